@@ -1,0 +1,58 @@
+// The engine's named outcomes: what it decided about one visitor message, and why.
+import type { Entry, HandoffReason, Lang } from '../knowledge/types.ts';
+
+export interface Suggestion {
+  entryId: string;
+  question: string;
+}
+
+export interface Candidate {
+  entryId: string;
+  /** Raw retrieval score (MiniSearch BM25+ with boosts). */
+  score: number;
+  /** Share of the query's content terms this entry matched (0..1). */
+  coverage: number;
+  /** Matched query terms by field. */
+  matched: Record<string, string[]>;
+}
+
+/** Everything needed to see why a decision came out as it did. */
+export interface Explain {
+  normalized: string;
+  lang: Lang;
+  tokens: string[];
+  rule?: { id: string; action: string };
+  followUp?: { from: string; rewritten: string };
+  candidates: Candidate[];
+  topScore: number;
+  /** Share of the best candidate's score not reached by the best other entry (0..1). */
+  margin: number;
+  coverage: number;
+  confidence: number;
+  thresholds: { answer: number; clarify: number; margin: number };
+}
+
+interface Base {
+  lang: Lang;
+  /** Reply text in the visitor's language. */
+  text: string;
+  confidence: number;
+  suggestions: Suggestion[];
+  explain: Explain;
+}
+
+export type Decision =
+  | (Base & { kind: 'answer'; entryId: string; topic: string })
+  | (Base & { kind: 'clarify'; topic?: string })
+  | (Base & { kind: 'fallback'; reason: 'no_match' | 'smalltalk' | 'empty' | 'unsafe' })
+  | (Base & { kind: 'handoff'; reason: HandoffReason; topic?: string; ruleId?: string });
+
+/** What the engine remembers of a conversation between messages (stored with it). */
+export interface ConversationContext {
+  lastEntryId?: string;
+  lastTopic?: string;
+  /** Consecutive fallbacks (no_match) before this message. */
+  fallbacksInRow?: number;
+}
+
+export type { Entry };

@@ -1,0 +1,28 @@
+// Tuning of the answer engine: every number with its range and default, in one place.
+
+export interface EngineOptions {
+  /** Confidence at or above which the bot answers. Range 0.3-0.9; default 0.5. */
+  answerThreshold: number;
+  /** Confidence at or above which, without a clear winner, the bot offers choices. Range 0.15-0.6; default 0.3. */
+  clarifyThreshold: number;
+  /** Minimum relative margin of the top entry over the best other entry to answer outright. Range 0.05-0.5; default 0.15. */
+  minMargin: number;
+  /** How many suggestions a clarify or fallback offers. Range 2-5; default 3. */
+  maxSuggestions: number;
+  /** Fallbacks in a row after which the next one hands off to a person (0 = never). Range 0-5; default 2. */
+  handoffAfterFallbacks: number;
+  /** MiniSearch fuzzy edit distance share for English content terms of 5+ letters. Range 0-0.3; default 0.2. */
+  fuzzy: number;
+  /** Attach the explain trace to decisions (always computed; this only controls what callers expose). */
+  explain: boolean;
+}
+
+export const defaultEngineOptions: EngineOptions = {
+  answerThreshold: 0.5,
+  clarifyThreshold: 0.3,
+  minMargin: 0.15,
+  maxSuggestions: 3,
+  handoffAfterFallbacks: 2,
+  fuzzy: 0.2,
+  explain: false,
+};

@@ -1,0 +1,108 @@
+// The knowledge base as the engine and the tools see it, after loading and validation.
+
+export type Lang = 'zh' | 'en';
+export const LANGS: readonly Lang[] = ['zh', 'en'];
+
+/** Where a value came from in a YAML file, for editor-facing messages (1-based). */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface Bilingual<T> {
+  zh: T;
+  en: T;
+}
+
+export interface Entry {
+  /** Stable dotted id, `<topic>.<slug>`; tests and follow-ups refer to it. */
+  id: string;
+  topic: string;
+  questions: Bilingual<string[]>;
+  keywords: string[];
+  answer: Bilingual<string>;
+  followups: string[];
+  /** ISO date after which the fact should be reviewed (lint warns; the bot still answers). */
+  validUntil?: string;
+  /** Which agent group takes a handoff on this entry's topic (defaults to the file's group). */
+  group?: string;
+  pos: SourcePos;
+}
+
+export interface Topic {
+  id: string;
+  /** Human label for chips in the widget. */
+  label: Bilingual<string>;
+  group?: string;
+  file: string;
+}
+
+export type RuleAction = 'handoff' | 'reply';
+
+/** Why a conversation goes to a person; rules name one of these. */
+export type HandoffReason = 'requested' | 'complaint' | 'account_action' | 'low_confidence' | 'no_answer';
+
+export interface Rule {
+  id: string;
+  action: RuleAction;
+  /** For handoff rules. */
+  reason?: HandoffReason;
+  /** The whole (normalized) message equals one of these. */
+  exact: string[];
+  /** Regular expressions (case-insensitive, unicode) tested on the normalized message. */
+  patterns: RegExp[];
+  /** The rule does not fire when one of these matches (e.g. "人工客服几点上班" is a FAQ, not a request). */
+  unless: RegExp[];
+  /** Reply text for `reply` rules, or the message shown with a handoff. */
+  reply?: Bilingual<string>;
+  /** Rules match only messages of at most this many characters (greetings must be short). */
+  maxLength?: number;
+  pos: SourcePos;
+}
+
+/** A group of interchangeable terms; the first is canonical. */
+export interface SynonymGroup {
+  terms: string[];
+  pos: SourcePos;
+}
+
+export type Expectation =
+  | { kind: 'answer'; entryId: string }
+  | { kind: 'fallback' }
+  | { kind: 'handoff' }
+  | { kind: 'clarify'; entryIds?: string[] };
+
+export interface TestTurn {
+  ask: string;
+  lang?: Lang;
+  expect: Expectation;
+  pos: SourcePos;
+}
+
+/** One regression case: a single question, or several turns of one conversation. */
+export interface TestCase {
+  name?: string;
+  topic?: string;
+  turns: TestTurn[];
+  pos: SourcePos;
+}
+
+export interface TestSuite {
+  file: string;
+  /** Pass-rate thresholds (0..1) the `kb test` command enforces. */
+  thresholds: { overall: number; perTopic: number };
+  cases: TestCase[];
+}
+
+export interface KnowledgeBase {
+  /** Content hash of every file: changes exactly when the content does. */
+  version: string;
+  dir: string;
+  topics: Topic[];
+  entries: Entry[];
+  rules: Rule[];
+  synonyms: SynonymGroup[];
+  /** Canned texts the engine needs (fallback, clarify prompt...). */
+  messages: Record<string, Bilingual<string>>;
+}

@@ -1,0 +1,10 @@
+// Test runner settings: tests live beside the code (*.test.ts) and in test/ for what spans modules.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['knowledge/**/*.test.ts', 'bot/**/*.test.ts', 'handoff/**/*.test.ts', 'widget/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
