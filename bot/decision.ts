@@ -19,6 +19,8 @@ export interface Candidate {
 /** Everything needed to see why a decision came out as it did. */
 export interface Explain {
   normalized: string;
+  /** After synonyms (and, for a follow-up, with the previous question folded in). */
+  query: string;
   lang: Lang;
   tokens: string[];
   rule?: { id: string; action: string };
@@ -53,6 +55,10 @@ export interface ConversationContext {
   lastTopic?: string;
   /** Consecutive fallbacks (no_match) before this message. */
   fallbacksInRow?: number;
+  /** The previous question as the engine read it (normalized, synonyms applied), for follow-ups. */
+  lastQuery?: string;
+  /** Language of the last message with a detectable language. */
+  lang?: Lang;
 }
 
 export type { Entry };

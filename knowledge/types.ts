@@ -103,6 +103,8 @@ export interface KnowledgeBase {
   entries: Entry[];
   rules: Rule[];
   synonyms: SynonymGroup[];
+  /** Terms that exclude each other in a follow-up ("那联通呢" after a 移动 question drops 移动). */
+  contrasts: SynonymGroup[];
   /** Canned texts the engine needs (fallback, clarify prompt...). */
   messages: Record<string, Bilingual<string>>;
 }

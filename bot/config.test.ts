@@ -1,0 +1,111 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+import { defaultEngineOptions } from './engine-options.ts';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: path.resolve('data'),
+      knowledgeDir: path.resolve('knowledge'),
+      logLevel: 'info',
+      explain: false,
+      engine: defaultEngineOptions,
+      maxBodyBytes: 16384,
+      maxMessageChars: 1000,
+      reloadDebounceMs: 200,
+      rateLimits: true,
+      businessHours: 'default',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '0.0.0.0',
+      DATA_DIR: '/tmp/x',
+      KNOWLEDGE_DIR: 'kb',
+      LOG_LEVEL: 'debug',
+      EXPLAIN: 'ON',
+      ANSWER_THRESHOLD: '0.6',
+      CLARIFY_THRESHOLD: '0.2',
+      MIN_MARGIN: '0.1',
+      HANDOFF_AFTER_FALLBACKS: '0',
+      MAX_BODY_BYTES: '2048',
+      MAX_MESSAGE_CHARS: '200',
+      RELOAD_DEBOUNCE_MS: '50',
+      RATE_LIMITS: 'off',
+      BUSINESS_HOURS: 'always',
+      ADMIN_USERNAME: 'admin',
+      ADMIN_PASSWORD: 's3cret',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      dataDir: '/tmp/x',
+      knowledgeDir: path.resolve('kb'),
+      logLevel: 'debug',
+      explain: true,
+      maxBodyBytes: 2048,
+      maxMessageChars: 200,
+      reloadDebounceMs: 50,
+      rateLimits: false,
+      businessHours: 'always',
+      admin: { username: 'admin', password: 's3cret' },
+    });
+    expect(config.engine).toEqual({
+      ...defaultEngineOptions,
+      answerThreshold: 0.6,
+      clarifyThreshold: 0.2,
+      minMargin: 0.1,
+      handoffAfterFallbacks: 0,
+      explain: true,
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', EXPLAIN: '' })).toMatchObject({ port: 3000, explain: false });
+  });
+
+  it.each([
+    ['PORT', '70000', /PORT must be an integer from 0 to 65535 \(got "70000"\)/],
+    ['PORT', 'abc', /PORT must be an integer/],
+    ['PORT', '80.5', /PORT must be an integer/],
+    ['ANSWER_THRESHOLD', '0.95', /ANSWER_THRESHOLD must be a number from 0.3 to 0.9/],
+    ['CLARIFY_THRESHOLD', '0.1', /CLARIFY_THRESHOLD must be a number from 0.15 to 0.6/],
+    ['MIN_MARGIN', '1', /MIN_MARGIN must be a number from 0.05 to 0.5/],
+    ['HANDOFF_AFTER_FALLBACKS', '6', /HANDOFF_AFTER_FALLBACKS must be an integer from 0 to 5/],
+    ['HANDOFF_AFTER_FALLBACKS', '1.5', /HANDOFF_AFTER_FALLBACKS must be an integer/],
+    ['MAX_BODY_BYTES', '10', /MAX_BODY_BYTES must be an integer from 1024/],
+    ['MAX_MESSAGE_CHARS', '0', /MAX_MESSAGE_CHARS must be an integer from 1/],
+    ['RELOAD_DEBOUNCE_MS', '5000', /RELOAD_DEBOUNCE_MS must be an integer from 0 to 1500/],
+    ['LOG_LEVEL', 'verbose', /LOG_LEVEL must be one of fatal, error/],
+    ['EXPLAIN', 'yes', /EXPLAIN must be on or off/],
+    ['RATE_LIMITS', 'maybe', /RATE_LIMITS must be on or off/],
+    ['BUSINESS_HOURS', '9-17', /BUSINESS_HOURS must be always or default/],
+  ])('rejects %s=%s naming the variable', (variable, value, message) => {
+    const attempt = () => loadConfig({ [variable]: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
+    try {
+      attempt();
+    } catch (err) {
+      expect((err as ConfigError).variable).toBe(variable);
+    }
+  });
+
+  it('keeps the clarify threshold at or below the answer threshold', () => {
+    expect(() => loadConfig({ ANSWER_THRESHOLD: '0.4', CLARIFY_THRESHOLD: '0.5' })).toThrow(
+      /CLARIFY_THRESHOLD must not exceed ANSWER_THRESHOLD/,
+    );
+  });
+
+  it('wants both admin variables or neither, and never prints the password', () => {
+    expect(() => loadConfig({ ADMIN_USERNAME: 'admin' })).toThrow(/ADMIN_PASSWORD must be set together/);
+    expect(() => loadConfig({ ADMIN_PASSWORD: 'hunter2' })).toThrow(/ADMIN_USERNAME must be set together/);
+    expect(loadConfig({}).admin).toBeUndefined();
+  });
+});

@@ -1,0 +1,189 @@
+// The answer engine: normalize -> language -> rules -> synonyms -> retrieval -> confidence -> decision.
+// Pure and synchronous: everything costly is built once per knowledge-base version.
+import type { Bilingual, Entry, KnowledgeBase, Lang } from '../knowledge/types.ts';
+import type { Candidate, ConversationContext, Decision, Explain, Suggestion } from './decision.ts';
+import { defaultEngineOptions, type EngineOptions } from './engine-options.ts';
+import { normalize } from './normalize.ts';
+import { detectLanguage } from './detect-language.ts';
+import { buildSynonyms } from './synonyms.ts';
+import { createAnalyzer } from './tokenize.ts';
+import { buildRuleMatcher } from './match-rules.ts';
+import { buildRetriever } from './retrieve.ts';
+import { buildContrastFilter, looksLikeFollowUp } from './follow-up.ts';
+
+export interface DecideOptions {
+  /** The visitor's chosen language; otherwise detected, then the conversation's, then Chinese. */
+  lang?: Lang;
+  context?: ConversationContext;
+}
+
+export interface Engine {
+  readonly kb: KnowledgeBase;
+  readonly options: EngineOptions;
+  decide(text: string, opts?: DecideOptions): Decision;
+  nextContext(prev: ConversationContext, decision: Decision): ConversationContext;
+  entry(id: string): Entry | undefined;
+}
+
+/** Ranked candidates and what they say about the query, before any decision. */
+interface Reading {
+  query: string;
+  tokens: string[];
+  candidates: Candidate[];
+  topScore: number;
+  margin: number;
+  coverage: number;
+  confidence: number;
+}
+
+/** How strongly the margin over the runner-up counts in confidence: full weight at this margin (0.1-1; default 0.35). */
+const MARGIN_SATURATION = 0.35;
+/** Share of confidence that comes from coverage regardless of margin (0..1; default 0.6). */
+const COVERAGE_FLOOR = 0.6;
+/** Candidates scoring at least this share of the top score are offered in a clarify (0..1; default 0.55). */
+const CLARIFY_SCORE_SHARE = 0.55;
+
+export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> = {}): Engine {
+  const opts: EngineOptions = { ...defaultEngineOptions, ...options };
+  const rewrite = buildSynonyms(kb.synonyms);
+  const vocabulary = [
+    ...kb.synonyms.flatMap((g) => g.terms),
+    ...kb.entries.flatMap((e) => e.keywords),
+  ].map((t) => rewrite(normalize(t)).trim());
+  const analyze = createAnalyzer(vocabulary);
+  const matchRule = buildRuleMatcher(kb.rules);
+  const retriever = buildRetriever(kb.entries, analyze, (t) => rewrite(normalize(t)));
+  const contrast = buildContrastFilter(kb.contrasts, rewrite);
+  const byId = new Map(kb.entries.map((e) => [e.id, e]));
+  const thresholds = { answer: opts.answerThreshold, clarify: opts.clarifyThreshold, margin: opts.minMargin };
+
+  const message = (key: string, lang: Lang): string => kb.messages[key]?.[lang] ?? kb.messages.fallback?.[lang] ?? '';
+  const suggestion = (id: string, lang: Lang): Suggestion[] => {
+    const e = byId.get(id);
+    return e ? [{ entryId: id, question: e.questions[lang][0] ?? e.questions.zh[0]! }] : [];
+  };
+
+  function read(query: string): Reading {
+    const { tokens, units } = analyze(query);
+    const candidates = retriever.search(units, tokens, { fuzzy: opts.fuzzy });
+    const top = candidates[0];
+    if (!top) return { query, tokens, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0 };
+    const second = candidates[1]?.score ?? 0;
+    const margin = (top.score - second) / top.score;
+    const confidence = top.coverage * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * Math.min(1, margin / MARGIN_SATURATION));
+    return { query, tokens, candidates, topScore: top.score, margin, coverage: top.coverage, confidence };
+  }
+
+  const confident = (r: Reading) => r.confidence >= opts.answerThreshold && r.margin >= opts.minMargin;
+
+  function decide(text: string, decideOpts: DecideOptions = {}): Decision {
+    const ctx = decideOpts.context ?? {};
+    const normalized = normalize(text);
+    const lang: Lang = decideOpts.lang ?? detectLanguage(normalized) ?? ctx.lang ?? 'zh';
+    const explain: Explain = {
+      normalized, query: '', lang, tokens: [], candidates: [], topScore: 0, margin: 0, coverage: 0, confidence: 0, thresholds,
+    };
+    const base = { lang, explain, suggestions: [] as Suggestion[] };
+
+    const rule = matchRule(normalized);
+    if (rule) {
+      explain.rule = { id: rule.id, action: rule.action };
+      const text = rule.reply?.[lang] ?? '';
+      if (rule.action === 'handoff') {
+        return { ...base, kind: 'handoff', reason: rule.reason ?? 'requested', ruleId: rule.id, text, confidence: 1, topic: topicOf(ctx.lastEntryId) };
+      }
+      return { ...base, kind: 'fallback', reason: 'smalltalk', text, confidence: 1 };
+    }
+
+    let reading = read(rewrite(normalized));
+    // A follow-up leans on the previous question; read it both ways and keep the better reading.
+    if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
+      const combined = read(`${reading.query} ${contrast(ctx.lastQuery, reading.query)}`);
+      const marked = looksLikeFollowUp(normalized);
+      if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
+        explain.followUp = { from: ctx.lastQuery, rewritten: combined.query };
+        reading = combined;
+      }
+    }
+    Object.assign(explain, {
+      query: reading.query,
+      tokens: reading.tokens,
+      candidates: reading.candidates.slice(0, 5),
+      topScore: reading.topScore,
+      margin: reading.margin,
+      coverage: reading.coverage,
+      confidence: reading.confidence,
+    });
+
+    if (reading.tokens.length === 0) {
+      return withRepeatCheck({ ...base, kind: 'fallback', reason: 'empty', text: message('fallback', lang), confidence: 0 }, ctx);
+    }
+    const top = reading.candidates[0];
+    const topEntry = top && byId.get(top.entryId);
+    if (topEntry && confident(reading)) {
+      return {
+        ...base,
+        kind: 'answer',
+        entryId: topEntry.id,
+        topic: topEntry.topic,
+        text: topEntry.answer[lang],
+        confidence: round(reading.confidence),
+        suggestions: topEntry.followups.flatMap((id) => suggestion(id, lang)).slice(0, opts.maxSuggestions),
+      };
+    }
+    if (top && reading.confidence >= opts.clarifyThreshold) {
+      const close = reading.candidates.filter((c) => c.score >= top.score * CLARIFY_SCORE_SHARE && c.coverage >= top.coverage * 0.5);
+      if (close.length >= 2) {
+        return {
+          ...base,
+          kind: 'clarify',
+          topic: topicOf(top.entryId),
+          text: message('clarify', lang),
+          confidence: round(reading.confidence),
+          suggestions: close.slice(0, opts.maxSuggestions).flatMap((c) => suggestion(c.entryId, lang)),
+        };
+      }
+    }
+    return withRepeatCheck({ ...base, kind: 'fallback', reason: 'no_match', text: message('fallback', lang), confidence: round(reading.confidence) }, ctx);
+  }
+
+  /** The visitor has now missed twice (configurable) in a row: a person will do better than a third guess. */
+  function withRepeatCheck(d: Extract<Decision, { kind: 'fallback' }>, ctx: ConversationContext): Decision {
+    const misses = (ctx.fallbacksInRow ?? 0) + 1;
+    if (opts.handoffAfterFallbacks > 0 && misses >= opts.handoffAfterFallbacks) {
+      return { ...d, kind: 'handoff', reason: 'low_confidence', text: message('handoff_low_confidence', d.lang), topic: topicOf(ctx.lastEntryId) };
+    }
+    return d;
+  }
+
+  function topicOf(entryId: string | undefined): string | undefined {
+    return entryId ? byId.get(entryId)?.topic : undefined;
+  }
+
+  function nextContext(prev: ConversationContext, d: Decision): ConversationContext {
+    const missed = d.kind === 'fallback' && (d.reason === 'no_match' || d.reason === 'empty');
+    const next: ConversationContext = {
+      lang: d.lang,
+      fallbacksInRow: missed ? (prev.fallbacksInRow ?? 0) + 1 : 0,
+      lastEntryId: prev.lastEntryId,
+      lastTopic: prev.lastTopic,
+      lastQuery: prev.lastQuery,
+    };
+    if (d.kind === 'answer') {
+      next.lastEntryId = d.entryId;
+      next.lastTopic = d.topic;
+      next.lastQuery = d.explain.query;
+    } else if (d.kind === 'clarify') {
+      next.lastQuery = d.explain.query;
+    }
+    return next;
+  }
+
+  return { kb, options: opts, decide, nextContext, entry: (id) => byId.get(id) };
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+export type { Bilingual };

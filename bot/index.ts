@@ -1,0 +1,6 @@
+// Public surface of the bot module: the answer engine and its types.
+export { createEngine, type Engine, type DecideOptions } from './engine.ts';
+export { defaultEngineOptions, type EngineOptions } from './engine-options.ts';
+export type { Decision, Candidate, Explain, Suggestion, ConversationContext } from './decision.ts';
+export { normalize, cleanText } from './normalize.ts';
+export { detectLanguage } from './detect-language.ts';

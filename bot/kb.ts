@@ -1,0 +1,170 @@
+// The editors' CLI, `npm run kb -- <check|test|ask|export>`: wires the knowledge loader to the engine.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  formatProblem, loadKnowledge, loadTests, rate, runTestSuites,
+  type KnowledgeBase, type Lang, type Outcome, type Problem, type TestReport,
+} from '../knowledge/index.ts';
+import { createEngine, type Engine } from './engine.ts';
+import type { ConversationContext, Decision } from './decision.ts';
+
+const USAGE = `usage: npm run kb -- <command>
+  check                         validate every knowledge file (exit 1 on errors)
+  test [--verbose]              run knowledge/tests; pass rates per topic and language (exit 1 below thresholds)
+  ask "question" [--lang zh|en] [--explain]   the decision the API would give
+  export --json                 entries as JSON on stdout
+options: --dir <knowledge dir> (default: $KNOWLEDGE_DIR or ./knowledge)`;
+
+export function toOutcome(d: Decision): Outcome {
+  return {
+    kind: d.kind,
+    entryId: d.kind === 'answer' ? d.entryId : undefined,
+    options: d.kind === 'clarify' ? d.suggestions.map((s) => s.entryId) : undefined,
+    trace: d.explain,
+  };
+}
+
+/** One conversation against the engine, remembering context between turns as the API does. */
+export function engineConversation(engine: Engine) {
+  return () => {
+    let ctx: ConversationContext = {};
+    return (text: string, lang?: Lang): Outcome => {
+      const d = engine.decide(text, { lang, context: ctx });
+      ctx = engine.nextContext(ctx, d);
+      return toOutcome(d);
+    };
+  };
+}
+
+export function formatTrace(d: Decision['explain']): string {
+  const cands = d.candidates
+    .slice(0, 3)
+    .map((c) => `${c.entryId} score=${c.score.toFixed(2)} cover=${c.coverage.toFixed(2)} [${Object.entries(c.matched).map(([f, ts]) => `${f}:${ts.join(',')}`).join(' ')}]`)
+    .join('\n      ');
+  return [
+    `query="${d.query}" lang=${d.lang}${d.rule ? ` rule=${d.rule.id}` : ''}${d.followUp ? ` follow-up-from="${d.followUp.from}"` : ''}`,
+    `confidence=${d.confidence.toFixed(3)} coverage=${d.coverage.toFixed(2)} margin=${d.margin.toFixed(2)} (answer>=${d.thresholds.answer}, margin>=${d.thresholds.margin}, clarify>=${d.thresholds.clarify})`,
+    `candidates: ${cands || '(none)'}`,
+  ].join('\n    ');
+}
+
+export function formatReport(report: TestReport, thresholds: { overall: number; perTopic: number }, verbose = false): string {
+  const pct = (t: { pass: number; total: number }) => `${(rate(t) * 100).toFixed(1).padStart(5)}%  ${String(t.pass).padStart(3)}/${t.total}`;
+  const lines: string[] = [];
+  const failures = report.results.filter((r) => !r.pass);
+  for (const r of verbose ? report.results : failures) {
+    const expect = r.expect.kind === 'answer' ? r.expect.entryId : r.expect.kind;
+    const got = r.outcome.kind === 'answer' ? r.outcome.entryId : r.outcome.kind;
+    lines.push(`${r.pass ? 'PASS' : 'FAIL'} ${r.file}:${r.line} "${r.ask}" expected ${expect}, got ${got}`);
+    if (!r.pass && r.outcome.trace) lines.push(`    ${formatTrace(r.outcome.trace as Decision['explain'])}`);
+  }
+  lines.push('', 'topic                 pass rate');
+  for (const [topic, t] of [...report.byTopic].sort()) lines.push(`${topic.padEnd(20)} ${pct(t)}${rate(t) < thresholds.perTopic ? '  < threshold' : ''}`);
+  lines.push('', 'language');
+  for (const [lang, t] of report.byLang) lines.push(`${lang.padEnd(20)} ${pct(t)}`);
+  lines.push('', 'expected outcome');
+  for (const [kind, t] of report.byKind) lines.push(`${kind.padEnd(20)} ${pct(t)}`);
+  lines.push('', `overall              ${pct(report.overall)}  (thresholds: overall ${thresholds.overall}, per topic ${thresholds.perTopic})`);
+  return lines.join('\n');
+}
+
+export function exportEntries(kb: KnowledgeBase) {
+  return {
+    entries: kb.entries.map((e) => ({ id: e.id, topic: e.topic, questions: { zh: e.questions.zh, en: e.questions.en }, answer: { zh: e.answer.zh, en: e.answer.en } })),
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      dir: { type: 'string' },
+      lang: { type: 'string' },
+      explain: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const dir = path.resolve(values.dir ?? process.env.KNOWLEDGE_DIR ?? 'knowledge');
+  const show = (p: Problem) => formatProblem({ ...p, file: path.relative(process.cwd(), path.join(dir, p.file)) || p.file });
+
+  const loaded = await loadKnowledge(dir);
+  if (command === 'check') {
+    const tests = await loadTests(dir);
+    const problems = [...loaded.problems, ...tests.problems];
+    if (loaded.ok) {
+      const ids = new Set(loaded.kb.entries.map((e) => e.id));
+      for (const s of tests.suites) for (const c of s.cases) for (const t of c.turns) {
+        if (t.expect.kind === 'answer' && !ids.has(t.expect.entryId)) {
+          problems.push({ ...t.pos, message: `test expects unknown entry "${t.expect.entryId}"`, severity: 'error' });
+        }
+      }
+    }
+    for (const p of problems) console.log(show(p));
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    const summary = loaded.ok ? `${loaded.kb.entries.length} entries, ${loaded.kb.rules.length} rules, ${loaded.kb.synonyms.length} synonym groups` : 'knowledge base not loaded';
+    console.log(`${errors === 0 ? 'ok' : 'FAILED'}: ${summary}; ${errors} error(s), ${problems.length - errors} warning(s)`);
+    return errors === 0 ? 0 : 1;
+  }
+  if (!loaded.ok) {
+    for (const p of loaded.problems) console.error(show(p));
+    console.error('knowledge base has errors: run `npm run kb -- check`');
+    return 1;
+  }
+  const engine = createEngine(loaded.kb);
+
+  switch (command) {
+    case 'test': {
+      const tests = await loadTests(dir);
+      for (const p of tests.problems) console.error(show(p));
+      if (tests.problems.some((p) => p.severity === 'error')) return 1;
+      const report = runTestSuites(tests.suites, engineConversation(engine));
+      console.log(formatReport(report, tests.thresholds, values.verbose));
+      const topicsOk = [...report.byTopic.values()].every((t) => rate(t) >= tests.thresholds.perTopic);
+      return rate(report.overall) >= tests.thresholds.overall && topicsOk ? 0 : 1;
+    }
+    case 'ask': {
+      const question = rest.join(' ');
+      if (!question) {
+        console.error('ask needs a question: npm run kb -- ask "充值卡密码几位"');
+        return 2;
+      }
+      if (values.lang && values.lang !== 'zh' && values.lang !== 'en') {
+        console.error('--lang must be zh or en');
+        return 2;
+      }
+      const d = engine.decide(question, { lang: values.lang as Lang | undefined });
+      const head = d.kind === 'answer' ? `answer ${d.entryId}` : d.kind === 'handoff' ? `handoff (${d.reason})` : d.kind === 'fallback' ? `fallback (${d.reason})` : 'clarify';
+      console.log(`${head}  confidence=${d.confidence}`);
+      console.log(d.text);
+      for (const s of d.suggestions) console.log(`  - ${s.question}  [${s.entryId}]`);
+      if (values.explain) console.log(`explain:\n    ${formatTrace(d.explain)}`);
+      return 0;
+    }
+    case 'export': {
+      if (!values.json) {
+        console.error('export supports --json only');
+        return 2;
+      }
+      process.stdout.write(`${JSON.stringify(exportEntries(loaded.kb), null, 2)}\n`);
+      return 0;
+    }
+    default:
+      console.error(`unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

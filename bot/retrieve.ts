@@ -1,0 +1,111 @@
+// The FAQ index: MiniSearch over each entry's questions, keywords and answers, plus the
+// coverage measure that tells how much of a query an entry actually accounts for.
+import MiniSearch, { type SearchResult } from 'minisearch';
+import { editDistance } from './natural.ts';
+import type { Entry } from '../knowledge/types.ts';
+import type { Candidate } from './decision.ts';
+import type { Analyze, Unit } from './tokenize.ts';
+
+/** Index fields and their weights: questions are what visitors ask; answers only hint. */
+export const fieldBoosts = { q: 3, kw: 2, a: 0.6 } as const;
+type Field = keyof typeof fieldBoosts;
+
+/** Credit a content unit earns when matched only in an answer (0..1; default 0.5). */
+const ANSWER_ONLY_CREDIT = 0.5;
+/** Credit for a Latin unit matched only through a fuzzy (typo) match (0..1; default 0.8). */
+const FUZZY_CREDIT = 0.8;
+/** Weight of a bigram no dictionary knew and the index does not contain: likely straddles words (0..1; default 0.3). */
+const SOFT_UNKNOWN_WEIGHT = 0.3;
+/** Candidates kept from one search. Range 3-50; default 10. */
+const MAX_CANDIDATES = 10;
+
+const SEP = '\u0001';
+
+export interface Retriever {
+  search(units: Unit[], tokens: string[], options?: { fuzzy?: number }): Candidate[];
+  /** Inverse document frequency of a token over the entries (unknown tokens get the maximum). */
+  idf(token: string): number;
+}
+
+export function buildRetriever(entries: readonly Entry[], analyze: Analyze, rewrite: (t: string) => string): Retriever {
+  const df = new Map<string, number>();
+  const docs = entries.map((e) => {
+    const field = (texts: string[]) => texts.flatMap((t) => analyze(rewrite(t)).tokens);
+    const doc = {
+      id: e.id,
+      q: field([...e.questions.zh, ...e.questions.en]),
+      kw: field(e.keywords),
+      a: field([e.answer.zh, e.answer.en]),
+    };
+    for (const t of new Set([...doc.q, ...doc.kw, ...doc.a])) df.set(t, (df.get(t) ?? 0) + 1);
+    return { id: e.id, q: doc.q.join(SEP), kw: doc.kw.join(SEP), a: doc.a.join(SEP) };
+  });
+
+  const index = new MiniSearch({
+    fields: ['q', 'kw', 'a'],
+    idField: 'id',
+    // Tokens are produced once by the shared analyzer; MiniSearch only splits them back apart.
+    tokenize: (s) => s.split(SEP),
+    processTerm: (t) => t || null,
+  });
+  index.addAll(docs);
+
+  const n = Math.max(1, entries.length);
+  const idf = (token: string) => {
+    const d = df.get(token) ?? 0;
+    return Math.log(1 + (n - d + 0.5) / (d + 0.5));
+  };
+  const unitDf = (u: Unit) => {
+    const d = df.get(u.text);
+    if (d !== undefined) return d;
+    if (u.parts.length) return Math.min(...u.parts.map((p) => df.get(p) ?? 0));
+    return 0;
+  };
+
+  function coverage(units: Unit[], r: SearchResult): { coverage: number; matched: Record<string, string[]> } {
+    const matched: Record<string, string[]> = {};
+    const matchedTerms = Object.keys(r.match);
+    let total = 0;
+    let got = 0;
+    for (const u of units) {
+      const d = unitDf(u);
+      const weight = Math.log(1 + (n - d + 0.5) / (d + 0.5)) * (u.soft && d === 0 ? SOFT_UNKNOWN_WEIGHT : 1);
+      total += weight;
+      let fields: string[] | undefined = r.match[u.text];
+      let credit = 1;
+      if (!fields && u.parts.length && u.parts.every((p) => r.match[p])) fields = r.match[u.parts[0]!];
+      if (!fields && u.latin && u.text.length >= 4) {
+        const near = matchedTerms.find((t) => t.length >= 4 && editDistance(t, u.text) <= 2);
+        if (near) {
+          fields = r.match[near];
+          credit = FUZZY_CREDIT;
+        }
+      }
+      if (!fields) continue;
+      for (const f of fields) (matched[f] ??= []).push(u.text);
+      if (!fields.includes('q') && !fields.includes('kw')) credit *= ANSWER_ONLY_CREDIT;
+      got += weight * credit;
+    }
+    return { coverage: total > 0 ? got / total : 0, matched };
+  }
+
+  return {
+    idf,
+    search(units, tokens, options = {}) {
+      if (tokens.length === 0) return [];
+      const fuzzy = options.fuzzy ?? 0;
+      const results = index.search(tokens.join(SEP), {
+        tokenize: (s) => s.split(SEP),
+        processTerm: (t) => t,
+        boost: fieldBoosts as Record<Field, number>,
+        combineWith: 'OR',
+        // Typos are tolerated on longer English words only; Chinese gets its tolerance from bigrams.
+        fuzzy: (term) => (fuzzy > 0 && /^[a-z]{5,}$/.test(term) ? fuzzy : false),
+      });
+      return results.slice(0, MAX_CANDIDATES).map((r) => {
+        const c = coverage(units, r);
+        return { entryId: String(r.id), score: r.score, coverage: c.coverage, matched: c.matched };
+      });
+    },
+  };
+}

@@ -1,0 +1,19 @@
+// Function words that say nothing about which FAQ entry is meant; dropped from content units.
+import { englishStopwords } from './natural.ts';
+
+/** Chinese question and filler words, simplified. Longer first is not needed: units are whole segments. */
+export const zhStopwords = new Set([
+  '的', '了', '吗', '呢', '吧', '啊', '呀', '哦', '嘛', '么', '是', '在', '有', '和', '与', '或', '及', '就', '都', '也', '还',
+  '我', '你', '您', '他', '她', '它', '我们', '你们', '咱', '自己', '这', '那', '这个', '那个', '这些', '那些', '哪', '哪个', '哪些', '哪里', '哪儿',
+  '怎么', '怎样', '怎么样', '如何', '什么', '啥', '咋', '为啥', '为什么', '吗', '请问', '请', '问', '一下', '下', '想', '想要', '要', '需要',
+  '可以', '能', '能不能', '可不可以', '会', '会不会', '是不是', '有没有', '没有', '不', '没', '多', '几', '个', '些', '点', '一个',
+  '帮', '帮忙', '谢谢', '麻烦', '一般', '现在', '然后', '还是', '应该', '得', '地', '着', '过', '被', '把', '给', '让', '对', '从', '到', '用',
+  '知道', '告诉', '问下', '问一下', '办法', '呗', '嗯', '额', '哈', '弄', '搞', '办',
+  '几个', '多久', '已经', '时候', '的话', '一样', '其实', '到底', '究竟', '直接', '就是', '但是', '因为', '所以', '如果',
+]);
+
+/** English stop words from natural, plus chat filler; negations and numbers stay meaningful. */
+export const enStopwords = new Set<string>([
+  ...englishStopwords.filter((w) => !['not', 'no', 'before', 'after'].includes(w)),
+  'pls', 'please', 'plz', 'hi', 'hello', 'thanks', 'thank', 'u', 'ur', 'im', 'can', 'could', 'would', 'tell', 'know', 'want', 'need', 'get', 'do', 'does', 'way',
+]);

@@ -1,0 +1,10 @@
+// Public surface of the knowledge module: types, loading, checking and test cases.
+export type * from './types.ts';
+export { LANGS } from './types.ts';
+export { KnowledgeError, formatProblem, type Problem, type Severity } from './knowledge-error.ts';
+export { loadKnowledge, listKnowledgeFiles, type LoadResult, type LoadOptions } from './load-knowledge.ts';
+export { checkKnowledge, questionKey } from './check-knowledge.ts';
+export { loadTests, parseExpectation, defaultTestThresholds, type LoadedTests } from './load-tests.ts';
+export { parseYamlSource, defaultYamlLimits, type YamlLimits } from './yaml-source.ts';
+export { contentLimits } from './schema.ts';
+export { runTestSuites, expectationMet, rate, type Outcome, type StartConversation, type TestReport, type TurnResult, type Tally } from './run-tests.ts';

@@ -1,0 +1,64 @@
+// Loads the editors' regression cases from knowledge/tests/*.yaml.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Expectation, TestCase, TestSuite } from './types.ts';
+import type { Problem } from './knowledge-error.ts';
+import { parseYamlSource } from './yaml-source.ts';
+import { testFileSchema } from './schema.ts';
+import { validate } from './load-knowledge.ts';
+
+export interface LoadedTests {
+  suites: TestSuite[];
+  thresholds: TestSuite['thresholds'];
+  problems: Problem[];
+}
+
+/** Used when no test file sets thresholds. */
+export const defaultTestThresholds = { overall: 0.85, perTopic: 0.7 };
+
+export function parseExpectation(value: string): Expectation {
+  if (value === 'fallback' || value === 'handoff') return { kind: value };
+  if (value === 'clarify') return { kind: 'clarify' };
+  return { kind: 'answer', entryId: value };
+}
+
+export async function loadTests(dir: string): Promise<LoadedTests> {
+  const testDir = path.join(dir, 'tests');
+  const problems: Problem[] = [];
+  const suites: TestSuite[] = [];
+  let thresholds = defaultTestThresholds;
+  let names: string[] = [];
+  try {
+    names = (await readdir(testDir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+  } catch {
+    return { suites, thresholds, problems: [{ file: 'tests', line: 1, col: 1, message: 'no tests folder', severity: 'warning' }] };
+  }
+  for (const name of names) {
+    const file = `tests/${name}`;
+    const parsed = parseYamlSource(file, await readFile(path.join(testDir, name), 'utf8'));
+    if (!parsed.ok) {
+      problems.push(...parsed.problems);
+      continue;
+    }
+    const data = validate(parsed.source, testFileSchema, problems);
+    if (!data) continue;
+    if (data.thresholds) thresholds = { overall: data.thresholds.overall, perTopic: data.thresholds.per_topic };
+    const cases: TestCase[] = data.cases.map((c, i) => {
+      const pos = { file, ...parsed.source.posOf(['cases', i]) };
+      const turns = 'turns' in c ? c.turns : [c];
+      return {
+        name: c.name,
+        topic: c.topic,
+        pos,
+        turns: turns.map((t, j) => ({
+          ask: t.ask,
+          lang: t.lang,
+          expect: parseExpectation(t.expect),
+          pos: { file, ...parsed.source.posOf('turns' in c ? ['cases', i, 'turns', j] : ['cases', i]) },
+        })),
+      };
+    });
+    suites.push({ file, thresholds, cases });
+  }
+  return { suites, thresholds, problems };
+}
