@@ -8,8 +8,12 @@ export interface Suggestion {
 
 export interface Candidate {
   entryId: string;
-  /** Raw retrieval score (MiniSearch BM25+ with boosts). */
+  /** Ranking score (0..1): closest question variant blended with BM25 relative to the best hit. */
   score: number;
+  /** MiniSearch BM25+ score with field boosts. */
+  bm25: number;
+  /** Similarity (0..1) of the query to the entry's closest question variant. */
+  similarity: number;
   /** Share of the query's content terms this entry matched (0..1). */
   coverage: number;
   /** Matched query terms by field. */

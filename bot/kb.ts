@@ -39,7 +39,7 @@ export function engineConversation(engine: Engine) {
 export function formatTrace(d: Decision['explain']): string {
   const cands = d.candidates
     .slice(0, 3)
-    .map((c) => `${c.entryId} score=${c.score.toFixed(2)} cover=${c.coverage.toFixed(2)} [${Object.entries(c.matched).map(([f, ts]) => `${f}:${ts.join(',')}`).join(' ')}]`)
+    .map((c) => `${c.entryId} score=${c.score.toFixed(2)} sim=${c.similarity.toFixed(2)} cover=${c.coverage.toFixed(2)} [${Object.entries(c.matched).map(([f, ts]) => `${f}:${ts.join(',')}`).join(' ')}]`)
     .join('\n      ');
   return [
     `query="${d.query}" lang=${d.lang}${d.rule ? ` rule=${d.rule.id}` : ''}${d.followUp ? ` follow-up-from="${d.followUp.from}"` : ''}`,
@@ -163,8 +163,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
+  // exitCode, not exit(): a piped stdout must drain before the process ends.
+  main(process.argv.slice(2)).then((code) => (process.exitCode = code), (err) => {
     console.error(err);
-    process.exit(1);
+    process.exitCode = 1;
   });
 }

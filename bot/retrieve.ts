@@ -19,6 +19,9 @@ const SOFT_UNKNOWN_WEIGHT = 0.3;
 /** Candidates kept from one search. Range 3-50; default 10. */
 const MAX_CANDIDATES = 10;
 
+/** Share of the ranking score from the closest question variant; the rest is BM25 relative to the best (0..1; default 0.6). */
+const SIMILARITY_WEIGHT = 0.6;
+
 const SEP = '\u0001';
 
 export interface Retriever {
@@ -29,8 +32,11 @@ export interface Retriever {
 
 export function buildRetriever(entries: readonly Entry[], analyze: Analyze, rewrite: (t: string) => string): Retriever {
   const df = new Map<string, number>();
+  // Each question variant's tokens, kept for the re-ranking below.
+  const variants = new Map<string, string[][]>();
   const docs = entries.map((e) => {
     const field = (texts: string[]) => texts.flatMap((t) => analyze(rewrite(t)).tokens);
+    variants.set(e.id, [...e.questions.zh, ...e.questions.en].map((q) => analyze(rewrite(q)).tokens));
     const doc = {
       id: e.id,
       q: field([...e.questions.zh, ...e.questions.en]),
@@ -55,6 +61,25 @@ export function buildRetriever(entries: readonly Entry[], analyze: Analyze, rewr
     const d = df.get(token) ?? 0;
     return Math.log(1 + (n - d + 0.5) / (d + 0.5));
   };
+  const variantWeights = new Map<string, { tokens: Set<string>; norm: number }[]>();
+  for (const [id, list] of variants) {
+    variantWeights.set(id, list.map((tokens) => ({ tokens: new Set(tokens), norm: Math.sqrt(tokens.reduce((s, t) => s + idf(t) ** 2, 0)) })));
+  }
+  /**
+   * Cosine similarity (idf-weighted, binary) between the query and the entry's closest question
+   * variant. BM25 over all variants at once blurs entries that share vocabulary; the single closest
+   * paraphrase separates "联通自助机能打几个月" (period) from "联通自助机在哪" (terminal).
+   */
+  const closestVariant = (entryId: string, query: string[], queryNorm: number) => {
+    let best = 0;
+    for (const v of variantWeights.get(entryId) ?? []) {
+      let dot = 0;
+      for (const t of query) if (v.tokens.has(t)) dot += idf(t) ** 2;
+      if (v.norm > 0 && queryNorm > 0) best = Math.max(best, dot / (v.norm * queryNorm));
+    }
+    return best;
+  };
+
   const unitDf = (u: Unit) => {
     const d = df.get(u.text);
     if (d !== undefined) return d;
@@ -102,10 +127,18 @@ export function buildRetriever(entries: readonly Entry[], analyze: Analyze, rewr
         // Typos are tolerated on longer English words only; Chinese gets its tolerance from bigrams.
         fuzzy: (term) => (fuzzy > 0 && /^[a-z]{5,}$/.test(term) ? fuzzy : false),
       });
-      return results.slice(0, MAX_CANDIDATES).map((r) => {
-        const c = coverage(units, r);
-        return { entryId: String(r.id), score: r.score, coverage: c.coverage, matched: c.matched };
-      });
+      const top = results[0]?.score ?? 1;
+      const queryNorm = Math.sqrt(tokens.reduce((s, t) => s + idf(t) ** 2, 0));
+      return results
+        .slice(0, MAX_CANDIDATES * 2)
+        .map((r) => {
+          const c = coverage(units, r);
+          const similarity = closestVariant(String(r.id), tokens, queryNorm);
+          const score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * (r.score / top);
+          return { entryId: String(r.id), score, bm25: r.score, similarity, coverage: c.coverage, matched: c.matched };
+        })
+        .sort((a, b) => b.score - a.score)
+        .slice(0, MAX_CANDIDATES);
     },
   };
 }

@@ -1,0 +1,4 @@
+// The Hono environment shared by the app and its route modules (what middleware puts on the context).
+import type { RequestIdVariables } from 'hono/request-id';
+
+export type AppEnv = { Variables: RequestIdVariables };

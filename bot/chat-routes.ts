@@ -1,0 +1,89 @@
+// The visitor's HTTP API: POST /api/chat and GET /api/conversations/:id/messages (see DESIGN.md).
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { PayloadTooLargeError, ValidationError, type ConversationStore, type VisitorInfo } from '../handoff/index.ts';
+import type { AppEnv } from './app-env.ts';
+import { bearerToken } from './bearer-token.ts';
+import { parseChatRequest } from './chat-request.ts';
+import { continueConversation, startConversation, type ChatTurnDeps } from './chat-turn.ts';
+import { clientAddress } from './client-address.ts';
+import type { Config } from './config.ts';
+import type { KnowledgeRuntime } from './knowledge-runtime.ts';
+import { createRateLimiter, defaultConversationRateLimit, defaultIpRateLimit, type RateLimitOptions } from './rate-limit.ts';
+import { readJsonBody } from './read-json-body.ts';
+
+export interface ChatRoutesDeps {
+  config: Config;
+  store: ConversationStore;
+  runtime: KnowledgeRuntime;
+  /** Overrides of the default limits (tests); ignored when config.rateLimits is off. */
+  rateLimits?: { ip?: RateLimitOptions; conversation?: RateLimitOptions };
+}
+
+/** Messages per catch-up response; a client with more to fetch calls again with the last id (`more: true`). */
+export const MESSAGES_PAGE_SIZE = 500;
+/** Kept of the User-Agent header: enough to tell browsers apart, not a place to store a novel. */
+const MAX_USER_AGENT = 512;
+
+export function chatRoutes({ config, store, runtime, rateLimits = {} }: ChatRoutesDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const perIp = config.rateLimits ? createRateLimiter(rateLimits.ip ?? defaultIpRateLimit) : undefined;
+  const perConversation = config.rateLimits
+    ? createRateLimiter(rateLimits.conversation ?? defaultConversationRateLimit)
+    : undefined;
+
+  app.use('/api/*', async (c, next) => {
+    perIp?.take(clientAddress(c));
+    // Responses carry conversation tokens and private transcripts: never cache them anywhere.
+    c.header('Cache-Control', 'no-store');
+    await next();
+  });
+
+  app.post(
+    '/api/chat',
+    // Checks Content-Length up front and counts chunked bodies as they stream in.
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: () => {
+        throw new PayloadTooLargeError(`the request body must be at most ${config.maxBodyBytes} bytes`);
+      },
+    }),
+    async (c) => {
+      const request = parseChatRequest(await readJsonBody(c), config.maxMessageChars);
+      // One engine for the whole request, even if a reload swaps it meanwhile.
+      const deps: ChatTurnDeps = { store, engine: runtime.engine, explain: config.explain };
+      if (request.conversationId === undefined) {
+        return c.json(await startConversation(deps, request, visitorInfo(c)));
+      }
+      const token = bearerToken(c.req.header('authorization'));
+      const conversation = await store.authenticate(request.conversationId, token);
+      perConversation?.take(conversation.id);
+      return c.json(await continueConversation(deps, conversation, request));
+    },
+  );
+
+  app.get('/api/conversations/:id/messages', async (c) => {
+    const token = bearerToken(c.req.header('authorization'));
+    const after = parseAfter(c.req.query('after'));
+    const conversation = await store.authenticate(c.req.param('id'), token);
+    const page = await store.listMessages(conversation.id, { after, limit: MESSAGES_PAGE_SIZE + 1 });
+    const messages = page.slice(0, MESSAGES_PAGE_SIZE).map((m) => ({ id: m.id, author: m.author, text: m.text, createdAt: m.createdAt }));
+    return c.json({ status: conversation.status, messages, more: page.length > MESSAGES_PAGE_SIZE });
+  });
+
+  return app;
+}
+
+/** `after` is the last message id the client saw: absent or a non-negative integer. */
+function parseAfter(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  if (!/^\d{1,15}$/.test(value)) {
+    throw new ValidationError('invalid_after', 'after must be a message id (a non-negative integer)', 'after');
+  }
+  return Number(value);
+}
+
+function visitorInfo(c: Context): VisitorInfo {
+  const userAgent = c.req.header('user-agent');
+  return userAgent ? { userAgent: userAgent.slice(0, MAX_USER_AGENT) } : {};
+}

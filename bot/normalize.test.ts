@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { cleanText, normalize } from './normalize.ts';
+import { detectLanguage } from './detect-language.ts';
+
+describe('normalize', () => {
+  it('folds traditional Chinese to simplified so both meet the same entries', () => {
+    expect(normalize('充值卡密碼幾位')).toBe('充值卡密码几位');
+    expect(normalize('網上營業廳')).toBe('网上营业厅');
+  });
+
+  it('folds full-width letters, digits and symbols to half-width', () => {
+    expect(normalize('ＣＺ＃发到１００１１')).toBe('cz#发到10011');
+  });
+
+  it('removes control characters, zero-width characters and bidi overrides', () => {
+    expect(cleanText('a\u0000b\u200Bc\u202Ed\u2066e')).toBe('abcde');
+    expect(normalize('  转\u200D人工 \n\t ')).toBe('转人工');
+  });
+});
+
+describe('detectLanguage', () => {
+  it('reads the script mix', () => {
+    expect(detectLanguage('充值卡密码几位')).toBe('zh');
+    expect(detectLanguage('how do i top up')).toBe('en');
+    expect(detectLanguage('网厅 top up 有折扣吗')).toBe('zh');
+    expect(detectLanguage('how do i get a 发票')).toBe('en');
+  });
+
+  it('has no opinion on emoji or digits alone', () => {
+    expect(detectLanguage('😂😂')).toBeUndefined();
+    expect(detectLanguage('10011')).toBeUndefined();
+  });
+});

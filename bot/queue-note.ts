@@ -1,0 +1,38 @@
+// What a visitor waiting for a person is told: their place in the queue and a rough wait.
+import type { Bilingual, KnowledgeBase, Lang } from '../knowledge/types.ts';
+
+/**
+ * Seconds of waiting per place in the queue, until the handoff issue measures real handling times.
+ * Range 30-600; default 120.
+ */
+export const QUEUE_SECONDS_PER_POSITION = 120;
+
+/** Used when the knowledge base has no `queue_waiting` message; `{position}` is replaced. */
+export const defaultQueueNote: Bilingual<string> = {
+  zh: '您正在排队等候人工客服，当前排在第 {position} 位。您可以继续留言，客服接入后会看到全部内容。',
+  en: "You're in the queue for a person: number {position} in line. Keep typing if you like; the agent will see all of it.",
+};
+
+/** Said on a handoff when the knowledge base gives no text for it (`handoff` message, or the rule's reply). */
+export const defaultHandoffNote: Bilingual<string> = {
+  zh: '好的，正在为您转接人工客服，请稍候。',
+  en: "OK, I'm getting you a person. Please hold on.",
+};
+
+export interface QueueInfo {
+  position: number;
+  etaSeconds: number;
+}
+
+export function queueInfo(position: number): QueueInfo {
+  return { position, etaSeconds: position * QUEUE_SECONDS_PER_POSITION };
+}
+
+export function handoffNote(kb: KnowledgeBase, lang: Lang): string {
+  return kb.messages.handoff?.[lang] || defaultHandoffNote[lang];
+}
+
+export function queueNote(kb: KnowledgeBase, lang: Lang, position: number): string {
+  const template = kb.messages.queue_waiting?.[lang] || defaultQueueNote[lang];
+  return template.replaceAll('{position}', String(position));
+}

@@ -1,0 +1,124 @@
+// What the routes need from storage: conversations, their messages and the queue. SQLite today;
+// a PostgreSQL adapter implements the same interface later (hence every method is async). The store
+// does not own its connection: whoever opened the database closes it.
+import type { Lang } from '../knowledge/types.ts';
+
+export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed';
+export const CONVERSATION_STATUSES: readonly ConversationStatus[] = ['bot', 'queued', 'assigned', 'closed'];
+
+export type MessageAuthor = 'visitor' | 'bot' | 'agent' | 'system';
+
+/** A JSON object the store keeps without looking inside (the engine's context, decision summaries). */
+export type JsonObject = { [key: string]: unknown };
+
+/** What we know about the visitor's side of the conversation. */
+export interface VisitorInfo {
+  userAgent?: string;
+  pageUrl?: string;
+}
+
+export interface HandoffInfo {
+  /** Why a person is needed (a HandoffReason of the engine: requested, complaint, low_confidence...). */
+  reason: string;
+  /** The bot's decision that led here with its top candidates, and the decision before it, for the agent. */
+  decision: JsonObject;
+}
+
+export interface Conversation {
+  id: string;
+  status: ConversationStatus;
+  lang: Lang;
+  visitor: VisitorInfo;
+  /** The engine's memory after the latest turn. */
+  context: JsonObject;
+  /** Summary of the bot's latest decision, if the bot has answered yet. */
+  lastDecision?: JsonObject;
+  /** Present once the conversation has been handed to the queue. */
+  handoff?: HandoffInfo & { queuedAt: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StoredMessage {
+  /** Increasing across the whole database; `listMessages(id, { after })` resumes from one. */
+  id: number;
+  conversationId: string;
+  author: MessageAuthor;
+  text: string;
+  kind?: string;
+  entryId?: string;
+  confidence?: number;
+  createdAt: string;
+}
+
+export interface NewMessage {
+  author: MessageAuthor;
+  text: string;
+  kind?: string;
+  entryId?: string;
+  confidence?: number;
+}
+
+/** One visitor message and everything that follows from it, written together or not at all. */
+export interface TurnInput {
+  visitorText: string;
+  /** The bot's reply (or a system note); omitted while a person has the conversation. */
+  reply?: NewMessage;
+  /** The engine's memory after this turn; unchanged when omitted. */
+  context?: object;
+  /** Summary of the bot's decision on this turn; unchanged when omitted. */
+  decision?: JsonObject;
+  /** The conversation's language from now on; unchanged when omitted. */
+  lang?: Lang;
+  /** New status (e.g. `bot` when a closed conversation reopens); `handoff` implies `queued`. */
+  status?: ConversationStatus;
+  /** The conversation enters the queue now. */
+  handoff?: HandoffInfo;
+  /** The status the caller based this turn on; a different current status throws ConflictError. */
+  expectStatus?: ConversationStatus;
+}
+
+export interface TurnResult {
+  conversation: Conversation;
+  /** The messages written, in order (visitor first). */
+  messages: StoredMessage[];
+  /** 1-based place in the queue when the conversation is queued after the turn. */
+  queuePosition?: number;
+}
+
+export interface NewConversation {
+  lang: Lang;
+  visitor?: VisitorInfo;
+  firstTurn?: TurnInput;
+}
+
+export interface NewConversationResult {
+  conversation: Conversation;
+  token: string;
+  /** The first turn's result, when one was given (its `conversation` is the up-to-date one). */
+  turn?: TurnResult;
+}
+
+export interface ListMessagesOptions {
+  /** Only messages with a larger id. Default 0 (all). */
+  after?: number;
+  /** At most this many, oldest first. Default 1000. */
+  limit?: number;
+}
+
+export interface ConversationStore {
+  /**
+   * Starts a conversation, with its first turn in the same transaction when given (no empty
+   * conversation is left behind if the turn fails). The token is returned this once; only its hash is kept.
+   */
+  createConversation(input: NewConversation): Promise<NewConversationResult>;
+  /** The conversation if `token` is its token; NotFoundError for an unknown id or a wrong token alike. */
+  authenticate(id: string, token: string): Promise<Conversation>;
+  /** NotFoundError when unknown. */
+  getConversation(id: string): Promise<Conversation>;
+  /** NotFoundError when unknown; ConflictError when `expectStatus` does not hold. */
+  appendTurn(id: string, turn: TurnInput): Promise<TurnResult>;
+  listMessages(id: string, options?: ListMessagesOptions): Promise<StoredMessage[]>;
+  /** 1-based place among queued conversations (oldest first), or undefined when not queued. */
+  queuePosition(id: string): Promise<number | undefined>;
+}

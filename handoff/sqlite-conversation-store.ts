@@ -1,0 +1,244 @@
+// The ConversationStore on better-sqlite3: statements prepared once, each turn in one transaction.
+import type { Lang } from '../knowledge/types.ts';
+import type {
+  Conversation,
+  ConversationStatus,
+  ConversationStore,
+  JsonObject,
+  ListMessagesOptions,
+  MessageAuthor,
+  NewConversation,
+  NewConversationResult,
+  NewMessage,
+  StoredMessage,
+  TurnInput,
+  TurnResult,
+  VisitorInfo,
+} from './conversation-store.ts';
+import { hashToken, newConversationId, newConversationToken, tokenMatches } from './conversation-token.ts';
+import type { Db } from './db.ts';
+import { ConflictError, NotFoundError } from './errors.ts';
+
+export interface SqliteConversationStoreOptions {
+  /** Source of timestamps (tests pin it). Default `() => new Date()`. */
+  clock: () => Date;
+  /** Most messages one listMessages call returns. Range 1-10000; default 1000. */
+  maxListLimit: number;
+}
+
+export const defaultSqliteConversationStoreOptions: SqliteConversationStoreOptions = {
+  clock: () => new Date(),
+  maxListLimit: 1000,
+};
+
+interface ConversationRow {
+  id: string;
+  token_hash: Buffer;
+  status: ConversationStatus;
+  lang: Lang;
+  user_agent: string | null;
+  page_url: string | null;
+  context: string;
+  last_decision: string | null;
+  handoff_reason: string | null;
+  handoff_decision: string | null;
+  queued_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface MessageRow {
+  id: number;
+  conversation_id: string;
+  author: MessageAuthor;
+  text: string;
+  kind: string | null;
+  entry_id: string | null;
+  confidence: number | null;
+  created_at: string;
+}
+
+/** Compared against when the id is unknown, so both failures cost the same hashing and comparison. */
+const DUMMY_HASH = hashToken('no such conversation');
+
+export function createSqliteConversationStore(
+  db: Db,
+  options: Partial<SqliteConversationStoreOptions> = {},
+): ConversationStore {
+  const { clock, maxListLimit } = { ...defaultSqliteConversationStoreOptions, ...options };
+
+  const insertConversation = db.prepare(`
+    INSERT INTO conversations (id, token_hash, status, lang, user_agent, page_url, context, created_at, updated_at)
+    VALUES (@id, @tokenHash, 'bot', @lang, @userAgent, @pageUrl, '{}', @now, @now)`);
+  const selectConversation = db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?');
+  const insertMessage = db.prepare(`
+    INSERT INTO messages (conversation_id, author, text, kind, entry_id, confidence, created_at)
+    VALUES (@conversationId, @author, @text, @kind, @entryId, @confidence, @now)`);
+  const selectMessagesAfter = db.prepare<[string, number, number], MessageRow>(
+    'SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?',
+  );
+  // NULL parameters mean "leave as it is"; a handoff (re)sets the queue time.
+  const updateConversation = db.prepare(`
+    UPDATE conversations SET
+      status           = @status,
+      lang             = coalesce(@lang, lang),
+      context          = coalesce(@context, context),
+      last_decision    = coalesce(@decision, last_decision),
+      handoff_reason   = coalesce(@handoffReason, handoff_reason),
+      handoff_decision = coalesce(@handoffDecision, handoff_decision),
+      queued_at        = CASE WHEN @handoffReason IS NULL THEN queued_at ELSE @now END,
+      updated_at       = @now
+    WHERE id = @id`);
+  // Queue order is the time a conversation entered the queue; rowid breaks ties within one millisecond.
+  const selectQueuePosition = db.prepare<[string], { position: number }>(`
+    SELECT count(*) AS position
+    FROM conversations AS c JOIN conversations AS q ON q.status = 'queued'
+      AND (q.queued_at < c.queued_at OR (q.queued_at = c.queued_at AND q.rowid <= c.rowid))
+    WHERE c.id = ? AND c.status = 'queued'`);
+
+  function conversationOrThrow(id: string): ConversationRow {
+    const row = selectConversation.get(id);
+    if (!row) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
+    return row;
+  }
+
+  function queuePositionOf(id: string): number | undefined {
+    const position = selectQueuePosition.get(id)?.position ?? 0;
+    return position > 0 ? position : undefined;
+  }
+
+  function writeMessage(conversationId: string, message: NewMessage, now: string): StoredMessage {
+    const { lastInsertRowid } = insertMessage.run({
+      conversationId,
+      author: message.author,
+      text: message.text,
+      kind: message.kind ?? null,
+      entryId: message.entryId ?? null,
+      confidence: message.confidence ?? null,
+      now,
+    });
+    return toMessage({
+      id: Number(lastInsertRowid),
+      conversation_id: conversationId,
+      author: message.author,
+      text: message.text,
+      kind: message.kind ?? null,
+      entry_id: message.entryId ?? null,
+      confidence: message.confidence ?? null,
+      created_at: now,
+    });
+  }
+
+  const appendTurnTx = db.transaction((id: string, turn: TurnInput): TurnResult => {
+    const row = conversationOrThrow(id);
+    if (turn.expectStatus && row.status !== turn.expectStatus) {
+      throw new ConflictError(`handoff: conversation ${id} is ${row.status}, not ${turn.expectStatus}`);
+    }
+    const now = clock().toISOString();
+    const messages = [writeMessage(id, { author: 'visitor', text: turn.visitorText }, now)];
+    if (turn.reply) messages.push(writeMessage(id, turn.reply, now));
+    updateConversation.run({
+      id,
+      status: turn.handoff ? 'queued' : (turn.status ?? row.status),
+      lang: turn.lang ?? null,
+      context: turn.context ? JSON.stringify(turn.context) : null,
+      decision: turn.decision ? JSON.stringify(turn.decision) : null,
+      handoffReason: turn.handoff?.reason ?? null,
+      handoffDecision: turn.handoff ? JSON.stringify(turn.handoff.decision) : null,
+      now,
+    });
+    return { conversation: toConversation(conversationOrThrow(id)), messages, queuePosition: queuePositionOf(id) };
+  });
+
+  const createTx = db.transaction(({ lang, visitor = {}, firstTurn }: NewConversation): NewConversationResult => {
+    const id = newConversationId();
+    const token = newConversationToken();
+    insertConversation.run({
+      id,
+      tokenHash: hashToken(token),
+      lang,
+      userAgent: visitor.userAgent ?? null,
+      pageUrl: visitor.pageUrl ?? null,
+      now: clock().toISOString(),
+    });
+    if (!firstTurn) return { conversation: toConversation(conversationOrThrow(id)), token };
+    const turn = appendTurnTx(id, firstTurn);
+    return { conversation: turn.conversation, token, turn };
+  });
+
+  return {
+    async createConversation(input) {
+      return createTx.immediate(input);
+    },
+
+    async authenticate(id, token) {
+      const row = selectConversation.get(id);
+      const matches = tokenMatches(token, row?.token_hash ?? DUMMY_HASH);
+      if (!row || !matches) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)} for this token`);
+      return toConversation(row);
+    },
+
+    async getConversation(id) {
+      return toConversation(conversationOrThrow(id));
+    },
+
+    async appendTurn(id, turn) {
+      // IMMEDIATE: take the write lock before reading the status the turn is checked against.
+      return appendTurnTx.immediate(id, turn);
+    },
+
+    async listMessages(id, { after = 0, limit = maxListLimit }: ListMessagesOptions = {}) {
+      const capped = Math.max(1, Math.min(Math.trunc(limit), maxListLimit));
+      return selectMessagesAfter.all(id, after, capped).map(toMessage);
+    },
+
+    async queuePosition(id) {
+      return queuePositionOf(id);
+    },
+  };
+}
+
+function parseObject(json: string | null): JsonObject | undefined {
+  if (json === null) return undefined;
+  const value: unknown = JSON.parse(json);
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
+}
+
+function toConversation(row: ConversationRow): Conversation {
+  const visitor: VisitorInfo = {};
+  if (row.user_agent !== null) visitor.userAgent = row.user_agent;
+  if (row.page_url !== null) visitor.pageUrl = row.page_url;
+  const conversation: Conversation = {
+    id: row.id,
+    status: row.status,
+    lang: row.lang,
+    visitor,
+    context: parseObject(row.context) ?? {},
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  const lastDecision = parseObject(row.last_decision);
+  if (lastDecision) conversation.lastDecision = lastDecision;
+  if (row.handoff_reason !== null && row.queued_at !== null) {
+    conversation.handoff = {
+      reason: row.handoff_reason,
+      decision: parseObject(row.handoff_decision) ?? {},
+      queuedAt: row.queued_at,
+    };
+  }
+  return conversation;
+}
+
+function toMessage(row: MessageRow): StoredMessage {
+  const message: StoredMessage = {
+    id: row.id,
+    conversationId: row.conversation_id,
+    author: row.author,
+    text: row.text,
+    createdAt: row.created_at,
+  };
+  if (row.kind !== null) message.kind = row.kind;
+  if (row.entry_id !== null) message.entryId = row.entry_id;
+  if (row.confidence !== null) message.confidence = row.confidence;
+  return message;
+}

@@ -1,0 +1,88 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadKnowledge } from './load-knowledge.ts';
+import { parseYamlSource } from './yaml-source.ts';
+
+const shipped = path.resolve(import.meta.dirname, '.');
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'kb-'));
+  await cp(shipped, dir, { recursive: true, filter: (src) => !src.endsWith('.ts') });
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('loadKnowledge', () => {
+  it('loads the shipped knowledge base without errors', async () => {
+    const result = await loadKnowledge(dir);
+    expect(result.ok ? [] : result.problems).toEqual([]);
+    if (!result.ok) return;
+    expect(result.kb.entries.length).toBeGreaterThanOrEqual(80);
+    expect(result.kb.version).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it('names file, line and column of a YAML syntax error', async () => {
+    await writeFile(path.join(dir, 'faq', 'broken.yaml'), 'topic: broken\nlabel: { zh: 坏, en: Broken }\nentries:\n  - id: broken.x\n    questions: [unclosed\n');
+    const result = await loadKnowledge(dir);
+    expect(result.ok).toBe(false);
+    const p = result.problems.find((x) => x.file === 'faq/broken.yaml');
+    expect(p).toBeDefined();
+    expect(p!.line).toBeGreaterThanOrEqual(5);
+  });
+
+  it('points a schema error at the offending field', async () => {
+    const file = path.join(dir, 'faq', 'recharge.yaml');
+    const text = await readFile(file, 'utf8');
+    // Replace the first English answer with a number: wrong type.
+    const broken = text.replace(/(\n\s+answer:\n\s+zh:[^\n]*(?:\n\s{8,}[^\n]*)*\n\s+en:)[^\n]*/, '$1 42');
+    await writeFile(file, broken);
+    const result = await loadKnowledge(dir);
+    expect(result.ok).toBe(false);
+    const p = result.problems.find((x) => x.file === 'faq/recharge.yaml');
+    expect(p?.message).toMatch(/answer\.en/);
+    expect(broken.split('\n')[p!.line - 1]).toMatch(/en: 42/);
+  });
+
+  it('reports duplicate ids, dangling follow-ups and a question shared by two entries', async () => {
+    const shippedKb = await loadKnowledge(shipped);
+    const taken = shippedKb.ok ? shippedKb.kb.entries.find((e) => e.id === 'recharge.card-digits')!.questions.zh[0]! : '?';
+    await writeFile(
+      path.join(dir, 'faq', 'dup.yaml'),
+      [
+        'topic: recharge2',
+        'label: { zh: 重复, en: Dup }',
+        'entries:',
+        '  - id: recharge2.a',
+        `    questions: { zh: ["${taken}"], en: [x] }`,
+        '    answer: { zh: 甲, en: a }',
+        '    followups: [nowhere.to-be-found]',
+        '  - id: recharge2.a',
+        '    questions: { zh: [乙], en: [y] }',
+        '    answer: { zh: 乙, en: b }',
+      ].join('\n'),
+    );
+    const result = await loadKnowledge(dir);
+    const messages = result.problems.filter((p) => p.file === 'faq/dup.yaml').map((p) => p.message).join('\n');
+    expect(messages).toMatch(/duplicate id "recharge2\.a"/);
+    expect(messages).toMatch(/follow-up "nowhere\.to-be-found" does not exist/);
+    expect(messages).toContain(`question "${taken}" is also a question of recharge.card-digits`);
+  });
+});
+
+describe('parseYamlSource limits', () => {
+  it('refuses an alias bomb quickly', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghij'.split('').map((k, i) => `${k}: &${k} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`)].join('\n');
+    const started = Date.now();
+    const r = parseYamlSource('bomb.yaml', bomb);
+    expect(r.ok).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('refuses an oversize file and a custom tag', () => {
+    expect(parseYamlSource('big.yaml', 'a: ' + 'x'.repeat(3 * 1024 * 1024)).ok).toBe(false);
+    const tagged = parseYamlSource('tag.yaml', 'a: !js/function "return 1"');
+    expect(tagged.ok).toBe(false);
+  });
+});
