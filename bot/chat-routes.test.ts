@@ -7,10 +7,11 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteConversationStore, openDatabase, type ConversationStore, type Db } from '../handoff/index.ts';
 import { loadKnowledge } from '../knowledge/index.ts';
-import type { Entry } from '../knowledge/types.ts';
+import type { Entry, KnowledgeBase } from '../knowledge/types.ts';
 import { createApp } from './app.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createEngine, type Engine } from './engine.ts';
+import type { EngineOptions } from './engine-options.ts';
 import { createKnowledgeRuntime, type KnowledgeRuntime } from './knowledge-runtime.ts';
 import { createLogger } from './logger.ts';
 
@@ -23,6 +24,15 @@ interface Harness {
   runtime: KnowledgeRuntime;
   logs: Record<string, unknown>[];
   rawLogs: string[];
+}
+
+// Loaded once and engines built once per option set: the engine is pure, so tests can share it.
+const shippedKb = loadKnowledge(KNOWLEDGE_DIR);
+const engines = new Map<string, Engine>();
+function engineFor(kb: KnowledgeBase, options: EngineOptions): Engine {
+  const key = JSON.stringify(options);
+  if (!engines.has(key)) engines.set(key, createEngine(kb, options));
+  return engines.get(key)!;
 }
 
 const cleanups: Array<() => void> = [];
@@ -57,8 +67,8 @@ async function harness(env: Record<string, string> = {}, opts: HarnessOptions = 
   const store = createSqliteConversationStore(db);
   const runtime = await createKnowledgeRuntime({
     dir: KNOWLEDGE_DIR,
-    load: loadKnowledge,
-    build: (kb) => (opts.engine ?? ((e) => e))(createEngine(kb, config.engine)),
+    load: () => shippedKb,
+    build: (kb) => (opts.engine ?? ((e) => e))(engineFor(kb, config.engine)),
     logger,
   });
   cleanups.push(() => {
@@ -88,9 +98,9 @@ let answerable: { entry: Entry; zh: string; en: string };
 const GIBBERISH = 'qzxv wvuttk plmoknij';
 
 beforeAll(async () => {
-  const loaded = await loadKnowledge(KNOWLEDGE_DIR);
+  const loaded = await shippedKb;
   if (!loaded.ok) throw new Error(`shipped knowledge base is broken: ${JSON.stringify(loaded.problems[0])}`);
-  const engine = createEngine(loaded.kb);
+  const engine = engineFor(loaded.kb, loadConfig({}).engine);
   // An entry whose own first questions are answered by it in both languages.
   const found = loaded.kb.entries.find((e) => {
     const zh = engine.decide(e.questions.zh[0]!, { lang: 'zh' });

@@ -16,6 +16,10 @@ export interface Candidate {
   similarity: number;
   /** Share of the query's content terms this entry matched (0..1). */
   coverage: number;
+  /** Content units of the query this entry does not contain. */
+  missing: string[];
+  /** Weight (idf relative to the maximum, 0..1) of the heaviest missing unit. */
+  maxMissing: number;
   /** Matched query terms by field. */
   matched: Record<string, string[]>;
 }

@@ -5,7 +5,7 @@ export interface EngineOptions {
   answerThreshold: number;
   /** Confidence at or above which, without a clear winner, the bot offers choices. Range 0.15-0.6; default 0.3. */
   clarifyThreshold: number;
-  /** Minimum relative margin of the top entry over the best other entry to answer outright. Range 0.05-0.5; default 0.15. */
+  /** Minimum relative margin of the top entry over the best other entry to answer outright. Range 0.05-0.5; default 0.1. */
   minMargin: number;
   /** How many suggestions a clarify or fallback offers. Range 2-5; default 3. */
   maxSuggestions: number;
@@ -20,7 +20,7 @@ export interface EngineOptions {
 export const defaultEngineOptions: EngineOptions = {
   answerThreshold: 0.5,
   clarifyThreshold: 0.3,
-  minMargin: 0.15,
+  minMargin: 0.1,
   maxSuggestions: 3,
   handoffAfterFallbacks: 2,
   fuzzy: 0.2,

@@ -6,6 +6,7 @@ import { defaultEngineOptions, type EngineOptions } from './engine-options.ts';
 import { normalize } from './normalize.ts';
 import { detectLanguage } from './detect-language.ts';
 import { buildSynonyms } from './synonyms.ts';
+import { buildSpeller } from './spell.ts';
 import { createAnalyzer } from './tokenize.ts';
 import { buildRuleMatcher } from './match-rules.ts';
 import { buildRetriever } from './retrieve.ts';
@@ -36,10 +37,17 @@ interface Reading {
   confidence: number;
 }
 
-/** How strongly the margin over the runner-up counts in confidence: full weight at this margin (0.1-1; default 0.35). */
+// How the confidence is made (tuned on knowledge/tests with bench/tune-confidence; see README):
+// confidence = (COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity)
+//              * (MARGIN_FLOOR + (1 - MARGIN_FLOOR) * min(1, margin / MARGIN_SATURATION))
+/** Weight of coverage (how much of the query the entry accounts for) against similarity to its closest question (0..1; default 0.75). */
+const COVERAGE_WEIGHT = 0.75;
+/** Margin over the best other entry at which it counts fully (0.1-1; default 0.35). */
 const MARGIN_SATURATION = 0.35;
-/** Share of confidence that comes from coverage regardless of margin (0..1; default 0.6). */
-const COVERAGE_FLOOR = 0.6;
+/** Share of confidence kept however small the margin (0..1; default 0.6). */
+const MARGIN_FLOOR = 0.6;
+/** Coverage needed to offer choices: a clarify must be about what was asked (0..1; default 0.75). */
+const CLARIFY_COVERAGE = 0.75;
 /** Candidates scoring at least this share of the top score are offered in a clarify (0..1; default 0.55). */
 const CLARIFY_SCORE_SHARE = 0.55;
 
@@ -51,6 +59,10 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     ...kb.entries.flatMap((e) => e.keywords),
   ].map((t) => rewrite(normalize(t)).trim());
   const analyze = createAnalyzer(vocabulary);
+  const spell = buildSpeller([
+    ...kb.synonyms.flatMap((g) => g.terms),
+    ...kb.entries.flatMap((e) => [...e.questions.en, ...e.keywords, e.answer.en]),
+  ].map(normalize));
   const matchRule = buildRuleMatcher(kb.rules);
   const retriever = buildRetriever(kb.entries, analyze, (t) => rewrite(normalize(t)));
   const contrast = buildContrastFilter(kb.contrasts, rewrite);
@@ -70,7 +82,8 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     if (!top) return { query, tokens, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0 };
     const second = candidates[1]?.score ?? 0;
     const margin = (top.score - second) / top.score;
-    const confidence = top.coverage * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * Math.min(1, margin / MARGIN_SATURATION));
+    const match = COVERAGE_WEIGHT * top.coverage + (1 - COVERAGE_WEIGHT) * top.similarity;
+    const confidence = match * (MARGIN_FLOOR + (1 - MARGIN_FLOOR) * Math.min(1, margin / MARGIN_SATURATION));
     return { query, tokens, candidates, topScore: top.score, margin, coverage: top.coverage, confidence };
   }
 
@@ -95,7 +108,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
       return { ...base, kind: 'fallback', reason: 'smalltalk', text, confidence: 1 };
     }
 
-    let reading = read(rewrite(normalized));
+    let reading = read(rewrite(spell(normalized)));
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
       const combined = read(`${reading.query} ${contrast(ctx.lastQuery, reading.query)}`);
@@ -131,7 +144,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
         suggestions: topEntry.followups.flatMap((id) => suggestion(id, lang)).slice(0, opts.maxSuggestions),
       };
     }
-    if (top && reading.confidence >= opts.clarifyThreshold) {
+    if (top && reading.confidence >= opts.clarifyThreshold && top.coverage >= CLARIFY_COVERAGE) {
       const close = reading.candidates.filter((c) => c.score >= top.score * CLARIFY_SCORE_SHARE && c.coverage >= top.coverage * 0.5);
       if (close.length >= 2) {
         return {

@@ -87,8 +87,12 @@ export function buildRetriever(entries: readonly Entry[], analyze: Analyze, rewr
     return 0;
   };
 
-  function coverage(units: Unit[], r: SearchResult): { coverage: number; matched: Record<string, string[]> } {
+  const maxIdf = Math.log(1 + (n + 0.5) / 0.5);
+
+  function coverage(units: Unit[], r: SearchResult): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number } {
     const matched: Record<string, string[]> = {};
+    const missing: string[] = [];
+    let maxMissing = 0;
     const matchedTerms = Object.keys(r.match);
     let total = 0;
     let got = 0;
@@ -106,12 +110,16 @@ export function buildRetriever(entries: readonly Entry[], analyze: Analyze, rewr
           credit = FUZZY_CREDIT;
         }
       }
-      if (!fields) continue;
+      if (!fields) {
+        missing.push(u.text);
+        maxMissing = Math.max(maxMissing, weight / maxIdf);
+        continue;
+      }
       for (const f of fields) (matched[f] ??= []).push(u.text);
       if (!fields.includes('q') && !fields.includes('kw')) credit *= ANSWER_ONLY_CREDIT;
       got += weight * credit;
     }
-    return { coverage: total > 0 ? got / total : 0, matched };
+    return { coverage: total > 0 ? got / total : 0, matched, missing, maxMissing };
   }
 
   return {
@@ -135,7 +143,7 @@ export function buildRetriever(entries: readonly Entry[], analyze: Analyze, rewr
           const c = coverage(units, r);
           const similarity = closestVariant(String(r.id), tokens, queryNorm);
           const score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * (r.score / top);
-          return { entryId: String(r.id), score, bm25: r.score, similarity, coverage: c.coverage, matched: c.matched };
+          return { entryId: String(r.id), score, bm25: r.score, similarity, coverage: c.coverage, matched: c.matched, missing: c.missing, maxMissing: c.maxMissing };
         })
         .sort((a, b) => b.score - a.score)
         .slice(0, MAX_CANDIDATES);
