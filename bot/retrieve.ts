@@ -19,8 +19,11 @@ const SOFT_UNKNOWN_WEIGHT = 0.3;
 /** Candidates kept from one search. Range 3-50; default 10. */
 const MAX_CANDIDATES = 10;
 
-/** Share of the ranking score from the closest question variant; the rest is BM25 relative to the best (0..1; default 0.6). */
-const SIMILARITY_WEIGHT = 0.6;
+/**
+ * The ranking score blends the closest question variant, how much of the query the entry covers,
+ * and BM25 relative to the best hit. Weights sum to 1; defaults 0.45 / 0.3 / 0.25.
+ */
+const RANK_WEIGHTS = { similarity: 0.45, coverage: 0.3, bm25: 0.25 };
 
 const SEP = '\u0001';
 
@@ -142,7 +145,7 @@ export function buildRetriever(entries: readonly Entry[], analyze: Analyze, rewr
         .map((r) => {
           const c = coverage(units, r);
           const similarity = closestVariant(String(r.id), tokens, queryNorm);
-          const score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * (r.score / top);
+          const score = RANK_WEIGHTS.similarity * similarity + RANK_WEIGHTS.coverage * c.coverage + RANK_WEIGHTS.bm25 * (r.score / top);
           return { entryId: String(r.id), score, bm25: r.score, similarity, coverage: c.coverage, matched: c.matched, missing: c.missing, maxMissing: c.maxMissing };
         })
         .sort((a, b) => b.score - a.score)

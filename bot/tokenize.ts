@@ -39,56 +39,62 @@ function canonicalNumber(n: string): string {
 const MAX_WORD_CHARS = 6;
 
 function analyzeHan(run: string, dictionary: ReadonlySet<string>, tokens: Set<string>, units: Map<string, Unit>): void {
-  // ICU's dictionary knows common words (联通, 发票, 密码) but splits domain words into single
-  // characters (宽|带, 网|厅, 详|单). Runs of single characters are re-segmented by forward
-  // maximum matching against the knowledge base's own vocabulary; what is left becomes bigrams.
   const addUnit = (text: string, soft: boolean) => {
     tokens.add(text);
     if (!units.has(text)) units.set(text, { text, parts: [...text].length > 2 ? bigrams(text) : [], latin: false, soft });
   };
-  const resegment = (chars: string[]) => {
-    let leftover = '';
-    const flushLeftover = () => {
-      if ([...leftover].length >= 2) for (const b of bigrams(leftover)) addUnit(b, true);
-      else if (leftover) tokens.add(leftover);
-      leftover = '';
-    };
-    for (let i = 0; i < chars.length; ) {
-      let word = '';
-      for (let n = Math.min(MAX_WORD_CHARS, chars.length - i); n >= 2; n--) {
-        const candidate = chars.slice(i, i + n).join('');
-        if (dictionary.has(candidate)) {
-          word = candidate;
-          i += n;
-          break;
-        }
-      }
-      if (word) {
-        flushLeftover();
-        addUnit(word, false);
-      } else {
-        leftover += chars[i];
-        i++;
+  // The knowledge base's own words first (forward maximum matching): they are atomic, so
+  // 网上营业厅 stays one term instead of bigrams shared with 营业厅 and 微信营业厅.
+  const chars = [...run];
+  let gap = '';
+  for (let i = 0; i < chars.length; ) {
+    let word = '';
+    for (let n = Math.min(MAX_WORD_CHARS, chars.length - i); n >= 2; n--) {
+      const candidate = chars.slice(i, i + n).join('');
+      if (dictionary.has(candidate)) {
+        word = candidate;
+        break;
       }
     }
-    flushLeftover();
-  };
+    if (word) {
+      analyzeGap(gap, tokens, addUnit);
+      gap = '';
+      addUnit(word, false);
+      i += [...word].length;
+    } else {
+      gap += chars[i];
+      i++;
+    }
+  }
+  analyzeGap(gap, tokens, addUnit);
+}
+
+/**
+ * Text between known words: ICU's word segmentation, stop words dropped, character bigrams for
+ * recall. ICU splits many domain words into single characters (宽|带, 详|单); runs of single
+ * characters become bigrams marked soft, since a guessed bigram may straddle two words.
+ */
+function analyzeGap(gap: string, tokens: Set<string>, addUnit: (text: string, soft: boolean) => void): void {
+  if (!gap) return;
   const flushGroup = (group: string[]) => {
     for (const b of bigrams(group.join(''))) tokens.add(b);
-    let singles: string[] = [];
+    let singles = '';
+    const flushSingles = () => {
+      if ([...singles].length >= 2) for (const b of bigrams(singles)) addUnit(b, true);
+      else if (singles) tokens.add(singles);
+      singles = '';
+    };
     for (const seg of group) {
-      if ([...seg].length === 1) {
-        singles.push(seg);
-        continue;
+      if ([...seg].length === 1) singles += seg;
+      else {
+        flushSingles();
+        addUnit(seg, false);
       }
-      resegment(singles);
-      singles = [];
-      addUnit(seg, false);
     }
-    resegment(singles);
+    flushSingles();
   };
   let group: string[] = [];
-  for (const { segment } of segmenter.segment(run)) {
+  for (const { segment } of segmenter.segment(gap)) {
     if (zhStopwords.has(segment)) {
       flushGroup(group);
       group = [];
@@ -123,7 +129,7 @@ const HAN_WORD = /^\p{Script=Han}{2,}$/u;
  * re-segment what ICU splits into single characters.
  */
 export function createAnalyzer(vocabulary: Iterable<string> = []): Analyze {
-  const dictionary = new Set([...vocabulary].filter((w) => HAN_WORD.test(w) && [...w].length <= MAX_WORD_CHARS));
+  const dictionary = new Set([...vocabulary].filter((w) => HAN_WORD.test(w) && [...w].length <= MAX_WORD_CHARS && !zhStopwords.has(w)));
   return (text) => {
     const tokens = new Set<string>();
     const units = new Map<string, Unit>();
