@@ -1,5 +1,5 @@
 // The engine's named outcomes: what it decided about one visitor message, and why.
-import type { Entry, HandoffReason, Lang } from '../knowledge/types.ts';
+import type { Entry, HandoffReason, Lang, ReplyReason } from '../knowledge/types.ts';
 
 export interface Suggestion {
   entryId: string;
@@ -33,6 +33,8 @@ export interface Explain {
   tokens: string[];
   rule?: { id: string; action: string };
   followUp?: { from: string; rewritten: string };
+  /** The question asks for this kind of fact and the best entry has none. */
+  answerType?: { id: string; entryId: string };
   candidates: Candidate[];
   topScore: number;
   /** Share of the best candidate's score not reached by the best other entry (0..1). */
@@ -54,8 +56,8 @@ interface Base {
 export type Decision =
   | (Base & { kind: 'answer'; entryId: string; topic: string })
   | (Base & { kind: 'clarify'; topic?: string })
-  | (Base & { kind: 'fallback'; reason: 'no_match' | 'smalltalk' | 'empty' | 'unsafe' })
-  | (Base & { kind: 'handoff'; reason: HandoffReason; topic?: string; ruleId?: string });
+  | (Base & { kind: 'fallback'; reason: 'no_match' | 'empty' | ReplyReason; ruleId?: string; redact?: boolean })
+  | (Base & { kind: 'handoff'; reason: HandoffReason; topic?: string; ruleId?: string; redact?: boolean });
 
 /** What the engine remembers of a conversation between messages (stored with it). */
 export interface ConversationContext {

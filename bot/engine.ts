@@ -54,11 +54,8 @@ const CLARIFY_SCORE_SHARE = 0.55;
 export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> = {}): Engine {
   const opts: EngineOptions = { ...defaultEngineOptions, ...options };
   const rewrite = buildSynonyms(kb.synonyms);
-  const vocabulary = [
-    ...kb.synonyms.flatMap((g) => g.terms),
-    ...kb.entries.flatMap((e) => e.keywords),
-  ].map((t) => rewrite(normalize(t)).trim());
-  const analyze = createAnalyzer(vocabulary);
+  const prepare = (t: string) => rewrite(normalize(t)).trim();
+  const analyze = createAnalyzer(kb.entries.flatMap((e) => e.keywords).map(prepare), kb.synonyms.flatMap((g) => g.terms).map(prepare));
   const spell = buildSpeller([
     ...kb.synonyms.flatMap((g) => g.terms),
     ...kb.entries.flatMap((e) => [...e.questions.en, ...e.keywords, e.answer.en]),
@@ -67,6 +64,9 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
   const retriever = buildRetriever(kb.entries, analyze, (t) => rewrite(normalize(t)));
   const contrast = buildContrastFilter(kb.contrasts, rewrite);
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
+  const answerTypes = kb.answerTypes;
+  const answered = new Map(kb.entries.map((e) => [e.id, new Set(answerTypes.filter((t) => t.answers.some((p) => p.test(normalize(e.answer.zh)) || p.test(normalize(e.answer.en)))).map((t) => t.id))]));
+  const entryAnswers = (e: Entry, typeId: string) => answered.get(e.id)?.has(typeId) ?? false;
   const thresholds = { answer: opts.answerThreshold, clarify: opts.clarifyThreshold, margin: opts.minMargin };
 
   const message = (key: string, lang: Lang): string => kb.messages[key]?.[lang] ?? kb.messages.fallback?.[lang] ?? '';
@@ -102,10 +102,13 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     if (rule) {
       explain.rule = { id: rule.id, action: rule.action };
       const text = rule.reply?.[lang] ?? '';
+      const redact = rule.redact || undefined;
       if (rule.action === 'handoff') {
-        return { ...base, kind: 'handoff', reason: rule.reason ?? 'requested', ruleId: rule.id, text, confidence: 1, topic: topicOf(ctx.lastEntryId) };
+        const reason = rule.reason === 'complaint' || rule.reason === 'account_action' ? rule.reason : 'requested';
+        return { ...base, kind: 'handoff', reason, ruleId: rule.id, text, confidence: 1, topic: topicOf(ctx.lastEntryId), redact };
       }
-      return { ...base, kind: 'fallback', reason: 'smalltalk', text, confidence: 1 };
+      const reason = rule.reason === 'unsafe' || rule.reason === 'password' ? rule.reason : 'smalltalk';
+      return { ...base, kind: 'fallback', reason, ruleId: rule.id, text, confidence: 1, redact };
     }
 
     let reading = read(rewrite(spell(normalized)));
@@ -133,7 +136,11 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     }
     const top = reading.candidates[0];
     const topEntry = top && byId.get(top.entryId);
-    if (topEntry && confident(reading)) {
+    // The question asks for a kind of fact (a price, a duration) the best entry does not hold:
+    // answering it would give a nearby fact instead of the one asked for.
+    const unanswerable = topEntry && answerTypes.find((t) => t.asks.some((p) => p.test(normalized)) && !entryAnswers(topEntry, t.id));
+    if (unanswerable) explain.answerType = { id: unanswerable.id, entryId: topEntry.id };
+    if (topEntry && confident(reading) && !unanswerable) {
       return {
         ...base,
         kind: 'answer',
@@ -144,7 +151,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
         suggestions: topEntry.followups.flatMap((id) => suggestion(id, lang)).slice(0, opts.maxSuggestions),
       };
     }
-    if (top && reading.confidence >= opts.clarifyThreshold && top.coverage >= CLARIFY_COVERAGE) {
+    if (top && !unanswerable && reading.confidence >= opts.clarifyThreshold && top.coverage >= CLARIFY_COVERAGE) {
       const close = reading.candidates.filter((c) => c.score >= top.score * CLARIFY_SCORE_SHARE && c.coverage >= top.coverage * 0.5);
       if (close.length >= 2) {
         return {

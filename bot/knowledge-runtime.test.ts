@@ -13,6 +13,7 @@ function kb(version: string, entries = 1): KnowledgeBase {
     topics: [],
     entries: Array.from({ length: entries }, (_, i) => ({ id: `t.e${i}` })) as KnowledgeBase['entries'],
     rules: [],
+  answerTypes: [],
     synonyms: [],
     contrasts: [],
     messages: {},

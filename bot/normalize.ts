@@ -1,8 +1,8 @@
 // First pipeline stage: one canonical form of any visitor text (width, script, case, invisible characters).
 import * as OpenCC from 'opencc-js';
 
-// Traditional (Taiwan/Hong Kong usage included) to simplified, so 充值卡密碼 meets 充值卡密码.
-const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
+// Traditional to simplified, Taiwan phrases included (列印 -> 打印), so 充值卡密碼 meets 充值卡密码.
+const toSimplified = OpenCC.Converter({ from: 'twp', to: 'cn' });
 
 // C0/C1 controls except tab/newline, zero-width characters, and bidi overrides/isolates,
 // which can hide or reorder text shown to agents.

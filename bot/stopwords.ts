@@ -9,11 +9,11 @@ export const zhStopwords = new Set([
   '可以', '能', '能不能', '可不可以', '会', '会不会', '是不是', '有没有', '没有', '不', '没', '多', '几', '个', '些', '点', '一个',
   '帮', '帮忙', '谢谢', '麻烦', '一般', '现在', '然后', '还是', '应该', '得', '地', '着', '过', '被', '把', '给', '让', '对', '从', '到', '用',
   '知道', '告诉', '问下', '问一下', '办法', '呗', '嗯', '额', '哈', '弄', '搞', '办',
-  '多久', '已经', '都有', '都能', '也能', '还能', '我在', '以后', '之后', '之内', '以内', '除了', '看看', '想看看', '接着', '可能', '一块', '一起', '一般', '能否', '行不行', '好不好', '对吗', '是否', '有啥', '啥时候', '多大', '多长', '时候', '的话', '一样', '其实', '到底', '究竟', '直接', '就是', '但是', '因为', '所以', '如果',
+  '多久', '才能', '到底是', '先把', '的是', '那种', '上去', '是啥', '咋整', '已经', '都有', '都能', '也能', '还能', '我在', '以后', '之后', '之内', '以内', '除了', '看看', '想看看', '接着', '可能', '一块', '一起', '一般', '能否', '行不行', '好不好', '对吗', '是否', '有啥', '啥时候', '多大', '多长', '时候', '的话', '一样', '其实', '到底', '究竟', '直接', '就是', '但是', '因为', '所以', '如果',
 ]);
 
 /** English stop words from natural, plus chat filler; negations and numbers stay meaningful. */
 export const enStopwords = new Set<string>([
   ...englishStopwords.filter((w) => !['not', 'no', 'before', 'after'].includes(w)),
-  'already', 'someone', 'told', 'just', 'put', 'us', 'plus', 'really', 'actually', 'still', 'pls', 'please', 'plz', 'hi', 'hello', 'thanks', 'thank', 'u', 'ur', 'im', 'can', 'could', 'would', 'tell', 'know', 'want', 'need', 'get', 'do', 'does', 'way',
+  'already', 'whose', 'stuff', 'kind', 'happen', 'happens', 'someone', 'told', 'just', 'put', 'us', 'plus', 'really', 'actually', 'still', 'pls', 'please', 'plz', 'hi', 'hello', 'thanks', 'thank', 'u', 'ur', 'im', 'can', 'could', 'would', 'tell', 'know', 'want', 'need', 'get', 'do', 'does', 'way',
 ]);

@@ -38,7 +38,7 @@ function canonicalNumber(n: string): string {
 /** Longest dictionary word tried when re-segmenting single characters. Range 2-8; default 6. */
 const MAX_WORD_CHARS = 6;
 
-function analyzeHan(run: string, dictionary: ReadonlySet<string>, tokens: Set<string>, units: Map<string, Unit>): void {
+function analyzeHan(run: string, dictionary: ReadonlySet<string>, atomic: ReadonlySet<string>, tokens: Set<string>, units: Map<string, Unit>): void {
   const addUnit = (text: string, soft: boolean) => {
     tokens.add(text);
     if (!units.has(text)) units.set(text, { text, parts: [...text].length > 2 ? bigrams(text) : [], latin: false, soft });
@@ -60,6 +60,8 @@ function analyzeHan(run: string, dictionary: ReadonlySet<string>, tokens: Set<st
       analyzeGap(gap, tokens, addUnit);
       gap = '';
       addUnit(word, false);
+      // Keywords also match in part (自助终端 ~ 自助服务终端机); synonym terms stay atomic.
+      if (!atomic.has(word)) for (const b of bigrams(word)) tokens.add(b);
       i += [...word].length;
     } else {
       gap += chars[i];
@@ -81,7 +83,8 @@ function analyzeGap(gap: string, tokens: Set<string>, addUnit: (text: string, so
     let singles = '';
     const flushSingles = () => {
       if ([...singles].length >= 2) for (const b of bigrams(singles)) addUnit(b, true);
-      else if (singles) tokens.add(singles);
+      // A lone character can carry the question ("炫铃怎么关": 关); it counts, softly.
+      else if (singles) addUnit(singles, true);
       singles = '';
     };
     for (const seg of group) {
@@ -125,17 +128,20 @@ const HAN_WORD = /^\p{Script=Han}{2,}$/u;
 
 /**
  * The one tokenizer used for indexing and querying (input already normalized and synonym-rewritten).
- * `vocabulary` is the knowledge base's own Chinese words (keywords, synonym terms), used to
- * re-segment what ICU splits into single characters.
+ * `vocabulary` is the knowledge base's own Chinese words (keywords), matched before ICU segmentation;
+ * `atomicTerms` (synonym terms) are matched too but never split into bigrams.
  */
-export function createAnalyzer(vocabulary: Iterable<string> = []): Analyze {
-  const dictionary = new Set([...vocabulary].filter((w) => HAN_WORD.test(w) && [...w].length <= MAX_WORD_CHARS && !zhStopwords.has(w)));
+export function createAnalyzer(vocabulary: Iterable<string> = [], atomicTerms: Iterable<string> = []): Analyze {
+  const usable = (w: string) => HAN_WORD.test(w) && [...w].length <= MAX_WORD_CHARS && !zhStopwords.has(w);
+  const atomic = new Set([...atomicTerms].filter(usable));
+  const dictionary = new Set([...vocabulary].filter(usable));
+  for (const w of atomic) dictionary.add(w);
   return (text) => {
     const tokens = new Set<string>();
     const units = new Map<string, Unit>();
     for (const piece of text.split(HAN_RUN)) {
       if (!piece) continue;
-      if (HAN_RUN.test(piece)) analyzeHan(piece, dictionary, tokens, units);
+      if (HAN_RUN.test(piece)) analyzeHan(piece, dictionary, atomic, tokens, units);
       else analyzeLatin(piece, tokens, units);
     }
     return { tokens: [...tokens], units: [...units.values()] };

@@ -57,7 +57,12 @@ export function checkKnowledge(kb: KnowledgeBase): Problem[] {
     if (ruleIds.has(r.id)) at(r.pos, `duplicate rule id "${r.id}"`);
     ruleIds.add(r.id);
     if (r.exact.length === 0 && r.patterns.length === 0) at(r.pos, `rule "${r.id}" has neither exact texts nor patterns`);
-    if (r.action === 'handoff' && !r.reason) at(r.pos, `handoff rule "${r.id}" needs a reason`);
+    if (r.action === 'handoff' && !['requested', 'complaint', 'account_action'].includes(r.reason ?? '')) {
+      at(r.pos, `handoff rule "${r.id}" needs a reason: requested, complaint or account_action`);
+    }
+    if (r.action === 'reply' && r.reason && !['smalltalk', 'unsafe', 'password'].includes(r.reason)) {
+      at(r.pos, `reply rule "${r.id}" has reason "${r.reason}"; use smalltalk, unsafe or password`);
+    }
     if (r.action === 'reply' && !r.reply) at(r.pos, `reply rule "${r.id}" needs a reply in zh and en`);
   }
 

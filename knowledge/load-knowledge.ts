@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import type { Bilingual, Entry, KnowledgeBase, Rule, SynonymGroup, Topic } from './types.ts';
+import type { AnswerType, Bilingual, Entry, KnowledgeBase, Rule, SynonymGroup, Topic } from './types.ts';
 import type { Problem } from './knowledge-error.ts';
 import { parseYamlSource, type YamlLimits, defaultYamlLimits, type YamlSource } from './yaml-source.ts';
 import { faqFileSchema, messagesFileSchema, rulesFileSchema, synonymsFileSchema } from './schema.ts';
@@ -53,6 +53,7 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
   const topics: Topic[] = [];
   const entries: Entry[] = [];
   const rules: Rule[] = [];
+  const answerTypes: AnswerType[] = [];
   const synonyms: SynonymGroup[] = [];
   const contrasts: SynonymGroup[] = [];
   const messages: Record<string, Bilingual<string>> = {};
@@ -78,24 +79,33 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
       });
     } else if (name === 'rules.yaml') {
       const data = validate(source, rulesFileSchema, problems);
+      const compile = (list: string[], path: (string | number)[]) =>
+        list.flatMap((p, j) => {
+          try {
+            return [new RegExp(p, 'iu')];
+          } catch (err) {
+            problems.push({ file: name, ...source.posOf([...path, j]), message: `invalid pattern: ${(err as Error).message}`, severity: 'error' });
+            return [];
+          }
+        });
+      data?.answer_types.forEach((t, i) => {
+        answerTypes.push({
+          id: t.id,
+          asks: compile(t.asks, ['answer_types', i, 'asks']),
+          answers: compile(t.answers, ['answer_types', i, 'answers']),
+          pos: { file: name, ...source.posOf(['answer_types', i]) },
+        });
+      });
       data?.rules.forEach((r, i) => {
         const pos = { file: name, ...source.posOf(['rules', i]) };
-        const compile = (list: string[], key: 'patterns' | 'unless') =>
-          list.flatMap((p, j) => {
-            try {
-              return [new RegExp(p, 'iu')];
-            } catch (err) {
-              problems.push({ file: name, ...source.posOf(['rules', i, key, j]), message: `invalid pattern: ${(err as Error).message}`, severity: 'error' });
-              return [];
-            }
-          });
         rules.push({
           id: r.id,
           action: r.action,
           reason: r.reason,
           exact: r.exact,
-          patterns: compile(r.patterns, 'patterns'),
-          unless: compile(r.unless, 'unless'),
+          patterns: compile(r.patterns, ['rules', i, 'patterns']),
+          unless: compile(r.unless, ['rules', i, 'unless']),
+          redact: r.redact,
           maxLength: r.max_length,
           reply: r.reply,
           pos,
@@ -113,7 +123,7 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
     }
   }
 
-  const kb: KnowledgeBase = { version: hash.digest('hex').slice(0, 12), dir, topics, entries, rules, synonyms, contrasts, messages };
+  const kb: KnowledgeBase = { version: hash.digest('hex').slice(0, 12), dir, topics, entries, rules, answerTypes, synonyms, contrasts, messages };
   problems.push(...checkKnowledge(kb));
   if (problems.some((p) => p.severity === 'error')) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, kb, problems: sortProblems(problems) };

@@ -39,7 +39,10 @@ export const faqFileSchema = z.strictObject({
 export const ruleSchema = z.strictObject({
   id,
   action: z.enum(['handoff', 'reply']),
-  reason: z.enum(['requested', 'complaint', 'account_action']).optional(),
+  /** handoff: requested | complaint | account_action; reply: smalltalk (default) | unsafe | password. */
+  reason: z.enum(['requested', 'complaint', 'account_action', 'smalltalk', 'unsafe', 'password']).optional(),
+  /** Store the visitor's message masked (a password typed into the chat). */
+  redact: z.boolean().default(false),
   exact: z.array(z.union([z.string(), z.number()]).transform(String)).default([]),
   patterns: z.array(z.string().min(1)).default([]),
   unless: z.array(z.string().min(1)).default([]),
@@ -47,7 +50,15 @@ export const ruleSchema = z.strictObject({
   reply: bilingual(text(600)).optional(),
 });
 
-export const rulesFileSchema = z.strictObject({ rules: z.array(ruleSchema) });
+export const answerTypeSchema = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9_-]*$/),
+  /** Patterns that mark a question as asking for this type (a price, a duration...). */
+  asks: z.array(z.string().min(1)).min(1),
+  /** An answer can serve such a question only if it matches one of these (either language). */
+  answers: z.array(z.string().min(1)).min(1),
+});
+
+export const rulesFileSchema = z.strictObject({ rules: z.array(ruleSchema), answer_types: z.array(answerTypeSchema).default([]) });
 
 export const synonymsFileSchema = z.strictObject({
   groups: z.array(z.array(z.union([z.string(), z.number()]).transform(String)).min(2, 'a group needs two or more terms')),

@@ -40,14 +40,19 @@ export interface Topic {
 
 export type RuleAction = 'handoff' | 'reply';
 
+/** Why a reply rule answered instead of the FAQ. */
+export type ReplyReason = 'smalltalk' | 'unsafe' | 'password';
+
 /** Why a conversation goes to a person; rules name one of these. */
 export type HandoffReason = 'requested' | 'complaint' | 'account_action' | 'low_confidence' | 'no_answer';
 
 export interface Rule {
   id: string;
   action: RuleAction;
-  /** For handoff rules. */
-  reason?: HandoffReason;
+  /** For handoff rules: why a person is needed; for reply rules: what kind of reply. */
+  reason?: HandoffReason | ReplyReason;
+  /** Store the visitor's message masked (a password typed into the chat). */
+  redact: boolean;
   /** The whole (normalized) message equals one of these. */
   exact: string[];
   /** Regular expressions (case-insensitive, unicode) tested on the normalized message. */
@@ -58,6 +63,17 @@ export interface Rule {
   reply?: Bilingual<string>;
   /** Rules match only messages of at most this many characters (greetings must be short). */
   maxLength?: number;
+  pos: SourcePos;
+}
+
+/**
+ * What kind of fact a question asks for (a price, a duration): the best-matching entry must contain
+ * one, or the bot does not know ("停复机手续费多少钱" when the KB gives no fee amount).
+ */
+export interface AnswerType {
+  id: string;
+  asks: RegExp[];
+  answers: RegExp[];
   pos: SourcePos;
 }
 
@@ -102,6 +118,7 @@ export interface KnowledgeBase {
   topics: Topic[];
   entries: Entry[];
   rules: Rule[];
+  answerTypes: AnswerType[];
   synonyms: SynonymGroup[];
   /** Terms that exclude each other in a follow-up ("那联通呢" after a 移动 question drops 移动). */
   contrasts: SynonymGroup[];
