@@ -98,7 +98,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     };
     const base = { lang, explain, suggestions: [] as Suggestion[] };
 
-    const rule = matchRule(normalized);
+    const rule = matchRule(normalized, ctx.lastTopic);
     if (rule) {
       explain.rule = { id: rule.id, action: rule.action };
       const text = rule.reply?.[lang] ?? '';
@@ -107,7 +107,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
         const reason = rule.reason === 'complaint' || rule.reason === 'account_action' ? rule.reason : 'requested';
         return { ...base, kind: 'handoff', reason, ruleId: rule.id, text, confidence: 1, topic: topicOf(ctx.lastEntryId), redact };
       }
-      const reason = rule.reason === 'unsafe' || rule.reason === 'password' ? rule.reason : 'smalltalk';
+      const reason = rule.reason === 'unsafe' || rule.reason === 'password' || rule.reason === 'out_of_scope' ? rule.reason : 'smalltalk';
       return { ...base, kind: 'fallback', reason, ruleId: rule.id, text, confidence: 1, redact };
     }
 

@@ -60,8 +60,8 @@ export function checkKnowledge(kb: KnowledgeBase): Problem[] {
     if (r.action === 'handoff' && !['requested', 'complaint', 'account_action'].includes(r.reason ?? '')) {
       at(r.pos, `handoff rule "${r.id}" needs a reason: requested, complaint or account_action`);
     }
-    if (r.action === 'reply' && r.reason && !['smalltalk', 'unsafe', 'password'].includes(r.reason)) {
-      at(r.pos, `reply rule "${r.id}" has reason "${r.reason}"; use smalltalk, unsafe or password`);
+    if (r.action === 'reply' && r.reason && !['smalltalk', 'unsafe', 'password', 'out_of_scope'].includes(r.reason)) {
+      at(r.pos, `reply rule "${r.id}" has reason "${r.reason}"; use smalltalk, unsafe, password or out_of_scope`);
     }
     if (r.action === 'reply' && !r.reply) at(r.pos, `reply rule "${r.id}" needs a reply in zh and en`);
   }

@@ -107,6 +107,7 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
           unless: compile(r.unless, ['rules', i, 'unless']),
           redact: r.redact,
           maxLength: r.max_length,
+          unlessAfter: r.unless_after,
           reply: r.reply,
           pos,
         });

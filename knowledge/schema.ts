@@ -39,14 +39,15 @@ export const faqFileSchema = z.strictObject({
 export const ruleSchema = z.strictObject({
   id,
   action: z.enum(['handoff', 'reply']),
-  /** handoff: requested | complaint | account_action; reply: smalltalk (default) | unsafe | password. */
-  reason: z.enum(['requested', 'complaint', 'account_action', 'smalltalk', 'unsafe', 'password']).optional(),
+  /** handoff: requested | complaint | account_action; reply: smalltalk (default) | unsafe | password | out_of_scope. */
+  reason: z.enum(['requested', 'complaint', 'account_action', 'smalltalk', 'unsafe', 'password', 'out_of_scope']).optional(),
   /** Store the visitor's message masked (a password typed into the chat). */
   redact: z.boolean().default(false),
   exact: z.array(z.union([z.string(), z.number()]).transform(String)).default([]),
   patterns: z.array(z.string().min(1)).default([]),
   unless: z.array(z.string().min(1)).default([]),
   max_length: z.number().int().positive().optional(),
+  unless_after: z.array(z.string()).default([]),
   reply: bilingual(text(600)).optional(),
 });
 

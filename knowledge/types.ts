@@ -41,7 +41,7 @@ export interface Topic {
 export type RuleAction = 'handoff' | 'reply';
 
 /** Why a reply rule answered instead of the FAQ. */
-export type ReplyReason = 'smalltalk' | 'unsafe' | 'password';
+export type ReplyReason = 'smalltalk' | 'unsafe' | 'password' | 'out_of_scope';
 
 /** Why a conversation goes to a person; rules name one of these. */
 export type HandoffReason = 'requested' | 'complaint' | 'account_action' | 'low_confidence' | 'no_answer';
@@ -61,6 +61,8 @@ export interface Rule {
   unless: RegExp[];
   /** Reply text for `reply` rules, or the message shown with a handoff. */
   reply?: Bilingual<string>;
+  /** The rule does not fire when the conversation's last answered topic is one of these. */
+  unlessAfter: string[];
   /** Rules match only messages of at most this many characters (greetings must be short). */
   maxLength?: number;
   pos: SourcePos;
