@@ -10,7 +10,7 @@ import { buildSpeller } from './spell.ts';
 import { createAnalyzer } from './tokenize.ts';
 import { buildRuleMatcher } from './match-rules.ts';
 import { buildRetriever } from './retrieve.ts';
-import { buildContrastFilter, looksLikeFollowUp } from './follow-up.ts';
+import { buildContrasts, looksLikeFollowUp } from './follow-up.ts';
 
 export interface DecideOptions {
   /** The visitor's chosen language; otherwise detected, then the conversation's, then Chinese. */
@@ -62,7 +62,9 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
   ].map(normalize));
   const matchRule = buildRuleMatcher(kb.rules);
   const retriever = buildRetriever(kb.entries, analyze, (t) => rewrite(normalize(t)));
-  const contrast = buildContrastFilter(kb.contrasts, rewrite);
+  const contrasts = buildContrasts(kb.contrasts, rewrite);
+  // Which contrast sides each entry's questions name, e.g. invoice.mobile-period names 移动.
+  const entrySides = new Map(kb.entries.map((e) => [e.id, contrasts.sides([...e.questions.zh, ...e.questions.en, ...e.keywords].map(prepare).join('\n'))]));
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
   const answerTypes = kb.answerTypes;
   const answered = new Map(kb.entries.map((e) => [e.id, new Set(answerTypes.filter((t) => t.answers.some((p) => p.test(normalize(e.answer.zh)) || p.test(normalize(e.answer.en)))).map((t) => t.id))]));
@@ -77,7 +79,12 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
 
   function read(query: string): Reading {
     const { tokens, units } = analyze(query);
-    const candidates = retriever.search(units, tokens, { fuzzy: opts.fuzzy });
+    // An entry only about the other side of a contrast (移动 for a 联通 question, 开通 for 怎么关)
+    // is not a candidate at all, so it cannot win or shrink the margin of the right entry.
+    const querySides = contrasts.sides(query);
+    const candidates = retriever
+      .search(units, tokens, { fuzzy: opts.fuzzy })
+      .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []));
     const top = candidates[0];
     if (!top) return { query, tokens, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0 };
     const second = candidates[1]?.score ?? 0;
@@ -114,7 +121,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     let reading = read(rewrite(spell(normalized)));
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
-      const combined = read(`${reading.query} ${contrast(ctx.lastQuery, reading.query)}`);
+      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`);
       const marked = looksLikeFollowUp(normalized);
       if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
         explain.followUp = { from: ctx.lastQuery, rewritten: combined.query };

@@ -1,5 +1,6 @@
-// Multi-turn: reads a short follow-up ("那联通呢?", "and for a data card?") against the previous question.
-import type { SynonymGroup } from '../knowledge/types.ts';
+// Multi-turn and contrasts: reads a short follow-up ("那联通呢?", "and for a data card?") against the
+// previous question, and keeps an entry about one side of a contrast from answering the other.
+import type { ContrastGroup } from '../knowledge/types.ts';
 import { normalize } from './normalize.ts';
 
 // Openers and closers that mark a message as leaning on the one before it.
@@ -10,21 +11,37 @@ export function looksLikeFollowUp(normalizedText: string): boolean {
   return ZH_MARKER.test(normalizedText) || EN_MARKER.test(normalizedText);
 }
 
-export type ContrastFilter = (previous: string, current: string) => string;
+export interface Contrasts {
+  /** Removes from the previous question the terms of the sides the follow-up replaces. */
+  carryOver(previous: string, current: string): string;
+  /** Indexes of the sides of each group that `text` names (a group absent: nothing named). */
+  sides(text: string): number[][];
+  /** True when the query names sides of a group and the entry names only other sides of it. */
+  conflicts(querySides: number[][], entrySides: number[][]): boolean;
+}
 
-/**
- * Removes from the previous question the terms the follow-up replaces: after "移动发票能打几个月",
- * "那联通呢" should ask about 联通, not about 移动 and 联通 at once.
- */
-export function buildContrastFilter(groups: readonly SynonymGroup[], rewrite: (t: string) => string): ContrastFilter {
-  const sets = groups.map((g) => [...new Set(g.terms.map((t) => rewrite(normalize(t)).trim()))].filter(Boolean));
-  return (previous, current) => {
-    let out = previous;
-    for (const terms of sets) {
-      const named = terms.filter((t) => current.includes(t));
-      if (named.length === 0) continue;
-      for (const t of terms) if (!named.includes(t)) out = out.split(t).join(' ');
-    }
-    return out;
+/** Terms are prepared (normalized, synonyms applied) as the texts they are looked for in. */
+export function buildContrasts(groups: readonly ContrastGroup[], prepare: (t: string) => string): Contrasts {
+  const prepared = groups.map((g) => g.sides.map((side) => [...new Set(side.map((t) => prepare(normalize(t))).filter(Boolean))]));
+  const sides = (text: string) => prepared.map((group) => group.flatMap((side, i) => (side.some((t) => text.includes(t)) ? [i] : [])));
+  return {
+    sides,
+    carryOver(previous, current) {
+      const named = sides(current);
+      let out = previous;
+      prepared.forEach((group, g) => {
+        if (named[g]!.length === 0) return;
+        group.forEach((side, i) => {
+          if (!named[g]!.includes(i)) for (const t of side) out = out.split(t).join(' ');
+        });
+      });
+      return out;
+    },
+    conflicts(querySides, entrySides) {
+      return querySides.some((q, g) => {
+        const e = entrySides[g]!;
+        return q.length > 0 && e.length > 0 && !q.some((i) => e.includes(i));
+      });
+    },
   };
 }

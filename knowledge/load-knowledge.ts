@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import type { AnswerType, Bilingual, Entry, KnowledgeBase, Rule, SynonymGroup, Topic } from './types.ts';
+import type { AnswerType, Bilingual, ContrastGroup, Entry, KnowledgeBase, Rule, SynonymGroup, Topic } from './types.ts';
 import type { Problem } from './knowledge-error.ts';
 import { parseYamlSource, type YamlLimits, defaultYamlLimits, type YamlSource } from './yaml-source.ts';
 import { faqFileSchema, messagesFileSchema, rulesFileSchema, synonymsFileSchema } from './schema.ts';
@@ -55,7 +55,7 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
   const rules: Rule[] = [];
   const answerTypes: AnswerType[] = [];
   const synonyms: SynonymGroup[] = [];
-  const contrasts: SynonymGroup[] = [];
+  const contrasts: ContrastGroup[] = [];
   const messages: Record<string, Bilingual<string>> = {};
 
   for (const [name, source] of sources) {
@@ -115,7 +115,7 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
     } else if (name === 'synonyms.yaml') {
       const data = validate(source, synonymsFileSchema, problems);
       data?.groups.forEach((terms, i) => synonyms.push({ terms, pos: { file: name, ...source.posOf(['groups', i]) } }));
-      data?.contrasts.forEach((terms, i) => contrasts.push({ terms, pos: { file: name, ...source.posOf(['contrasts', i]) } }));
+      data?.contrasts.forEach((sides, i) => contrasts.push({ sides, pos: { file: name, ...source.posOf(['contrasts', i]) } }));
     } else if (name === 'messages.yaml') {
       const data = validate(source, messagesFileSchema, problems);
       if (data) Object.assign(messages, data.messages);

@@ -63,7 +63,10 @@ export const rulesFileSchema = z.strictObject({ rules: z.array(ruleSchema), answ
 
 export const synonymsFileSchema = z.strictObject({
   groups: z.array(z.array(z.union([z.string(), z.number()]).transform(String)).min(2, 'a group needs two or more terms')),
-  contrasts: z.array(z.array(z.union([z.string(), z.number()]).transform(String)).min(2, 'a contrast needs two or more terms')).default([]),
+  /** Each contrast lists sides that exclude each other; a side is one term or a list of terms meaning the same. */
+  contrasts: z
+    .array(z.array(z.union([z.string(), z.array(z.string()).min(1)]).transform((side) => (Array.isArray(side) ? side : [side]))).min(2, 'a contrast needs two or more sides'))
+    .default([]),
 });
 
 export const messagesFileSchema = z.strictObject({

@@ -79,6 +79,16 @@ export interface AnswerType {
   pos: SourcePos;
 }
 
+/**
+ * Sides that exclude each other, each a list of terms meaning the same: [[联通], [移动]],
+ * [[开通, turn on], [关闭, 取消, cancel]]. A question on one side is never answered by an entry
+ * that is only about another, and a follow-up naming one side replaces the other.
+ */
+export interface ContrastGroup {
+  sides: string[][];
+  pos: SourcePos;
+}
+
 /** A group of interchangeable terms; the first is canonical. */
 export interface SynonymGroup {
   terms: string[];
@@ -122,8 +132,8 @@ export interface KnowledgeBase {
   rules: Rule[];
   answerTypes: AnswerType[];
   synonyms: SynonymGroup[];
-  /** Terms that exclude each other in a follow-up ("那联通呢" after a 移动 question drops 移动). */
-  contrasts: SynonymGroup[];
+  /** Terms that exclude each other ("那联通呢" after a 移动 question drops 移动). */
+  contrasts: ContrastGroup[];
   /** Canned texts the engine needs (fallback, clarify prompt...). */
   messages: Record<string, Bilingual<string>>;
 }
