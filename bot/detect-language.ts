@@ -9,7 +9,7 @@ export function detectLanguage(text: string): Lang | undefined {
   const han = text.match(HAN)?.length ?? 0;
   const words = text.match(LATIN_WORD)?.length ?? 0;
   if (han === 0 && words === 0) return undefined;
-  // A Chinese character carries about as much as an English word: "网厅 top up 有折扣吗" is Chinese,
-  // "how do I get a 发票" is English.
-  return han >= words ? 'zh' : 'en';
+  // An English word carries about as much as one and a half Chinese characters: "网厅 top up 有折扣吗"
+  // is Chinese; "how do I get a 发票" and "how do I block 联通在信 messages" are English.
+  return han >= words * 1.5 ? 'zh' : 'en';
 }

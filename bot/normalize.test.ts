@@ -24,6 +24,7 @@ describe('detectLanguage', () => {
     expect(detectLanguage('how do i top up')).toBe('en');
     expect(detectLanguage('网厅 top up 有折扣吗')).toBe('zh');
     expect(detectLanguage('how do i get a 发票')).toBe('en');
+    expect(detectLanguage('how do i block 联通在信 messages')).toBe('en');
   });
 
   it('has no opinion on emoji or digits alone', () => {

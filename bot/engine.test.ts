@@ -1,0 +1,122 @@
+// Golden decisions on the shipped knowledge base: each says why the expected outcome must win.
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadKnowledge } from '../knowledge/index.ts';
+import { createEngine, type Engine } from './index.ts';
+import type { ConversationContext, Decision } from './decision.ts';
+
+let engine: Engine;
+beforeAll(async () => {
+  const loaded = await loadKnowledge(path.resolve(import.meta.dirname, '../knowledge'));
+  if (!loaded.ok) throw new Error('shipped knowledge base does not load');
+  engine = createEngine(loaded.kb);
+});
+
+const answerOf = (d: Decision) => (d.kind === 'answer' ? d.entryId : d.kind);
+
+/** Runs turns in one conversation, as the API does, and returns every decision. */
+function converse(...texts: string[]): Decision[] {
+  let ctx: ConversationContext = {};
+  return texts.map((t) => {
+    const d = engine.decide(t, { context: ctx });
+    ctx = engine.nextContext(ctx, d);
+    return d;
+  });
+}
+
+describe('answers', () => {
+  it('reads traditional Chinese and full-width input like simplified', () => {
+    // 密碼/幾位 fold to 密码/几位; the card-digits entry is the only one about card number lengths.
+    expect(answerOf(engine.decide('一卡充的充值卡密碼有幾位？'))).toBe('recharge.card-digits');
+    // ＣＺ＃ and １００１１ fold to CZ# and 10011, the SMS top-up codes.
+    expect(answerOf(engine.decide('ＣＺ＃发到１００１１是干嘛的'))).toBe('recharge.sms-topup');
+  });
+
+  it('tolerates English typos in content words', () => {
+    // "recharg" and "pasword" are one edit from recharge/password; only card-digits is about its length.
+    expect(answerOf(engine.decide('how many digits is the recharg card pasword'))).toBe('recharge.card-digits');
+  });
+
+  it('replies in the language asked and quotes the key terms', () => {
+    const d = engine.decide('how do I block 联通在信 messages?');
+    expect(d.kind).toBe('answer');
+    expect(d.lang).toBe('en');
+    expect(d.text).toContain('PBYW');
+    expect(d.text).toContain('10655132');
+  });
+
+  it('never answers an entry about the other carrier', () => {
+    // Both carriers have a terminal-period entry; the carrier named decides, never the other one.
+    expect(answerOf(engine.decide('联通营业厅自助机能打几个月的发票'))).toBe('invoice.unicom-period');
+    expect(answerOf(engine.decide('移动营业厅自助机能打几个月的发票'))).toBe('invoice.mobile-period');
+  });
+});
+
+describe('does not guess', () => {
+  it.each(['今天北京天气怎么样', 'asdfgh qwerty', '😂😂😂', '5G套餐多少钱', 'iphone 16 pro price', '电信宽带多少钱一年'])('falls back on %s', (q) => {
+    expect(engine.decide(q).kind).toBe('fallback');
+  });
+
+  it('says it does not know a price the knowledge base does not give', () => {
+    // bundle.restore names the 停复机手续费 but gives no amount: a price question must not get it.
+    const d = engine.decide('停复机手续费要多少钱');
+    expect(d.kind).toBe('fallback');
+    expect(d.explain.answerType?.id).toBe('price');
+  });
+
+  it('offers choices when a question fits two entries equally', () => {
+    const d = engine.decide('发票');
+    expect(d.kind).toBe('clarify');
+    expect(d.suggestions.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('hands off at the second miss in a row', () => {
+    const [first, second] = converse('asdfgh', 'qwerty zxcv');
+    expect(first!.kind).toBe('fallback');
+    expect(second!.kind).toBe('handoff');
+    expect(second!.kind === 'handoff' && second!.reason).toBe('low_confidence');
+  });
+});
+
+describe('rules', () => {
+  it('hands off on a request for a person, in either language', () => {
+    for (const q of ['转人工', '00', 'can I talk to a real person']) {
+      const d = engine.decide(q);
+      expect(d.kind, q).toBe('handoff');
+    }
+  });
+
+  it('answers a question about human service instead of handing off', () => {
+    // "几点上班" asks about hours: the hours entry answers, no rule fires.
+    expect(answerOf(engine.decide('人工客服几点上班'))).toBe('hours.human');
+  });
+
+  it('warns about a password typed into the chat and marks it for redaction', () => {
+    const d = engine.decide('我的服务密码是123456');
+    expect(d.kind).toBe('fallback');
+    expect(d.kind === 'fallback' && d.reason).toBe('password');
+    expect(d.kind === 'fallback' && d.redact).toBe(true);
+  });
+
+  it('answers markup and SQL with a plain fallback that echoes none of it', () => {
+    for (const q of ['<script>alert(1)</script>', "'; DROP TABLE messages; --"]) {
+      const d = engine.decide(q);
+      expect(d.kind).toBe('fallback');
+      expect(d.text).not.toMatch(/script|DROP/i);
+    }
+  });
+});
+
+describe('follow-ups', () => {
+  it('reads "那联通呢" against the previous question, swapping the carrier', () => {
+    const [first, second] = converse('在移动营业厅的机器上打发票，需要输入哪个密码', '那联通呢');
+    expect(answerOf(first!)).toBe('invoice.mobile-password');
+    expect(answerOf(second!)).toBe('invoice.unicom-password');
+  });
+
+  it('reads "and for a data card?" against the previous question', () => {
+    const [first, second] = converse('3G手机流量每月封顶多少', 'and for a data card?');
+    expect(answerOf(first!)).toBe('data.3g-cap');
+    expect(answerOf(second!)).toBe('data.3g-cap');
+  });
+});
