@@ -338,6 +338,18 @@ describe('POST /api/chat', () => {
     expect(messages[0].text).toBe(text);
   });
 
+  it('never stores a password typed into the chat as typed, and warns the visitor', async () => {
+    const h = await harness();
+    const { res, json } = await post(h, { text: '我的服务密码是654321' });
+    expect(res.status).toBe(200);
+    expect(json.reply.kind).toBe('fallback');
+    expect(json.reply.text).toMatch(/不要.*密码/);
+    const stored = await h.store.listMessages(json.conversationId);
+    expect(stored[0]!.text).not.toContain('654321');
+    expect(stored[0]!.text).toContain('我的服务密码是');
+    expect(JSON.stringify(h.db.prepare('SELECT * FROM messages').all())).not.toContain('654321');
+  });
+
   it('strips control characters before storing', async () => {
     const h = await harness();
     const { json } = await post(h, { text: ` ${answerable.zh}\u0000\u0008\u001b[31m ` });

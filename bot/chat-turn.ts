@@ -6,6 +6,7 @@ import type { ConversationContext, Decision, Explain, Suggestion } from './decis
 import { summarizeDecision, toJson } from './decision-summary.ts';
 import type { Engine } from './engine.ts';
 import { handoffNote, queueInfo, queueNote, type QueueInfo } from './queue-note.ts';
+import { maskSecrets } from './redact.ts';
 
 export interface ChatReply {
   kind: Decision['kind'];
@@ -99,7 +100,8 @@ function botTurn(engine: Engine, request: ChatRequest, conversation: Conversatio
   const text = replyText(engine.kb, decision);
   const summary = summarizeDecision(decision);
   const turn: TurnInput = {
-    visitorText: request.text,
+    // A rule marked the message as carrying a secret: it is never stored or shown to an agent as typed.
+    visitorText: decision.redact ? maskSecrets(request.text) : request.text,
     reply: {
       author: 'bot',
       text,

@@ -46,6 +46,8 @@ export interface Explain {
 
 interface Base {
   lang: Lang;
+  /** The visitor's message carries a secret (a password): store and show it masked. */
+  redact?: boolean;
   /** Reply text in the visitor's language. */
   text: string;
   confidence: number;
@@ -56,8 +58,8 @@ interface Base {
 export type Decision =
   | (Base & { kind: 'answer'; entryId: string; topic: string })
   | (Base & { kind: 'clarify'; topic?: string })
-  | (Base & { kind: 'fallback'; reason: 'no_match' | 'empty' | ReplyReason; ruleId?: string; redact?: boolean })
-  | (Base & { kind: 'handoff'; reason: HandoffReason; topic?: string; ruleId?: string; redact?: boolean });
+  | (Base & { kind: 'fallback'; reason: 'no_match' | 'empty' | ReplyReason; ruleId?: string })
+  | (Base & { kind: 'handoff'; reason: HandoffReason; topic?: string; ruleId?: string });
 
 /** What the engine remembers of a conversation between messages (stored with it). */
 export interface ConversationContext {

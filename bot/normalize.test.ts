@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, normalize } from './normalize.ts';
+import { normalize } from './normalize.ts';
 import { detectLanguage } from './detect-language.ts';
 
 describe('normalize', () => {
@@ -13,7 +13,7 @@ describe('normalize', () => {
   });
 
   it('removes control characters, zero-width characters and bidi overrides', () => {
-    expect(cleanText('a\u0000b\u200Bc\u202Ed\u2066e')).toBe('abcde');
+    expect(normalize('a\u0000b\u200Bc\u202Ed\u2066e')).toBe('abcde');
     expect(normalize('  转\u200D人工 \n\t ')).toBe('转人工');
   });
 });

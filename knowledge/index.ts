@@ -8,3 +8,4 @@ export { loadTests, parseExpectation, defaultTestThresholds, type LoadedTests } 
 export { parseYamlSource, defaultYamlLimits, type YamlLimits } from './yaml-source.ts';
 export { contentLimits } from './schema.ts';
 export { runTestSuites, expectationMet, rate, type Outcome, type StartConversation, type TestReport, type TurnResult, type Tally } from './run-tests.ts';
+export { watchKnowledge } from './watch-knowledge.ts';

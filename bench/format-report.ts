@@ -1,0 +1,84 @@
+// Renders one benchmark run as markdown: printed to the terminal and saved as bench/results/latest.md.
+import { rate, type Tally } from '../knowledge/index.ts';
+import type { BenchOptions } from './bench-options.ts';
+import { mib, type MemorySnapshot } from './measure-memory.ts';
+import type { ZhSupport } from './nlpjs-baseline.ts';
+import type { Scores } from './score-report.ts';
+import type { Summary } from './summarize.ts';
+
+export interface BenchResult {
+  mode: 'quick' | 'full';
+  options: BenchOptions;
+  date: string;
+  machine: { nproc: number; cpu: string; node: string; platform: string };
+  kb: { dir: string; version: string; entries: number; questions: { zh: number; en: number }; cases: number; turns: number; loadMs: number };
+  engine: { firstBuildMs: number; builds: Summary; memory: { before: MemorySnapshot; after: MemorySnapshot }; latency: Summary; scores: Scores };
+  nlpjs: { version: string; trainMs: number; threshold: number; memory: { before: MemorySnapshot; after: MemorySnapshot }; latency: Summary; scores: Scores; zh: ZhSupport };
+}
+
+const pct = (t: Tally) => (t.total === 0 ? 'n/a' : `${(rate(t) * 100).toFixed(1)}% (${t.pass}/${t.total})`);
+const us = (ms: number) => (ms * 1000).toFixed(0);
+const ms = (v: number) => v.toFixed(1);
+const ratio = (a: number, b: number) => `${(a / b).toFixed(3)}x`;
+const delta = (m: { before: MemorySnapshot; after: MemorySnapshot }) => mib(m.after.heapUsed - m.before.heapUsed);
+
+export function formatReport(r: BenchResult): string {
+  const o = r.engine;
+  const n = r.nlpjs;
+  const row = (label: string, ours: string, theirs: string) => `| ${label} | ${ours} | ${theirs} |`;
+  const zhWorks = n.zh.tokens.length > 0 && n.zh.features.length > 0;
+  const gcNote = o.memory.after.collected
+    ? 'after a forced gc (node --expose-gc)'
+    : 'WITHOUT a forced gc (run with `tsx --expose-gc`): heap deltas include uncollected garbage';
+  return `# Benchmark: answer engine vs nlp.js
+
+${r.date}, \`npm run bench${r.mode === 'quick' ? ' -- --quick' : ''}\` (${r.mode}: ${o.builds.n} timed builds, ${r.options.rounds} timed round(s) of ${r.kb.turns} turns per engine, ${r.options.warmupPasses} warm-up pass)
+Machine: ${r.machine.cpu}, nproc ${r.machine.nproc}, Node ${r.machine.node}, ${r.machine.platform}
+Knowledge base: \`${r.kb.dir}\` version ${r.kb.version}, ${r.kb.entries} entries (${r.kb.questions.zh} zh + ${r.kb.questions.en} en questions), ${r.kb.cases} test cases / ${r.kb.turns} turns
+
+## Side by side on knowledge/tests
+
+| | ours | nlp.js (node-nlp ${n.version}) |
+|---|---|---|
+${[
+  row('answer accuracy (right entry, turns expecting one)', pct(o.scores.answer), pct(n.scores.answer)),
+  row('fallback on must-fallback turns', pct(o.scores.fallback), pct(n.scores.fallback)),
+  row('handoff on must-handoff turns', pct(o.scores.handoff), pct(n.scores.handoff)),
+  row('clarify on must-clarify turns', pct(o.scores.clarify), pct(n.scores.clarify)),
+  row('**overall pass rate**', `**${pct(o.scores.overall)}**`, `**${pct(n.scores.overall)}**`),
+  row('wrong answer given (all turns; lower is better)', pct(o.scores.wrongAnswers), pct(n.scores.wrongAnswers)),
+  row('decision latency p50 (µs)', us(o.latency.median), us(n.latency.median)),
+  row('decision latency p99 (µs)', us(o.latency.p99), us(n.latency.p99)),
+  row('latency ratio ours / nlp.js, p50 and p99', `${ratio(o.latency.median, n.latency.median)}, ${ratio(o.latency.p99, n.latency.p99)}`, '1x'),
+  row('index build (median) / training (ms)', ms(o.builds.median), ms(n.trainMs)),
+  row('heap retained by the index / trained model', delta(o.memory), delta(n.memory)),
+].join('\n')}
+
+How the two are asked: every turn of knowledge/tests goes to both, in the same process, latencies
+interleaved round by round (ours, then nlp.js). Our engine gets each case's turns as one conversation
+(context carried, as the API does); **nlp.js gets each turn on its own, since it keeps no conversation
+context**, with the turn's language given as its locale (the case's \`lang\`, else the script). nlp.js is
+trained on exactly \`npm run kb -- export --json\`: one intent per entry id, each question a document in its
+language, the answers as answers, no rules or synonyms (the export has none, so it cannot hand off
+or clarify). Its outcome: intent \`None\` or score below its default threshold (${n.threshold}) -> fallback,
+otherwise an answer with that intent. Pass/fail is knowledge/run-tests' \`expectationMet\` for both.
+nlp.js latency is one awaited \`manager.process(locale, text)\`; ours is one \`engine.decide()\`.
+
+nlp.js Chinese, offline: ${zhWorks ? 'works' : 'DOES NOT WORK'} (@nlpjs/lang-zh, bundled by node-nlp). "${n.zh.sample}" is segmented
+into [${n.zh.tokens.join(', ')}], but the classifier sees toned pinyin syllables
+[${n.zh.features.join(' ')}]: word boundaries are lost and homophones merge.
+
+## Our engine on the shipped knowledge base
+
+| figure | median | p99 | max | n |
+|---|---|---|---|---|
+| index build, createEngine (ms) | ${ms(o.builds.median)} | ${ms(o.builds.p99)} | ${ms(o.builds.max)} | ${o.builds.n} |
+| decision latency, decide (µs) | ${us(o.latency.median)} | ${us(o.latency.p99)} | ${us(o.latency.max)} | ${o.latency.n} |
+
+- First (cold) build: ${ms(o.firstBuildMs)} ms; loading and validating the YAML: ${ms(r.kb.loadMs)} ms.
+- Memory ${gcNote}: heap retained by one engine ${delta(o.memory)}; after building, heap used ${mib(o.memory.after.heapUsed)}, RSS ${mib(o.memory.after.rss)} (before: heap ${mib(o.memory.before.heapUsed)}, RSS ${mib(o.memory.before.rss)}).
+- nlp.js, same way: heap retained by the trained model ${delta(n.memory)} (its language modules were loaded before the first snapshot); heap used ${mib(n.memory.after.heapUsed)}, RSS ${mib(n.memory.after.rss)} after training.
+
+Figures are medians and p99 (nearest rank) from \`process.hrtime.bigint()\`; nothing here passes or fails on a time.
+`;
+}

@@ -1,0 +1,117 @@
+// `npm run bench [-- --quick]`: our engine's speed and memory on the shipped knowledge base, and its
+// accuracy and latency side by side with nlp.js trained on the same export. Prints markdown and saves
+// it as bench/results/latest.md (raw figures in latest.json, git-ignored). Never fails on a time.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEngine } from '../bot/index.ts';
+import { engineConversation, exportEntries } from '../bot/kb.ts';
+import { formatProblem, loadKnowledge, loadTests, runTestSuites } from '../knowledge/index.ts';
+import { defaultBenchOptions, quickBenchOptions } from './bench-options.ts';
+import { formatReport, type BenchResult } from './format-report.ts';
+import { timeEngine, timeNlpjs } from './measure-latency.ts';
+import { memorySnapshot } from './measure-memory.ts';
+import { importNlpjs, nlpjsConversation, trainNlpjs, zhSupport } from './nlpjs-baseline.ts';
+import { scoresOf } from './score-report.ts';
+import { summarize, timed } from './summarize.ts';
+import { conversationsOf } from './test-turns.ts';
+
+const RESULTS_DIR = path.join(import.meta.dirname, 'results');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+  const options = values.quick ? quickBenchOptions : defaultBenchOptions;
+  const dir = path.resolve(process.env.KNOWLEDGE_DIR ?? 'knowledge');
+
+  const loadStart = process.hrtime.bigint();
+  const loaded = await loadKnowledge(dir);
+  const loadMs = Number(process.hrtime.bigint() - loadStart) / 1e6;
+  if (!loaded.ok) throw new Error(`bench: knowledge base in ${dir} does not load:\n${loaded.problems.map(formatProblem).join('\n')}`);
+  const { kb } = loaded;
+  const tests = await loadTests(dir);
+  const conversations = conversationsOf(tests.suites);
+  const turns = conversations.flat().length;
+  if (turns === 0) throw new Error(`bench: no test turns under ${dir}/tests`);
+  const progress = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+  // Memory first, before the build loop and nlp.js leave garbage and modules behind.
+  const engineBefore = memorySnapshot();
+  const [engine, firstBuildNs] = timed(() => createEngine(kb));
+  const engineAfter = memorySnapshot();
+
+  progress(`timing ${options.builds} index builds`);
+  const buildSamples: bigint[] = [];
+  for (let i = 0; i < options.builds; i++) buildSamples.push(timed(() => createEngine(kb))[1]);
+
+  const ours = runTestSuites(tests.suites, engineConversation(engine));
+
+  progress('training nlp.js on the export');
+  const nlpjs = await importNlpjs();
+  const nlpBefore = memorySnapshot();
+  const trainStart = process.hrtime.bigint();
+  const baseline = await trainNlpjs(nlpjs, exportEntries(kb));
+  const trainMs = Number(process.hrtime.bigint() - trainStart) / 1e6;
+  const nlpAfter = memorySnapshot();
+  const theirs = runTestSuites(tests.suites, await nlpjsConversation(baseline, conversations));
+  const zhSample = kb.entries.find((e) => e.questions.zh.length > 0)?.questions.zh[0] ?? '充值卡密码几位';
+
+  progress(`timing ${options.rounds} round(s) of ${turns} turns per engine`);
+  for (let i = 0; i < options.warmupPasses; i++) {
+    timeEngine(engine, conversations);
+    await timeNlpjs(baseline, conversations);
+  }
+  const ourSamples: bigint[] = [];
+  const theirSamples: bigint[] = [];
+  // Interleaved so drift (thermal, other load) touches both engines alike and the ratio stays fair.
+  for (let i = 0; i < options.rounds; i++) {
+    timeEngine(engine, conversations, ourSamples);
+    await timeNlpjs(baseline, conversations, theirSamples);
+  }
+
+  const require = createRequire(import.meta.url);
+  const result: BenchResult = {
+    mode: values.quick ? 'quick' : 'full',
+    options,
+    date: new Date().toISOString(),
+    machine: { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model.trim() ?? 'unknown cpu', node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    kb: {
+      dir: path.relative(process.cwd(), dir) || '.',
+      version: kb.version,
+      entries: kb.entries.length,
+      questions: { zh: kb.entries.reduce((n, e) => n + e.questions.zh.length, 0), en: kb.entries.reduce((n, e) => n + e.questions.en.length, 0) },
+      cases: conversations.length,
+      turns,
+      loadMs,
+    },
+    engine: {
+      firstBuildMs: Number(firstBuildNs) / 1e6,
+      builds: summarize(buildSamples),
+      memory: { before: engineBefore, after: engineAfter },
+      latency: summarize(ourSamples),
+      scores: scoresOf(ours),
+    },
+    nlpjs: {
+      version: (require('node-nlp/package.json') as { version: string }).version,
+      trainMs,
+      threshold: baseline.threshold,
+      memory: { before: nlpBefore, after: nlpAfter },
+      latency: summarize(theirSamples),
+      scores: scoresOf(theirs),
+      zh: await zhSupport(baseline.manager, zhSample),
+    },
+  };
+
+  const report = formatReport(result);
+  process.stdout.write(report);
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeFile(path.join(RESULTS_DIR, 'latest.md'), report);
+  await writeFile(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  process.stderr.write(`bench: saved ${path.relative(process.cwd(), RESULTS_DIR)}/latest.md\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
