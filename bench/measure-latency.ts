@@ -17,9 +17,13 @@ export function timeEngine(engine: Engine, conversations: readonly BenchTurn[][]
   return samples;
 }
 
-/** One pass over the same turns, each on its own (nlp.js has no conversation context). */
+/**
+ * One pass over the same turns, each on its own (nlp.js has no conversation context). Its utterance
+ * cache is emptied before each call: a visitor's message is new, and a replay skips tokenizing.
+ */
 export async function timeNlpjs(baseline: NlpjsBaseline, conversations: readonly BenchTurn[][], samples: bigint[] = []): Promise<bigint[]> {
   for (const t of conversations.flat()) {
+    baseline.forgetUtterances();
     const start = process.hrtime.bigint();
     await baseline.manager.process(t.locale, t.ask);
     samples.push(process.hrtime.bigint() - start);

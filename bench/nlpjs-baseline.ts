@@ -12,6 +12,13 @@ export interface NlpjsBaseline {
   threshold: number;
   /** One turn on its own: nlp.js keeps no conversation context. */
   ask(text: string, locale: Lang): Promise<Outcome>;
+  /** Drops nlp.js's per-utterance feature cache, so a repeated question is decided again, not replayed. */
+  forgetUtterances(): void;
+}
+
+/** The internals holding nlp.js's cache (@nlpjs/nlu keeps each utterance's features for an hour). */
+interface NluInternals {
+  nluManager: { domainManagers: Record<string, { domains: Record<string, { cache?: { results: object } }> }> };
 }
 
 /** Imported on demand so the engine's memory figures do not include nlp.js's 40 language packs. */
@@ -38,6 +45,12 @@ export async function trainNlpjs(nlpjs: typeof import('node-nlp'), exported: Exp
     manager,
     threshold,
     ask: async (text, locale) => nlpjsOutcome(await manager.process(locale, text), threshold),
+    forgetUtterances: () => {
+      const { nluManager } = manager.nlp as unknown as NluInternals;
+      for (const dm of Object.values(nluManager.domainManagers)) {
+        for (const nlu of Object.values(dm.domains)) if (nlu.cache) nlu.cache.results = {};
+      }
+    },
   };
 }
 

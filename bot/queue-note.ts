@@ -7,10 +7,10 @@ import type { Bilingual, KnowledgeBase, Lang } from '../knowledge/types.ts';
  */
 export const QUEUE_SECONDS_PER_POSITION = 120;
 
-/** Used when the knowledge base has no `queue_waiting` message; `{position}` is replaced. */
+/** Used when the knowledge base has no `queued` message; `{position}` and `{eta}` are replaced. */
 export const defaultQueueNote: Bilingual<string> = {
-  zh: '您正在排队等候人工客服，当前排在第 {position} 位。您可以继续留言，客服接入后会看到全部内容。',
-  en: "You're in the queue for a person: number {position} in line. Keep typing if you like; the agent will see all of it.",
+  zh: '您正在排队等候人工客服，当前排在第 {position} 位，预计等待约 {eta}。您可以继续留言，客服接入后会看到全部内容。',
+  en: "You're in the queue for a person: number {position} in line, about {eta}. Keep typing if you like; the agent will see all of it.",
 };
 
 /** Said on a handoff when the knowledge base gives no text for it (`handoff` message, or the rule's reply). */
@@ -33,6 +33,8 @@ export function handoffNote(kb: KnowledgeBase, lang: Lang): string {
 }
 
 export function queueNote(kb: KnowledgeBase, lang: Lang, position: number): string {
-  const template = kb.messages.queue_waiting?.[lang] || defaultQueueNote[lang];
-  return template.replaceAll('{position}', String(position));
+  const template = kb.messages.queued?.[lang] || defaultQueueNote[lang];
+  const minutes = Math.max(1, Math.round(queueInfo(position).etaSeconds / 60));
+  const eta = lang === 'zh' ? `${minutes} 分钟` : `${minutes} min`;
+  return template.replaceAll('{position}', String(position)).replaceAll('{eta}', eta);
 }
