@@ -1,9 +1,10 @@
 // Renders one benchmark run as markdown: printed to the terminal and saved as bench/results/latest.md.
-import { rate, type Tally } from '../knowledge/index.ts';
+import { rate, type Lang, type Tally } from '../knowledge/index.ts';
 import type { BenchOptions } from './bench-options.ts';
 import { mib, type MemorySnapshot } from './measure-memory.ts';
 import type { ZhSupport } from './nlpjs-baseline.ts';
 import type { Scores } from './score-report.ts';
+import type { SlowTurn } from './latency-breakdown.ts';
 import type { Summary } from './summarize.ts';
 
 export interface BenchResult {
@@ -12,8 +13,8 @@ export interface BenchResult {
   date: string;
   machine: { nproc: number; cpu: string; node: string; platform: string };
   kb: { dir: string; version: string; entries: number; questions: { zh: number; en: number }; cases: number; turns: number; loadMs: number };
-  engine: { firstBuildMs: number; builds: Summary; memory: { before: MemorySnapshot; after: MemorySnapshot }; latency: Summary; scores: Scores };
-  nlpjs: { version: string; trainMs: number; threshold: number; memory: { before: MemorySnapshot; after: MemorySnapshot }; latency: Summary; scores: Scores; zh: ZhSupport };
+  engine: { firstBuildMs: number; builds: Summary; memory: { before: MemorySnapshot; after: MemorySnapshot }; latency: Summary; byLocale: Record<Lang, Summary>; slowest: SlowTurn[]; scores: Scores };
+  nlpjs: { version: string; trainMs: number; threshold: number; memory: { before: MemorySnapshot; after: MemorySnapshot }; latency: Summary; byLocale: Record<Lang, Summary>; scores: Scores; zh: ZhSupport };
 }
 
 const pct = (t: Tally) => (t.total === 0 ? 'n/a' : `${(rate(t) * 100).toFixed(1)}% (${t.pass}/${t.total})`);
@@ -62,11 +63,13 @@ trained on exactly \`npm run kb -- export --json\`: one intent per entry id, eac
 language, the answers as answers, no rules or synonyms (the export has none, so it cannot hand off
 or clarify). Its outcome: intent \`None\` or score below its default threshold (${n.threshold}) -> fallback,
 otherwise an answer with that intent. Pass/fail is knowledge/run-tests' \`expectationMet\` for both.
-nlp.js latency is one awaited \`manager.process(locale, text)\`; ours is one \`engine.decide()\`.
+nlp.js latency is one awaited \`manager.process(locale, text)\` with its per-utterance feature cache emptied
+before each call (otherwise a repeated question is replayed, not decided); ours is one \`engine.decide()\`,
+whose only cache (English spelling corrections per word) is warm after the warm-up pass, as on a running server.
 
 nlp.js Chinese, offline: ${zhWorks ? 'works' : 'DOES NOT WORK'} (@nlpjs/lang-zh, bundled by node-nlp). "${n.zh.sample}" is segmented
-into [${n.zh.tokens.join(', ')}], but the classifier sees toned pinyin syllables
-[${n.zh.features.join(' ')}]: word boundaries are lost and homophones merge.
+into [${n.zh.tokens.join(', ')}], but the classifier sees the toned pinyin syllables of every
+reading of each word, [${n.zh.features.join(' ')}]: words become bags of syllables and homophones merge.
 
 ## Our engine on the shipped knowledge base
 
@@ -74,10 +77,15 @@ into [${n.zh.tokens.join(', ')}], but the classifier sees toned pinyin syllables
 |---|---|---|---|---|
 | index build, createEngine (ms) | ${ms(o.builds.median)} | ${ms(o.builds.p99)} | ${ms(o.builds.max)} | ${o.builds.n} |
 | decision latency, decide (µs) | ${us(o.latency.median)} | ${us(o.latency.p99)} | ${us(o.latency.max)} | ${o.latency.n} |
+| decision latency, Chinese turns (µs) | ${us(o.byLocale.zh.median)} | ${us(o.byLocale.zh.p99)} | ${us(o.byLocale.zh.max)} | ${o.byLocale.zh.n} |
+| decision latency, English turns (µs) | ${us(o.byLocale.en.median)} | ${us(o.byLocale.en.p99)} | ${us(o.byLocale.en.max)} | ${o.byLocale.en.n} |
+| nlp.js, Chinese turns (µs) | ${us(n.byLocale.zh.median)} | ${us(n.byLocale.zh.p99)} | ${us(n.byLocale.zh.max)} | ${n.byLocale.zh.n} |
+| nlp.js, English turns (µs) | ${us(n.byLocale.en.median)} | ${us(n.byLocale.en.p99)} | ${us(n.byLocale.en.max)} | ${n.byLocale.en.n} |
 
+- Slowest turns (median over the rounds): ${o.slowest.map((t) => `"${t.ask}" ${us(t.median)} µs`).join('; ')}.
 - First (cold) build: ${ms(o.firstBuildMs)} ms; loading and validating the YAML: ${ms(r.kb.loadMs)} ms.
 - Memory ${gcNote}: heap retained by one engine ${delta(o.memory)}; after building, heap used ${mib(o.memory.after.heapUsed)}, RSS ${mib(o.memory.after.rss)} (before: heap ${mib(o.memory.before.heapUsed)}, RSS ${mib(o.memory.before.rss)}).
-- nlp.js, same way: heap retained by the trained model ${delta(n.memory)} (its language modules were loaded before the first snapshot); heap used ${mib(n.memory.after.heapUsed)}, RSS ${mib(n.memory.after.rss)} after training.
+- nlp.js, same way: heap retained by the trained model ${delta(n.memory)} (node-nlp's modules were loaded before the first snapshot; the CC-CEDICT dictionary @nlpjs/lang-zh compiles on first use is counted); heap used ${mib(n.memory.after.heapUsed)}, RSS ${mib(n.memory.after.rss)} after training.
 
 Figures are medians and p99 (nearest rank) from \`process.hrtime.bigint()\`; nothing here passes or fails on a time.
 `;

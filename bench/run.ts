@@ -11,6 +11,7 @@ import { engineConversation, exportEntries } from '../bot/kb.ts';
 import { formatProblem, loadKnowledge, loadTests, runTestSuites } from '../knowledge/index.ts';
 import { defaultBenchOptions, quickBenchOptions } from './bench-options.ts';
 import { formatReport, type BenchResult } from './format-report.ts';
+import { latencyByLocale, slowestTurns } from './latency-breakdown.ts';
 import { timeEngine, timeNlpjs } from './measure-latency.ts';
 import { memorySnapshot } from './measure-memory.ts';
 import { importNlpjs, nlpjsConversation, trainNlpjs, zhSupport } from './nlpjs-baseline.ts';
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
   const { kb } = loaded;
   const tests = await loadTests(dir);
   const conversations = conversationsOf(tests.suites);
-  const turns = conversations.flat().length;
+  const flatTurns = conversations.flat();
+  const turns = flatTurns.length;
   if (turns === 0) throw new Error(`bench: no test turns under ${dir}/tests`);
   const progress = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
@@ -90,6 +92,8 @@ async function main(): Promise<void> {
       builds: summarize(buildSamples),
       memory: { before: engineBefore, after: engineAfter },
       latency: summarize(ourSamples),
+      byLocale: latencyByLocale(ourSamples, flatTurns),
+      slowest: slowestTurns(ourSamples, flatTurns, 5),
       scores: scoresOf(ours),
     },
     nlpjs: {
@@ -98,6 +102,7 @@ async function main(): Promise<void> {
       threshold: baseline.threshold,
       memory: { before: nlpBefore, after: nlpAfter },
       latency: summarize(theirSamples),
+      byLocale: latencyByLocale(theirSamples, flatTurns),
       scores: scoresOf(theirs),
       zh: await zhSupport(baseline.manager, zhSample),
     },

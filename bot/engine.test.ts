@@ -114,6 +114,14 @@ describe('follow-ups', () => {
     expect(answerOf(second!)).toBe('invoice.unicom-password');
   });
 
+  it('never repeats the previous answer to a follow-up about something else', () => {
+    // "那发票呢" asks about invoices: the discount entry (no 发票 in it) must not answer again.
+    const [first, second] = converse('网厅充值有折扣吗', '那发票呢？');
+    expect(answerOf(first!)).toBe('recharge.online-discount');
+    expect(answerOf(second!)).not.toBe('recharge.online-discount');
+    expect(second!.kind === 'answer' ? second!.entryId.startsWith('invoice.') : second!.kind === 'clarify').toBe(true);
+  });
+
   it('reads "and for a data card?" against the previous question', () => {
     const [first, second] = converse('3G手机流量每月封顶多少', 'and for a data card?');
     expect(answerOf(first!)).toBe('data.3g-cap');

@@ -77,14 +77,16 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     return e ? [{ entryId: id, question: e.questions[lang][0] ?? e.questions.zh[0]! }] : [];
   };
 
-  function read(query: string): Reading {
+  /** `mustCover`: a follow-up's own words, one of which the entry must contain ("那发票呢" must reach an invoice entry). */
+  function read(query: string, mustCover: readonly string[] = []): Reading {
     const { tokens, units } = analyze(query);
     // An entry only about the other side of a contrast (移动 for a 联通 question, 开通 for 怎么关)
     // is not a candidate at all, so it cannot win or shrink the margin of the right entry.
     const querySides = contrasts.sides(query);
     const candidates = retriever
       .search(units, tokens, { fuzzy: opts.fuzzy })
-      .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []));
+      .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
+      .filter((c) => mustCover.length === 0 || mustCover.some((u) => Object.values(c.matched).some((terms) => terms.includes(u))));
     const top = candidates[0];
     if (!top) return { query, tokens, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0 };
     const second = candidates[1]?.score ?? 0;
@@ -121,7 +123,8 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     let reading = read(rewrite(spell(normalized)));
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
-      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`);
+      const own = analyze(reading.query).units.filter((u) => !u.soft).map((u) => u.text);
+      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`, own);
       const marked = looksLikeFollowUp(normalized);
       if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
         explain.followUp = { from: ctx.lastQuery, rewritten: combined.query };
