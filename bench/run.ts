@@ -49,6 +49,13 @@ async function main(): Promise<void> {
 
   const ours = runTestSuites(tests.suites, engineConversation(engine));
 
+  // Alone first, as in production: once nlp.js's model sits in the same heap, every garbage
+  // collection has more to mark and our tail grows (the side-by-side figures show that run).
+  progress(`timing ${options.rounds} round(s) of ${turns} turns, engine alone`);
+  for (let i = 0; i < options.warmupPasses; i++) timeEngine(engine, conversations);
+  const soloSamples: bigint[] = [];
+  for (let i = 0; i < options.rounds; i++) timeEngine(engine, conversations, soloSamples);
+
   progress('training nlp.js on the export');
   const nlpjs = await importNlpjs();
   const nlpBefore = memorySnapshot();
@@ -67,6 +74,7 @@ async function main(): Promise<void> {
   const ourSamples: bigint[] = [];
   const theirSamples: bigint[] = [];
   // Interleaved so drift (thermal, other load) touches both engines alike and the ratio stays fair.
+  // (A forced gc before each pass was tried: it made both engines' tails worse, so there is none.)
   for (let i = 0; i < options.rounds; i++) {
     timeEngine(engine, conversations, ourSamples);
     await timeNlpjs(baseline, conversations, theirSamples);
@@ -91,9 +99,10 @@ async function main(): Promise<void> {
       firstBuildMs: Number(firstBuildNs) / 1e6,
       builds: summarize(buildSamples),
       memory: { before: engineBefore, after: engineAfter },
+      solo: summarize(soloSamples),
+      byLocale: latencyByLocale(soloSamples, flatTurns),
+      slowest: slowestTurns(soloSamples, flatTurns, 5),
       latency: summarize(ourSamples),
-      byLocale: latencyByLocale(ourSamples, flatTurns),
-      slowest: slowestTurns(ourSamples, flatTurns, 5),
       scores: scoresOf(ours),
     },
     nlpjs: {
