@@ -1,4 +1,5 @@
 // Tuning of the answer engine: every number with its range and default, in one place.
+import { defaultRetrievalOptions, type RetrievalOptions } from './retrieve.ts';
 
 export interface EngineOptions {
   /** Confidence at or above which the bot answers. Range 0.3-0.9; default 0.5. */
@@ -15,6 +16,22 @@ export interface EngineOptions {
   fuzzy: number;
   /** Attach the explain trace to decisions (always computed; this only controls what callers expose). */
   explain: boolean;
+  /**
+   * How confidence is made: (coverageWeight * coverage + (1 - coverageWeight) * similarity)
+   * * (marginFloor + (1 - marginFloor) * min(1, margin / marginSaturation)). Tuned with bench/tune-ranking.ts.
+   */
+  confidence: {
+    /** Weight of coverage (share of the query the entry accounts for) against similarity to its closest question. Range 0-1; default 0.75. */
+    coverageWeight: number;
+    /** Margin over the best other entry at which it counts fully. Range 0.1-1; default 0.35. */
+    marginSaturation: number;
+    /** Share of confidence kept however small the margin. Range 0-1; default 0.6. */
+    marginFloor: number;
+    /** Coverage needed to offer choices: a clarify must be about what was asked. Range 0-1; default 0.75. */
+    clarifyCoverage: number;
+  };
+  /** Ranking internals (field boosts, blend weights); tuned with bench/tune-ranking.ts. */
+  retrieval: RetrievalOptions;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -25,4 +42,6 @@ export const defaultEngineOptions: EngineOptions = {
   handoffAfterFallbacks: 2,
   fuzzy: 0.2,
   explain: false,
+  confidence: { coverageWeight: 0.75, marginSaturation: 0.35, marginFloor: 0.6, clarifyCoverage: 0.75 },
+  retrieval: defaultRetrievalOptions,
 };

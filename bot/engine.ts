@@ -37,17 +37,6 @@ interface Reading {
   confidence: number;
 }
 
-// How the confidence is made (tuned on knowledge/tests with bench/tune-confidence; see README):
-// confidence = (COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity)
-//              * (MARGIN_FLOOR + (1 - MARGIN_FLOOR) * min(1, margin / MARGIN_SATURATION))
-/** Weight of coverage (how much of the query the entry accounts for) against similarity to its closest question (0..1; default 0.75). */
-const COVERAGE_WEIGHT = 0.75;
-/** Margin over the best other entry at which it counts fully (0.1-1; default 0.35). */
-const MARGIN_SATURATION = 0.35;
-/** Share of confidence kept however small the margin (0..1; default 0.6). */
-const MARGIN_FLOOR = 0.6;
-/** Coverage needed to offer choices: a clarify must be about what was asked (0..1; default 0.75). */
-const CLARIFY_COVERAGE = 0.75;
 /** Candidates scoring at least this share of the top score are offered in a clarify (0..1; default 0.55). */
 const CLARIFY_SCORE_SHARE = 0.55;
 
@@ -61,7 +50,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     ...kb.entries.flatMap((e) => [...e.questions.en, ...e.keywords, e.answer.en]),
   ].map(normalize));
   const matchRule = buildRuleMatcher(kb.rules);
-  const retriever = buildRetriever(kb.entries, analyze, (t) => rewrite(normalize(t)));
+  const retriever = buildRetriever(kb.entries, analyze, (t) => rewrite(normalize(t)), opts.retrieval);
   const contrasts = buildContrasts(kb.contrasts, rewrite);
   // Which contrast sides each entry's questions name, e.g. invoice.mobile-period names 移动.
   const entrySides = new Map(kb.entries.map((e) => [e.id, contrasts.sides([...e.questions.zh, ...e.questions.en, ...e.keywords].map(prepare).join('\n'))]));
@@ -79,20 +68,22 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
 
   /** `mustCover`: a follow-up's own words, one of which the entry must contain ("那发票呢" must reach an invoice entry). */
   function read(query: string, mustCover: readonly string[] = []): Reading {
-    const { tokens, units } = analyze(query);
+    const analysis = analyze(query);
+    const { tokens } = analysis;
     // An entry only about the other side of a contrast (移动 for a 联通 question, 开通 for 怎么关)
     // is not a candidate at all, so it cannot win or shrink the margin of the right entry.
     const querySides = contrasts.sides(query);
     const candidates = retriever
-      .search(units, tokens, { fuzzy: opts.fuzzy })
+      .search(analysis, { fuzzy: opts.fuzzy })
       .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
       .filter((c) => mustCover.length === 0 || mustCover.some((u) => Object.values(c.matched).some((terms) => terms.includes(u))));
     const top = candidates[0];
     if (!top) return { query, tokens, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0 };
     const second = candidates[1]?.score ?? 0;
     const margin = (top.score - second) / top.score;
-    const match = COVERAGE_WEIGHT * top.coverage + (1 - COVERAGE_WEIGHT) * top.similarity;
-    const confidence = match * (MARGIN_FLOOR + (1 - MARGIN_FLOOR) * Math.min(1, margin / MARGIN_SATURATION));
+    const { coverageWeight, marginSaturation, marginFloor, clarifyCoverage } = opts.confidence;
+    const match = coverageWeight * top.coverage + (1 - coverageWeight) * top.similarity;
+    const confidence = match * (marginFloor + (1 - marginFloor) * Math.min(1, margin / marginSaturation));
     return { query, tokens, candidates, topScore: top.score, margin, coverage: top.coverage, confidence };
   }
 
@@ -161,7 +152,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
         suggestions: topEntry.followups.flatMap((id) => suggestion(id, lang)).slice(0, opts.maxSuggestions),
       };
     }
-    if (top && !unanswerable && reading.confidence >= opts.clarifyThreshold && top.coverage >= CLARIFY_COVERAGE) {
+    if (top && !unanswerable && reading.confidence >= opts.clarifyThreshold && top.coverage >= opts.confidence.clarifyCoverage) {
       const close = reading.candidates.filter((c) => c.score >= top.score * CLARIFY_SCORE_SHARE && c.coverage >= top.coverage * 0.5);
       if (close.length >= 2) {
         return {
@@ -209,7 +200,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     return next;
   }
 
-  return { kb, options: opts, decide, nextContext, entry: (id) => byId.get(id) };
+  return { kb, options: opts, decide, nextContext, entry: (id) => byId.get(id), _tokens: (t: string) => analyze(rewrite(spell(normalize(t)))).tokens } as Engine;
 }
 
 function round(n: number): number {

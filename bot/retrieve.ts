@@ -4,11 +4,25 @@ import MiniSearch, { type SearchResult } from 'minisearch';
 import { editDistance } from './natural.ts';
 import type { Entry } from '../knowledge/types.ts';
 import type { Candidate } from './decision.ts';
-import type { Analyze, Unit } from './tokenize.ts';
+import type { Analysis, Analyze, Unit } from './tokenize.ts';
 
-/** Index fields and their weights: questions are what visitors ask; answers only hint. */
-export const fieldBoosts = { q: 3, kw: 2, a: 0.6 } as const;
-type Field = keyof typeof fieldBoosts;
+type Field = 'q' | 'kw' | 'a';
+
+export interface RetrievalOptions {
+  /** MiniSearch field boosts: questions are what visitors ask; answers only hint. Defaults q 3, kw 2, a 0.6. */
+  fieldBoosts: Record<Field, number>;
+  /**
+   * The ranking score blends: the closest single question variant (cosine), the entry's questions as
+   * a whole (cosine to their centroid), how much of the query the entry covers, and BM25 relative to
+   * the best hit. Weights sum to 1.
+   */
+  rankWeights: { similarity: number; centroid: number; coverage: number; bm25: number };
+}
+
+export const defaultRetrievalOptions: RetrievalOptions = {
+  fieldBoosts: { q: 3, kw: 2, a: 0.6 },
+  rankWeights: { similarity: 0.3, centroid: 0.3, coverage: 0.15, bm25: 0.25 },
+};
 
 /** Credit a content unit earns when matched only in an answer (0..1; default 0.5). */
 const ANSWER_ONLY_CREDIT = 0.5;
@@ -19,27 +33,30 @@ const SOFT_UNKNOWN_WEIGHT = 0.3;
 /** Candidates kept from one search. Range 3-50; default 10. */
 const MAX_CANDIDATES = 10;
 
-/**
- * The ranking score blends the closest question variant, how much of the query the entry covers,
- * and BM25 relative to the best hit. Weights sum to 1; defaults 0.45 / 0.3 / 0.25.
- */
-const RANK_WEIGHTS = { similarity: 0.45, coverage: 0.3, bm25: 0.25 };
-
 const SEP = '\u0001';
 
 export interface Retriever {
-  search(units: Unit[], tokens: string[], options?: { fuzzy?: number }): Candidate[];
+  search(query: Analysis, options?: { fuzzy?: number }): Candidate[];
   /** Inverse document frequency of a token over the entries (unknown tokens get the maximum). */
   idf(token: string): number;
 }
 
-export function buildRetriever(entries: readonly Entry[], analyze: Analyze, rewrite: (t: string) => string): Retriever {
+export function buildRetriever(
+  entries: readonly Entry[],
+  analyze: Analyze,
+  rewrite: (t: string) => string,
+  options: RetrievalOptions = defaultRetrievalOptions,
+): Retriever {
+  const { fieldBoosts, rankWeights } = options;
   const df = new Map<string, number>();
   // Each question variant's tokens, kept for the re-ranking below.
   const variants = new Map<string, string[][]>();
   const docs = entries.map((e) => {
     const field = (texts: string[]) => texts.flatMap((t) => analyze(rewrite(t)).tokens);
-    variants.set(e.id, [...e.questions.zh, ...e.questions.en].map((q) => analyze(rewrite(q)).tokens));
+    variants.set(e.id, [...e.questions.zh, ...e.questions.en].map((q) => {
+      const a = analyze(rewrite(q));
+      return [...a.tokens, ...a.context];
+    }));
     const doc = {
       id: e.id,
       q: field([...e.questions.zh, ...e.questions.en]),
@@ -64,10 +81,34 @@ export function buildRetriever(entries: readonly Entry[], analyze: Analyze, rewr
     const d = df.get(token) ?? 0;
     return Math.log(1 + (n - d + 0.5) / (d + 0.5));
   };
+  // Question idf: over the entries' questions only, function words included ("哪些" is rare there).
+  const qdf = new Map<string, number>();
+  for (const list of variants.values()) for (const t of new Set(list.flat())) qdf.set(t, (qdf.get(t) ?? 0) + 1);
+  const qidf = (token: string) => {
+    const d = qdf.get(token) ?? 0;
+    return Math.log(1 + (n - d + 0.5) / (d + 0.5));
+  };
   const variantWeights = new Map<string, { tokens: Set<string>; norm: number }[]>();
+  // The entry's questions as one vector: how often each token appears across its variants, times idf.
+  const centroids = new Map<string, { weights: Map<string, number>; norm: number }>();
   for (const [id, list] of variants) {
-    variantWeights.set(id, list.map((tokens) => ({ tokens: new Set(tokens), norm: Math.sqrt(tokens.reduce((s, t) => s + idf(t) ** 2, 0)) })));
+    variantWeights.set(id, list.map((tokens) => {
+      const set = new Set(tokens);
+      return { tokens: set, norm: Math.sqrt([...set].reduce((s, t) => s + qidf(t) ** 2, 0)) };
+    }));
+    const weights = new Map<string, number>();
+    for (const tokens of list) for (const t of new Set(tokens)) weights.set(t, (weights.get(t) ?? 0) + qidf(t));
+    let norm = 0;
+    for (const w of weights.values()) norm += w * w;
+    centroids.set(id, { weights, norm: Math.sqrt(norm) });
   }
+  const centroidSimilarity = (entryId: string, query: string[], queryNorm: number) => {
+    const c = centroids.get(entryId);
+    if (!c || c.norm === 0 || queryNorm === 0) return 0;
+    let dot = 0;
+    for (const t of query) dot += (c.weights.get(t) ?? 0) * qidf(t);
+    return dot / (c.norm * queryNorm);
+  };
   /**
    * Cosine similarity (idf-weighted, binary) between the query and the entry's closest question
    * variant. BM25 over all variants at once blurs entries that share vocabulary; the single closest
@@ -77,7 +118,7 @@ export function buildRetriever(entries: readonly Entry[], analyze: Analyze, rewr
     let best = 0;
     for (const v of variantWeights.get(entryId) ?? []) {
       let dot = 0;
-      for (const t of query) if (v.tokens.has(t)) dot += idf(t) ** 2;
+      for (const t of query) if (v.tokens.has(t)) dot += qidf(t) ** 2;
       if (v.norm > 0 && queryNorm > 0) best = Math.max(best, dot / (v.norm * queryNorm));
     }
     return best;
@@ -127,25 +168,28 @@ export function buildRetriever(entries: readonly Entry[], analyze: Analyze, rewr
 
   return {
     idf,
-    search(units, tokens, options = {}) {
+    search({ units, tokens, context }, options = {}) {
       if (tokens.length === 0) return [];
       const fuzzy = options.fuzzy ?? 0;
       const results = index.search(tokens.join(SEP), {
         tokenize: (s) => s.split(SEP),
         processTerm: (t) => t,
-        boost: fieldBoosts as Record<Field, number>,
+        boost: fieldBoosts,
         combineWith: 'OR',
         // Typos are tolerated on longer English words only; Chinese gets its tolerance from bigrams.
         fuzzy: (term) => (fuzzy > 0 && /^[a-z]{5,}$/.test(term) ? fuzzy : false),
       });
       const top = results[0]?.score ?? 1;
-      const queryNorm = Math.sqrt(tokens.reduce((s, t) => s + idf(t) ** 2, 0));
+      const whole = [...new Set([...tokens, ...context])];
+      const queryNorm = Math.sqrt(whole.reduce((s, t) => s + qidf(t) ** 2, 0));
       return results
         .slice(0, MAX_CANDIDATES * 2)
         .map((r) => {
           const c = coverage(units, r);
-          const similarity = closestVariant(String(r.id), tokens, queryNorm);
-          const score = RANK_WEIGHTS.similarity * similarity + RANK_WEIGHTS.coverage * c.coverage + RANK_WEIGHTS.bm25 * (r.score / top);
+          const similarity = closestVariant(String(r.id), whole, queryNorm);
+          const centroid = rankWeights.centroid > 0 ? centroidSimilarity(String(r.id), whole, queryNorm) : 0;
+          const score =
+            rankWeights.similarity * similarity + rankWeights.centroid * centroid + rankWeights.coverage * c.coverage + rankWeights.bm25 * (r.score / top);
           return { entryId: String(r.id), score, bm25: r.score, similarity, coverage: c.coverage, matched: c.matched, missing: c.missing, maxMissing: c.maxMissing };
         })
         .sort((a, b) => b.score - a.score)

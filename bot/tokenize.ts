@@ -16,6 +16,11 @@ export interface Analysis {
   /** Search tokens: content words, Chinese bigrams, English stems, numbers. Deduplicated. */
   tokens: string[];
   units: Unit[];
+  /**
+   * Function words left out of `tokens` ("哪些", "谁", "who", "when"). Search ignores them, but
+   * comparing whole questions needs them: "哪些人能办" and "在哪办" differ only in these.
+   */
+  context: string[];
 }
 
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
@@ -38,7 +43,7 @@ function canonicalNumber(n: string): string {
 /** Longest dictionary word tried when re-segmenting single characters. Range 2-8; default 6. */
 const MAX_WORD_CHARS = 6;
 
-function analyzeHan(run: string, dictionary: ReadonlySet<string>, atomic: ReadonlySet<string>, tokens: Set<string>, units: Map<string, Unit>): void {
+function analyzeHan(run: string, dictionary: ReadonlySet<string>, atomic: ReadonlySet<string>, tokens: Set<string>, context: Set<string>, units: Map<string, Unit>): void {
   const addUnit = (text: string, soft: boolean) => {
     tokens.add(text);
     if (!units.has(text)) units.set(text, { text, parts: [...text].length > 2 ? bigrams(text) : [], latin: false, soft });
@@ -57,7 +62,7 @@ function analyzeHan(run: string, dictionary: ReadonlySet<string>, atomic: Readon
       }
     }
     if (word) {
-      analyzeGap(gap, tokens, addUnit);
+      analyzeGap(gap, tokens, context, addUnit);
       gap = '';
       addUnit(word, false);
       // Keywords also match in part (自助终端 ~ 自助服务终端机); synonym terms stay atomic.
@@ -68,7 +73,7 @@ function analyzeHan(run: string, dictionary: ReadonlySet<string>, atomic: Readon
       i++;
     }
   }
-  analyzeGap(gap, tokens, addUnit);
+  analyzeGap(gap, tokens, context, addUnit);
 }
 
 /**
@@ -76,7 +81,7 @@ function analyzeHan(run: string, dictionary: ReadonlySet<string>, atomic: Readon
  * recall. ICU splits many domain words into single characters (宽|带, 详|单); runs of single
  * characters become bigrams marked soft, since a guessed bigram may straddle two words.
  */
-function analyzeGap(gap: string, tokens: Set<string>, addUnit: (text: string, soft: boolean) => void): void {
+function analyzeGap(gap: string, tokens: Set<string>, context: Set<string>, addUnit: (text: string, soft: boolean) => void): void {
   if (!gap) return;
   const flushGroup = (group: string[]) => {
     for (const b of bigrams(group.join(''))) tokens.add(b);
@@ -101,12 +106,13 @@ function analyzeGap(gap: string, tokens: Set<string>, addUnit: (text: string, so
     if (zhStopwords.has(segment)) {
       flushGroup(group);
       group = [];
+      context.add(segment);
     } else group.push(segment);
   }
   flushGroup(group);
 }
 
-function analyzeLatin(span: string, tokens: Set<string>, units: Map<string, Unit>): void {
+function analyzeLatin(span: string, tokens: Set<string>, context: Set<string>, units: Map<string, Unit>): void {
   const numbers = span.match(NUMBER) ?? [];
   for (const n of numbers) {
     const c = canonicalNumber(n);
@@ -115,6 +121,7 @@ function analyzeLatin(span: string, tokens: Set<string>, units: Map<string, Unit
   }
   for (const word of wordTokenizer.tokenize(span.replace(NUMBER, ' '))) {
     const w = word.toLowerCase();
+    if (enStopwords.has(w)) context.add(w);
     if (w.length < 2 || enStopwords.has(w)) continue;
     const stem = porterStem(w);
     tokens.add(stem);
@@ -138,12 +145,13 @@ export function createAnalyzer(vocabulary: Iterable<string> = [], atomicTerms: I
   for (const w of atomic) dictionary.add(w);
   return (text) => {
     const tokens = new Set<string>();
+    const context = new Set<string>();
     const units = new Map<string, Unit>();
     for (const piece of text.split(HAN_RUN)) {
       if (!piece) continue;
-      if (HAN_RUN.test(piece)) analyzeHan(piece, dictionary, atomic, tokens, units);
-      else analyzeLatin(piece, tokens, units);
+      if (HAN_RUN.test(piece)) analyzeHan(piece, dictionary, atomic, tokens, context, units);
+      else analyzeLatin(piece, tokens, context, units);
     }
-    return { tokens: [...tokens], units: [...units.values()] };
+    return { tokens: [...tokens], units: [...units.values()], context: [...context] };
   };
 }
