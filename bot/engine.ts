@@ -8,6 +8,7 @@ import { detectLanguage } from './detect-language.ts';
 import { buildSynonyms } from './synonyms.ts';
 import { buildSpeller } from './spell.ts';
 import { createAnalyzer } from './tokenize.ts';
+import { loadChineseLexicon } from './jieba.ts';
 import { buildRuleMatcher } from './match-rules.ts';
 import { buildRetriever } from './retrieve.ts';
 import { buildContrasts, looksLikeFollowUp } from './follow-up.ts';
@@ -37,6 +38,9 @@ interface Reading {
   confidence: number;
 }
 
+/** A service number or code: five or more digits (10193, 10655132), as no amount in the KB is. */
+const CODE = /^\d{5,}$/;
+
 /** Candidates scoring at least this share of the top score are offered in a clarify (0..1; default 0.55). */
 const CLARIFY_SCORE_SHARE = 0.55;
 
@@ -44,7 +48,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
   const opts: EngineOptions = { ...defaultEngineOptions, ...options };
   const rewrite = buildSynonyms(kb.synonyms);
   const prepare = (t: string) => rewrite(normalize(t)).trim();
-  const analyze = createAnalyzer(kb.entries.flatMap((e) => e.keywords).map(prepare), kb.synonyms.flatMap((g) => g.terms).map(prepare));
+  const analyze = createAnalyzer(loadChineseLexicon(), kb.entries.flatMap((e) => e.keywords).map(prepare), kb.synonyms.flatMap((g) => g.terms).map(prepare));
   const spell = buildSpeller([
     ...kb.synonyms.flatMap((g) => g.terms),
     ...kb.entries.flatMap((e) => [...e.questions.en, ...e.keywords, e.answer.en]),
@@ -73,9 +77,13 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     // An entry only about the other side of a contrast (移动 for a 联通 question, 开通 for 怎么关)
     // is not a candidate at all, so it cannot win or shrink the margin of the right entry.
     const querySides = contrasts.sides(query);
+    // Service numbers and codes are identifiers: a question naming 10193 is about 10193, so an
+    // entry without it cannot answer (amounts like 100 are short and stay out of this).
+    const codes = analysis.units.filter((u) => CODE.test(u.text) && retriever.known(u.text)).map((u) => u.text);
     const candidates = retriever
       .search(analysis, { fuzzy: opts.fuzzy })
       .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
+      .filter((c) => codes.every((code) => Object.values(c.matched).some((terms) => terms.includes(code))))
       .filter((c) => mustCover.length === 0 || mustCover.some((u) => Object.values(c.matched).some((terms) => terms.includes(u))));
     const top = candidates[0];
     if (!top) return { query, tokens, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0 };

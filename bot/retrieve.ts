@@ -39,6 +39,8 @@ export interface Retriever {
   search(query: Analysis, options?: { fuzzy?: number }): Candidate[];
   /** Inverse document frequency of a token over the entries (unknown tokens get the maximum). */
   idf(token: string): number;
+  /** The token occurs in some entry. */
+  known(token: string): boolean;
 }
 
 export function buildRetriever(
@@ -142,7 +144,7 @@ export function buildRetriever(
     let got = 0;
     for (const u of units) {
       const d = unitDf(u);
-      const weight = Math.log(1 + (n - d + 0.5) / (d + 0.5)) * (u.soft && d === 0 ? SOFT_UNKNOWN_WEIGHT : 1);
+      const weight = Math.log(1 + (n - d + 0.5) / (d + 0.5)) * (u.soft && d === 0 ? SOFT_UNKNOWN_WEIGHT : 1) * u.salience;
       total += weight;
       let fields: string[] | undefined = r.match[u.text];
       let credit = 1;
@@ -168,6 +170,7 @@ export function buildRetriever(
 
   return {
     idf,
+    known: (token) => df.has(token),
     search({ units, tokens, context }, options = {}) {
       if (tokens.length === 0) return [];
       const fuzzy = options.fuzzy ?? 0;

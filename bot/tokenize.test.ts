@@ -1,29 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { createAnalyzer } from './tokenize.ts';
+import { loadChineseLexicon } from './jieba.ts';
+
+const lexicon = loadChineseLexicon();
 import { buildSynonyms } from './synonyms.ts';
 
 const pos = { file: 'synonyms.yaml', line: 1, col: 1 };
 
 describe('createAnalyzer', () => {
   it('rebuilds words ICU splits into single characters from the knowledge vocabulary', () => {
-    const analyze = createAnalyzer(['宽带', '网厅']);
+    const analyze = createAnalyzer(lexicon, ['宽带', '网厅']);
     const units = analyze('网厅宽带').units.map((u) => u.text);
     expect(units).toEqual(expect.arrayContaining(['网厅', '宽带']));
   });
 
   it('drops Chinese and English stop words from content units', () => {
-    const analyze = createAnalyzer();
+    const analyze = createAnalyzer(lexicon);
     expect(analyze('请问怎么办').units).toEqual([]);
     expect(analyze('how do i do it').units).toEqual([]);
   });
 
   it('stems English and keeps prices as one number', () => {
-    const { tokens } = createAnalyzer()('recharging costs 0.20 yuan');
+    const { tokens } = createAnalyzer(lexicon)('recharging costs 0.20 yuan');
     expect(tokens).toEqual(expect.arrayContaining(['recharg', 'cost', '0.2', 'yuan']));
   });
 
   it('marks bigrams guessed from unknown characters as soft', () => {
-    const { units } = createAnalyzer()('鑫淼');
+    const { units } = createAnalyzer(lexicon)('鑫淼');
     expect(units.every((u) => u.soft)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 // Turns normalized text into search tokens and the content units that confidence is measured on.
 import { stem as porterStem, wordTokenizer } from './natural.ts';
 import { enStopwords, zhStopwords } from './stopwords.ts';
+import type { ChineseLexicon } from './jieba.ts';
 
 /** A piece of the query that carries meaning; confidence asks how many of them an entry covers. */
 export interface Unit {
@@ -10,6 +11,8 @@ export interface Unit {
   latin: boolean;
   /** A bigram guessed from characters no dictionary knew: it may straddle two words. */
   soft: boolean;
+  /** How much the unit means in general Chinese (0..1, from its general-language idf); 1 for Latin and unknown words. */
+  salience: number;
 }
 
 export interface Analysis {
@@ -23,7 +26,6 @@ export interface Analysis {
   context: string[];
 }
 
-const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 const HAN_RUN = /(\p{Script=Han}+)/u;
 const NUMBER = /\d+(?:\.\d+)?/g;
 
@@ -40,13 +42,29 @@ function canonicalNumber(n: string): string {
   return n.includes('.') ? String(Number(n)) : n;
 }
 
+/**
+ * General-language idf at or below which a word counts as everyday (几乎 5.0, 以后 4.3), and at or
+ * above which it counts fully (宽带 9.6). Range 3-12; defaults 4.5 and 9.
+ */
+const EVERYDAY_IDF = 4.5;
+const MEANINGFUL_IDF = 9;
+/** Weight left to an everyday word. Range 0-1; default 0.2. */
+const EVERYDAY_SALIENCE = 0.2;
+
+function salience(lexicon: ChineseLexicon, word: string): number {
+  const idf = lexicon.generalIdf(word);
+  if (idf === undefined) return 1;
+  const t = Math.min(1, Math.max(0, (idf - EVERYDAY_IDF) / (MEANINGFUL_IDF - EVERYDAY_IDF)));
+  return EVERYDAY_SALIENCE + (1 - EVERYDAY_SALIENCE) * t;
+}
+
 /** Longest dictionary word tried when re-segmenting single characters. Range 2-8; default 6. */
 const MAX_WORD_CHARS = 6;
 
-function analyzeHan(run: string, dictionary: ReadonlySet<string>, atomic: ReadonlySet<string>, tokens: Set<string>, context: Set<string>, units: Map<string, Unit>): void {
+function analyzeHan(run: string, lexicon: ChineseLexicon, dictionary: ReadonlySet<string>, atomic: ReadonlySet<string>, tokens: Set<string>, context: Set<string>, units: Map<string, Unit>): void {
   const addUnit = (text: string, soft: boolean) => {
     tokens.add(text);
-    if (!units.has(text)) units.set(text, { text, parts: [...text].length > 2 ? bigrams(text) : [], latin: false, soft });
+    if (!units.has(text)) units.set(text, { text, parts: [...text].length > 2 ? bigrams(text) : [], latin: false, soft, salience: salience(lexicon, text) });
   };
   // The knowledge base's own words first (forward maximum matching): they are atomic, so
   // 网上营业厅 stays one term instead of bigrams shared with 营业厅 and 微信营业厅.
@@ -62,7 +80,7 @@ function analyzeHan(run: string, dictionary: ReadonlySet<string>, atomic: Readon
       }
     }
     if (word) {
-      analyzeGap(gap, tokens, context, addUnit);
+      analyzeGap(gap, lexicon, tokens, context, addUnit);
       gap = '';
       addUnit(word, false);
       // Keywords also match in part (自助终端 ~ 自助服务终端机); synonym terms stay atomic.
@@ -73,15 +91,15 @@ function analyzeHan(run: string, dictionary: ReadonlySet<string>, atomic: Readon
       i++;
     }
   }
-  analyzeGap(gap, tokens, context, addUnit);
+  analyzeGap(gap, lexicon, tokens, context, addUnit);
 }
 
 /**
- * Text between known words: ICU's word segmentation, stop words dropped, character bigrams for
- * recall. ICU splits many domain words into single characters (宽|带, 详|单); runs of single
- * characters become bigrams marked soft, since a guessed bigram may straddle two words.
+ * Text between known words: jieba's word segmentation, stop words dropped, character bigrams for
+ * recall. Runs of characters jieba leaves single become bigrams marked soft, since a guessed bigram
+ * may straddle two words.
  */
-function analyzeGap(gap: string, tokens: Set<string>, context: Set<string>, addUnit: (text: string, soft: boolean) => void): void {
+function analyzeGap(gap: string, lexicon: ChineseLexicon, tokens: Set<string>, context: Set<string>, addUnit: (text: string, soft: boolean) => void): void {
   if (!gap) return;
   const flushGroup = (group: string[]) => {
     for (const b of bigrams(group.join(''))) tokens.add(b);
@@ -102,7 +120,7 @@ function analyzeGap(gap: string, tokens: Set<string>, context: Set<string>, addU
     flushSingles();
   };
   let group: string[] = [];
-  for (const { segment } of segmenter.segment(gap)) {
+  for (const segment of lexicon.cut(gap)) {
     if (zhStopwords.has(segment)) {
       flushGroup(group);
       group = [];
@@ -117,7 +135,7 @@ function analyzeLatin(span: string, tokens: Set<string>, context: Set<string>, u
   for (const n of numbers) {
     const c = canonicalNumber(n);
     tokens.add(c);
-    units.set(c, { text: c, parts: [], latin: true, soft: false });
+    units.set(c, { text: c, parts: [], latin: true, soft: false, salience: 1 });
   }
   for (const word of wordTokenizer.tokenize(span.replace(NUMBER, ' '))) {
     const w = word.toLowerCase();
@@ -125,7 +143,7 @@ function analyzeLatin(span: string, tokens: Set<string>, context: Set<string>, u
     if (w.length < 2 || enStopwords.has(w)) continue;
     const stem = porterStem(w);
     tokens.add(stem);
-    units.set(stem, { text: stem, parts: [], latin: true, soft: false });
+    units.set(stem, { text: stem, parts: [], latin: true, soft: false, salience: 1 });
   }
 }
 
@@ -138,7 +156,7 @@ const HAN_WORD = /^\p{Script=Han}{2,}$/u;
  * `vocabulary` is the knowledge base's own Chinese words (keywords), matched before ICU segmentation;
  * `atomicTerms` (synonym terms) are matched too but never split into bigrams.
  */
-export function createAnalyzer(vocabulary: Iterable<string> = [], atomicTerms: Iterable<string> = []): Analyze {
+export function createAnalyzer(lexicon: ChineseLexicon, vocabulary: Iterable<string> = [], atomicTerms: Iterable<string> = []): Analyze {
   const usable = (w: string) => HAN_WORD.test(w) && [...w].length <= MAX_WORD_CHARS && !zhStopwords.has(w);
   const atomic = new Set([...atomicTerms].filter(usable));
   const dictionary = new Set([...vocabulary].filter(usable));
@@ -149,7 +167,7 @@ export function createAnalyzer(vocabulary: Iterable<string> = [], atomicTerms: I
     const units = new Map<string, Unit>();
     for (const piece of text.split(HAN_RUN)) {
       if (!piece) continue;
-      if (HAN_RUN.test(piece)) analyzeHan(piece, dictionary, atomic, tokens, context, units);
+      if (HAN_RUN.test(piece)) analyzeHan(piece, lexicon, dictionary, atomic, tokens, context, units);
       else analyzeLatin(piece, tokens, context, units);
     }
     return { tokens: [...tokens], units: [...units.values()], context: [...context] };
