@@ -11,11 +11,11 @@ if (!loaded.ok) throw new Error('knowledge base does not load: run npm run kb --
 const tests = await loadTests(dir);
 
 const rows: { score: number; line: string }[] = [];
-for (const coverageWeight of [0.5, 0.65, 0.8]) {
-  for (const marginSaturation of [0.2, 0.35, 0.5]) {
+for (const coverageWeight of [0.4, 0.5, 0.6, 0.75]) {
+  for (const marginSaturation of [0.2, 0.35, 0.5, 0.7]) {
     for (const marginFloor of [0.4, 0.6, 0.8]) {
-      for (const answerThreshold of [0.4, 0.45, 0.5, 0.55, 0.6, 0.65]) {
-        for (const minMargin of [0.05, 0.1]) {
+      for (const answerThreshold of [0.46, 0.5, 0.52, 0.54, 0.56, 0.6]) {
+        for (const minMargin of [0.05]) {
           const options: EngineOptions = {
             ...defaultEngineOptions,
             answerThreshold,
