@@ -11,7 +11,7 @@ import type { Entry, KnowledgeBase } from '../knowledge/types.ts';
 import { createApp } from './app.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createEngine, type Engine } from './engine.ts';
-import type { EngineOptions } from './engine-options.ts';
+import { defaultEngineOptions, type EngineOptions } from './engine-options.ts';
 import { createKnowledgeRuntime, type KnowledgeRuntime } from './knowledge-runtime.ts';
 import { createLogger } from './logger.ts';
 
@@ -360,7 +360,7 @@ describe('POST /api/chat', () => {
   it('carries the explain trace only when EXPLAIN is on', async () => {
     const h = await harness({ EXPLAIN: 'on' });
     const { json } = await post(h, { text: answerable.en });
-    expect(json.reply.explain).toMatchObject({ lang: 'en', thresholds: { answer: 0.5 } });
+    expect(json.reply.explain).toMatchObject({ lang: 'en', thresholds: { answer: defaultEngineOptions.answerThreshold } });
     expect(json.reply.explain.candidates[0].entryId).toBe(answerable.entry.id);
   });
 

@@ -2,11 +2,11 @@
 import { defaultRetrievalOptions, type RetrievalOptions } from './retrieve.ts';
 
 export interface EngineOptions {
-  /** Confidence at or above which the bot answers. Range 0.3-0.9; default 0.5. */
+  /** Confidence at or above which the bot answers. Range 0.3-0.9; default 0.46 (bench/tune-decision.ts). */
   answerThreshold: number;
   /** Confidence at or above which, without a clear winner, the bot offers choices. Range 0.15-0.6; default 0.3. */
   clarifyThreshold: number;
-  /** Minimum relative margin of the top entry over the best other entry to answer outright. Range 0.05-0.5; default 0.1. */
+  /** Minimum relative margin of the top entry over the best other entry to answer outright. Range 0.05-0.5; default 0.05. */
   minMargin: number;
   /** How many suggestions a clarify or fallback offers. Range 2-5; default 3. */
   maxSuggestions: number;
@@ -35,9 +35,9 @@ export interface EngineOptions {
 }
 
 export const defaultEngineOptions: EngineOptions = {
-  answerThreshold: 0.5,
+  answerThreshold: 0.46,
   clarifyThreshold: 0.3,
-  minMargin: 0.1,
+  minMargin: 0.05,
   maxSuggestions: 3,
   handoffAfterFallbacks: 2,
   fuzzy: 0.2,
