@@ -33,6 +33,8 @@ export interface EngineOptions {
     marginFloor: number;
     /** Coverage needed to offer choices: a clarify must be about what was asked. Range 0-1; default 0.75. */
     clarifyCoverage: number;
+    /** Below this margin, a runner-up that covers the question as fully as the winner makes it a clarify. Range 0-0.3; default 0.1. */
+    tieMargin: number;
   };
   /** Ranking internals (field boosts, blend weights); tuned with bench/tune-ranking.ts. */
   retrieval: RetrievalOptions;
@@ -46,6 +48,6 @@ export const defaultEngineOptions: EngineOptions = {
   handoffAfterFallbacks: 2,
   fuzzy: 0,
   explain: false,
-  confidence: { coverageWeight: 0.75, marginSaturation: 0.35, marginFloor: 0.6, clarifyCoverage: 0.75 },
+  confidence: { coverageWeight: 0.75, marginSaturation: 0.35, marginFloor: 0.6, clarifyCoverage: 0.75, tieMargin: 0.1 },
   retrieval: defaultRetrievalOptions,
 };

@@ -149,7 +149,11 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     // answering it would give a nearby fact instead of the one asked for.
     const unanswerable = topEntry && answerTypes.find((t) => t.asks.some((p) => p.test(normalized)) && !entryAnswers(topEntry, t.id));
     if (unanswerable) explain.answerType = { id: unanswerable.id, entryId: topEntry.id };
-    if (topEntry && confident(reading) && !unanswerable) {
+    // The runner-up accounts for the question as fully as the winner and is nearly as close: the
+    // words asked do not tell the two apart ("密码" alone), so the visitor chooses.
+    const second = reading.candidates[1];
+    const undecided = second !== undefined && second.coverage >= (top?.coverage ?? 0) && reading.margin < opts.confidence.tieMargin;
+    if (topEntry && confident(reading) && !unanswerable && !undecided) {
       return {
         ...base,
         kind: 'answer',
