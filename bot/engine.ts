@@ -71,12 +71,12 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
   };
 
   /** `mustCover`: a follow-up's own words, one of which the entry must contain ("那发票呢" must reach an invoice entry). */
-  function read(query: string, mustCover: readonly string[] = []): Reading {
+  function read(query: string, mustCover: readonly string[] = [], previousEntryId?: string): Reading {
     const analysis = analyze(query);
     const { tokens } = analysis;
     // An entry only about the other side of a contrast (移动 for a 联通 question, 开通 for 怎么关)
     // is not a candidate at all, so it cannot win or shrink the margin of the right entry.
-    const querySides = contrasts.sides(query);
+    const querySides = contrasts.inherit(contrasts.sides(query), previousEntryId ? entrySides.get(previousEntryId) : undefined);
     // Service numbers and codes are identifiers: a question naming 10193 is about 10193, so an
     // entry without it cannot answer (amounts like 100 are short and stay out of this).
     const codes = analysis.units.filter((u) => CODE.test(u.text) && retriever.known(u.text)).map((u) => u.text);
@@ -119,11 +119,11 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
       return { ...base, kind: 'fallback', reason, ruleId: rule.id, text, confidence: 1, redact };
     }
 
-    let reading = read(rewrite(spell(normalized)));
+    let reading = read(rewrite(spell(normalized)), [], ctx.lastEntryId);
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
       const own = analyze(reading.query).units.filter((u) => !u.soft).map((u) => u.text);
-      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`, own);
+      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`, own, ctx.lastEntryId);
       const marked = looksLikeFollowUp(normalized);
       if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
         explain.followUp = { from: ctx.lastQuery, rewritten: combined.query };

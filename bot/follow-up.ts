@@ -18,6 +18,8 @@ export interface Contrasts {
   sides(text: string): number[][];
   /** True when the query names sides of a group and the entry names only other sides of it. */
   conflicts(querySides: number[][], entrySides: number[][]): boolean;
+  /** The query's sides, with sticky groups it leaves open taken from the previous entry's single side. */
+  inherit(querySides: number[][], previousSides: number[][] | undefined): number[][];
 }
 
 /** Terms are prepared (normalized, synonyms applied) as the texts they are looked for in. */
@@ -36,6 +38,10 @@ export function buildContrasts(groups: readonly ContrastGroup[], prepare: (t: st
         });
       });
       return out;
+    },
+    inherit(querySides, previousSides) {
+      if (!previousSides) return querySides;
+      return querySides.map((q, g) => (q.length === 0 && groups[g]!.sticky && previousSides[g]!.length === 1 ? previousSides[g]! : q));
     },
     conflicts(querySides, entrySides) {
       return querySides.some((q, g) => {

@@ -61,11 +61,20 @@ export const answerTypeSchema = z.strictObject({
 
 export const rulesFileSchema = z.strictObject({ rules: z.array(ruleSchema), answer_types: z.array(answerTypeSchema).default([]) });
 
+const contrastSides = z
+  .array(z.union([z.string(), z.array(z.string()).min(1)]).transform((side) => (Array.isArray(side) ? side : [side])))
+  .min(2, 'a contrast needs two or more sides');
+
 export const synonymsFileSchema = z.strictObject({
   groups: z.array(z.array(z.union([z.string(), z.number()]).transform(String)).min(2, 'a group needs two or more terms')),
   /** Each contrast lists sides that exclude each other; a side is one term or a list of terms meaning the same. */
   contrasts: z
-    .array(z.array(z.union([z.string(), z.array(z.string()).min(1)]).transform((side) => (Array.isArray(side) ? side : [side]))).min(2, 'a contrast needs two or more sides'))
+    .array(
+      z.union([
+        contrastSides.transform((sides) => ({ sides, sticky: false })),
+        z.strictObject({ sides: contrastSides, sticky: z.boolean().default(false) }),
+      ]),
+    )
     .default([]),
 });
 

@@ -86,6 +86,8 @@ export interface AnswerType {
  */
 export interface ContrastGroup {
   sides: string[][];
+  /** The side a conversation settled on holds for later questions that name none ("票上金额是多少" after 联通). */
+  sticky: boolean;
   pos: SourcePos;
 }
 
