@@ -30,6 +30,8 @@ const ANSWER_ONLY_CREDIT = 0.5;
 const FUZZY_CREDIT = 0.8;
 /** Weight of a bigram no dictionary knew and the index does not contain: likely straddles words (0..1; default 0.3). */
 const SOFT_UNKNOWN_WEIGHT = 0.3;
+/** Extra weight of the word asked for ("要用什么密码": 密码) in coverage, when the KB knows it. Range 1-4; default 2. */
+const FOCUS_WEIGHT = 2;
 /** Candidates kept from one search. Range 3-50; default 10. */
 const MAX_CANDIDATES = 10;
 
@@ -144,7 +146,7 @@ export function buildRetriever(
     let got = 0;
     for (const u of units) {
       const d = unitDf(u);
-      const weight = Math.log(1 + (n - d + 0.5) / (d + 0.5)) * (u.soft && d === 0 ? SOFT_UNKNOWN_WEIGHT : 1) * u.salience;
+      const weight = Math.log(1 + (n - d + 0.5) / (d + 0.5)) * (u.soft && d === 0 ? SOFT_UNKNOWN_WEIGHT : 1) * u.salience * (u.focus && d > 0 ? FOCUS_WEIGHT : 1);
       total += weight;
       let fields: string[] | undefined = r.match[u.text];
       let credit = 1;

@@ -13,6 +13,8 @@ export interface Unit {
   soft: boolean;
   /** How much the unit means in general Chinese (0..1, from its general-language idf); 1 for Latin and unknown words. */
   salience: number;
+  /** The thing asked for: the word right after 什么/哪个/多少/what/which ("要用什么密码": 密码). */
+  focus?: boolean;
 }
 
 export interface Analysis {
@@ -149,6 +151,20 @@ function analyzeLatin(span: string, tokens: Set<string>, context: Set<string>, u
 
 export type Analyze = (text: string) => Analysis;
 
+// The word after an interrogative names what the visitor wants to know.
+const ZH_FOCUS = /(?:什么|啥|哪个|哪种|哪些|哪家|哪一个|几种|几个|几位|多少)(\p{Script=Han}{1,4})/gu;
+const EN_FOCUS = /\b(?:what|which)\s+([a-z]{3,})/g;
+
+function markFocus(text: string, units: Map<string, Unit>): void {
+  for (const [, after] of text.matchAll(ZH_FOCUS)) {
+    for (const u of units.values()) if (!u.latin && after!.startsWith(u.text)) u.focus = true;
+  }
+  for (const [, word] of text.matchAll(EN_FOCUS)) {
+    const unit = units.get(porterStem(word!));
+    if (unit) unit.focus = true;
+  }
+}
+
 const HAN_WORD = /^\p{Script=Han}{2,}$/u;
 
 /**
@@ -170,6 +186,7 @@ export function createAnalyzer(lexicon: ChineseLexicon, vocabulary: Iterable<str
       if (HAN_RUN.test(piece)) analyzeHan(piece, lexicon, dictionary, atomic, tokens, context, units);
       else analyzeLatin(piece, tokens, context, units);
     }
+    markFocus(text, units);
     return { tokens: [...tokens], units: [...units.values()], context: [...context] };
   };
 }
