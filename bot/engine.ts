@@ -36,8 +36,15 @@ interface Reading {
   margin: number;
   coverage: number;
   confidence: number;
+  /**
+   * The two best entries account for the question equally and are nearly as close, before any lean
+   * to a default side: the words asked do not tell them apart ("密码" alone), so the visitor chooses.
+   */
+  tied: boolean;
 }
 
+/** Score kept by an entry only about a non-default side when the question names none (0..1; default 0.9). */
+const OFF_DEFAULT_SCORE = 0.9;
 /** A service number or code: five or more digits (10193, 10655132), as no amount in the KB is. */
 const CODE = /^\d{5,}$/;
 
@@ -80,19 +87,25 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     // Service numbers and codes are identifiers: a question naming 10193 is about 10193, so an
     // entry without it cannot answer (amounts like 100 are short and stay out of this).
     const codes = analysis.units.filter((u) => CODE.test(u.text) && retriever.known(u.text)).map((u) => u.text);
-    const candidates = retriever
+    const filtered = retriever
       .search(analysis, { fuzzy: opts.fuzzy })
       .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
       .filter((c) => codes.every((code) => Object.values(c.matched).some((terms) => terms.includes(code))))
       .filter((c) => mustCover.length === 0 || mustCover.some((u) => Object.values(c.matched).some((terms) => terms.includes(u))));
+    // A question naming no carrier leans to the default one (联通 on Unicom's hall) when entries are close.
+    const candidates = filtered
+      .map((c) => (contrasts.offDefault(querySides, entrySides.get(c.entryId) ?? []) ? { ...c, score: c.score * OFF_DEFAULT_SCORE } : c))
+      .sort((a, b) => b.score - a.score);
     const top = candidates[0];
-    if (!top) return { query, tokens, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0 };
+    if (!top) return { query, tokens, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0, tied: false };
+    const [first, runnerUp] = filtered;
+    const tied = !!first && !!runnerUp && runnerUp.coverage >= first.coverage && (first.score - runnerUp.score) / first.score < opts.confidence.tieMargin;
     const second = candidates[1]?.score ?? 0;
     const margin = (top.score - second) / top.score;
     const { coverageWeight, marginSaturation, marginFloor, clarifyCoverage } = opts.confidence;
     const match = coverageWeight * top.coverage + (1 - coverageWeight) * top.similarity;
     const confidence = match * (marginFloor + (1 - marginFloor) * Math.min(1, margin / marginSaturation));
-    return { query, tokens, candidates, topScore: top.score, margin, coverage: top.coverage, confidence };
+    return { query, tokens, candidates, topScore: top.score, margin, coverage: top.coverage, confidence, tied };
   }
 
   const confident = (r: Reading) => r.confidence >= opts.answerThreshold && r.margin >= opts.minMargin;
@@ -149,11 +162,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     // answering it would give a nearby fact instead of the one asked for.
     const unanswerable = topEntry && answerTypes.find((t) => t.asks.some((p) => p.test(normalized)) && !entryAnswers(topEntry, t.id));
     if (unanswerable) explain.answerType = { id: unanswerable.id, entryId: topEntry.id };
-    // The runner-up accounts for the question as fully as the winner and is nearly as close: the
-    // words asked do not tell the two apart ("密码" alone), so the visitor chooses.
-    const second = reading.candidates[1];
-    const undecided = second !== undefined && second.coverage >= (top?.coverage ?? 0) && reading.margin < opts.confidence.tieMargin;
-    if (topEntry && confident(reading) && !unanswerable && !undecided) {
+    if (topEntry && confident(reading) && !unanswerable && !reading.tied) {
       return {
         ...base,
         kind: 'answer',

@@ -18,6 +18,8 @@ export interface Contrasts {
   sides(text: string): number[][];
   /** True when the query names sides of a group and the entry names only other sides of it. */
   conflicts(querySides: number[][], entrySides: number[][]): boolean;
+  /** True when the query names no side of a group with a default and the entry names only other sides. */
+  offDefault(querySides: number[][], entrySides: number[][]): boolean;
   /** The query's sides, with sticky groups it leaves open taken from the previous entry's single side. */
   inherit(querySides: number[][], previousSides: number[][] | undefined): number[][];
 }
@@ -42,6 +44,12 @@ export function buildContrasts(groups: readonly ContrastGroup[], prepare: (t: st
     inherit(querySides, previousSides) {
       if (!previousSides) return querySides;
       return querySides.map((q, g) => (q.length === 0 && groups[g]!.sticky && previousSides[g]!.length === 1 ? previousSides[g]! : q));
+    },
+    offDefault(querySides, entrySides) {
+      return groups.some((group, g) => {
+        const e = entrySides[g]!;
+        return group.defaultSide !== undefined && querySides[g]!.length === 0 && e.length > 0 && !e.includes(group.defaultSide);
+      });
     },
     conflicts(querySides, entrySides) {
       return querySides.some((q, g) => {

@@ -76,6 +76,10 @@ export function checkKnowledge(kb: KnowledgeBase): Problem[] {
     }
   });
 
+  for (const c of kb.contrasts) {
+    if (c.defaultSide !== undefined && c.defaultSide >= c.sides.length) at(c.pos, `contrast default ${c.defaultSide} is not one of its ${c.sides.length} sides (count from 0)`);
+  }
+
   for (const key of requiredMessages) {
     if (!kb.messages[key]) problems.push({ file: 'messages.yaml', line: 1, col: 1, message: `missing message "${key}"`, severity: 'error' });
   }

@@ -115,7 +115,7 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
     } else if (name === 'synonyms.yaml') {
       const data = validate(source, synonymsFileSchema, problems);
       data?.groups.forEach((terms, i) => synonyms.push({ terms, pos: { file: name, ...source.posOf(['groups', i]) } }));
-      data?.contrasts.forEach(({ sides, sticky }, i) => contrasts.push({ sides, sticky, pos: { file: name, ...source.posOf(['contrasts', i]) } }));
+      data?.contrasts.forEach(({ sides, sticky, ...rest }, i) => contrasts.push({ sides, sticky, defaultSide: 'default' in rest ? rest.default : undefined, pos: { file: name, ...source.posOf(['contrasts', i]) } }));
     } else if (name === 'messages.yaml') {
       const data = validate(source, messagesFileSchema, problems);
       if (data) Object.assign(messages, data.messages);

@@ -72,7 +72,7 @@ export const synonymsFileSchema = z.strictObject({
     .array(
       z.union([
         contrastSides.transform((sides) => ({ sides, sticky: false })),
-        z.strictObject({ sides: contrastSides, sticky: z.boolean().default(false) }),
+        z.strictObject({ sides: contrastSides, sticky: z.boolean().default(false), default: z.number().int().min(0).optional() }),
       ]),
     )
     .default([]),

@@ -88,6 +88,8 @@ export interface ContrastGroup {
   sides: string[][];
   /** The side a conversation settled on holds for later questions that name none ("票上金额是多少" after 联通). */
   sticky: boolean;
+  /** Index of the side a question naming none leans to, when two entries are otherwise close (联通 on Unicom's hall). */
+  defaultSide?: number;
   pos: SourcePos;
 }
 
