@@ -53,6 +53,16 @@ describe('answers', () => {
 });
 
 describe('does not guess', () => {
+  it('never answers a domestic fact to a question about abroad or Hong Kong', () => {
+    // data.gprs-rate is the domestic rate (excluding HK/Macau/Taiwan): a contrast keeps it out.
+    expect(answerOf(engine.decide('香港用流量多少钱一KB'))).not.toBe('data.gprs-rate');
+  });
+
+  it('needs a service number in the question to be in the answer', () => {
+    // 10193's rates are domestic; an international 10193 question must not get the bundle's international pack.
+    expect(engine.decide('10193打国际长途多少钱').kind).toBe('fallback');
+  });
+
   it.each(['今天北京天气怎么样', 'asdfgh qwerty', '😂😂😂', '5G套餐多少钱', 'iphone 16 pro price', '电信宽带多少钱一年'])('falls back on %s', (q) => {
     expect(engine.decide(q).kind).toBe('fallback');
   });
@@ -120,6 +130,21 @@ describe('follow-ups', () => {
     expect(answerOf(first!)).toBe('recharge.online-discount');
     expect(answerOf(second!)).not.toBe('recharge.online-discount');
     expect(second!.kind === 'answer' ? second!.entryId.startsWith('invoice.') : second!.kind === 'clarify').toBe(true);
+  });
+
+  it('keeps the carrier a conversation settled on until the visitor names another', () => {
+    // Turn 3 names no carrier; both carriers have an invoice-amount entry, and 联通 was established.
+    const turns = converse('联通网厅充值想开带抬头的发票怎么弄', '让朋友帮我去拿可以吗', '票上金额是充的100吗');
+    expect(answerOf(turns[2]!)).toBe('invoice.unicom-amount');
+  });
+
+  it('weighs the word asked for: 什么密码 is about the password, not the machine', () => {
+    const d = engine.decide('移动自助机打发票要用什么密码');
+    expect(answerOf(d)).toBe('invoice.mobile-password');
+    // The terminal entry has every word but the one asked for: its coverage pays double for it.
+    const terminal = d.explain.candidates.find((c) => c.entryId === 'invoice.mobile-terminal');
+    expect(terminal?.missing).toContain('密码');
+    expect(terminal!.coverage).toBeLessThan(0.7);
   });
 
   it('reads "and for a data card?" against the previous question', () => {

@@ -25,6 +25,14 @@ describe('knowledge/tests on the shipped knowledge base', async () => {
     expect(rate(report.overall), failures.join('\n')).toBeGreaterThanOrEqual(tests.thresholds.overall);
   });
 
+  it('answers, falls back and hands off right on at least 93% of the cases of each kind', () => {
+    // The issue's target is 95% on each; the gate sits a little lower so one reworded test case does
+    // not block a content change. `npm run kb -- test` and `npm run bench` print the exact figures.
+    for (const kind of ['answer', 'fallback', 'handoff'] as const) {
+      expect(rate(report.byKind.get(kind)!), kind).toBeGreaterThanOrEqual(0.93);
+    }
+  });
+
   it('passes every topic at or above the per-topic threshold', () => {
     const low = [...report.byTopic].filter(([, t]) => rate(t) < tests.thresholds.perTopic).map(([topic, t]) => `${topic} ${t.pass}/${t.total}`);
     expect(low).toEqual([]);
@@ -32,9 +40,9 @@ describe('knowledge/tests on the shipped knowledge base', async () => {
 
   it('rarely answers with an entry when the case must fall back', () => {
     // A wrong answer is worse than "I don't know". The remaining misses are near-misses that share
-    // every word but one with an entry (8 of 62 when this bar was set); the bar keeps it from growing.
+    // every word but one with an entry (3 of 62 when this bar was set); the bar keeps it from growing.
     const wrong = report.results.filter((r) => r.expect.kind === 'fallback' && r.outcome.kind === 'answer');
-    expect(wrong.length / report.byKind.get('fallback')!.total, wrong.map((r) => r.ask).join('\n')).toBeLessThanOrEqual(0.15);
+    expect(wrong.length / report.byKind.get('fallback')!.total, wrong.map((r) => r.ask).join('\n')).toBeLessThanOrEqual(0.08);
   });
 
   it('never answers a must-handoff case and never hands off a must-answer case by rule', () => {
