@@ -137,7 +137,7 @@ export function buildRetriever(
 
   const maxIdf = Math.log(1 + (n + 0.5) / 0.5);
 
-  function coverage(units: Unit[], r: SearchResult): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number } {
+  function coverage(units: Unit[], r: SearchResult, fuzzy: boolean): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number } {
     const matched: Record<string, string[]> = {};
     const missing: string[] = [];
     let maxMissing = 0;
@@ -151,7 +151,8 @@ export function buildRetriever(
       let fields: string[] | undefined = r.match[u.text];
       let credit = 1;
       if (!fields && u.parts.length && u.parts.every((p) => r.match[p])) fields = r.match[u.parts[0]!];
-      if (!fields && u.latin && u.text.length >= 4) {
+      // Only fuzzy search can match a word other than the one typed; credit that match, a little less.
+      if (!fields && fuzzy && u.latin && u.text.length >= 4) {
         const near = matchedTerms.find((t) => t.length >= 4 && editDistance(t, u.text) <= 2);
         if (near) {
           fields = r.match[near];
@@ -190,7 +191,7 @@ export function buildRetriever(
       return results
         .slice(0, MAX_CANDIDATES * 2)
         .map((r) => {
-          const c = coverage(units, r);
+          const c = coverage(units, r, fuzzy > 0);
           const similarity = closestVariant(String(r.id), whole, queryNorm);
           const centroid = rankWeights.centroid > 0 ? centroidSimilarity(String(r.id), whole, queryNorm) : 0;
           const score =
