@@ -169,7 +169,7 @@ const HAN_WORD = /^\p{Script=Han}{2,}$/u;
 
 /**
  * The one tokenizer used for indexing and querying (input already normalized and synonym-rewritten).
- * `vocabulary` is the knowledge base's own Chinese words (keywords), matched before ICU segmentation;
+ * `vocabulary` is the knowledge base's own Chinese words (keywords), matched before jieba segments the rest;
  * `atomicTerms` (synonym terms) are matched too but never split into bigrams.
  */
 export function createAnalyzer(lexicon: ChineseLexicon, vocabulary: Iterable<string> = [], atomicTerms: Iterable<string> = []): Analyze {
