@@ -1,13 +1,13 @@
 // The answer engine: normalize -> language -> rules -> synonyms -> retrieval -> confidence -> decision.
 // Pure and synchronous: everything costly is built once per knowledge-base version.
-import type { Bilingual, Entry, KnowledgeBase, Lang } from '../knowledge/types.ts';
+import type { Entry, KnowledgeBase, Lang } from '../knowledge/types.ts';
 import type { Candidate, ConversationContext, Decision, Explain, Suggestion } from './decision.ts';
 import { defaultEngineOptions, type EngineOptions } from './engine-options.ts';
 import { normalize } from './normalize.ts';
 import { detectLanguage } from './detect-language.ts';
 import { buildSynonyms } from './synonyms.ts';
 import { buildSpeller } from './spell.ts';
-import { createAnalyzer } from './tokenize.ts';
+import { createAnalyzer, type Unit } from './tokenize.ts';
 import { loadChineseLexicon } from './jieba.ts';
 import { buildRuleMatcher } from './match-rules.ts';
 import { buildRetriever } from './retrieve.ts';
@@ -31,6 +31,7 @@ export interface Engine {
 interface Reading {
   query: string;
   tokens: string[];
+  units: Unit[];
   candidates: Candidate[];
   topScore: number;
   margin: number;
@@ -80,7 +81,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
   /** `mustCover`: a follow-up's own words, one of which the entry must contain ("那发票呢" must reach an invoice entry). */
   function read(query: string, mustCover: readonly string[] = [], previousEntryId?: string): Reading {
     const analysis = analyze(query);
-    const { tokens } = analysis;
+    const { tokens, units } = analysis;
     // An entry only about the other side of a contrast (移动 for a 联通 question, 开通 for 怎么关)
     // is not a candidate at all, so it cannot win or shrink the margin of the right entry.
     const querySides = contrasts.inherit(contrasts.sides(query), previousEntryId ? entrySides.get(previousEntryId) : undefined);
@@ -90,22 +91,22 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     const filtered = retriever
       .search(analysis, { fuzzy: opts.fuzzy })
       .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
-      .filter((c) => codes.every((code) => Object.values(c.matched).some((terms) => terms.includes(code))))
-      .filter((c) => mustCover.length === 0 || mustCover.some((u) => Object.values(c.matched).some((terms) => terms.includes(u))));
+      .filter((c) => codes.every((code) => contains(c, code)))
+      .filter((c) => mustCover.length === 0 || mustCover.some((u) => contains(c, u)));
     // A question naming no carrier leans to the default one (联通 on Unicom's hall) when entries are close.
     const candidates = filtered
       .map((c) => (contrasts.offDefault(querySides, entrySides.get(c.entryId) ?? []) ? { ...c, score: c.score * OFF_DEFAULT_SCORE } : c))
       .sort((a, b) => b.score - a.score);
     const top = candidates[0];
-    if (!top) return { query, tokens, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0, tied: false };
+    if (!top) return { query, tokens, units, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0, tied: false };
     const [first, runnerUp] = filtered;
     const tied = !!first && !!runnerUp && runnerUp.coverage >= first.coverage && (first.score - runnerUp.score) / first.score < opts.confidence.tieMargin;
     const second = candidates[1]?.score ?? 0;
     const margin = (top.score - second) / top.score;
-    const { coverageWeight, marginSaturation, marginFloor, clarifyCoverage } = opts.confidence;
+    const { coverageWeight, marginSaturation, marginFloor } = opts.confidence;
     const match = coverageWeight * top.coverage + (1 - coverageWeight) * top.similarity;
     const confidence = match * (marginFloor + (1 - marginFloor) * Math.min(1, margin / marginSaturation));
-    return { query, tokens, candidates, topScore: top.score, margin, coverage: top.coverage, confidence, tied };
+    return { query, tokens, units, candidates, topScore: top.score, margin, coverage: top.coverage, confidence, tied };
   }
 
   const confident = (r: Reading) => r.confidence >= opts.answerThreshold && r.margin >= opts.minMargin;
@@ -135,7 +136,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     let reading = read(rewrite(spell(normalized)), [], ctx.lastEntryId);
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
-      const own = analyze(reading.query).units.filter((u) => !u.soft).map((u) => u.text);
+      const own = reading.units.filter((u) => !u.soft).map((u) => u.text);
       const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`, own, ctx.lastEntryId);
       const marked = looksLikeFollowUp(normalized);
       if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
@@ -221,11 +222,15 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     return next;
   }
 
-  return { kb, options: opts, decide, nextContext, entry: (id) => byId.get(id), _tokens: (t: string) => analyze(rewrite(spell(normalize(t)))).tokens } as Engine;
+  return { kb, options: opts, decide, nextContext, entry: (id) => byId.get(id) };
+}
+
+/** The candidate entry matched this query word in some field. */
+function contains(c: Candidate, unit: string): boolean {
+  return Object.values(c.matched).some((terms) => terms.includes(unit));
 }
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-export type { Bilingual };
