@@ -9,3 +9,7 @@ export {
 } from './sqlite-conversation-store.ts';
 export { hashToken, newConversationId, newConversationToken, tokenMatches } from './conversation-token.ts';
 export * from './errors.ts';
+export { systemClock, type Clock } from './clock.ts';
+export type { Agent, AgentRole, AgentStatus } from './agent.ts';
+export type { Presence } from './presence.ts';
+export { createMemoryHub, type Hub, type LiveEvent, type Listener, type Topic } from './hub.ts';

@@ -1,0 +1,58 @@
+// Live publish/subscribe between the parts that change conversations and the live connections.
+// In-process for the embedded default; a Redis or NATS adapter implements the same interface later.
+import type { AgentStatus } from './agent.ts';
+import type { ConversationStatus, StoredMessage } from './conversation-store.ts';
+
+/** Channels: one per conversation, one per agent, and one for everyone watching the queue. */
+export type Topic = `conversation:${string}` | `agent:${string}` | 'queue';
+
+export type LiveEvent =
+  /** A stored message (visitor, bot, agent or system); `message.id` is the resume point. */
+  | { type: 'message'; conversationId: string; message: StoredMessage }
+  | { type: 'typing'; conversationId: string; author: 'visitor' | 'agent'; typing: boolean }
+  /** Status changed; `agent` names who holds it when assigned. */
+  | { type: 'status'; conversationId: string; status: ConversationStatus; agent?: { id: string; displayName: string } }
+  /** The visitor's place in the queue and the estimated wait. */
+  | { type: 'queue_position'; conversationId: string; position: number; etaSeconds: number }
+  | { type: 'transfer'; conversationId: string; from?: string; toAgent?: string; toGroup?: string; note?: string }
+  | { type: 'closed'; conversationId: string; by: 'agent' | 'visitor' | 'idle' | 'system' }
+  /** Something in the queue changed (joined, taken, left): queue views refetch. */
+  | { type: 'queue_changed' }
+  /** A chat was given to this agent (auto-assignment, take, or transfer). */
+  | { type: 'assigned'; conversationId: string; agentId: string }
+  | { type: 'presence'; agentId: string; status: AgentStatus }
+  /** The agent's session ended (logout, expiry, disabled, password change): close the connection. */
+  | { type: 'session_ended'; agentId: string };
+
+export type Listener = (event: LiveEvent) => void;
+
+export interface Hub {
+  publish(topic: Topic, event: LiveEvent): void;
+  /** Returns the unsubscribe function. */
+  subscribe(topic: Topic, listener: Listener): () => void;
+}
+
+/** The in-process hub: synchronous delivery to current subscribers; a throwing listener harms no other. */
+export function createMemoryHub(onListenerError: (err: unknown) => void = () => {}): Hub {
+  const listeners = new Map<Topic, Set<Listener>>();
+  return {
+    publish(topic, event) {
+      for (const listener of listeners.get(topic) ?? []) {
+        try {
+          listener(event);
+        } catch (err) {
+          onListenerError(err);
+        }
+      }
+    },
+    subscribe(topic, listener) {
+      let set = listeners.get(topic);
+      if (!set) listeners.set(topic, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(topic);
+      };
+    },
+  };
+}
