@@ -21,8 +21,11 @@ export type LiveEvent =
   /** A chat was given to this agent (auto-assignment, take, or transfer). */
   | { type: 'assigned'; conversationId: string; agentId: string }
   | { type: 'presence'; agentId: string; status: AgentStatus }
-  /** The agent's session ended (logout, expiry, disabled, password change): close the connection. */
-  | { type: 'session_ended'; agentId: string };
+  /**
+   * The agent's session ended (logout, expiry, disabled, password change): close its live connections.
+   * Without `sessionId`, every session of the agent ended.
+   */
+  | { type: 'session_ended'; agentId: string; sessionId?: string };
 
 export type Listener = (event: LiveEvent) => void;
 

@@ -13,3 +13,4 @@ export { systemClock, type Clock } from './clock.ts';
 export type { Agent, AgentRole, AgentStatus } from './agent.ts';
 export type { Presence } from './presence.ts';
 export { createMemoryHub, type Hub, type LiveEvent, type Listener, type Topic } from './hub.ts';
+export type { AgentEnv, AgentVariables, RequireAgent } from './agent-env.ts';
