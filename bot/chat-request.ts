@@ -9,10 +9,41 @@ export interface ChatRequest {
   text: string;
   conversationId?: string;
   lang?: Lang;
+  /** What the widget knows of the visitor's page; kept with a new conversation for the agent. */
+  visitor?: VisitorContext;
+}
+
+export interface VisitorContext {
+  /** http(s) URL of the page the chat runs on. */
+  pageUrl?: string;
+  /** http(s) URL of the page before it (document.referrer). */
+  referrer?: string;
+  userAgent?: string;
 }
 
 /** Longer ids cannot be ours (UUIDs are 36); refusing them early keeps junk out of lookups and logs. */
 const MAX_ID_LENGTH = 128;
+/** Long query strings are real, but a URL past this is not a page address worth keeping. */
+export const MAX_URL_LENGTH = 4096;
+/** Kept of a user agent: enough to tell browsers apart. */
+export const MAX_USER_AGENT = 512;
+
+/** An http(s) URL; `''` (no referrer) and null mean absent. */
+const pageAddress = (field: string) =>
+  z
+    .string()
+    .max(MAX_URL_LENGTH)
+    .refine((value) => value === '' || isHttpUrl(value), { error: `${field} must be an http(s) URL`, params: { code: 'invalid_visitor' } })
+    .nullish();
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
 
 function schema(maxChars: number) {
   return z.object({
@@ -33,6 +64,13 @@ function schema(maxChars: number) {
     // null is accepted as "absent": clients often send `conversationId: null` for a new chat.
     conversationId: z.string().min(1).max(MAX_ID_LENGTH).nullish(),
     lang: z.enum(['zh', 'en']).nullish(),
+    visitor: z
+      .object({
+        pageUrl: pageAddress('visitor.pageUrl'),
+        referrer: pageAddress('visitor.referrer'),
+        userAgent: z.string().nullish(),
+      })
+      .nullish(),
   });
 }
 
@@ -43,6 +81,10 @@ const FIELD_RULES: Record<string, { code: string; message: string }> = {
     message: `conversationId must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
   },
   lang: { code: 'invalid_lang', message: 'lang must be "zh" or "en"' },
+  visitor: { code: 'invalid_visitor', message: 'visitor must be an object { pageUrl?, referrer?, userAgent? }' },
+  'visitor.pageUrl': { code: 'invalid_visitor', message: `visitor.pageUrl must be an http(s) URL of at most ${MAX_URL_LENGTH} characters` },
+  'visitor.referrer': { code: 'invalid_visitor', message: `visitor.referrer must be an http(s) URL of at most ${MAX_URL_LENGTH} characters` },
+  'visitor.userAgent': { code: 'invalid_visitor', message: 'visitor.userAgent must be a string' },
 };
 
 export function parseChatRequest(body: unknown, maxChars: number): ChatRequest {
@@ -52,18 +94,28 @@ export function parseChatRequest(body: unknown, maxChars: number): ChatRequest {
   const parsed = schema(maxChars).safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const field = String(issue.path[0] ?? '');
+    // Nested fields are named by their path (visitor.pageUrl).
+    const field = issue.path.map(String).join('.');
     if (issue.code === 'custom') {
       throw new ValidationError(String(issue.params?.code ?? 'invalid_value'), issue.message, field);
     }
     if (field === 'text' && issue.code === 'invalid_type' && (body as Record<string, unknown>).text === undefined) {
       throw new ValidationError('missing_field', 'text is required', 'text');
     }
-    const rule = FIELD_RULES[field] ?? { code: 'invalid_value', message: `${field} is not valid` };
+    const rule = FIELD_RULES[field] ?? FIELD_RULES[String(issue.path[0])] ?? { code: 'invalid_value', message: `${field} is not valid` };
     throw new ValidationError(rule.code, rule.message, field);
   }
   const request: ChatRequest = { text: parsed.data.text };
   if (parsed.data.conversationId != null) request.conversationId = parsed.data.conversationId;
   if (parsed.data.lang != null) request.lang = parsed.data.lang;
+  const visitor = parsed.data.visitor;
+  if (visitor) {
+    const context: VisitorContext = {};
+    if (visitor.pageUrl) context.pageUrl = visitor.pageUrl;
+    if (visitor.referrer) context.referrer = visitor.referrer;
+    const userAgent = visitor.userAgent ? cleanVisitorText(visitor.userAgent).slice(0, MAX_USER_AGENT) : '';
+    if (userAgent) context.userAgent = userAgent;
+    request.visitor = context;
+  }
   return request;
 }

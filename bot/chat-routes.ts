@@ -1,10 +1,10 @@
 // The visitor's HTTP API: POST /api/chat and GET /api/conversations/:id/messages (see DESIGN.md).
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { PayloadTooLargeError, ValidationError, type ConversationStore, type VisitorInfo } from '../handoff/index.ts';
+import { PayloadTooLargeError, ValidationError, type Clock, type ConversationStore, type Hub, type Routing, type VisitorInfo } from '../handoff/index.ts';
 import type { AppEnv } from './app-env.ts';
 import { bearerToken } from './bearer-token.ts';
-import { parseChatRequest } from './chat-request.ts';
+import { MAX_USER_AGENT, parseChatRequest, type ChatRequest } from './chat-request.ts';
 import { continueConversation, startConversation, type ChatTurnDeps } from './chat-turn.ts';
 import { clientAddress } from './client-address.ts';
 import type { Config } from './config.ts';
@@ -18,14 +18,16 @@ export interface ChatRoutesDeps {
   runtime: KnowledgeRuntime;
   /** Overrides of the default limits (tests); ignored when config.rateLimits is off. */
   rateLimits?: { ip?: RateLimitOptions; conversation?: RateLimitOptions };
+  /** Handoff routing (groups, hours, agents); without it a handoff only queues (see ChatTurnDeps). */
+  routing?: Routing;
+  /** Live delivery: every stored message is published here. */
+  hub?: Hub;
+  clock?: Clock;
 }
 
 /** Messages per catch-up response; a client with more to fetch calls again with the last id (`more: true`). */
 export const MESSAGES_PAGE_SIZE = 500;
-/** Kept of the User-Agent header: enough to tell browsers apart, not a place to store a novel. */
-const MAX_USER_AGENT = 512;
-
-export function chatRoutes({ config, store, runtime, rateLimits = {} }: ChatRoutesDeps): Hono<AppEnv> {
+export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, hub, clock }: ChatRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const perIp = config.rateLimits ? createRateLimiter(rateLimits.ip ?? defaultIpRateLimit) : undefined;
   const perConversation = config.rateLimits
@@ -51,9 +53,16 @@ export function chatRoutes({ config, store, runtime, rateLimits = {} }: ChatRout
     async (c) => {
       const request = parseChatRequest(await readJsonBody(c), config.maxMessageChars);
       // One engine for the whole request, even if a reload swaps it meanwhile.
-      const deps: ChatTurnDeps = { store, engine: runtime.engine, explain: config.explain };
+      const deps: ChatTurnDeps = {
+        store,
+        engine: runtime.engine,
+        explain: config.explain,
+        ...(routing ? { routing } : {}),
+        ...(hub ? { hub } : {}),
+        ...(clock ? { clock } : {}),
+      };
       if (request.conversationId === undefined) {
-        return c.json(await startConversation(deps, request, visitorInfo(c)));
+        return c.json(await startConversation(deps, request, visitorInfo(c, request)));
       }
       const token = bearerToken(c.req.header('authorization'));
       const conversation = await store.authenticate(request.conversationId, token);
@@ -83,7 +92,12 @@ function parseAfter(value: string | undefined): number {
   return Number(value);
 }
 
-function visitorInfo(c: Context): VisitorInfo {
-  const userAgent = c.req.header('user-agent');
-  return userAgent ? { userAgent: userAgent.slice(0, MAX_USER_AGENT) } : {};
+/** Kept with a new conversation: the browser's User-Agent header (else the widget's), page and referrer. */
+function visitorInfo(c: Context, request: ChatRequest): VisitorInfo {
+  const info: VisitorInfo = {};
+  const userAgent = c.req.header('user-agent')?.slice(0, MAX_USER_AGENT) || request.visitor?.userAgent;
+  if (userAgent) info.userAgent = userAgent;
+  if (request.visitor?.pageUrl) info.pageUrl = request.visitor.pageUrl;
+  if (request.visitor?.referrer) info.referrer = request.visitor.referrer;
+  return info;
 }

@@ -1,10 +1,28 @@
 // What one visitor message does to a conversation: the bot answers, the queue waits, or the agent reads.
-import { ConflictError, type Conversation, type ConversationStore, type TurnInput, type VisitorInfo } from '../handoff/index.ts';
+// A handoff goes to the group of the topic; outside hours (or with nobody there) the visitor may leave a message.
+import {
+  ConflictError,
+  publishMessages,
+  queuedReply,
+  systemClock,
+  unavailableReply,
+  type Availability,
+  type Clock,
+  type Conversation,
+  type ConversationStore,
+  type HandoffReplyFields,
+  type Hub,
+  type Routing,
+  type StoredMessage,
+  type TurnInput,
+  type VisitorInfo,
+} from '../handoff/index.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import type { ChatRequest } from './chat-request.ts';
 import type { ConversationContext, Decision, Explain, Suggestion } from './decision.ts';
 import { summarizeDecision, toJson } from './decision-summary.ts';
 import type { Engine } from './engine.ts';
+import { topicGroup } from './handoff-group.ts';
 import { handoffNote, queueInfo, queueNote, type QueueInfo } from './queue-note.ts';
 import { maskSecrets } from './redact.ts';
 
@@ -14,7 +32,12 @@ export interface ChatReply {
   entryId?: string;
   confidence: number;
   suggestions: Suggestion[];
+  /** Waiting for a person: place in the group's queue and estimated wait. */
   queue?: QueueInfo;
+  /** A person took the chat at once. */
+  agent?: { displayName: string };
+  /** Nobody can take the chat now (outside hours, nobody in the group): the visitor may leave a message. */
+  leaveMessage?: HandoffReplyFields['leaveMessage'];
   explain?: Explain;
 }
 
@@ -32,15 +55,25 @@ export interface ChatTurnDeps {
   engine: Engine;
   /** Attach the engine's explain trace to replies (EXPLAIN=on). */
   explain: boolean;
+  /**
+   * Routing of handoffs (groups, hours, agents). Without it a handoff only queues the conversation
+   * (the engine-only app before the handoff module is wired in).
+   */
+  routing?: Routing;
+  /** Every stored message is published here for live delivery. */
+  hub?: Hub;
+  clock?: Clock;
 }
 
 /** A status change under this request (an agent took the chat, a racing message queued it) is retried this often. */
 const MAX_ATTEMPTS = 3;
 
 export async function startConversation(deps: ChatTurnDeps, request: ChatRequest, visitor: VisitorInfo): Promise<ChatResponse> {
-  const { turn, decision, text } = botTurn(deps.engine, request, undefined);
-  const created = await deps.store.createConversation({ lang: decision.lang, visitor, firstTurn: turn });
-  return { conversationId: created.conversation.id, token: created.token, reply: botReply(deps, decision, text, created.turn?.queuePosition) };
+  const plan = await botTurn(deps, request, undefined);
+  const created = await deps.store.createConversation({ lang: plan.decision.lang, visitor, firstTurn: plan.turn });
+  const id = created.conversation.id;
+  publish(deps, created.turn?.messages ?? []);
+  return { conversationId: id, token: created.token, reply: await botReply(deps, plan, id, created.turn?.queuePosition) };
 }
 
 export async function continueConversation(deps: ChatTurnDeps, conversation: Conversation, request: ChatRequest): Promise<ChatResponse> {
@@ -62,43 +95,70 @@ async function respond(deps: ChatTurnDeps, conversation: Conversation, request: 
     case 'bot':
     case 'closed': {
       // After `closed`, a new message reopens the conversation with the bot.
-      const { turn, decision, text } = botTurn(engine, request, conversation);
-      const result = await store.appendTurn(conversationId, turn);
-      return { conversationId, reply: botReply(deps, decision, text, result.queuePosition) };
+      const plan = await botTurn(deps, request, conversation);
+      const result = await store.appendTurn(conversationId, plan.turn);
+      publish(deps, result.messages);
+      return { conversationId, reply: await botReply(deps, plan, conversationId, result.queuePosition) };
     }
     case 'queued': {
       // Stored for the agent; the visitor hears where they stand (not stored: it changes as the queue moves).
       const turn: TurnInput = { visitorText: request.text, expectStatus: 'queued' };
       if (request.lang) turn.lang = request.lang;
       const result = await store.appendTurn(conversationId, turn);
-      const position = result.queuePosition ?? 1;
+      publish(deps, result.messages);
+      let queue: QueueInfo;
+      if (deps.routing) {
+        const standing = await deps.routing.standing(conversationId);
+        // Taken (or closed) right after this message was stored: it reached the person; nothing to say.
+        if (!standing) return { conversationId, reply: null };
+        queue = standing;
+      } else {
+        queue = queueInfo(result.queuePosition ?? 1);
+      }
       const lang = request.lang ?? conversation.lang;
       return {
         conversationId,
-        reply: {
-          kind: 'handoff',
-          text: queueNote(engine.kb, lang, position),
-          confidence: 1,
-          suggestions: [],
-          queue: queueInfo(position),
-        },
+        reply: { kind: 'handoff', text: queueNote(engine.kb, lang, queue.position, queue.etaSeconds), confidence: 1, suggestions: [], queue },
       };
     }
     case 'assigned': {
-      await store.appendTurn(conversationId, { visitorText: request.text, expectStatus: 'assigned' });
+      const result = await store.appendTurn(conversationId, { visitorText: request.text, expectStatus: 'assigned' });
+      publish(deps, result.messages);
       return { conversationId, reply: null };
     }
   }
 }
 
+interface BotTurn {
+  turn: TurnInput;
+  decision: Decision;
+  /** The text stored as the bot's reply. */
+  text: string;
+  /** A handoff that could not reach a person: what the visitor was told instead. */
+  unavailable?: HandoffReplyFields;
+}
+
 /** Runs the engine on the message and describes everything the store must write for it. */
-function botTurn(engine: Engine, request: ChatRequest, conversation: Conversation | undefined) {
+async function botTurn(deps: ChatTurnDeps, request: ChatRequest, conversation: Conversation | undefined): Promise<BotTurn> {
+  const { engine } = deps;
   // A reopened conversation starts afresh: what the bot remembered belongs to the finished exchange.
   const context: ConversationContext = conversation?.status === 'bot' ? (conversation.context as ConversationContext) : {};
   // Explicit language wins; otherwise the engine detects it and falls back on the conversation's (context.lang).
   const decision = engine.decide(request.text, request.lang ? { lang: request.lang, context } : { context });
-  const text = replyText(engine.kb, decision);
+  let text = replyText(engine.kb, decision);
   const summary = summarizeDecision(decision);
+
+  let availability: Availability | undefined;
+  let unavailable: HandoffReplyFields | undefined;
+  if (decision.kind === 'handoff' && deps.routing) {
+    // A rule-fired handoff ("转人工") names no topic: the topic the visitor was on picks the group.
+    availability = await deps.routing.availability(topicGroup(engine.kb, decision.topic ?? context.lastTopic));
+    if (availability.kind !== 'open') {
+      unavailable = unavailableReply(availability, decision.lang, engine.kb.messages, (deps.clock ?? systemClock)());
+      text = unavailable.text;
+    }
+  }
+
   const turn: TurnInput = {
     // A rule marked the message as carrying a secret: it is never stored or shown to an agent as typed.
     visitorText: decision.redact ? maskSecrets(request.text) : request.text,
@@ -114,13 +174,14 @@ function botTurn(engine: Engine, request: ChatRequest, conversation: Conversatio
     lang: decision.lang,
   };
   if (conversation) turn.expectStatus = conversation.status;
-  if (decision.kind === 'handoff') {
+  if (decision.kind === 'handoff' && !unavailable) {
     // The decision before this one tells the agent what the bot had tried (a rule-fired handoff has no candidates).
     turn.handoff = { reason: decision.reason, decision: { ...summary, previous: conversation?.lastDecision ?? null } };
+    if (availability) turn.handoff.group = availability.group.id;
   } else if (conversation?.status === 'closed') {
     turn.status = 'bot';
   }
-  return { turn, decision, text };
+  return unavailable ? { turn, decision, text, unavailable } : { turn, decision, text };
 }
 
 /** The engine leaves text empty when the knowledge base has none for the case (a rule without a reply). */
@@ -130,7 +191,8 @@ function replyText(kb: KnowledgeBase, decision: Decision): string {
   return kb.messages.fallback?.[decision.lang] ?? '';
 }
 
-function botReply(deps: ChatTurnDeps, decision: Decision, text: string, queuePosition: number | undefined): ChatReply {
+async function botReply(deps: ChatTurnDeps, plan: BotTurn, conversationId: string, queuePosition: number | undefined): Promise<ChatReply> {
+  const { decision, text } = plan;
   const reply: ChatReply = {
     kind: decision.kind,
     text,
@@ -138,7 +200,22 @@ function botReply(deps: ChatTurnDeps, decision: Decision, text: string, queuePos
     suggestions: decision.suggestions,
   };
   if (decision.kind === 'answer') reply.entryId = decision.entryId;
-  if (decision.kind === 'handoff' && queuePosition !== undefined) reply.queue = queueInfo(queuePosition);
+  if (decision.kind === 'handoff') {
+    if (plan.unavailable?.leaveMessage) {
+      reply.leaveMessage = plan.unavailable.leaveMessage;
+    } else if (deps.routing) {
+      // Someone free takes it now, or the visitor learns their place; both are also pushed live.
+      const fields = queuedReply(text, await deps.routing.enqueued(conversationId));
+      if (fields.queue) reply.queue = fields.queue;
+      if (fields.agent) reply.agent = fields.agent;
+    } else if (queuePosition !== undefined) {
+      reply.queue = queueInfo(queuePosition);
+    }
+  }
   if (deps.explain) reply.explain = decision.explain;
   return reply;
+}
+
+function publish(deps: ChatTurnDeps, messages: readonly StoredMessage[]): void {
+  if (deps.hub) publishMessages(deps.hub, messages);
 }

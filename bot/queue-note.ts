@@ -2,8 +2,8 @@
 import type { Bilingual, KnowledgeBase, Lang } from '../knowledge/types.ts';
 
 /**
- * Seconds of waiting per place in the queue, until the handoff issue measures real handling times.
- * Range 30-600; default 120.
+ * Seconds of waiting per place in the queue when routing is not wired in (routing estimates the wait
+ * from recent handling times). Range 30-600; default 120.
  */
 export const QUEUE_SECONDS_PER_POSITION = 120;
 
@@ -24,17 +24,17 @@ export interface QueueInfo {
   etaSeconds: number;
 }
 
-export function queueInfo(position: number): QueueInfo {
-  return { position, etaSeconds: position * QUEUE_SECONDS_PER_POSITION };
+export function queueInfo(position: number, etaSeconds: number = position * QUEUE_SECONDS_PER_POSITION): QueueInfo {
+  return { position, etaSeconds };
 }
 
 export function handoffNote(kb: KnowledgeBase, lang: Lang): string {
   return kb.messages.handoff?.[lang] || defaultHandoffNote[lang];
 }
 
-export function queueNote(kb: KnowledgeBase, lang: Lang, position: number): string {
+export function queueNote(kb: KnowledgeBase, lang: Lang, position: number, etaSeconds?: number): string {
   const template = kb.messages.queued?.[lang] || defaultQueueNote[lang];
-  const minutes = Math.max(1, Math.round(queueInfo(position).etaSeconds / 60));
+  const minutes = Math.max(1, Math.round(queueInfo(position, etaSeconds).etaSeconds / 60));
   const eta = lang === 'zh' ? `${minutes} 分钟` : `${minutes} min`;
   return template.replaceAll('{position}', String(position)).replaceAll('{eta}', eta);
 }

@@ -15,6 +15,8 @@ export type JsonObject = { [key: string]: unknown };
 export interface VisitorInfo {
   userAgent?: string;
   pageUrl?: string;
+  /** The page that led the visitor to the page with the chat (document.referrer). */
+  referrer?: string;
 }
 
 export interface HandoffInfo {
@@ -22,6 +24,8 @@ export interface HandoffInfo {
   reason: string;
   /** The bot's decision that led here with its top candidates, and the decision before it, for the agent. */
   decision: JsonObject;
+  /** The skill group whose agents take the chat (routing resolves it from the topic); none in old rows. */
+  group?: string;
 }
 
 export interface Conversation {
@@ -48,6 +52,8 @@ export interface StoredMessage {
   kind?: string;
   entryId?: string;
   confidence?: number;
+  /** For agent messages: which agent wrote it (the visitor is shown only "agent"). */
+  agentId?: string;
   createdAt: string;
 }
 
@@ -119,6 +125,6 @@ export interface ConversationStore {
   /** NotFoundError when unknown; ConflictError when `expectStatus` does not hold. */
   appendTurn(id: string, turn: TurnInput): Promise<TurnResult>;
   listMessages(id: string, options?: ListMessagesOptions): Promise<StoredMessage[]>;
-  /** 1-based place among queued conversations (oldest first), or undefined when not queued. */
+  /** 1-based place in its group's queue (front first), or undefined when not queued. */
   queuePosition(id: string): Promise<number | undefined>;
 }

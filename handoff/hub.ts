@@ -35,10 +35,22 @@ export interface Hub {
   subscribe(topic: Topic, listener: Listener): () => void;
 }
 
+/** The in-process hub, which can also say how many listeners it holds (leak checks in tests, metrics). */
+export interface MemoryHub extends Hub {
+  /** Listeners subscribed to `topic`, or to every topic when omitted. */
+  listenerCount(topic?: Topic): number;
+}
+
 /** The in-process hub: synchronous delivery to current subscribers; a throwing listener harms no other. */
-export function createMemoryHub(onListenerError: (err: unknown) => void = () => {}): Hub {
+export function createMemoryHub(onListenerError: (err: unknown) => void = () => {}): MemoryHub {
   const listeners = new Map<Topic, Set<Listener>>();
   return {
+    listenerCount(topic) {
+      if (topic !== undefined) return listeners.get(topic)?.size ?? 0;
+      let count = 0;
+      for (const set of listeners.values()) count += set.size;
+      return count;
+    },
     publish(topic, event) {
       for (const listener of listeners.get(topic) ?? []) {
         try {
@@ -54,7 +66,8 @@ export function createMemoryHub(onListenerError: (err: unknown) => void = () => 
       set.add(listener);
       return () => {
         set.delete(listener);
-        if (set.size === 0) listeners.delete(topic);
+        // A second call of a stale unsubscribe must not drop a newer set of the same topic.
+        if (set.size === 0 && listeners.get(topic) === set) listeners.delete(topic);
       };
     },
   };

@@ -14,3 +14,71 @@ export type { Agent, AgentRole, AgentStatus } from './agent.ts';
 export type { Presence } from './presence.ts';
 export { createMemoryHub, type Hub, type LiveEvent, type Listener, type Topic } from './hub.ts';
 export type { AgentEnv, AgentVariables, RequireAgent } from './agent-env.ts';
+// Agents, sessions, sign-in, admin of agents, canned replies (helper A of issue 3).
+export * from './agent-store.ts';
+export { createSqliteAgentStore, defaultSqliteAgentStoreOptions, type SqliteAgentStoreOptions } from './sqlite-agent-store.ts';
+export * from './session-store.ts';
+export { createSqliteSessionStore } from './sqlite-session-store.ts';
+export { createPasswordHasher, checkNewPassword, defaultPasswordOptions, type PasswordHasher, type PasswordOptions } from './password.ts';
+export { createLoginLimiter, defaultLoginLimiterOptions, type LoginLimiter, type LoginLimiterOptions, type LoginBucketOptions } from './login-limiter.ts';
+export { assertSameOrigin, sameOrigin, normalizeOrigin, normalizeAllowed, parseAllowedOrigins, type AllowedOrigins } from './same-origin.ts';
+export { SESSION_COOKIE, setSessionCookie, clearSessionCookie, readSessionCookie, type SecureCookies } from './session-cookie.ts';
+export { createRequireAgent, type RequireAgentDeps } from './require-agent.ts';
+export { createAgentAccounts, type AgentAccounts, type AgentAccountsDeps, type ChangeOptions } from './agent-accounts.ts';
+export { parseNewAgent, parseAgentPatch, MAX_CAPACITY, DEFAULT_CAPACITY, type NewAgentInput, type AgentPatchInput } from './agent-input.ts';
+export { agentAuthRoutes, type AgentAuthRoutesDeps } from './agent-auth-routes.ts';
+export { adminAgentRoutes, type AdminAgentRoutesDeps, type AgentView } from './admin-agent-routes.ts';
+export * from './canned-reply-store.ts';
+export { createSqliteCannedReplyStore, defaultSqliteCannedReplyStoreOptions, type SqliteCannedReplyStoreOptions } from './sqlite-canned-reply-store.ts';
+export { cannedReplyRoutes, type CannedReplyRoutesDeps } from './canned-reply-routes.ts';
+export { bootstrapAdmin, BootstrapAdminError, type BootstrapResult, type BootstrapAdminDeps } from './bootstrap-admin.ts';
+export { startSessionSweeper, defaultSessionSweeperOptions, type SessionSweeper, type SessionSweeperOptions } from './session-sweeper.ts';
+export { AgentLogEvent, silentAgentLog, type AgentLog } from './agent-log.ts';
+// Live delivery (SSE), typing, transcript search (helper C of issue 3).
+export { type MemoryHub } from './hub.ts';
+export * from './transcript-store.ts';
+export { createSqliteTranscriptStore, defaultSqliteTranscriptStoreOptions, TRIGRAM_MIN_CHARS, type SqliteTranscriptStoreOptions } from './sqlite-transcript-store.ts';
+export { liveRoutes, defaultLiveOptions, resumePoint, LiveLogEvent, type LiveRoutesDeps, type LiveOptions, type LiveLog } from './live-routes.ts';
+export { createLiveConnections, type LiveConnections } from './live-connections.ts';
+export { defaultSseConnectionOptions, type SseConnectionOptions, type CloseReason } from './sse-connection.ts';
+export * from './live-events.ts';
+export { searchRoutes, defaultSearchOptions, type SearchRoutesDeps, type SearchOptions, type SearchResult } from './search-routes.ts';
+export { makeSnippet, defaultSnippetOptions, type Snippet, type SnippetOptions } from './search-snippet.ts';
+// Groups, business hours, presence, queue, routing, transfer, close, tickets, rating (helper B of issue 3).
+export * from './business-hours.ts';
+export { createGroups, defaultGroupsOptions, groupBodySchema, GROUP_ID, type Group, type GroupStore, type Groups, type GroupsOptions, type HoursStatus } from './groups.ts';
+export { createSqliteGroupStore } from './sqlite-group-store.ts';
+export { createPresenceService, defaultPresenceServiceOptions, systemTimers, type PresenceService, type PresenceServiceDeps, type PresenceServiceOptions, type PresenceListener, type Timers } from './presence-service.ts';
+export { pickAgent, type AgentLoad } from './round-robin.ts';
+export * from './routing-store.ts';
+export { createSqliteRoutingStore } from './sqlite-routing-store.ts';
+export { median, estimateWaitSeconds, defaultQueueEtaOptions, type QueueEtaOptions } from './queue-eta.ts';
+export {
+  createRouting,
+  defaultRoutingOptions,
+  RoutingLogEvent,
+  type AgentDirectory,
+  type Availability,
+  type Closer,
+  type CloseOutcome,
+  type EnqueueOutcome,
+  type HeldItem,
+  type IntervalTimers,
+  type QueueItem,
+  type QueueStanding,
+  type Routing,
+  type RoutingDeps,
+  type RoutingLogger,
+  type RoutingOptions,
+  type TransferTarget,
+} from './routing.ts';
+export { buildConversationView, VIEW_PAGE_SIZE, type ConversationView, type DescribeEntry, type ViewCandidate, type ViewMessage } from './conversation-view.ts';
+export * from './tickets.ts';
+export { createSqliteTicketStore } from './sqlite-ticket-store.ts';
+export { defaultHandoffTexts, handoffText, type HandoffTextKey, type Messages } from './handoff-texts.ts';
+export { queuedReply, unavailableReply, type HandoffReplyFields } from './handoff-reply.ts';
+export { publishMessage, publishMessages } from './publish-message.ts';
+export { parseBody } from './parse-body.ts';
+export { agentQueueRoutes, defaultAgentQueueRoutesOptions, type AgentQueueRoutesDeps, type AgentQueueRoutesOptions } from './agent-queue-routes.ts';
+export { adminGroupRoutes, type AdminGroupRoutesDeps } from './admin-group-routes.ts';
+export { visitorRoutes, defaultVisitorRoutesOptions, type VisitorRoutesDeps, type VisitorRoutesOptions, type HandoffResponse } from './visitor-routes.ts';

@@ -38,6 +38,8 @@ interface ConversationRow {
   lang: Lang;
   user_agent: string | null;
   page_url: string | null;
+  referrer: string | null;
+  group_id: string | null;
   context: string;
   last_decision: string | null;
   handoff_reason: string | null;
@@ -55,6 +57,7 @@ interface MessageRow {
   kind: string | null;
   entry_id: string | null;
   confidence: number | null;
+  agent_id?: string | null;
   created_at: string;
 }
 
@@ -68,8 +71,8 @@ export function createSqliteConversationStore(
   const { clock, maxListLimit } = { ...defaultSqliteConversationStoreOptions, ...options };
 
   const insertConversation = db.prepare(`
-    INSERT INTO conversations (id, token_hash, status, lang, user_agent, page_url, context, created_at, updated_at)
-    VALUES (@id, @tokenHash, 'bot', @lang, @userAgent, @pageUrl, '{}', @now, @now)`);
+    INSERT INTO conversations (id, token_hash, status, lang, user_agent, page_url, referrer, context, created_at, updated_at)
+    VALUES (@id, @tokenHash, 'bot', @lang, @userAgent, @pageUrl, @referrer, '{}', @now, @now)`);
   const selectConversation = db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?');
   const insertMessage = db.prepare(`
     INSERT INTO messages (conversation_id, author, text, kind, entry_id, confidence, created_at)
@@ -77,7 +80,8 @@ export function createSqliteConversationStore(
   const selectMessagesAfter = db.prepare<[string, number, number], MessageRow>(
     'SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?',
   );
-  // NULL parameters mean "leave as it is"; a handoff (re)sets the queue time.
+  // NULL parameters mean "leave as it is"; a handoff (re)sets the queue time, the group and the queue
+  // order (queue_rank: epoch ms, see migration 003) and clears the previous holder.
   const updateConversation = db.prepare(`
     UPDATE conversations SET
       status           = @status,
@@ -87,13 +91,18 @@ export function createSqliteConversationStore(
       handoff_reason   = coalesce(@handoffReason, handoff_reason),
       handoff_decision = coalesce(@handoffDecision, handoff_decision),
       queued_at        = CASE WHEN @handoffReason IS NULL THEN queued_at ELSE @now END,
+      queue_rank       = CASE WHEN @handoffReason IS NULL THEN queue_rank ELSE @nowMs END,
+      group_id         = CASE WHEN @handoffReason IS NULL THEN group_id ELSE @groupId END,
+      agent_id         = CASE WHEN @handoffReason IS NULL THEN agent_id ELSE NULL END,
+      assigned_at      = CASE WHEN @handoffReason IS NULL THEN assigned_at ELSE NULL END,
       updated_at       = @now
     WHERE id = @id`);
-  // Queue order is the time a conversation entered the queue; rowid breaks ties within one millisecond.
+  // Each group has its own queue, ordered by queue_rank (entry time, or the front for a chat put back);
+  // rowid breaks ties within one millisecond.
   const selectQueuePosition = db.prepare<[string], { position: number }>(`
     SELECT count(*) AS position
-    FROM conversations AS c JOIN conversations AS q ON q.status = 'queued'
-      AND (q.queued_at < c.queued_at OR (q.queued_at = c.queued_at AND q.rowid <= c.rowid))
+    FROM conversations AS c JOIN conversations AS q ON q.status = 'queued' AND q.group_id IS c.group_id
+      AND (q.queue_rank < c.queue_rank OR (q.queue_rank = c.queue_rank AND q.rowid <= c.rowid))
     WHERE c.id = ? AND c.status = 'queued'`);
 
   function conversationOrThrow(id: string): ConversationRow {
@@ -134,7 +143,8 @@ export function createSqliteConversationStore(
     if (turn.expectStatus && row.status !== turn.expectStatus) {
       throw new ConflictError(`handoff: conversation ${id} is ${row.status}, not ${turn.expectStatus}`);
     }
-    const now = clock().toISOString();
+    const at = clock();
+    const now = at.toISOString();
     const messages = [writeMessage(id, { author: 'visitor', text: turn.visitorText }, now)];
     if (turn.reply) messages.push(writeMessage(id, turn.reply, now));
     updateConversation.run({
@@ -145,7 +155,9 @@ export function createSqliteConversationStore(
       decision: turn.decision ? JSON.stringify(turn.decision) : null,
       handoffReason: turn.handoff?.reason ?? null,
       handoffDecision: turn.handoff ? JSON.stringify(turn.handoff.decision) : null,
+      groupId: turn.handoff?.group ?? null,
       now,
+      nowMs: at.getTime(),
     });
     return { conversation: toConversation(conversationOrThrow(id)), messages, queuePosition: queuePositionOf(id) };
   });
@@ -159,6 +171,7 @@ export function createSqliteConversationStore(
       lang,
       userAgent: visitor.userAgent ?? null,
       pageUrl: visitor.pageUrl ?? null,
+      referrer: visitor.referrer ?? null,
       now: clock().toISOString(),
     });
     if (!firstTurn) return { conversation: toConversation(conversationOrThrow(id)), token };
@@ -208,6 +221,7 @@ function toConversation(row: ConversationRow): Conversation {
   const visitor: VisitorInfo = {};
   if (row.user_agent !== null) visitor.userAgent = row.user_agent;
   if (row.page_url !== null) visitor.pageUrl = row.page_url;
+  if (row.referrer !== null) visitor.referrer = row.referrer;
   const conversation: Conversation = {
     id: row.id,
     status: row.status,
@@ -225,6 +239,7 @@ function toConversation(row: ConversationRow): Conversation {
       decision: parseObject(row.handoff_decision) ?? {},
       queuedAt: row.queued_at,
     };
+    if (row.group_id !== null) conversation.handoff.group = row.group_id;
   }
   return conversation;
 }
@@ -240,5 +255,6 @@ function toMessage(row: MessageRow): StoredMessage {
   if (row.kind !== null) message.kind = row.kind;
   if (row.entry_id !== null) message.entryId = row.entry_id;
   if (row.confidence !== null) message.confidence = row.confidence;
+  if (row.agent_id != null) message.agentId = row.agent_id;
   return message;
 }

@@ -1,0 +1,52 @@
+// Reads and validates JSON bodies of the agent API: 415 unless declared JSON, 400 naming the bad field.
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { UnsupportedMediaTypeError, ValidationError } from './errors.ts';
+
+export async function readJson(c: Context): Promise<unknown> {
+  const [mediaType = '', ...params] = (c.req.header('content-type') ?? '').split(';').map((s) => s.trim().toLowerCase());
+  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  if (mediaType !== 'application/json' || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
+    throw new UnsupportedMediaTypeError('the request body must be sent as Content-Type: application/json (UTF-8)');
+  }
+  let raw: string;
+  try {
+    raw = await c.req.text();
+  } catch {
+    throw new ValidationError('unreadable_body', 'the request body could not be read');
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ValidationError('malformed_json', 'the request body is not valid JSON');
+  }
+}
+
+/** Per top-level field: the code and message of a ValidationError when the field's value is wrong. */
+export type FieldMessages = Record<string, { code: string; message: string }>;
+
+/**
+ * `value` through `schema`, or a ValidationError for the first problem: `missing_field`, `unknown_field`
+ * (strict schemas), the code of a custom issue (`params.code`), else the field's entry in `messages`.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, messages: FieldMessages): z.output<S> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ValidationError('invalid_body', 'the request body must be a JSON object');
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    throw new ValidationError('unknown_field', `${key} is not a field of this request`, key);
+  }
+  const field = String(issue.path[0] ?? '');
+  if (issue.code === 'custom' && typeof issue.params?.code === 'string') {
+    throw new ValidationError(issue.params.code, issue.message, field);
+  }
+  if (issue.code === 'invalid_type' && issue.path.length === 1 && (value as Record<string, unknown>)[field] === undefined) {
+    throw new ValidationError('missing_field', `${field} is required`, field);
+  }
+  const rule = messages[field] ?? { code: 'invalid_value', message: `${field} is not valid` };
+  throw new ValidationError(rule.code, rule.message, field);
+}

@@ -1,0 +1,55 @@
+// The open live streams of this process: caps per conversation and per agent, and closing them all on shutdown.
+import { RateLimitedError } from './errors.ts';
+import type { CloseReason, SseConnection } from './sse-connection.ts';
+
+export interface LiveConnections {
+  /** Streams open now. */
+  readonly size: number;
+  /** Open streams counted under `key` (`conversation:<id>`, `agent:<id>`). */
+  count(key: string): number;
+  /**
+   * Takes a place under `key`, or throws RateLimitedError when `max` are already taken. The returned
+   * function gives the place back (once, however often it is called).
+   */
+  reserve(key: string, max: number, retryAfterSeconds: number): () => void;
+  /** Remembers an open stream until it closes, so that closeAll can end it. */
+  track(connection: SseConnection): void;
+  /** Ends every stream (server shutdown): clients reconnect and resume from their last message id. */
+  closeAll(reason?: CloseReason): void;
+}
+
+export function createLiveConnections(): LiveConnections {
+  const counts = new Map<string, number>();
+  const open = new Set<SseConnection>();
+  return {
+    get size() {
+      return open.size;
+    },
+    count(key) {
+      return counts.get(key) ?? 0;
+    },
+    reserve(key, max, retryAfterSeconds) {
+      const taken = counts.get(key) ?? 0;
+      if (taken >= max) {
+        throw new RateLimitedError(`live: at most ${max} open streams for one ${key.split(':')[0]}`, retryAfterSeconds);
+      }
+      counts.set(key, taken + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const left = (counts.get(key) ?? 1) - 1;
+        if (left > 0) counts.set(key, left);
+        else counts.delete(key);
+      };
+    },
+    track(connection) {
+      if (connection.closed) return;
+      open.add(connection);
+      connection.onClose(() => open.delete(connection));
+    },
+    closeAll(reason = 'shutdown') {
+      for (const connection of [...open]) connection.close(reason);
+    },
+  };
+}
