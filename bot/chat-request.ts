@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../handoff/index.ts';
 import type { Lang } from '../knowledge/types.ts';
-import { charCount, cleanVisitorText } from './clean-visitor-text.ts';
+import { charCount, cleanVisitorText } from '../handoff/clean-visitor-text.ts';
 
 export interface ChatRequest {
   /** Control characters stripped, trimmed, never empty. */

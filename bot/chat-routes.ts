@@ -3,14 +3,14 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { PayloadTooLargeError, ValidationError, type Clock, type ConversationStore, type Hub, type Routing, type VisitorInfo } from '../handoff/index.ts';
 import type { AppEnv } from './app-env.ts';
-import { bearerToken } from './bearer-token.ts';
+import { bearerToken } from '../handoff/bearer-token.ts';
 import { MAX_USER_AGENT, parseChatRequest, type ChatRequest } from './chat-request.ts';
 import { continueConversation, startConversation, type ChatTurnDeps } from './chat-turn.ts';
 import { clientAddress } from './client-address.ts';
 import type { Config } from './config.ts';
 import type { KnowledgeRuntime } from './knowledge-runtime.ts';
-import { createRateLimiter, defaultConversationRateLimit, defaultIpRateLimit, type RateLimitOptions } from './rate-limit.ts';
-import { readJsonBody } from './read-json-body.ts';
+import { createRateLimiter, defaultConversationRateLimit, defaultIpRateLimit, type RateLimitOptions } from '../handoff/rate-limit.ts';
+import { readJsonBody } from '../handoff/read-json-body.ts';
 
 export interface ChatRoutesDeps {
   config: Config;

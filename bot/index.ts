@@ -3,7 +3,6 @@ export { createEngine, type Engine, type DecideOptions } from './engine.ts';
 export { defaultEngineOptions, type EngineOptions } from './engine-options.ts';
 export type { Decision, Candidate, Explain, Suggestion, ConversationContext } from './decision.ts';
 export { normalize } from './normalize.ts';
-export { cleanVisitorText } from './clean-visitor-text.ts';
 export { detectLanguage } from './detect-language.ts';
 export { createApp } from './app.ts';
 export { loadConfig, type Config } from './config.ts';

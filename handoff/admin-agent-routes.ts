@@ -6,7 +6,7 @@ import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { parseAgentPatch, parseNewAgent } from './agent-input.ts';
 import type { AgentRecord } from './agent-store.ts';
 import { PayloadTooLargeError } from './errors.ts';
-import { readJson } from './json-input.ts';
+import { readJsonBody } from './read-json-body.ts';
 
 export interface AdminAgentRoutesDeps {
   accounts: AgentAccounts;
@@ -35,7 +35,7 @@ export function adminAgentRoutes({ accounts, requireAgent, maxBodyBytes = 16_384
   });
 
   app.post('/api/admin/agents', admin, limitBody, async (c) => {
-    const input = parseNewAgent(await readJson(c));
+    const input = parseNewAgent(await readJsonBody(c));
     const agent = await accounts.add(input, { actorId: c.var.agent.id });
     return c.json({ agent: view(agent) }, 201);
   });
@@ -45,7 +45,7 @@ export function adminAgentRoutes({ accounts, requireAgent, maxBodyBytes = 16_384
   });
 
   app.patch('/api/admin/agents/:id', admin, limitBody, async (c) => {
-    const patch = parseAgentPatch(await readJson(c));
+    const patch = parseAgentPatch(await readJsonBody(c));
     const id = c.req.param('id');
     const { agent: actor, session } = c.var;
     const agent = await accounts.update(id, patch, {

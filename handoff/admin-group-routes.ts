@@ -1,7 +1,7 @@
 // Admin API for skill groups: list them with their hours, create or change one (name, business hours).
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { readJsonBody } from '../bot/read-json-body.ts';
+import { readJsonBody } from './read-json-body.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { PayloadTooLargeError, ValidationError } from './errors.ts';
 import { GROUP_ID, groupBodySchema, type Group, type Groups } from './groups.ts';

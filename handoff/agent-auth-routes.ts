@@ -9,7 +9,8 @@ import { AgentLogEvent, silentAgentLog, type AgentLog } from './agent-log.ts';
 import { normalizeUsername } from './agent-store.ts';
 import { PayloadTooLargeError, RateLimitedError, UnauthorizedError, ValidationError } from './errors.ts';
 import type { Hub } from './hub.ts';
-import { parseInput, readJson } from './json-input.ts';
+import { parseInput } from './json-input.ts';
+import { readJsonBody } from './read-json-body.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import type { PasswordHasher } from './password.ts';
 import { assertSameOrigin, normalizeAllowed, type AllowedOrigins } from './same-origin.ts';
@@ -75,7 +76,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
   };
 
   app.post('/api/agent/login', guard, limitBody, async (c) => {
-    const { username, password } = parseInput(loginSchema, await readJson(c), loginMessages);
+    const { username, password } = parseInput(loginSchema, await readJsonBody(c), loginMessages);
     const address = clientAddress(c);
     const key = normalizeUsername(username);
     try {
@@ -153,7 +154,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
   });
 
   app.post('/api/agent/password', requireAgent(), limitBody, async (c) => {
-    const { current, next } = parseInput(passwordSchema, await readJson(c), passwordMessages);
+    const { current, next } = parseInput(passwordSchema, await readJsonBody(c), passwordMessages);
     const { agent, session } = c.var;
     const address = clientAddress(c);
     // A stolen session must not become a way to guess the password: same limits as sign-in.

@@ -3,8 +3,8 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { readJsonBody } from '../bot/read-json-body.ts';
-import { charCount, cleanVisitorText } from '../bot/clean-visitor-text.ts';
+import { readJsonBody } from './read-json-body.ts';
+import { charCount, cleanVisitorText } from './clean-visitor-text.ts';
 import type { AgentStatus } from './agent.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from './errors.ts';

@@ -1,26 +1,6 @@
 // Reads and validates JSON bodies of the agent API: 415 unless declared JSON, 400 naming the bad field.
-import type { Context } from 'hono';
 import type { z } from 'zod';
-import { UnsupportedMediaTypeError, ValidationError } from './errors.ts';
-
-export async function readJson(c: Context): Promise<unknown> {
-  const [mediaType = '', ...params] = (c.req.header('content-type') ?? '').split(';').map((s) => s.trim().toLowerCase());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
-  if (mediaType !== 'application/json' || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
-    throw new UnsupportedMediaTypeError('the request body must be sent as Content-Type: application/json (UTF-8)');
-  }
-  let raw: string;
-  try {
-    raw = await c.req.text();
-  } catch {
-    throw new ValidationError('unreadable_body', 'the request body could not be read');
-  }
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new ValidationError('malformed_json', 'the request body is not valid JSON');
-  }
-}
+import { ValidationError } from './errors.ts';
 
 /** Per top-level field: the code and message of a ValidationError when the field's value is wrong. */
 export type FieldMessages = Record<string, { code: string; message: string }>;

@@ -2,9 +2,9 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { bearerToken } from '../bot/bearer-token.ts';
-import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../bot/rate-limit.ts';
-import { readJsonBody } from '../bot/read-json-body.ts';
+import { bearerToken } from './bearer-token.ts';
+import { createRateLimiter, type RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { readJsonBody } from './read-json-body.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { runAgentStream } from './agent-stream.ts';
 import type { ConversationStore } from './conversation-store.ts';

@@ -1,6 +1,6 @@
 // GET /api/agent/search: transcript search for agents (the chats they held) and admins (any chat).
 import { Hono, type Context } from 'hono';
-import { createRateLimiter, type RateLimitOptions } from '../bot/rate-limit.ts';
+import { createRateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { CONVERSATION_STATUSES, type ConversationStatus, type MessageAuthor } from './conversation-store.ts';
 import { ForbiddenError, ValidationError } from './errors.ts';

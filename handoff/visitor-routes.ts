@@ -3,9 +3,9 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { bearerToken } from '../bot/bearer-token.ts';
-import { charCount, cleanVisitorText } from '../bot/clean-visitor-text.ts';
-import { readJsonBody } from '../bot/read-json-body.ts';
+import { bearerToken } from './bearer-token.ts';
+import { charCount, cleanVisitorText } from './clean-visitor-text.ts';
+import { readJsonBody } from './read-json-body.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Conversation, ConversationStore } from './conversation-store.ts';

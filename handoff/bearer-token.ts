@@ -1,5 +1,5 @@
 // Reads the visitor's conversation token from `Authorization: Bearer <token>`.
-import { UnauthorizedError } from '../handoff/index.ts';
+import { UnauthorizedError } from './errors.ts';
 
 /**
  * No header, or not a Bearer one: 401. Any token string is returned as is, even a malformed one:

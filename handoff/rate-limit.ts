@@ -1,5 +1,5 @@
 // Token-bucket rate limiting by key (client address, conversation), in memory on this node.
-import { RateLimitedError } from '../handoff/index.ts';
+import { RateLimitedError } from './errors.ts';
 
 export interface RateLimitOptions {
   /** Requests allowed in a burst. Range 1-10000. */

@@ -1,6 +1,6 @@
 // Reads a request body as JSON: 415 unless it is declared JSON, 400 when it does not parse.
 import type { Context } from 'hono';
-import { UnsupportedMediaTypeError, ValidationError } from '../handoff/index.ts';
+import { UnsupportedMediaTypeError, ValidationError } from './errors.ts';
 
 export async function readJsonBody(c: Context): Promise<unknown> {
   const [mediaType = '', ...params] = (c.req.header('content-type') ?? '').split(';').map((s) => s.trim().toLowerCase());
