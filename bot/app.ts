@@ -10,6 +10,7 @@ import { createErrorHandler, notFoundHandler } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import type { KnowledgeRuntime } from './knowledge-runtime.ts';
 import type { Logger } from './logger.ts';
+import type { HandoffServices } from './handoff-services.ts';
 import { requestLog } from './request-log.ts';
 
 export interface AppDeps {
@@ -19,15 +20,23 @@ export interface AppDeps {
   logger: Logger;
   /** Rate-limit overrides for tests; production uses the defaults of rate-limit.ts. */
   rateLimits?: ChatRoutesDeps['rateLimits'];
+  /** The human side (agents, queue, live delivery); without it a handoff only queues (unit tests of the chat API). */
+  handoff?: HandoffServices;
 }
 
-export function createApp({ config, store, runtime, logger, rateLimits }: AppDeps): Hono<AppEnv> {
+export function createApp({ config, store, runtime, logger, rateLimits, handoff }: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(secureHeaders());
   app.route('/', healthRoutes(runtime));
-  app.route('/', chatRoutes({ config, store, runtime, ...(rateLimits ? { rateLimits } : {}) }));
+  // The chat routes first: their per-IP limit and no-store header then cover every /api route after them.
+  app.route('/', chatRoutes({
+    config, store, runtime,
+    ...(rateLimits ? { rateLimits } : {}),
+    ...(handoff ? { routing: handoff.routing, hub: handoff.hub, clock: handoff.clock } : {}),
+  }));
+  handoff?.mount(app);
   app.onError(createErrorHandler(logger));
   app.notFound(notFoundHandler);
   return app;

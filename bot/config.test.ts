@@ -19,7 +19,42 @@ describe('loadConfig', () => {
       reloadDebounceMs: 200,
       rateLimits: true,
       businessHours: 'default',
+      agents: {
+        sessionIdleMinutes: 30,
+        sessionMaxHours: 12,
+        allowedOrigins: [],
+        cookieSecure: 'auto',
+        presenceGraceSeconds: 30,
+        idleCloseMinutes: 10,
+        queueSecondsPerChat: 120,
+        liveHeartbeatMs: 15000,
+      },
     });
+  });
+
+  it('reads the agent and handoff settings', () => {
+    const config = loadConfig({
+      AGENT_SESSION_IDLE_MINUTES: '5',
+      AGENT_SESSION_MAX_HOURS: '8',
+      AGENT_ALLOWED_ORIGINS: 'https://cs.example.com, https://hall.example.com',
+      AGENT_COOKIE_SECURE: 'always',
+      PRESENCE_GRACE_SECONDS: '0',
+      IDLE_CLOSE_MINUTES: '60',
+      QUEUE_SECONDS_PER_CHAT: '90',
+      LIVE_HEARTBEAT_MS: '5000',
+    });
+    expect(config.agents).toEqual({
+      sessionIdleMinutes: 5,
+      sessionMaxHours: 8,
+      allowedOrigins: ['https://cs.example.com', 'https://hall.example.com'],
+      cookieSecure: 'always',
+      presenceGraceSeconds: 0,
+      idleCloseMinutes: 60,
+      queueSecondsPerChat: 90,
+      liveHeartbeatMs: 5000,
+    });
+    expect(() => loadConfig({ PRESENCE_GRACE_SECONDS: '301' })).toThrow(/PRESENCE_GRACE_SECONDS must be an integer from 0 to 300/);
+    expect(() => loadConfig({ AGENT_COOKIE_SECURE: 'sometimes' })).toThrow(/AGENT_COOKIE_SECURE/);
   });
 
   it('reads every variable', () => {

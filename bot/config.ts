@@ -30,8 +30,27 @@ export interface Config {
   rateLimits: boolean;
   /** `always`: every group is open round the clock; `default`: groups keep their configured hours. */
   businessHours: 'always' | 'default';
-  /** The first admin, created on a database without one (used by the agents issue). Never logged. */
+  /** The first admin, created on a database without one. Never logged. */
   admin?: { username: string; password: string };
+  /** Agent sign-in and human handoff. */
+  agents: {
+    /** A session unused this long ends. Range 1-1440 min; default 30. */
+    sessionIdleMinutes: number;
+    /** A session ends this long after sign-in whatever its use. Range 1-720 h; default 12. */
+    sessionMaxHours: number;
+    /** Origins besides the request's own allowed for cookie-authenticated changes (a TLS proxy's). Default none. */
+    allowedOrigins: string[];
+    /** Secure attribute of the session cookie: auto (when the request is https), always, never. */
+    cookieSecure: 'auto' | 'always' | 'never';
+    /** An agent without a live connection this long goes offline and their chats go back to the queue. Range 0-300 s; default 30. */
+    presenceGraceSeconds: number;
+    /** An assigned chat with no message this long is closed. Range 1-1440 min; default 10. */
+    idleCloseMinutes: number;
+    /** Queue wait per chat ahead before there are measured handling times. Range 30-600 s; default 120. */
+    queueSecondsPerChat: number;
+    /** Live stream heartbeat. Range 1000-60000 ms; default 15000. */
+    liveHeartbeatMs: number;
+  };
 }
 
 /** Thrown at start-up; the message names the variable and the accepted values. */
@@ -92,6 +111,14 @@ const envSchema = z.object({
   BUSINESS_HOURS: z.enum(['always', 'default'], { error: 'must be always or default' }).default('default'),
   ADMIN_USERNAME: z.string().trim().min(1).max(64).optional(),
   ADMIN_PASSWORD: z.string().min(1).optional(),
+  AGENT_SESSION_IDLE_MINUTES: number(1, 1440, { integer: true }).default(30),
+  AGENT_SESSION_MAX_HOURS: number(1, 720, { integer: true }).default(12),
+  AGENT_ALLOWED_ORIGINS: z.string().default(''),
+  AGENT_COOKIE_SECURE: z.enum(['auto', 'always', 'never'], { error: 'must be auto, always or never' }).default('auto'),
+  PRESENCE_GRACE_SECONDS: number(0, 300, { integer: true }).default(30),
+  IDLE_CLOSE_MINUTES: number(1, 1440, { integer: true }).default(10),
+  QUEUE_SECONDS_PER_CHAT: number(30, 600, { integer: true }).default(120),
+  LIVE_HEARTBEAT_MS: number(1000, 60000, { integer: true }).default(15000),
 });
 
 type Env = Record<string, string | undefined>;
@@ -145,6 +172,16 @@ export function loadConfig(env: Env = process.env): Config {
     reloadDebounceMs: e.RELOAD_DEBOUNCE_MS,
     rateLimits: e.RATE_LIMITS,
     businessHours: e.BUSINESS_HOURS,
+    agents: {
+      sessionIdleMinutes: e.AGENT_SESSION_IDLE_MINUTES,
+      sessionMaxHours: e.AGENT_SESSION_MAX_HOURS,
+      allowedOrigins: e.AGENT_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      cookieSecure: e.AGENT_COOKIE_SECURE,
+      presenceGraceSeconds: e.PRESENCE_GRACE_SECONDS,
+      idleCloseMinutes: e.IDLE_CLOSE_MINUTES,
+      queueSecondsPerChat: e.QUEUE_SECONDS_PER_CHAT,
+      liveHeartbeatMs: e.LIVE_HEARTBEAT_MS,
+    },
   };
   if (e.ADMIN_USERNAME !== undefined && e.ADMIN_PASSWORD !== undefined) {
     config.admin = { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD };

@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server';
 import { createSqliteConversationStore, openDatabase, type ConversationStore } from '../handoff/index.ts';
 import { loadKnowledge, watchKnowledge } from '../knowledge/index.ts';
 import { createApp } from './app.ts';
+import { createHandoffServices } from './handoff-services.ts';
 import type { Config } from './config.ts';
 import { createEngine } from './engine.ts';
 import { createKnowledgeRuntime, type KnowledgeRuntime } from './knowledge-runtime.ts';
@@ -54,9 +55,15 @@ export async function startServer(config: Config, logger: Logger, graceMs = DEFA
     closers.push(() => watcher.close());
     await watcher.ready;
 
-    const app = createApp({ config, store, runtime, logger });
+    const handoff = createHandoffServices({ db, config, store, runtime, logger });
+    await handoff.start();
+    closers.push(() => handoff.stop());
+    const app = createApp({ config, store, runtime, logger, handoff });
     const server = await listen(app.fetch, config);
     closers.push(() => stopServer(server, graceMs));
+    // Runs first on close: live streams end at once (clients reconnect and resume) instead of
+    // holding the server's close for the whole grace period.
+    closers.push(() => handoff.connections.closeAll());
     const { port } = server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     return { url: `http://${host}:${port}`, port, store, runtime, close: closeAll };

@@ -105,7 +105,7 @@ describe('npm run admin', () => {
     expect(none.stderr).toMatch(/no password: pipe it in with --password-stdin, or set ADMIN_CLI_PASSWORD/);
     const weak = await run(['add-agent', '--username', 'zhao', '--name', 'Zhao', '--password-stdin'], { stdin: 'abc123\n' });
     expect(weak.code).toBe(1);
-    expect(weak.stderr).toMatch(/the password: password must be at least 10 characters/);
+    expect(weak.stderr).toMatch(/the password: password must be at least 8 characters/);
     expect(weak.stderr + weak.stdout).not.toContain('abc123');
     const twoLines = await run(['add-agent', '--username', 'zhao', '--name', 'Zhao', '--password-stdin'], { stdin: 'first line here\nsecond line\n' });
     expect(twoLines.code).toBe(1);

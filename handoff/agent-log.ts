@@ -12,6 +12,7 @@ export const silentAgentLog: AgentLog = { info() {}, warn() {}, error() {} };
 
 /** Stable codes in the `event` field: dashboards and alerts key on these. */
 export const AgentLogEvent = {
+  weakAdminPassword: 'admin.weak_password',
   login: 'agent.login',
   loginFailed: 'agent.login_failed',
   loginLimited: 'agent.login_limited',

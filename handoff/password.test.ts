@@ -51,7 +51,7 @@ describe('createPasswordHasher', () => {
 });
 
 describe('checkNewPassword', () => {
-  const rules = { minLength: 10, maxLength: 20 };
+  const rules = { minLength: 8, maxLength: 20 };
   const codeOf = (password: string, username?: string) => {
     try {
       checkNewPassword(password, rules, { field: 'next', ...(username ? { username } : {}) });
@@ -79,6 +79,6 @@ describe('checkNewPassword', () => {
   });
 
   it('has OWASP-level defaults', () => {
-    expect(defaultPasswordOptions).toEqual({ memoryCostKiB: 19456, timeCost: 2, parallelism: 1, minLength: 10, maxLength: 256 });
+    expect(defaultPasswordOptions).toEqual({ memoryCostKiB: 19456, timeCost: 2, parallelism: 1, minLength: 8, maxLength: 256 });
   });
 });

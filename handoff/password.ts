@@ -10,7 +10,7 @@ export interface PasswordOptions {
   timeCost: number;
   /** Lanes computed in parallel (changes the hash). Range 1-8; default 1. */
   parallelism: number;
-  /** Shortest password accepted for new passwords, in characters. Range 8-64; default 10. */
+  /** Shortest password accepted for new passwords, in characters (NIST SP 800-63B's minimum). Range 8-64; default 8. */
   minLength: number;
   /** Longest accepted, in characters (bounds the work an attacker can ask for). Range 64-1024; default 256. */
   maxLength: number;
@@ -20,7 +20,7 @@ export const defaultPasswordOptions: PasswordOptions = {
   memoryCostKiB: 19_456,
   timeCost: 2,
   parallelism: 1,
-  minLength: 10,
+  minLength: 8,
   maxLength: 256,
 };
 
