@@ -1,0 +1,175 @@
+// The human side end to end on a real server (127.0.0.1, ephemeral port, real SQLite file): a visitor
+// asks for a person, an agent takes the chat and replies live, transfers it, the chat closes, the
+// visitor rates it; live streams resume after a disconnect with nothing missed or repeated.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../bot/config.ts';
+import { createLogger } from '../bot/logger.ts';
+import { startServer, type RunningServer } from '../bot/start-server.ts';
+import { connectSse, type SseClient } from '../handoff/sse-test-client.ts';
+
+const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
+let server: RunningServer;
+let base: string;
+let dataDir: string;
+const streams: SseClient[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'handoff-flow-'));
+  const config = loadConfig({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    KNOWLEDGE_DIR: path.resolve(import.meta.dirname, '../knowledge'),
+    BUSINESS_HOURS: 'always',
+    RATE_LIMITS: 'off',
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+  });
+  server = await startServer(config, createLogger({ level: 'silent' }), 200);
+  base = server.url;
+});
+
+afterAll(async () => {
+  for (const s of streams) s.close();
+  await server?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A signed-in agent: its cookie, and JSON calls with it (same-origin, as the console sends them). */
+async function signIn(username: string, password: string) {
+  const res = await fetch(`${base}/api/agent/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  expect(res.status).toBe(200);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const { agent } = (await res.json()) as { agent: { id: string } };
+  const call = async (method: string, route: string, body?: unknown) => {
+    const r = await fetch(`${base}${route}`, {
+      method,
+      headers: { cookie, origin: base, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await r.text();
+    return { status: r.status, json: text ? JSON.parse(text) : undefined };
+  };
+  return { id: agent.id, cookie, call };
+}
+
+async function chat(text: string, auth?: { id: string; token: string }) {
+  const res = await fetch(`${base}/api/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth.token}` } : {}) },
+    body: JSON.stringify(auth ? { text, conversationId: auth.id } : { text }),
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { conversationId: string; token?: string; reply: { kind: string; text: string; queue?: { position: number } } | null };
+}
+
+async function stream(url: string, headers: Record<string, string>) {
+  const s = await connectSse(url, headers);
+  streams.push(s);
+  expect(s.status).toBe(200);
+  return s;
+}
+
+describe('a visitor reaches a person', () => {
+  it('queues, is taken, talks live, is transferred, closes and rates', async () => {
+    const lead = await signIn(ADMIN.username, ADMIN.password);
+    for (const [username, displayName] of [['alice', 'Alice'], ['bob', 'Bob']]) {
+      const created = await lead.call('POST', '/api/admin/agents', { username, displayName, password: `${username}-pass-123`, role: 'agent', groups: ['mobile', 'billing'], capacity: 2 });
+      expect(created.status).toBe(201);
+    }
+    const alice = await signIn('alice', 'alice-pass-123');
+    const bob = await signIn('bob', 'bob-pass-123');
+    const aliceEvents = await stream(`${base}/api/agent/events`, { cookie: alice.cookie });
+    const bobEvents = await stream(`${base}/api/agent/events`, { cookie: bob.cookie });
+    // Both present but away: nobody is auto-assigned, the chat waits for a take.
+    expect((await alice.call('POST', '/api/agent/status', { status: 'away' })).status).toBe(200);
+    expect((await bob.call('POST', '/api/agent/status', { status: 'away' })).status).toBe(200);
+
+    const first = await chat('充值卡密码几位');
+    expect(first.reply?.kind).toBe('answer');
+    const visitor = { id: first.conversationId, token: first.token! };
+    const handoff = await chat('转人工', visitor);
+    expect(handoff.reply?.kind).toBe('handoff');
+    expect(handoff.reply?.queue?.position).toBe(1);
+
+    const visitorEvents = await stream(`${base}/api/conversations/${visitor.id}/events`, { authorization: `Bearer ${visitor.token}` });
+    await visitorEvents.waitFor((e) => e.event === 'ready' && e.json.status === 'queued');
+
+    const queue = await alice.call('GET', '/api/agent/queue');
+    expect(queue.json.conversations).toEqual([expect.objectContaining({ id: visitor.id, reason: 'requested', lang: 'zh' })]);
+
+    // Why the bot handed off and what it had tried, before taking.
+    const taken = await alice.call('POST', `/api/agent/conversations/${visitor.id}/take`);
+    expect(taken.status).toBe(200);
+    expect((await bob.call('POST', `/api/agent/conversations/${visitor.id}/take`)).status).toBe(409);
+    await visitorEvents.waitFor((e) => e.event === 'status' && e.json.status === 'assigned' && e.json.agent?.displayName === 'Alice');
+    await aliceEvents.waitFor((e) => e.event === 'assigned' && e.json.conversationId === visitor.id);
+
+    const view = await alice.call('GET', `/api/agent/conversations/${visitor.id}`);
+    expect(view.status).toBe(200);
+    expect(JSON.stringify(view.json)).toContain('充值卡密码几位');
+
+    // The agent replies; the visitor sees it live. The visitor writes; the bot stays silent.
+    expect((await alice.call('POST', `/api/agent/conversations/${visitor.id}/messages`, { text: '您好，我是Alice，请问有什么可以帮您？' })).status).toBe(201);
+    await visitorEvents.waitFor((e) => e.event === 'message' && e.json.author === 'agent' && e.json.text.includes('Alice'));
+    const toAgent = await chat('我想问一下上个月的话费', visitor);
+    expect(toAgent.reply).toBeNull();
+    await aliceEvents.waitFor((e) => e.event === 'message' && e.json.author === 'visitor' && e.json.text.includes('上个月'));
+
+    // Transfer to Bob with a note: Bob gets it, the visitor is told (without the internal note).
+    // Only an agent who is online takes transfers.
+    const refused = await alice.call('POST', `/api/agent/conversations/${visitor.id}/transfer`, { agent: bob.id, note: '账单问题，请跟进' });
+    expect(refused.status, JSON.stringify(refused.json)).toBe(409);
+    expect(refused.json.error.message).toMatch(/away|online|available/i);
+    expect((await bob.call('POST', '/api/agent/status', { status: 'online' })).status).toBe(200);
+    const transfer = await alice.call('POST', `/api/agent/conversations/${visitor.id}/transfer`, { agent: bob.id, note: '账单问题，请跟进' });
+    expect(transfer.status, JSON.stringify(transfer.json)).toBe(200);
+    await bobEvents.waitFor((e) => e.event === 'assigned' && e.json.conversationId === visitor.id);
+    const told = await visitorEvents.waitFor((e) => e.event === 'transfer');
+    expect(JSON.stringify(told.json)).not.toContain('账单问题');
+
+    // A visitor stream that drops and resumes from the last id it saw misses and repeats nothing.
+    const seen = visitorEvents.events.filter((e) => e.event === 'message').map((e) => Number(e.id));
+    const lastSeen = visitorEvents.lastEventId!;
+    visitorEvents.close();
+    expect((await bob.call('POST', `/api/agent/conversations/${visitor.id}/messages`, { text: '我是Bob，已经看到您的账单问题。' })).status).toBe(201);
+    const resumed = await stream(`${base}/api/conversations/${visitor.id}/events`, { authorization: `Bearer ${visitor.token}`, 'last-event-id': lastSeen });
+    const bobLine = await resumed.waitFor((e) => e.event === 'message' && e.json.text.includes('Bob'));
+    const replayed = resumed.events.filter((e) => e.event === 'message').map((e) => Number(e.id));
+    expect(replayed.every((id) => !seen.includes(id))).toBe(true);
+    expect(Number(bobLine.id)).toBeGreaterThan(Number(lastSeen));
+
+    // Close, then the rating is stored once and shown to agents.
+    expect((await bob.call('POST', `/api/agent/conversations/${visitor.id}/close`)).status).toBe(200);
+    await resumed.waitFor((e) => e.event === 'closed');
+    const rating = await fetch(`${base}/api/conversations/${visitor.id}/rating`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${visitor.token}` },
+      body: JSON.stringify({ score: 5, comment: '很快就解决了' }),
+    });
+    expect(rating.status).toBe(201);
+    const closedView = await lead.call('GET', `/api/agent/conversations/${visitor.id}`);
+    expect(closedView.json.rating).toEqual({ score: 5, comment: '很快就解决了' });
+
+    // After close, a new message starts with the bot again.
+    const again = await chat('详单能查几个月', visitor);
+    expect(again.reply?.kind).toBe('answer');
+  });
+
+  it('refuses agent routes without a session and a foreign Origin with one', async () => {
+    expect((await fetch(`${base}/api/agent/queue`)).status).toBe(401);
+    const lead = await signIn(ADMIN.username, ADMIN.password);
+    const foreign = await fetch(`${base}/api/agent/status`, {
+      method: 'POST',
+      headers: { cookie: lead.cookie, origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'online' }),
+    });
+    expect(foreign.status).toBe(403);
+  });
+});
