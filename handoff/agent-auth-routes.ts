@@ -2,14 +2,14 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import type { Agent } from './agent.ts';
+import { toAgent } from './agent.ts';
 import type { AgentAccounts } from './agent-accounts.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { AgentLogEvent, silentAgentLog, type AgentLog } from './agent-log.ts';
 import { normalizeUsername } from './agent-store.ts';
 import { PayloadTooLargeError, RateLimitedError, UnauthorizedError, ValidationError } from './errors.ts';
 import type { Hub } from './hub.ts';
-import { parseInput } from './json-input.ts';
+import { parseBody } from './parse-body.ts';
 import { readJsonBody } from './read-json-body.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import type { PasswordHasher } from './password.ts';
@@ -76,7 +76,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
   };
 
   app.post('/api/agent/login', guard, limitBody, async (c) => {
-    const { username, password } = parseInput(loginSchema, await readJsonBody(c), loginMessages);
+    const { username, password } = parseBody(loginSchema, await readJsonBody(c), loginMessages);
     const address = clientAddress(c);
     const key = normalizeUsername(username);
     try {
@@ -124,7 +124,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
     setSessionCookie(c, secret, sessions.options.absoluteTimeoutMs / 1000, secureCookies);
     log.info({ event: AgentLogEvent.login, agentId: agent.id, sessionId: session.id, address }, 'signed in');
     return c.json({
-      agent: publicAgent(agent),
+      agent: toAgent(agent),
       session: {
         createdAt: session.createdAt,
         expiresAt: session.expiresAt,
@@ -154,7 +154,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
   });
 
   app.post('/api/agent/password', requireAgent(), limitBody, async (c) => {
-    const { current, next } = parseInput(passwordSchema, await readJsonBody(c), passwordMessages);
+    const { current, next } = parseBody(passwordSchema, await readJsonBody(c), passwordMessages);
     const { agent, session } = c.var;
     const address = clientAddress(c);
     // A stolen session must not become a way to guess the password: same limits as sign-in.
@@ -184,14 +184,3 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
   return app;
 }
 
-function publicAgent(agent: Agent): Agent {
-  return {
-    id: agent.id,
-    username: agent.username,
-    displayName: agent.displayName,
-    role: agent.role,
-    groups: agent.groups,
-    capacity: agent.capacity,
-    disabled: agent.disabled,
-  };
-}

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AgentRole } from './agent.ts';
 import { normalizeUsername } from './agent-store.ts';
-import { parseInput, type FieldMessages } from './json-input.ts';
+import { parseBody, type FieldMessages } from './parse-body.ts';
 
 /** Letters and digits of any script, then also . _ @ -; 1-64 characters after normalization. */
 const USERNAME = /^[\p{L}\p{N}][\p{L}\p{N}._@-]{0,63}$/u;
@@ -92,11 +92,11 @@ const patchSchema = z
 
 /** A new agent's fields, defaults filled in (role agent, no groups, capacity 3); the password is checked later. */
 export function parseNewAgent(body: unknown): NewAgentInput {
-  return parseInput(newAgentSchema, body, MESSAGES);
+  return parseBody(newAgentSchema, body, MESSAGES);
 }
 
 export function parseAgentPatch(body: unknown): AgentPatchInput {
-  const parsed = parseInput(patchSchema, body, MESSAGES);
+  const parsed = parseBody(patchSchema, body, MESSAGES);
   const patch: AgentPatchInput = {};
   for (const [key, value] of Object.entries(parsed)) {
     if (value !== undefined) (patch as Record<string, unknown>)[key] = value;

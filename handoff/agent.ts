@@ -16,3 +16,9 @@ export interface Agent {
   capacity: number;
   disabled: boolean;
 }
+
+/** Just the Agent fields of a richer record (a stored agent, a view), for the request context and replies. */
+export function toAgent(agent: Agent): Agent {
+  const { id, username, displayName, role, groups, capacity, disabled } = agent;
+  return { id, username, displayName, role, groups, capacity, disabled };
+}

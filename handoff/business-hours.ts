@@ -110,7 +110,7 @@ function wallClock(at: Date, timeZone: string): WallClock & { seconds: number } 
 }
 
 /** Milliseconds the zone's wall clock is ahead of UTC at `at` (+8 h for Beijing). */
-function zoneOffset(at: number, timeZone: string): number {
+export function zoneOffset(at: number, timeZone: string): number {
   const w = wallClock(new Date(at), timeZone);
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, 0, w.minutes, w.seconds);
   return asUtc - Math.floor(at / 1000) * 1000;

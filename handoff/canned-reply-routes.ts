@@ -7,7 +7,7 @@ import type { Agent } from './agent.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import type { CannedReply, CannedReplyStore } from './canned-reply-store.ts';
 import { ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from './errors.ts';
-import { parseInput } from './json-input.ts';
+import { parseBody } from './parse-body.ts';
 import { readJsonBody } from './read-json-body.ts';
 
 export interface CannedReplyRoutesDeps {
@@ -121,7 +121,7 @@ export function cannedReplyRoutes({ replies, requireAgent, maxBodyBytes = 16_384
   });
 
   app.post('/api/agent/canned', signedIn, limitBody, async (c) => {
-    const input = parseInput(newSchema, await readJsonBody(c), MESSAGES);
+    const input = parseBody(newSchema, await readJsonBody(c), MESSAGES);
     const { agent } = c.var;
     if (input.shared && agent.role !== 'admin') throw new ForbiddenError('only admins may add shared replies');
     const reply = await replies.create({
@@ -135,7 +135,7 @@ export function cannedReplyRoutes({ replies, requireAgent, maxBodyBytes = 16_384
   });
 
   app.patch('/api/agent/canned/:id', signedIn, limitBody, async (c) => {
-    const patch = parseInput(patchSchema, await readJsonBody(c), MESSAGES);
+    const patch = parseBody(patchSchema, await readJsonBody(c), MESSAGES);
     const reply = await writable(c.req.param('id'), c.var.agent);
     const updated = await replies.update(reply.id, {
       ...(patch.shortcut !== undefined ? { shortcut: patch.shortcut } : {}),

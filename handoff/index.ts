@@ -82,3 +82,4 @@ export { parseBody } from './parse-body.ts';
 export { agentQueueRoutes, defaultAgentQueueRoutesOptions, type AgentQueueRoutesDeps, type AgentQueueRoutesOptions } from './agent-queue-routes.ts';
 export { adminGroupRoutes, type AdminGroupRoutesDeps } from './admin-group-routes.ts';
 export { visitorRoutes, defaultVisitorRoutesOptions, type VisitorRoutesDeps, type VisitorRoutesOptions, type HandoffResponse } from './visitor-routes.ts';
+export { toAgent } from './agent.ts';

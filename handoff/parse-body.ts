@@ -2,12 +2,15 @@
 import type { z } from 'zod';
 import { ValidationError } from './errors.ts';
 
+/** Per field (dotted path): the code and message of the ValidationError when the field's value is wrong. */
+export type FieldMessages = Record<string, { code: string; message: string }>;
+
 /**
  * `code` of a custom issue (`params.code`) when set; `missing_field` for an absent required field;
  * `unknown_field` for a key a strict schema does not know; else `invalid_<field>` (dots as underscores).
- * The field is the issue's path joined with dots (`hours.open`); messages come from the schema.
+ * The field is the issue's path joined with dots (`hours.open`); messages come from `messages`, else the schema.
  */
-export function parseBody<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+export function parseBody<S extends z.ZodType>(schema: S, value: unknown, messages: FieldMessages = {}): z.output<S> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ValidationError('invalid_body', 'the request body must be a JSON object');
   }
@@ -25,6 +28,10 @@ export function parseBody<S extends z.ZodType>(schema: S, value: unknown): z.out
   if (issue.path.length > 0 && valueAt(value, issue.path) === undefined) {
     throw new ValidationError('missing_field', `${field} is required`, field);
   }
+  // A message for the exact field, else for its top-level field (a bad entry of `groups` is about `groups`).
+  const top = String(issue.path[0] ?? '');
+  const named = messages[field] ? field : messages[top] ? top : undefined;
+  if (named !== undefined) throw new ValidationError(messages[named]!.code, messages[named]!.message, named || undefined);
   const message = issue.message.startsWith('Invalid') || issue.message.startsWith('Too') ? `${field} is not valid` : issue.message;
   throw new ValidationError(`invalid_${field.replace(/\.\d+/g, '').replace(/\./g, '_')}`, message, field || undefined);
 }

@@ -1,6 +1,6 @@
 // The real RequireAgent: session cookie -> session (idle and absolute expiry) -> enabled agent -> role.
 import type { MiddlewareHandler } from 'hono';
-import type { Agent } from './agent.ts';
+import { toAgent } from './agent.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { AgentLogEvent, silentAgentLog, type AgentLog } from './agent-log.ts';
 import type { AgentStore } from './agent-store.ts';
@@ -71,15 +71,7 @@ export function createRequireAgent({
         throw new ForbiddenError('only admins may do this');
       }
 
-      const current: Agent = {
-        id: agent.id,
-        username: agent.username,
-        displayName: agent.displayName,
-        role: agent.role,
-        groups: agent.groups,
-        capacity: agent.capacity,
-        disabled: agent.disabled,
-      };
+      const current = toAgent(agent);
       c.set('agent', current);
       c.set('session', { id: session.id });
       await next();

@@ -49,7 +49,8 @@ interface ConversationRow {
   updated_at: string;
 }
 
-interface MessageRow {
+/** A row of `messages` as better-sqlite3 returns it. */
+export interface MessageRow {
   id: number;
   conversation_id: string;
   author: MessageAuthor;
@@ -244,7 +245,7 @@ function toConversation(row: ConversationRow): Conversation {
   return conversation;
 }
 
-function toMessage(row: MessageRow): StoredMessage {
+export function toMessage(row: MessageRow): StoredMessage {
   const message: StoredMessage = {
     id: row.id,
     conversationId: row.conversation_id,

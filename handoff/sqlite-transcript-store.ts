@@ -1,4 +1,5 @@
 // The TranscriptStore on better-sqlite3: resume reads in one statement, search on the FTS5 trigram index.
+import { toMessage, type MessageRow } from './sqlite-conversation-store.ts';
 import type { ConversationStatus, MessageAuthor, StoredMessage } from './conversation-store.ts';
 import type { Db } from './db.ts';
 import type { TranscriptHit, TranscriptPage, TranscriptQuery, TranscriptStore } from './transcript-store.ts';
@@ -18,18 +19,6 @@ export const defaultSqliteTranscriptStoreOptions: SqliteTranscriptStoreOptions =
 /** The trigram index answers substrings of at least this many characters; shorter terms use LIKE. */
 export const TRIGRAM_MIN_CHARS = 3;
 
-interface MessageRow {
-  id: number;
-  conversation_id: string;
-  author: MessageAuthor;
-  text: string;
-  kind: string | null;
-  entry_id: string | null;
-  confidence: number | null;
-  /** Which agent wrote an agent message (column of migration 003). */
-  agent_id?: string | null;
-  created_at: string;
-}
 
 interface HitRow {
   id: number;
@@ -141,20 +130,6 @@ function likePattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
-function toMessage(row: MessageRow): StoredMessage {
-  const message: StoredMessage = {
-    id: row.id,
-    conversationId: row.conversation_id,
-    author: row.author,
-    text: row.text,
-    createdAt: row.created_at,
-  };
-  if (row.kind !== null) message.kind = row.kind;
-  if (row.entry_id !== null) message.entryId = row.entry_id;
-  if (row.confidence !== null) message.confidence = row.confidence;
-  if (row.agent_id != null) message.agentId = row.agent_id;
-  return message;
-}
 
 function toHit(row: HitRow): TranscriptHit {
   return {

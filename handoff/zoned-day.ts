@@ -1,4 +1,5 @@
 // The instant a calendar day starts in a time zone (search date ranges are days in Asia/Shanghai by default).
+import { zoneOffset } from './business-hours.ts';
 
 /** Midnight at the start of `yyyy-mm-dd` in `timeZone`, or undefined when the date does not exist (2025-02-30). */
 export function startOfZonedDay(date: string, timeZone: string): Date | undefined {
@@ -9,8 +10,8 @@ export function startOfZonedDay(date: string, timeZone: string): Date | undefine
   const check = new Date(utcMidnight);
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) return undefined;
   // The zone's offset at that moment; asked twice because a DST change may lie between the guess and the answer.
-  let instant = utcMidnight - offsetMs(utcMidnight, timeZone);
-  instant = utcMidnight - offsetMs(instant, timeZone);
+  let instant = utcMidnight - zoneOffset(utcMidnight, timeZone);
+  instant = utcMidnight - zoneOffset(instant, timeZone);
   return new Date(instant);
 }
 
@@ -20,26 +21,3 @@ export function nextDay(date: string): string {
   return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** How far `timeZone`'s wall clock is ahead of UTC at `instant`, in ms (+8 h for Asia/Shanghai). */
-function offsetMs(instant: number, timeZone: string): number {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, format);
-  }
-  const parts: Record<string, number> = {};
-  for (const { type, value } of format.formatToParts(new Date(instant))) parts[type] = Number(value);
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return wall - Math.floor(instant / 1000) * 1000;
-}
