@@ -12,6 +12,7 @@ import type { KnowledgeRuntime } from './knowledge-runtime.ts';
 import type { Logger } from './logger.ts';
 import type { HandoffServices } from './handoff-services.ts';
 import { requestLog } from './request-log.ts';
+import { staticRoutes } from './static-routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -37,6 +38,7 @@ export function createApp({ config, store, runtime, logger, rateLimits, handoff 
     ...(handoff ? { routing: handoff.routing, hub: handoff.hub, clock: handoff.clock } : {}),
   }));
   handoff?.mount(app);
+  app.route('/', staticRoutes());
   app.onError(createErrorHandler(logger));
   app.notFound(notFoundHandler);
   return app;

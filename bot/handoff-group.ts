@@ -14,9 +14,14 @@ export function conversationGroup(kb: KnowledgeBase, conversation: Conversation)
   return topicGroup(kb, (conversation.context as ConversationContext).lastTopic);
 }
 
-/** An entry's first question in `lang`, to show agents what the bot's candidates were about. */
-export function entryQuestion(kb: KnowledgeBase, entryId: string, lang: Lang): { question: string } | undefined {
+/**
+ * An entry's first question and its answer in `lang`, to show agents what the bot's candidates were
+ * about and let them send one of those answers with one click (in the visitor's language).
+ */
+export function entryQuestion(kb: KnowledgeBase, entryId: string, lang: Lang): { question: string; answer?: string } | undefined {
   const entry = kb.entries.find((e) => e.id === entryId);
   const question = entry?.questions[lang][0] ?? entry?.questions.zh[0] ?? entry?.questions.en[0];
-  return question === undefined ? undefined : { question };
+  if (entry === undefined || question === undefined) return undefined;
+  const answer = entry.answer[lang] || entry.answer.zh || entry.answer.en;
+  return answer ? { question, answer } : { question };
 }

@@ -2,7 +2,7 @@
 // search) on the open database, and mounts its routes: shared by the server and the integration tests.
 import type { Hono } from 'hono';
 import {
-  agentAuthRoutes, adminAgentRoutes, adminGroupRoutes, agentQueueRoutes, bootstrapAdmin, cannedReplyRoutes,
+  agentAuthRoutes, adminAgentRoutes, colleagueRoutes, adminGroupRoutes, agentQueueRoutes, bootstrapAdmin, cannedReplyRoutes,
   createAgentAccounts, createGroups, createLiveConnections, createLoginLimiter, createMemoryHub, createPasswordHasher,
   createPresenceService, createRequireAgent, createRouting, createSqliteAgentStore, createSqliteCannedReplyStore,
   createSqliteGroupStore, createSqliteRoutingStore, createSqliteSessionStore, createSqliteTicketStore,
@@ -107,6 +107,7 @@ export function createHandoffServices({ db, config, store, runtime, logger, cloc
         visitorState: (id) => routing.visitorState(id),
         options: { heartbeatMs: a.liveHeartbeatMs, ...(config.rateLimits ? {} : { typingRateLimit: 'off' as const }) },
       }));
+      app.route('/', colleagueRoutes({ agents, presence, requireAgent }));
       app.route('/', searchRoutes({ transcripts, requireAgent, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
     },
     async start() {

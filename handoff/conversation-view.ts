@@ -6,8 +6,8 @@ import type { Clock } from './clock.ts';
 import type { ConversationStatus, ConversationStore, JsonObject, MessageAuthor } from './conversation-store.ts';
 import type { ClosedBy, RoutedConversation, RoutingStore } from './routing-store.ts';
 
-/** The question of a knowledge entry in a language, if the entry (still) exists. */
-export type DescribeEntry = (entryId: string, lang: Lang) => { question: string } | undefined;
+/** The question (and answer) of a knowledge entry in a language, if the entry (still) exists. */
+export type DescribeEntry = (entryId: string, lang: Lang) => { question: string; answer?: string } | undefined;
 
 export interface ViewMessage {
   id: number;
@@ -26,6 +26,8 @@ export interface ViewCandidate {
   coverage?: number;
   /** The entry's first question in the conversation's language, when the knowledge base still has it. */
   question?: string;
+  /** The entry's answer in the conversation's language: what the agent may send with one click. */
+  answer?: string;
 }
 
 export interface ConversationView {
@@ -141,7 +143,10 @@ export async function buildConversationView(
       decision,
       candidates: (own.length > 0 ? own : previous ? candidatesOf(previous) : []).map((c) => {
         const described = deps.describeEntry?.(c.entryId, routed.lang);
-        return described ? { ...c, question: described.question } : c;
+        if (!described) return c;
+        const candidate: ViewCandidate = { ...c, question: described.question };
+        if (described.answer !== undefined) candidate.answer = described.answer;
+        return candidate;
       }),
       previous,
     };

@@ -83,3 +83,4 @@ export { agentQueueRoutes, defaultAgentQueueRoutesOptions, type AgentQueueRoutes
 export { adminGroupRoutes, type AdminGroupRoutesDeps } from './admin-group-routes.ts';
 export { visitorRoutes, defaultVisitorRoutesOptions, type VisitorRoutesDeps, type VisitorRoutesOptions, type HandoffResponse } from './visitor-routes.ts';
 export { toAgent } from './agent.ts';
+export { colleagueRoutes, type Colleague } from './colleague-routes.ts';

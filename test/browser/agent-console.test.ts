@@ -1,0 +1,139 @@
+// Both faces together in a real Chromium: an agent takes a waiting chat and replies live, transfers it, closes it
+// (the visitor rates), and markup typed on either side stays text.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { browserSuite, closePagesAfterEachTest, deepCount, launchBrowser, newPage, setAgentStatus, startStack, watch, type Stack, type Watched } from './browser-kit.ts';
+import { agentConsole, agentSays, conversationIdOf, message, take, visitorWaiting } from './flows.ts';
+
+const TIMEOUT = 90_000;
+const CLEAN: Watched = { errors: [], dialogs: [], cspViolations: [] };
+
+browserSuite('agent console and widget together in Chromium', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let bob: { id: string };
+
+  beforeAll(async () => {
+    // A long presence grace: closing a test's console page must not send its chats back to the queue mid-file.
+    [stack, browser] = await Promise.all([startStack({ PRESENCE_GRACE_SECONDS: '300' }), launchBrowser()]);
+    await stack.createAgent({ username: 'alice', displayName: '客服小李', capacity: 10 });
+    bob = await stack.createAgent({ username: 'bob', displayName: '客服小赵', capacity: 10 });
+  }, TIMEOUT);
+  closePagesAfterEachTest();
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  }, TIMEOUT);
+
+  it('an agent signs in, takes the waiting chat and replies; the visitor sees it live with the agent\'s name', async () => {
+    const agent = await agentConsole(browser, stack.url, 'alice', 'away');
+    const visitor = await visitorWaiting(browser, stack.url, '宽带一直掉线，订单号 A-1001');
+    await take(agent.page, '订单号 A-1001');
+
+    await agentSays(agent.page, '您好，我是客服小李，正在为您查询。');
+    const reply = message(visitor.page, 'agent', '正在为您查询');
+    await reply.waitFor();
+    await visitor.page.getByText('客服小李').first().waitFor();
+    // The queue notice is gone once a person has the chat.
+    await visitor.page.getByTestId('queue-status').waitFor({ state: 'hidden' });
+
+    // And back: the visitor's answer reaches the console live.
+    await visitor.page.getByTestId('input').fill('好的，谢谢');
+    await visitor.page.getByTestId('send').click();
+    await message(agent.page, 'visitor', '好的，谢谢').waitFor();
+
+    expect(visitor.seen).toEqual(CLEAN);
+    expect(agent.seen).toEqual(CLEAN);
+    await Promise.all([visitor.context.close(), agent.context.close()]);
+  }, TIMEOUT);
+
+  it('transfers a chat to a colleague, who carries on with the visitor', async () => {
+    const alice = await agentConsole(browser, stack.url, 'alice', 'away');
+    const visitor = await visitorWaiting(browser, stack.url, '发票抬头开错了，订单号 B-2002');
+    await take(alice.page, '订单号 B-2002');
+    const bobConsole = await agentConsole(browser, stack.url, 'bob', 'online');
+
+    await alice.page.getByTestId('transfer-button').click();
+    await alice.page.getByTestId('transfer-dialog').waitFor({ state: 'visible' });
+    await alice.page.getByTestId('transfer-to-agent').check();
+    // The list shows colleagues online; bob's console connected just now.
+    await expect.poll(() => alice.page.locator(`[data-testid="transfer-agent"] option[value="${bob.id}"]`).count()).toBe(1);
+    await alice.page.getByTestId('transfer-agent').selectOption(bob.id);
+    await alice.page.getByTestId('transfer-note').fill('发票抬头问题，请跟进');
+    await alice.page.getByTestId('transfer-submit').click();
+    await alice.page.getByTestId('transfer-dialog').waitFor({ state: 'hidden' });
+
+    // Bob has the chat, with what the visitor said before.
+    await message(bobConsole.page, 'visitor', '订单号 B-2002').first().waitFor();
+    await agentSays(bobConsole.page, '您好，我是客服小赵，发票问题由我继续处理。');
+    await message(visitor.page, 'agent', '发票问题由我继续处理').waitFor();
+    await visitor.page.getByText('客服小赵').first().waitFor();
+
+    await bobConsole.page.getByTestId('close').click();
+    await visitor.page.getByTestId('rating').waitFor({ state: 'visible' });
+    await setAgentStatus(bobConsole.page, stack.url, 'offline');
+    expect(alice.seen).toEqual(CLEAN);
+    expect(bobConsole.seen).toEqual(CLEAN);
+    expect(visitor.seen).toEqual(CLEAN);
+    await Promise.all([visitor.context.close(), alice.context.close(), bobConsole.context.close()]);
+  }, TIMEOUT);
+
+  it('closes the chat; the visitor rates it and the rating is stored', async () => {
+    const agent = await agentConsole(browser, stack.url, 'alice', 'away');
+    const visitor = await visitorWaiting(browser, stack.url, '话费多扣了，订单号 C-3003');
+    await take(agent.page, '订单号 C-3003');
+    await agentSays(agent.page, '已为您退回多扣的话费。');
+    await message(visitor.page, 'agent', '已为您退回').waitFor();
+
+    const id = await conversationIdOf(visitor.page);
+    await agent.page.getByTestId('close').click();
+    const rating = visitor.page.getByTestId('rating');
+    await rating.waitFor({ state: 'visible' });
+    await visitor.page.getByTestId('rating-star-5').click();
+    await visitor.page.getByTestId('rating-comment').fill('处理很快，谢谢');
+    await visitor.page.getByTestId('rating-submit').click();
+
+    await expect
+      .poll(async () => (await stack.admin('GET', `/api/agent/conversations/${id}`)).rating)
+      .toEqual({ score: 5, comment: '处理很快，谢谢' });
+    expect(visitor.seen).toEqual(CLEAN);
+    await Promise.all([visitor.context.close(), agent.context.close()]);
+  }, TIMEOUT);
+
+  it('keeps <img onerror> and javascript: links inert in the widget and in the console', async () => {
+    const agent = await agentConsole(browser, stack.url, 'alice', 'away');
+    const { context, page } = await newPage(browser);
+    const visitorSeen = watch(page);
+    await page.goto(`${stack.url}/`);
+    await page.getByTestId('launcher').click();
+    // The queue shows the latest visitor message: the one with the order number comes last.
+    const attacks = ['javascript:window.__pwned=2;alert(2)', '[点我](javascript:alert(3))', '<img src=x onerror="window.__pwned=1;alert(1)"> 订单号 D-4004'];
+    for (const text of attacks) {
+      await page.getByTestId('input').fill(text);
+      await page.getByTestId('send').click();
+      await message(page, 'visitor', text).waitFor();
+    }
+    await page.getByTestId('handoff-button').click();
+    await take(agent.page, '订单号 D-4004');
+    // The visitor's markup arrives in the console as text.
+    for (const text of attacks) await message(agent.page, 'visitor', text).first().waitFor();
+
+    // The agent's markup arrives in the widget as text; a real https link stays a safe link.
+    await agentSays(agent.page, '<img src=x onerror="alert(4)"> 详见 javascript:alert(5) 或 https://example.com/help');
+    const agentMessage = message(page, 'agent', 'javascript:alert(5)');
+    await agentMessage.waitFor();
+    expect(await agentMessage.innerText()).toContain('<img src=x onerror="alert(4)">');
+    const link = agentMessage.locator('a[href="https://example.com/help"]');
+    expect(await link.getAttribute('rel')).toMatch(/noopener/);
+    expect(await link.getAttribute('target')).toBe('_blank');
+
+    for (const p of [page, agent.page]) {
+      expect(await deepCount(p, 'img[src="x"]')).toBe(0);
+      expect(await deepCount(p, 'a[href^="javascript:" i]')).toBe(0);
+      expect(await p.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    }
+    expect(visitorSeen).toEqual(CLEAN);
+    expect(agent.seen).toEqual(CLEAN);
+    await Promise.all([context.close(), agent.context.close()]);
+  }, TIMEOUT);
+});

@@ -1,0 +1,154 @@
+// The visitor's side in a real Chromium on the demo page: an answer, the queue, a reload, a message left outside hours.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { AGENT_PASSWORD, browserSuite, closePagesAfterEachTest, launchBrowser, newPage, startStack, watch, type Stack } from './browser-kit.ts';
+
+const TIMEOUT = 60_000;
+
+function message(page: Page, author: 'visitor' | 'bot' | 'agent' | 'system', text: string | RegExp) {
+  return page.locator(`[data-testid="message"][data-author="${author}"]`, { hasText: text });
+}
+
+async function openWidget(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.getByTestId('launcher').click();
+  await page.getByTestId('input').waitFor({ state: 'visible' });
+}
+
+async function ask(page: Page, text: string): Promise<void> {
+  await page.getByTestId('input').fill(text);
+  await page.getByTestId('send').click();
+  await message(page, 'visitor', text).waitFor();
+}
+
+browserSuite('visitor widget in Chromium', () => {
+  let stack: Stack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startStack({}, ['widget.js']), launchBrowser()]);
+  }, TIMEOUT);
+  closePagesAfterEachTest();
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  }, TIMEOUT);
+
+  it('answers a question from the knowledge base, keeping the answer\'s line breaks', async () => {
+    const { context, page } = await newPage(browser);
+    const seen = watch(page);
+    await openWidget(page, stack.url);
+    // Opening moves focus into the chat.
+    await expect.poll(() => page.getByTestId('input').evaluate((el) => el.matches(':focus'))).toBe(true);
+    await ask(page, '网厅充值有折扣吗');
+    const answer = message(page, 'bot', '9.85折');
+    await answer.waitFor();
+    // The answer's two lines stay two lines (no HTML, no collapsing).
+    const lines = await answer.evaluate((el) => (el as HTMLElement).innerText);
+    expect(lines).toMatch(/9\.85折[\s\S]*\n[\s\S]*98\.5/);
+    expect(seen).toEqual({ errors: [], dialogs: [], cspViolations: [] });
+    await context.close();
+  }, TIMEOUT);
+
+  it('asks for a person and shows the place in the queue', async () => {
+    // An agent who is there but away: the group is open, nobody takes chats automatically, so the chat waits.
+    const agent = await stack.createAgent({ username: 'queue-watcher', displayName: '小王' });
+    const login = await fetch(`${stack.url}/api/agent/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: agent.username, password: AGENT_PASSWORD }),
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const away = await fetch(`${stack.url}/api/agent/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, origin: stack.url },
+      body: JSON.stringify({ status: 'away' }),
+    });
+    expect(away.status).toBe(200);
+
+    const { context, page } = await newPage(browser);
+    await openWidget(page, stack.url);
+    await ask(page, '网厅充值有折扣吗');
+    await message(page, 'bot', '9.85折').waitFor();
+    await page.getByTestId('handoff-button').click();
+    const queue = page.getByTestId('queue-status');
+    await queue.waitFor({ state: 'visible' });
+    // First in line (the chat-widget says 排在第 1 位 in Chinese), with an estimated wait.
+    await expect.poll(() => queue.innerText()).toMatch(/第\s*1\s*位/);
+    await context.close();
+    await fetch(`${stack.url}/api/agent/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, origin: stack.url },
+      body: JSON.stringify({ status: 'offline' }),
+    });
+  }, TIMEOUT);
+
+  it('keeps the conversation across a reload and across pages of the site', async () => {
+    const { context, page } = await newPage(browser);
+    await openWidget(page, stack.url);
+    await ask(page, '网厅充值有折扣吗');
+    await message(page, 'bot', '9.85折').waitFor();
+    await ask(page, '发票怎么开');
+    await expect.poll(() => page.locator('[data-testid="message"][data-author="bot"]').count()).toBeGreaterThanOrEqual(2);
+
+    await page.reload();
+    // The panel may come back open (it was open); open it if it did not.
+    const input = page.getByTestId('input');
+    await Promise.race([input.waitFor({ state: 'visible' }), page.getByTestId('launcher').waitFor({ state: 'visible' })]);
+    if (!(await input.isVisible())) await page.getByTestId('launcher').click();
+    await message(page, 'visitor', '网厅充值有折扣吗').waitFor();
+    await message(page, 'visitor', '发票怎么开').waitFor();
+    await message(page, 'bot', '9.85折').waitFor();
+    // Each message once: the history is restored, not appended again.
+    expect(await message(page, 'visitor', '网厅充值有折扣吗').count()).toBe(1);
+
+    // Another page of the same site (same localStorage) shows the same chat.
+    const other = await context.newPage();
+    await other.goto(`${stack.url}/`);
+    const otherInput = other.getByTestId('input');
+    await Promise.race([otherInput.waitFor({ state: 'visible' }), other.getByTestId('launcher').waitFor({ state: 'visible' })]);
+    if (!(await otherInput.isVisible())) await other.getByTestId('launcher').click();
+    await message(other, 'visitor', '发票怎么开').waitFor();
+    await context.close();
+  }, TIMEOUT);
+}, ['widget.js']);
+
+browserSuite('visitor widget outside business hours', () => {
+  let stack: Stack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // Configured hours (not BUSINESS_HOURS=always), with every group's shift set to start two hours from now.
+    [stack, browser] = await Promise.all([startStack({ BUSINESS_HOURS: 'default' }, ['widget.js']), launchBrowser()]);
+    const hour = Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Shanghai' }).format(new Date()));
+    const hh = (h: number) => `${String(h % 24).padStart(2, '0')}:00`;
+    const { groups } = await stack.admin('GET', '/api/admin/groups');
+    for (const g of groups as Array<{ id: string; name: string }>) {
+      await stack.admin('PUT', `/api/admin/groups/${g.id}`, { name: g.name, hours: { open: hh(hour + 2), close: hh(hour + 3) } });
+    }
+  }, TIMEOUT);
+  closePagesAfterEachTest();
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  }, TIMEOUT);
+
+  it('offers the leave-a-message form and stores the message for the next shift', async () => {
+    const { context, page } = await newPage(browser);
+    const seen = watch(page);
+    await openWidget(page, stack.url);
+    await ask(page, '网厅充值有折扣吗');
+    await message(page, 'bot', '9.85折').waitFor();
+    await page.getByTestId('handoff-button').click();
+    await page.getByTestId('ticket-contact').fill('13800138000');
+    await page.getByTestId('ticket-text').fill('请明天上午回电，宽带一直掉线');
+    await page.getByTestId('ticket-submit').click();
+    await page.getByTestId('ticket-contact').waitFor({ state: 'detached' });
+
+    await expect
+      .poll(async () => ((await stack.admin('GET', '/api/agent/tickets')).tickets as Array<{ text: string }>).map((t) => t.text))
+      .toContain('请明天上午回电，宽带一直掉线');
+    expect(seen).toEqual({ errors: [], dialogs: [], cspViolations: [] });
+    await context.close();
+  }, TIMEOUT);
+}, ['widget.js']);

@@ -1,0 +1,354 @@
+// <chat-widget>: the visitor's chat (launcher, panel, bubbles, chips, queue, rating, leave-a-message).
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { richText } from './ui-rich-text.ts';
+import { VisitorConnection, type ChatItem } from './visitor-connection.ts';
+import { formatEta, formatTime, parseLang, strings, type Lang, type Strings } from './visitor-i18n.ts';
+import { widgetStyles } from './visitor-styles.ts';
+
+export interface ChatWidgetToggleDetail {
+  open: boolean;
+}
+
+const CHAT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true">
+  <path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z" />
+</svg>`;
+
+export class ChatWidget extends LitElement {
+  static override styles = widgetStyles;
+
+  static override properties = {
+    server: { type: String },
+    language: { type: String, attribute: 'lang' },
+    heading: { type: String },
+    primaryColor: { type: String, attribute: 'primary-color' },
+    position: { type: String, reflect: true },
+    open: { type: Boolean, reflect: true },
+    ratingScore: { state: true },
+    ratingThanks: { state: true },
+    busy: { state: true },
+  };
+
+  /** Base URL of the chat server; '' = this page's origin. */
+  declare server: string;
+  /** Starting language (`zh` | `en`) until the visitor switches; default from the page's `<html lang>`, else zh. */
+  declare language: string;
+  /** The panel's title; default 在线客服 / Online service. */
+  declare heading: string;
+  /** Any CSS colour; sets `--cw-primary`. */
+  declare primaryColor: string;
+  /** `right` (default) or `left` bottom corner. */
+  declare position: string;
+  /** Whether the panel is open (kept across reloads). */
+  declare open: boolean;
+  declare ratingScore: number;
+  declare ratingThanks: boolean;
+  /** A form is being sent (its buttons are disabled meanwhile). */
+  declare busy: boolean;
+
+  readonly chat: VisitorConnection;
+  private focusAfterUpdate: 'input' | 'launcher' | undefined;
+  private renderedCount = 0;
+
+  constructor() {
+    super();
+    this.server = '';
+    this.language = '';
+    this.heading = '';
+    this.primaryColor = '';
+    this.position = 'right';
+    this.open = false;
+    this.ratingScore = 0;
+    this.ratingThanks = false;
+    this.busy = false;
+    this.chat = new VisitorConnection(this, {
+      server: () => this.server,
+      defaultLang: () => parseLang(this.language) ?? parseLang(document.documentElement.lang) ?? 'zh',
+    });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.open && this.chat.savedOpen()) this.open = true;
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('primaryColor')) {
+      const color = this.primaryColor.trim();
+      if (color && CSS.supports('color', color)) this.style.setProperty('--cw-primary', color);
+      else this.style.removeProperty('--cw-primary');
+    }
+    if (changed.has('open')) this.chat.setOpen(this.open);
+  }
+
+  override updated(): void {
+    const root = this.renderRoot;
+    if (this.focusAfterUpdate === 'input') root.querySelector<HTMLElement>('[data-testid="input"]')?.focus();
+    if (this.focusAfterUpdate === 'launcher') root.querySelector<HTMLElement>('[data-testid="launcher"]')?.focus();
+    this.focusAfterUpdate = undefined;
+    const count = this.chat.items.length + (this.chat.agentTyping ? 1 : 0) + this.chat.suggestions.length;
+    if (this.open && count !== this.renderedCount) {
+      const log = root.querySelector('.log');
+      if (log) log.scrollTop = log.scrollHeight;
+    }
+    this.renderedCount = this.open ? count : -1;
+  }
+
+  /** Opens the panel and moves focus into it. */
+  show(): void {
+    this.setOpen(true);
+  }
+
+  /** Closes the panel and gives focus back to the launcher. */
+  hide(): void {
+    this.setOpen(false);
+  }
+
+  private setOpen(open: boolean): void {
+    if (this.open === open) return;
+    this.open = open;
+    this.focusAfterUpdate = open ? 'input' : 'launcher';
+    this.dispatchEvent(new CustomEvent<ChatWidgetToggleDetail>('chat-widget-toggle', { detail: { open }, bubbles: true, composed: true }));
+  }
+
+  override render(): TemplateResult {
+    const s = strings(this.chat.lang);
+    return html`
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement(s)}</div>
+      ${this.open ? this.renderPanel(s) : this.renderLauncher(s)}
+    `;
+  }
+
+  private announcement(s: Strings): string {
+    const m = this.chat.announcement;
+    return m ? `${this.authorLabel(m, s) || s.system}: ${m.text}` : '';
+  }
+
+  private renderLauncher(s: Strings): TemplateResult {
+    const unread = this.chat.unread;
+    return html`<button
+      class="launcher"
+      data-testid="launcher"
+      aria-haspopup="dialog"
+      aria-expanded="false"
+      lang=${this.chat.lang}
+      @click=${() => this.setOpen(true)}
+    >
+      ${CHAT_ICON}<span>${this.heading || s.title}</span>
+      ${unread > 0 ? html`<span class="badge" aria-hidden="true">${unread}</span><span class="sr-only">${s.newMessages(unread)}</span>` : nothing}
+    </button>`;
+  }
+
+  private renderPanel(s: Strings): TemplateResult {
+    const chat = this.chat;
+    const other: Lang = chat.lang === 'zh' ? 'en' : 'zh';
+    const withPerson = chat.status === 'queued' || chat.status === 'assigned';
+    return html`<section class="panel" role="dialog" aria-labelledby="cw-title" lang=${chat.lang} @keydown=${this.onPanelKeydown}>
+      <header>
+        <h2 id="cw-title">${this.heading || s.title}</h2>
+        <button class="head-btn" data-testid="lang-switch" lang=${other} aria-label=${s.switchLangLabel} @click=${() => chat.setLang(other)}>
+          ${s.switchLang}
+        </button>
+        ${withPerson ? html`<button class="head-btn" data-testid="end-chat" @click=${() => chat.endChat()}>${s.endChat}</button>` : nothing}
+        <button class="head-btn" data-testid="minimize" aria-label=${s.minimize} title=${s.minimize} @click=${() => this.setOpen(false)}>
+          <span aria-hidden="true">✕</span>
+        </button>
+      </header>
+      ${!chat.online
+        ? html`<div class="notice" role="alert" data-testid="offline">${s.offline}</div>`
+        : chat.reconnecting
+          ? html`<div class="notice" role="status" data-testid="reconnecting">${s.reconnecting}</div>`
+          : nothing}
+      ${chat.status === 'queued'
+        ? html`<div class="status-bar" data-testid="queue-status" role="status">
+            ${chat.queue ? s.queue(chat.queue.position, formatEta(chat.queue.etaSeconds, chat.lang)) : s.queueWaiting}
+          </div>`
+        : chat.status === 'assigned' && chat.agentName
+          ? html`<div class="status-bar" data-testid="agent-status">${s.withAgent(chat.agentName)}</div>`
+          : nothing}
+      <div class="log" aria-label=${this.heading || s.title} tabindex="0">
+        <p class="welcome">${s.welcome}</p>
+        ${this.renderChips(s.topicsLabel, s.topics.map((t) => ({ label: t.label, question: t.question })), 'topic-chip')}
+        ${chat.items.map((m) => this.renderMessage(m, s))}
+        ${chat.agentTyping
+          ? html`<p class="typing" data-testid="typing">${s.typing(chat.agentName ?? s.agent)}</p>`
+          : nothing}
+        ${chat.suggestions.length > 0
+          ? this.renderChips(
+              s.suggestions,
+              chat.suggestions.map((x) => ({ label: x.question, question: x.question })),
+              'suggestion',
+            )
+          : nothing}
+        ${chat.leaveMessage && chat.hasConversation ? this.renderTicket(s) : nothing}
+        ${chat.ratingDue && chat.status === 'closed' ? this.renderRating(s) : nothing}
+        ${this.ratingThanks ? html`<p class="typing" role="status">${s.ratingThanks}</p>` : nothing}
+      </div>
+      ${chat.error ? html`<div class="error" role="alert" data-testid="error">${s[chat.error]}</div>` : nothing}
+      ${chat.status !== 'assigned'
+        ? html`<div class="actions">
+            <button class="chip" data-testid="handoff-button" @click=${() => chat.handoff()}>${s.handoff}</button>
+          </div>`
+        : nothing}
+      <form class="composer" @submit=${this.onSubmit}>
+        <label class="sr-only" for="cw-input">${s.inputLabel}</label>
+        <textarea
+          id="cw-input"
+          data-testid="input"
+          rows="1"
+          maxlength="1000"
+          placeholder=${s.placeholder}
+          @keydown=${this.onInputKeydown}
+          @input=${() => chat.typed()}
+        ></textarea>
+        <button class="btn" type="submit" data-testid="send">${s.send}</button>
+      </form>
+    </section>`;
+  }
+
+  private renderChips(label: string, chips: Array<{ label: string; question: string }>, testid: string): TemplateResult {
+    return html`<p class="chips-label">${label}</p>
+      <ul class="chips" aria-label=${label}>
+        ${chips.map(
+          (c) => html`<li><button class="chip" data-testid=${testid} @click=${() => this.sendText(c.question)}>${c.label}</button></li>`,
+        )}
+      </ul>`;
+  }
+
+  private authorLabel(m: ChatItem, s: Strings): string {
+    switch (m.author) {
+      case 'visitor':
+        return s.visitor;
+      case 'bot':
+        return s.bot;
+      case 'agent':
+        return m.agentName ?? s.agent;
+      default:
+        return '';
+    }
+  }
+
+  private renderMessage(m: ChatItem, s: Strings): TemplateResult {
+    const label = this.authorLabel(m, s);
+    return html`<div class="msg" data-testid="message" data-author=${m.author} data-state=${m.state ?? nothing}>
+      <span class="meta">
+        ${label ? html`<span data-testid="message-author">${label}</span> · ` : nothing}<time datetime=${m.createdAt}>${formatTime(m.createdAt)}</time>
+      </span>
+      <div class="bubble">${richText(m.text)}</div>
+      ${m.state === 'failed'
+        ? html`<p class="failed" role="alert">
+            ${m.error ? s[m.error] : s.sendFailed}
+            <button class="link-btn" data-testid="retry" @click=${() => this.chat.retry(m.key)}>${s.retry}</button>
+          </p>`
+        : nothing}
+    </div>`;
+  }
+
+  private renderTicket(s: Strings): TemplateResult {
+    return html`<form class="card" data-testid="ticket-form" aria-labelledby="cw-ticket" @submit=${this.onTicket}>
+      <h3 id="cw-ticket">${s.ticketTitle}</h3>
+      <p>${s.ticketIntro}</p>
+      <label for="cw-contact">${s.ticketContact}</label>
+      <input id="cw-contact" name="contact" data-testid="ticket-contact" required maxlength="200" autocomplete="email" />
+      <label for="cw-ticket-text">${s.ticketText}</label>
+      <textarea id="cw-ticket-text" name="text" data-testid="ticket-text" required maxlength="1000"></textarea>
+      <div class="row">
+        <button type="button" class="btn secondary" data-testid="ticket-cancel" @click=${() => this.closeCard(() => this.chat.dismissTicket())}>${s.cancel}</button>
+        <button type="submit" class="btn" data-testid="ticket-submit" ?disabled=${this.busy}>${s.ticketSubmit}</button>
+      </div>
+    </form>`;
+  }
+
+  private renderRating(s: Strings): TemplateResult {
+    return html`<form class="card" data-testid="rating" aria-labelledby="cw-rate" @submit=${this.onRate}>
+      <h3 id="cw-rate">${s.ratingTitle}</h3>
+      <div class="stars" role="group" aria-labelledby="cw-rate">
+        ${[1, 2, 3, 4, 5].map(
+          (n) => html`<button
+            type="button"
+            class=${n <= this.ratingScore ? 'star on' : 'star'}
+            data-testid=${`rating-star-${n}`}
+            aria-pressed=${n === this.ratingScore ? 'true' : 'false'}
+            aria-label=${s.ratingStar(n)}
+            @click=${() => (this.ratingScore = n)}
+          >
+            ${n <= this.ratingScore ? '★' : '☆'}
+          </button>`,
+        )}
+      </div>
+      <label for="cw-comment">${s.ratingComment}</label>
+      <textarea id="cw-comment" name="comment" data-testid="rating-comment" maxlength="500"></textarea>
+      <div class="row">
+        <button type="button" class="btn secondary" data-testid="rating-skip" @click=${() => this.closeCard(() => this.chat.skipRating())}>${s.ratingSkip}</button>
+        <button type="submit" class="btn" data-testid="rating-submit" ?disabled=${this.ratingScore === 0 || this.busy}>${s.ratingSubmit}</button>
+      </div>
+    </form>`;
+  }
+
+  private closeCard(close: () => void): void {
+    close();
+    this.focusAfterUpdate = 'input';
+  }
+
+  private sendText(text: string): void {
+    this.ratingThanks = false;
+    void this.chat.send(text);
+    this.focusAfterUpdate = 'input';
+  }
+
+  private readonly onSubmit = (e: Event) => {
+    e.preventDefault();
+    const input = this.renderRoot.querySelector<HTMLTextAreaElement>('[data-testid="input"]');
+    if (!input || input.value.trim() === '') return;
+    const text = input.value;
+    input.value = '';
+    this.sendText(text);
+  };
+
+  private readonly onInputKeydown = (e: KeyboardEvent) => {
+    // Enter sends, Shift+Enter is a new line; never while an IME is composing (Chinese input).
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      e.preventDefault();
+      (e.target as HTMLTextAreaElement).form?.requestSubmit();
+    }
+  };
+
+  private readonly onPanelKeydown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      this.setOpen(false);
+    }
+  };
+
+  private readonly onTicket = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    this.busy = true;
+    const ok = await this.chat.submitTicket(String(data.get('contact') ?? ''), String(data.get('text') ?? ''));
+    this.busy = false;
+    // The form is gone: focus goes back to the message box instead of getting lost on the page.
+    if (ok) this.focusAfterUpdate = 'input';
+  };
+
+  private readonly onRate = async (e: SubmitEvent) => {
+    e.preventDefault();
+    if (this.ratingScore === 0) return;
+    const data = new FormData(e.currentTarget as HTMLFormElement);
+    this.busy = true;
+    const ok = await this.chat.rate(this.ratingScore, String(data.get('comment') ?? ''));
+    this.busy = false;
+    if (ok) {
+      this.ratingScore = 0;
+      this.ratingThanks = true;
+      this.focusAfterUpdate = 'input';
+    }
+  };
+}
+
+if (!customElements.get('chat-widget')) customElements.define('chat-widget', ChatWidget);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'chat-widget': ChatWidget;
+  }
+}

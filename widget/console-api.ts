@@ -1,0 +1,186 @@
+// The console's calls to the server: same-origin JSON with the session cookie; errors as ApiError.
+import type { Colleague } from '../handoff/colleague-routes.ts';
+import type { Agent, AgentStatus } from '../handoff/agent.ts';
+import type { AgentRecord } from '../handoff/agent-store.ts';
+import type { BusinessHours } from '../handoff/business-hours.ts';
+import type { CannedReply } from '../handoff/canned-reply-store.ts';
+import type { ConversationView, ViewMessage } from '../handoff/conversation-view.ts';
+import type { HeldItem, QueueItem } from '../handoff/routing.ts';
+import type { SearchResult } from '../handoff/search-routes.ts';
+import type { Ticket, TicketStatus } from '../handoff/tickets.ts';
+
+export type { Agent, AgentRecord, AgentStatus, BusinessHours, CannedReply, ConversationView, HeldItem, QueueItem, SearchResult, Ticket, ViewMessage };
+
+/** A 4xx/5xx answer: the server's `{ error: { code, message } }`, or the status alone. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface AgentGroup {
+  id: string;
+  name: string;
+  open: boolean;
+  opensAt?: string;
+}
+
+export interface AdminGroup extends AgentGroup {
+  hours: BusinessHours;
+}
+
+export interface NewAgent {
+  username: string;
+  displayName: string;
+  password: string;
+  role: 'agent' | 'admin';
+  groups: string[];
+  capacity: number;
+}
+
+export interface NewCanned {
+  shortcut: string;
+  title: string;
+  text: string;
+  lang?: 'zh' | 'en' | null;
+  shared?: boolean;
+}
+
+export interface SearchQuery {
+  q: string;
+  from?: string;
+  to?: string;
+  status?: string;
+  before?: number;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Builds a query string from the defined, non-empty values. */
+export function queryString(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export class ConsoleApi {
+  /** `base` is the server's origin ('' = this page's, the only one the session cookie and Origin check allow). */
+  constructor(readonly base = '') {}
+
+  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+      init.body = JSON.stringify(body);
+    }
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, init);
+    } catch (err) {
+      throw new ApiError(0, 'network', err instanceof Error ? err.message : 'network error');
+    }
+    if (res.status === 204) return undefined as T;
+    const data: unknown = await res.json().catch(() => undefined);
+    if (!res.ok) {
+      const error = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? res.statusText);
+    }
+    return data as T;
+  }
+
+  login(username: string, password: string) {
+    return this.request<{ agent: Agent }>('POST', '/api/agent/login', { username, password });
+  }
+  logout() {
+    return this.request<void>('POST', '/api/agent/logout');
+  }
+  me() {
+    return this.request<{ agent: Agent }>('GET', '/api/agent/me');
+  }
+  status() {
+    return this.request<{ status: AgentStatus }>('GET', '/api/agent/status');
+  }
+  setStatus(status: AgentStatus) {
+    return this.request<{ status: AgentStatus }>('POST', '/api/agent/status', { status });
+  }
+  queue() {
+    return this.request<{ conversations: QueueItem[] }>('GET', '/api/agent/queue');
+  }
+  held() {
+    return this.request<{ conversations: HeldItem[] }>('GET', '/api/agent/conversations');
+  }
+  groups() {
+    return this.request<{ groups: AgentGroup[] }>('GET', '/api/agent/groups');
+  }
+  take(id: string) {
+    return this.request<ConversationView>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/take`);
+  }
+  view(id: string, after?: number) {
+    return this.request<ConversationView>('GET', `/api/agent/conversations/${encodeURIComponent(id)}${queryString({ after })}`);
+  }
+  send(id: string, text: string) {
+    return this.request<{ message: ViewMessage }>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/messages`, { text });
+  }
+  typing(id: string, typing: boolean) {
+    return this.request<void>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/typing`, { typing });
+  }
+  transfer(id: string, target: { agent: string } | { group: string }, note?: string) {
+    return this.request<unknown>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/transfer`, note ? { ...target, note } : target);
+  }
+  close(id: string) {
+    return this.request<unknown>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/close`);
+  }
+  canned(q: string, lang?: string) {
+    return this.request<{ replies: CannedReply[] }>('GET', `/api/agent/canned${queryString({ q, lang, limit: 20 })}`);
+  }
+  allCanned() {
+    return this.request<{ replies: CannedReply[] }>('GET', `/api/agent/canned${queryString({ limit: 200 })}`);
+  }
+  createCanned(input: NewCanned) {
+    return this.request<{ reply: CannedReply }>('POST', '/api/agent/canned', input);
+  }
+  updateCanned(id: string, patch: Partial<Omit<NewCanned, 'shared'>>) {
+    return this.request<{ reply: CannedReply }>('PATCH', `/api/agent/canned/${encodeURIComponent(id)}`, patch);
+  }
+  deleteCanned(id: string) {
+    return this.request<void>('DELETE', `/api/agent/canned/${encodeURIComponent(id)}`);
+  }
+  search(query: SearchQuery) {
+    return this.request<{ results: SearchResult[]; more: boolean }>(
+      'GET',
+      `/api/agent/search${queryString({ q: query.q, from: query.from, to: query.to, status: query.status, before: query.before })}`,
+    );
+  }
+  tickets(status: TicketStatus) {
+    return this.request<{ tickets: Ticket[] }>('GET', `/api/agent/tickets${queryString({ status })}`);
+  }
+  answerTicket(id: number, text: string) {
+    return this.request<{ ticket: Ticket }>('POST', `/api/agent/tickets/${id}/answer`, { text });
+  }
+  /** Every enabled agent with presence, for the transfer dialog (any signed-in agent). */
+  colleagues() {
+    return this.request<{ colleagues: Colleague[] }>('GET', '/api/agent/colleagues');
+  }
+
+  agents() {
+    return this.request<{ agents: AgentRecord[] }>('GET', '/api/admin/agents');
+  }
+  createAgent(input: NewAgent) {
+    return this.request<{ agent: AgentRecord }>('POST', '/api/admin/agents', input);
+  }
+  updateAgent(id: string, patch: Partial<Omit<NewAgent, 'username'>> & { disabled?: boolean }) {
+    return this.request<{ agent: AgentRecord }>('PATCH', `/api/admin/agents/${encodeURIComponent(id)}`, patch);
+  }
+  adminGroups() {
+    return this.request<{ groups: AdminGroup[]; alwaysOpen: boolean }>('GET', '/api/admin/groups');
+  }
+  putGroup(id: string, name: string, hours: BusinessHours) {
+    return this.request<{ group: AdminGroup }>('PUT', `/api/admin/groups/${encodeURIComponent(id)}`, { name, hours });
+  }
+}

@@ -1,0 +1,221 @@
+// <console-chat-pane>: one chat: transcript, composer, why the bot handed off and its candidate answers
+// (one click sends one, in the visitor's language), the visitor context panel, transfer and close.
+import { LitElement, css, html } from 'lit';
+import { ApiError, type AgentGroup, type ConsoleApi, type ViewMessage } from './console-api.ts';
+import type { ViewCandidate } from '../handoff/conversation-view.ts';
+import type { ChatState } from './console-chats.ts';
+import { formatDuration, formatTime } from './console-format.ts';
+import { consoleBase } from './console-styles.ts';
+import { STRINGS, type Strings } from './console-strings.ts';
+import type { ConsoleTransferDialog, TransferAgentOption } from './console-transfer-dialog.ts';
+import './console-composer.ts';
+import './console-transcript.ts';
+import './console-transfer-dialog.ts';
+
+export class ConsoleChatPane extends LitElement {
+  static override properties = {
+    api: { attribute: false },
+    chat: { attribute: false },
+    strings: { attribute: false },
+    names: { attribute: false },
+    groups: { attribute: false },
+    agents: { attribute: false },
+    error: { state: true },
+    sendingCandidate: { state: true },
+  };
+  declare api: ConsoleApi;
+  declare chat: ChatState;
+  declare strings: Strings;
+  declare names: ReadonlyMap<string, string>;
+  declare groups: AgentGroup[];
+  declare agents: TransferAgentOption[];
+  declare error: string;
+  declare sendingCandidate: string;
+
+  constructor() {
+    super();
+    this.strings = STRINGS.zh;
+    this.names = new Map();
+    this.groups = [];
+    this.agents = [];
+    this.error = '';
+    this.sendingCandidate = '';
+  }
+
+  static override styles = [
+    consoleBase,
+    css`
+      :host { display: grid; grid-template-columns: minmax(0, 1fr) 300px; height: 100%; min-height: 0; }
+      .main { display: flex; flex-direction: column; min-height: 0; border-right: 1px solid var(--cs-border); }
+      header { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 12px; border-bottom: 1px solid var(--cs-border); background: var(--cs-panel); }
+      header .grow { flex: 1; }
+      console-transcript { flex: 1; min-height: 0; }
+      aside { overflow-y: auto; padding: 12px; background: var(--cs-panel); display: flex; flex-direction: column; gap: 12px; }
+      .ended { padding: 8px 12px; background: #fff4e5; border-top: 1px solid #f3c98b; display: flex; gap: 8px; align-items: center; justify-content: space-between; }
+      ol.candidates { margin: 0; padding: 0; list-style: none; display: flex; flex-direction: column; gap: 8px; }
+      ol.candidates li { border: 1px solid var(--cs-border); border-radius: 8px; padding: 8px; }
+      .answer { white-space: pre-wrap; font-size: 12px; color: var(--cs-muted); max-height: 7.5em; overflow: hidden; margin: 4px 0; }
+      dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; font-size: 12px; }
+      dt { color: var(--cs-muted); }
+      dd { margin: 0; overflow-wrap: anywhere; }
+      @media (max-width: 900px) {
+        :host { grid-template-columns: 1fr; grid-template-rows: minmax(0, 1fr) auto; }
+        aside { max-height: 40vh; border-top: 1px solid var(--cs-border); }
+      }
+    `,
+  ];
+
+  private async sendCandidate(c: ViewCandidate) {
+    if (!c.answer) return;
+    const id = this.chat.id;
+    this.sendingCandidate = c.entryId;
+    this.error = '';
+    try {
+      const { message } = await this.api.send(id, c.answer);
+      this.dispatchEvent(new CustomEvent<{ conversationId: string; message: ViewMessage }>('message-sent', {
+        detail: { conversationId: id, message },
+        bubbles: true,
+        composed: true,
+      }));
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+    } finally {
+      this.sendingCandidate = '';
+    }
+  }
+
+  private async closeChat() {
+    this.error = '';
+    try {
+      await this.api.close(this.chat.id);
+      this.dispatchEvent(new CustomEvent('chat-closed', { detail: { conversationId: this.chat.id }, bubbles: true, composed: true }));
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+    }
+  }
+
+  private dismiss() {
+    this.dispatchEvent(new CustomEvent('chat-dismiss', { detail: { conversationId: this.chat.id }, bubbles: true, composed: true }));
+  }
+
+  private openTransfer() {
+    void this.renderRoot.querySelector<ConsoleTransferDialog>('console-transfer-dialog')?.open();
+  }
+
+  override render() {
+    const s = this.strings;
+    const chat = this.chat;
+    if (!chat) return html``;
+    const view = chat.view;
+    const held = chat.held;
+    const groupName = this.groups.find((g) => g.id === view?.group)?.name ?? view?.group ?? '';
+    return html`
+      <section class="main" aria-label=${s.chats}>
+        <header>
+          <span class="tag">${view?.lang === 'en' ? 'English' : '中文'}</span>
+          ${groupName ? html`<span class="tag">${groupName}</span>` : ''}
+          ${view?.handoff ? html`<span class="tag" data-testid="handoff-reason">${s.reasons[view.handoff.reason] ?? view.handoff.reason}</span>` : ''}
+          <span class="grow"></span>
+          ${held
+            ? html`<button @click=${this.openTransfer} data-testid="transfer-button">${s.transfer}</button>
+                <button @click=${this.closeChat} data-testid="close">${s.close}</button>`
+            : ''}
+        </header>
+        <console-transcript .messages=${chat.messages} .strings=${s} .names=${this.names} ?typing=${chat.visitorTyping}></console-transcript>
+        ${this.error ? html`<p class="error" role="alert" style="margin:4px 12px">${this.error}</p>` : ''}
+        ${held
+          ? html`<console-composer .api=${this.api} conversationId=${chat.id} lang=${view?.lang ?? 'zh'} .strings=${s}></console-composer>`
+          : html`<div class="ended" role="status" data-testid="chat-ended">
+              <span>${this.endedText()}</span>
+              <button @click=${this.dismiss} data-testid="dismiss">${s.dismiss}</button>
+            </div>`}
+      </section>
+      <aside>
+        ${this.renderHandoff()} ${this.renderContext()}
+      </aside>
+      <console-transfer-dialog
+        .api=${this.api}
+        conversationId=${chat.id}
+        .strings=${s}
+        .groups=${this.groups}
+        .agents=${this.agents}
+      ></console-transfer-dialog>
+    `;
+  }
+
+  private endedText(): string {
+    const s = this.strings;
+    const ended = this.chat.ended;
+    if (!ended) return '';
+    const base = ended.why === 'closed' ? s.endedClosed : ended.why === 'requeued' ? s.endedRequeued : s.endedTransferred;
+    return ended.by ? `${base} (${s.by[ended.by] ?? ended.by})` : base;
+  }
+
+  private renderHandoff() {
+    const s = this.strings;
+    const handoff = this.chat.view?.handoff;
+    if (!handoff) return '';
+    return html`<section aria-labelledby="why">
+      <h2 id="why">${s.reason}</h2>
+      <p>${s.reasons[handoff.reason] ?? handoff.reason} <span class="muted">${formatTime(handoff.queuedAt)}</span></p>
+      <h3>${s.candidates}</h3>
+      ${handoff.candidates.length === 0
+        ? html`<p class="muted">${s.noCandidates}</p>`
+        : html`<ol class="candidates">
+            ${handoff.candidates.map(
+              (c) => html`<li data-testid="candidate">
+                <strong>${c.question ?? c.entryId}</strong>
+                <div class="muted">${c.entryId}${c.score !== undefined ? ` · ${c.score.toFixed(2)}` : ''}</div>
+                ${c.answer ? html`<div class="answer">${c.answer}</div>` : ''}
+                ${c.answer && this.chat.held
+                  ? html`<button
+                      class="primary"
+                      data-testid="candidate-send"
+                      ?disabled=${this.sendingCandidate !== ''}
+                      @click=${() => void this.sendCandidate(c)}
+                    >${s.sendAnswer}</button>`
+                  : ''}
+              </li>`,
+            )}
+          </ol>`}
+    </section>`;
+  }
+
+  private renderContext() {
+    const s = this.strings;
+    const view = this.chat.view;
+    if (!view) return '';
+    const v = view.visitor;
+    return html`<section aria-labelledby="ctx" data-testid="visitor-context">
+      <h2 id="ctx">${s.context}</h2>
+      <dl>
+        <dt>${s.lang}</dt><dd>${v.lang === 'en' ? 'English' : '中文'}</dd>
+        <dt>${s.firstSeen}</dt><dd>${formatTime(v.firstSeen)}</dd>
+        ${v.pageUrl ? html`<dt>${s.page}</dt><dd>${v.pageUrl}</dd>` : ''}
+        ${v.referrer ? html`<dt>${s.referrer}</dt><dd>${v.referrer}</dd>` : ''}
+        ${v.userAgent ? html`<dt>${s.browser}</dt><dd>${v.userAgent}</dd>` : ''}
+        ${view.waitingSeconds !== undefined ? html`<dt>${s.waited}</dt><dd>${formatDuration(view.waitingSeconds)}</dd>` : ''}
+        ${view.rating ? html`<dt>${s.rating}</dt><dd>${'★'.repeat(view.rating.score)}${'☆'.repeat(5 - view.rating.score)} ${view.rating.comment ?? ''}</dd>` : ''}
+      </dl>
+      ${view.transfers.length > 0
+        ? html`<h3>${s.transfers}</h3>
+            <ul>
+              ${view.transfers.map(
+                (t) => html`<li>
+                  ${formatTime(t.createdAt)} ${t.from?.displayName ?? ''} → ${t.toAgent?.displayName ?? t.toGroup ?? ''}
+                  ${t.note ? html`<div class="muted">${t.note}</div>` : ''}
+                </li>`,
+              )}
+            </ul>`
+        : ''}
+    </section>`;
+  }
+}
+
+customElements.define('console-chat-pane', ConsoleChatPane);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-chat-pane': ConsoleChatPane;
+  }
+}

@@ -1,0 +1,145 @@
+// The console's live connection: an EventSource on /api/agent/events (session cookie), reopened after
+// failures with backoff and resumed from the last message id; `session_ended` or a 401 means sign in again.
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { AgentWireEvent } from '../handoff/live-events.ts';
+
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting';
+
+export interface ConnectionCallbacks {
+  onEvent(event: AgentWireEvent): void;
+  /** The session is over (ended elsewhere, expired): show the sign-in form. */
+  onSignedOut(): void;
+  /** Whether the session still holds (GET /api/agent/me), asked after the stream failed for good. */
+  checkSession(): Promise<boolean>;
+}
+
+const EVENT_NAMES: ReadonlyArray<AgentWireEvent['event']> = [
+  'ready',
+  'message',
+  'typing',
+  'status',
+  'transfer',
+  'closed',
+  'queue_changed',
+  'assigned',
+  'presence',
+  'session_ended',
+];
+
+/** Reconnect delay after `attempt` failures: 1 s doubling to 30 s, with up to 30% jitter. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(30_000, 1000 * 2 ** Math.max(0, attempt));
+  return Math.round(base * (1 - 0.3 * random()));
+}
+
+export class ConsoleConnection implements ReactiveController {
+  state: ConnectionState = 'idle';
+  private source: EventSource | undefined;
+  private lastId = 0;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private active = false;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly callbacks: ConnectionCallbacks,
+    private readonly url = '/api/agent/events',
+  ) {
+    host.addController(this);
+  }
+
+  hostDisconnected(): void {
+    this.stop();
+  }
+
+  /** Opens the stream (after sign-in). `after` resumes from a message id the console already has. */
+  start(after?: number): void {
+    this.active = true;
+    if (after !== undefined) this.lastId = Math.max(this.lastId, after);
+    this.open();
+  }
+
+  stop(): void {
+    this.active = false;
+    this.source?.close();
+    this.source = undefined;
+    clearTimeout(this.timer);
+    this.lastId = 0;
+    this.attempt = 0;
+    this.setState('idle');
+  }
+
+  private open(): void {
+    this.source?.close();
+    clearTimeout(this.timer);
+    if (!this.active) return;
+    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    const url = this.lastId > 0 ? `${this.url}?after=${this.lastId}` : this.url;
+    const source = new EventSource(url);
+    this.source = source;
+    source.onopen = () => {
+      this.attempt = 0;
+      this.setState('open');
+    };
+    for (const name of EVENT_NAMES) {
+      source.addEventListener(name, (e) => this.handle(name, e as MessageEvent<string>));
+    }
+    source.onerror = () => {
+      if (source !== this.source) return;
+      // CONNECTING: the browser retries by itself with Last-Event-ID. CLOSED: the server refused (401,
+      // 429, 5xx): find out whether the session still holds, then reopen later ourselves.
+      if (source.readyState === EventSource.CONNECTING) {
+        this.setState('reconnecting');
+        return;
+      }
+      source.close();
+      this.source = undefined;
+      this.retry();
+    };
+  }
+
+  private retry(): void {
+    if (!this.active) return;
+    this.setState('reconnecting');
+    const delay = backoffMs(this.attempt++);
+    this.timer = setTimeout(async () => {
+      if (!this.active) return;
+      let signedIn = true;
+      try {
+        signedIn = await this.callbacks.checkSession();
+      } catch {
+        // Offline or the server is down: keep trying.
+      }
+      if (!this.active) return;
+      if (!signedIn) {
+        this.stop();
+        this.callbacks.onSignedOut();
+        return;
+      }
+      this.open();
+    }, delay);
+  }
+
+  private handle(name: AgentWireEvent['event'], e: MessageEvent<string>): void {
+    let data: unknown;
+    try {
+      data = JSON.parse(e.data);
+    } catch {
+      return;
+    }
+    const id = Number(e.lastEventId);
+    if ((name === 'message' || name === 'ready') && Number.isFinite(id) && id > this.lastId) this.lastId = id;
+    if (name === 'session_ended') {
+      this.stop();
+      this.callbacks.onSignedOut();
+      return;
+    }
+    this.callbacks.onEvent({ event: name, data } as AgentWireEvent);
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.host.requestUpdate();
+  }
+}
