@@ -16,7 +16,6 @@ import { cannedReplyRoutes } from './canned-reply-routes.ts';
 import type { CannedReplyStore } from './canned-reply-store.ts';
 import type { Clock } from './clock.ts';
 import { openDatabase, type Db } from './db.ts';
-import { createMemoryHub, type Hub, type LiveEvent, type Topic } from './hub.ts';
 import { createLoginLimiter, type LoginLimiterOptions } from './login-limiter.ts';
 import { createPasswordHasher, type PasswordHasher, type PasswordOptions } from './password.ts';
 import { createRequireAgent } from './require-agent.ts';
@@ -25,6 +24,7 @@ import type { SessionStore, SessionStoreOptions } from './session-store.ts';
 import { createSqliteAgentStore } from './sqlite-agent-store.ts';
 import { createSqliteCannedReplyStore } from './sqlite-canned-reply-store.ts';
 import { createSqliteSessionStore } from './sqlite-session-store.ts';
+import { recordingHub, type RecordingHub } from './routing-test-kit.ts';
 
 /** Cheap argon2id parameters: the tests check behaviour, not hashing strength. */
 export const FAST_PASSWORDS: Partial<PasswordOptions> = { memoryCostKiB: 1024, timeCost: 1 };
@@ -41,22 +41,8 @@ export function testClock(start: Date = T0): TestClock {
   return { clock: () => new Date(now), advance: (ms) => void (now += ms) };
 }
 
-export interface RecordingHub extends Hub {
-  events: Array<{ topic: Topic; event: LiveEvent }>;
-}
-
-export function recordingHub(): RecordingHub {
-  const inner = createMemoryHub();
-  const events: RecordingHub['events'] = [];
-  return {
-    events,
-    publish(topic, event) {
-      events.push({ topic, event });
-      inner.publish(topic, event);
-    },
-    subscribe: inner.subscribe,
-  };
-}
+// One recording hub for every test kit: it lives in routing-test-kit.ts.
+export { recordingHub, type RecordingHub };
 
 export interface RecordingLog extends AgentLog {
   lines: Array<Record<string, unknown>>;
