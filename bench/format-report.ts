@@ -6,12 +6,13 @@ import type { ZhSupport } from './nlpjs-baseline.ts';
 import type { Scores } from './score-report.ts';
 import type { SlowTurn } from './latency-breakdown.ts';
 import type { Summary } from './summarize.ts';
+import type { Machine, SummaryRow } from './section.ts';
 
 export interface BenchResult {
   mode: 'quick' | 'full';
   options: BenchOptions;
   date: string;
-  machine: { nproc: number; cpu: string; node: string; platform: string };
+  machine: Machine;
   kb: { dir: string; version: string; entries: number; questions: { zh: number; en: number }; cases: number; turns: number; loadMs: number };
   engine: {
     firstBuildMs: number;
@@ -38,13 +39,12 @@ export function formatReport(r: BenchResult): string {
   const gcNote = o.memory.after.collected
     ? 'after a forced gc (node --expose-gc)'
     : 'WITHOUT a forced gc (run with `tsx --expose-gc`): heap deltas include uncollected garbage';
-  return `# Benchmark: answer engine vs nlp.js
+  return `## Answer engine vs nlp.js
 
-${r.date}, \`npm run bench${r.mode === 'quick' ? ' -- --quick' : ''}\` (${r.mode}: ${o.builds.n} timed builds, ${r.options.rounds} timed round(s) of ${r.kb.turns} turns per engine, ${r.options.warmupPasses} warm-up pass)
-Machine: ${r.machine.cpu}, nproc ${r.machine.nproc}, Node ${r.machine.node}, ${r.machine.platform}
+${r.mode}: ${o.builds.n} timed builds, ${r.options.rounds} timed round(s) of ${r.kb.turns} turns per engine, ${r.options.warmupPasses} warm-up pass.
 Knowledge base: \`${r.kb.dir}\` version ${r.kb.version}, ${r.kb.entries} entries (${r.kb.questions.zh} zh + ${r.kb.questions.en} en questions), ${r.kb.cases} test cases / ${r.kb.turns} turns
 
-## Side by side on knowledge/tests
+### Side by side on knowledge/tests
 
 | | ours | nlp.js (node-nlp ${n.version}) |
 |---|---|---|
@@ -79,7 +79,7 @@ nlp.js Chinese, offline: ${zhWorks ? 'works' : 'DOES NOT WORK'} (@nlpjs/lang-zh,
 into [${n.zh.tokens.join(', ')}], but the classifier sees the toned pinyin syllables of every
 reading of each word, [${n.zh.features.join(' ')}]: words become bags of syllables and homophones merge.
 
-## Our engine on the shipped knowledge base
+### Our engine on the shipped knowledge base
 
 | figure | median | p99 | max | n |
 |---|---|---|---|---|
@@ -102,4 +102,30 @@ heap, so garbage collection has more to do during our calls.
 
 Figures are medians and p99 (nearest rank) from \`process.hrtime.bigint()\`; nothing here passes or fails on a time.
 `;
+}
+
+/** Headline rows for the summary table. */
+export function engineSummary(r: BenchResult): SummaryRow[] {
+  const o = r.engine;
+  const n = r.nlpjs;
+  return [
+    {
+      figure: `decision latency, shipped KB (${r.kb.entries} entries), interleaved with nlp.js`,
+      value: `p50 ${us(o.latency.median)} µs, p99 ${us(o.latency.p99)} µs`,
+      baseline: `nlp.js p50 ${us(n.latency.median)} µs, p99 ${us(n.latency.p99)} µs: ${ratio(o.latency.median, n.latency.median)}, ${ratio(o.latency.p99, n.latency.p99)}`,
+      target: 'p99 <= 1 ms',
+      met: o.latency.p99 <= 1,
+    },
+    {
+      figure: `knowledge/tests overall pass rate (${r.kb.turns} turns)`,
+      value: pct(o.scores.overall),
+      baseline: `nlp.js ${pct(n.scores.overall)}`,
+    },
+    { figure: 'wrong answers given (lower is better)', value: pct(o.scores.wrongAnswers), baseline: `nlp.js ${pct(n.scores.wrongAnswers)}` },
+    {
+      figure: 'index build (median / p99)',
+      value: `${ms(o.builds.median)} / ${ms(o.builds.p99)} ms`,
+      baseline: `nlp.js training ${ms(n.trainMs)} ms: ${ratio(o.builds.median, n.trainMs)}`,
+    },
+  ];
 }

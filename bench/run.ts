@@ -1,128 +1,85 @@
-// `npm run bench [-- --quick]`: our engine's speed and memory on the shipped knowledge base, and its
-// accuracy and latency side by side with nlp.js trained on the same export. Prints markdown and saves
-// it as bench/results/latest.md (raw figures in latest.json, git-ignored). Never fails on a time.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+// `npm run bench [-- --quick] [-- --only engine,http]`: every benchmark section in turn (engine vs nlp.js,
+// scale, HTTP, live delivery, hot reload, widget). Prints markdown and saves it as bench/results/latest.md
+// (raw figures in latest.json, git-ignored); a full run of every section also refreshes the README's table.
+// Never fails on a time: only a section that cannot run at all makes the exit code non-zero.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEngine } from '../bot/index.ts';
-import { engineConversation, exportEntries } from '../bot/kb.ts';
-import { formatProblem, loadKnowledge, loadTests, runTestSuites } from '../knowledge/index.ts';
-import { defaultBenchOptions, quickBenchOptions } from './bench-options.ts';
-import { formatReport, type BenchResult } from './format-report.ts';
-import { latencyByLocale, slowestTurns } from './latency-breakdown.ts';
-import { timeEngine, timeNlpjs } from './measure-latency.ts';
-import { memorySnapshot } from './measure-memory.ts';
-import { importNlpjs, nlpjsConversation, trainNlpjs, zhSupport } from './nlpjs-baseline.ts';
-import { scoresOf } from './score-report.ts';
-import { summarize, timed } from './summarize.ts';
-import { conversationsOf } from './test-turns.ts';
+import { runEngineBench } from './engine-bench.ts';
+import { runScaleBench } from './scale/scale-bench.ts';
+import { runHttpBench } from './http/http-bench.ts';
+import { runLiveBench } from './live/live-bench.ts';
+import { runReloadBench } from './reload/reload-bench.ts';
+import { runWidgetBench } from './widget/widget-bench.ts';
+import { machine, type BenchContext, type Section, type SectionResult } from './section.ts';
+import { formatSummary, replaceReadmeTable } from './summary-table.ts';
 
+const SECTIONS: Record<string, Section> = {
+  engine: runEngineBench,
+  scale: runScaleBench,
+  http: runHttpBench,
+  live: runLiveBench,
+  reload: runReloadBench,
+  widget: runWidgetBench,
+};
+
+const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS_DIR = path.join(import.meta.dirname, 'results');
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
-  const options = values.quick ? quickBenchOptions : defaultBenchOptions;
-  const dir = path.resolve(process.env.KNOWLEDGE_DIR ?? 'knowledge');
-
-  const loadStart = process.hrtime.bigint();
-  const loaded = await loadKnowledge(dir);
-  const loadMs = Number(process.hrtime.bigint() - loadStart) / 1e6;
-  if (!loaded.ok) throw new Error(`bench: knowledge base in ${dir} does not load:\n${loaded.problems.map(formatProblem).join('\n')}`);
-  const { kb } = loaded;
-  const tests = await loadTests(dir);
-  const conversations = conversationsOf(tests.suites);
-  const flatTurns = conversations.flat();
-  const turns = flatTurns.length;
-  if (turns === 0) throw new Error(`bench: no test turns under ${dir}/tests`);
-  const progress = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
-
-  // Memory first, before the build loop and nlp.js leave garbage and modules behind.
-  const engineBefore = memorySnapshot();
-  const [engine, firstBuildNs] = timed(() => createEngine(kb));
-  const engineAfter = memorySnapshot();
-
-  progress(`timing ${options.builds} index builds`);
-  const buildSamples: bigint[] = [];
-  for (let i = 0; i < options.builds; i++) buildSamples.push(timed(() => createEngine(kb))[1]);
-
-  const ours = runTestSuites(tests.suites, engineConversation(engine));
-
-  // Alone first, as in production: once nlp.js's model sits in the same heap, every garbage
-  // collection has more to mark and our tail grows (the side-by-side figures show that run).
-  progress(`timing ${options.rounds} round(s) of ${turns} turns, engine alone`);
-  for (let i = 0; i < options.warmupPasses; i++) timeEngine(engine, conversations);
-  const soloSamples: bigint[] = [];
-  for (let i = 0; i < options.rounds; i++) timeEngine(engine, conversations, soloSamples);
-
-  progress('training nlp.js on the export');
-  const nlpjs = await importNlpjs();
-  const nlpBefore = memorySnapshot();
-  const trainStart = process.hrtime.bigint();
-  const baseline = await trainNlpjs(nlpjs, exportEntries(kb));
-  const trainMs = Number(process.hrtime.bigint() - trainStart) / 1e6;
-  const nlpAfter = memorySnapshot();
-  const theirs = runTestSuites(tests.suites, await nlpjsConversation(baseline, conversations));
-  const zhSample = kb.entries.find((e) => e.questions.zh.length > 0)?.questions.zh[0] ?? '充值卡密码几位';
-
-  progress(`timing ${options.rounds} round(s) of ${turns} turns per engine`);
-  for (let i = 0; i < options.warmupPasses; i++) {
-    timeEngine(engine, conversations);
-    await timeNlpjs(baseline, conversations);
-  }
-  const ourSamples: bigint[] = [];
-  const theirSamples: bigint[] = [];
-  // Interleaved so drift (thermal, other load) touches both engines alike and the ratio stays fair.
-  // (A forced gc before each pass was tried: it made both engines' tails worse, so there is none.)
-  for (let i = 0; i < options.rounds; i++) {
-    timeEngine(engine, conversations, ourSamples);
-    await timeNlpjs(baseline, conversations, theirSamples);
-  }
-
-  const require = createRequire(import.meta.url);
-  const result: BenchResult = {
-    mode: values.quick ? 'quick' : 'full',
-    options,
-    date: new Date().toISOString(),
-    machine: { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model.trim() ?? 'unknown cpu', node: process.version, platform: `${os.platform()} ${os.arch()}` },
-    kb: {
-      dir: path.relative(process.cwd(), dir) || '.',
-      version: kb.version,
-      entries: kb.entries.length,
-      questions: { zh: kb.entries.reduce((n, e) => n + e.questions.zh.length, 0), en: kb.entries.reduce((n, e) => n + e.questions.en.length, 0) },
-      cases: conversations.length,
-      turns,
-      loadMs,
-    },
-    engine: {
-      firstBuildMs: Number(firstBuildNs) / 1e6,
-      builds: summarize(buildSamples),
-      memory: { before: engineBefore, after: engineAfter },
-      solo: summarize(soloSamples),
-      byLocale: latencyByLocale(soloSamples, flatTurns),
-      slowest: slowestTurns(soloSamples, flatTurns, 5),
-      latency: summarize(ourSamples),
-      scores: scoresOf(ours),
-    },
-    nlpjs: {
-      version: (require('node-nlp/package.json') as { version: string }).version,
-      trainMs,
-      threshold: baseline.threshold,
-      memory: { before: nlpBefore, after: nlpAfter },
-      latency: summarize(theirSamples),
-      byLocale: latencyByLocale(theirSamples, flatTurns),
-      scores: scoresOf(theirs),
-      zh: await zhSupport(baseline.manager, zhSample),
-    },
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+  const ids = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(SECTIONS);
+  const unknown = ids.filter((id) => !SECTIONS[id]);
+  if (unknown.length) throw new Error(`bench: unknown section(s) ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`);
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'bench-'));
+  const ctx: BenchContext = {
+    quick: values.quick,
+    root: ROOT,
+    knowledgeDir: path.resolve(process.env.KNOWLEDGE_DIR ?? path.join(ROOT, 'knowledge')),
+    tmpDir,
+    progress: (msg) => process.stderr.write(`bench: ${msg}\n`),
   };
+  const results: SectionResult[] = [];
+  const failures: string[] = [];
+  try {
+    for (const id of ids) {
+      ctx.progress(`section ${id}`);
+      const started = performance.now();
+      try {
+        const result = await SECTIONS[id]!(ctx);
+        results.push(result);
+        process.stdout.write(`${result.markdown}\n`);
+        ctx.progress(`section ${id} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      } catch (err) {
+        failures.push(id);
+        console.error(`bench: section ${id} could not run:`, err);
+      }
+    }
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+  }
 
-  const report = formatReport(result);
-  process.stdout.write(report);
+  const m = machine();
+  const command = `npm run bench${values.quick || values.only ? ` --${values.quick ? ' --quick' : ''}${values.only ? ` --only ${ids.join(',')}` : ''}` : ''}`;
+  const header = `# Benchmarks\n\n${new Date().toISOString()}, \`${command}\`\nMachine: ${m.cpu}, nproc ${m.nproc}, ${m.memGiB} GiB, Node ${m.node}, ${m.platform}\n`;
+  const summary = formatSummary(results);
+  const report = `${header}\n${summary}\n${results.map((r) => r.markdown).join('\n')}`;
+  process.stdout.write(`\n${summary}`);
   await mkdir(RESULTS_DIR, { recursive: true });
   await writeFile(path.join(RESULTS_DIR, 'latest.md'), report);
-  await writeFile(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  process.stderr.write(`bench: saved ${path.relative(process.cwd(), RESULTS_DIR)}/latest.md\n`);
+  await writeFile(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), command, machine: m, sections: results.map(({ id, data, summary }) => ({ id, summary, data })) }, null, 2)}\n`);
+  ctx.progress(`saved ${path.relative(process.cwd(), RESULTS_DIR)}/latest.md`);
+  // Only a complete full run speaks for the project in the README.
+  if (!values.quick && !values.only && failures.length === 0) {
+    const readme = path.join(ROOT, 'README.md');
+    const updated = replaceReadmeTable(await readFile(readme, 'utf8'), `${new Date().toISOString().slice(0, 10)}, \`${command}\` on ${m.cpu}, nproc ${m.nproc}, ${m.memGiB} GiB, Node ${m.node}\n\n${summary}`);
+    if (updated) {
+      await writeFile(readme, updated);
+      ctx.progress('README.md table updated');
+    }
+  }
+  if (failures.length) process.exitCode = 1;
 }
 
 main().catch((err) => {

@@ -10,13 +10,15 @@ import { buildSpeller } from './spell.ts';
 import { createAnalyzer, type Unit } from './tokenize.ts';
 import { loadChineseLexicon } from './jieba.ts';
 import { buildRuleMatcher } from './match-rules.ts';
-import { buildRetriever } from './retrieve.ts';
+import { ENTRIES_PER_STEP, retrieverSteps, runSteps, type IndexedEntry } from './retrieve.ts';
 import { buildContrasts, looksLikeFollowUp } from './follow-up.ts';
 
 export interface DecideOptions {
   /** The visitor's chosen language; otherwise detected, then the conversation's, then Chinese. */
   lang?: Lang;
   context?: ConversationContext;
+  /** Overrides RetrievalOptions.postingsBudget for this call: the scale bench times a full OR query against the pruned one. */
+  postingsBudget?: number;
 }
 
 export interface Engine {
@@ -53,22 +55,53 @@ const CODE = /^\d{5,}$/;
 const CLARIFY_SCORE_SHARE = 0.55;
 
 export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> = {}): Engine {
+  return runSteps(engineSteps(kb, options));
+}
+
+/**
+ * The same build, giving the event loop back every few milliseconds: a server reloading a large
+ * knowledge base keeps answering with the old engine meanwhile (10k entries take seconds to index).
+ */
+export async function createEngineAsync(kb: KnowledgeBase, options: Partial<EngineOptions> = {}): Promise<Engine> {
+  const steps = engineSteps(kb, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Generator<void, Engine> {
   const opts: EngineOptions = { ...defaultEngineOptions, ...options };
   const rewrite = buildSynonyms(kb.synonyms);
   const prepare = (t: string) => rewrite(normalize(t)).trim();
-  const analyze = createAnalyzer(loadChineseLexicon(), kb.entries.flatMap((e) => e.keywords).map(prepare), kb.synonyms.flatMap((g) => g.terms).map(prepare));
-  const spell = buildSpeller([
-    ...kb.synonyms.flatMap((g) => g.terms),
-    ...kb.entries.flatMap((e) => [...e.questions.en, ...e.keywords, e.answer.en]),
-  ].map(normalize));
+  // Every entry text is normalized and rewritten once here; the index, the speller and the
+  // contrast sides below all start from these (at 100k entries each pass costs seconds).
+  const texts: { normalized: { zh: string[]; en: string[]; keywords: string[]; answer: { zh: string; en: string } }; indexed: IndexedEntry }[] = [];
+  const rewritten = (t: string) => rewrite(t).trim();
+  for (const e of kb.entries) {
+    if (texts.length > 0 && texts.length % ENTRIES_PER_STEP === 0) yield;
+    const normalized = { zh: e.questions.zh.map(normalize), en: e.questions.en.map(normalize), keywords: e.keywords.map(normalize), answer: { zh: normalize(e.answer.zh), en: normalize(e.answer.en) } };
+    texts.push({
+      normalized,
+      indexed: {
+        id: e.id,
+        questions: [...normalized.zh, ...normalized.en].map(rewritten),
+        keywords: normalized.keywords.map(rewritten),
+        answers: [rewritten(normalized.answer.zh), rewritten(normalized.answer.en)],
+      },
+    });
+  }
+  const analyze = createAnalyzer(loadChineseLexicon(), texts.flatMap((t) => t.indexed.keywords), kb.synonyms.flatMap((g) => g.terms).map(prepare));
+  const spell = buildSpeller([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap(({ normalized: n }) => [...n.en, ...n.keywords, n.answer.en])]);
   const matchRule = buildRuleMatcher(kb.rules);
-  const retriever = buildRetriever(kb.entries, analyze, (t) => rewrite(normalize(t)), opts.retrieval);
+  const retriever = yield* retrieverSteps(texts.map((t) => t.indexed), analyze, opts.retrieval);
   const contrasts = buildContrasts(kb.contrasts, rewrite);
   // Which contrast sides each entry's questions name, e.g. invoice.mobile-period names 移动.
-  const entrySides = new Map(kb.entries.map((e) => [e.id, contrasts.sides([...e.questions.zh, ...e.questions.en, ...e.keywords].map(prepare).join('\n'))]));
+  const entrySides = new Map(kb.entries.map((e, i) => [e.id, contrasts.sides([...texts[i]!.indexed.questions, ...texts[i]!.indexed.keywords].join('\n'))]));
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
   const answerTypes = kb.answerTypes;
-  const answered = new Map(kb.entries.map((e) => [e.id, new Set(answerTypes.filter((t) => t.answers.some((p) => p.test(normalize(e.answer.zh)) || p.test(normalize(e.answer.en)))).map((t) => t.id))]));
+  const answered = new Map(kb.entries.map((e, i) => { const a = texts[i]!.normalized.answer; return [e.id, new Set(answerTypes.filter((t) => t.answers.some((p) => p.test(a.zh) || p.test(a.en))).map((t) => t.id))]; }));
   const entryAnswers = (e: Entry, typeId: string) => answered.get(e.id)?.has(typeId) ?? false;
   const thresholds = { answer: opts.answerThreshold, clarify: opts.clarifyThreshold, margin: opts.minMargin };
 
@@ -79,7 +112,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
   };
 
   /** `mustCover`: a follow-up's own words, one of which the entry must contain ("那发票呢" must reach an invoice entry). */
-  function read(query: string, mustCover: readonly string[] = [], previousEntryId?: string): Reading {
+  function read(query: string, mustCover: readonly string[] = [], previousEntryId?: string, postingsBudget?: number): Reading {
     const analysis = analyze(query);
     const { tokens, units } = analysis;
     // An entry only about the other side of a contrast (移动 for a 联通 question, 开通 for 怎么关)
@@ -89,7 +122,7 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
     // entry without it cannot answer (amounts like 100 are short and stay out of this).
     const codes = analysis.units.filter((u) => CODE.test(u.text) && retriever.known(u.text)).map((u) => u.text);
     const filtered = retriever
-      .search(analysis, { fuzzy: opts.fuzzy })
+      .search(analysis, { fuzzy: opts.fuzzy, postingsBudget })
       .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
       .filter((c) => codes.every((code) => contains(c, code)))
       .filter((c) => mustCover.length === 0 || mustCover.some((u) => contains(c, u)));
@@ -133,11 +166,11 @@ export function createEngine(kb: KnowledgeBase, options: Partial<EngineOptions> 
       return { ...base, kind: 'fallback', reason, ruleId: rule.id, text, confidence: 1, redact };
     }
 
-    let reading = read(rewrite(spell(normalized)), [], ctx.lastEntryId);
+    let reading = read(rewrite(spell(normalized)), [], ctx.lastEntryId, decideOpts.postingsBudget);
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
       const own = reading.units.filter((u) => !u.soft).map((u) => u.text);
-      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`, own, ctx.lastEntryId);
+      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`, own, ctx.lastEntryId, decideOpts.postingsBudget);
       const marked = looksLikeFollowUp(normalized);
       if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
         explain.followUp = { from: ctx.lastQuery, rewritten: combined.query };

@@ -1,5 +1,5 @@
 // Public surface of the bot module: the answer engine and its types.
-export { createEngine, type Engine, type DecideOptions } from './engine.ts';
+export { createEngine, createEngineAsync, type Engine, type DecideOptions } from './engine.ts';
 export { defaultEngineOptions, type EngineOptions } from './engine-options.ts';
 export type { Decision, Candidate, Explain, Suggestion, ConversationContext } from './decision.ts';
 export { normalize } from './normalize.ts';

@@ -41,8 +41,8 @@ export interface KnowledgeRuntime {
 export interface KnowledgeRuntimeDeps {
   dir: string;
   load: (dir: string) => Promise<LoadResult>;
-  /** Builds the engine for a loaded knowledge base (createEngine with the configured options). */
-  build: (kb: KnowledgeBase) => Engine;
+  /** Builds the engine for a loaded knowledge base (createEngineAsync with the configured options: the old engine keeps answering meanwhile). */
+  build: (kb: KnowledgeBase) => Engine | Promise<Engine>;
   logger: Logger;
 }
 
@@ -153,7 +153,7 @@ async function attempt(
   if (!result.ok) return { ok: false, problems: result.problems };
   if (result.kb.version === unchangedFrom) return { ok: true, engine: undefined, problems: result.problems, ms: 0 };
   try {
-    const engine = build(result.kb);
+    const engine = await build(result.kb);
     return { ok: true, engine, problems: result.problems, ms: Math.round(performance.now() - started) };
   } catch (err) {
     return { ok: false, problems: [problemOf(err, dir)] };

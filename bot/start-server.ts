@@ -7,7 +7,7 @@ import { loadKnowledge, watchKnowledge } from '../knowledge/index.ts';
 import { createApp } from './app.ts';
 import { createHandoffServices } from './handoff-services.ts';
 import type { Config } from './config.ts';
-import { createEngine } from './engine.ts';
+import { createEngineAsync } from './engine.ts';
 import { createKnowledgeRuntime, type KnowledgeRuntime } from './knowledge-runtime.ts';
 import { LogEvent, type Logger } from './logger.ts';
 
@@ -40,7 +40,7 @@ export async function startServer(config: Config, logger: Logger, graceMs = DEFA
     const runtime = await createKnowledgeRuntime({
       dir: config.knowledgeDir,
       load: loadKnowledge,
-      build: (kb) => createEngine(kb, config.engine),
+      build: (kb) => createEngineAsync(kb, config.engine),
       logger,
     });
     const watcher = watchKnowledge(config.knowledgeDir, {

@@ -132,6 +132,25 @@ function analyzeGap(gap: string, lexicon: ChineseLexicon, tokens: Set<string>, c
   flushGroup(group);
 }
 
+/**
+ * A bounded memo for pure word functions: a knowledge base repeats the same words and phrases in
+ * thousands of questions (indexing 100k entries stems "cancel" tens of thousands of times).
+ */
+function memo<T>(fn: (s: string) => T, max = 100_000): (s: string) => T {
+  const cache = new Map<string, T>();
+  return (s) => {
+    let v = cache.get(s);
+    if (v === undefined) {
+      v = fn(s);
+      if (cache.size >= max) cache.clear();
+      cache.set(s, v);
+    }
+    return v;
+  };
+}
+
+const stem = memo(porterStem);
+
 function analyzeLatin(span: string, tokens: Set<string>, context: Set<string>, units: Map<string, Unit>): void {
   const numbers = span.match(NUMBER) ?? [];
   for (const n of numbers) {
@@ -143,9 +162,9 @@ function analyzeLatin(span: string, tokens: Set<string>, context: Set<string>, u
     const w = word.toLowerCase();
     if (enStopwords.has(w)) context.add(w);
     if (w.length < 2 || enStopwords.has(w)) continue;
-    const stem = porterStem(w);
-    tokens.add(stem);
-    units.set(stem, { text: stem, parts: [], latin: true, soft: false, salience: 1 });
+    const s = stem(w);
+    tokens.add(s);
+    units.set(s, { text: s, parts: [], latin: true, soft: false, salience: 1 });
   }
 }
 
@@ -160,7 +179,7 @@ function markFocus(text: string, units: Map<string, Unit>): void {
     for (const u of units.values()) if (!u.latin && after!.startsWith(u.text)) u.focus = true;
   }
   for (const [, word] of text.matchAll(EN_FOCUS)) {
-    const unit = units.get(porterStem(word!));
+    const unit = units.get(stem(word!));
     if (unit) unit.focus = true;
   }
 }
@@ -172,7 +191,9 @@ const HAN_WORD = /^\p{Script=Han}{2,}$/u;
  * `vocabulary` is the knowledge base's own Chinese words (keywords), matched before jieba segments the rest;
  * `atomicTerms` (synonym terms) are matched too but never split into bigrams.
  */
-export function createAnalyzer(lexicon: ChineseLexicon, vocabulary: Iterable<string> = [], atomicTerms: Iterable<string> = []): Analyze {
+export function createAnalyzer(jieba: ChineseLexicon, vocabulary: Iterable<string> = [], atomicTerms: Iterable<string> = []): Analyze {
+  // The stretches between known words repeat across questions ("怎么办理", "在哪里"): cut each once.
+  const lexicon: ChineseLexicon = { cut: memo((t) => jieba.cut(t), 50_000), generalIdf: (w) => jieba.generalIdf(w) };
   const usable = (w: string) => HAN_WORD.test(w) && [...w].length <= MAX_WORD_CHARS && !zhStopwords.has(w);
   const atomic = new Set([...atomicTerms].filter(usable));
   const dictionary = new Set([...vocabulary].filter(usable));

@@ -5,7 +5,7 @@ import type { Expectation, TestCase, TestSuite } from './types.ts';
 import type { Problem } from './knowledge-error.ts';
 import { parseYamlSource } from './yaml-source.ts';
 import { testFileSchema } from './schema.ts';
-import { validate } from './load-knowledge.ts';
+import { validate } from './read-file.ts';
 
 export interface LoadedTests {
   suites: TestSuite[];
