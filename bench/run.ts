@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick] [-- --only engine,http]`: every benchmark section in turn (engine vs nlp.js,
 // scale, HTTP, live delivery, hot reload, widget). Prints markdown and saves it as bench/results/latest.md
-// (raw figures in latest.json, git-ignored); a full run of every section also refreshes the README's table.
+// (raw figures in latest.json, git-ignored) when every section ran in full, also refreshing the README's
+// table; quick or partial runs are saved as partial.md instead.
 // Never fails on a time: only a section that cannot run at all makes the exit code non-zero.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -66,12 +67,15 @@ async function main(): Promise<void> {
   const summary = formatSummary(results);
   const report = `${header}\n${summary}\n${results.map((r) => r.markdown).join('\n')}`;
   process.stdout.write(`\n${summary}`);
+  // Only a complete full run speaks for the project (latest.md, committed, and the README's table);
+  // quick and partial runs go to partial.md (git-ignored) so they never overwrite it.
+  const complete = !values.quick && !values.only && failures.length === 0;
+  const base = complete ? 'latest' : 'partial';
   await mkdir(RESULTS_DIR, { recursive: true });
-  await writeFile(path.join(RESULTS_DIR, 'latest.md'), report);
-  await writeFile(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), command, machine: m, sections: results.map(({ id, data, summary }) => ({ id, summary, data })) }, null, 2)}\n`);
-  ctx.progress(`saved ${path.relative(process.cwd(), RESULTS_DIR)}/latest.md`);
-  // Only a complete full run speaks for the project in the README.
-  if (!values.quick && !values.only && failures.length === 0) {
+  await writeFile(path.join(RESULTS_DIR, `${base}.md`), report);
+  await writeFile(path.join(RESULTS_DIR, `${base}.json`), `${JSON.stringify({ date: new Date().toISOString(), command, machine: m, sections: results.map(({ id, data, summary }) => ({ id, summary, data })) }, null, 2)}\n`);
+  ctx.progress(`saved ${path.relative(process.cwd(), RESULTS_DIR)}/${base}.md`);
+  if (complete) {
     const readme = path.join(ROOT, 'README.md');
     const updated = replaceReadmeTable(await readFile(readme, 'utf8'), `${new Date().toISOString().slice(0, 10)}, \`${command}\` on ${m.cpu}, nproc ${m.nproc}, ${m.memGiB} GiB, Node ${m.node}\n\n${summary}`);
     if (updated) {

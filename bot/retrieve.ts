@@ -17,19 +17,21 @@ export interface RetrievalOptions {
    */
   rankWeights: { similarity: number; centroid: number; coverage: number; bm25: number };
   /**
-   * Postings (entries per query term, summed) one search may visit. Above it, the commonest terms
-   * stay out of the BM25 query: they still count in coverage and similarity for the candidates the
-   * rarer terms find, but no longer make every entry a candidate. A knowledge base of hundreds of
-   * entries never reaches it; at 100k entries "怎么办理" alone would visit tens of thousands.
-   * Range 2,000-200,000; default 20,000.
+   * Postings (entries per query term, summed) up to which a query goes to MiniSearch whole, as one
+   * OR query over every term: every query on a KB of a few hundred entries. Beyond it (at 100k
+   * entries "怎么办理" alone is in tens of thousands), candidates come first from the rarest terms
+   * (see `candidateCap`), and MiniSearch ranks only those. Range 500-200,000; default 2,000.
    */
   postingsBudget: number;
+  /** Entries a pruned search hands to MiniSearch's BM25 ranking. Range 20-1,000; default 100. */
+  candidateCap: number;
 }
 
 export const defaultRetrievalOptions: RetrievalOptions = {
   fieldBoosts: { q: 3, kw: 2, a: 0.6 },
   rankWeights: { similarity: 0.3, centroid: 0.3, coverage: 0.15, bm25: 0.25 },
-  postingsBudget: 20_000,
+  postingsBudget: 2_000,
+  candidateCap: 100,
 };
 
 /** Credit a content unit earns when matched only in an answer (0..1; default 0.5). */
@@ -42,6 +44,15 @@ const SOFT_UNKNOWN_WEIGHT = 0.3;
 const FOCUS_WEIGHT = 2;
 /** Candidates kept from one search. Range 3-50; default 10. */
 const MAX_CANDIDATES = 10;
+/**
+ * Postings a pruned search walks in its own compact lists to choose candidates (a few ns each, where
+ * MiniSearch spends microseconds per posting). Range 5,000-500,000; default 60,000.
+ */
+const CANDIDATE_POSTINGS = 60_000;
+/** Postings MiniSearch walks when it ranks a pruned search's candidates. Range 1,000-50,000; default 10,000. */
+const RANKING_POSTINGS = 10_000;
+/** What a recall bigram counts, against a word, when candidates are chosen (0..1; default 0.5). */
+const BIGRAM_VOTE = 0.5;
 
 const SEP = '\u0001';
 const FIELDS: readonly Field[] = ['q', 'kw', 'a'];
@@ -115,7 +126,7 @@ export function runSteps<T>(steps: Generator<void, T>): T {
  * event loop back between steps and keep answering with the old engine while the new one is built.
  */
 export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analyze, options: RetrievalOptions = defaultRetrievalOptions): Generator<void, Retriever> {
-  const { fieldBoosts, rankWeights, postingsBudget } = options;
+  const { fieldBoosts, rankWeights, postingsBudget, candidateCap } = options;
   // Every token gets a number once; the per-entry structures below hold numbers in flat typed arrays,
   // which keeps a 100k-entry index in a few hundred MiB instead of millions of Sets and Maps.
   const termIds = new Map<string, number>();
@@ -205,6 +216,27 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
   const cCounts = centroidCounts.finish();
   const cStart = centroidStart.finish();
 
+  const termText: string[] = new Array(termIds.size);
+  for (const [t, id] of termIds) termText[id] = t;
+  // Each term's entries, ascending (postings[postStart[id] .. postStart[id + 1])), for pruned searches.
+  const termCount = termIds.size;
+  const postStart = new Int32Array(termCount + 1);
+  for (let id = 0; id < termCount; id++) postStart[id + 1] = postStart[id]! + (df[id] ?? 0);
+  const postings = new Int32Array(postStart[termCount]!);
+  {
+    const fill = postStart.slice(0, termCount);
+    const seenIn = new Int32Array(termCount).fill(-1);
+    for (let i = 0; i < entries.length; i++) {
+      if (i > 0 && i % (ENTRIES_PER_STEP * 10) === 0) yield;
+      for (let k = fStart[i * 3]!; k < fStart[i * 3 + 3]!; k++) {
+        const id = fTokens[k]!;
+        if (seenIn[id] === i) continue;
+        seenIn[id] = i;
+        postings[fill[id]!++] = i;
+      }
+    }
+  }
+
   const n = Math.max(1, entries.length);
   const idfOf = (d: number) => Math.log(1 + (n - d + 0.5) / (d + 0.5));
   const dfOf = (token: string) => {
@@ -234,43 +266,49 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     centroidNorm[i] = Math.sqrt(sum);
   }
 
-  /** The query's known tokens as id -> question idf; unknown ones only add to its norm. */
-  const queryVector = (tokens: readonly string[]) => {
-    const weights = new Map<number, number>();
+  // The query as a dense vector over term ids (question idf; 0 = not in the query): reading a typed
+  // array in the inner loops below is several times cheaper than a Map. Set and cleared per search.
+  const queryWeight = new Float64Array(termIds.size);
+  /** Puts the query's known tokens into `queryWeight`; unknown ones only add to its norm. */
+  const setQuery = (tokens: readonly string[]) => {
+    const ids: number[] = [];
     let norm = 0;
     for (const t of tokens) {
       const id = termIds.get(t);
       const w = id === undefined ? maxIdf : qidfById[id]!;
       norm += w * w;
-      if (id !== undefined) weights.set(id, w);
+      if (id !== undefined) {
+        queryWeight[id] = w;
+        ids.push(id);
+      }
     }
-    return { weights, norm: Math.sqrt(norm) };
+    return { ids, norm: Math.sqrt(norm) };
   };
-  const centroidSimilarity = (entry: number, query: { weights: Map<number, number>; norm: number }) => {
-    if (centroidNorm[entry] === 0 || query.norm === 0) return 0;
+  const centroidSimilarity = (entry: number, queryNorm: number) => {
+    if (centroidNorm[entry] === 0 || queryNorm === 0) return 0;
     let dot = 0;
     for (let k = cStart[entry]!; k < cStart[entry + 1]!; k++) {
-      const w = query.weights.get(cTokens[k]!);
-      if (w !== undefined) dot += cCounts[k]! * w * w;
+      const w = queryWeight[cTokens[k]!]!;
+      if (w !== 0) dot += cCounts[k]! * w * w;
     }
-    return dot / (centroidNorm[entry]! * query.norm);
+    return dot / (centroidNorm[entry]! * queryNorm);
   };
   /**
    * Cosine similarity (idf-weighted, binary) between the query and the entry's closest question
    * variant. BM25 over all variants at once blurs entries that share vocabulary; the single closest
    * paraphrase separates "联通自助机能打几个月" (period) from "联通自助机在哪" (terminal).
    */
-  const closestVariant = (entry: number, query: { weights: Map<number, number>; norm: number }) => {
+  const closestVariant = (entry: number, queryNorm: number) => {
     let best = 0;
-    if (query.norm === 0) return 0;
+    if (queryNorm === 0) return 0;
     for (let v = eVStart[entry]!; v < eVStart[entry + 1]!; v++) {
       if (variantNorm[v] === 0) continue;
       let dot = 0;
       for (let k = vStart[v]!; k < vStart[v + 1]!; k++) {
-        const w = query.weights.get(vTokens[k]!);
-        if (w !== undefined) dot += w * w;
+        const w = queryWeight[vTokens[k]!]!;
+        if (w !== 0) dot += w * w;
       }
-      best = Math.max(best, dot / (variantNorm[v]! * query.norm));
+      best = Math.max(best, dot / (variantNorm[v]! * queryNorm));
     }
     return best;
   };
@@ -327,23 +365,47 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
   }
 
   /**
-   * The terms to send to the index: all of them while their postings fit the budget; otherwise the
-   * rarest first (most telling, shortest lists) up to the budget, and always at least one.
+   * The query's known terms, most telling first: its words (units) rarest first, then its recall
+   * bigrams. A bigram straddling two words ("展刺" in "发展刺客") is rare by accident and would
+   * otherwise outvote the words.
    */
-  const searchTerms = (tokens: readonly string[], budget: number): string[] => {
-    let postings = 0;
-    for (const t of tokens) postings += dfOf(t);
-    if (postings <= budget) return [...tokens];
-    const known = tokens.filter((t) => dfOf(t) > 0).sort((a, b) => dfOf(a) - dfOf(b));
-    const kept: string[] = [];
+  const byRarity = (tokens: readonly string[], units: readonly Unit[]): { id: number; word: boolean }[] => {
+    const words = new Set(units.map((u) => u.text));
+    const known = tokens.flatMap((t) => {
+      const id = termIds.get(t);
+      return id !== undefined && (df[id] ?? 0) > 0 ? [{ id, word: words.has(t) }] : [];
+    });
+    return known.sort((a, b) => Number(b.word) - Number(a.word) || df[a.id]! - df[b.id]!);
+  };
+
+  // Scratch space for choosing candidates, reused by every search (an engine answers one query at a time).
+  const votes = new Float64Array(entries.length);
+  const touched = new Int32Array(entries.length);
+  const isCandidate = new Uint8Array(entries.length);
+
+  /**
+   * Candidates for a query too broad to rank whole: entries vote for the query terms they contain
+   * (idf-weighted; bigrams count half), walking the rarest terms' postings up to a budget; the
+   * `cap` entries with the most votes go on to MiniSearch. Returns them marked in `isCandidate`.
+   */
+  const chooseCandidates = (terms: readonly { id: number; word: boolean }[], cap: number): number[] => {
     let spent = 0;
-    for (const t of known) {
-      const d = dfOf(t);
-      if (kept.length > 0 && spent + d > budget) break;
-      kept.push(t);
+    let count = 0;
+    for (const [k, { id, word }] of terms.entries()) {
+      const d = df[id]!;
+      if (k > 0 && spent + d > CANDIDATE_POSTINGS) continue;
       spent += d;
+      const weight = idfOf(d) * (word ? 1 : BIGRAM_VOTE);
+      for (let p = postStart[id]!; p < postStart[id + 1]!; p++) {
+        const e = postings[p]!;
+        if (votes[e] === 0 && count < touched.length) touched[count++] = e;
+        votes[e] = votes[e]! + weight;
+      }
     }
-    return kept;
+    const chosen = topByVotes(touched.subarray(0, count), votes, cap);
+    for (let k = 0; k < count; k++) votes[touched[k]!] = 0;
+    for (const e of chosen) isCandidate[e] = 1;
+    return chosen;
   };
 
   return {
@@ -352,32 +414,96 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     search({ units, tokens, context }, options = {}) {
       if (tokens.length === 0) return [];
       const fuzzy = options.fuzzy ?? 0;
-      const terms = searchTerms(tokens, options.postingsBudget ?? postingsBudget);
-      if (terms.length === 0) return [];
-      const results = index.search(terms.join(SEP), {
-        tokenize: (s) => s.split(SEP),
-        processTerm: (t) => t,
+      let postingsAsked = 0;
+      for (const t of tokens) postingsAsked += dfOf(t);
+      const searchOptions = {
+        tokenize: (s: string) => s.split(SEP),
+        processTerm: (t: string) => t,
         boost: fieldBoosts,
-        combineWith: 'OR',
+        combineWith: 'OR' as const,
         // Typos are tolerated on longer English words only; Chinese gets its tolerance from bigrams.
-        fuzzy: (term) => (fuzzy > 0 && /^[a-z]{5,}$/.test(term) ? fuzzy : false),
-      });
+        fuzzy: (term: string) => (fuzzy > 0 && /^[a-z]{5,}$/.test(term) ? fuzzy : false),
+      };
+      let results: SearchResult[];
+      if (postingsAsked <= (options.postingsBudget ?? postingsBudget)) {
+        results = index.search(tokens.join(SEP), searchOptions);
+      } else {
+        // Too broad to rank whole: choose candidates from the rarest terms, then let MiniSearch rank
+        // just those, over as many terms as its budget allows (the commonest, near-zero idf, stay out
+        // of BM25 but still count in coverage and similarity below).
+        const terms = byRarity(tokens, units);
+        if (terms.length === 0) return [];
+        const chosen = chooseCandidates(terms, candidateCap);
+        let spent = 0;
+        const ranked = terms.filter(({ id }, k) => {
+          if (k > 0 && spent + df[id]! > RANKING_POSTINGS) return false;
+          spent += df[id]!;
+          return true;
+        });
+        try {
+          results = index.search(ranked.map(({ id }) => termText[id]!).join(SEP), {
+            ...searchOptions,
+            // 0 leaves a document out before MiniSearch builds a result for it.
+            boostDocument: (id) => isCandidate[id as number]!,
+          });
+        } finally {
+          for (const e of chosen) isCandidate[e] = 0;
+        }
+      }
       const top = results[0]?.score ?? 1;
-      const query = queryVector([...new Set([...tokens, ...context])]);
+      const query = setQuery([...new Set([...tokens, ...context])]);
       const queried = new Set(tokens);
-      return results
-        .slice(0, MAX_CANDIDATES * 2)
-        .map((r) => {
-          const entry = r.id as number;
-          const c = coverage(units, queried, entry, r, fuzzy > 0);
-          const similarity = closestVariant(entry, query);
-          const centroid = rankWeights.centroid > 0 ? centroidSimilarity(entry, query) : 0;
-          const score =
-            rankWeights.similarity * similarity + rankWeights.centroid * centroid + rankWeights.coverage * c.coverage + rankWeights.bm25 * (r.score / top);
-          return { entryId: entries[entry]!.id, score, bm25: r.score, similarity, coverage: c.coverage, matched: c.matched, missing: c.missing, maxMissing: c.maxMissing };
-        })
-        .sort((a, b) => b.score - a.score)
-        .slice(0, MAX_CANDIDATES);
+      try {
+        return results
+          .slice(0, MAX_CANDIDATES * 2)
+          .map((r) => {
+            const entry = r.id as number;
+            const c = coverage(units, queried, entry, r, fuzzy > 0);
+            const similarity = closestVariant(entry, query.norm);
+            const centroid = rankWeights.centroid > 0 ? centroidSimilarity(entry, query.norm) : 0;
+            const score =
+              rankWeights.similarity * similarity + rankWeights.centroid * centroid + rankWeights.coverage * c.coverage + rankWeights.bm25 * (r.score / top);
+            return { entryId: entries[entry]!.id, score, bm25: r.score, similarity, coverage: c.coverage, matched: c.matched, missing: c.missing, maxMissing: c.maxMissing };
+          })
+          .sort((a, b) => b.score - a.score)
+          .slice(0, MAX_CANDIDATES);
+      } finally {
+        for (const id of query.ids) queryWeight[id] = 0;
+      }
     },
   };
+}
+
+/** The `cap` entries with the most votes, best first (a bounded min-heap: touched lists run to tens of thousands). */
+function topByVotes(touched: Int32Array, votes: Float64Array, cap: number): number[] {
+  if (touched.length <= cap) return [...touched].sort((a, b) => votes[b]! - votes[a]!);
+  const heap: number[] = [];
+  const less = (a: number, b: number) => votes[a]! < votes[b]! || (votes[a] === votes[b] && a > b);
+  const siftDown = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  };
+  for (const e of touched) {
+    if (heap.length < cap) {
+      heap.push(e);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!less(heap[i]!, heap[parent]!)) break;
+        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+        i = parent;
+      }
+    } else if (less(heap[0]!, e)) {
+      heap[0] = e;
+      siftDown(0);
+    }
+  }
+  return heap.sort((a, b) => votes[b]! - votes[a]!);
 }

@@ -23,6 +23,18 @@ describe('loadKnowledge', () => {
     expect(result.kb.version).toMatch(/^[0-9a-f]{12}$/);
   });
 
+  it('parses on worker threads to exactly what it parses inline, errors and their positions included', async () => {
+    const inline = await loadKnowledge(dir, { threads: 1 });
+    const threaded = await loadKnowledge(dir, { threads: 2, parallelFromChars: 0 });
+    expect(threaded).toEqual(inline);
+    // A broken faq file is reported with its line from the thread too.
+    await writeFile(path.join(dir, 'faq', 'zz-broken.yaml'), 'topic: zz\nlabel: { zh: 坏, en: Broken }\nentries:\n  - id: zz.one\n    questions: [oops\n');
+    const broken = await loadKnowledge(dir, { threads: 2, parallelFromChars: 0 });
+    expect(broken).toEqual(await loadKnowledge(dir, { threads: 1 }));
+    expect(broken.ok).toBe(false);
+    if (!broken.ok) expect(broken.problems.find((p) => p.file === 'faq/zz-broken.yaml')?.line).toBeGreaterThan(1);
+  });
+
   it('names file, line and column of a YAML syntax error', async () => {
     await writeFile(path.join(dir, 'faq', 'broken.yaml'), 'topic: broken\nlabel: { zh: 坏, en: Broken }\nentries:\n  - id: broken.x\n    questions: [unclosed\n');
     const result = await loadKnowledge(dir);

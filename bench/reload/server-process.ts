@@ -1,0 +1,104 @@
+// The real service as a child process (`node --import tsx bot/server.ts`), as `npm start` runs it, for benchmarks
+// that must not share an event loop with the load they put on it. Its pino lines are parsed as they arrive.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface ServerProcessOptions {
+  /** Repository root: bot/server.ts is run from here. */
+  root: string;
+  /** Environment on top of this process's (PORT, HOST and LOG_LEVEL have defaults here). */
+  env: Record<string, string>;
+  /** How long start-up (knowledge base load and build included) may take. Default 120000 ms. */
+  startTimeoutMs?: number;
+  /** Called with every JSON log line the server prints on stdout, with the time it was read (performance.now()). */
+  onLog?: (line: LogLine, readAt: number) => void;
+}
+
+/** One pino line: `time` (epoch ms), `level`, `msg`, `event` and whatever the call site added. */
+export type LogLine = Record<string, unknown> & { time?: number; level?: number; msg?: string; event?: string };
+
+export interface ServerProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Whatever the server wrote to stderr and non-JSON stdout (the last 50 lines), for error messages. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. */
+  stop(): Promise<void>;
+}
+
+/** A port nobody listens on right now (the server binds it a moment later). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
+  const { root, startTimeoutMs = 120_000, onLog } = options;
+  const port = Number(options.env.PORT ?? (await freePort()));
+  const env = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env, PORT: String(port) };
+  // One process (no tsx CLI wrapper in between): the pid we signal is the server's.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bot', 'server.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tail: string[] = [];
+  const keep = (line: string) => {
+    tail.push(line);
+    if (tail.length > 50) tail.shift();
+  };
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const readAt = performance.now();
+    if (!line.startsWith('{')) return keep(line);
+    let parsed: LogLine;
+    try {
+      parsed = JSON.parse(line) as LogLine;
+    } catch {
+      return keep(line);
+    }
+    if (typeof parsed.level === 'number' && parsed.level >= 40) keep(line);
+    onLog?.(parsed, readAt);
+  });
+  createInterface({ input: child.stderr! }).on('line', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (gone) return;
+    child.kill('SIGTERM');
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(force);
+  };
+  const deadline = performance.now() + startTimeoutMs;
+  for (;;) {
+    if (gone) throw new Error(`bench: the server exited during start-up:\n${tail.join('\n')}`);
+    if (performance.now() > deadline) {
+      await stop();
+      throw new Error(`bench: the server did not answer /healthz within ${startTimeoutMs} ms:\n${tail.join('\n')}`);
+    }
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) {
+        await res.arrayBuffer();
+        break;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url, port, child, output: () => tail.join('\n'), stop };
+}
