@@ -98,10 +98,19 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   const retriever = yield* retrieverSteps(texts.map((t) => t.indexed), analyze, opts.retrieval);
   const contrasts = buildContrasts(kb.contrasts, rewrite);
   // Which contrast sides each entry's questions name, e.g. invoice.mobile-period names 移动.
-  const entrySides = new Map(kb.entries.map((e, i) => [e.id, contrasts.sides([...texts[i]!.indexed.questions, ...texts[i]!.indexed.keywords].join('\n'))]));
+  const entrySides = new Map<string, number[][]>();
+  for (const [i, e] of kb.entries.entries()) {
+    if (i > 0 && i % ENTRIES_PER_STEP === 0) yield;
+    entrySides.set(e.id, contrasts.sides([...texts[i]!.indexed.questions, ...texts[i]!.indexed.keywords].join('\n')));
+  }
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
   const answerTypes = kb.answerTypes;
-  const answered = new Map(kb.entries.map((e, i) => { const a = texts[i]!.normalized.answer; return [e.id, new Set(answerTypes.filter((t) => t.answers.some((p) => p.test(a.zh) || p.test(a.en))).map((t) => t.id))]; }));
+  const answered = new Map<string, Set<string>>();
+  for (const [i, e] of kb.entries.entries()) {
+    if (i > 0 && i % ENTRIES_PER_STEP === 0) yield;
+    const a = texts[i]!.normalized.answer;
+    answered.set(e.id, new Set(answerTypes.filter((t) => t.answers.some((p) => p.test(a.zh) || p.test(a.en))).map((t) => t.id)));
+  }
   const entryAnswers = (e: Entry, typeId: string) => answered.get(e.id)?.has(typeId) ?? false;
   const thresholds = { answer: opts.answerThreshold, clarify: opts.clarifyThreshold, margin: opts.minMargin };
 

@@ -106,8 +106,8 @@ function has(sorted: Int32Array, from: number, to: number, id: number): boolean 
   return false;
 }
 
-/** Entries indexed between two yields of a stepwise build (about 10-20 ms of work). */
-export const ENTRIES_PER_STEP = 200;
+/** Entries handled between two yields of a stepwise build (a few ms of work; the shipped KB yields twice). */
+export const ENTRIES_PER_STEP = 50;
 
 export function buildRetriever(entries: readonly IndexedEntry[], analyze: Analyze, options: RetrievalOptions = defaultRetrievalOptions): Retriever {
   return runSteps(retrieverSteps(entries, analyze, options));
@@ -227,7 +227,7 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     const fill = postStart.slice(0, termCount);
     const seenIn = new Int32Array(termCount).fill(-1);
     for (let i = 0; i < entries.length; i++) {
-      if (i > 0 && i % (ENTRIES_PER_STEP * 10) === 0) yield;
+      if (i > 0 && i % (ENTRIES_PER_STEP * 20) === 0) yield;
       for (let k = fStart[i * 3]!; k < fStart[i * 3 + 3]!; k++) {
         const id = fTokens[k]!;
         if (seenIn[id] === i) continue;
