@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createSqliteConversationStore, openDatabase, type ConversationStore } from '../handoff/index.ts';
-import { loadKnowledge, watchKnowledge } from '../knowledge/index.ts';
+import { loadKnowledge, watchKnowledge, type FileCache } from '../knowledge/index.ts';
 import { createApp } from './app.ts';
 import { createHandoffServices } from './handoff-services.ts';
 import type { Config } from './config.ts';
@@ -37,9 +37,11 @@ export async function startServer(config: Config, logger: Logger, graceMs = DEFA
   };
   try {
     const store = createSqliteConversationStore(db);
+    // Unchanged files are not parsed again on a reload (see LoadOptions.cache).
+    const parsed: FileCache = new Map();
     const runtime = await createKnowledgeRuntime({
       dir: config.knowledgeDir,
-      load: loadKnowledge,
+      load: (dir) => loadKnowledge(dir, { cache: parsed }),
       build: (kb) => createEngineAsync(kb, config.engine),
       logger,
     });

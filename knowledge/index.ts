@@ -2,7 +2,7 @@
 export type * from './types.ts';
 export { LANGS } from './types.ts';
 export { KnowledgeError, formatProblem, type Problem, type Severity } from './knowledge-error.ts';
-export { loadKnowledge, listKnowledgeFiles, type LoadResult, type LoadOptions } from './load-knowledge.ts';
+export { loadKnowledge, listKnowledgeFiles, type LoadResult, type LoadOptions, type FileCache } from './load-knowledge.ts';
 export { checkKnowledge, questionKey } from './check-knowledge.ts';
 export { loadTests, parseExpectation, defaultTestThresholds, type LoadedTests } from './load-tests.ts';
 export { parseYamlSource, defaultYamlLimits, type YamlLimits } from './yaml-source.ts';

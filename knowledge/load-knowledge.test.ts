@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +21,23 @@ describe('loadKnowledge', () => {
     if (!result.ok) return;
     expect(result.kb.entries.length).toBeGreaterThanOrEqual(80);
     expect(result.kb.version).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it('reuses unchanged files from its cache and parses the edited one again', async () => {
+    const cache = new Map();
+    const first = await loadKnowledge(dir, { cache });
+    const billing = path.join(dir, 'faq', 'billing.yaml');
+    await writeFile(billing, (await readFile(billing, 'utf8')).replace('        - 详单能查几个月\n', '        - 详单能查几个月\n        - 详单到底能查几个月\n'));
+    const second = await loadKnowledge(dir, { cache });
+    expect(first.ok && second.ok).toBe(true);
+    if (!first.ok || !second.ok) return;
+    expect(second.kb.version).not.toBe(first.kb.version);
+    const byId = (kb: typeof first.kb, id: string) => kb.entries.find((e) => e.id === id)!;
+    // Unchanged file: the very same objects; edited file: read again.
+    expect(byId(second.kb, 'invoice.unicom-online-hall')).toBe(byId(first.kb, 'invoice.unicom-online-hall'));
+    expect(byId(second.kb, 'billing.detail-period').questions.zh).toContain('详单到底能查几个月');
+    // The same result as a load without a cache.
+    expect(second).toEqual(await loadKnowledge(dir));
   });
 
   it('parses on worker threads to exactly what it parses inline, errors and their positions included', async () => {
