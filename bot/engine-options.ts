@@ -12,12 +12,6 @@ export interface EngineOptions {
   maxSuggestions: number;
   /** Fallbacks in a row after which the next one hands off to a person (0 = never). Range 0-5; default 2. */
   handoffAfterFallbacks: number;
-  /**
-   * MiniSearch fuzzy edit distance share for English words of 5+ letters. Range 0-0.3; default 0: the
-   * speller already corrects typos against the KB's words before search, and fuzzy search costs the
-   * most on long English questions (p99 1.1 ms with 0.2, 0.6 ms without, same accuracy).
-   */
-  fuzzy: number;
   /** Attach the explain trace to decisions (always computed; this only controls what callers expose). */
   explain: boolean;
   /**
@@ -46,7 +40,6 @@ export const defaultEngineOptions: EngineOptions = {
   minMargin: 0.05,
   maxSuggestions: 3,
   handoffAfterFallbacks: 2,
-  fuzzy: 0,
   explain: false,
   confidence: { coverageWeight: 0.75, marginSaturation: 0.35, marginFloor: 0.6, clarifyCoverage: 0.75, tieMargin: 0.1 },
   retrieval: defaultRetrievalOptions,

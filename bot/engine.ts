@@ -131,7 +131,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // entry without it cannot answer (amounts like 100 are short and stay out of this).
     const codes = analysis.units.filter((u) => CODE.test(u.text) && retriever.known(u.text)).map((u) => u.text);
     const filtered = retriever
-      .search(analysis, { fuzzy: opts.fuzzy, postingsBudget })
+      .search(analysis, { postingsBudget })
       .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
       .filter((c) => codes.every((code) => contains(c, code)))
       .filter((c) => mustCover.length === 0 || mustCover.some((u) => contains(c, u)));

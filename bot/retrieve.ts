@@ -1,7 +1,6 @@
 // The FAQ index: MiniSearch over each entry's questions, keywords and answers, plus the
 // coverage measure that tells how much of a query an entry actually accounts for.
 import MiniSearch, { type SearchResult } from 'minisearch';
-import { editDistance } from './natural.ts';
 import type { Candidate } from './decision.ts';
 import type { Analysis, Analyze, Unit } from './tokenize.ts';
 
@@ -36,8 +35,6 @@ export const defaultRetrievalOptions: RetrievalOptions = {
 
 /** Credit a content unit earns when matched only in an answer (0..1; default 0.5). */
 const ANSWER_ONLY_CREDIT = 0.5;
-/** Credit for a Latin unit matched only through a fuzzy (typo) match (0..1; default 0.8). */
-const FUZZY_CREDIT = 0.8;
 /** Weight of a bigram no dictionary knew and the index does not contain: likely straddles words (0..1; default 0.3). */
 const SOFT_UNKNOWN_WEIGHT = 0.3;
 /** Extra weight of the word asked for ("要用什么密码": 密码) in coverage, when the KB knows it. Range 1-4; default 2. */
@@ -55,6 +52,15 @@ const RANKING_POSTINGS = 10_000;
 const BIGRAM_VOTE = 0.5;
 
 const SEP = '\u0001';
+
+/**
+ * The term MiniSearch stores for a term id: the id in base 36. MiniSearch keeps terms in a radix tree
+ * whose nodes it searches child by child; Chinese terms put thousands of first characters under its
+ * root, which made every insertion and lookup scan them (about 2 µs per term, most of the index
+ * build at 100k entries). Codes have at most 36 children per node. Scores are unchanged: BM25 reads
+ * frequencies and lengths, never the term's spelling, and spelling mistakes are the speller's job.
+ */
+const code = (id: number) => id.toString(36);
 const FIELDS: readonly Field[] = ['q', 'kw', 'a'];
 
 /** An entry's texts, already normalized and synonym-rewritten by the engine (once per build). */
@@ -66,7 +72,7 @@ export interface IndexedEntry {
 }
 
 export interface Retriever {
-  search(query: Analysis, options?: { fuzzy?: number; postingsBudget?: number }): Candidate[];
+  search(query: Analysis, options?: { postingsBudget?: number }): Candidate[];
   /** Inverse document frequency of a token over the entries (unknown tokens get the maximum). */
   idf(token: string): number;
   /** The token occurs in some entry. */
@@ -200,7 +206,8 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
         }
       }
     }
-    index.add({ id: i, q: q.join(SEP), kw: kw.join(SEP), a: a.join(SEP) });
+    const codes = (tokens: string[]) => tokens.map((t) => code(intern(t))).join(SEP);
+    index.add({ id: i, q: codes(q), kw: codes(kw), a: codes(a) });
   }
   entryVariantStart.push(variantStart.length);
   variantStart.push(variantTokens.length);
@@ -216,8 +223,6 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
   const cCounts = centroidCounts.finish();
   const cStart = centroidStart.finish();
 
-  const termText: string[] = new Array(termIds.size);
-  for (const [t, id] of termIds) termText[id] = t;
   // Each term's entries, ascending (postings[postStart[id] .. postStart[id + 1])), for pruned searches.
   const termCount = termIds.size;
   const postStart = new Int32Array(termCount + 1);
@@ -330,7 +335,7 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     return 0;
   };
 
-  function coverage(units: Unit[], queried: ReadonlySet<string>, entry: number, r: SearchResult, fuzzy: boolean): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number } {
+  function coverage(units: Unit[], queried: ReadonlySet<string>, entry: number): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number } {
     const matched: Record<string, string[]> = {};
     const missing: string[] = [];
     let maxMissing = 0;
@@ -344,14 +349,6 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
       let credit = 1;
       // A word the entry lacks still counts when the entry has all its bigrams (asked as tokens too).
       if (!fields && u.parts.length && u.parts.every((p) => queried.has(p) && fieldsWith(entry, p))) fields = fieldsWith(entry, u.parts[0]!);
-      // Only fuzzy search can match a word other than the one typed; credit that match, a little less.
-      if (!fields && fuzzy && u.latin && u.text.length >= 4) {
-        const near = Object.keys(r.match).find((t) => t.length >= 4 && editDistance(t, u.text) <= 2);
-        if (near) {
-          fields = r.match[near];
-          credit = FUZZY_CREDIT;
-        }
-      }
       if (!fields) {
         missing.push(u.text);
         maxMissing = Math.max(maxMissing, weight / maxIdf);
@@ -413,20 +410,18 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     known: (token) => dfOf(token) > 0,
     search({ units, tokens, context }, options = {}) {
       if (tokens.length === 0) return [];
-      const fuzzy = options.fuzzy ?? 0;
       let postingsAsked = 0;
       for (const t of tokens) postingsAsked += dfOf(t);
-      const searchOptions = {
-        tokenize: (s: string) => s.split(SEP),
-        processTerm: (t: string) => t,
-        boost: fieldBoosts,
-        combineWith: 'OR' as const,
-        // Typos are tolerated on longer English words only; Chinese gets its tolerance from bigrams.
-        fuzzy: (term: string) => (fuzzy > 0 && /^[a-z]{5,}$/.test(term) ? fuzzy : false),
-      };
+      const searchOptions = { tokenize: (s: string) => s.split(SEP), processTerm: (t: string) => t, boost: fieldBoosts, combineWith: 'OR' as const };
       let results: SearchResult[];
       if (postingsAsked <= (options.postingsBudget ?? postingsBudget)) {
-        results = index.search(tokens.join(SEP), searchOptions);
+        // Terms no entry has cannot match: only known ones are asked.
+        const known = tokens.flatMap((t) => {
+          const id = termIds.get(t);
+          return id !== undefined && (df[id] ?? 0) > 0 ? [code(id)] : [];
+        });
+        if (known.length === 0) return [];
+        results = index.search(known.join(SEP), searchOptions);
       } else {
         // Too broad to rank whole: choose candidates from the rarest terms, then let MiniSearch rank
         // just those, over as many terms as its budget allows (the commonest, near-zero idf, stay out
@@ -441,7 +436,7 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
           return true;
         });
         try {
-          results = index.search(ranked.map(({ id }) => termText[id]!).join(SEP), {
+          results = index.search(ranked.map(({ id }) => code(id)).join(SEP), {
             ...searchOptions,
             // 0 leaves a document out before MiniSearch builds a result for it.
             boostDocument: (id) => isCandidate[id as number]!,
@@ -458,7 +453,7 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
           .slice(0, MAX_CANDIDATES * 2)
           .map((r) => {
             const entry = r.id as number;
-            const c = coverage(units, queried, entry, r, fuzzy > 0);
+            const c = coverage(units, queried, entry);
             const similarity = closestVariant(entry, query.norm);
             const centroid = rankWeights.centroid > 0 ? centroidSimilarity(entry, query.norm) : 0;
             const score =
