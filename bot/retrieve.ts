@@ -96,8 +96,6 @@ class IntList {
   }
 }
 
-/** Sorted unique ids (small arrays: a query's or a question's tokens). */
-const uniqueSorted = (ids: Iterable<number>) => Int32Array.from(new Set(ids)).sort();
 
 function has(sorted: Int32Array, from: number, to: number, id: number): boolean {
   let lo = from;
@@ -136,18 +134,34 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
   // Every token gets a number once; the per-entry structures below hold numbers in flat typed arrays,
   // which keeps a 100k-entry index in a few hundred MiB instead of millions of Sets and Maps.
   const termIds = new Map<string, number>();
+  const df: number[] = [];
+  const qdf: number[] = [];
+  // Scratch per term for the pass below: the last entry that counted it, and its variant count there.
+  const lastSeen: number[] = [];
+  const variantCount: number[] = [];
+  const codes: string[] = [];
+  // Every array indexed by term id grows with it, so none ever has holes (V8 keeps them dense and fast).
   const intern = (t: string) => {
     let id = termIds.get(t);
     if (id === undefined) {
       id = termIds.size;
       termIds.set(t, id);
+      df.push(0);
+      qdf.push(0);
+      lastSeen.push(-1);
+      variantCount.push(0);
+      codes.push(code(id));
     }
     return id;
   };
-  const df: number[] = [];
-  const qdf: number[] = [];
-  const bump = (counts: number[], id: number) => {
-    counts[id] = (counts[id] ?? 0) + 1;
+  const sortedUnique = (tokens: readonly string[], more: readonly string[] = []): number[] => {
+    const ids = tokens.map(intern);
+    for (const t of more) ids.push(intern(t));
+    ids.sort((x, y) => x - y);
+    let w = 0;
+    for (let r = 0; r < ids.length; r++) if (r === 0 || ids[r] !== ids[w - 1]) ids[w++] = ids[r]!;
+    ids.length = w;
+    return ids;
   };
   // Which tokens each entry holds in each field (for coverage), as sorted runs: entry i, field f is
   // fieldTokens[fieldStart[i*3+f] .. fieldStart[i*3+f+1]).
@@ -174,40 +188,42 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     if (i > 0 && i % ENTRIES_PER_STEP === 0) yield;
     const e = entries[i]!;
     const q: string[] = [];
-    const centroid = new Map<number, number>();
+    const inQuestions: number[] = [];
     entryVariantStart.push(variantStart.length);
     for (const text of e.questions) {
       const a = analyze(text);
-      q.push(...a.tokens);
-      const ids = uniqueSorted([...a.tokens, ...a.context].map(intern));
+      for (const t of a.tokens) q.push(t);
       variantStart.push(variantTokens.length);
-      for (const id of ids) {
+      for (const id of sortedUnique(a.tokens, a.context)) {
         variantTokens.push(id);
-        centroid.set(id, (centroid.get(id) ?? 0) + 1);
+        const seenIn = variantCount[id]!;
+        variantCount[id] = seenIn + 1;
+        if (seenIn === 0) inQuestions.push(id);
       }
     }
     centroidStart.push(centroidTokens.length);
-    for (const [id, count] of centroid) {
+    for (const id of inQuestions) {
       centroidTokens.push(id);
-      centroidCounts.push(count);
-      bump(qdf, id);
+      centroidCounts.push(variantCount[id]!);
+      variantCount[id] = 0;
+      qdf[id] = qdf[id]! + 1;
     }
-    const kw = e.keywords.flatMap((t) => analyze(t).tokens);
-    const a = e.answers.flatMap((t) => analyze(t).tokens);
-    const seen = new Set<number>();
+    const kw: string[] = [];
+    for (const t of e.keywords) for (const token of analyze(t).tokens) kw.push(token);
+    const a: string[] = [];
+    for (const t of e.answers) for (const token of analyze(t).tokens) a.push(token);
     for (const list of [q, kw, a]) {
       fieldStart.push(fieldTokens.length);
-      const ids = uniqueSorted(list.map(intern));
-      for (const id of ids) {
+      for (const id of sortedUnique(list)) {
         fieldTokens.push(id);
-        if (!seen.has(id)) {
-          seen.add(id);
-          bump(df, id);
+        if (lastSeen[id] !== i) {
+          lastSeen[id] = i;
+          df[id] = df[id]! + 1;
         }
       }
     }
-    const codes = (tokens: string[]) => tokens.map((t) => code(intern(t))).join(SEP);
-    index.add({ id: i, q: codes(q), kw: codes(kw), a: codes(a) });
+    const coded = (tokens: readonly string[]) => tokens.map((t) => codes[termIds.get(t)!]!).join(SEP);
+    index.add({ id: i, q: coded(q), kw: coded(kw), a: coded(a) });
   }
   entryVariantStart.push(variantStart.length);
   variantStart.push(variantTokens.length);

@@ -63,7 +63,13 @@ function salience(lexicon: ChineseLexicon, word: string): number {
 /** Longest dictionary word tried when re-segmenting single characters. Range 2-8; default 6. */
 const MAX_WORD_CHARS = 6;
 
-function analyzeHan(run: string, lexicon: ChineseLexicon, dictionary: ReadonlySet<string>, atomic: ReadonlySet<string>, tokens: Set<string>, context: Set<string>, units: Map<string, Unit>): void {
+/** The knowledge base's own words, and the first two characters of each (every word has two or more). */
+interface Dictionary {
+  words: ReadonlySet<string>;
+  starts: ReadonlySet<string>;
+}
+
+function analyzeHan(run: string, lexicon: ChineseLexicon, dictionary: Dictionary, atomic: ReadonlySet<string>, tokens: Set<string>, context: Set<string>, units: Map<string, Unit>): void {
   const addUnit = (text: string, soft: boolean) => {
     tokens.add(text);
     if (!units.has(text)) units.set(text, { text, parts: [...text].length > 2 ? bigrams(text) : [], latin: false, soft, salience: salience(lexicon, text) });
@@ -73,12 +79,18 @@ function analyzeHan(run: string, lexicon: ChineseLexicon, dictionary: ReadonlySe
   const chars = [...run];
   let gap = '';
   for (let i = 0; i < chars.length; ) {
+    // The longest dictionary word starting here; most positions start none, which the two-character
+    // check tells without building any candidate (indexing 100k entries runs this a million times).
     let word = '';
-    for (let n = Math.min(MAX_WORD_CHARS, chars.length - i); n >= 2; n--) {
-      const candidate = chars.slice(i, i + n).join('');
-      if (dictionary.has(candidate)) {
-        word = candidate;
-        break;
+    if (i + 1 < chars.length) {
+      let candidate = chars[i]! + chars[i + 1]!;
+      if (dictionary.starts.has(candidate)) {
+        const end = Math.min(chars.length, i + MAX_WORD_CHARS);
+        for (let j = i + 2; ; j++) {
+          if (dictionary.words.has(candidate)) word = candidate;
+          if (j >= end) break;
+          candidate += chars[j];
+        }
       }
     }
     if (word) {
@@ -196,8 +208,9 @@ export function createAnalyzer(jieba: ChineseLexicon, vocabulary: Iterable<strin
   const lexicon: ChineseLexicon = { cut: memo((t) => jieba.cut(t), 50_000), generalIdf: (w) => jieba.generalIdf(w) };
   const usable = (w: string) => HAN_WORD.test(w) && [...w].length <= MAX_WORD_CHARS && !zhStopwords.has(w);
   const atomic = new Set([...atomicTerms].filter(usable));
-  const dictionary = new Set([...vocabulary].filter(usable));
-  for (const w of atomic) dictionary.add(w);
+  const words = new Set([...vocabulary].filter(usable));
+  for (const w of atomic) words.add(w);
+  const dictionary: Dictionary = { words, starts: new Set([...words].map((w) => [...w].slice(0, 2).join(''))) };
   return (text) => {
     const tokens = new Set<string>();
     const context = new Set<string>();
