@@ -74,6 +74,17 @@ function schema(maxChars: number) {
   });
 }
 
+/** Built once per limit (config has one): building a zod schema, and its first parse, cost far more than a parse. */
+const schemas = new Map<number, ReturnType<typeof schema>>();
+function schemaFor(maxChars: number): ReturnType<typeof schema> {
+  let built = schemas.get(maxChars);
+  if (!built) {
+    built = schema(maxChars);
+    schemas.set(maxChars, built);
+  }
+  return built;
+}
+
 const FIELD_RULES: Record<string, { code: string; message: string }> = {
   text: { code: 'invalid_type', message: 'text must be a string' },
   conversationId: {
@@ -91,7 +102,7 @@ export function parseChatRequest(body: unknown, maxChars: number): ChatRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new ValidationError('invalid_body', 'the request body must be a JSON object');
   }
-  const parsed = schema(maxChars).safeParse(body);
+  const parsed = schemaFor(maxChars).safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     // Nested fields are named by their path (visitor.pageUrl).

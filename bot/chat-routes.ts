@@ -1,5 +1,5 @@
 // The visitor's HTTP API: POST /api/chat and GET /api/conversations/:id/messages (see DESIGN.md).
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { PayloadTooLargeError, ValidationError, type Clock, type ConversationStore, type Hub, type Routing, type VisitorInfo } from '../handoff/index.ts';
 import type { AppEnv } from './app-env.ts';
@@ -41,26 +41,22 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
     await next();
   });
 
+  // Everything a turn needs but the engine, put together once.
+  const turnDeps: Omit<ChatTurnDeps, 'engine'> = {
+    store,
+    explain: config.explain,
+    ...(routing ? { routing } : {}),
+    ...(hub ? { hub } : {}),
+    ...(clock ? { clock } : {}),
+  };
+
   app.post(
     '/api/chat',
-    // Checks Content-Length up front and counts chunked bodies as they stream in.
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: () => {
-        throw new PayloadTooLargeError(`the request body must be at most ${config.maxBodyBytes} bytes`);
-      },
-    }),
+    bodyLimitByHeader(config.maxBodyBytes),
     async (c) => {
       const request = parseChatRequest(await readJsonBody(c), config.maxMessageChars);
       // One engine for the whole request, even if a reload swaps it meanwhile.
-      const deps: ChatTurnDeps = {
-        store,
-        engine: runtime.engine,
-        explain: config.explain,
-        ...(routing ? { routing } : {}),
-        ...(hub ? { hub } : {}),
-        ...(clock ? { clock } : {}),
-      };
+      const deps: ChatTurnDeps = { ...turnDeps, engine: runtime.engine };
       if (request.conversationId === undefined) {
         return c.json(await startConversation(deps, request, visitorInfo(c, request)));
       }
@@ -81,6 +77,28 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
   });
 
   return app;
+}
+
+/**
+ * hono's bodyLimit, without its cost on the common request: it first asks for `c.req.raw.body`, which on
+ * @hono/node-server turns the lightweight request into a full Request with a web-stream body, and the JSON
+ * is then read through that stream. A body with Content-Length (and no Transfer-Encoding) is judged by the
+ * header alone, as bodyLimit judges it, and read on the server's direct path; any other body (chunked) goes
+ * through bodyLimit, which counts it as it streams in.
+ */
+function bodyLimitByHeader(maxBytes: number): MiddlewareHandler<AppEnv> {
+  const tooLarge = (): never => {
+    throw new PayloadTooLargeError(`the request body must be at most ${maxBytes} bytes`);
+  };
+  const streamed = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
+  return (c, next) => {
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      if (parseInt(length || '0', 10) > maxBytes) tooLarge();
+      return next();
+    }
+    return streamed(c, next);
+  };
 }
 
 /** `after` is the last message id the client saw: absent or a non-negative integer. */

@@ -1,5 +1,5 @@
 // The structured logger (pino) every module receives from the composition root, with stable event codes.
-import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { destination as sonicBoom, pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { LogLevel } from './config.ts';
 
 export type Logger = PinoLogger;
@@ -45,11 +45,26 @@ export const redactPaths = [
 
 export interface LoggerOptions {
   level: LogLevel;
-  /** Where lines go; default stdout. Tests pass a stream to read them. */
+  /** Where lines go; default stdout, written asynchronously (see createLogger). Tests pass a stream to read them. */
   destination?: DestinationStream;
 }
 
 export function createLogger({ level, destination }: LoggerOptions): Logger {
   const options = { level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { service: 'telecom-chat' } };
-  return destination ? pino(options, destination) : pino(options);
+  // stdout without blocking: pino's default writes every line with a synchronous write(2), and a reader that
+  // falls behind (a pipe to a log shipper) then stalls the event loop. Lines written while one write is in
+  // flight go out together in the next. Nothing is lost on exit: pino flushes this destination synchronously
+  // on the process's 'exit' (process.exit after SIGTERM, a fatal start error, an uncaught exception); only
+  // a SIGKILL can drop what was still in the buffer at that instant.
+  return pino(options, destination ?? sonicBoom({ dest: 1, sync: false }));
+}
+
+/**
+ * A logger for lines whose every field the caller builds from known, credential-free values (the access
+ * log: method, path without query, status, duration). It writes where `logger` writes, without the
+ * censoring pass, which walks every wildcard path of `redactPaths` through the object and costs several
+ * times the rest of the line. Anything else logs through `logger` itself.
+ */
+export function uncensoredLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: [], censor: '[redacted]' } });
 }

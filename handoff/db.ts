@@ -2,7 +2,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { startDbMaintenance, type DbMaintenanceOptions } from './db-maintenance.ts';
 import { migrate, readMigrations } from './migrate.ts';
+import { searchIndexer } from './search-index.ts';
 
 export type Db = Database.Database;
 
@@ -13,11 +15,23 @@ export interface DbOptions {
   busyTimeoutMs: number;
   /** Where the numbered SQL files live (tests point elsewhere). Default handoff/migrations. */
   migrationsDir?: string;
+  /**
+   * The WAL file is cut back to this size when it restarts after growing past it (a burst, a long reader;
+   * SQLite otherwise keeps the file at its largest). Range 64 KiB-1 GiB; default 32 MiB.
+   */
+  walSizeLimitBytes: number;
+  /**
+   * Background search indexing and WAL checkpoints (see db-maintenance.ts), stopped by `db.close()`; false:
+   * none (searches still index what they need first, and SQLite checkpoints at commits as usual).
+   */
+  maintenance: Partial<DbMaintenanceOptions> | false;
 }
 
 export const defaultDbOptions: DbOptions = {
   fileName: 'chat.sqlite',
   busyTimeoutMs: 2000,
+  walSizeLimitBytes: 32 * 1024 * 1024,
+  maintenance: {},
 };
 
 export function openDatabase(dataDir: string, options: Partial<DbOptions> = {}): Db {
@@ -34,10 +48,21 @@ export function openDatabase(dataDir: string, options: Partial<DbOptions> = {}):
     db.pragma('foreign_keys = ON');
     // Short: a chat request should fail fast rather than hang behind a stuck writer.
     db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs)}`);
+    db.pragma(`journal_size_limit = ${Math.trunc(opts.walSizeLimitBytes)}`);
     migrate(db, readMigrations(opts.migrationsDir));
+    // Messages a stopped process had stored but not yet indexed become searchable before anything else runs.
+    searchIndexer(db)?.catchUp();
   } catch (err) {
     db.close();
     throw err;
   }
+  if (opts.maintenance === false) return db;
+  const maintenance = startDbMaintenance(db, opts.maintenance);
+  // Whoever opened the database closes it (the server, a test, the admin CLI): the upkeep stops with it.
+  const close = db.close.bind(db);
+  db.close = () => {
+    maintenance.stop();
+    return close();
+  };
   return db;
 }

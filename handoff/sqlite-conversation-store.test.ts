@@ -134,6 +134,34 @@ describe('appendTurn', () => {
     expect(reopened.conversation.status).toBe('bot');
     expect(reopened.queuePosition).toBeUndefined();
   });
+
+  it('returns the conversation exactly as a fresh read gives it, whichever way the turn was written', async () => {
+    const created = await store.createConversation({
+      lang: 'en',
+      visitor: { userAgent: 'UA/1', pageUrl: 'https://hall.example/' },
+      firstTurn: { visitorText: 'hi', reply: { author: 'bot', text: 'hello' }, context: { lastTopic: 'x' }, decision: { kind: 'fallback' } },
+    });
+    const id = created.conversation.id;
+    expect(created.conversation).toEqual(await store.getConversation(id));
+    // A plain bot turn (the lean update), one without context or decision (both kept), a handoff, a reopen.
+    const turns = [
+      { visitorText: 'top up?', reply: { author: 'bot' as const, text: 'SMS' }, context: { lastTopic: 'recharge' }, decision: { kind: 'answer' }, lang: 'zh' as const, expectStatus: 'bot' as const },
+      { visitorText: 'ok' },
+      { visitorText: 'a person please', handoff: { reason: 'requested', decision: { kind: 'handoff' }, group: 'billing' } },
+    ];
+    for (const turn of turns) {
+      const result = await store.appendTurn(id, turn);
+      expect(result.conversation).toEqual(await store.getConversation(id));
+    }
+    // Held by an agent, then closed: the next message reopens it with the bot, and later turns keep the last holder.
+    db.prepare("UPDATE conversations SET status = 'closed', agent_id = 'agent-1' WHERE id = ?").run(id);
+    const reopened = await store.appendTurn(id, { visitorText: 'back', status: 'bot', expectStatus: 'closed' });
+    expect(reopened.conversation).toEqual(await store.getConversation(id));
+    const after = await store.appendTurn(id, { visitorText: 'more', context: { lastTopic: 'bill' }, expectStatus: 'bot' });
+    expect(after.conversation).toEqual(await store.getConversation(id));
+    expect(after.conversation).toMatchObject({ status: 'bot', lang: 'zh', context: { lastTopic: 'bill' }, lastDecision: { kind: 'answer' } });
+    expect(db.prepare('SELECT agent_id FROM conversations WHERE id = ?').pluck().get(id)).toBe('agent-1');
+  });
 });
 
 describe('queuePosition', () => {

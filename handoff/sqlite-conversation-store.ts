@@ -35,6 +35,8 @@ interface ConversationRow {
   id: string;
   token_hash: Buffer;
   status: ConversationStatus;
+  /** Migration 003: the agent holding the chat (kept after close as the last holder). */
+  agent_id: string | null;
   lang: Lang;
   user_agent: string | null;
   page_url: string | null;
@@ -48,6 +50,9 @@ interface ConversationRow {
   created_at: string;
   updated_at: string;
 }
+
+/** What a turn needs to know of its conversation before writing. */
+type TurnState = Pick<ConversationRow, 'status' | 'agent_id'>;
 
 /** A row of `messages` as better-sqlite3 returns it. */
 export interface MessageRow {
@@ -71,19 +76,36 @@ export function createSqliteConversationStore(
 ): ConversationStore {
   const { clock, maxListLimit } = { ...defaultSqliteConversationStoreOptions, ...options };
 
-  const insertConversation = db.prepare(`
-    INSERT INTO conversations (id, token_hash, status, lang, user_agent, page_url, referrer, context, created_at, updated_at)
-    VALUES (@id, @tokenHash, 'bot', @lang, @userAgent, @pageUrl, @referrer, '{}', @now, @now)`);
+  // RETURNING: the new row as stored, without reading it back. The usual first turn (the bot answers)
+  // comes with its context and decision, so the row is written once, not inserted and then updated.
+  const insertConversation = db.prepare<[Record<string, unknown>], ConversationRow>(`
+    INSERT INTO conversations (id, token_hash, status, lang, user_agent, page_url, referrer, context, last_decision, created_at, updated_at)
+    VALUES (@id, @tokenHash, 'bot', @lang, @userAgent, @pageUrl, @referrer, @context, @decision, @now, @now)
+    RETURNING *`);
   const selectConversation = db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?');
+  // What a turn checks: no need to copy the context and decisions out of SQLite for that.
+  const selectTurnState = db.prepare<[string], TurnState>('SELECT status, agent_id FROM conversations WHERE id = ?');
   const insertMessage = db.prepare(`
     INSERT INTO messages (conversation_id, author, text, kind, entry_id, confidence, created_at)
     VALUES (@conversationId, @author, @text, @kind, @entryId, @confidence, @now)`);
   const selectMessagesAfter = db.prepare<[string, number, number], MessageRow>(
     'SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?',
   );
-  // NULL parameters mean "leave as it is"; a handoff (re)sets the queue time, the group and the queue
-  // order (queue_rank: epoch ms, see migration 003) and clears the previous holder.
-  const updateConversation = db.prepare(`
+  // The usual turn: the bot answers and the conversation, never held by an agent, stays with it. Only
+  // these columns are written, so of the conversation's indexes only the activity one (status, updated_at)
+  // changes; the full statement below would also fire the holder trigger of migration 004, which does
+  // nothing without a holder. NULL means "leave as it is".
+  const updateTurn = db.prepare<[Record<string, unknown>], ConversationRow>(`
+    UPDATE conversations SET
+      lang          = coalesce(@lang, lang),
+      context       = coalesce(@context, context),
+      last_decision = coalesce(@decision, last_decision),
+      updated_at    = @now
+    WHERE id = @id
+    RETURNING *`);
+  // Any other turn. NULL parameters mean "leave as it is"; a handoff (re)sets the queue time, the group
+  // and the queue order (queue_rank: epoch ms, see migration 003) and clears the previous holder.
+  const updateConversation = db.prepare<[Record<string, unknown>], ConversationRow>(`
     UPDATE conversations SET
       status           = @status,
       lang             = coalesce(@lang, lang),
@@ -97,7 +119,8 @@ export function createSqliteConversationStore(
       agent_id         = CASE WHEN @handoffReason IS NULL THEN agent_id ELSE NULL END,
       assigned_at      = CASE WHEN @handoffReason IS NULL THEN assigned_at ELSE NULL END,
       updated_at       = @now
-    WHERE id = @id`);
+    WHERE id = @id
+    RETURNING *`);
   // Each group has its own queue, ordered by queue_rank (entry time, or the front for a chat put back);
   // rowid breaks ties within one millisecond.
   const selectQueuePosition = db.prepare<[string], { position: number }>(`
@@ -139,44 +162,80 @@ export function createSqliteConversationStore(
     });
   }
 
-  const appendTurnTx = db.transaction((id: string, turn: TurnInput): TurnResult => {
-    const row = conversationOrThrow(id);
-    if (turn.expectStatus && row.status !== turn.expectStatus) {
-      throw new ConflictError(`handoff: conversation ${id} is ${row.status}, not ${turn.expectStatus}`);
+  /** The visitor's message and the reply to it, if any. */
+  function writeMessages(conversationId: string, turn: TurnInput, now: string): StoredMessage[] {
+    const messages = [writeMessage(conversationId, { author: 'visitor', text: turn.visitorText }, now)];
+    if (turn.reply) messages.push(writeMessage(conversationId, turn.reply, now));
+    return messages;
+  }
+
+  /** One turn on a conversation whose state was read in this transaction: its messages, then the conversation itself. */
+  function writeTurn(id: string, { status: current, agent_id: holder }: TurnState, turn: TurnInput): TurnResult {
+    if (turn.expectStatus && current !== turn.expectStatus) {
+      throw new ConflictError(`handoff: conversation ${id} is ${current}, not ${turn.expectStatus}`);
     }
     const at = clock();
     const now = at.toISOString();
-    const messages = [writeMessage(id, { author: 'visitor', text: turn.visitorText }, now)];
-    if (turn.reply) messages.push(writeMessage(id, turn.reply, now));
-    updateConversation.run({
-      id,
-      status: turn.handoff ? 'queued' : (turn.status ?? row.status),
-      lang: turn.lang ?? null,
-      context: turn.context ? JSON.stringify(turn.context) : null,
-      decision: turn.decision ? JSON.stringify(turn.decision) : null,
-      handoffReason: turn.handoff?.reason ?? null,
-      handoffDecision: turn.handoff ? JSON.stringify(turn.handoff.decision) : null,
-      groupId: turn.handoff?.group ?? null,
-      now,
-      nowMs: at.getTime(),
-    });
-    return { conversation: toConversation(conversationOrThrow(id)), messages, queuePosition: queuePositionOf(id) };
+    const messages = writeMessages(id, turn, now);
+    const status = turn.handoff ? 'queued' : (turn.status ?? current);
+    const lang = turn.lang ?? null;
+    const context = turn.context ? JSON.stringify(turn.context) : null;
+    const decision = turn.decision ? JSON.stringify(turn.decision) : null;
+    const updated =
+      current === 'bot' && status === 'bot' && holder === null
+        ? updateTurn.get({ id, lang, context, decision, now })
+        : updateConversation.get({
+            id,
+            status,
+            lang,
+            context,
+            decision,
+            handoffReason: turn.handoff?.reason ?? null,
+            handoffDecision: turn.handoff ? JSON.stringify(turn.handoff.decision) : null,
+            groupId: turn.handoff?.group ?? null,
+            now,
+            nowMs: at.getTime(),
+          });
+    if (!updated) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
+    // Only a queued conversation has a place in a queue.
+    const queuePosition = updated.status === 'queued' ? queuePositionOf(id) : undefined;
+    return { conversation: toConversation(updated), messages, queuePosition };
+  }
+
+  const appendTurnTx = db.transaction((id: string, turn: TurnInput): TurnResult => {
+    const state = selectTurnState.get(id);
+    if (!state) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
+    return writeTurn(id, state, turn);
   });
 
+  // The first turn is written in the same transaction (no savepoint: a failure anywhere rolls back both).
   const createTx = db.transaction(({ lang, visitor = {}, firstTurn }: NewConversation): NewConversationResult => {
     const id = newConversationId();
     const token = newConversationToken();
-    insertConversation.run({
+    const now = clock().toISOString();
+    // A first turn that leaves the conversation with the bot (no handoff) goes into the new row itself.
+    const plain =
+      firstTurn !== undefined &&
+      !firstTurn.handoff &&
+      (firstTurn.status ?? 'bot') === 'bot' &&
+      (firstTurn.expectStatus ?? 'bot') === 'bot';
+    const row = insertConversation.get({
       id,
       tokenHash: hashToken(token),
-      lang,
+      lang: (plain ? firstTurn.lang : undefined) ?? lang,
       userAgent: visitor.userAgent ?? null,
       pageUrl: visitor.pageUrl ?? null,
       referrer: visitor.referrer ?? null,
-      now: clock().toISOString(),
-    });
-    if (!firstTurn) return { conversation: toConversation(conversationOrThrow(id)), token };
-    const turn = appendTurnTx(id, firstTurn);
+      context: plain && firstTurn.context ? JSON.stringify(firstTurn.context) : '{}',
+      decision: plain && firstTurn.decision ? JSON.stringify(firstTurn.decision) : null,
+      now,
+    })!;
+    if (!firstTurn) return { conversation: toConversation(row), token };
+    if (plain) {
+      const conversation = toConversation(row);
+      return { conversation, token, turn: { conversation, messages: writeMessages(id, firstTurn, now), queuePosition: undefined } };
+    }
+    const turn = writeTurn(id, row, firstTurn);
     return { conversation: turn.conversation, token, turn };
   });
 

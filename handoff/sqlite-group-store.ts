@@ -18,19 +18,31 @@ export function createSqliteGroupStore(db: Db, clock: Clock = systemClock): Grou
     INSERT INTO skill_groups (id, name, hours, created_at, updated_at) VALUES (@id, @name, @hours, @now, @now)
     ON CONFLICT (id) DO UPDATE SET name = excluded.name, hours = excluded.hours, updated_at = excluded.updated_at`);
 
+  // Parsed groups by id, with the row they were parsed from. Every handoff looks up its group, and parsing
+  // the hours (zod, the time zone check) costs far more than reading the row: a row read again unchanged,
+  // whoever wrote it, gives the group parsed before. A changed row is parsed again.
+  const parsed = new Map<string, { row: GroupRow; group: Group }>();
+  const toCachedGroup = (row: GroupRow): Group => {
+    const known = parsed.get(row.id);
+    if (known && known.row.name === row.name && known.row.hours === row.hours) return known.group;
+    const group = toGroup(row);
+    parsed.set(row.id, { row, group });
+    return group;
+  };
+
   const putTx = db.transaction((group: Group) => {
     const created = !selectOne.get(group.id);
     upsert.run({ id: group.id, name: group.name, hours: JSON.stringify(group.hours), now: clock().toISOString() });
-    return { group: toGroup(selectOne.get(group.id)!), created };
+    return { group: toCachedGroup(selectOne.get(group.id)!), created };
   });
 
   return {
     async list() {
-      return selectAll.all().map(toGroup);
+      return selectAll.all().map(toCachedGroup);
     },
     async get(id) {
       const row = selectOne.get(id);
-      return row ? toGroup(row) : undefined;
+      return row ? toCachedGroup(row) : undefined;
     },
     async put(group) {
       return putTx.immediate(group);
@@ -44,5 +56,6 @@ function toGroup(row: GroupRow): Group {
   if (!parsed.success) {
     throw new Error(`handoff/groups: group ${row.id} has invalid hours in the database: ${parsed.error.issues[0]?.message}`);
   }
-  return { id: row.id, name: row.name, hours: parsed.data };
+  // Shared by every caller from the cache: frozen, so that nobody changes it for the others.
+  return Object.freeze({ id: row.id, name: row.name, hours: Object.freeze({ ...parsed.data, days: Object.freeze([...parsed.data.days]) as number[] }) });
 }

@@ -2,6 +2,7 @@
 import { toMessage, type MessageRow } from './sqlite-conversation-store.ts';
 import type { ConversationStatus, MessageAuthor, StoredMessage } from './conversation-store.ts';
 import type { Db } from './db.ts';
+import { searchIndexer } from './search-index.ts';
 import type { TranscriptHit, TranscriptPage, TranscriptQuery, TranscriptStore } from './transcript-store.ts';
 
 export interface SqliteTranscriptStoreOptions {
@@ -71,6 +72,8 @@ export function createSqliteTranscriptStore(
     WHERE id > ? AND conversation_id IN (SELECT value FROM json_each(?))
     ORDER BY id LIMIT ?`);
   const selectLatest = db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM messages');
+  // Messages are indexed in batches after they are stored (migration 005); a search first indexes the rest.
+  const indexer = searchIndexer(db);
   const searches = {
     indexHeld: db.prepare<SearchParams, HitRow>(searchSql(true, true)),
     indexAll: db.prepare<SearchParams, HitRow>(searchSql(true, false)),
@@ -114,6 +117,7 @@ export function createSqliteTranscriptStore(
           : params.heldBy !== null
             ? searches.scanHeld
             : searches.scanAll;
+      if (params.match !== null) indexer?.catchUp();
       const rows = statement.all(params);
       return { hits: rows.slice(0, limit).map(toHit), more: rows.length > limit };
     },

@@ -8,7 +8,7 @@ import { machine, ratio, stats, type BenchContext, type SectionResult, type Summ
 import { conversationsOf } from '../test-turns.ts';
 import { prepareEdit } from './edit-faq.ts';
 import { defaultLoadOptions, describeError, longestSilence, sentWithin, startLoad, type LoadTurn, type RequestSample } from './request-load.ts';
-import { startServerProcess, type LogLine } from './server-process.ts';
+import { startServerProcess, type LogLine } from '../server-process.ts';
 
 export interface ReloadBenchOptions {
   /** Reloads of the shipped KB. Full 10, quick 3. */

@@ -2,7 +2,7 @@
 // and how soon after navigation the demo hall's chat launcher can be clicked, in headless Chromium.
 import path from 'node:path';
 import { ratio, stats, type BenchContext, type SectionResult, type SummaryRow } from '../section.ts';
-import { startServerProcess } from '../reload/server-process.ts';
+import { startServerProcess } from '../server-process.ts';
 import { buildAndWeigh, type BundleSizes } from './bundle-sizes.ts';
 import { findChromium, launchChromium, timeLauncher, type PlainLoad, type WidgetLoad } from './launcher-timing.ts';
 

@@ -1,6 +1,7 @@
 // The real service as a child process (`node --import tsx bot/server.ts`), as `npm start` runs it, for benchmarks
 // that must not share an event loop with the load they put on it. Its pino lines are parsed as they arrive.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,6 +15,8 @@ export interface ServerProcessOptions {
   startTimeoutMs?: number;
   /** Called with every JSON log line the server prints on stdout, with the time it was read (performance.now()). */
   onLog?: (line: LogLine, readAt: number) => void;
+  /** When set, the server runs under `node --cpu-prof` and writes its profile here on exit. */
+  cpuProfDir?: string;
 }
 
 /** One pino line: `time` (epoch ms), `level`, `msg`, `event` and whatever the call site added. */
@@ -22,7 +25,12 @@ export type LogLine = Record<string, unknown> & { time?: number; level?: number;
 export interface ServerProcess {
   url: string;
   port: number;
+  pid: number;
   child: ChildProcess;
+  /** The server's resident set (VmRSS), in KiB; undefined where /proc is not available. */
+  rssKiB(): Promise<number | undefined>;
+  /** CPU time the server has used so far (user + system), ms; undefined where /proc is not available. */
+  cpuMs(): Promise<number | undefined>;
   /** Whatever the server wrote to stderr and non-JSON stdout (the last 50 lines), for error messages. */
   output(): string;
   /** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. */
@@ -47,7 +55,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const port = Number(options.env.PORT ?? (await freePort()));
   const env = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env, PORT: String(port) };
   // One process (no tsx CLI wrapper in between): the pid we signal is the server's.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bot', 'server.ts')], {
+  const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'bot', 'server.ts')], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -100,5 +109,30 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url, port, child, output: () => tail.join('\n'), stop };
+  const pid = child.pid ?? -1;
+  return { url, port, pid, child, output: () => tail.join('\n'), rssKiB: () => rssOf(pid), cpuMs: () => cpuOf(pid), stop };
+}
+
+async function rssOf(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ): 100 on every Linux build that matters. */
+const USER_HZ = 100;
+
+async function cpuOf(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
 }
