@@ -63,6 +63,8 @@ const testRequireAgent: RequireAgent = () => async (c, next) => {
 
 interface Running {
   url: string;
+  /** The routes themselves, for requests without a socket (app.request). */
+  app: Hono<AgentEnv>;
   db: Db;
   hub: MemoryHub;
   store: ConversationStore;
@@ -138,7 +140,7 @@ async function start(
   };
   cleanups.push(stop);
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, db, hub, store, presence, connections, held, failing, warnings, stop };
+  return { url: `http://127.0.0.1:${port}`, app, db, hub, store, presence, connections, held, failing, warnings, stop };
 }
 
 const clients: SseClient[] = [];
@@ -304,6 +306,33 @@ describe('visitor stream', () => {
     const again = await open(url, { ...c.auth, 'last-event-id': client.lastEventId! });
     await again.waitFor(isReady);
     expect([...messageIds(client), ...messageIds(again)]).toEqual([...c.messages, ...burst].map((m) => m.id));
+  });
+
+  it('streams the same way without a Node socket (app.request, other runtimes), and stops when the body is cancelled', async () => {
+    const r = await start(tempDir(), { retryMs: 2500 });
+    const c = await newConversation(r);
+    const res = await r.app.request(`/api/conversations/${c.id}/events`, { headers: c.auth });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-accel-buffering')).toBe('no');
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${JSON.stringify(needle)}: ${text}`);
+        text += value;
+      }
+    };
+    await readUntil('event: ready');
+    expect(text.startsWith('retry: 2500\n\n')).toBe(true);
+    expect(text).toContain(`event: message\nid: ${c.messages[0]!.id}\ndata: `);
+    const m = addMessage(r, c.id, 'agent', 'no socket needed');
+    await readUntil('no socket needed');
+    expect(text).toContain(`event: message\nid: ${m.id}\ndata: ${JSON.stringify({ conversationId: c.id, id: m.id, author: 'agent', text: 'no socket needed', createdAt: m.createdAt })}\n\n`);
+    await reader.cancel();
+    await eventually(() => r.hub.listenerCount() === 0 && r.connections.size === 0);
   });
 
   it('sends a heartbeat comment and ends the stream at its maximum age', async () => {

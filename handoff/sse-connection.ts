@@ -1,6 +1,6 @@
 // One Server-Sent Events connection: ordered writes, heartbeats, a lifetime cap, and cleanup exactly once.
+import { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 
 export interface SseConnectionOptions {
   /** A comment line this often keeps proxies from closing an idle stream. Range 1000-60000 ms; default 15000. */
@@ -63,43 +63,151 @@ export interface OpenSseOptions extends SseConnectionOptions {
  * Answers the request with an event stream and hands the connection to `start` (synchronously, after
  * the `retry:` hint is queued). The response ends when the connection closes: by the client going
  * away, by `close()`, or by the lifetime cap.
+ *
+ * The headers are streamSSE's (hono/streaming) and the bytes are the same; the body is a small stream of
+ * our own instead: on Node (@hono/node-server) events are written straight to the socket once the adapter
+ * has sent the head, which keeps an idle stream small and a write cheap (see createSink).
  */
 export function openSseConnection(c: Context, options: OpenSseOptions, start: (connection: SseConnection) => void): Response {
-  const response = streamSSE(c, async (stream) => {
-    const connection = createConnection(stream, options);
+  const sink = createSink(nodeResponse(c));
+  const connection = createConnection(sink, options);
+  sink.onGone(() => connection.close('client_gone'));
+  if (!sink.onNode) {
+    // Another runtime (app.request in tests, HTTP/2): the request's signal also says the client left.
     const signal = c.req.raw.signal;
     if (signal.aborted) connection.close('client_gone');
     else signal.addEventListener('abort', () => connection.close('client_gone'), { once: true });
-    stream.onAbort(() => connection.close('client_gone'));
+  }
 
-    // Not awaited: the write is queued at once, and every later write queues behind it.
-    void stream.write(`retry: ${Math.trunc(options.retryMs)}\n\n`);
-    if (!connection.closed) {
-      try {
-        start(connection);
-      } catch (err) {
-        options.onTaskError(err);
-        connection.close('error');
-      }
+  // Not awaited: the write is queued at once, and every later write queues behind it.
+  void sink.write(`retry: ${Math.trunc(options.retryMs)}\n\n`);
+  if (!connection.closed) {
+    try {
+      start(connection);
+    } catch (err) {
+      options.onTaskError(err);
+      connection.close('error');
     }
-    await connection.ended;
-  });
+  }
+  c.header('Transfer-Encoding', 'chunked');
+  c.header('Content-Type', 'text/event-stream');
+  c.header('Cache-Control', 'no-cache');
+  c.header('Connection', 'keep-alive');
+  const response = c.newResponse(sink.body);
   // no-store: a transcript must not sit in any cache; X-Accel-Buffering: nginx would otherwise hold events back.
   response.headers.set('Cache-Control', 'no-store');
   response.headers.set('X-Accel-Buffering', 'no');
   return response;
 }
 
-function createConnection(
-  stream: SSEStreamingApi,
-  options: OpenSseOptions,
-): SseConnection & { ended: Promise<CloseReason> } {
+/** The Node response under @hono/node-server (HTTP/1), whose socket the stream may write to directly. */
+function nodeResponse(c: Context): ServerResponse | undefined {
+  const outgoing = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
+  return outgoing instanceof ServerResponse ? outgoing : undefined;
+}
+
+/** Where a connection's text goes. */
+interface SseSink {
+  /** The response body handed to the adapter. */
+  readonly body: ReadableStream<Uint8Array>;
+  /** Served by @hono/node-server over HTTP/1: writes go straight to the Node response once its head is sent. */
+  readonly onNode: boolean;
+  /** Resolves when the next write may follow (the client has taken this one, or the socket drained). Never rejects. */
+  write(text: string): Promise<void>;
+  /** Ends the response after what was written. */
+  end(): void;
+  /** The client went away (or the adapter gave up on the body). */
+  onGone(listener: () => void): void;
+}
+
+const encoder = new TextEncoder();
+const done: Promise<void> = Promise.resolve();
+
+/**
+ * Before the adapter has sent the head, text goes through `body` (a stream with no buffer of its own:
+ * highWaterMark 0, so a write waits until the reader has taken it). The adapter's first read of an empty
+ * body after the head is sent means every earlier chunk is on the socket: from then on text is written
+ * to the Node response directly, waiting for `drain` when the socket is full, so a slow client still
+ * holds its connection's queue back. Without a Node response everything goes through `body`.
+ */
+function createSink(outgoing: ServerResponse | undefined): SseSink {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let direct = false;
+  let ended = false;
+  let gone: (() => void) | undefined;
+  /** Writers waiting for the reader to take their chunk. */
+  let waiting: Array<() => void> = [];
+  const release = () => {
+    const list = waiting;
+    waiting = [];
+    for (const resolve of list) resolve();
+  };
+  const leave = () => {
+    if (ended) return;
+    ended = true;
+    release();
+    gone?.();
+  };
+
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+      },
+      pull() {
+        release();
+        if (outgoing !== undefined && outgoing.headersSent && !ended) direct = true;
+      },
+      cancel: leave,
+    },
+    { highWaterMark: 0 },
+  );
+
+  return {
+    body,
+    onNode: outgoing !== undefined,
+    write(text) {
+      if (ended) return done;
+      if (direct) {
+        const out = outgoing!;
+        if (out.destroyed || out.writableEnded) return done;
+        if (out.write(text)) return done;
+        return new Promise((resolve) => {
+          const resume = () => {
+            out.off('drain', resume);
+            out.off('close', resume);
+            resolve();
+          };
+          out.on('drain', resume);
+          out.on('close', resume);
+        });
+      }
+      controller.enqueue(encoder.encode(text));
+      if ((controller.desiredSize ?? 0) >= 0) return done;
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      release();
+      // The adapter ends the response once it reads the end (after anything still queued).
+      try {
+        controller.close();
+      } catch {
+        // Cancelled by the reader meanwhile.
+      }
+    },
+    onGone(listener) {
+      gone = listener;
+    },
+  };
+}
+
+function createConnection(sink: SseSink, options: OpenSseOptions): SseConnection {
   let closed = false;
   let pending = 0;
   let chain: Promise<void> = Promise.resolve();
   const cleanups: Array<() => void> = [];
-  let resolveEnded!: (reason: CloseReason) => void;
-  const ended = new Promise<CloseReason>((resolve) => (resolveEnded = resolve));
 
   const close = (reason: CloseReason) => {
     if (closed) return;
@@ -112,11 +220,10 @@ function createConnection(
       }
     }
     options.onEnd?.(reason);
-    resolveEnded(reason);
+    sink.end();
   };
 
   const connection = {
-    ended,
     get closed() {
       return closed;
     },
@@ -137,11 +244,11 @@ function createConnection(
         }
       });
     },
-    async send(event: SseEvent) {
-      if (closed) return;
+    send(event: SseEvent): Promise<void> {
+      if (closed) return done;
       // JSON.stringify escapes line breaks, so the payload is always a single data line.
       const id = event.id === undefined ? '' : `id: ${event.id}\n`;
-      await stream.write(`event: ${event.event}\n${id}data: ${JSON.stringify(event.data)}\n\n`);
+      return sink.write(`event: ${event.event}\n${id}data: ${JSON.stringify(event.data)}\n\n`);
     },
     onClose(cleanup: () => void) {
       if (closed) cleanup();
@@ -150,7 +257,7 @@ function createConnection(
     close,
   };
 
-  const heartbeat = setInterval(() => connection.enqueue(() => stream.write(': ping\n\n').then(() => undefined)), options.heartbeatMs);
+  const heartbeat = setInterval(() => connection.enqueue(() => sink.write(': ping\n\n')), options.heartbeatMs);
   const jitter = Math.random() * 0.1 * options.maxAgeMs;
   // Not queued: a stuck write must not keep the stream past its age.
   const maxAge = setTimeout(() => close('max_age'), options.maxAgeMs + jitter);
