@@ -1,9 +1,9 @@
 // Parses big knowledge bases on several threads: YAML parsing is most of the time a 100k-entry KB
 // takes to load, and each faq file parses on its own.
-import { Worker } from 'node:worker_threads';
 import { readKnowledgeFile, type FileContent } from './read-file.ts';
+import { createWorkerPool } from './worker-pool.ts';
 import type { YamlLimits } from './yaml-source.ts';
-import type { ReadRequest, ReadReply } from './read-worker.ts';
+import type { ReadRequest } from './read-worker.ts';
 
 /**
  * The faq files go to `threads` worker threads, the rest (rules hold RegExps, which keep no
@@ -16,55 +16,20 @@ export async function readInParallel(
   limits: YamlLimits,
   threads: number,
 ): Promise<FileContent[]> {
-  const results: (FileContent | undefined)[] = names.map((name, i) => (name.startsWith('faq/') ? undefined : readKnowledgeFile(name, texts[i]!, limits)));
-  const queue = names.flatMap((name, i) => (name.startsWith('faq/') ? [i] : []));
-  // Biggest first, so no thread is left with one large file at the end.
-  queue.sort((a, b) => texts[b]!.length - texts[a]!.length);
-  const workers = Array.from({ length: Math.min(threads, queue.length) }, () => spawn());
+  const faq = names.flatMap((name, i) => (name.startsWith('faq/') ? [i] : []));
+  const pool = createWorkerPool<ReadRequest, FileContent>(new URL('./read-worker.ts', import.meta.url), Math.min(threads, faq.length));
   try {
-    await Promise.all(
-      workers.map(async (worker) => {
-        for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-          results[i] = await ask(worker, { name: names[i]!, text: texts[i]!, limits });
-        }
-      }),
-    );
+    // Biggest first, so no thread is left with one large file at the end.
+    const order = [...faq].sort((a, b) => texts[b]!.length - texts[a]!.length);
+    const read = new Map<number, Promise<FileContent>>();
+    for (const i of order) {
+      const task = pool.run({ name: names[i]!, text: texts[i]!, limits });
+      // Awaited below; this keeps a task failing after another one from counting as unhandled.
+      task.catch(() => undefined);
+      read.set(i, task);
+    }
+    return await Promise.all(names.map((name, i) => read.get(i) ?? Promise.resolve(readKnowledgeFile(name, texts[i]!, limits))));
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
-  return results.map((r) => r!);
-}
-
-function spawn(): Worker {
-  // A small plain-JS entry registers the TypeScript loader inside the thread, then loads the worker.
-  return new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-    workerData: { entry: new URL('./read-worker.ts', import.meta.url).href },
-  });
-}
-
-function ask(worker: Worker, request: ReadRequest): Promise<FileContent> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply: ReadReply) => {
-      cleanup();
-      if (reply.ok) resolve(reply.content);
-      else reject(new Error(`${request.name}: ${reply.error}`));
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onExit = (code: number) => {
-      cleanup();
-      reject(new Error(`knowledge parsing thread exited (${code}) while reading ${request.name}`));
-    };
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    worker.postMessage(request);
-  });
 }

@@ -1,6 +1,6 @@
 // A knowledge-parsing thread: reads the faq files it is sent, one at a time (see parallel-read.ts).
-import { parentPort } from 'node:worker_threads';
-import { readKnowledgeFile, type FileContent } from './read-file.ts';
+import { readKnowledgeFile } from './read-file.ts';
+import { serveTasks } from './worker-pool.ts';
 import type { YamlLimits } from './yaml-source.ts';
 
 export interface ReadRequest {
@@ -9,14 +9,4 @@ export interface ReadRequest {
   limits: YamlLimits;
 }
 
-export type ReadReply = { ok: true; content: FileContent } | { ok: false; error: string };
-
-parentPort?.on('message', (request: ReadRequest) => {
-  let reply: ReadReply;
-  try {
-    reply = { ok: true, content: readKnowledgeFile(request.name, request.text, request.limits) };
-  } catch (err) {
-    reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
-  }
-  parentPort!.postMessage(reply);
-});
+await serveTasks((request: ReadRequest) => readKnowledgeFile(request.name, request.text, request.limits));
