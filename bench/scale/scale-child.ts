@@ -2,7 +2,7 @@
 // memory, accuracy on knowledge/tests, decision latency pruned vs a full OR query. Prints JSON.
 // Run by scale-bench.ts: tsx --expose-gc bench/scale/scale-child.ts <input.json>
 import { readFile } from 'node:fs/promises';
-import { createEngine, type ConversationContext, type Engine } from '../../bot/index.ts';
+import { createEngineAsync, type ConversationContext, type Engine } from '../../bot/index.ts';
 import { engineConversation } from '../../bot/kb.ts';
 import { loadKnowledge, loadTests, runTestSuites } from '../../knowledge/index.ts';
 import { stats } from '../section.ts';
@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   const loadMs = performance.now() - loadStart;
   if (!loaded.ok) throw new Error(`scale: ${input.dir} does not load: ${loaded.problems.find((p) => p.severity === 'error')?.message}`);
   const buildStart = performance.now();
-  const engine = createEngine(loaded.kb);
+  // As the server builds it: stepwise, giving the event loop back (it has nothing else to do here).
+  const engine = await createEngineAsync(loaded.kb);
   const buildMs = performance.now() - buildStart;
   const after = mem();
   const peak = await peakRss();
