@@ -79,7 +79,7 @@ entries per faq file: the shipped 100 entries, rules, synonyms and messages plus
 (5 zh + 3 en questions, 2 keywords, a bilingual answer) made of jieba-dictionary words the shipped KB
 never uses, drawn Zipf-like so that everyday words have long posting lists, as in a real FAQ. Each
 size runs in a fresh \`node --expose-gc\` process: load = \`loadKnowledge\` (YAML parsed on worker threads
-above 4 M characters), build = \`createEngine\`, ready = load + build; RSS and heap after a forced gc,
+above 4 M characters), build = \`createEngineAsync\` (stepwise, as the server builds), ready = load + build; RSS and heap after a forced gc,
 peak RSS from the kernel's VmHWM. Latency: every knowledge/tests turn (conversations, context carried)
 plus the probes (one question per 50 synthetic entries, subject words reordered, a third phrasing),
 after a warm-up pass. Retrieval pruning: while a query's terms fit 20,000 postings all go to MiniSearch
