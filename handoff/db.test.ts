@@ -87,3 +87,29 @@ describe('migrate', () => {
     expect(() => migrate(db)).toThrow(/schema version 999/);
   });
 });
+
+describe('migration 006: partial conversation indexes', () => {
+  const plan = (db: Db, sql: string) =>
+    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array((sql.match(/\?/g) ?? []).length).fill('x')) as Array<{ detail: string }>)
+      .map((r) => r.detail)
+      .join('\n');
+
+  it('drops the unused queue index and keeps only queued or assigned chats in the others', () => {
+    const db = openIn(dir);
+    const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conversations' AND sql IS NOT NULL ORDER BY name").all() as Array<{ name: string; sql: string }>;
+    expect(indexes.map((i) => i.name)).toEqual(['conversations_activity', 'conversations_by_agent', 'conversations_group_queue']);
+    for (const index of indexes) expect(index.sql).toMatch(/WHERE status = '(queued|assigned)'$/);
+  });
+
+  it('the routing queries (status named as a literal) still search through them', () => {
+    const db = openIn(dir);
+    // The shapes of sqlite-routing-store.ts and sqlite-conversation-store.ts.
+    expect(plan(db, "SELECT id FROM conversations WHERE status = 'queued' AND group_id IN (SELECT value FROM json_each(?)) ORDER BY queue_rank, rowid")).toContain('USING INDEX conversations_group_queue');
+    expect(plan(db, "SELECT min(queue_rank) FROM conversations WHERE status = 'queued' AND group_id IS ?")).toContain('conversations_group_queue');
+    expect(plan(db, `SELECT count(*) FROM conversations AS c JOIN conversations AS q ON q.status = 'queued' AND q.group_id IS c.group_id
+      AND (q.queue_rank < c.queue_rank OR (q.queue_rank = c.queue_rank AND q.rowid <= c.rowid)) WHERE c.id = ? AND c.status = 'queued'`)).toContain('conversations_group_queue');
+    expect(plan(db, "SELECT count(*) FROM conversations WHERE status = 'assigned' AND agent_id = ?")).toContain('conversations_by_agent');
+    expect(plan(db, "SELECT agent_id, count(*) FROM conversations WHERE status = 'assigned' AND agent_id IS NOT NULL GROUP BY agent_id")).toContain('conversations_by_agent');
+    expect(plan(db, "SELECT id FROM conversations WHERE status = 'assigned' AND updated_at < ? ORDER BY updated_at")).toContain('conversations_activity');
+  });
+});

@@ -55,6 +55,30 @@ describe('createConversation with a first turn', () => {
     expect(await store.authenticate(created.conversation.id, created.token)).toMatchObject({ context: { lastTopic: 'x' } });
   });
 
+  it('writes a bot first turn into the new row (no update after the insert), a handoff first turn queued', async () => {
+    const plain = await store.createConversation({
+      lang: 'zh',
+      visitor: { userAgent: 'UA/2' },
+      firstTurn: { visitorText: 'how to top up', reply: { author: 'bot', text: 'SMS', kind: 'answer' }, context: { lastTopic: 'recharge' }, decision: { kind: 'answer' }, lang: 'en' },
+    });
+    expect(plain.conversation).toEqual(await store.getConversation(plain.conversation.id));
+    expect(plain.conversation).toMatchObject({ status: 'bot', lang: 'en', context: { lastTopic: 'recharge' }, lastDecision: { kind: 'answer' } });
+    expect(plain.conversation.createdAt).toBe(plain.conversation.updatedAt);
+    expect(plain.turn).toEqual({ conversation: plain.conversation, messages: plain.turn!.messages, queuePosition: undefined });
+    expect(plain.turn!.messages.map((m) => [m.author, m.text, m.createdAt])).toEqual([
+      ['visitor', 'how to top up', plain.conversation.createdAt],
+      ['bot', 'SMS', plain.conversation.createdAt],
+    ]);
+
+    const handedOff = await store.createConversation({
+      lang: 'zh',
+      firstTurn: { visitorText: '转人工', reply: { author: 'bot', text: '正在为您转接' }, handoff: { reason: 'requested', decision: { kind: 'handoff' }, group: 'mobile' } },
+    });
+    expect(handedOff.conversation).toEqual(await store.getConversation(handedOff.conversation.id));
+    expect(handedOff.conversation).toMatchObject({ status: 'queued', handoff: { reason: 'requested', group: 'mobile' } });
+    expect(handedOff.turn!.queuePosition).toBe(1);
+  });
+
   it('leaves no empty conversation behind when the first turn fails', async () => {
     await expect(
       store.createConversation({ lang: 'en', firstTurn: { visitorText: 'hi', reply: { author: 'bot', text: 'x', confidence: -1 } } }),

@@ -57,5 +57,6 @@ function toGroup(row: GroupRow): Group {
     throw new Error(`handoff/groups: group ${row.id} has invalid hours in the database: ${parsed.error.issues[0]?.message}`);
   }
   // Shared by every caller from the cache: frozen, so that nobody changes it for the others.
-  return Object.freeze({ id: row.id, name: row.name, hours: Object.freeze({ ...parsed.data, days: Object.freeze([...parsed.data.days]) as number[] }) });
+  const hours = Object.freeze({ ...parsed.data, days: Object.freeze([...parsed.data.days]) as number[] });
+  return Object.freeze({ id: row.id, name: row.name, hours });
 }

@@ -1,5 +1,6 @@
-// The transcript store on a real SQLite file: FTS5 trigram availability, the index kept in step by
-// triggers, holders recorded from conversations.agent_id, resume reads and search with every filter.
+// The transcript store on a real SQLite file: FTS5 trigram availability, the index caught up before each
+// search (batched indexing: search-index.test.ts), holders recorded from conversations.agent_id, resume
+// reads and search with every filter.
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

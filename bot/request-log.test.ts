@@ -1,0 +1,49 @@
+// The access log: one http.request line per request at info, only failures at warn; no query, no headers.
+import { Writable } from 'node:stream';
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { describe, expect, it } from 'vitest';
+import type { AppEnv } from './app-env.ts';
+import { createLogger } from './logger.ts';
+import type { LogLevel } from './config.ts';
+import { requestLog } from './request-log.ts';
+
+function app(level: LogLevel) {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const a = new Hono<AppEnv>();
+  a.use(requestId());
+  a.use(requestLog(createLogger({ level, destination })));
+  a.get('/ok', (c) => c.json({ ok: true }));
+  a.get('/broken', () => {
+    throw new Error('boom');
+  });
+  a.onError((_err, c) => c.json({ error: { code: 'internal' } }, 500));
+  return { app: a, lines };
+}
+
+describe('requestLog', () => {
+  it('at info: method, path without the query, status, duration and request id, for every request', async () => {
+    const { app: a, lines } = app('info');
+    await a.request('/ok?token=secret-in-query', { headers: { authorization: 'Bearer secret-header' } });
+    await a.request('/broken');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ event: 'http.request', method: 'GET', path: '/ok', status: 200, level: 30, msg: 'request' });
+    expect(typeof lines[0]!.ms).toBe('number');
+    expect(typeof lines[0]!.requestId).toBe('string');
+    expect(lines[1]).toMatchObject({ event: 'http.request', path: '/broken', status: 500, level: 50, msg: 'request failed' });
+    expect(JSON.stringify(lines)).not.toContain('secret');
+  });
+
+  it('at warn: nothing for a served request, the line for a failed one', async () => {
+    const { app: a, lines } = app('warn');
+    await a.request('/ok');
+    await a.request('/broken');
+    expect(lines.map((l) => [l.path, l.status])).toEqual([['/broken', 500]]);
+  });
+});
