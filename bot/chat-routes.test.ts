@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteConversationStore, openDatabase, type ConversationStore, type Db } from '../handoff/index.ts';
 import { loadKnowledge } from '../knowledge/index.ts';
@@ -541,5 +542,56 @@ describe('the app around the routes', () => {
   it('does not rate-limit when RATE_LIMITS=off', async () => {
     const h = await harness({ RATE_LIMITS: 'off' }, { rateLimits: { ip: { capacity: 1, refillPerSecond: 0.01 } } });
     for (let i = 0; i < 5; i++) expect((await post(h, { text: answerable.zh })).res.status).toBe(200);
+  });
+});
+
+describe('storage faults', () => {
+  it('answers 503 storage_full to writers when the disk is full, keeps serving reads, and recovers without a restart', async () => {
+    const h = await harness();
+    const first = await post(h, { text: answerable.zh, lang: 'zh' });
+    const { conversationId, token } = first.json;
+    // A full disk, as SQLite sees it: the file may not grow past the pages it has now.
+    const pages = h.db.pragma('page_count', { simple: true }) as number;
+    h.db.pragma(`max_page_count = ${pages}`);
+    const statuses = new Set<number>();
+    let full: Json | undefined;
+    for (let i = 0; i < 300 && !full; i++) {
+      const r = await post(h, { text: `${answerable.zh} ${i} ${'填充'.repeat(200)}`, lang: 'zh' });
+      statuses.add(r.res.status);
+      if (r.res.status === 503) {
+        full = r.json;
+        expect(r.res.headers.get('retry-after')).toBeTruthy();
+      }
+    }
+    expect(full?.error.code).toBe('storage_full');
+    expect([...statuses].every((s) => s === 200 || s === 503)).toBe(true);
+    // Reads go on.
+    const read = await h.app.request(`/api/conversations/${conversationId}/messages`, { headers: bearer(token) });
+    expect(read.status).toBe(200);
+    // Space comes back: writes work again, and nothing stored was damaged.
+    h.db.pragma('max_page_count = 1073741823');
+    expect((await post(h, { text: answerable.zh, lang: 'zh' })).res.status).toBe(200);
+    expect(h.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(h.logs.some((l) => l.event === 'storage.unavailable' && l.fault === 'full')).toBe(true);
+  });
+
+  it('answers 503 busy quickly while another process holds the write lock, and reads go on', async () => {
+    const h = await harness();
+    const first = await post(h, { text: answerable.zh, lang: 'zh' });
+    const { conversationId, token } = first.json;
+    const other = new Database(h.db.name);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const r = await post(h, { text: answerable.zh, lang: 'zh' });
+      expect(r.res.status).toBe(503);
+      expect(r.json.error.code).toBe('busy');
+      expect(r.res.headers.get('retry-after')).toBe('1');
+      const read = await h.app.request(`/api/conversations/${conversationId}/messages`, { headers: bearer(token) });
+      expect(read.status).toBe(200);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect((await post(h, { text: answerable.zh, lang: 'zh' })).res.status).toBe(200);
   });
 });

@@ -49,6 +49,16 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
       // Messages are written for clients (NotFoundError never tells a wrong token from an unknown id).
       return c.json(errorBody(err.code, err.message, err instanceof ValidationError ? err.field : undefined), status);
     }
+    const fault = storageFault(err);
+    if (fault) {
+      // The database, not the request, is at fault, and it recovers by itself (the lock is released,
+      // space is freed): 503 with a retry hint, and reads keep working meanwhile.
+      logger.warn({ event: LogEvent.storageUnavailable, fault, method: c.req.method, path: c.req.path, requestId: requestIdOf(c) }, `storage unavailable: ${fault}`);
+      c.header('Retry-After', fault === 'busy' ? '1' : '30');
+      return fault === 'busy'
+        ? c.json(errorBody('busy', 'the service is busy; please try again in a moment'), 503)
+        : c.json(errorBody('storage_full', 'the service cannot store anything right now; please try again later'), 503);
+    }
     if (err instanceof HTTPException && err.status < 500) {
       return c.json(errorBody(`http_${err.status}`, err.message || 'bad request'), err.status as ContentfulStatusCode);
     }
@@ -61,6 +71,14 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
 }
 
 export const notFoundHandler: NotFoundHandler = (c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+
+/** SQLite's answer when another connection holds the lock, or the disk (or max_page_count) is full. */
+function storageFault(err: unknown): 'busy' | 'full' | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'))) return 'busy';
+  if (code === 'SQLITE_FULL') return 'full';
+  return undefined;
+}
 
 function requestIdOf(c: Context): string | undefined {
   const id: unknown = c.get('requestId' as never);

@@ -1,5 +1,6 @@
 // The structured logger (pino) every module receives from the composition root, with stable event codes.
-import { destination as sonicBoom, pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { destination as sonicBoom, pino, stdSerializers, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { maskPersonalData } from './mask-personal-data.ts';
 import type { LogLevel } from './config.ts';
 
 export type Logger = PinoLogger;
@@ -16,6 +17,7 @@ export const LogEvent = {
   kbWarnings: 'kb.warnings',
   kbWatchError: 'kb.watch_error',
   chatError: 'chat.error',
+  storageUnavailable: 'storage.unavailable',
   httpRequest: 'http.request',
 } as const;
 export type LogEvent = (typeof LogEvent)[keyof typeof LogEvent];
@@ -49,8 +51,32 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/**
+ * Personal data (phone and ID numbers, a password after its keyword) is masked in the parts of a line that
+ * can carry a visitor's or agent's words: the message string (and format arguments), an error's message and
+ * stack (an error may quote the text it failed on), and a top-level `text` field. Redact paths censor whole
+ * values; these have to be rewritten inside the string, so it happens here, before the line is written.
+ * Other fields are the caller's own (ids, codes, counts) and must not hold message text.
+ */
+export const maskingOptions = {
+  hooks: {
+    logMethod(this: PinoLogger, args: unknown[], method: (...args: unknown[]) => void) {
+      method.apply(this, args.map((a) => (typeof a === 'string' ? maskPersonalData(a) : a)));
+    },
+  },
+  serializers: {
+    err: (err: Error) => {
+      const s = stdSerializers.err(err);
+      if (typeof s.message === 'string') s.message = maskPersonalData(s.message);
+      if (typeof s.stack === 'string') s.stack = maskPersonalData(s.stack);
+      return s;
+    },
+    text: (text: unknown) => (typeof text === 'string' ? maskPersonalData(text) : text),
+  },
+};
+
 export function createLogger({ level, destination }: LoggerOptions): Logger {
-  const options = { level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { service: 'telecom-chat' } };
+  const options = { level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { service: 'telecom-chat' }, ...maskingOptions };
   // stdout without blocking: pino's default writes every line with a synchronous write(2), and a reader that
   // falls behind (a pipe to a log shipper) then stalls the event loop. Lines written while one write is in
   // flight go out together in the next. Nothing is lost on exit: pino flushes this destination synchronously

@@ -29,7 +29,7 @@ describe('openDatabase', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(1); // 1 = NORMAL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('busy_timeout', { simple: true })).toBe(2000);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(200);
   });
 
   it('applies the shipped migrations once and records them', () => {

@@ -11,7 +11,11 @@ export type Db = Database.Database;
 export interface DbOptions {
   /** File name inside the data directory. Default `chat.sqlite`. */
   fileName: string;
-  /** How long a writer waits for another connection's lock before SQLITE_BUSY. Range 0-5000 ms; default 2000. */
+  /**
+   * How long a writer waits for another connection's lock before SQLITE_BUSY. better-sqlite3 waits
+   * synchronously, holding the event loop, so this stays short: a request then answers 503 (busy)
+   * instead of every request freezing behind it. Range 0-5000 ms; default 200.
+   */
   busyTimeoutMs: number;
   /** Where the numbered SQL files live (tests point elsewhere). Default handoff/migrations. */
   migrationsDir?: string;
@@ -29,7 +33,7 @@ export interface DbOptions {
 
 export const defaultDbOptions: DbOptions = {
   fileName: 'chat.sqlite',
-  busyTimeoutMs: 2000,
+  busyTimeoutMs: 200,
   walSizeLimitBytes: 32 * 1024 * 1024,
   maintenance: {},
 };
