@@ -2,11 +2,11 @@
 // search) on the open database, and mounts its routes: shared by the server and the integration tests.
 import type { Hono } from 'hono';
 import {
-  agentAuthRoutes, adminAgentRoutes, colleagueRoutes, adminGroupRoutes, agentQueueRoutes, bootstrapAdmin, cannedReplyRoutes,
+  agentAuthRoutes, adminAgentRoutes, adminVisitorRoutes, colleagueRoutes, adminGroupRoutes, agentQueueRoutes, bootstrapAdmin, cannedReplyRoutes,
   createAgentAccounts, createGroups, createLiveConnections, createLoginLimiter, createMemoryHub, createPasswordHasher,
   createPresenceService, createRequireAgent, createRouting, createSqliteAgentStore, createSqliteCannedReplyStore,
   createSqliteGroupStore, createSqliteRoutingStore, createSqliteSessionStore, createSqliteTicketStore,
-  createSqliteTranscriptStore, liveRoutes, searchRoutes, startSessionSweeper, systemClock, visitorRoutes,
+  createSqliteTranscriptStore, createVisitorTranscripts, liveRoutes, searchRoutes, startSessionSweeper, systemClock, visitorRoutes,
   type Clock, type ConversationStore, type Db, type Hub, type LiveConnections, type PresenceService,
   type RequireAgent, type Routing,
 } from '../handoff/index.ts';
@@ -109,6 +109,7 @@ export function createHandoffServices({ db, config, store, runtime, logger, cloc
       }));
       app.route('/', colleagueRoutes({ agents, presence, requireAgent }));
       app.route('/', searchRoutes({ transcripts, requireAgent, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
+      app.route('/', adminVisitorRoutes({ visitors: createVisitorTranscripts(db), requireAgent, log: logger }));
     },
     async start() {
       await bootstrapAdmin({ agents, passwords, admin: config.admin, log: logger });

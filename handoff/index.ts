@@ -81,6 +81,10 @@ export { publishMessage, publishMessages } from './publish-message.ts';
 export { parseBody } from './parse-body.ts';
 export { agentQueueRoutes, defaultAgentQueueRoutesOptions, type AgentQueueRoutesDeps, type AgentQueueRoutesOptions } from './agent-queue-routes.ts';
 export { adminGroupRoutes, type AdminGroupRoutesDeps } from './admin-group-routes.ts';
+export { adminVisitorRoutes, type AdminVisitorRoutesDeps } from './admin-visitor-routes.ts';
+export { createVisitorTranscripts, type VisitorTranscripts } from './visitor-transcripts.ts';
 export { visitorRoutes, defaultVisitorRoutesOptions, type VisitorRoutesDeps, type VisitorRoutesOptions, type HandoffResponse } from './visitor-routes.ts';
 export { toAgent } from './agent.ts';
 export { colleagueRoutes, type Colleague } from './colleague-routes.ts';
+// Who may call each /api route (SECURITY.md; test/authorization-table.test.ts checks it against the router).
+export { authorizationTable, type AuthorizedRoute, type RouteAccess, type RouteMethod } from './authorization-table.ts';

@@ -1,0 +1,70 @@
+// Admin privacy API: export, or delete, everything stored about a visitor (see visitor-transcripts.ts for
+// what a visitor is: the conversation ids the admin names, comma-separated in :visitorKey).
+import { Hono } from 'hono';
+import type { AgentEnv, RequireAgent } from './agent-env.ts';
+import type { AgentLog } from './agent-log.ts';
+import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
+import type { VisitorTranscripts } from './visitor-transcripts.ts';
+
+export interface AdminVisitorRoutesDeps {
+  visitors: VisitorTranscripts;
+  requireAgent: RequireAgent;
+  /** Audit lines: who exported or deleted how much (never message text). */
+  log: AgentLog;
+}
+
+export const VisitorLogEvent = {
+  exported: 'privacy.visitor_exported',
+  deleted: 'privacy.visitor_deleted',
+} as const;
+
+/** Most conversation ids in one key. */
+export const MAX_VISITOR_CONVERSATIONS = 100;
+const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function parseVisitorKey(key: string): string[] {
+  const ids = [...new Set(key.split(',').map((s) => s.trim()).filter(Boolean))];
+  if (ids.length === 0 || ids.length > MAX_VISITOR_CONVERSATIONS || !ids.every((id) => CONVERSATION_ID.test(id))) {
+    throw new ValidationError(
+      'invalid_visitor_key',
+      `visitorKey is 1-${MAX_VISITOR_CONVERSATIONS} conversation ids separated by commas`,
+      'visitorKey',
+    );
+  }
+  return ids;
+}
+
+export function adminVisitorRoutes({ visitors, requireAgent, log }: AdminVisitorRoutesDeps): Hono<AgentEnv> {
+  const app = new Hono<AgentEnv>();
+  // requireAgent also refuses a DELETE with a foreign Origin (same-origin check) before the session is read.
+  const admin = requireAgent('admin');
+
+  /** ?format=json (the default and, for now, the only format): every conversation with its messages. */
+  app.get('/api/admin/visitors/:visitorKey/transcripts', admin, (c) => {
+    const format = c.req.query('format') ?? 'json';
+    if (format !== 'json') throw new ValidationError('invalid_format', 'format must be json', 'format');
+    const ids = parseVisitorKey(c.req.param('visitorKey'));
+    const exported = visitors.export(ids);
+    if (exported.conversations.length === 0) throw new NotFoundError('no conversation with these ids');
+    const messages = exported.conversations.reduce((n, conv) => n + conv.messages.length, 0);
+    log.info(
+      { event: VisitorLogEvent.exported, by: c.var.agent.id, conversations: exported.conversations.length, messages },
+      'visitor transcripts exported',
+    );
+    c.header('Content-Disposition', 'attachment; filename="visitor-transcripts.json"');
+    return c.json({ exportedAt: new Date().toISOString(), ...exported });
+  });
+
+  /** Deletes the named conversations and all stored with them; unknown ids count 0 (a repeat is harmless). */
+  app.delete('/api/admin/visitors/:visitorKey/transcripts', admin, (c) => {
+    const ids = parseVisitorKey(c.req.param('visitorKey'));
+    // A chat waiting for or held by a person is live in the queue and on an agent's screen: close it first.
+    const live = [...visitors.statuses(ids)].filter(([, status]) => status === 'queued' || status === 'assigned').map(([id]) => id);
+    if (live.length > 0) throw new ConflictError(`close these conversations first: ${live.join(', ')}`);
+    const deleted = visitors.delete(ids);
+    log.info({ event: VisitorLogEvent.deleted, by: c.var.agent.id, ...deleted }, 'visitor transcripts deleted');
+    return c.json({ deleted });
+  });
+
+  return app;
+}

@@ -1,0 +1,292 @@
+// The authorization table against the real router (real SQLite file, real sessions, app.request()):
+// every /api route is listed, agent and admin routes answer 401 without a session, admin routes 403 to
+// an agent, cookie changes 403 from a foreign Origin, visitor routes 401 without a token and 404 with
+// another conversation's. A control app with deliberately broken routes proves each sweep can fail.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../bot/app.ts';
+import type { AppEnv } from '../bot/app-env.ts';
+import { loadConfig } from '../bot/config.ts';
+import { createEngine } from '../bot/engine.ts';
+import { createHandoffServices, type HandoffServices } from '../bot/handoff-services.ts';
+import { createKnowledgeRuntime } from '../bot/knowledge-runtime.ts';
+import { createLogger } from '../bot/logger.ts';
+import { authorizationTable, createSqliteConversationStore, openDatabase, type AuthorizedRoute, type Db } from '../handoff/index.ts';
+import { loadKnowledge } from '../knowledge/index.ts';
+
+const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../knowledge');
+const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
+const AGENT = { username: 'alice', password: 'alice-pass-123' };
+/** app.request() builds requests for http://localhost: this is their own origin. */
+const OWN_ORIGIN = 'http://localhost';
+const FOREIGN_ORIGIN = 'https://evil.example';
+
+type App = Hono<AppEnv>;
+interface Visitor {
+  id: string;
+  token: string;
+}
+interface Fixture {
+  app: App;
+  adminCookie: string;
+  agentCookie: string;
+  /** The conversation whose routes are called, and another one whose token is presented. */
+  target: Visitor;
+  other: Visitor;
+}
+
+let db: Db;
+let dataDir: string;
+let handoff: HandoffServices;
+let real: Fixture;
+let control: Fixture;
+
+const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+const isMutation = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(method);
+
+/** Every /api route the router knows, once per method and path (a route with middleware is several entries). */
+function registeredApiRoutes(app: App): Array<{ method: string; path: string }> {
+  const seen = new Map<string, { method: string; path: string }>();
+  for (const r of app.routes) {
+    if (!r.path.startsWith('/api/')) continue;
+    // app.use('/api/*', ...) middleware: not an endpoint.
+    if (r.method === 'ALL' && r.path.endsWith('*')) continue;
+    seen.set(key(r), { method: r.method, path: r.path });
+  }
+  return [...seen.values()];
+}
+
+interface CallOptions {
+  cookie?: string;
+  token?: string;
+  origin?: string;
+  /** The conversation the path (and /api/chat's body) names. */
+  conversationId?: string;
+}
+
+async function call(app: App, route: AuthorizedRoute | { method: string; path: string }, opts: CallOptions = {}) {
+  const id = opts.conversationId ?? randomUUID();
+  const url = route.path.replace(/:[A-Za-z_]+/g, id);
+  const headers: Record<string, string> = { origin: opts.origin ?? OWN_ORIGIN };
+  if (opts.cookie) headers.cookie = opts.cookie;
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | undefined;
+  if (isMutation(route.method)) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(route.path === '/api/chat' ? { text: 'hello', conversationId: id } : {});
+  }
+  const res = await app.request(url, { method: route.method, headers, ...(body === undefined ? {} : { body }) });
+  // Never leave a stream open: only the status matters here.
+  await res.body?.cancel();
+  return res.status;
+}
+
+async function signIn(app: App, who: { username: string; password: string }): Promise<string> {
+  const res = await app.request('/api/agent/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: OWN_ORIGIN },
+    body: JSON.stringify(who),
+  });
+  expect(res.status).toBe(200);
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+async function startChat(app: App): Promise<Visitor> {
+  const res = await app.request('/api/chat', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text: '你好' }),
+  });
+  expect(res.status).toBe(200);
+  const json = (await res.json()) as { conversationId: string; token: string };
+  return { id: json.conversationId, token: json.token };
+}
+
+// The sweeps: each returns what is wrong, so the control app can show that each one catches its fault.
+
+function tableMismatches(app: App, table: readonly AuthorizedRoute[]): string[] {
+  const registered = new Set(registeredApiRoutes(app).map(key));
+  const listed = new Set(table.map(key));
+  return [
+    ...[...registered].filter((k) => !listed.has(k)).map((k) => `${k}: registered but not in the authorization table`),
+    ...[...listed].filter((k) => !registered.has(k)).map((k) => `${k}: in the authorization table but not registered`),
+  ];
+}
+
+async function sessionMismatches(f: Fixture, table: readonly AuthorizedRoute[]): Promise<string[]> {
+  const wrong: string[] = [];
+  for (const route of table) {
+    if (route.access === 'agent' || route.access === 'admin') {
+      const anonymous = await call(f.app, route);
+      if (anonymous !== 401) wrong.push(`${key(route)}: ${anonymous} without a session, expected 401`);
+    }
+    if (route.access === 'admin') {
+      const asAgent = await call(f.app, route, { cookie: f.agentCookie });
+      if (asAgent !== 403) wrong.push(`${key(route)}: ${asAgent} to a signed-in agent, expected 403`);
+      const asAdmin = await call(f.app, route, { cookie: f.adminCookie });
+      if (asAdmin === 401 || asAdmin === 403) wrong.push(`${key(route)}: ${asAdmin} to an admin`);
+    }
+    if (route.access === 'agent' && !route.stream) {
+      // Listed for any agent: a signed-in agent gets past the session check (404/400/403 of the route itself are fine).
+      const asAgent = await call(f.app, route, { cookie: f.agentCookie });
+      if (asAgent === 401) wrong.push(`${key(route)}: 401 to a signed-in agent`);
+    }
+    if (route.access === 'public' && !route.stream) {
+      const anonymous = await call(f.app, route);
+      if (anonymous === 401) wrong.push(`${key(route)}: listed as public but answers 401 without a session`);
+    }
+    if (route.access !== 'visitor-token' && isMutation(route.method)) {
+      // Cookies ride along on cross-site requests: a change from a foreign Origin is refused before anything else.
+      const forged = await call(f.app, route, { cookie: f.adminCookie, origin: FOREIGN_ORIGIN });
+      if (forged !== 403) wrong.push(`${key(route)}: ${forged} to a cookie change from a foreign Origin, expected 403`);
+    }
+  }
+  return wrong;
+}
+
+async function tokenMismatches(f: Fixture, table: readonly AuthorizedRoute[]): Promise<string[]> {
+  const wrong: string[] = [];
+  for (const route of table.filter((r) => r.access === 'visitor-token')) {
+    const none = await call(f.app, route, { conversationId: f.target.id });
+    if (none !== 401) wrong.push(`${key(route)}: ${none} without a token, expected 401`);
+    const others = await call(f.app, route, { conversationId: f.target.id, token: f.other.token });
+    if (others !== 404) wrong.push(`${key(route)}: ${others} with another conversation's token, expected 404`);
+    // An agent's cookie is no visitor credential either.
+    const cookie = await call(f.app, route, { conversationId: f.target.id, cookie: f.adminCookie });
+    if (cookie !== 401) wrong.push(`${key(route)}: ${cookie} with an agent cookie and no token, expected 401`);
+  }
+  return wrong;
+}
+
+async function fixture(app: App, agentCookie?: string): Promise<Fixture> {
+  const adminCookie = await signIn(app, ADMIN);
+  return { app, adminCookie, agentCookie: agentCookie ?? (await signIn(app, AGENT)), target: await startChat(app), other: await startChat(app) };
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'authorization-table-'));
+  const config = loadConfig({
+    KNOWLEDGE_DIR,
+    DATA_DIR: dataDir,
+    RATE_LIMITS: 'off',
+    BUSINESS_HOURS: 'always',
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+  });
+  const logger = createLogger({ level: 'silent' });
+  db = openDatabase(config.dataDir);
+  const store = createSqliteConversationStore(db);
+  const runtime = await createKnowledgeRuntime({
+    dir: KNOWLEDGE_DIR,
+    load: (dir) => loadKnowledge(dir),
+    build: (kb) => createEngine(kb, config.engine),
+    logger,
+  });
+  handoff = createHandoffServices({ db, config, store, runtime, logger });
+  await handoff.start();
+
+  // The control app: the same services, plus routes that each break one rule. Registered before any request.
+  const broken = createApp({ config, store, runtime, logger, handoff });
+  broken.get('/api/admin/unguarded', (c) => c.json({ ok: true }));
+  broken.get('/api/admin/agents-may-pass', handoff.requireAgent(), (c) => c.json({ ok: true }));
+  broken.get('/api/conversations/:id/unchecked', (c) => c.json({ ok: true }));
+  broken.get('/api/agent/unlisted', handoff.requireAgent(), (c) => c.json({ ok: true }));
+  // A session check that forgets the Origin: 401 without a cookie, but a forged cross-site change goes through.
+  broken.post('/api/agent/no-origin-check', (c) => (c.req.header('cookie') ? c.json({ ok: true }) : c.json({ error: { code: 'unauthorized' } }, 401)));
+
+  const app = createApp({ config, store, runtime, logger, handoff });
+  const adminCookie = await signIn(app, ADMIN);
+  const created = await app.request('/api/admin/agents', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: OWN_ORIGIN, cookie: adminCookie },
+    body: JSON.stringify({ ...AGENT, displayName: 'Alice', role: 'agent', groups: ['mobile'], capacity: 2 }),
+  });
+  expect(created.status).toBe(201);
+  real = await fixture(app);
+  control = await fixture(broken, real.agentCookie);
+}, 60_000);
+
+afterAll(async () => {
+  await handoff?.stop();
+  db?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the authorization table', () => {
+  it('lists each route once', () => {
+    const keys = authorizationTable.map(key);
+    expect(keys.length).toBe(new Set(keys).size);
+    for (const route of authorizationTable) expect(route.reason.trim(), key(route)).not.toBe('');
+  });
+
+  it('lists every /api route the router has, and nothing else', () => {
+    expect(registeredApiRoutes(real.app).length).toBeGreaterThan(30);
+    expect(tableMismatches(real.app, authorizationTable)).toEqual([]);
+  });
+
+  it('covers every route under /api/agent and /api/admin with an agent, admin or public rule', () => {
+    for (const route of authorizationTable.filter((r) => /^\/api\/(agent|admin)\//.test(r.path))) {
+      expect(['agent', 'admin', 'public'], key(route)).toContain(route.access);
+    }
+  });
+
+  it('agent and admin routes: 401 without a session, admin routes 403 to agents, foreign-Origin changes 403', async () => {
+    expect(await sessionMismatches(real, authorizationTable)).toEqual([]);
+  }, 60_000);
+
+  it('visitor routes: 401 without a token, 404 with another conversation\'s token', async () => {
+    expect(await tokenMismatches(real, authorizationTable)).toEqual([]);
+  });
+
+  it('visitor routes accept the conversation\'s own token', async () => {
+    for (const route of authorizationTable.filter((r) => r.access === 'visitor-token' && !r.stream)) {
+      const status = await call(real.app, route, { conversationId: real.target.id, token: real.target.token });
+      expect([401, 404], key(route)).not.toContain(status);
+    }
+  });
+});
+
+describe('the sweeps catch a missing defence (control app with broken routes)', () => {
+  const extra: AuthorizedRoute[] = [
+    { method: 'GET', path: '/api/admin/unguarded', access: 'admin', reason: 'registered without requireAgent' },
+    { method: 'GET', path: '/api/admin/agents-may-pass', access: 'admin', reason: 'registered with requireAgent() instead of requireAgent(\'admin\')' },
+    { method: 'GET', path: '/api/conversations/:id/unchecked', access: 'visitor-token', reason: 'never reads the token' },
+    { method: 'GET', path: '/api/agent/gone', access: 'agent', reason: 'listed but never registered' },
+  ];
+
+  it('finds the unlisted route and the listed one that is gone', () => {
+    expect(tableMismatches(control.app, [...authorizationTable, ...extra])).toEqual([
+      'GET /api/agent/unlisted: registered but not in the authorization table',
+      'POST /api/agent/no-origin-check: registered but not in the authorization table',
+      'GET /api/agent/gone: in the authorization table but not registered',
+    ]);
+  });
+
+  it('finds the route without a session check and the admin route open to agents', async () => {
+    const wrong = await sessionMismatches(control, extra.filter((r) => r.path !== '/api/agent/gone'));
+    expect(wrong).toEqual([
+      'GET /api/admin/unguarded: 200 without a session, expected 401',
+      'GET /api/admin/unguarded: 200 to a signed-in agent, expected 403',
+      'GET /api/admin/agents-may-pass: 200 to a signed-in agent, expected 403',
+    ]);
+  });
+
+  it('finds the visitor route that never checks the token', async () => {
+    expect(await tokenMismatches(control, extra)).toEqual([
+      'GET /api/conversations/:id/unchecked: 200 without a token, expected 401',
+      'GET /api/conversations/:id/unchecked: 200 with another conversation\'s token, expected 404',
+      'GET /api/conversations/:id/unchecked: 200 with an agent cookie and no token, expected 401',
+    ]);
+  });
+
+  it('finds a cookie change without the same-origin check', async () => {
+    const route: AuthorizedRoute = { method: 'POST', path: '/api/agent/no-origin-check', access: 'agent', reason: 'reads the cookie, skips the Origin check' };
+    expect(await sessionMismatches(control, [route])).toEqual([
+      'POST /api/agent/no-origin-check: 200 to a cookie change from a foreign Origin, expected 403',
+    ]);
+  });
+});
