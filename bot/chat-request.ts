@@ -3,12 +3,19 @@ import { z } from 'zod';
 import { ValidationError } from '../handoff/index.ts';
 import type { Lang } from '../knowledge/types.ts';
 import { charCount, cleanVisitorText } from '../handoff/clean-visitor-text.ts';
+import { CLIENT_MESSAGE_ID_RULE, clientMessageIdField } from '../handoff/client-message-id.ts';
 
 export interface ChatRequest {
   /** Control characters stripped, trimmed, never empty. */
   text: string;
   conversationId?: string;
   lang?: Lang;
+  /**
+   * The widget's id for this message: a retry with the same id in the same conversation stores nothing
+   * new and gets the first response. Only continuing messages can be matched (a retried first message,
+   * sent without conversationId, starts another conversation), so the widget retries only those.
+   */
+  clientMessageId?: string;
   /** What the widget knows of the visitor's page; kept with a new conversation for the agent. */
   visitor?: VisitorContext;
 }
@@ -64,6 +71,7 @@ function schema(maxChars: number) {
     // null is accepted as "absent": clients often send `conversationId: null` for a new chat.
     conversationId: z.string().min(1).max(MAX_ID_LENGTH).nullish(),
     lang: z.enum(['zh', 'en']).nullish(),
+    clientMessageId: clientMessageIdField,
     visitor: z
       .object({
         pageUrl: pageAddress('visitor.pageUrl'),
@@ -92,6 +100,7 @@ const FIELD_RULES: Record<string, { code: string; message: string }> = {
     message: `conversationId must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
   },
   lang: { code: 'invalid_lang', message: 'lang must be "zh" or "en"' },
+  clientMessageId: CLIENT_MESSAGE_ID_RULE,
   visitor: { code: 'invalid_visitor', message: 'visitor must be an object { pageUrl?, referrer?, userAgent? }' },
   'visitor.pageUrl': { code: 'invalid_visitor', message: `visitor.pageUrl must be an http(s) URL of at most ${MAX_URL_LENGTH} characters` },
   'visitor.referrer': { code: 'invalid_visitor', message: `visitor.referrer must be an http(s) URL of at most ${MAX_URL_LENGTH} characters` },
@@ -119,6 +128,7 @@ export function parseChatRequest(body: unknown, maxChars: number): ChatRequest {
   const request: ChatRequest = { text: parsed.data.text };
   if (parsed.data.conversationId != null) request.conversationId = parsed.data.conversationId;
   if (parsed.data.lang != null) request.lang = parsed.data.lang;
+  if (parsed.data.clientMessageId != null) request.clientMessageId = parsed.data.clientMessageId;
   const visitor = parsed.data.visitor;
   if (visitor) {
     const context: VisitorContext = {};

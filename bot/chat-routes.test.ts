@@ -420,6 +420,85 @@ describe('handoff and the queue', () => {
   });
 });
 
+describe('client message ids (retries)', () => {
+  /** A conversation with its first answer, and a continuing call with a client message id. */
+  async function started(h: Harness) {
+    const a = (await post(h, { text: answerable.zh })).json;
+    const send = (text: string, clientMessageId?: unknown) =>
+      post(h, { text, conversationId: a.conversationId, ...(clientMessageId === undefined ? {} : { clientMessageId }) }, bearer(a.token));
+    return { id: a.conversationId as string, send };
+  }
+
+  it('answers a retry as the first time and stores one copy; another id stores again', async () => {
+    const h = await harness();
+    const c = await started(h);
+    const first = await c.send(answerable.en, 'm-1');
+    expect(first.json.reply).toMatchObject({ kind: 'answer', entryId: answerable.entry.id });
+    const retry = await c.send(answerable.en, 'm-1');
+    expect(retry.res.status).toBe(200);
+    expect(retry.json).toEqual(first.json);
+    expect((await h.store.listMessages(c.id)).filter((m) => m.text === answerable.en)).toHaveLength(1);
+    const other = await c.send(answerable.en, 'm-2');
+    expect(other.json).toEqual(first.json);
+    expect((await h.store.listMessages(c.id)).filter((m) => m.text === answerable.en)).toHaveLength(2);
+  });
+
+  it('reads back the same messages: the retry after a handoff is the handoff, not a queue note', async () => {
+    const h = await harness();
+    const c = await started(h);
+    const before = (await h.store.listMessages(c.id)).length;
+    const first = await c.send('转人工', 'h-1');
+    expect(first.json.reply).toMatchObject({ kind: 'handoff', queue: { position: 1 } });
+    const retry = await c.send('转人工', 'h-1');
+    expect(retry.json).toEqual(first.json);
+    expect(await h.store.listMessages(c.id)).toHaveLength(before + 2);
+    // While queued and while a person has it, a retry stores nothing either.
+    const queued = await c.send('hello? anyone', 'q-1');
+    expect(await c.send('hello? anyone', 'q-1')).toMatchObject({ json: queued.json });
+    h.db.prepare("UPDATE conversations SET status = 'assigned' WHERE id = ?").run(c.id);
+    const assigned = await c.send('还在吗', 'a-1');
+    expect(assigned.json.reply).toBeNull();
+    expect((await c.send('还在吗', 'a-1')).json).toEqual(assigned.json);
+    expect((await h.store.listMessages(c.id)).map((m) => m.author)).toEqual([...Array(before).fill(expect.any(String)), 'visitor', 'bot', 'visitor', 'visitor']);
+  });
+
+  it('stores concurrent duplicates once', async () => {
+    const h = await harness();
+    const c = await started(h);
+    const all = await Promise.all([1, 2, 3, 4, 5].map(() => c.send(answerable.en, 'same-id')));
+    for (const r of all) expect(r.json).toEqual(all[0]!.json);
+    const messages = await h.store.listMessages(c.id);
+    expect(messages.filter((m) => m.text === answerable.en)).toHaveLength(1);
+    expect(messages).toHaveLength(4);
+  });
+
+  it('refuses a bad clientMessageId with 400 naming the field; null is absent', async () => {
+    const h = await harness();
+    const c = await started(h);
+    for (const bad of ['', 'x'.repeat(65), 'a b', 'id/1', '编号', 12, true, {}]) {
+      const r = await c.send(answerable.en, bad);
+      expect(r.res.status, JSON.stringify(bad)).toBe(400);
+      expect(r.json.error).toMatchObject({ code: 'invalid_client_message_id', field: 'clientMessageId' });
+    }
+    expect((await c.send(answerable.en, null)).res.status).toBe(200);
+    expect((await c.send(answerable.en, 'A_z-09'.padEnd(64, 'x'))).res.status).toBe(200);
+  });
+});
+
+describe('passwords typed in any state', () => {
+  it('stores a password typed while queued or assigned masked', async () => {
+    const h = await harness();
+    const a = (await post(h, { text: '转人工' })).json;
+    await post(h, { text: '我的服务密码是654321', conversationId: a.conversationId }, bearer(a.token));
+    h.db.prepare("UPDATE conversations SET status = 'assigned' WHERE id = ?").run(a.conversationId);
+    await post(h, { text: '我的服务密码是123456', conversationId: a.conversationId }, bearer(a.token));
+    await post(h, { text: '我的手机号是13800138000', conversationId: a.conversationId }, bearer(a.token));
+    const visitorTexts = (await h.store.listMessages(a.conversationId)).filter((m) => m.author === 'visitor').map((m) => m.text);
+    // A phone number is not a password: agents need it (SECURITY.md).
+    expect(visitorTexts).toEqual(['转人工', '我的服务密码是******', '我的服务密码是******', '我的手机号是13800138000']);
+  });
+});
+
 describe('concurrent changes', () => {
   it('re-reads the conversation when an agent takes it between the read and the write', async () => {
     let takeOver: string | undefined;

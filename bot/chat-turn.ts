@@ -12,12 +12,13 @@ import {
   type ConversationStore,
   type HandoffReplyFields,
   type Hub,
+  type JsonObject,
   type Routing,
   type StoredMessage,
   type TurnInput,
   type VisitorInfo,
 } from '../handoff/index.ts';
-import type { KnowledgeBase } from '../knowledge/types.ts';
+import type { KnowledgeBase, Lang } from '../knowledge/types.ts';
 import type { ChatRequest } from './chat-request.ts';
 import type { ConversationContext, Decision, Explain, Suggestion } from './decision.ts';
 import { summarizeDecision, toJson } from './decision-summary.ts';
@@ -68,12 +69,28 @@ export interface ChatTurnDeps {
 /** A status change under this request (an agent took the chat, a racing message queued it) is retried this often. */
 const MAX_ATTEMPTS = 3;
 
+/**
+ * What a first response said, kept with a visitor message sent with a clientMessageId so a retry answers
+ * the same. The queue place (and who took the chat) is read again at the retry: it is decided after the write.
+ */
+type Receipt = { kind: 'bot'; reply: ChatReply } | { kind: 'queued'; lang: Lang } | { kind: 'assigned' };
+
+/** The turn with the client's message id and what the response will say, when the client sent an id. */
+function withReceipt(turn: TurnInput, request: ChatRequest, receipt: Receipt): TurnInput {
+  if (request.clientMessageId === undefined) return turn;
+  return { ...turn, clientMessageId: request.clientMessageId, receipt: receipt as unknown as JsonObject };
+}
+
 export async function startConversation(deps: ChatTurnDeps, request: ChatRequest, visitor: VisitorInfo): Promise<ChatResponse> {
   const plan = await botTurn(deps, request, undefined);
-  const created = await deps.store.createConversation({ lang: plan.decision.lang, visitor, firstTurn: plan.turn });
+  // A retry of a first message cannot be matched (the client never learned the conversation): the id is kept
+  // so that this message counts as sent under it, but the widget retries only continuing messages.
+  const base = baseReply(deps, plan);
+  const firstTurn = withReceipt(plan.turn, request, { kind: 'bot', reply: base });
+  const created = await deps.store.createConversation({ lang: plan.decision.lang, visitor, firstTurn });
   const id = created.conversation.id;
   publish(deps, created.turn?.messages ?? []);
-  return { conversationId: id, token: created.token, reply: await botReply(deps, plan, id, created.turn?.queuePosition) };
+  return { conversationId: id, token: created.token, reply: await botReply(deps, plan, base, id, created.turn?.queuePosition) };
 }
 
 export async function continueConversation(deps: ChatTurnDeps, conversation: Conversation, request: ChatRequest): Promise<ChatResponse> {
@@ -96,37 +113,73 @@ async function respond(deps: ChatTurnDeps, conversation: Conversation, request: 
     case 'closed': {
       // After `closed`, a new message reopens the conversation with the bot.
       const plan = await botTurn(deps, request, conversation);
-      const result = await store.appendTurn(conversationId, plan.turn);
+      const base = baseReply(deps, plan);
+      const result = await store.appendTurn(conversationId, withReceipt(plan.turn, request, { kind: 'bot', reply: base }));
+      if (result.replay) return replay(deps, conversationId, result.replay.receipt, result.queuePosition);
       publish(deps, result.messages);
-      return { conversationId, reply: await botReply(deps, plan, conversationId, result.queuePosition) };
+      return { conversationId, reply: await botReply(deps, plan, base, conversationId, result.queuePosition) };
     }
     case 'queued': {
       // Stored for the agent; the visitor hears where they stand (not stored: it changes as the queue moves).
-      const turn: TurnInput = { visitorText: request.text, expectStatus: 'queued' };
+      const turn: TurnInput = { visitorText: visitorTextToStore(engine, request.text), expectStatus: 'queued' };
       if (request.lang) turn.lang = request.lang;
-      const result = await store.appendTurn(conversationId, turn);
-      publish(deps, result.messages);
-      let queue: QueueInfo;
-      if (deps.routing) {
-        const standing = await deps.routing.standing(conversationId);
-        // Taken (or closed) right after this message was stored: it reached the person; nothing to say.
-        if (!standing) return { conversationId, reply: null };
-        queue = standing;
-      } else {
-        queue = queueInfo(result.queuePosition ?? 1);
-      }
       const lang = request.lang ?? conversation.lang;
-      return {
-        conversationId,
-        reply: { kind: 'handoff', text: queueNote(engine.kb, lang, queue.position, queue.etaSeconds), confidence: 1, suggestions: [], queue },
-      };
+      const result = await store.appendTurn(conversationId, withReceipt(turn, request, { kind: 'queued', lang }));
+      if (result.replay) return replay(deps, conversationId, result.replay.receipt, result.queuePosition);
+      publish(deps, result.messages);
+      return { conversationId, reply: await queueReply(deps, conversationId, lang, result.queuePosition) };
     }
     case 'assigned': {
-      const result = await store.appendTurn(conversationId, { visitorText: request.text, expectStatus: 'assigned' });
+      const turn: TurnInput = { visitorText: visitorTextToStore(engine, request.text), expectStatus: 'assigned' };
+      const result = await store.appendTurn(conversationId, withReceipt(turn, request, { kind: 'assigned' }));
+      if (result.replay) return replay(deps, conversationId, result.replay.receipt, result.queuePosition);
       publish(deps, result.messages);
       return { conversationId, reply: null };
     }
   }
+}
+
+/** Where a queued visitor stands, or null when a person took the chat right after the message was stored. */
+async function queueReply(deps: ChatTurnDeps, conversationId: string, lang: Lang, queuePosition: number | undefined): Promise<ChatReply | null> {
+  let queue: QueueInfo;
+  if (deps.routing) {
+    const standing = await deps.routing.standing(conversationId);
+    // Taken (or closed) right after this message was stored: it reached the person; nothing to say.
+    if (!standing) return null;
+    queue = standing;
+  } else {
+    queue = queueInfo(queuePosition ?? 1);
+  }
+  return { kind: 'handoff', text: queueNote(deps.engine.kb, lang, queue.position, queue.etaSeconds), confidence: 1, suggestions: [], queue };
+}
+
+/**
+ * The response to a retried message (its clientMessageId was stored): nothing was written or published
+ * now; the reply is the first one, with the queue place read again as the first response read it.
+ */
+async function replay(deps: ChatTurnDeps, conversationId: string, stored: JsonObject | undefined, queuePosition: number | undefined): Promise<ChatResponse> {
+  const receipt = stored as Receipt | undefined;
+  if (receipt?.kind === 'queued') return { conversationId, reply: await queueReply(deps, conversationId, receipt.lang, queuePosition) };
+  if (receipt?.kind !== 'bot') return { conversationId, reply: null };
+  const reply: ChatReply = { ...receipt.reply };
+  if (reply.kind === 'handoff' && !reply.leaveMessage) {
+    if (deps.routing) {
+      const fields = queuedReply(reply.text, await deps.routing.currentOutcome(conversationId));
+      if (fields.queue) reply.queue = fields.queue;
+      if (fields.agent) reply.agent = fields.agent;
+    } else if (queuePosition !== undefined) {
+      reply.queue = queueInfo(queuePosition);
+    }
+  }
+  return { conversationId, reply };
+}
+
+/**
+ * A visitor message as stored and shown to agents: what a `redact` rule recognizes as a password is masked
+ * in every state, not only on turns the bot decides (a person reading the chat needs it even less).
+ */
+function visitorTextToStore(engine: Engine, text: string, redact = false): string {
+  return redact || engine.carriesSecret(text) ? maskSecrets(text) : text;
 }
 
 interface BotTurn {
@@ -161,7 +214,7 @@ async function botTurn(deps: ChatTurnDeps, request: ChatRequest, conversation: C
 
   const turn: TurnInput = {
     // A rule marked the message as carrying a secret: it is never stored or shown to an agent as typed.
-    visitorText: decision.redact ? maskSecrets(request.text) : request.text,
+    visitorText: visitorTextToStore(engine, request.text, decision.redact),
     reply: {
       author: 'bot',
       text,
@@ -191,7 +244,8 @@ function replyText(kb: KnowledgeBase, decision: Decision): string {
   return kb.messages.fallback?.[decision.lang] ?? '';
 }
 
-async function botReply(deps: ChatTurnDeps, plan: BotTurn, conversationId: string, queuePosition: number | undefined): Promise<ChatReply> {
+/** The reply as decided before anything is written: all of it but the queue place (or who took the chat). */
+function baseReply(deps: ChatTurnDeps, plan: BotTurn): ChatReply {
   const { decision, text } = plan;
   const reply: ChatReply = {
     kind: decision.kind,
@@ -200,10 +254,17 @@ async function botReply(deps: ChatTurnDeps, plan: BotTurn, conversationId: strin
     suggestions: decision.suggestions,
   };
   if (decision.kind === 'answer') reply.entryId = decision.entryId;
-  if (decision.kind === 'handoff') {
-    if (plan.unavailable?.leaveMessage) {
-      reply.leaveMessage = plan.unavailable.leaveMessage;
-    } else if (deps.routing) {
+  if (decision.kind === 'handoff' && plan.unavailable?.leaveMessage) reply.leaveMessage = plan.unavailable.leaveMessage;
+  if (deps.explain) reply.explain = decision.explain;
+  return reply;
+}
+
+async function botReply(deps: ChatTurnDeps, plan: BotTurn, base: ChatReply, conversationId: string, queuePosition: number | undefined): Promise<ChatReply> {
+  const { decision, text } = plan;
+  const reply: ChatReply = { ...base };
+  // A leave-message reply is complete as decided (baseReply).
+  if (decision.kind === 'handoff' && !plan.unavailable?.leaveMessage) {
+    if (deps.routing) {
       // Someone free takes it now, or the visitor learns their place; both are also pushed live.
       const fields = queuedReply(text, await deps.routing.enqueued(conversationId));
       if (fields.queue) reply.queue = fields.queue;
@@ -212,7 +273,6 @@ async function botReply(deps: ChatTurnDeps, plan: BotTurn, conversationId: strin
       reply.queue = queueInfo(queuePosition);
     }
   }
-  if (deps.explain) reply.explain = decision.explain;
   return reply;
 }
 

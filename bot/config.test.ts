@@ -57,6 +57,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AGENT_COOKIE_SECURE: 'sometimes' })).toThrow(/AGENT_COOKIE_SECURE/);
   });
 
+  it('normalizes AGENT_ALLOWED_ORIGINS and refuses an entry that is not an origin, naming the variable', () => {
+    expect(loadConfig({ AGENT_ALLOWED_ORIGINS: 'https://CS.example.com:443/, http://10.0.0.5:3000' }).agents.allowedOrigins).toEqual([
+      'https://cs.example.com',
+      'http://10.0.0.5:3000',
+    ]);
+    for (const bad of ['https://cs.example.com/console', 'ftp://cs.example.com', 'cs.example.com', 'https://ok.example.com, javascript:alert(1)']) {
+      let thrown: unknown;
+      try {
+        loadConfig({ AGENT_ALLOWED_ORIGINS: bad });
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown, bad).toBeInstanceOf(ConfigError);
+      expect((thrown as ConfigError).variable).toBe('AGENT_ALLOWED_ORIGINS');
+      expect((thrown as ConfigError).message).toMatch(/^config: AGENT_ALLOWED_ORIGINS must list http\(s\) origins without a path/);
+      expect((thrown as ConfigError).message).toContain('is not an origin');
+    }
+  });
+
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '0',

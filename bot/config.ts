@@ -1,6 +1,7 @@
 // The service's configuration, read from the environment once at start-up and passed down.
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAllowedOrigins } from '../handoff/same-origin.ts';
 import { defaultEngineOptions, type EngineOptions } from './engine-options.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -152,6 +153,14 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  let allowedOrigins: string[];
+  try {
+    allowedOrigins = parseAllowedOrigins(e.AGENT_ALLOWED_ORIGINS);
+  } catch (err) {
+    // An entry with a path or another scheme would never match an Origin header: refuse it rather than ignore it.
+    throw new ConfigError('AGENT_ALLOWED_ORIGINS', `must list http(s) origins without a path, comma-separated: ${(err as Error).message}`);
+  }
+
   const config: Config = {
     port: e.PORT,
     host: e.HOST,
@@ -175,7 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     agents: {
       sessionIdleMinutes: e.AGENT_SESSION_IDLE_MINUTES,
       sessionMaxHours: e.AGENT_SESSION_MAX_HOURS,
-      allowedOrigins: e.AGENT_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      allowedOrigins,
       cookieSecure: e.AGENT_COOKIE_SECURE,
       presenceGraceSeconds: e.PRESENCE_GRACE_SECONDS,
       idleCloseMinutes: e.IDLE_CLOSE_MINUTES,

@@ -26,6 +26,11 @@ export interface Engine {
   readonly options: EngineOptions;
   decide(text: string, opts?: DecideOptions): Decision;
   nextContext(prev: ConversationContext, decision: Decision): ConversationContext;
+  /**
+   * Whether any rule marked `redact` matches the text (a password typed into the chat), whatever rule
+   * would win: for messages no decision is made on (a person has the chat), and as a second check on bot turns.
+   */
+  carriesSecret(text: string): boolean;
   entry(id: string): Entry | undefined;
 }
 
@@ -95,6 +100,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   const analyze = createAnalyzer(loadChineseLexicon(), texts.flatMap((t) => t.indexed.keywords), kb.synonyms.flatMap((g) => g.terms).map(prepare));
   const spell = buildSpeller([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap(({ normalized: n }) => [...n.en, ...n.keywords, n.answer.en])]);
   const matchRule = buildRuleMatcher(kb.rules);
+  const matchSecretRule = buildRuleMatcher(kb.rules.filter((r) => r.redact));
   const retriever = yield* retrieverSteps(texts.map((t) => t.indexed), analyze, opts.retrieval);
   const contrasts = buildContrasts(kb.contrasts, rewrite);
   // Which contrast sides each entry's questions name, e.g. invoice.mobile-period names 移动.
@@ -264,7 +270,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     return next;
   }
 
-  return { kb, options: opts, decide, nextContext, entry: (id) => byId.get(id) };
+  const carriesSecret = (text: string) => matchSecretRule(normalize(text)) !== undefined;
+  return { kb, options: opts, decide, nextContext, carriesSecret, entry: (id) => byId.get(id) };
 }
 
 /** The candidate entry matched this query word in some field. */

@@ -102,7 +102,7 @@ export function createHandoffServices({ db, config, store, runtime, logger, cloc
         options: { maxMessageChars: config.maxMessageChars, maxBodyBytes },
       }));
       app.route('/', liveRoutes({
-        store, transcripts, hub, presence, requireAgent, connections, log: logger,
+        store, transcripts, hub, presence, requireAgent, connections, log: logger, allowedOrigins: a.allowedOrigins,
         heldConversations: (agentId) => routing.heldConversationIds(agentId),
         visitorState: (id) => routing.visitorState(id),
         options: { heartbeatMs: a.liveHeartbeatMs, ...(config.rateLimits ? {} : { typingRateLimit: 'off' as const }) },

@@ -24,6 +24,9 @@ export interface RunningServer {
 /** How long in-flight requests get to finish on shutdown before their connections are cut. Range 0-30000 ms; default 5000. */
 const DEFAULT_GRACE_MS = 5000;
 
+/** How often idle keep-alive connections are closed while shutting down. */
+const IDLE_SWEEP_MS = 50;
+
 /** A broken knowledge base at start rejects with KnowledgeError (file:line:col); nothing is left open. */
 export async function startServer(config: Config, logger: Logger, graceMs = DEFAULT_GRACE_MS): Promise<RunningServer> {
   const db = openDatabase(config.dataDir);
@@ -90,11 +93,16 @@ function stopServer(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const force = setTimeout(() => server.closeAllConnections(), graceMs);
     force.unref();
+    // Keep-alive connections with no request in flight would otherwise hold the server open; one whose
+    // request finishes during the grace period (a request in flight, a live stream just ended) becomes
+    // idle later, so look again until the server has closed.
+    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+    sweep.unref();
     server.close(() => {
       clearTimeout(force);
+      clearInterval(sweep);
       resolve();
     });
-    // Keep-alive connections with no request in flight would otherwise hold the server open.
     server.closeIdleConnections();
   });
 }

@@ -10,6 +10,7 @@ import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from './errors.ts';
 import type { Groups } from './groups.ts';
 import { parseBody } from './parse-body.ts';
+import { CLIENT_MESSAGE_ID_RULE, clientMessageIdField } from './client-message-id.ts';
 import type { PresenceService } from './presence-service.ts';
 import { publishMessage } from './publish-message.ts';
 import type { Hub } from './hub.ts';
@@ -65,6 +66,7 @@ export function agentQueueRoutes(deps: AgentQueueRoutesDeps): Hono<AgentEnv> {
       .refine((t) => t !== '', { error: `${name} must not be empty`, params: { code: 'empty_text' } })
       .refine((t) => charCount(t) <= max, { error: `${name} must be at most ${max} characters`, params: { code: 'message_too_long' } });
   const messageSchema = z.object({ text: textField('text', opts.maxMessageChars) });
+  const replySchema = z.object({ text: textField('text', opts.maxMessageChars), clientMessageId: clientMessageIdField });
   const statusSchema = z.object({
     status: z.enum(CHOSEN_STATUSES, { error: 'status must be one of online, away, busy, offline' }),
   });
@@ -124,8 +126,9 @@ export function agentQueueRoutes(deps: AgentQueueRoutesDeps): Hono<AgentEnv> {
 
   app.post('/api/agent/conversations/:id/messages', agent, body, async (c) => {
     const id = conversationId(c);
-    const { text } = parseBody(messageSchema, await readJsonBody(c));
-    const message = await routing.sendAgentMessage(id, c.var.agent, text);
+    const { text, clientMessageId } = parseBody(replySchema, await readJsonBody(c), { clientMessageId: CLIENT_MESSAGE_ID_RULE });
+    // A retry with the same clientMessageId gets the message stored the first time (same id), nothing new.
+    const message = await routing.sendAgentMessage(id, c.var.agent, text, clientMessageId != null ? { clientMessageId } : {});
     return c.json({ message: { id: message.id, author: message.author, text: message.text, createdAt: message.createdAt } }, 201);
   });
 

@@ -82,6 +82,18 @@ export interface TurnInput {
   handoff?: HandoffInfo;
   /** The status the caller based this turn on; a different current status throws ConflictError. */
   expectStatus?: ConversationStatus;
+  /**
+   * The client's id for the visitor message (1-64 of [A-Za-z0-9_-]): when the conversation already has a
+   * visitor message with it, nothing is written and the turn as first stored comes back (`replay`).
+   */
+  clientMessageId?: string;
+  /** What the first response said (kept with a clientMessageId, so a retry can answer the same). */
+  receipt?: JsonObject;
+}
+
+/** A turn whose clientMessageId was stored before: what that first turn wrote and said. */
+export interface TurnReplay {
+  receipt?: JsonObject;
 }
 
 export interface TurnResult {
@@ -90,6 +102,8 @@ export interface TurnResult {
   messages: StoredMessage[];
   /** 1-based place in the queue when the conversation is queued after the turn. */
   queuePosition?: number;
+  /** Present when the clientMessageId was already stored: nothing was written, `messages` are the first turn's. */
+  replay?: TurnReplay;
 }
 
 export interface NewConversation {

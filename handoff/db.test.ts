@@ -113,3 +113,20 @@ describe('migration 006: partial conversation indexes', () => {
     expect(plan(db, "SELECT id FROM conversations WHERE status = 'assigned' AND updated_at < ? ORDER BY updated_at")).toContain('conversations_activity');
   });
 });
+
+describe('migration 007: client message ids', () => {
+  it('allows one message per client id in a conversation, any number without one, and finds it by index', () => {
+    const db = openIn(dir);
+    for (const id of ['c1', 'c2']) {
+      db.prepare("INSERT INTO conversations (id, token_hash, lang, created_at, updated_at) VALUES (?, zeroblob(32), 'zh', 'now', 'now')").run(id);
+    }
+    const insert = db.prepare("INSERT INTO messages (conversation_id, author, text, created_at, client_message_id) VALUES (?, 'visitor', 'hi', 'now', ?)");
+    insert.run('c1', 'visitor:m-1');
+    insert.run('c1', null);
+    insert.run('c1', null);
+    insert.run('c2', 'visitor:m-1');
+    expect(() => insert.run('c1', 'visitor:m-1')).toThrow(/UNIQUE/);
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT * FROM messages WHERE conversation_id = ? AND client_message_id = ?').all('c1', 'x') as Array<{ detail: string }>;
+    expect(plan.map((r) => r.detail).join('\n')).toContain('messages_client_message_id');
+  });
+});

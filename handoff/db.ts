@@ -70,3 +70,9 @@ export function openDatabase(dataDir: string, options: Partial<DbOptions> = {}):
   };
   return db;
 }
+
+/** A value built at first use, then kept (a statement on a column a later migration adds). */
+export function lazy<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
+}

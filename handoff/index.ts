@@ -21,7 +21,7 @@ export * from './session-store.ts';
 export { createSqliteSessionStore } from './sqlite-session-store.ts';
 export { createPasswordHasher, checkNewPassword, defaultPasswordOptions, type PasswordHasher, type PasswordOptions } from './password.ts';
 export { createLoginLimiter, defaultLoginLimiterOptions, type LoginLimiter, type LoginLimiterOptions, type LoginBucketOptions } from './login-limiter.ts';
-export { assertSameOrigin, sameOrigin, normalizeOrigin, normalizeAllowed, parseAllowedOrigins, type AllowedOrigins } from './same-origin.ts';
+export { assertOriginAllowed, assertSameOrigin, sameOrigin, normalizeOrigin, normalizeAllowed, parseAllowedOrigins, type AllowedOrigins } from './same-origin.ts';
 export { SESSION_COOKIE, setSessionCookie, clearSessionCookie, readSessionCookie, type SecureCookies } from './session-cookie.ts';
 export { createRequireAgent, type RequireAgentDeps } from './require-agent.ts';
 export { createAgentAccounts, type AgentAccounts, type AgentAccountsDeps, type ChangeOptions } from './agent-accounts.ts';

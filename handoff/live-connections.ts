@@ -14,11 +14,26 @@ export interface LiveConnections {
   reserve(key: string, max: number, retryAfterSeconds: number): () => void;
   /** Remembers an open stream until it closes, so that closeAll can end it. */
   track(connection: SseConnection): void;
-  /** Ends every stream (server shutdown): clients reconnect and resume from their last message id. */
+  /**
+   * Ends every stream (server shutdown): clients reconnect and resume from their last message id. On
+   * `shutdown` (the default) each stream first gets a `server_restarting` event `{ retryMs }` and a
+   * `retry:` hint of `restartRetryMs`, so clients come back once a restarted server is up.
+   */
   closeAll(reason?: CloseReason): void;
 }
 
-export function createLiveConnections(): LiveConnections {
+export interface LiveConnectionsOptions {
+  /** Reconnect delay told to clients when the server shuts down. Range 500-60000 ms; default 5000 (a restart). */
+  restartRetryMs: number;
+}
+
+export const defaultLiveConnectionsOptions: LiveConnectionsOptions = { restartRetryMs: 5000 };
+
+/** The event a stream gets before a shutdown ends it. */
+export const SERVER_RESTARTING_EVENT = 'server_restarting';
+
+export function createLiveConnections(options: Partial<LiveConnectionsOptions> = {}): LiveConnections {
+  const { restartRetryMs } = { ...defaultLiveConnectionsOptions, ...options };
   const counts = new Map<string, number>();
   const open = new Set<SseConnection>();
   return {
@@ -49,7 +64,11 @@ export function createLiveConnections(): LiveConnections {
       connection.onClose(() => open.delete(connection));
     },
     closeAll(reason = 'shutdown') {
-      for (const connection of [...open]) connection.close(reason);
+      const last =
+        reason === 'shutdown'
+          ? { event: { event: SERVER_RESTARTING_EVENT, data: { retryMs: restartRetryMs } }, retryMs: restartRetryMs }
+          : undefined;
+      for (const connection of [...open]) connection.close(reason, last);
     },
   };
 }

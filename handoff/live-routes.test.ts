@@ -94,6 +94,7 @@ async function start(
   dataDir: string,
   options: Partial<LiveOptions> = {},
   wrapTranscripts: (t: TranscriptStore, r: Pick<Running, 'db' | 'hub'>) => TranscriptStore = (t) => t,
+  allowedOrigins: string[] = [],
 ): Promise<Running> {
   const db = openDatabase(dataDir);
   const hub = createMemoryHub((err) => {
@@ -120,6 +121,7 @@ async function start(
         return [...(held.get(agentId) ?? [])];
       },
       connections,
+      allowedOrigins,
       log: { debug() {}, warn: (fields) => warnings.push(fields as Record<string, unknown>) },
       options: { heartbeatMs: 60_000, ...options },
     }),
@@ -673,11 +675,39 @@ describe('agent stream', () => {
     await visitor.waitFor(isReady);
     r.connections.closeAll();
     await Promise.all([agent.ended, visitor.ended]);
+    // Each stream's last event tells the client to come back, with a longer retry hint than usual.
+    for (const client of [agent, visitor]) {
+      expect(client.events.at(-1)).toMatchObject({ event: 'server_restarting', json: { retryMs: 5000 } });
+      expect(client.retry).toBe(5000);
+    }
     expect(r.presence.calls).toEqual([
       ['connected', 'a2'],
       ['disconnected', 'a2'],
     ]);
     expect(r.hub.listenerCount()).toBe(0);
+  });
+
+  it('a stream ended for another reason gets no restart event', async () => {
+    const r = await start(tempDir());
+    const agent = await open(`${r.url}/api/agent/events`, asAgent('a1'));
+    await agent.waitFor(isReady);
+    r.connections.closeAll('max_age');
+    await agent.ended;
+    expect(agent.events.map((e) => e.event)).not.toContain('server_restarting');
+    expect(agent.retry).toBe(3000);
+  });
+
+  it('refuses a stream from a foreign Origin before authenticating; own and allowed origins stream', async () => {
+    const r = await start(tempDir(), {}, undefined, ['https://cs.example.com']);
+    const c = await newConversation(r);
+    const agentUrl = `${r.url}/api/agent/events`;
+    const visitorUrl = `${r.url}/api/conversations/${c.id}/events`;
+    expect((await open(agentUrl, { ...asAgent('a1'), origin: 'https://evil.example' })).status).toBe(403);
+    expect((await open(visitorUrl, { ...c.auth, origin: 'https://evil.example' })).status).toBe(403);
+    // Checked before the credential: no hint whether the token or session is good.
+    expect((await open(visitorUrl, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await open(agentUrl, { ...asAgent('a1'), origin: r.url })).status).toBe(200);
+    expect((await open(visitorUrl, { ...c.auth, origin: 'https://cs.example.com' })).status).toBe(200);
   });
 });
 

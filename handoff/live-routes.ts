@@ -1,5 +1,5 @@
 // Live delivery over Server-Sent Events (visitor and agent streams) and the typing indicators.
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { bearerToken } from './bearer-token.ts';
@@ -16,6 +16,7 @@ import type { Presence } from './presence.ts';
 import { defaultSseConnectionOptions, openSseConnection, type CloseReason, type SseConnectionOptions } from './sse-connection.ts';
 import type { TranscriptStore } from './transcript-store.ts';
 import { runVisitorStream } from './visitor-stream.ts';
+import { assertOriginAllowed, normalizeAllowed, type AllowedOrigins } from './same-origin.ts';
 
 export interface LiveOptions extends SseConnectionOptions {
   /** Streams one conversation may have open at once (tabs, reconnect overlap). Range 1-100; default 5. */
@@ -56,6 +57,11 @@ export interface LiveRoutesDeps {
   hub: Hub;
   presence: Presence;
   requireAgent: RequireAgent;
+  /**
+   * Origins besides the request's own that may open a stream (AGENT_ALLOWED_ORIGINS). A stream request
+   * whose `Origin` is present and foreign gets 403 before any credential is read. Default none.
+   */
+  allowedOrigins?: AllowedOrigins;
   /** The conversations an agent holds now (assigned to them, not closed): stream topics and typing rights. */
   heldConversations: (agentId: string) => Promise<string[]>;
   /**
@@ -91,8 +97,18 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
   const typingLimiter: RateLimiter | undefined =
     options.typingRateLimit === 'off' ? undefined : createRateLimiter(options.typingRateLimit);
   const retryAfterSeconds = Math.max(1, Math.ceil(options.retryMs / 1000));
+  const origins = normalizeAllowed(deps.allowedOrigins ?? []);
 
   const app = new Hono<AgentEnv>();
+
+  /**
+   * Streams are GETs, which the cookie guard lets through; a page on another site could otherwise open
+   * one (an EventSource with credentials, a fetch with a stolen token). Same rule as for changes.
+   */
+  const streamOrigin: MiddlewareHandler<AgentEnv> = async (c, next) => {
+    assertOriginAllowed(c, origins);
+    await next();
+  };
 
   /** Opens a stream counted under `key`; `run` wires it to the hub. Logs the open and the end. */
   function stream(c: Context, key: string, max: number, fields: object, run: Parameters<typeof openSseConnection>[2]) {
@@ -128,7 +144,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     },
   });
 
-  app.get('/api/conversations/:id/events', async (c) => {
+  app.get('/api/conversations/:id/events', streamOrigin, async (c) => {
     const token = bearerToken(c.req.header('authorization'));
     const after = resumePoint(c) ?? 0;
     const conversation = await store.authenticate(c.req.param('id'), token);
@@ -147,7 +163,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     return c.body(null, 204);
   });
 
-  app.get('/api/agent/events', requireAgent(), async (c) => {
+  app.get('/api/agent/events', streamOrigin, requireAgent(), async (c) => {
     const agent = c.var.agent;
     const sessionId = c.var.session.id;
     const after = resumePoint(c);

@@ -147,9 +147,14 @@ export interface RoutingStore {
   idleAssigned(before: string): Promise<string[]>;
   /**
    * Stores a message (agent or system) and counts it as activity. With `holder`, only while that agent
-   * holds the chat (ConflictError otherwise).
+   * holds the chat (ConflictError otherwise). With `clientMessageId` (already scoped by sender, see
+   * agentClientMessageId), a message stored before under it comes back as it was (`replayed`), nothing written.
    */
-  addMessage(conversationId: string, message: NewMessage & { agentId?: string }, options?: { holder?: string }): Promise<StoredMessage>;
+  addMessage(
+    conversationId: string,
+    message: NewMessage & { agentId?: string },
+    options?: { holder?: string; clientMessageId?: string },
+  ): Promise<StoredMessage & { replayed?: boolean }>;
   /** The visitor pressed "talk to a person": queue the chat now (no visitor text). */
   requestHandoff(conversationId: string, request: HandoffRequest): Promise<HandoffRequestResult>;
   heldBy(agentId: string): Promise<HeldConversation[]>;

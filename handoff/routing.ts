@@ -11,6 +11,7 @@ import type { Group, Groups } from './groups.ts';
 import { handoffText, type HandoffTextKey, type Messages } from './handoff-texts.ts';
 import type { Hub } from './hub.ts';
 import type { PresenceService } from './presence-service.ts';
+import { agentClientMessageId } from './client-message-id.ts';
 import { publishMessage } from './publish-message.ts';
 import { defaultQueueEtaOptions, estimateWaitSeconds, median, type QueueEtaOptions } from './queue-eta.ts';
 import type { Assignment, ClosedBy, Closure, RoutingCandidate, RoutingStore, TransferRecord } from './routing-store.ts';
@@ -159,7 +160,8 @@ export interface Routing {
   take(conversationId: string, agent: Agent): Promise<Assignment & { alreadyHeld: boolean }>;
   transfer(conversationId: string, actor: Agent, target: TransferTarget): Promise<TransferRecord>;
   close(conversationId: string, closer: Closer): Promise<CloseOutcome>;
-  sendAgentMessage(conversationId: string, agent: Agent, text: string): Promise<StoredMessage>;
+  /** With `clientMessageId`, a retry of a message already stored returns it as stored and writes nothing. */
+  sendAgentMessage(conversationId: string, agent: Agent, text: string, options?: { clientMessageId?: string }): Promise<StoredMessage>;
   view(conversationId: string, viewer: Agent, options?: { after?: number }): Promise<ConversationView>;
   /** Closes assigned chats idle for longer than idleCloseMs; returns how many. */
   closeIdle(): Promise<number>;
@@ -526,9 +528,17 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
       return (await closeWith(conversationId, closer.kind, input))!;
     },
 
-    async sendAgentMessage(conversationId: string, agent: Agent, messageText: string) {
-      const message = await store.addMessage(conversationId, { author: 'agent', text: messageText, agentId: agent.id }, { holder: agent.id });
-      publishMessage(hub, message);
+    async sendAgentMessage(conversationId: string, agent: Agent, messageText: string, sendOptions: { clientMessageId?: string } = {}) {
+      const { replayed, ...message } = await store.addMessage(
+        conversationId,
+        { author: 'agent', text: messageText, agentId: agent.id },
+        {
+          holder: agent.id,
+          ...(sendOptions.clientMessageId !== undefined ? { clientMessageId: agentClientMessageId(agent.id, sendOptions.clientMessageId) } : {}),
+        },
+      );
+      // A retry was delivered the first time.
+      if (!replayed) publishMessage(hub, message);
       return message;
     },
 

@@ -51,10 +51,21 @@ export function parseAllowedOrigins(list: string): string[] {
  * own origin nor an allowed one (`null`, sent by sandboxed frames and some redirects, is foreign too).
  * Without an Origin header, `Sec-Fetch-Site: cross-site` or `same-site` refuses it as well; a request
  * with neither header comes from no browser (curl, the CLI) and carries no ambient cookie risk.
+ * Safe methods (GET, HEAD, OPTIONS) pass: routes that must check them too (live streams) call
+ * assertOriginAllowed.
  */
 export function assertSameOrigin(c: Context, allowed: AllowedOrigins): void {
-  // `allowed` must be normalized already (normalizeAllowed, parseAllowedOrigins).
   if (SAFE_METHODS.has(c.req.method)) return;
+  assertOriginAllowed(c, allowed);
+}
+
+/**
+ * The origin rule of assertSameOrigin for any method: 403 for a present foreign `Origin` (or, without
+ * one, `Sec-Fetch-Site: cross-site`/`same-site`); a request with neither header passes. Used as is by the
+ * live streams (GET): a browser always sends Origin on a cross-origin EventSource or fetch.
+ */
+export function assertOriginAllowed(c: Context, allowed: AllowedOrigins): void {
+  // `allowed` must be normalized already (normalizeAllowed, parseAllowedOrigins).
   const origin = c.req.header('origin');
   if (origin === undefined) {
     const site = c.req.header('sec-fetch-site');

@@ -16,7 +16,8 @@ import type {
   VisitorInfo,
 } from './conversation-store.ts';
 import { hashToken, newConversationId, newConversationToken, tokenMatches } from './conversation-token.ts';
-import type { Db } from './db.ts';
+import { visitorClientMessageId } from './client-message-id.ts';
+import { lazy, type Db } from './db.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
 
 export interface SqliteConversationStoreOptions {
@@ -65,7 +66,12 @@ export interface MessageRow {
   confidence: number | null;
   agent_id?: string | null;
   created_at: string;
+  /** Migration 007: the scoped client message id ('visitor:<id>', 'agent:<agent>:<id>'), the first response, the reply written with it. */
+  client_message_id?: string | null;
+  client_receipt?: string | null;
+  reply_id?: number | null;
 }
+
 
 /** Compared against when the id is unknown, so both failures cost the same hashing and comparison. */
 const DUMMY_HASH = hashToken('no such conversation');
@@ -88,6 +94,16 @@ export function createSqliteConversationStore(
   const insertMessage = db.prepare(`
     INSERT INTO messages (conversation_id, author, text, kind, entry_id, confidence, created_at)
     VALUES (@conversationId, @author, @text, @kind, @entryId, @confidence, @now)`);
+  // Only for messages with a client id (migration 007); the usual message keeps the statement above. Prepared
+  // at first use: tests open this store on databases migrated only part of the way.
+  const insertClientMessage = lazy(() => db.prepare(`
+    INSERT INTO messages (conversation_id, author, text, kind, entry_id, confidence, created_at, client_message_id, client_receipt)
+    VALUES (@conversationId, @author, @text, @kind, @entryId, @confidence, @now, @clientMessageId, @receipt)`));
+  const setReplyId = lazy(() => db.prepare('UPDATE messages SET reply_id = ? WHERE id = ?'));
+  const selectByClientId = lazy(() => db.prepare<[string, string], MessageRow>(
+    'SELECT * FROM messages WHERE conversation_id = ? AND client_message_id = ?',
+  ));
+  const selectMessage = db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE id = ?');
   const selectMessagesAfter = db.prepare<[string, number, number], MessageRow>(
     'SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?',
   );
@@ -140,8 +156,8 @@ export function createSqliteConversationStore(
     return position > 0 ? position : undefined;
   }
 
-  function writeMessage(conversationId: string, message: NewMessage, now: string): StoredMessage {
-    const { lastInsertRowid } = insertMessage.run({
+  function writeMessage(conversationId: string, message: NewMessage, now: string, client?: { id: string; receipt: JsonObject | undefined }): StoredMessage {
+    const params = {
       conversationId,
       author: message.author,
       text: message.text,
@@ -149,7 +165,10 @@ export function createSqliteConversationStore(
       entryId: message.entryId ?? null,
       confidence: message.confidence ?? null,
       now,
-    });
+    };
+    const { lastInsertRowid } = client
+      ? insertClientMessage().run({ ...params, clientMessageId: client.id, receipt: client.receipt ? JSON.stringify(client.receipt) : null })
+      : insertMessage.run(params);
     return toMessage({
       id: Number(lastInsertRowid),
       conversation_id: conversationId,
@@ -164,9 +183,30 @@ export function createSqliteConversationStore(
 
   /** The visitor's message and the reply to it, if any. */
   function writeMessages(conversationId: string, turn: TurnInput, now: string): StoredMessage[] {
-    const messages = [writeMessage(conversationId, { author: 'visitor', text: turn.visitorText }, now)];
-    if (turn.reply) messages.push(writeMessage(conversationId, turn.reply, now));
+    const client = turn.clientMessageId !== undefined ? { id: visitorClientMessageId(turn.clientMessageId), receipt: turn.receipt } : undefined;
+    const visitor = writeMessage(conversationId, { author: 'visitor', text: turn.visitorText }, now, client);
+    const messages = [visitor];
+    if (turn.reply) {
+      const reply = writeMessage(conversationId, turn.reply, now);
+      // A retry reads back this reply (the same message id), not whatever follows the visitor message.
+      if (client) setReplyId().run(reply.id, visitor.id);
+      messages.push(reply);
+    }
     return messages;
+  }
+
+  /** The turn stored before under this client message id, read back as it was written; undefined when none. */
+  function replayOf(id: string, clientMessageId: string | undefined): TurnResult | undefined {
+    if (clientMessageId === undefined) return undefined;
+    const visitor = selectByClientId().get(id, visitorClientMessageId(clientMessageId));
+    if (!visitor) return undefined;
+    const messages = [toMessage(visitor)];
+    const reply = visitor.reply_id != null ? selectMessage.get(visitor.reply_id) : undefined;
+    if (reply) messages.push(toMessage(reply));
+    const receipt = parseObject(visitor.client_receipt ?? null);
+    const conversation = toConversation(conversationOrThrow(id));
+    const queuePosition = conversation.status === 'queued' ? queuePositionOf(id) : undefined;
+    return { conversation, messages, queuePosition, replay: receipt ? { receipt } : {} };
   }
 
   /** One turn on a conversation whose state was read in this transaction: its messages, then the conversation itself. */
@@ -205,7 +245,8 @@ export function createSqliteConversationStore(
   const appendTurnTx = db.transaction((id: string, turn: TurnInput): TurnResult => {
     const state = selectTurnState.get(id);
     if (!state) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
-    return writeTurn(id, state, turn);
+    // A retry is answered before the status check: the first attempt may have changed the status (a handoff).
+    return replayOf(id, turn.clientMessageId) ?? writeTurn(id, state, turn);
   });
 
   // The first turn is written in the same transaction (no savepoint: a failure anywhere rolls back both).

@@ -4,9 +4,10 @@ import type { Lang } from '../knowledge/types.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { ConversationStatus, MessageAuthor, StoredMessage } from './conversation-store.ts';
-import type { Db } from './db.ts';
+import { lazy, type Db } from './db.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import { pickAgent, type AgentLoad } from './round-robin.ts';
+import { toMessage as storedMessage, type MessageRow } from './sqlite-conversation-store.ts';
 import type {
   Assignment,
   ClosedBy,
@@ -142,6 +143,14 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
     INSERT INTO messages (conversation_id, author, text, kind, entry_id, confidence, agent_id, created_at)
     VALUES (@conversationId, @author, @text, @kind, @entryId, @confidence, @agentId, @now)`);
   const touch = db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?');
+  // Migration 007: a retried message (same client id in the conversation) is found, not stored again.
+  // Prepared at first use: tests open this store on databases migrated only part of the way.
+  const insertClientMessage = lazy(() => db.prepare(`
+    INSERT INTO messages (conversation_id, author, text, kind, entry_id, confidence, agent_id, created_at, client_message_id)
+    VALUES (@conversationId, @author, @text, @kind, @entryId, @confidence, @agentId, @now, @clientMessageId)`));
+  const selectByClientId = lazy(() => db.prepare<[string, string], MessageRow>(
+    'SELECT * FROM messages WHERE conversation_id = ? AND client_message_id = ?',
+  ));
   const queueByButton = db.prepare(`
     UPDATE conversations SET status = 'queued', handoff_reason = @reason, handoff_decision = @decision,
       queued_at = @now, queue_rank = @nowMs, group_id = @groupId, agent_id = NULL, assigned_at = NULL, updated_at = @now
@@ -299,13 +308,21 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
   });
 
   const addMessageTx = db.transaction(
-    (id: string, message: Parameters<RoutingStore['addMessage']>[1], holder: string | undefined): StoredMessage => {
+    (
+      id: string,
+      message: Parameters<RoutingStore['addMessage']>[1],
+      holder: string | undefined,
+      clientMessageId: string | undefined,
+    ): StoredMessage & { replayed?: boolean } => {
       const row = conversationOrThrow(id);
+      // Before the holder check: the first attempt went through even if the chat has moved on since.
+      const stored = clientMessageId !== undefined ? selectByClientId().get(id, clientMessageId) : undefined;
+      if (stored) return { ...storedMessage(stored), replayed: true };
       if (holder !== undefined && (row.status !== 'assigned' || row.agent_id !== holder)) {
         throw new ConflictError(`handoff: conversation ${id} is not yours (anymore)`);
       }
       const now = clock().toISOString();
-      const { lastInsertRowid } = insertMessage.run({
+      const params = {
         conversationId: id,
         author: message.author,
         text: message.text,
@@ -314,7 +331,9 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
         confidence: message.confidence ?? null,
         agentId: message.agentId ?? null,
         now,
-      });
+      };
+      const { lastInsertRowid } =
+        clientMessageId !== undefined ? insertClientMessage().run({ ...params, clientMessageId }) : insertMessage.run(params);
       touch.run(now, id);
       return toMessage(Number(lastInsertRowid), id, message, now);
     },
@@ -419,7 +438,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
     },
 
     async addMessage(id, message, options = {}) {
-      return addMessageTx.immediate(id, message, options.holder);
+      return addMessageTx.immediate(id, message, options.holder, options.clientMessageId);
     },
 
     async requestHandoff(id, request) {

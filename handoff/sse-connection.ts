@@ -35,6 +35,12 @@ export interface SseEvent {
   id?: number;
 }
 
+/** A final event written as a stream ends, with a new `retry:` hint (ms) for the client's reconnect. */
+export interface LastEvent {
+  event: SseEvent;
+  retryMs?: number;
+}
+
 /** Receives errors a task threw; the connection is closed with reason `error` afterwards. */
 export type TaskErrorHandler = (err: unknown) => void;
 
@@ -48,8 +54,11 @@ export interface SseConnection {
   send(event: SseEvent): Promise<void>;
   /** Runs once when the connection ends, whatever ends it; cleanups run newest first. */
   onClose(cleanup: () => void): void;
-  /** Ends the stream now; queued tasks are dropped. */
-  close(reason: CloseReason): void;
+  /**
+   * Ends the stream now; queued tasks are dropped. `last`, when given, is written just before the end,
+   * ahead of anything still queued (server shutdown: tell the client to reconnect, and when).
+   */
+  close(reason: CloseReason, last?: LastEvent): void;
   readonly closed: boolean;
 }
 
@@ -209,9 +218,12 @@ function createConnection(sink: SseSink, options: OpenSseOptions): SseConnection
   let chain: Promise<void> = Promise.resolve();
   const cleanups: Array<() => void> = [];
 
-  const close = (reason: CloseReason) => {
+  const close = (reason: CloseReason, last?: LastEvent) => {
     if (closed) return;
     closed = true;
+    // Not queued: the tasks are dropped, and a stuck one must not hold the farewell back. Events are
+    // written whole, so this one cannot land inside another.
+    if (last !== undefined) void sink.write(`${last.retryMs === undefined ? '' : `retry: ${Math.trunc(last.retryMs)}\n`}${formatEvent(last.event)}`);
     for (const cleanup of cleanups.splice(0).reverse()) {
       try {
         cleanup();
@@ -246,9 +258,7 @@ function createConnection(sink: SseSink, options: OpenSseOptions): SseConnection
     },
     send(event: SseEvent): Promise<void> {
       if (closed) return done;
-      // JSON.stringify escapes line breaks, so the payload is always a single data line.
-      const id = event.id === undefined ? '' : `id: ${event.id}\n`;
-      return sink.write(`event: ${event.event}\n${id}data: ${JSON.stringify(event.data)}\n\n`);
+      return sink.write(formatEvent(event));
     },
     onClose(cleanup: () => void) {
       if (closed) cleanup();
@@ -266,4 +276,10 @@ function createConnection(sink: SseSink, options: OpenSseOptions): SseConnection
     clearTimeout(maxAge);
   });
   return connection;
+}
+
+function formatEvent(event: SseEvent): string {
+  // JSON.stringify escapes line breaks, so the payload is always a single data line.
+  const id = event.id === undefined ? '' : `id: ${event.id}\n`;
+  return `event: ${event.event}\n${id}data: ${JSON.stringify(event.data)}\n\n`;
 }

@@ -173,3 +173,76 @@ describe('a visitor reaches a person', () => {
     expect(foreign.status).toBe(403);
   });
 });
+
+describe('while a person has the chat', () => {
+  /** A visitor's chat taken by a fresh agent (away, so it takes the chat by hand). */
+  async function assignedChat(username: string) {
+    const lead = await signIn(ADMIN.username, ADMIN.password);
+    const created = await lead.call('POST', '/api/admin/agents', {
+      username, displayName: username, password: `${username}-pass-123`, role: 'agent', groups: ['mobile', 'billing'], capacity: 5,
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    // Nobody else takes it: every other agent (the earlier tests' ones) is disabled.
+    const others = await lead.call('GET', '/api/admin/agents');
+    for (const other of others.json.agents as { id: string; username: string }[]) {
+      if (other.id === lead.id || other.username === username) continue;
+      expect((await lead.call('PATCH', `/api/admin/agents/${other.id}`, { disabled: true })).status).toBe(200);
+    }
+    const agent = await signIn(username, `${username}-pass-123`);
+    expect((await agent.call('POST', '/api/agent/status', { status: 'away' })).status).toBe(200);
+    const first = await chat('充值卡密码几位');
+    const visitor = { id: first.conversationId, token: first.token! };
+    expect((await chat('转人工', visitor)).reply?.kind).toBe('handoff');
+    const held = await agent.call('GET', `/api/agent/conversations/${visitor.id}`);
+    if (held.json?.status !== 'assigned') {
+      const taken = await agent.call('POST', `/api/agent/conversations/${visitor.id}/take`);
+      expect(taken.status, JSON.stringify(taken.json)).toBe(200);
+    }
+    return { agent, visitor };
+  }
+
+  async function visitorMessages(visitor: { id: string; token: string }) {
+    const res = await fetch(`${base}/api/conversations/${visitor.id}/messages`, { headers: { authorization: `Bearer ${visitor.token}` } });
+    return ((await res.json()) as { messages: { id: number; author: string; text: string }[] }).messages;
+  }
+
+  it('stores a password the visitor types masked and delivers it masked to the agent', async () => {
+    const { agent, visitor } = await assignedChat('pw-agent');
+    const events = await stream(`${base}/api/agent/events`, { cookie: agent.cookie });
+    expect((await chat('我的服务密码是123456', visitor)).reply).toBeNull();
+    const live = await events.waitFor((e) => e.event === 'message' && e.json.author === 'visitor' && e.json.text.startsWith('我的服务密码是'));
+    expect(live.json.text).toBe('我的服务密码是******');
+    const view = await agent.call('GET', `/api/agent/conversations/${visitor.id}`);
+    expect(JSON.stringify(view.json)).toContain('我的服务密码是******');
+    expect(JSON.stringify(view.json)).not.toContain('123456');
+    const stored = (await visitorMessages(visitor)).filter((m) => m.author === 'visitor').map((m) => m.text);
+    expect(stored).toContain('我的服务密码是******');
+    expect(stored.join('\n')).not.toContain('123456');
+  });
+
+  it('stores an agent reply retried with the same clientMessageId once, and answers the retry the same', async () => {
+    const { agent, visitor } = await assignedChat('retry-agent');
+    const route = `/api/agent/conversations/${visitor.id}/messages`;
+    const first = await agent.call('POST', route, { text: '您好，请稍等', clientMessageId: 'a-1' });
+    expect(first.status).toBe(201);
+    const again = await agent.call('POST', route, { text: '您好，请稍等', clientMessageId: 'a-1' });
+    expect(again).toEqual(first);
+    // Concurrent duplicates (a double click and a retry) store once.
+    const both = await Promise.all([1, 2, 3].map(() => agent.call('POST', route, { text: '正在为您查询', clientMessageId: 'a-2' })));
+    expect(new Set(both.map((r) => r.json.message.id)).size).toBe(1);
+    // Another id is another message, even with the same text.
+    const other = await agent.call('POST', route, { text: '您好，请稍等', clientMessageId: 'a-3' });
+    expect(other.json.message.id).not.toBe(first.json.message.id);
+    // The same id used by the visitor is the visitor's own: no collision with the agent's.
+    expect((await chat('好的', visitor)).reply).toBeNull();
+    const texts = (await visitorMessages(visitor)).filter((m) => m.author === 'agent').map((m) => m.text);
+    expect(texts.filter((t) => t === '您好，请稍等')).toHaveLength(2);
+    expect(texts.filter((t) => t === '正在为您查询')).toHaveLength(1);
+
+    for (const bad of ['', 'x'.repeat(65), 'has space', '中文', 7]) {
+      const refused = await agent.call('POST', route, { text: 'hi', clientMessageId: bad });
+      expect(refused.status).toBe(400);
+      expect(refused.json.error).toMatchObject({ code: 'invalid_client_message_id', field: 'clientMessageId' });
+    }
+  });
+});

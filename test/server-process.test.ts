@@ -1,10 +1,12 @@
 // `npm start`'s entry as a real process: it serves, logs its URL, stops cleanly on SIGTERM, and
 // refuses to start on a bad configuration or a broken knowledge base, saying where.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectSse } from '../handoff/sse-test-client.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SHIPPED_KB = path.join(ROOT, 'knowledge');
@@ -74,10 +76,65 @@ describe('bot/server.ts', () => {
     await expect(fetch(`${started.url}/healthz`)).rejects.toThrow();
   });
 
+  it('on SIGTERM finishes a request in flight and tells open live streams to reconnect before ending them', async () => {
+    const work = tmp();
+    const proc = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(work, 'data'), KNOWLEDGE_DIR: SHIPPED_KB });
+    const { url } = await waitFor('server.started', () => proc.lines().find((l) => l.event === 'server.started'));
+    const chat = (await (
+      await fetch(`${url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: '你好' }) })
+    ).json()) as { conversationId: string; token: string };
+    const stream = await connectSse(`${url}/api/conversations/${chat.conversationId}/events`, {
+      authorization: `Bearer ${chat.token}`,
+      origin: url,
+    });
+    expect(stream.status).toBe(200);
+    await stream.waitFor((e) => e.event === 'ready');
+
+    // A chat request whose body is only half sent when the signal comes: it is in flight, not idle.
+    const { port } = new URL(url);
+    const inFlight = http.request({
+      host: '127.0.0.1', port, method: 'POST', path: '/api/chat',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${chat.token}` },
+    });
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      inFlight.on('response', (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      inFlight.on('error', reject);
+    });
+    inFlight.write(`{"conversationId":"${chat.conversationId}",`);
+    await new Promise((r) => setTimeout(r, 300));
+
+    const t0 = Date.now();
+    proc.kill('SIGTERM');
+    const farewell = await stream.waitFor((e) => e.event === 'server_restarting', 5000);
+    expect(farewell.json).toEqual({ retryMs: 5000 });
+    expect(stream.retry).toBe(5000);
+    await stream.ended;
+    // Nothing after the farewell: it is the stream's last event.
+    expect(stream.events.at(-1)?.event).toBe('server_restarting');
+
+    inFlight.end('"text":"还在吗"}');
+    const reply = await answered;
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body).conversationId).toBe(chat.conversationId);
+    expect(await proc.exited).toBe(0);
+    // Well inside the 5 s grace period: connections that went idle during shutdown do not hold it up.
+    expect(Date.now() - t0).toBeLessThan(3000);
+  }, 30_000);
+
   it('refuses a bad configuration, naming the variable', async () => {
     const proc = start({ PORT: 'eighty', KNOWLEDGE_DIR: SHIPPED_KB, DATA_DIR: path.join(tmp(), 'data') });
     expect(await proc.exited).toBe(1);
     expect(proc.stderr()).toContain('config: PORT must be an integer from 0 to 65535');
+  });
+
+  it('refuses an AGENT_ALLOWED_ORIGINS entry that is not an origin', async () => {
+    const proc = start({ AGENT_ALLOWED_ORIGINS: 'https://cs.example.com/console', PORT: '0', KNOWLEDGE_DIR: SHIPPED_KB, DATA_DIR: path.join(tmp(), 'data') });
+    expect(await proc.exited).toBe(1);
+    expect(proc.stderr()).toContain('config: AGENT_ALLOWED_ORIGINS must list http(s) origins without a path');
   });
 
   it('refuses a broken knowledge base at start, with file and line', async () => {
