@@ -9,7 +9,13 @@ import { continueConversation, startConversation, type ChatTurnDeps } from './ch
 import { clientAddress } from './client-address.ts';
 import type { Config } from './config.ts';
 import type { KnowledgeRuntime } from './knowledge-runtime.ts';
-import { createRateLimiter, defaultConversationRateLimit, defaultIpRateLimit, type RateLimitOptions } from '../handoff/rate-limit.ts';
+import {
+  createRateLimiter,
+  defaultConversationCreateRateLimit,
+  defaultConversationRateLimit,
+  defaultIpRateLimit,
+  type RateLimitOptions,
+} from '../handoff/rate-limit.ts';
 import { readJsonBody } from '../handoff/read-json-body.ts';
 
 export interface ChatRoutesDeps {
@@ -17,7 +23,7 @@ export interface ChatRoutesDeps {
   store: ConversationStore;
   runtime: KnowledgeRuntime;
   /** Overrides of the default limits (tests); ignored when config.rateLimits is off. */
-  rateLimits?: { ip?: RateLimitOptions; conversation?: RateLimitOptions };
+  rateLimits?: { ip?: RateLimitOptions; conversation?: RateLimitOptions; create?: RateLimitOptions };
   /** Handoff routing (groups, hours, agents); without it a handoff only queues (see ChatTurnDeps). */
   routing?: Routing;
   /** Live delivery: every stored message is published here. */
@@ -33,6 +39,8 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
   const perConversation = config.rateLimits
     ? createRateLimiter(rateLimits.conversation ?? defaultConversationRateLimit)
     : undefined;
+  // New conversations per client address, on top of perIp (which counts every request).
+  const perIpCreate = config.rateLimits ? createRateLimiter(rateLimits.create ?? defaultConversationCreateRateLimit) : undefined;
 
   app.use('/api/*', async (c, next) => {
     perIp?.take(clientAddress(c));
@@ -58,6 +66,7 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
       // One engine for the whole request, even if a reload swaps it meanwhile.
       const deps: ChatTurnDeps = { ...turnDeps, engine: runtime.engine };
       if (request.conversationId === undefined) {
+        perIpCreate?.take(clientAddress(c));
         return c.json(await startConversation(deps, request, visitorInfo(c, request)));
       }
       const token = bearerToken(c.req.header('authorization'));

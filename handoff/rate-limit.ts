@@ -17,6 +17,11 @@ export interface RateLimitOptions {
 export const defaultIpRateLimit: RateLimitOptions = { capacity: 300, refillPerSecond: 5 };
 /** Per conversation: a person types far slower than this. Burst 30, then one every 2 seconds. */
 export const defaultConversationRateLimit: RateLimitOptions = { capacity: 30, refillPerSecond: 0.5 };
+/**
+ * New conversations per client address: each one is a stored row and a token, and a visitor starts one
+ * per visit, so far fewer than requests. Burst 30, then one every 2 seconds.
+ */
+export const defaultConversationCreateRateLimit: RateLimitOptions = { capacity: 30, refillPerSecond: 0.5 };
 
 export interface RateLimiter {
   /** Takes one token for `key`, or throws RateLimitedError with the seconds until one is available. */

@@ -560,7 +560,9 @@ export class AgentConsole extends LitElement {
         <span class="me">${this.me.displayName}</span>
         <button @click=${() => void this.logout()} data-testid="logout">${s.signOut}</button>
       </header>
-      ${this.connection.state === 'reconnecting' ? html`<div class="banner" role="status">${s.reconnecting}</div>` : ''}
+      ${this.connection.state === 'reconnecting' || this.connection.state === 'restarting'
+        ? html`<div class="banner" role="status" data-testid="reconnecting">${this.connection.state === 'restarting' ? s.restarting : s.reconnecting}</div>`
+        : ''}
       ${this.toast ? html`<div class="toast" role="alert" data-testid="toast"><span>${this.toast}</span><button class="link" @click=${() => (this.toast = '')} aria-label=${s.cancel}>×</button></div>` : ''}
       ${this.renderScreen()}
     </div>`;

@@ -155,8 +155,8 @@ export class ChatWidget extends LitElement {
       </header>
       ${!chat.online
         ? html`<div class="notice" role="alert" data-testid="offline">${s.offline}</div>`
-        : chat.reconnecting
-          ? html`<div class="notice" role="status" data-testid="reconnecting">${s.reconnecting}</div>`
+        : chat.restarting || chat.reconnecting
+          ? html`<div class="notice" role="status" data-testid="reconnecting">${chat.restarting ? s.restarting : s.reconnecting}</div>`
           : nothing}
       ${chat.status === 'queued'
         ? html`<div class="status-bar" data-testid="queue-status" role="status">

@@ -124,8 +124,9 @@ export class ConsoleApi {
   view(id: string, after?: number) {
     return this.request<ConversationView>('GET', `/api/agent/conversations/${encodeURIComponent(id)}${queryString({ after })}`);
   }
-  send(id: string, text: string) {
-    return this.request<{ message: ViewMessage }>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/messages`, { text });
+  /** With `clientMessageId`, a repeat (a retry after a lost response) stores nothing and returns the first message. */
+  send(id: string, text: string, clientMessageId?: string) {
+    return this.request<{ message: ViewMessage }>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/messages`, clientMessageId ? { text, clientMessageId } : { text });
   }
   typing(id: string, typing: boolean) {
     return this.request<void>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/typing`, { typing });

@@ -7,6 +7,7 @@ import type { ChatState } from './console-chats.ts';
 import { formatDuration, formatTime } from './console-format.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
+import { newClientMessageId, sendWithRetry } from './send-with-retry.ts';
 import type { ConsoleTransferDialog, TransferAgentOption } from './console-transfer-dialog.ts';
 import './console-composer.ts';
 import './console-transcript.ts';
@@ -66,12 +67,15 @@ export class ConsoleChatPane extends LitElement {
   ];
 
   private async sendCandidate(c: ViewCandidate) {
-    if (!c.answer) return;
+    const answer = c.answer;
+    if (!answer) return;
     const id = this.chat.id;
     this.sendingCandidate = c.entryId;
     this.error = '';
+    // One id per click, the same for the automatic retries of that click.
+    const clientMessageId = newClientMessageId();
     try {
-      const { message } = await this.api.send(id, c.answer);
+      const { message } = await sendWithRetry(() => this.api.send(id, answer, clientMessageId));
       this.dispatchEvent(new CustomEvent<{ conversationId: string; message: ViewMessage }>('message-sent', {
         detail: { conversationId: id, message },
         bubbles: true,

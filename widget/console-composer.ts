@@ -3,6 +3,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { ApiError, type CannedReply, type ConsoleApi, type ViewMessage } from './console-api.ts';
 import { cannedQuery } from './console-format.ts';
+import { newClientMessageId, sendWithRetry } from './send-with-retry.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
 
@@ -42,6 +43,8 @@ export class ConsoleComposer extends LitElement {
   private cannedSeq = 0;
   /** Drafts of other chats, so switching tabs keeps what was typed. */
   private drafts = new Map<string, string>();
+  /** The reply that failed to send: sending the same text in the same chat again reuses its id (stored once). */
+  private unsent: { conversationId: string; text: string; clientMessageId: string } | undefined;
 
   constructor() {
     super();
@@ -181,8 +184,13 @@ export class ConsoleComposer extends LitElement {
     const id = this.conversationId;
     this.sending = true;
     this.error = '';
+    const u = this.unsent;
+    const clientMessageId = u && u.conversationId === id && u.text === text ? u.clientMessageId : newClientMessageId();
+    this.unsent = { conversationId: id, text, clientMessageId };
     try {
-      const { message } = await this.api.send(id, text);
+      // Lost responses and 502-504 are tried again (0.5 s, 1 s, 2 s) with the same id; the text stays in the box.
+      const { message } = await sendWithRetry(() => this.api.send(id, text, clientMessageId));
+      this.unsent = undefined;
       this.stopTyping(id);
       if (this.conversationId === id) this.value = '';
       this.drafts.delete(id);

@@ -3,7 +3,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { AgentWireEvent } from '../handoff/live-events.ts';
 
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting';
+/** `restarting`: the server said `server_restarting`; a calm notice until the stream is open again. */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'restarting';
 
 export interface ConnectionCallbacks {
   onEvent(event: AgentWireEvent): void;
@@ -73,7 +74,7 @@ export class ConsoleConnection implements ReactiveController {
     this.source?.close();
     clearTimeout(this.timer);
     if (!this.active) return;
-    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    this.setState(this.state === 'restarting' ? 'restarting' : this.attempt === 0 ? 'connecting' : 'reconnecting');
     const url = this.lastId > 0 ? `${this.url}?after=${this.lastId}` : this.url;
     const source = new EventSource(url);
     this.source = source;
@@ -84,12 +85,17 @@ export class ConsoleConnection implements ReactiveController {
     for (const name of EVENT_NAMES) {
       source.addEventListener(name, (e) => this.handle(name, e as MessageEvent<string>));
     }
+    // The server is shutting down: the stream ends next and the browser reopens it after the `retry: 5000`
+    // hint with Last-Event-ID (or this URL's ?after), so nothing is missed. Only the notice changes here.
+    source.addEventListener('server_restarting', () => {
+      if (source === this.source) this.setState('restarting');
+    });
     source.onerror = () => {
       if (source !== this.source) return;
       // CONNECTING: the browser retries by itself with Last-Event-ID. CLOSED: the server refused (401,
       // 429, 5xx): find out whether the session still holds, then reopen later ourselves.
       if (source.readyState === EventSource.CONNECTING) {
-        this.setState('reconnecting');
+        if (this.state !== 'restarting') this.setState('reconnecting');
         return;
       }
       source.close();
@@ -100,7 +106,7 @@ export class ConsoleConnection implements ReactiveController {
 
   private retry(): void {
     if (!this.active) return;
-    this.setState('reconnecting');
+    if (this.state !== 'restarting') this.setState('reconnecting');
     const delay = backoffMs(this.attempt++);
     this.timer = setTimeout(async () => {
       if (!this.active) return;

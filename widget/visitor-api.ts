@@ -27,7 +27,7 @@ export class ApiError extends Error {
 }
 
 export interface VisitorApi {
-  chat(body: { text: string; conversationId?: string; lang?: Lang; visitor?: { pageUrl?: string; referrer?: string } }, token?: string): Promise<ChatResponse>;
+  chat(body: { text: string; conversationId?: string; clientMessageId?: string; lang?: Lang; visitor?: { pageUrl?: string; referrer?: string } }, token?: string): Promise<ChatResponse>;
   messages(conversationId: string, token: string, after: number): Promise<MessagesPage>;
   handoff(conversationId: string, token: string): Promise<HandoffResponse>;
   close(conversationId: string, token: string): Promise<unknown>;

@@ -3,6 +3,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { VisitorMessageData, VisitorState, VisitorWireEvent } from '../handoff/live-events.ts';
 import { ApiError, createVisitorApi, type ChatReply, type HandoffReply, type VisitorApi } from './visitor-api.ts';
 import type { Lang } from './visitor-i18n.ts';
+import { newClientMessageId, sendWithRetry, type SendRetryOptions } from './send-with-retry.ts';
 import { createSseParser } from './visitor-sse-parser.ts';
 import { readSaved, storageKey, writeSaved, type SavedState } from './visitor-storage.ts';
 
@@ -23,12 +24,16 @@ export interface ChatItem {
   state?: 'sending' | 'failed';
   /** Why sending failed (shown with the retry button). */
   error?: ErrorKey;
+  /** Sent with the message in an existing conversation; kept for the retry button, so a repeat is stored once. */
+  clientMessageId?: string;
 }
 
 export interface ConnectionOptions {
   server: () => string;
   /** The language when the visitor has not chosen one. */
   defaultLang: () => Lang;
+  /** Automatic retries of a message in an existing conversation (defaults in send-with-retry.ts). */
+  sendRetry?: Partial<SendRetryOptions>;
 }
 
 /** Reconnect delays: doubling from the first, capped. The server's `retry:` hint is the floor. */
@@ -54,6 +59,8 @@ export class VisitorConnection implements ReactiveController {
   online = true;
   /** The live stream failed and is being retried (not set during the first connect). */
   reconnecting = false;
+  /** The server said it is restarting (`server_restarting`): a calm notice until the stream is back. */
+  restarting = false;
   /** A transient problem to show (a key of the strings table). */
   error: ErrorKey | undefined;
   /** The stored history has been loaded (what follows is new and worth announcing). */
@@ -257,10 +264,21 @@ export class VisitorConnection implements ReactiveController {
   private async deliver(item: ChatItem): Promise<void> {
     const before = this.maxId;
     const newConversation = !this.conversationId;
+    if (!newConversation && !item.clientMessageId) {
+      item = { ...item, clientMessageId: newClientMessageId() };
+      this.replaceItem(item.key, item);
+    }
     try {
       let response;
       try {
-        response = await this.api.chat(this.chatBody(item.text), this.token);
+        // One body for every attempt: the same conversation, token and clientMessageId.
+        const body = this.chatBody(item.text, newConversation ? undefined : item.clientMessageId);
+        const token = this.token;
+        const send = () => this.api.chat(body, token);
+        // A first message is sent once, never retried by itself: with no conversation yet there is nothing
+        // for its clientMessageId to be unique in, so a repeat after a lost response would start a second
+        // conversation (the visitor stays in whichever token came back). The retry button is still there.
+        response = newConversation ? await send() : await sendWithRetry(send, this.options.sendRetry);
       } catch (err) {
         // The stored conversation is gone (new database, expired): start a new one with this message.
         if (!newConversation && err instanceof ApiError && (err.status === 404 || err.status === 401)) {
@@ -292,10 +310,12 @@ export class VisitorConnection implements ReactiveController {
     this.update();
   }
 
-  private chatBody(text: string) {
+  private chatBody(text: string, clientMessageId?: string) {
     const body: Parameters<VisitorApi['chat']>[0] = { text, lang: this.lang };
-    if (this.conversationId) body.conversationId = this.conversationId;
-    else {
+    if (this.conversationId) {
+      body.conversationId = this.conversationId;
+      if (clientMessageId) body.clientMessageId = clientMessageId;
+    } else {
       const visitor: { pageUrl?: string; referrer?: string } = {};
       if (isPageAddress(location.href)) visitor.pageUrl = location.href;
       if (isPageAddress(document.referrer)) visitor.referrer = document.referrer;
@@ -406,6 +426,15 @@ export class VisitorConnection implements ReactiveController {
     } catch {
       return;
     }
+    if (event === 'server_restarting') {
+      // The stream ends next; readStream returns and the reconnect waits for the server's hint, then resumes
+      // from maxId (Last-Event-ID). `ready` on the new stream clears the notice.
+      const ms = Number((parsed as { retryMs?: unknown } | null)?.retryMs);
+      if (ms > 0) this.retryHintMs = Math.min(RECONNECT.maxMs, Math.max(500, ms));
+      this.restarting = true;
+      this.update();
+      return;
+    }
     const e = { event, data: parsed } as VisitorWireEvent;
     switch (e.event) {
       case 'message':
@@ -422,6 +451,7 @@ export class VisitorConnection implements ReactiveController {
         if (e.data.queue) this.queue = e.data.queue;
         this.historyReady = true;
         this.reconnecting = false;
+        this.restarting = false;
         this.attempts = 0;
         break;
       case 'typing':
@@ -460,7 +490,8 @@ export class VisitorConnection implements ReactiveController {
     const abort = new AbortController();
     this.stream = abort;
     void this.readStream(id, token, abort).then(
-      () => this.scheduleReconnect(abort, this.retryHintMs),
+      // After a restart notice every client comes back at once: spread them over 1-1.5x the hint.
+      () => this.scheduleReconnect(abort, this.retryHintMs * (this.restarting ? 1 + Math.random() * 0.5 : 1)),
       (err: unknown) => {
         if (abort.signal.aborted) return;
         if (err instanceof ApiError && (err.status === 404 || err.status === 401)) {

@@ -47,6 +47,37 @@ browserSuite('agent console and widget together in Chromium', () => {
     await Promise.all([visitor.context.close(), agent.context.close()]);
   }, TIMEOUT);
 
+  it('sends an agent reply again after a lost response: one clientMessageId, shown and stored once', async () => {
+    const agent = await agentConsole(browser, stack.url, 'alice', 'away');
+    const visitor = await visitorWaiting(browser, stack.url, '话费扣错了，订单号 R-2002');
+    await take(agent.page, '订单号 R-2002');
+
+    // The first POST reaches the server (stored) but its response is lost; the console tries again by itself.
+    const ids: unknown[] = [];
+    await agent.page.route(/\/api\/agent\/conversations\/[^/]+\/messages$/, async (route) => {
+      ids.push((route.request().postDataJSON() as { clientMessageId?: unknown }).clientMessageId);
+      if (ids.length === 1) {
+        await route.fetch();
+        await route.abort('connectionreset');
+      } else await route.continue();
+    });
+    await agentSays(agent.page, '已为您核实，正在退款。');
+    await expect.poll(() => ids.length, { timeout: 10_000 }).toBe(2);
+    expect(ids[0]).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(ids[1]).toBe(ids[0]);
+    await message(visitor.page, 'agent', '正在退款').waitFor();
+    // Sent: the box is empty, no error, and the reply is there once on both sides and in the store.
+    await expect.poll(() => agent.page.getByTestId('agent-input').inputValue()).toBe('');
+    expect(await message(agent.page, 'agent', '正在退款').count()).toBe(1);
+    expect(await message(visitor.page, 'agent', '正在退款').count()).toBe(1);
+    const id = await conversationIdOf(visitor.page);
+    const view = await stack.admin('GET', `/api/agent/conversations/${id}`);
+    const texts = JSON.stringify(view).match(/已为您核实，正在退款。/g) ?? [];
+    expect(texts).toHaveLength(1);
+    expect(agent.seen).toEqual(CLEAN);
+    await Promise.all([visitor.context.close(), agent.context.close()]);
+  }, TIMEOUT);
+
   it('transfers a chat to a colleague, who carries on with the visitor', async () => {
     const alice = await agentConsole(browser, stack.url, 'alice', 'away');
     const visitor = await visitorWaiting(browser, stack.url, '发票抬头开错了，订单号 B-2002');

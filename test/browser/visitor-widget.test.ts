@@ -111,6 +111,78 @@ browserSuite('visitor widget in Chromium', () => {
     await message(other, 'visitor', '发票怎么开').waitFor();
     await context.close();
   }, TIMEOUT);
+
+  it('sends a message again after a lost response: shown once, stored once, one clientMessageId', async () => {
+    const { context, page } = await newPage(browser);
+    const seen = watch(page);
+    await openWidget(page, stack.url);
+    await ask(page, '网厅充值有折扣吗');
+    await message(page, 'bot', '9.85折').waitFor();
+
+    // The next POST reaches the server (and is stored), but its response is lost; the retry goes through.
+    const ids: unknown[] = [];
+    await page.route(`${stack.url}/api/chat`, async (route) => {
+      ids.push((route.request().postDataJSON() as { clientMessageId?: unknown }).clientMessageId);
+      if (ids.length === 1) {
+        await route.fetch();
+        await route.abort('connectionreset');
+      } else await route.continue();
+    });
+    await page.getByTestId('input').fill('发票怎么开');
+    await page.getByTestId('send').click();
+    await expect.poll(() => ids.length, { timeout: 10_000 }).toBe(2);
+    expect(ids[0]).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(ids[1]).toBe(ids[0]);
+    // Settled: the stored copy, no failure, and only one of it.
+    await expect.poll(() => page.locator('[data-testid="message"][data-author="visitor"][data-state]').count()).toBe(0);
+    await expect.poll(() => message(page, 'visitor', '发票怎么开').count()).toBe(1);
+    await expect(page.getByTestId('retry').count()).resolves.toBe(0);
+
+    const { id, token } = await page.evaluate(() => {
+      for (let i = 0; i < localStorage.length; i++) {
+        const saved = JSON.parse(localStorage.getItem(localStorage.key(i)!) ?? '{}') as { conversationId?: string; token?: string };
+        if (saved.conversationId) return { id: saved.conversationId, token: saved.token! };
+      }
+      throw new Error('no conversation saved');
+    });
+    const res = await fetch(`${stack.url}/api/conversations/${id}/messages?after=0`, { headers: { authorization: `Bearer ${token}` } });
+    const { messages } = (await res.json()) as { messages: Array<{ author: string; text: string }> };
+    expect(messages.filter((m) => m.author === 'visitor' && m.text === '发票怎么开')).toHaveLength(1);
+    expect(seen.errors).toEqual([]);
+    await context.close();
+  }, TIMEOUT);
+
+  it('says "reconnecting" calmly on server_restarting and resumes from the last message', async () => {
+    const { context, page } = await newPage(browser);
+    await openWidget(page, stack.url);
+    await ask(page, '网厅充值有折扣吗');
+    await message(page, 'bot', '9.85折').waitFor();
+
+    // The next stream says the server is restarting and ends; the one after is the real server again.
+    const resumedFrom: Array<string | undefined> = [];
+    await page.route(/\/api\/conversations\/[^/]+\/events$/, async (route) => {
+      resumedFrom.push(route.request().headers()['last-event-id']);
+      if (resumedFrom.length === 1) {
+        await route.fulfill({
+          status: 200,
+          headers: { 'content-type': 'text/event-stream' },
+          body: 'retry: 1000\n\nevent: server_restarting\ndata: {"retryMs":1000}\n\n',
+        });
+      } else await route.continue();
+    });
+    // Drop the open stream: the widget reconnects (through the route) on its own.
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    const notice = page.getByTestId('reconnecting');
+    await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toContain('正在重新连接…');
+    expect(await notice.textContent()).not.toContain('中断');
+    await notice.waitFor({ state: 'detached', timeout: 10_000 });
+    expect(resumedFrom.length).toBeGreaterThanOrEqual(2);
+    // Both streams resume after the newest message the widget holds: nothing missed, nothing repeated.
+    expect(Number(resumedFrom[1])).toBeGreaterThan(0);
+    expect(resumedFrom[1]).toBe(resumedFrom[0]);
+    expect(await message(page, 'bot', '9.85折').count()).toBe(1);
+    await context.close();
+  }, TIMEOUT);
 }, ['widget.js']);
 
 browserSuite('visitor widget outside business hours', () => {
