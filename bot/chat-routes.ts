@@ -1,7 +1,6 @@
 // The visitor's HTTP API: POST /api/chat and GET /api/conversations/:id/messages (see DESIGN.md).
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { PayloadTooLargeError, ValidationError, type Clock, type ConversationStore, type Hub, type Routing, type VisitorInfo } from '../handoff/index.ts';
+import { Hono, type Context } from 'hono';
+import { limitBody, ValidationError, type Clock, type ConversationStore, type Hub, type Routing, type VisitorInfo } from '../handoff/index.ts';
 import type { AppEnv } from './app-env.ts';
 import { bearerToken } from '../handoff/bearer-token.ts';
 import { MAX_USER_AGENT, parseChatRequest, type ChatRequest } from './chat-request.ts';
@@ -60,7 +59,7 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
 
   app.post(
     '/api/chat',
-    bodyLimitByHeader(config.maxBodyBytes),
+    limitBody(config.maxBodyBytes),
     async (c) => {
       const request = parseChatRequest(await readJsonBody(c), config.maxMessageChars);
       // One engine for the whole request, even if a reload swaps it meanwhile.
@@ -86,28 +85,6 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
   });
 
   return app;
-}
-
-/**
- * hono's bodyLimit, without its cost on the common request: it first asks for `c.req.raw.body`, which on
- * @hono/node-server turns the lightweight request into a full Request with a web-stream body, and the JSON
- * is then read through that stream. A body with Content-Length (and no Transfer-Encoding) is judged by the
- * header alone, as bodyLimit judges it, and read on the server's direct path; any other body (chunked) goes
- * through bodyLimit, which counts it as it streams in.
- */
-function bodyLimitByHeader(maxBytes: number): MiddlewareHandler<AppEnv> {
-  const tooLarge = (): never => {
-    throw new PayloadTooLargeError(`the request body must be at most ${maxBytes} bytes`);
-  };
-  const streamed = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
-  return (c, next) => {
-    const length = c.req.header('content-length');
-    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
-      if (parseInt(length || '0', 10) > maxBytes) tooLarge();
-      return next();
-    }
-    return streamed(c, next);
-  };
 }
 
 /** `after` is the last message id the client saw: absent or a non-negative integer. */

@@ -1,11 +1,10 @@
 // Admin API for agent accounts: GET/POST /api/admin/agents, GET/PATCH /api/admin/agents/:id (admins only).
-import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono } from 'hono';
+import { limitBody } from './body-limit.ts';
 import type { AgentAccounts } from './agent-accounts.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { parseAgentPatch, parseNewAgent } from './agent-input.ts';
 import type { AgentRecord } from './agent-store.ts';
-import { PayloadTooLargeError } from './errors.ts';
 import { readJsonBody } from './read-json-body.ts';
 
 export interface AdminAgentRoutesDeps {
@@ -20,12 +19,7 @@ export type AgentView = AgentRecord;
 
 export function adminAgentRoutes({ accounts, requireAgent, maxBodyBytes = 16_384 }: AdminAgentRoutesDeps): Hono<AgentEnv> {
   const app = new Hono<AgentEnv>();
-  const limitBody: MiddlewareHandler = bodyLimit({
-    maxSize: maxBodyBytes,
-    onError: () => {
-      throw new PayloadTooLargeError(`the request body must be at most ${maxBodyBytes} bytes`);
-    },
-  });
+  const bodyWithinLimit = limitBody(maxBodyBytes);
   // Per route, not app.use('/api/admin/*'): sub-apps mounted at '/' share one router, and a wide
   // middleware here would also run in front of other modules' routes.
   const admin = requireAgent('admin');
@@ -34,7 +28,7 @@ export function adminAgentRoutes({ accounts, requireAgent, maxBodyBytes = 16_384
     return c.json({ agents: (await accounts.agents.list()).map(view) });
   });
 
-  app.post('/api/admin/agents', admin, limitBody, async (c) => {
+  app.post('/api/admin/agents', admin, bodyWithinLimit, async (c) => {
     const input = parseNewAgent(await readJsonBody(c));
     const agent = await accounts.add(input, { actorId: c.var.agent.id });
     return c.json({ agent: view(agent) }, 201);
@@ -44,7 +38,7 @@ export function adminAgentRoutes({ accounts, requireAgent, maxBodyBytes = 16_384
     return c.json({ agent: view(await accounts.agents.get(c.req.param('id'))) });
   });
 
-  app.patch('/api/admin/agents/:id', admin, limitBody, async (c) => {
+  app.patch('/api/admin/agents/:id', admin, bodyWithinLimit, async (c) => {
     const patch = parseAgentPatch(await readJsonBody(c));
     const id = c.req.param('id');
     const { agent: actor, session } = c.var;

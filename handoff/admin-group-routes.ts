@@ -1,9 +1,9 @@
 // Admin API for skill groups: list them with their hours, create or change one (name, business hours).
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { limitBody } from './body-limit.ts';
 import { readJsonBody } from './read-json-body.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
-import { PayloadTooLargeError, ValidationError } from './errors.ts';
+import { ValidationError } from './errors.ts';
 import { GROUP_ID, groupBodySchema, type Group, type Groups } from './groups.ts';
 import type { Hub } from './hub.ts';
 import { parseBody } from './parse-body.ts';
@@ -30,12 +30,7 @@ export function adminGroupRoutes({ groups, hub, requireAgent, maxBodyBytes = 16_
   app.put(
     '/api/admin/groups/:id',
     admin,
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new PayloadTooLargeError(`the request body must be at most ${maxBodyBytes} bytes`);
-      },
-    }),
+    limitBody(maxBodyBytes),
     async (c) => {
       const id = c.req.param('id');
       if (!GROUP_ID.test(id)) {

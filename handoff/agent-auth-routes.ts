@@ -1,13 +1,13 @@
 // Agent sign-in API: POST /api/agent/login, POST /api/agent/logout, GET /api/agent/me, POST /api/agent/password.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { limitBody } from './body-limit.ts';
 import { toAgent } from './agent.ts';
 import type { AgentAccounts } from './agent-accounts.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { AgentLogEvent, silentAgentLog, type AgentLog } from './agent-log.ts';
 import { normalizeUsername } from './agent-store.ts';
-import { PayloadTooLargeError, RateLimitedError, UnauthorizedError, ValidationError } from './errors.ts';
+import { RateLimitedError, UnauthorizedError, ValidationError } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { parseBody } from './parse-body.ts';
 import { readJsonBody } from './read-json-body.ts';
@@ -61,12 +61,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
   const agents = accounts.agents;
   const app = new Hono<AgentEnv>();
 
-  const limitBody: MiddlewareHandler = bodyLimit({
-    maxSize: maxBodyBytes,
-    onError: () => {
-      throw new PayloadTooLargeError(`the request body must be at most ${maxBodyBytes} bytes`);
-    },
-  });
+  const bodyWithinLimit = limitBody(maxBodyBytes);
 
   /** Never cached, and (for changes) refused from a foreign origin before anything else happens. */
   const guard: MiddlewareHandler = async (c, next) => {
@@ -75,7 +70,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
     await next();
   };
 
-  app.post('/api/agent/login', guard, limitBody, async (c) => {
+  app.post('/api/agent/login', guard, bodyWithinLimit, async (c) => {
     const { username, password } = parseBody(loginSchema, await readJsonBody(c), loginMessages);
     const address = clientAddress(c);
     const key = normalizeUsername(username);
@@ -153,7 +148,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
     });
   });
 
-  app.post('/api/agent/password', requireAgent(), limitBody, async (c) => {
+  app.post('/api/agent/password', requireAgent(), bodyWithinLimit, async (c) => {
     const { current, next } = parseBody(passwordSchema, await readJsonBody(c), passwordMessages);
     const { agent, session } = c.var;
     const address = clientAddress(c);

@@ -1,13 +1,13 @@
 // The agent console's API for the queue and the chats: status, queue, take, read, reply, transfer,
 // close, groups to transfer to, and the messages visitors left (tickets). Every route needs a session.
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { limitBody } from './body-limit.ts';
 import { readJsonBody } from './read-json-body.ts';
 import { charCount, cleanVisitorText } from './clean-visitor-text.ts';
 import type { AgentStatus } from './agent.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from './errors.ts';
+import { NotFoundError, ValidationError } from './errors.ts';
 import type { Groups } from './groups.ts';
 import { parseBody } from './parse-body.ts';
 import { CLIENT_MESSAGE_ID_RULE, clientMessageIdField } from './client-message-id.ts';
@@ -52,12 +52,7 @@ export function agentQueueRoutes(deps: AgentQueueRoutesDeps): Hono<AgentEnv> {
   const app = new Hono<AgentEnv>();
   // Per route, never `use('/api/agent/*')`: that would also guard the sign-in route mounted beside these.
   const agent = requireAgent();
-  const body = bodyLimit({
-    maxSize: opts.maxBodyBytes,
-    onError: () => {
-      throw new PayloadTooLargeError(`the request body must be at most ${opts.maxBodyBytes} bytes`);
-    },
-  });
+  const body = limitBody(opts.maxBodyBytes);
 
   const textField = (name: string, max: number) =>
     z

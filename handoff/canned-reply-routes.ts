@@ -1,12 +1,12 @@
 // Canned replies API: GET/POST /api/agent/canned, GET/PATCH/DELETE /api/agent/canned/:id.
 // Everyone reads the shared replies and their own; only admins write shared ones; personal ones are private.
-import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono } from 'hono';
 import { z } from 'zod';
+import { limitBody } from './body-limit.ts';
 import type { Agent } from './agent.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import type { CannedReply, CannedReplyStore } from './canned-reply-store.ts';
-import { ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from './errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import { parseBody } from './parse-body.ts';
 import { readJsonBody } from './read-json-body.ts';
 
@@ -67,12 +67,7 @@ const MESSAGES = {
 
 export function cannedReplyRoutes({ replies, requireAgent, maxBodyBytes = 16_384 }: CannedReplyRoutesDeps): Hono<AgentEnv> {
   const app = new Hono<AgentEnv>();
-  const limitBody: MiddlewareHandler = bodyLimit({
-    maxSize: maxBodyBytes,
-    onError: () => {
-      throw new PayloadTooLargeError(`the request body must be at most ${maxBodyBytes} bytes`);
-    },
-  });
+  const bodyWithinLimit = limitBody(maxBodyBytes);
   const signedIn = requireAgent();
 
   /** A reply this agent may see: shared, or their own. Someone else's personal reply does not exist for them. */
@@ -120,7 +115,7 @@ export function cannedReplyRoutes({ replies, requireAgent, maxBodyBytes = 16_384
     return c.json({ reply: await visible(c.req.param('id'), c.var.agent) });
   });
 
-  app.post('/api/agent/canned', signedIn, limitBody, async (c) => {
+  app.post('/api/agent/canned', signedIn, bodyWithinLimit, async (c) => {
     const input = parseBody(newSchema, await readJsonBody(c), MESSAGES);
     const { agent } = c.var;
     if (input.shared && agent.role !== 'admin') throw new ForbiddenError('only admins may add shared replies');
@@ -134,7 +129,7 @@ export function cannedReplyRoutes({ replies, requireAgent, maxBodyBytes = 16_384
     return c.json({ reply }, 201);
   });
 
-  app.patch('/api/agent/canned/:id', signedIn, limitBody, async (c) => {
+  app.patch('/api/agent/canned/:id', signedIn, bodyWithinLimit, async (c) => {
     const patch = parseBody(patchSchema, await readJsonBody(c), MESSAGES);
     const reply = await writable(c.req.param('id'), c.var.agent);
     const updated = await replies.update(reply.id, {

@@ -88,3 +88,4 @@ export { toAgent } from './agent.ts';
 export { colleagueRoutes, type Colleague } from './colleague-routes.ts';
 // Who may call each /api route (SECURITY.md; test/authorization-table.test.ts checks it against the router).
 export { authorizationTable, type AuthorizedRoute, type RouteAccess, type RouteMethod } from './authorization-table.ts';
+export { limitBody } from './body-limit.ts';

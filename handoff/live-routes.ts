@@ -1,14 +1,14 @@
 // Live delivery over Server-Sent Events (visitor and agent streams) and the typing indicators.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { limitBody } from './body-limit.ts';
 import { bearerToken } from './bearer-token.ts';
 import { createRateLimiter, type RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { readJsonBody } from './read-json-body.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { runAgentStream } from './agent-stream.ts';
 import type { ConversationStore } from './conversation-store.ts';
-import { ForbiddenError, PayloadTooLargeError, ValidationError } from './errors.ts';
+import { ForbiddenError, ValidationError } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { createLiveConnections, type LiveConnections } from './live-connections.ts';
 import type { VisitorState } from './live-events.ts';
@@ -137,12 +137,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     }
   }
 
-  const typingBodyLimit = bodyLimit({
-    maxSize: MAX_TYPING_BODY_BYTES,
-    onError: () => {
-      throw new PayloadTooLargeError(`live: a typing request body must be at most ${MAX_TYPING_BODY_BYTES} bytes`);
-    },
-  });
+  const typingBodyLimit = limitBody(MAX_TYPING_BODY_BYTES, 'live: a typing request body');
 
   app.get('/api/conversations/:id/events', streamOrigin, async (c) => {
     const token = bearerToken(c.req.header('authorization'));

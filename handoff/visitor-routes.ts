@@ -1,15 +1,14 @@
 // The visitor's side of the handoff (Bearer token of the conversation, as in POST /api/chat): the "talk to
 // a person" button, ending the chat, rating it, and leaving a message when nobody can take it.
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { limitBody } from './body-limit.ts';
 import { bearerToken } from './bearer-token.ts';
 import { charCount, cleanVisitorText } from './clean-visitor-text.ts';
 import { readJsonBody } from './read-json-body.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Conversation, ConversationStore } from './conversation-store.ts';
-import { PayloadTooLargeError } from './errors.ts';
 import { queuedReply, unavailableReply, type HandoffReplyFields } from './handoff-reply.ts';
 import { handoffText, type Messages } from './handoff-texts.ts';
 import { parseBody } from './parse-body.ts';
@@ -59,12 +58,7 @@ export function visitorRoutes(deps: VisitorRoutesDeps): Hono {
   const clock = deps.clock ?? systemClock;
   const opts: VisitorRoutesOptions = { ...defaultVisitorRoutesOptions, ...deps.options };
   const app = new Hono();
-  const body = bodyLimit({
-    maxSize: opts.maxBodyBytes,
-    onError: () => {
-      throw new PayloadTooLargeError(`the request body must be at most ${opts.maxBodyBytes} bytes`);
-    },
-  });
+  const body = limitBody(opts.maxBodyBytes);
 
   const cleaned = (name: string, max: number) =>
     z
