@@ -1,6 +1,7 @@
 // The shape every part of `npm run bench` shares: run.ts calls each section in turn, prints its
 // markdown and saves all of them as bench/results/latest.md (raw data in latest.json).
 import os from 'node:os';
+import { percentile } from './summarize.ts';
 
 export interface BenchContext {
   /** `--quick` (CI): smaller sizes and fewer rounds, same figures. */
@@ -61,8 +62,7 @@ export function machine(): Machine {
 /** Nearest-rank median and p99 of millisecond samples. */
 export function stats(samplesMs: readonly number[]): { n: number; median: number; p99: number; max: number } {
   const s = [...samplesMs].sort((a, b) => a - b);
-  const at = (q: number) => (s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]! : Number.NaN);
-  return { n: s.length, median: at(0.5), p99: at(0.99), max: s.at(-1) ?? Number.NaN };
+  return { n: s.length, median: percentile(s, 0.5), p99: percentile(s, 0.99), max: s.at(-1) ?? Number.NaN };
 }
 
 /** "0.123x": how `value` compares with `baseline`. */

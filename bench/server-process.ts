@@ -110,10 +110,11 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     await new Promise((r) => setTimeout(r, 50));
   }
   const pid = child.pid ?? -1;
-  return { url, port, pid, child, output: () => tail.join('\n'), rssKiB: () => rssOf(pid), cpuMs: () => cpuOf(pid), stop };
+  return { url, port, pid, child, output: () => tail.join('\n'), rssKiB: () => processRssKiB(pid), cpuMs: () => processCpuMs(pid), stop };
 }
 
-async function rssOf(pid: number): Promise<number | undefined> {
+/** A process's resident set (VmRSS, /proc/<pid>/status) in KiB; undefined where /proc is not available. */
+export async function processRssKiB(pid: number): Promise<number | undefined> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
@@ -126,7 +127,8 @@ async function rssOf(pid: number): Promise<number | undefined> {
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ): 100 on every Linux build that matters. */
 const USER_HZ = 100;
 
-async function cpuOf(pid: number): Promise<number | undefined> {
+/** CPU time (user + system, all threads) a process has used, ms, from /proc/<pid>/stat; undefined off Linux. */
+export async function processCpuMs(pid: number): Promise<number | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.

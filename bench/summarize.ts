@@ -8,7 +8,7 @@ export interface Summary {
 }
 
 /** Nearest-rank percentile (q in 0..1) of sorted values: no interpolation, always a sample that happened. */
-function percentile(sorted: readonly number[], q: number): number {
+export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }

@@ -421,6 +421,11 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     return chosen;
   };
 
+  // The same for every search (built once, not per query).
+  const searchOptions = { tokenize: (s: string) => s.split(SEP), processTerm: (t: string) => t, boost: fieldBoosts, combineWith: 'OR' as const };
+  // A pruned search ranks only its candidates: 0 leaves a document out before MiniSearch builds a result for it.
+  const candidatesOnly = { ...searchOptions, boostDocument: (id: unknown) => isCandidate[id as number]! };
+
   return {
     idf,
     known: (token) => dfOf(token) > 0,
@@ -428,7 +433,6 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
       if (tokens.length === 0) return [];
       let postingsAsked = 0;
       for (const t of tokens) postingsAsked += dfOf(t);
-      const searchOptions = { tokenize: (s: string) => s.split(SEP), processTerm: (t: string) => t, boost: fieldBoosts, combineWith: 'OR' as const };
       let results: SearchResult[];
       if (postingsAsked <= (options.postingsBudget ?? postingsBudget)) {
         // Terms no entry has cannot match: only known ones are asked.
@@ -452,11 +456,7 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
           return true;
         });
         try {
-          results = index.search(ranked.map(({ id }) => code(id)).join(SEP), {
-            ...searchOptions,
-            // 0 leaves a document out before MiniSearch builds a result for it.
-            boostDocument: (id) => isCandidate[id as number]!,
-          });
+          results = index.search(ranked.map(({ id }) => code(id)).join(SEP), candidatesOnly);
         } finally {
           for (const e of chosen) isCandidate[e] = 0;
         }

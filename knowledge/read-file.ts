@@ -2,22 +2,15 @@
 // contributes to the knowledge base, with positioned problems. Pure: the loader runs it inline or on
 // parsing threads.
 import type { z } from 'zod';
-import type { AnswerType, Bilingual, ContrastGroup, Entry, Rule, SynonymGroup, Topic } from './types.ts';
+import type { KnowledgeBase } from './types.ts';
 import type { Problem } from './knowledge-error.ts';
 import { parseYamlSource, type YamlLimits, type YamlSource } from './yaml-source.ts';
 import { faqFileSchema, messagesFileSchema, rulesFileSchema, synonymsFileSchema } from './schema.ts';
 
 /** What one file contributes to the knowledge base. Plain data: it crosses from a parsing thread intact. */
-export interface FileContent {
+export type FileContent = Pick<KnowledgeBase, 'topics' | 'entries' | 'rules' | 'answerTypes' | 'synonyms' | 'contrasts' | 'messages'> & {
   problems: Problem[];
-  topics: Topic[];
-  entries: Entry[];
-  rules: Rule[];
-  answerTypes: AnswerType[];
-  synonyms: SynonymGroup[];
-  contrasts: ContrastGroup[];
-  messages: Record<string, Bilingual<string>>;
-}
+};
 
 export const emptyContent = (): FileContent => ({ problems: [], topics: [], entries: [], rules: [], answerTypes: [], synonyms: [], contrasts: [], messages: {} });
 

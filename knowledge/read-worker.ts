@@ -9,4 +9,4 @@ export interface ReadRequest {
   limits: YamlLimits;
 }
 
-await serveTasks((request: ReadRequest) => readKnowledgeFile(request.name, request.text, request.limits));
+serveTasks((request: ReadRequest) => readKnowledgeFile(request.name, request.text, request.limits));

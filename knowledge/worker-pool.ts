@@ -1,6 +1,6 @@
 // A few worker threads answering tasks in order: the loader parses big knowledge bases on them, and
 // the engine analyses big ones. Each worker module answers every message with one reply.
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 
 export type WorkerReply<R> = { ok: true; result: R } | { ok: false; error: string };
 
@@ -76,8 +76,7 @@ function ask<T, R>(worker: Worker, task: T): Promise<R> {
 }
 
 /** The worker side: answers each message with `handle`'s result, or the error it threw. */
-export async function serveTasks<T, R>(handle: (task: T) => R | Promise<R>): Promise<void> {
-  const { parentPort } = await import('node:worker_threads');
+export function serveTasks<T, R>(handle: (task: T) => R | Promise<R>): void {
   parentPort?.on('message', async (task: T) => {
     let reply: WorkerReply<R>;
     try {
@@ -85,6 +84,6 @@ export async function serveTasks<T, R>(handle: (task: T) => R | Promise<R>): Pro
     } catch (err) {
       reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
     }
-    parentPort.postMessage(reply);
+    parentPort!.postMessage(reply);
   });
 }

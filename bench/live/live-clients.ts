@@ -4,6 +4,7 @@
 import http from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { ClientCommand, ClientReply, ConnectResult, RunPlan, RunResult, Roster } from './live-protocol.ts';
+import { percentile } from '../summarize.ts';
 
 type Direction = 'v2a' | 'a2v';
 
@@ -184,7 +185,8 @@ function sendOne(agent: http.Agent, seq: number, conversation: number, dir: Dire
   return post(agent, `/api/agent/conversations/${seat.conversationId}/messages`, { cookie: holder.cookie, origin: r.base }, JSON.stringify({ text }));
 }
 
-const nearest = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]! : 0);
+/** Nearest rank, 0 for no samples (a lag nobody measured is no lag). */
+const nearest = (sorted: number[], q: number) => (sorted.length ? percentile(sorted, q) : 0);
 
 async function run(plan: RunPlan): Promise<RunResult> {
   if (plan.conversations.length === 0) fail('run: no conversations');

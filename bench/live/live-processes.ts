@@ -2,9 +2,8 @@
 // memory and CPU as the kernel and their probes report them, and stopping them whatever happened.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort, processCpuMs, processRssKiB } from '../server-process.ts';
 import type { ClientReply, ClientRequest, ProbeLoop, ProbeMemory, ProbeReply, ProbeRequest } from './live-protocol.ts';
 
 const HERE = import.meta.dirname;
@@ -60,17 +59,6 @@ function untilExit(child: Child, what: string): Promise<never> {
   return new Promise((_, reject) =>
     child.proc.once('exit', (code, signal) => reject(new Error(`live bench: ${what} exited (${signal ?? code}) before it was ready:\n${child.tail()}`))),
   );
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface ProbedServer extends Child {
@@ -216,26 +204,14 @@ export function startClients(root: string): ClientProcess {
   };
 }
 
-/** VmRSS of a process in bytes, from /proc/<pid>/status (Linux); undefined elsewhere. */
+/** VmRSS of a process in bytes; undefined off Linux. */
 export async function vmRss(pid: number): Promise<number | undefined> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
-    return kib === undefined ? undefined : Number(kib) * 1024;
-  } catch {
-    return undefined;
-  }
+  const kib = await processRssKiB(pid);
+  return kib === undefined ? undefined : kib * 1024;
 }
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; undefined off Linux. */
+/** CPU seconds (user + system) a process has used; undefined off Linux. */
 export async function cpuSeconds(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // The command name may hold spaces: fields count from after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the whole line (12 and 13 here), in clock ticks (USER_HZ = 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
+  const ms = await processCpuMs(pid);
+  return ms === undefined ? undefined : ms / 1000;
 }

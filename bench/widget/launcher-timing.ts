@@ -1,30 +1,6 @@
 // Loads the demo hall in headless Chromium, a fresh browser context (empty cache, no storage) per load, and
 // reads in the page when the chat launcher became usable; the same page with JavaScript off is the baseline.
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-
-/** CHROMIUM_PATH when set, else Debian's package: the same rule as the browser tests (test/browser/browser-kit.ts). */
-export function findChromium(): { path: string | undefined; wanted: string } {
-  const wanted = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  return { path: existsSync(wanted) ? wanted : undefined, wanted };
-}
-
-/** The browser tests' flags for a container: no sandbox, no GPU, nothing phoning home. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--lang=zh-CN',
-];
-
-export function launchChromium(executablePath: string): Promise<Browser> {
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
-}
+import type { Browser } from 'playwright-core';
 
 /** Milliseconds since navigation start (the page's performance.now()) of each moment in one load of the hall with the widget. */
 export interface WidgetLoad {

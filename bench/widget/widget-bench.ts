@@ -4,7 +4,8 @@ import path from 'node:path';
 import { ratio, stats, type BenchContext, type SectionResult, type SummaryRow } from '../section.ts';
 import { startServerProcess } from '../server-process.ts';
 import { buildAndWeigh, type BundleSizes } from './bundle-sizes.ts';
-import { findChromium, launchChromium, timeLauncher, type PlainLoad, type WidgetLoad } from './launcher-timing.ts';
+import { findChromium, launchChromium } from '../../test/browser/chromium.ts';
+import { timeLauncher, type PlainLoad, type WidgetLoad } from './launcher-timing.ts';
 
 export interface WidgetBenchOptions {
   /** Timed page loads of each kind (with the widget, and JavaScript off). Full 30, quick 5. */

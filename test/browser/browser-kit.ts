@@ -2,18 +2,17 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, it } from 'vitest';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
 import { startServer, type RunningServer } from '../../bot/start-server.ts';
 import { buildWidgets, defaultBuildOptions, type BundleName } from '../../widget/build.ts';
+import { findChromium, launchChromium } from './chromium.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-/** CHROMIUM_PATH when set (nothing else is tried then), else Debian's package (`apt-get install chromium`). */
-const wantedChromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-export const chromiumPath: string | undefined = existsSync(wantedChromium) ? wantedChromium : undefined;
+export const chromiumPath: string | undefined = findChromium().path;
 
 const MISSING =
   `Chromium not found (${process.env.CHROMIUM_PATH ? `CHROMIUM_PATH=${process.env.CHROMIUM_PATH}` : '/usr/bin/chromium'}): ` +
@@ -47,21 +46,8 @@ export function browserSuite(name: string, body: () => void, needs: BundleName[]
   describe.skip(name, body);
 }
 
-/** Flags for a container: no sandbox (no user namespaces), no GPU, nothing phoning home. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--lang=zh-CN',
-];
-
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath!, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+  return launchChromium(chromiumPath!);
 }
 
 const built = new Map<string, Promise<unknown>>();
