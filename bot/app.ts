@@ -5,6 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { ConversationStore } from '../handoff/index.ts';
 import type { AppEnv } from './app-env.ts';
 import { chatRoutes, type ChatRoutesDeps } from './chat-routes.ts';
+import { resolveClientAddress } from './client-address.ts';
 import type { Config } from './config.ts';
 import { createErrorHandler, notFoundHandler } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
 export function createApp({ config, store, runtime, logger, rateLimits, handoff }: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId());
+  // Once per request, before anything keys a limit or a block on the address.
+  app.use(resolveClientAddress(config));
   app.use(requestLog(logger));
   app.use(secureHeaders());
   app.route('/', healthRoutes(runtime));
@@ -35,7 +38,8 @@ export function createApp({ config, store, runtime, logger, rateLimits, handoff 
   app.route('/', chatRoutes({
     config, store, runtime,
     ...(rateLimits ? { rateLimits } : {}),
-    ...(handoff ? { routing: handoff.routing, hub: handoff.hub, clock: handoff.clock } : {}),
+    ...(handoff ? { routing: handoff.routing, hub: handoff.hub, clock: handoff.clock, unanswered: handoff.unanswered, visitorGate: handoff.visitorBlocks,
+      invitations: handoff.invitations } : {}),
   }));
   handoff?.mount(app);
   app.route('/', staticRoutes());

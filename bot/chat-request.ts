@@ -18,7 +18,17 @@ export interface ChatRequest {
   clientMessageId?: string;
   /** What the widget knows of the visitor's page; kept with a new conversation for the agent. */
   visitor?: VisitorContext;
+  /**
+   * The widget's stable id of this browser (not a credential: it grants nothing); kept with a new
+   * conversation so an agent can block the visitor by it. Ignored when continuing.
+   */
+  visitorId?: string;
+  /** The invitation the visitor accepted (a new conversation only): marks the chat invited, may route it to the agent. */
+  invitationId?: string;
 }
+
+/** The widget sends 22 characters (16 random bytes, base64url); other clients may send up to 64. */
+export const VISITOR_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
 export interface VisitorContext {
   /** http(s) URL of the page the chat runs on. */
@@ -72,6 +82,8 @@ function schema(maxChars: number) {
     conversationId: z.string().min(1).max(MAX_ID_LENGTH).nullish(),
     lang: z.enum(['zh', 'en']).nullish(),
     clientMessageId: clientMessageIdField,
+    visitorId: z.string().regex(VISITOR_ID).nullish(),
+    invitationId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).nullish(),
     visitor: z
       .object({
         pageUrl: pageAddress('visitor.pageUrl'),
@@ -101,6 +113,8 @@ const FIELD_RULES: Record<string, { code: string; message: string }> = {
   },
   lang: { code: 'invalid_lang', message: 'lang must be "zh" or "en"' },
   clientMessageId: CLIENT_MESSAGE_ID_RULE,
+  visitorId: { code: 'invalid_visitor_id', message: 'visitorId must be 16-64 characters of A-Z, a-z, 0-9, _ and -' },
+  invitationId: { code: 'invalid_invitation', message: 'invitationId must be an invitation id' },
   visitor: { code: 'invalid_visitor', message: 'visitor must be an object { pageUrl?, referrer?, userAgent? }' },
   'visitor.pageUrl': { code: 'invalid_visitor', message: `visitor.pageUrl must be an http(s) URL of at most ${MAX_URL_LENGTH} characters` },
   'visitor.referrer': { code: 'invalid_visitor', message: `visitor.referrer must be an http(s) URL of at most ${MAX_URL_LENGTH} characters` },
@@ -129,6 +143,8 @@ export function parseChatRequest(body: unknown, maxChars: number): ChatRequest {
   if (parsed.data.conversationId != null) request.conversationId = parsed.data.conversationId;
   if (parsed.data.lang != null) request.lang = parsed.data.lang;
   if (parsed.data.clientMessageId != null) request.clientMessageId = parsed.data.clientMessageId;
+  if (parsed.data.visitorId != null) request.visitorId = parsed.data.visitorId;
+  if (parsed.data.invitationId != null) request.invitationId = parsed.data.invitationId;
   const visitor = parsed.data.visitor;
   if (visitor) {
     const context: VisitorContext = {};

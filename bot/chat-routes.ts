@@ -1,10 +1,10 @@
 // The visitor's HTTP API: POST /api/chat and GET /api/conversations/:id/messages (see DESIGN.md).
 import { Hono, type Context } from 'hono';
-import { limitBody, ValidationError, type Clock, type ConversationStore, type Hub, type Routing, type VisitorInfo } from '../handoff/index.ts';
+import { limitBody, ValidationError, type InvitationClaims, type Clock, type ConversationStore, type Hub, type Routing, type UnansweredLog, type VisitorBlocks, type VisitorInfo } from '../handoff/index.ts';
 import type { AppEnv } from './app-env.ts';
 import { bearerToken } from '../handoff/bearer-token.ts';
 import { MAX_USER_AGENT, parseChatRequest, type ChatRequest } from './chat-request.ts';
-import { continueConversation, startConversation, type ChatTurnDeps } from './chat-turn.ts';
+import { continueConversation, startConversation, startInvitedConversation, type ChatTurnDeps } from './chat-turn.ts';
 import { clientAddress } from './client-address.ts';
 import type { Config } from './config.ts';
 import type { KnowledgeRuntime } from './knowledge-runtime.ts';
@@ -28,11 +28,20 @@ export interface ChatRoutesDeps {
   /** Live delivery: every stored message is published here. */
   hub?: Hub;
   clock?: Clock;
+  /** The editors' unanswered inbox (see ChatTurnDeps). */
+  unanswered?: UnansweredLog;
+  /** Blocked visitors (handoff/visitor-blocks.ts): refused with 403 visitor_blocked before any other work. */
+  visitorGate?: VisitorGate;
+  /** Accepted invitations (handoff/invitation-claims.ts): `invitationId` on a new conversation. */
+  invitations?: InvitationClaims;
 }
+
+/** What the chat routes need of the blocks: the in-memory check (throws VisitorBlockedError, counts a hit). */
+export type VisitorGate = Pick<VisitorBlocks, 'check'>;
 
 /** Messages per catch-up response; a client with more to fetch calls again with the last id (`more: true`). */
 export const MESSAGES_PAGE_SIZE = 500;
-export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, hub, clock }: ChatRoutesDeps): Hono<AppEnv> {
+export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, hub, clock, unanswered, visitorGate, invitations }: ChatRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const perIp = config.rateLimits ? createRateLimiter(rateLimits.ip ?? defaultIpRateLimit) : undefined;
   const perConversation = config.rateLimits
@@ -40,6 +49,16 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
     : undefined;
   // New conversations per client address, on top of perIp (which counts every request).
   const perIpCreate = config.rateLimits ? createRateLimiter(rateLimits.create ?? defaultConversationCreateRateLimit) : undefined;
+
+  // A blocked address is refused on every visitor route before the per-address limit: a blocked flood
+  // costs one Map lookup per request, and no limiter bucket. (Agent routes are not visitor routes.)
+  if (visitorGate) {
+    app.use('/api/*', async (c, next) => {
+      const path = c.req.path;
+      if (path === '/api/chat' || path.startsWith('/api/conversations/')) visitorGate.check({ ip: clientAddress(c) });
+      await next();
+    });
+  }
 
   app.use('/api/*', async (c, next) => {
     perIp?.take(clientAddress(c));
@@ -55,6 +74,7 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
     ...(routing ? { routing } : {}),
     ...(hub ? { hub } : {}),
     ...(clock ? { clock } : {}),
+    ...(unanswered ? { unanswered } : {}),
   };
 
   app.post(
@@ -65,11 +85,25 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
       // One engine for the whole request, even if a reload swaps it meanwhile.
       const deps: ChatTurnDeps = { ...turnDeps, engine: runtime.engine };
       if (request.conversationId === undefined) {
+        visitorGate?.check({ visitorId: request.visitorId });
         perIpCreate?.take(clientAddress(c));
-        return c.json(await startConversation(deps, request, visitorInfo(c, request)));
+        // Without the invitations service (the engine-only app) an invitationId changes nothing: the bot answers.
+        if (request.invitationId !== undefined && invitations) {
+          const claim = await invitations.claim(request.invitationId, request.visitorId);
+          const response = claim.agent
+            ? await startInvitedConversation(deps, request, visitorInfo(c, request), claim.agent)
+            : await startConversation(deps, request, visitorInfo(c, request));
+          invitations.started(response.conversationId, claim, request.visitorId);
+          return c.json(response);
+        }
+        const response = await startConversation(deps, request, visitorInfo(c, request));
+        if (request.visitorId) invitations?.noteConversation(request.visitorId, response.conversationId);
+        return c.json(response);
       }
       const token = bearerToken(c.req.header('authorization'));
       const conversation = await store.authenticate(request.conversationId, token);
+      // The visitor id stored with the conversation counts, not one this request may claim.
+      visitorGate?.check({ visitorId: conversation.visitor.visitorId });
       perConversation?.take(conversation.id);
       return c.json(await continueConversation(deps, conversation, request));
     },
@@ -79,6 +113,7 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
     const token = bearerToken(c.req.header('authorization'));
     const after = parseAfter(c.req.query('after'));
     const conversation = await store.authenticate(c.req.param('id'), token);
+    visitorGate?.check({ visitorId: conversation.visitor.visitorId });
     const page = await store.listMessages(conversation.id, { after, limit: MESSAGES_PAGE_SIZE + 1 });
     const messages = page.slice(0, MESSAGES_PAGE_SIZE).map((m) => ({ id: m.id, author: m.author, text: m.text, createdAt: m.createdAt }));
     return c.json({ status: conversation.status, messages, more: page.length > MESSAGES_PAGE_SIZE });
@@ -103,5 +138,9 @@ function visitorInfo(c: Context, request: ChatRequest): VisitorInfo {
   if (userAgent) info.userAgent = userAgent;
   if (request.visitor?.pageUrl) info.pageUrl = request.visitor.pageUrl;
   if (request.visitor?.referrer) info.referrer = request.visitor.referrer;
+  if (request.visitorId) info.visitorId = request.visitorId;
+  // 'unknown' (no socket) is no address to block by.
+  const ip = clientAddress(c);
+  if (ip !== 'unknown') info.ip = ip;
   return info;
 }

@@ -2,6 +2,7 @@
 // A handoff goes to the group of the topic; outside hours (or with nobody there) the visitor may leave a message.
 import {
   ConflictError,
+  type Agent,
   publishMessages,
   queuedReply,
   systemClock,
@@ -16,6 +17,7 @@ import {
   type Routing,
   type StoredMessage,
   type TurnInput,
+  type UnansweredLog,
   type VisitorInfo,
 } from '../handoff/index.ts';
 import type { KnowledgeBase, Lang } from '../knowledge/types.ts';
@@ -26,6 +28,7 @@ import type { Engine } from './engine.ts';
 import { topicGroup } from './handoff-group.ts';
 import { handoffNote, queueInfo, queueNote, type QueueInfo } from './queue-note.ts';
 import { maskSecrets } from './redact.ts';
+import { unansweredRecord } from './unanswered-log.ts';
 
 export interface ChatReply {
   kind: Decision['kind'];
@@ -64,6 +67,8 @@ export interface ChatTurnDeps {
   /** Every stored message is published here for live delivery. */
   hub?: Hub;
   clock?: Clock;
+  /** Turns the bot could not answer go to the editors' inbox (masked); never throws. */
+  unanswered?: UnansweredLog;
 }
 
 /** A status change under this request (an agent took the chat, a racing message queued it) is retried this often. */
@@ -90,7 +95,35 @@ export async function startConversation(deps: ChatTurnDeps, request: ChatRequest
   const created = await deps.store.createConversation({ lang: plan.decision.lang, visitor, firstTurn });
   const id = created.conversation.id;
   publish(deps, created.turn?.messages ?? []);
+  logUnanswered(deps, plan, id);
   return { conversationId: id, token: created.token, reply: await botReply(deps, plan, base, id, created.turn?.queuePosition) };
+}
+
+/**
+ * The first message of a chat an agent invited the visitor to, while that agent can take it: no bot turn, the
+ * conversation is queued in the agent's first group and taken by them at once. If the take fails (capacity
+ * filled meanwhile) it waits in the queue like any handoff.
+ */
+export async function startInvitedConversation(deps: ChatTurnDeps, request: ChatRequest, visitor: VisitorInfo, agent: Agent): Promise<ChatResponse> {
+  const lang = request.lang ?? deps.engine.decide(request.text, { context: {} }).lang;
+  const firstTurn: TurnInput = {
+    visitorText: visitorTextToStore(deps.engine, request.text),
+    lang,
+    handoff: { reason: 'invitation', decision: { kind: 'invitation', agentId: agent.id }, ...(agent.groups[0] ? { group: agent.groups[0] } : {}) },
+  };
+  const created = await deps.store.createConversation({ lang, visitor, firstTurn });
+  const id = created.conversation.id;
+  publish(deps, created.turn?.messages ?? []);
+  if (deps.routing) {
+    try {
+      await deps.routing.take(id, agent);
+      return { conversationId: id, token: created.token, reply: { kind: 'handoff', text: '', confidence: 1, suggestions: [], agent: { displayName: agent.displayName } } };
+    } catch {
+      const fields = queuedReply(handoffNote(deps.engine.kb, lang), await deps.routing.enqueued(id));
+      return { conversationId: id, token: created.token, reply: { kind: 'handoff', text: fields.text ?? handoffNote(deps.engine.kb, lang), confidence: 1, suggestions: [], ...(fields.queue ? { queue: fields.queue } : {}), ...(fields.agent ? { agent: fields.agent } : {}) } };
+    }
+  }
+  return { conversationId: id, token: created.token, reply: { kind: 'handoff', text: handoffNote(deps.engine.kb, lang), confidence: 1, suggestions: [] } };
 }
 
 export async function continueConversation(deps: ChatTurnDeps, conversation: Conversation, request: ChatRequest): Promise<ChatResponse> {
@@ -117,6 +150,7 @@ async function respond(deps: ChatTurnDeps, conversation: Conversation, request: 
       const result = await store.appendTurn(conversationId, withReceipt(plan.turn, request, { kind: 'bot', reply: base }));
       if (result.replay) return replay(deps, conversationId, result.replay.receipt, result.queuePosition);
       publish(deps, result.messages);
+      logUnanswered(deps, plan, conversationId);
       return { conversationId, reply: await botReply(deps, plan, base, conversationId, result.queuePosition) };
     }
     case 'queued': {
@@ -274,6 +308,16 @@ async function botReply(deps: ChatTurnDeps, plan: BotTurn, base: ChatReply, conv
     }
   }
   return reply;
+}
+
+/**
+ * After the turn is stored (a retry that replays writes nothing, so it is not logged twice): one insert, on
+ * its own, since the store's turn transaction is behind the ConversationStore interface.
+ */
+function logUnanswered(deps: ChatTurnDeps, plan: BotTurn, conversationId: string): void {
+  if (!deps.unanswered) return;
+  const record = unansweredRecord(plan.decision, plan.turn.visitorText, conversationId, (deps.clock ?? systemClock)().toISOString());
+  if (record) deps.unanswered.record(record);
 }
 
 function publish(deps: ChatTurnDeps, messages: readonly StoredMessage[]): void {

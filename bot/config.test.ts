@@ -18,6 +18,8 @@ describe('loadConfig', () => {
       maxMessageChars: 1000,
       reloadDebounceMs: 200,
       rateLimits: true,
+      trustedProxies: [],
+      trustProxy: expect.any(Function),
       businessHours: 'default',
       agents: {
         sessionIdleMinutes: 30,
@@ -161,5 +163,39 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ADMIN_USERNAME: 'admin' })).toThrow(/ADMIN_PASSWORD must be set together/);
     expect(() => loadConfig({ ADMIN_PASSWORD: 'hunter2' })).toThrow(/ADMIN_USERNAME must be set together/);
     expect(loadConfig({}).admin).toBeUndefined();
+  });
+
+  describe('TRUSTED_PROXIES', () => {
+    it('trusts nobody by default: every hop, even loopback, is the client', () => {
+      const { trustedProxies, trustProxy } = loadConfig({});
+      expect(trustedProxies).toEqual([]);
+      expect(trustProxy('127.0.0.1', 0)).toBe(false);
+      expect(trustProxy('10.0.0.1', 0)).toBe(false);
+    });
+
+    it('reads addresses, CIDR ranges and the named ranges, comma-separated', () => {
+      const { trustedProxies, trustProxy } = loadConfig({ TRUSTED_PROXIES: ' loopback , 10.1.0.0/16,2001:db8::1 ,linklocal' });
+      expect(trustedProxies).toEqual(['loopback', '10.1.0.0/16', '2001:db8::1', 'linklocal']);
+      expect(trustProxy('127.0.0.1', 0)).toBe(true);
+      expect(trustProxy('::1', 0)).toBe(true);
+      expect(trustProxy('10.1.200.3', 1)).toBe(true);
+      expect(trustProxy('2001:db8::1', 0)).toBe(true);
+      expect(trustProxy('169.254.1.1', 0)).toBe(true);
+      // Outside every listed range (uniquelocal, fd00::/8 and 10/8, was not listed).
+      expect(trustProxy('10.2.0.1', 0)).toBe(false);
+      expect(trustProxy('192.0.2.7', 0)).toBe(false);
+      expect(trustProxy('fd00::5', 0)).toBe(false);
+    });
+
+    it('treats an empty value as not set', () => {
+      expect(loadConfig({ TRUSTED_PROXIES: ' , ' }).trustedProxies).toEqual([]);
+    });
+
+    it('stops start-up on a value that is not an address, range or name, naming the variable', () => {
+      for (const bad of ['localhost', '10.0.0.0/33', '300.1.1.1', 'loopback,proxy.example.com', '10.0.0.1/abc']) {
+        expect(() => loadConfig({ TRUSTED_PROXIES: bad }), bad).toThrow(ConfigError);
+        expect(() => loadConfig({ TRUSTED_PROXIES: bad }), bad).toThrow(/^config: TRUSTED_PROXIES must list IP addresses/);
+      }
+    });
   });
 });

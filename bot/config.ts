@@ -1,5 +1,6 @@
 // The service's configuration, read from the environment once at start-up and passed down.
 import path from 'node:path';
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { parseAllowedOrigins } from '../handoff/same-origin.ts';
 import { defaultEngineOptions, type EngineOptions } from './engine-options.ts';
@@ -29,6 +30,13 @@ export interface Config {
   reloadDebounceMs: number;
   /** Per-IP and per-conversation limits (never the login limit). Default on. */
   rateLimits: boolean;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed, from TRUSTED_PROXIES: addresses, CIDRs and the
+   * names loopback, linklocal, uniquelocal. Default none: the socket address is the client, headers ignored.
+   */
+  trustedProxies: string[];
+  /** TRUSTED_PROXIES compiled once by proxy-addr: is the hop at `addr` (the `i`-th from the socket) a trusted proxy? */
+  trustProxy: (addr: string, i: number) => boolean;
   /** `always`: every group is open round the clock; `default`: groups keep their configured hours. */
   businessHours: 'always' | 'default';
   /** The first admin, created on a database without one. Never logged. */
@@ -109,6 +117,7 @@ const envSchema = z.object({
   // At most 1.5 s so that an edited file is live within the promised 2 s.
   RELOAD_DEBOUNCE_MS: number(0, 1500, { integer: true }).default(200),
   RATE_LIMITS: onOff().default(true),
+  TRUSTED_PROXIES: z.string().default(''),
   BUSINESS_HOURS: z.enum(['always', 'default'], { error: 'must be always or default' }).default('default'),
   ADMIN_USERNAME: z.string().trim().min(1).max(64).optional(),
   ADMIN_PASSWORD: z.string().min(1).optional(),
@@ -161,6 +170,18 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('AGENT_ALLOWED_ORIGINS', `must list http(s) origins without a path, comma-separated: ${(err as Error).message}`);
   }
 
+  const trustedProxies = e.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  let trustProxy: Config['trustProxy'];
+  try {
+    trustProxy = proxyAddr.compile(trustedProxies);
+  } catch (err) {
+    // A typo here would silently key every limit on the proxy's address (or on a spoofable header): refuse it.
+    throw new ConfigError(
+      'TRUSTED_PROXIES',
+      `must list IP addresses, CIDR ranges or loopback, linklocal, uniquelocal, comma-separated: ${(err as Error).message} (got ${JSON.stringify(e.TRUSTED_PROXIES)})`,
+    );
+  }
+
   const config: Config = {
     port: e.PORT,
     host: e.HOST,
@@ -180,6 +201,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxMessageChars: e.MAX_MESSAGE_CHARS,
     reloadDebounceMs: e.RELOAD_DEBOUNCE_MS,
     rateLimits: e.RATE_LIMITS,
+    trustedProxies,
+    trustProxy,
     businessHours: e.BUSINESS_HOURS,
     agents: {
       sessionIdleMinutes: e.AGENT_SESSION_IDLE_MINUTES,

@@ -12,6 +12,7 @@ import {
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
+  VisitorBlockedError,
 } from '../handoff/index.ts';
 import { LogEvent, type Logger } from './logger.ts';
 
@@ -24,6 +25,7 @@ const STATUS: Array<[abstract new (...args: never[]) => AppError, ContentfulStat
   [ValidationError, 400],
   [UnauthorizedError, 401],
   [ForbiddenError, 403],
+  [VisitorBlockedError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
   [PayloadTooLargeError, 413],

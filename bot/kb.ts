@@ -1,16 +1,22 @@
-// The editors' CLI, `npm run kb -- <check|test|ask|export>`: wires the knowledge loader to the engine.
+// The editors' CLI, `npm run kb -- <check|test|lint|apply|ask|export>`: wires the knowledge loader to the engine.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  formatProblem, loadKnowledge, loadTests, rate, runTestSuites,
+  applyKbChange, formatEdits, formatProblem, loadKnowledge, loadTests, parseKbChange, rate, runTestSuites,
   type KnowledgeBase, type Lang, type Outcome, type Problem, type TestReport,
 } from '../knowledge/index.ts';
 import { createEngine, type Engine } from './engine.ts';
 import type { ConversationContext, Decision } from './decision.ts';
+import { lintWithEngine } from './kb-lint.ts';
 
 const USAGE = `usage: npm run kb -- <command>
   check                         validate every knowledge file (exit 1 on errors)
   test [--verbose]              run knowledge/tests; pass rates per topic and language (exit 1 below thresholds)
+  lint [--json] [--today YYYY-MM-DD]   near-duplicate questions, questions answered by another entry,
+                                untranslated answers, expired facts, follow-ups nothing reaches (exit 1 on errors)
+  apply <change.yaml> [--dry-run]   apply a reviewed change file (new questions, new entries); check +
+                                regression pass rate before/after; refuses and writes nothing on any problem
   ask "question" [--lang zh|en] [--explain]   the decision the API would give
   export --json                 entries as JSON on stdout
 options: --dir <knowledge dir> (default: $KNOWLEDGE_DIR or ./knowledge)`;
@@ -84,6 +90,8 @@ async function main(argv: string[]): Promise<number> {
       explain: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      today: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -95,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
   const dir = path.resolve(values.dir ?? process.env.KNOWLEDGE_DIR ?? 'knowledge');
   const show = (p: Problem) => formatProblem({ ...p, file: path.relative(process.cwd(), path.join(dir, p.file)) || p.file });
 
+  if (command === 'apply') return apply(dir, rest[0], values['dry-run']);
   const loaded = await loadKnowledge(dir);
   if (command === 'check') {
     const tests = await loadTests(dir);
@@ -130,6 +139,21 @@ async function main(argv: string[]): Promise<number> {
       const topicsOk = [...report.byTopic.values()].every((t) => rate(t) >= tests.thresholds.perTopic);
       return rate(report.overall) >= tests.thresholds.overall && topicsOk ? 0 : 1;
     }
+    case 'lint': {
+      if (values.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.today)) {
+        console.error('--today must be a date YYYY-MM-DD');
+        return 2;
+      }
+      const report = await lintWithEngine(engine, { today: values.today });
+      if (values.json) {
+        const findings = report.findings.map((f) => ({ ...f, file: path.relative(process.cwd(), path.join(dir, f.file)) || f.file }));
+        process.stdout.write(`${JSON.stringify({ errors: report.errors, warnings: report.warnings, findings }, null, 2)}\n`);
+      } else {
+        for (const f of report.findings) console.log(`${show(f)} [${f.rule}]`);
+        console.log(`${report.errors === 0 ? 'ok' : 'FAILED'}: ${loaded.kb.entries.length} entries linted; ${report.errors} error(s), ${report.warnings} warning(s)`);
+      }
+      return report.errors === 0 ? 0 : 1;
+    }
     case 'ask': {
       const question = rest.join(' ');
       if (!question) {
@@ -160,6 +184,46 @@ async function main(argv: string[]): Promise<number> {
       console.error(`unknown command "${command}"\n${USAGE}`);
       return 2;
   }
+}
+
+/** The regression pass rate (0..1) of a knowledge directory, as `kb test` measures it. */
+export async function regressionPassRate(dir: string): Promise<number> {
+  const loaded = await loadKnowledge(dir);
+  if (!loaded.ok) return 0;
+  const tests = await loadTests(dir);
+  return rate(runTestSuites(tests.suites, engineConversation(createEngine(loaded.kb))).overall);
+}
+
+async function apply(dir: string, changeFile: string | undefined, dryRun: boolean): Promise<number> {
+  if (!changeFile) {
+    console.error('apply needs a change file: npm run kb -- apply change.yaml [--dry-run]');
+    return 2;
+  }
+  let text: string;
+  try {
+    text = await readFile(changeFile, 'utf8');
+  } catch (err) {
+    console.error(`cannot read ${changeFile}: ${(err as Error).message}`);
+    return 2;
+  }
+  const parsed = parseKbChange(changeFile, text);
+  if (!parsed.ok) {
+    for (const p of parsed.problems) console.error(formatProblem(p));
+    console.error('change file refused; nothing written');
+    return 1;
+  }
+  const result = await applyKbChange(dir, parsed.change, { dryRun, measure: regressionPassRate, source: parsed.source });
+  const rel = (f: string) => path.relative(process.cwd(), path.join(dir, f)) || f;
+  if (result.edits.length > 0) console.log(formatEdits(result.edits.map((e) => ({ ...e, file: rel(e.file) }))));
+  if (!result.ok) {
+    for (const p of result.problems) console.error(formatProblem({ ...p, file: p.file === changeFile ? changeFile : rel(p.file) }));
+    console.error('change refused; nothing written');
+    return 1;
+  }
+  const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
+  if (result.passRate) console.log(`regression pass rate: ${pct(result.passRate.before)} before, ${pct(result.passRate.after)} after${result.passRate.after < result.passRate.before ? '  (DROPPED: run `npm run kb -- test` to see which cases)' : ''}`);
+  console.log(result.written ? `applied: ${result.edits.length} file(s) written; check passes` : `dry run: check passes; nothing written`);
+  return 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -2,14 +2,18 @@
 import { Hono } from 'hono';
 import { limitBody } from './body-limit.ts';
 import type { AgentAccounts } from './agent-accounts.ts';
+import { auditAgentCreated, auditAgentUpdated } from './agent-audit.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { parseAgentPatch, parseNewAgent } from './agent-input.ts';
 import type { AgentRecord } from './agent-store.ts';
+import { actorOf, type AuditLog } from './audit-log.ts';
 import { readJsonBody } from './read-json-body.ts';
 
 export interface AdminAgentRoutesDeps {
   accounts: AgentAccounts;
   requireAgent: RequireAgent;
+  /** Who created or changed which account (never the password); none in tests that do not read it. */
+  audit?: AuditLog;
   /** Largest request body. Range 1024-1048576 bytes; default 16384. */
   maxBodyBytes?: number;
 }
@@ -17,7 +21,7 @@ export interface AdminAgentRoutesDeps {
 /** What admins see of an account: everything but password material. */
 export type AgentView = AgentRecord;
 
-export function adminAgentRoutes({ accounts, requireAgent, maxBodyBytes = 16_384 }: AdminAgentRoutesDeps): Hono<AgentEnv> {
+export function adminAgentRoutes({ accounts, requireAgent, audit, maxBodyBytes = 16_384 }: AdminAgentRoutesDeps): Hono<AgentEnv> {
   const app = new Hono<AgentEnv>();
   const bodyWithinLimit = limitBody(maxBodyBytes);
   // Per route, not app.use('/api/admin/*'): sub-apps mounted at '/' share one router, and a wide
@@ -31,6 +35,7 @@ export function adminAgentRoutes({ accounts, requireAgent, maxBodyBytes = 16_384
   app.post('/api/admin/agents', admin, bodyWithinLimit, async (c) => {
     const input = parseNewAgent(await readJsonBody(c));
     const agent = await accounts.add(input, { actorId: c.var.agent.id });
+    if (audit) auditAgentCreated(audit, actorOf(c.var.agent), agent);
     return c.json({ agent: view(agent) }, 201);
   });
 
@@ -42,11 +47,13 @@ export function adminAgentRoutes({ accounts, requireAgent, maxBodyBytes = 16_384
     const patch = parseAgentPatch(await readJsonBody(c));
     const id = c.req.param('id');
     const { agent: actor, session } = c.var;
+    const before = await accounts.agents.get(id);
     const agent = await accounts.update(id, patch, {
       actorId: actor.id,
       // An admin setting their own password stays signed in here; their other sessions end.
       ...(id === actor.id ? { keepSessionId: session.id } : {}),
     });
+    if (audit) auditAgentUpdated(audit, actorOf(actor), before, agent, patch);
     return c.json({ agent: view(agent) });
   });
 

@@ -117,7 +117,7 @@ describe('npm run admin', () => {
     const env = { ADMIN_CLI_PASSWORD: 'a long enough one' };
     const role = await run(['add-agent', '--username', 'zhao', '--name', 'Zhao', '--role', 'boss'], { env });
     expect(role.code).toBe(1);
-    expect(role.stderr).toMatch(/^error: --role: role must be "agent" or "admin"/);
+    expect(role.stderr).toMatch(/^error: --role: role must be "agent", "editor" or "admin"/);
     const groups = await run(['add-agent', '--username', 'zhao', '--name', 'Zhao', '--groups', 'Mobile Team'], { env });
     expect(groups.code).toBe(1);
     expect(groups.stderr).toMatch(/^error: --groups: /);
@@ -179,6 +179,22 @@ describe('npm run admin', () => {
     expect(await passwordWorks('li', 'brand new password')).toBe(true);
     expect(await passwordWorks('li', 'from the env var')).toBe(false);
     expect(await sessions().listActive(li.id)).toEqual([]);
+  });
+
+  it('add-agent --role editor makes a content editor; each change is in the audit log as "admin CLI", without the password', async () => {
+    const r = await run(['add-agent', '--username', 'erin', '--name', 'Erin', '--role', 'editor', '--password-stdin'], { stdin: 'erin edits the faq\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^added erin \(Erin\), editor, /);
+    const erin = (await agents().findByUsername('erin'))!;
+    expect(erin.role).toBe('editor');
+    expect((await run(['reset-password', '--username', 'erin', '--password-stdin'], { stdin: 'erin has a new one\n' })).code).toBe(0);
+    const rows = db.prepare("SELECT actor_id, actor_name, action, target_id, details FROM audit_log WHERE target_id = ? ORDER BY id").all(erin.id) as Array<Record<string, unknown>>;
+    expect(rows.map((row) => [row.actor_id, row.actor_name, row.action])).toEqual([
+      [null, 'admin CLI', 'agent.created'],
+      [null, 'admin CLI', 'agent.password_reset'],
+    ]);
+    expect(JSON.parse(rows[0]!.details as string)).toMatchObject({ username: 'erin', role: 'editor' });
+    expect(JSON.stringify(rows)).not.toMatch(/erin edits|new one|argon2/);
   });
 
   it('will not disable the last enabled admin', async () => {

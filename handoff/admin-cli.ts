@@ -1,11 +1,14 @@
 // The admins' CLI, `npm run admin -- <add-agent|list-agents|disable-agent|enable-agent|reset-password>`,
 // working on the service's SQLite file directly (the server may be running: WAL and busy_timeout allow it).
+// Its changes go to the audit log like the admin API's, under the actor "admin CLI".
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAgentAccounts, type AgentAccounts } from './agent-accounts.ts';
+import { auditAgentCreated, auditAgentUpdated } from './agent-audit.ts';
 import { parseNewAgent } from './agent-input.ts';
 import type { AgentRecord } from './agent-store.ts';
+import { CLI_ACTOR, createSqliteAuditLog } from './audit-log.ts';
 import { openDatabase } from './db.ts';
 import { AppError, ValidationError } from './errors.ts';
 import { createPasswordHasher } from './password.ts';
@@ -13,7 +16,8 @@ import { createSqliteAgentStore } from './sqlite-agent-store.ts';
 import { createSqliteSessionStore } from './sqlite-session-store.ts';
 
 const USAGE = `usage: npm run admin -- <command> [options]
-  add-agent --username <u> --name <display name> [--role agent|admin] [--groups mobile,billing] [--capacity 3] [--password-stdin]
+  add-agent --username <u> --name <display name> [--role agent|editor|admin] [--groups mobile,billing] [--capacity 3] [--password-stdin]
+                                   (editor: content work only, the unanswered inbox and FAQ drafts; never routed chats)
   list-agents [--json]
   disable-agent --username <u>     (ends the agent's sessions)
   enable-agent --username <u>
@@ -89,6 +93,7 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<number> {
       sessions: createSqliteSessionStore(db),
       passwords,
     });
+    const audit = createSqliteAuditLog(db);
     const needUsername = () => {
       if (!values.username) throw new UsageError(`${command} needs --username`);
       return values.username;
@@ -107,6 +112,7 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<number> {
           password: '',
         });
         const agent = await accounts.add({ ...input, password: await password() });
+        auditAgentCreated(audit, CLI_ACTOR, agent);
         io.stdout.write(`added ${describe(agent)}\n`);
         return 0;
       }
@@ -119,13 +125,15 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<number> {
       case 'enable-agent': {
         const agent = await findAgent(accounts, needUsername());
         const disabled = command === 'disable-agent';
-        await accounts.update(agent.id, { disabled });
+        const after = await accounts.update(agent.id, { disabled });
+        auditAgentUpdated(audit, CLI_ACTOR, agent, after, { disabled });
         io.stdout.write(disabled ? `disabled ${agent.username}; their sessions have ended\n` : `enabled ${agent.username}\n`);
         return 0;
       }
       case 'reset-password': {
         const agent = await findAgent(accounts, needUsername());
-        await accounts.update(agent.id, { password: await password() });
+        const patch = { password: await password() };
+        auditAgentUpdated(audit, CLI_ACTOR, agent, await accounts.update(agent.id, patch), patch);
         io.stdout.write(`password of ${agent.username} changed; their sessions have ended\n`);
         return 0;
       }

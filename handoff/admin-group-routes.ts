@@ -1,8 +1,11 @@
 // Admin API for skill groups: list them with their hours, create or change one (name, business hours).
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { limitBody } from './body-limit.ts';
 import { readJsonBody } from './read-json-body.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
+import { actorOf, AuditAction, type AuditLog } from './audit-log.ts';
+import { cleanVisitorText } from './clean-visitor-text.ts';
 import { ValidationError } from './errors.ts';
 import { GROUP_ID, groupBodySchema, type Group, type Groups } from './groups.ts';
 import type { Hub } from './hub.ts';
@@ -12,11 +15,22 @@ export interface AdminGroupRoutesDeps {
   groups: Groups;
   hub: Hub;
   requireAgent: RequireAgent;
+  /** Who created or changed which group; none in tests that do not read it. */
+  audit?: AuditLog;
   /** Largest request body. Range 1024-1048576 bytes; default 16384. */
   maxBodyBytes?: number;
 }
 
-export function adminGroupRoutes({ groups, hub, requireAgent, maxBodyBytes = 16_384 }: AdminGroupRoutesDeps): Hono<AgentEnv> {
+/**
+ * groupBodySchema, strict (an unknown field is a 400 naming it, not silently dropped), and the name, shown
+ * to agents in every queue, cleaned of control characters and direction overrides first.
+ */
+const putGroupSchema = z.strictObject({
+  ...groupBodySchema.shape,
+  name: z.string({ error: 'name must be a string' }).transform(cleanVisitorText).pipe(groupBodySchema.shape.name),
+});
+
+export function adminGroupRoutes({ groups, hub, requireAgent, audit, maxBodyBytes = 16_384 }: AdminGroupRoutesDeps): Hono<AgentEnv> {
   const app = new Hono<AgentEnv>();
   const admin = requireAgent('admin');
 
@@ -36,8 +50,9 @@ export function adminGroupRoutes({ groups, hub, requireAgent, maxBodyBytes = 16_
       if (!GROUP_ID.test(id)) {
         throw new ValidationError('invalid_group_id', 'a group id is 1-32 lower-case letters, digits, - or _, starting with a letter or digit', 'id');
       }
-      const input = parseBody(groupBodySchema, await readJsonBody(c));
+      const input = parseBody(putGroupSchema, await readJsonBody(c));
       const { group, created } = await groups.put({ id, name: input.name, hours: input.hours });
+      audit?.record(actorOf(c.var.agent), AuditAction.groupSaved, { type: 'group', id }, { created, name: group.name, hours: group.hours });
       // Queue views show group names and hours: let them refetch.
       hub.publish('queue', { type: 'queue_changed' });
       return c.json({ group: describe(group) }, created ? 201 : 200);

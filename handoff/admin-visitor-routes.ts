@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import type { AgentLog } from './agent-log.ts';
+import { actorOf, AuditAction, type AuditLog } from './audit-log.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import type { VisitorTranscripts } from './visitor-transcripts.ts';
 
@@ -11,6 +12,8 @@ export interface AdminVisitorRoutesDeps {
   requireAgent: RequireAgent;
   /** Audit lines: who exported or deleted how much (never message text). */
   log: AgentLog;
+  /** Audit rows of exports and erasures (conversation ids and counts, never text); none in tests that do not read it. */
+  audit?: AuditLog;
 }
 
 export const VisitorLogEvent = {
@@ -34,7 +37,7 @@ function parseVisitorKey(key: string): string[] {
   return ids;
 }
 
-export function adminVisitorRoutes({ visitors, requireAgent, log }: AdminVisitorRoutesDeps): Hono<AgentEnv> {
+export function adminVisitorRoutes({ visitors, requireAgent, log, audit }: AdminVisitorRoutesDeps): Hono<AgentEnv> {
   const app = new Hono<AgentEnv>();
   // requireAgent also refuses a DELETE with a foreign Origin (same-origin check) before the session is read.
   const admin = requireAgent('admin');
@@ -51,6 +54,10 @@ export function adminVisitorRoutes({ visitors, requireAgent, log }: AdminVisitor
       { event: VisitorLogEvent.exported, by: c.var.agent.id, conversations: exported.conversations.length, messages },
       'visitor transcripts exported',
     );
+    audit?.record(actorOf(c.var.agent), AuditAction.transcriptsExported, { type: 'conversations', id: ids.join(',') }, {
+      conversations: exported.conversations.length,
+      messages,
+    });
     c.header('Content-Disposition', 'attachment; filename="visitor-transcripts.json"');
     return c.json({ exportedAt: new Date().toISOString(), ...exported });
   });
@@ -61,7 +68,13 @@ export function adminVisitorRoutes({ visitors, requireAgent, log }: AdminVisitor
     // A chat waiting for or held by a person is live in the queue and on an agent's screen: close it first.
     const live = [...visitors.statuses(ids)].filter(([, status]) => status === 'queued' || status === 'assigned').map(([id]) => id);
     if (live.length > 0) throw new ConflictError(`close these conversations first: ${live.join(', ')}`);
-    const deleted = visitors.delete(ids);
+    // The erasure and its audit row commit together: an erasure is never left unaccounted for.
+    const deleted = audit
+      ? audit.recordWith(
+          () => visitors.delete(ids),
+          (counts) => ({ actor: actorOf(c.var.agent), action: AuditAction.transcriptsDeleted, target: { type: 'conversations', id: ids.join(',') }, details: { ...counts } }),
+        )
+      : visitors.delete(ids);
     log.info({ event: VisitorLogEvent.deleted, by: c.var.agent.id, ...deleted }, 'visitor transcripts deleted');
     return c.json({ deleted });
   });

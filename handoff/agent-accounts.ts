@@ -82,7 +82,7 @@ export function createAgentAccounts({ agents, sessions, passwords, hub, knownGro
 
     async update(id, patch, { actorId, keepSessionId } = {}) {
       const before = await agents.get(id);
-      if (actorId === id && (patch.disabled === true || (patch.role === 'agent' && before.role === 'admin'))) {
+      if (actorId === id && (patch.disabled === true || (patch.role !== undefined && patch.role !== 'admin' && before.role === 'admin'))) {
         throw new ConflictError('admins cannot disable or demote their own account; ask another admin');
       }
       if (patch.password !== undefined) {

@@ -39,7 +39,8 @@ export interface AgentAuthRoutesDeps {
 /** One answer for an unknown username, a wrong password and a disabled account. */
 const BAD_CREDENTIALS = 'wrong username or password';
 
-const loginSchema = z.object({
+// Strict: an unknown field is a 400 naming it (a smuggled `__proto__` or `isAdmin` is never silently dropped).
+const loginSchema = z.strictObject({
   // Bounds only: a username that cannot exist simply fails like any other.
   username: z.string().min(1).max(256),
   password: z.string().min(1).max(1024),
@@ -48,7 +49,7 @@ const loginMessages = {
   username: { code: 'invalid_username', message: 'username must be a non-empty string' },
   password: { code: 'invalid_password', message: 'password must be a non-empty string of at most 1024 characters' },
 };
-const passwordSchema = z.object({ current: z.string().max(1024), next: z.string().max(1024) });
+const passwordSchema = z.strictObject({ current: z.string().max(1024), next: z.string().max(1024) });
 const passwordMessages = {
   current: { code: 'invalid_current', message: 'current must be a string (your current password)' },
   next: { code: 'invalid_next', message: 'next must be a string (the new password)' },
@@ -139,7 +140,8 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
     return c.body(null, 204);
   });
 
-  app.get('/api/agent/me', requireAgent(), async (c) => {
+  // Any role: an editor's console reads who they are too.
+  app.get('/api/agent/me', requireAgent('signed-in'), async (c) => {
     const session = await sessions.get(c.var.session.id);
     if (!session) throw new UnauthorizedError('sign in first');
     return c.json({
@@ -148,7 +150,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
     });
   });
 
-  app.post('/api/agent/password', requireAgent(), bodyWithinLimit, async (c) => {
+  app.post('/api/agent/password', requireAgent('signed-in'), bodyWithinLimit, async (c) => {
     const { current, next } = parseBody(passwordSchema, await readJsonBody(c), passwordMessages);
     const { agent, session } = c.var;
     const address = clientAddress(c);

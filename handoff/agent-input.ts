@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AgentRole } from './agent.ts';
 import { normalizeUsername } from './agent-store.ts';
+import { cleanVisitorText } from './clean-visitor-text.ts';
 import { parseBody, type FieldMessages } from './parse-body.ts';
 
 /** Letters and digits of any script, then also . _ @ -; 1-64 characters after normalization. */
@@ -21,10 +22,10 @@ const MAX_PASSWORD_INPUT = 1024;
 const username = z.string().transform(normalizeUsername).pipe(z.string().regex(USERNAME));
 const displayName = z
   .string()
-  // Control characters have no place in a name shown to visitors.
-  .transform((s) => s.replace(/\p{Cc}/gu, '').trim())
+  // Control characters and direction overrides have no place in a name shown to visitors.
+  .transform(cleanVisitorText)
   .pipe(z.string().min(1).refine((s) => [...s].length <= MAX_DISPLAY_NAME));
-const role = z.enum(['agent', 'admin']);
+const role = z.enum(['agent', 'editor', 'admin']);
 const groups = z
   .array(z.string().trim().toLowerCase().pipe(z.string().regex(GROUP_ID)))
   .max(MAX_GROUPS)
@@ -38,7 +39,7 @@ const MESSAGES: FieldMessages = {
     message: 'username must be 1-64 letters or digits (also . _ @ -), starting with a letter or digit',
   },
   displayName: { code: 'invalid_display_name', message: `displayName must be 1-${MAX_DISPLAY_NAME} characters` },
-  role: { code: 'invalid_role', message: 'role must be "agent" or "admin"' },
+  role: { code: 'invalid_role', message: 'role must be "agent", "editor" or "admin"' },
   groups: {
     code: 'invalid_groups',
     message: `groups must be a list of at most ${MAX_GROUPS} group ids (lower case letters, digits, _ and -)`,

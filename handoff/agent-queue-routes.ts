@@ -60,13 +60,14 @@ export function agentQueueRoutes(deps: AgentQueueRoutesDeps): Hono<AgentEnv> {
       .transform(cleanVisitorText)
       .refine((t) => t !== '', { error: `${name} must not be empty`, params: { code: 'empty_text' } })
       .refine((t) => charCount(t) <= max, { error: `${name} must be at most ${max} characters`, params: { code: 'message_too_long' } });
-  const messageSchema = z.object({ text: textField('text', opts.maxMessageChars) });
-  const replySchema = z.object({ text: textField('text', opts.maxMessageChars), clientMessageId: clientMessageIdField });
-  const statusSchema = z.object({
+  // Strict: a misspelt or smuggled field (`{"$gt": ...}`, `__proto__`) is a 400 naming it, never silently dropped.
+  const messageSchema = z.strictObject({ text: textField('text', opts.maxMessageChars) });
+  const replySchema = z.strictObject({ text: textField('text', opts.maxMessageChars), clientMessageId: clientMessageIdField });
+  const statusSchema = z.strictObject({
     status: z.enum(CHOSEN_STATUSES, { error: 'status must be one of online, away, busy, offline' }),
   });
   const transferSchema = z
-    .object({
+    .strictObject({
       agent: z.string({ error: 'agent must be an agent id' }).min(1, { error: 'agent must be an agent id' }).max(MAX_ID_LENGTH).nullish(),
       group: z.string({ error: 'group must be a group id' }).min(1, { error: 'group must be a group id' }).max(64).nullish(),
       note: z

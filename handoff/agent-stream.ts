@@ -3,6 +3,7 @@ import type { Agent } from './agent.ts';
 import type { Hub, LiveEvent } from './hub.ts';
 import { agentMessageEvent, mayEndHolding, toAgentEvent } from './live-events.ts';
 import { createMessagePump } from './message-pump.ts';
+import { supervisorWireEvent } from './monitor-events.ts';
 import type { Presence } from './presence.ts';
 import type { SseConnection } from './sse-connection.ts';
 import type { TranscriptStore } from './transcript-store.ts';
@@ -44,7 +45,10 @@ export function runAgentStream(connection: SseConnection, deps: AgentStreamDeps,
   /** Held conversations with their subscription; `generation` changes on every (re)assignment. */
   const held = new Map<string, { unsubscribe: () => void; generation: number }>();
   let generation = 0;
-  const pump = createMessagePump(connection, transcripts, () => [...held.keys()], request.after ?? 0, agentMessageEvent);
+  /** Admins only: conversations this session follows read-only (the monitor), with their subscription. */
+  const watched = new Map<string, () => void>();
+  const streamed = () => (watched.size === 0 ? [...held.keys()] : [...new Set([...held.keys(), ...watched.keys()])]);
+  const pump = createMessagePump(connection, transcripts, streamed, request.after ?? 0, agentMessageEvent);
 
   const hold = (conversationId: string) => {
     const entry = held.get(conversationId);
@@ -76,7 +80,28 @@ export function runAgentStream(connection: SseConnection, deps: AgentStreamDeps,
     });
   };
 
+  /** A watched chat's events; while this agent also holds it, the holder's subscription sends them instead. */
+  const onWatchedEvent = (conversationId: string, event: LiveEvent) => {
+    if (held.has(conversationId)) return;
+    if (event.type === 'message') pump.announce(event.message.id);
+    else send(event);
+  };
+
+  /** Only an admin's own session is told to watch (POST /api/admin/monitor/:id/watch); nothing reaches the visitor. */
+  const onWatch = (event: Extract<LiveEvent, { type: 'watch' }>) => {
+    if (agent.role !== 'admin' || event.agentId !== agent.id || event.sessionId !== sessionId) return;
+    const { conversationId, watching } = event;
+    if (watching && !watched.has(conversationId)) {
+      watched.set(conversationId, hub.subscribe(`conversation:${conversationId}`, (e) => onWatchedEvent(conversationId, e)));
+    } else if (!watching) {
+      watched.get(conversationId)?.();
+      watched.delete(conversationId);
+    }
+    connection.enqueue(() => connection.send({ event: 'watching', data: { conversationId, watching } }));
+  };
+
   const onAgentEvent = (event: LiveEvent) => {
+    if (event.type === 'watch') return onWatch(event);
     if (event.type === 'session_ended') {
       if (event.agentId !== agent.id || (event.sessionId !== undefined && event.sessionId !== sessionId)) return;
       connection.enqueue(async () => {
@@ -110,10 +135,20 @@ export function runAgentStream(connection: SseConnection, deps: AgentStreamDeps,
   };
 
   const unsubscribes = [hub.subscribe(`agent:${agent.id}`, onAgentEvent), hub.subscribe('queue', onQueueEvent)];
+  // The monitor's live figures: presence, assignments, transfers, closes, queue moves; admins only.
+  if (agent.role === 'admin') {
+    unsubscribes.push(
+      hub.subscribe('supervisor', (event) => {
+        if (event.type === 'supervisor') connection.enqueue(() => connection.send(supervisorWireEvent(event)));
+      }),
+    );
+  }
   connection.onClose(() => {
     for (const unsubscribe of unsubscribes) unsubscribe();
     for (const entry of held.values()) entry.unsubscribe();
     held.clear();
+    for (const unsubscribe of watched.values()) unsubscribe();
+    watched.clear();
   });
 
   presence.connected(agent.id);

@@ -1,6 +1,33 @@
-// Who works the queue: agents and admins, as routes and routing see them (no password material).
+// Who signs in to the console: agents, editors and admins, as routes and routing see them (no password material).
 
-export type AgentRole = 'agent' | 'admin';
+/**
+ * - `agent`: works chats (queue, transcripts, canned replies).
+ * - `editor`: content only (the unanswered inbox, FAQ drafts); sees no chats or visitors, is never routed chats.
+ * - `admin`: everything, including accounts, reports and privacy.
+ */
+export type AgentRole = 'agent' | 'editor' | 'admin';
+
+export const AGENT_ROLES: readonly AgentRole[] = ['agent', 'editor', 'admin'];
+
+/**
+ * What a route asks of the signed-in account (the authorization table's levels): `signed-in` any role (own
+ * account: who am I, own password), `agent` chat work (agents and admins), `content` content work (editors
+ * and admins), `admin` admins only.
+ */
+export type AgentAccess = 'signed-in' | 'agent' | 'content' | 'admin';
+
+export const ROLES_WITH_ACCESS: Readonly<Record<AgentAccess, readonly AgentRole[]>> = {
+  'signed-in': AGENT_ROLES,
+  agent: ['agent', 'admin'],
+  content: ['editor', 'admin'],
+  admin: ['admin'],
+};
+
+/** Whether `role` passes `access` (a level, or an explicit set of roles). */
+export function roleAllows(role: AgentRole, access: AgentAccess | readonly AgentRole[]): boolean {
+  const roles = typeof access === 'string' ? ROLES_WITH_ACCESS[access] : access;
+  return roles.includes(role);
+}
 
 /** Presence as agents and routing see it; `online` alone receives new chats. */
 export type AgentStatus = 'online' | 'away' | 'busy' | 'offline';

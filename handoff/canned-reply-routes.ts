@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { limitBody } from './body-limit.ts';
 import type { Agent } from './agent.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
+import { actorOf, AuditAction, type AuditLog } from './audit-log.ts';
 import type { CannedReply, CannedReplyStore } from './canned-reply-store.ts';
+import { cleanVisitorText } from './clean-visitor-text.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import { parseBody } from './parse-body.ts';
 import { readJsonBody } from './read-json-body.ts';
@@ -13,6 +15,8 @@ import { readJsonBody } from './read-json-body.ts';
 export interface CannedReplyRoutesDeps {
   replies: CannedReplyStore;
   requireAgent: RequireAgent;
+  /** Audit rows of changes to shared replies (shortcut and fields, never the text); personal ones are not audited. */
+  audit?: AuditLog;
   /** Largest request body. Range 1024-1048576 bytes; default 16384. */
   maxBodyBytes?: number;
 }
@@ -28,7 +32,8 @@ const MAX_LIMIT = 200;
 const chars = (max: number) =>
   z
     .string()
-    .transform((s) => s.trim())
+    // Agents send these to visitors: no control characters or direction overrides, as for any chat text.
+    .transform(cleanVisitorText)
     .pipe(z.string().min(1).refine((s) => [...s].length <= max));
 const shortcut = z
   .string()
@@ -65,7 +70,7 @@ const MESSAGES = {
   shared: { code: 'invalid_shared', message: 'shared must be true or false' },
 };
 
-export function cannedReplyRoutes({ replies, requireAgent, maxBodyBytes = 16_384 }: CannedReplyRoutesDeps): Hono<AgentEnv> {
+export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes = 16_384 }: CannedReplyRoutesDeps): Hono<AgentEnv> {
   const app = new Hono<AgentEnv>();
   const bodyWithinLimit = limitBody(maxBodyBytes);
   const signedIn = requireAgent();
@@ -126,6 +131,9 @@ export function cannedReplyRoutes({ replies, requireAgent, maxBodyBytes = 16_384
       text: input.text,
       ...(input.lang ? { lang: input.lang } : {}),
     });
+    if (input.shared) {
+      audit?.record(actorOf(agent), AuditAction.cannedReplyCreated, { type: 'canned_reply', id: reply.id }, { shortcut: reply.shortcut, lang: input.lang ?? null });
+    }
     return c.json({ reply }, 201);
   });
 
@@ -138,12 +146,21 @@ export function cannedReplyRoutes({ replies, requireAgent, maxBodyBytes = 16_384
       ...(patch.text !== undefined ? { text: patch.text } : {}),
       ...(patch.lang !== undefined ? { lang: patch.lang } : {}),
     });
+    if (reply.scope === 'shared') {
+      audit?.record(actorOf(c.var.agent), AuditAction.cannedReplyUpdated, { type: 'canned_reply', id: reply.id }, {
+        shortcut: updated.shortcut,
+        fields: Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined).sort(),
+      });
+    }
     return c.json({ reply: updated });
   });
 
   app.delete('/api/agent/canned/:id', signedIn, async (c) => {
     const reply = await writable(c.req.param('id'), c.var.agent);
     await replies.delete(reply.id);
+    if (reply.scope === 'shared') {
+      audit?.record(actorOf(c.var.agent), AuditAction.cannedReplyDeleted, { type: 'canned_reply', id: reply.id }, { shortcut: reply.shortcut });
+    }
     return c.body(null, 204);
   });
 

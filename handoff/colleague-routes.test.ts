@@ -19,10 +19,10 @@ const requireAgent: RequireAgent = () => async (c, next) => {
 };
 
 describe('GET /api/agent/colleagues', () => {
-  it('lists enabled agents with their presence and nothing private', async () => {
+  it('lists enabled agents and admins (no editors) with their presence and nothing private', async () => {
     const statuses: Record<string, AgentStatus> = { a: 'online', b: 'away' };
     const app = new Hono<AgentEnv>().route('/', colleagueRoutes({
-      agents: { list: async () => [agent('a'), agent('b'), agent('c', { disabled: true })] },
+      agents: { list: async () => [agent('a'), agent('b', { role: 'admin' }), agent('c', { disabled: true }), agent('d', { role: 'editor' })] },
       presence: { status: (id) => statuses[id] ?? 'offline' },
       requireAgent,
     }));

@@ -18,12 +18,15 @@ export interface ColleagueRoutesDeps {
   requireAgent: RequireAgent;
 }
 
-/** Enabled agents with their presence; no usernames, roles or capacity (an agent needs none of that to transfer). */
+/**
+ * Enabled agents and admins with their presence; no usernames, roles or capacity (an agent needs none of that to
+ * transfer). Editors work on content only and never hold chats, so they are no transfer target.
+ */
 export function colleagueRoutes({ agents, presence, requireAgent }: ColleagueRoutesDeps): Hono<AgentEnv> {
   const app = new Hono<AgentEnv>();
   app.get('/api/agent/colleagues', requireAgent(), async (c) => {
     const colleagues: Colleague[] = (await agents.list())
-      .filter((a) => !a.disabled)
+      .filter((a) => !a.disabled && a.role !== 'editor')
       .map((a) => ({ id: a.id, displayName: a.displayName, groups: a.groups, status: presence.status(a.id) }));
     return c.json({ colleagues });
   });

@@ -17,6 +17,10 @@ export interface VisitorInfo {
   pageUrl?: string;
   /** The page that led the visitor to the page with the chat (document.referrer). */
   referrer?: string;
+  /** The widget's stable id of the browser (not a credential); kept from the first request only. */
+  visitorId?: string;
+  /** The client address the conversation was started from (absent when unknown). */
+  ip?: string;
 }
 
 export interface HandoffInfo {

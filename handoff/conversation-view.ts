@@ -54,7 +54,8 @@ export interface ConversationView {
   } | null;
   /** The bot's latest decision (also when no handoff happened yet). */
   lastDecision: JsonObject | null;
-  visitor: { lang: Lang; firstSeen: string; pageUrl?: string; referrer?: string; userAgent?: string };
+  /** visitorId and ip: what the agent may block the visitor by (POST .../block); absent when unknown. */
+  visitor: { lang: Lang; firstSeen: string; pageUrl?: string; referrer?: string; userAgent?: string; visitorId?: string; ip?: string };
   transfers: {
     from?: { id: string; displayName: string };
     toAgent?: { id: string; displayName: string };

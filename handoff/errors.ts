@@ -38,7 +38,13 @@ export class ForbiddenError extends AppError {
 /** The state changed under the caller (another agent took the chat, a concurrent turn won). */
 export class ConflictError extends AppError {
   override readonly name = 'ConflictError';
-  readonly code = 'conflict';
+  /** `conflict` unless the caller names what is in the way (`no_visitor_id`: the chat has no visitor id). */
+  constructor(
+    message: string,
+    readonly code: string = 'conflict',
+  ) {
+    super(message);
+  }
 }
 
 /** The request body is larger than the configured limit. */
@@ -61,6 +67,18 @@ export class RateLimitedError extends AppError {
     message: string,
     readonly retryAfterSeconds: number,
   ) {
+    super(message);
+  }
+}
+
+/**
+ * The visitor (by address or visitor id) is blocked by an agent (handoff/visitor-blocks.ts). The message is
+ * the same calm one for every refused request: it says nothing about who blocked or why.
+ */
+export class VisitorBlockedError extends AppError {
+  override readonly name = 'VisitorBlockedError';
+  readonly code = 'visitor_blocked';
+  constructor(message = 'this chat is not available') {
     super(message);
   }
 }

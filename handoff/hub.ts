@@ -3,8 +3,8 @@
 import type { AgentStatus } from './agent.ts';
 import type { ConversationStatus, StoredMessage } from './conversation-store.ts';
 
-/** Channels: one per conversation, one per agent, and one for everyone watching the queue. */
-export type Topic = `conversation:${string}` | `agent:${string}` | 'queue';
+/** Channels: one per conversation, one per agent, one for everyone watching the queue, one for admins' monitor. */
+export type Topic = `conversation:${string}` | `agent:${string}` | 'queue' | 'supervisor';
 
 export type LiveEvent =
   /** A stored message (visitor, bot, agent or system); `message.id` is the resume point. */
@@ -25,7 +25,14 @@ export type LiveEvent =
    * The agent's session ended (logout, expiry, disabled, password change): close its live connections.
    * Without `sessionId`, every session of the agent ended.
    */
-  | { type: 'session_ended'; agentId: string; sessionId?: string };
+  | { type: 'session_ended'; agentId: string; sessionId?: string }
+  /** On `supervisor`: something the admins' monitor shows changed (handoff/monitor-events.ts). */
+  | { type: 'supervisor'; change: SupervisorChange; agentId?: string; conversationId?: string; status?: AgentStatus }
+  /** On `agent:<id>`: this admin session starts or stops following a conversation read-only (monitor). */
+  | { type: 'watch'; agentId: string; sessionId: string; conversationId: string; watching: boolean };
+
+/** What changed for the monitor: an agent's presence, a chat's holder, or the queue. */
+export type SupervisorChange = 'presence' | 'assigned' | 'requeued' | 'transferred' | 'closed' | 'queue';
 
 export type Listener = (event: LiveEvent) => void;
 

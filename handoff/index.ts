@@ -89,3 +89,34 @@ export { colleagueRoutes, type Colleague } from './colleague-routes.ts';
 // Who may call each /api route (SECURITY.md; test/authorization-table.test.ts checks it against the router).
 export { authorizationTable, type AuthorizedRoute, type RouteAccess, type RouteMethod } from './authorization-table.ts';
 export { limitBody } from './body-limit.ts';
+// Supervisors' live monitor (issue 7).
+export { createMonitor, defaultMonitorOptions, NO_GROUP, type Monitor, type MonitorAgent, type MonitorChat, type MonitorDeps, type MonitorOptions, type MonitorQueueGroup, type MonitorSnapshot } from './monitor.ts';
+export { monitorRoutes, type MonitorRoutesDeps } from './monitor-routes.ts';
+export { supervisorWireEvent, type SupervisorWireEvent, type WatchingWireEvent } from './monitor-events.ts';
+export type { SupervisorChange } from './hub.ts';
+// Supervisors' reports (issue 7).
+export { createSqliteReports, defaultReportsOptions, type Report, type Reports, type ReportsOptions, type ReportRange, type AgentReport, type Csat } from './reports.ts';
+export { reportRoutes, defaultReportRoutesOptions, type ReportRoutesDeps, type ReportRoutesOptions } from './report-routes.ts';
+export { reportCsv, csvCell } from './report-csv.ts';
+// Unanswered inbox: questions the bot could not answer, grouped for editors (issue 7).
+export { createSqliteUnansweredStore, type UnansweredCandidate, type UnansweredLog, type UnansweredQuery, type UnansweredRecord, type UnansweredRow, type UnansweredStore } from './unanswered-store.ts';
+export { groupUnanswered, groupKeyOf, defaultUnansweredGroupOptions, type GroupCandidate, type UnansweredGroup, type UnansweredGroupOptions } from './unanswered-groups.ts';
+export { unansweredRoutes, defaultUnansweredRoutesOptions, type UnansweredRoutesDeps, type UnansweredRoutesOptions } from './unanswered-routes.ts';
+export { checkKbChange, kbChangeSchema, kbChangeToYaml, type KbChange } from './unanswered-change.ts';
+// FAQ drafts: agents' answers to handed-off questions, saved for editors (issue 7).
+export { createSqliteFaqDraftStore, FAQ_DRAFT_STATUSES, type FaqDraft, type FaqDraftQuery, type FaqDraftStatus, type FaqDraftStore, type NewFaqDraft, type DraftSourceMessage } from './faq-draft-store.ts';
+export { faqDraftRoutes, defaultFaqDraftRoutesOptions, type FaqDraftJson, type FaqDraftRoutesDeps, type FaqDraftRoutesOptions } from './faq-draft-routes.ts';
+export { draftToChange } from './faq-draft-change.ts';
+export { draftQuestion, suggestedEntryOf } from './faq-draft-source.ts';
+// Visitor blocking (issue 6): blocks by visitor id or address, the in-memory gate, the agent and admin routes.
+export { createVisitorBlocks, defaultVisitorBlocksOptions, BLOCK_KINDS, type BlockKind, type BlockSummary, type NewBlock, type VisitorBlock, type VisitorBlocks, type VisitorBlocksOptions, type VisitorIdentity } from './visitor-blocks.ts';
+export { visitorBlockRoutes, defaultVisitorBlockRoutesOptions, VisitorBlockLogEvent, type BlockJson, type VisitorBlockRoutesDeps, type VisitorBlockRoutesOptions } from './visitor-block-routes.ts';
+// Editor role and audit log (issue 7): who may do what, and who changed what.
+export { AGENT_ROLES, ROLES_WITH_ACCESS, roleAllows, type AgentAccess } from './agent.ts';
+export { createSqliteAuditLog, defaultSqliteAuditLogOptions, actorOf, CLI_ACTOR, AuditAction, type AuditLog, type AuditActor, type AuditTarget, type AuditDetails, type AuditEntry, type AuditQuery, type SqliteAuditLogOptions } from './audit-log.ts';
+export { auditRoutes, defaultAuditRoutesOptions, type AuditRoutesDeps, type AuditRoutesOptions } from './audit-routes.ts';
+// Visitors on the site (issue 7): presence, page views, invitations and the automatic invitation rules.
+export { createVisitorPresence, defaultVisitorPresenceOptions, type Invitation, type VisitorPresence, type VisitorPresenceOptions, type VisitorSnapshot } from './visitor-presence.ts';
+export { createSqliteInvitationRuleStore, matchesUrlPattern, type InvitationRule, type InvitationRuleStore } from './invitation-rules.ts';
+export { visitorPresenceRoutes, defaultVisitorPresenceRoutesOptions, type VisitorPresenceRoutesOptions } from './visitor-presence-routes.ts';
+export { createInvitationClaims, type InvitationClaim, type InvitationClaims } from './invitation-claims.ts';

@@ -7,7 +7,7 @@ import { createRateLimiter, type RateLimiter, type RateLimitOptions } from './ra
 import { readJsonBody } from './read-json-body.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { runAgentStream } from './agent-stream.ts';
-import type { ConversationStore } from './conversation-store.ts';
+import type { Conversation, ConversationStore } from './conversation-store.ts';
 import { ForbiddenError, ValidationError } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { createLiveConnections, type LiveConnections } from './live-connections.ts';
@@ -69,6 +69,11 @@ export interface LiveRoutesDeps {
    * status and queue position from `store`, which knows no agent names or estimates.
    */
   visitorState?: (conversationId: string) => Promise<VisitorState>;
+  /**
+   * Refuses a blocked visitor (VisitorBlockedError) by the request's address or the conversation's stored
+   * visitor id (handoff/visitor-blocks.ts); called once the token is checked. Default: nobody is blocked.
+   */
+  visitorGate?: (c: Context, conversation: Conversation) => void;
   /** The registry of open streams; pass one to close them all on shutdown. Default: a private one. */
   connections?: LiveConnections;
   log?: LiveLog;
@@ -78,7 +83,7 @@ export interface LiveRoutesDeps {
 /** Biggest typing request body: `{"typing":false}` with room to spare. */
 const MAX_TYPING_BODY_BYTES = 1024;
 
-const typingBody = z.object({ typing: z.boolean() });
+const typingBody = z.strictObject({ typing: z.boolean() });
 
 /**
  * GET  /api/conversations/:id/events            visitor stream (Authorization: Bearer <token>)
@@ -143,6 +148,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     const token = bearerToken(c.req.header('authorization'));
     const after = resumePoint(c) ?? 0;
     const conversation = await store.authenticate(c.req.param('id'), token);
+    deps.visitorGate?.(c, conversation);
     const conversationId = conversation.id;
     return stream(c, `conversation:${conversationId}`, options.maxStreamsPerConversation, { conversationId }, (connection) =>
       runVisitorStream(connection, { hub, transcripts, visitorState }, conversationId, after),
@@ -152,6 +158,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
   app.post('/api/conversations/:id/typing', typingBodyLimit, async (c) => {
     const token = bearerToken(c.req.header('authorization'));
     const conversation = await store.authenticate(c.req.param('id'), token);
+    deps.visitorGate?.(c, conversation);
     const { typing } = parseTyping(await readJsonBody(c));
     typingLimiter?.take(`${conversation.id}:visitor`);
     hub.publish(`conversation:${conversation.id}`, { type: 'typing', conversationId: conversation.id, author: 'visitor', typing });
@@ -217,6 +224,8 @@ function parseTyping(body: unknown): { typing: boolean } {
   }
   const parsed = typingBody.safeParse(body);
   if (!parsed.success) {
+    const unknown = Object.keys(body).find((key) => key !== 'typing');
+    if (unknown !== undefined) throw new ValidationError('unknown_field', `${unknown} is not a field of this request`, unknown);
     if ((body as Record<string, unknown>).typing === undefined) {
       throw new ValidationError('missing_field', 'typing is required', 'typing');
     }

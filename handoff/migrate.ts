@@ -1,4 +1,6 @@
 // Applies the numbered SQL files of handoff/migrations in order, each once, each in its own transaction.
+// A file whose first line is `-- migrate: foreign-keys-off` runs with foreign keys off (SQLite's table
+// rebuild: a CHECK or column type cannot be altered in place), then must pass `PRAGMA foreign_key_check`.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +15,16 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Declared by a first line `-- migrate: foreign-keys-off`: the migration rebuilds a table others refer to
+   * (create new, copy, drop old, rename). With foreign keys on, dropping the old table would cascade into
+   * the rows that refer to it; SQLite ignores the pragma inside a transaction, so it is set around it.
+   */
+  foreignKeysOff: boolean;
 }
+
+/** The first-line marker of a migration that must run with foreign keys off. */
+export const FOREIGN_KEYS_OFF_MARKER = '-- migrate: foreign-keys-off';
 
 export function readMigrations(dir: string = defaultMigrationsDir): Migration[] {
   const migrations: Migration[] = [];
@@ -25,7 +36,9 @@ export function readMigrations(dir: string = defaultMigrationsDir): Migration[] 
     if (migrations.some((m) => m.version === version)) {
       throw new Error(`handoff/migrate: two migrations share the number ${version} (${file})`);
     }
-    migrations.push({ version, name: match[2]!, sql: readFileSync(join(dir, file), 'utf8') });
+    const sql = readFileSync(join(dir, file), 'utf8');
+    const foreignKeysOff = sql.split(/\r?\n/, 1)[0]!.trim() === FOREIGN_KEYS_OFF_MARKER;
+    migrations.push({ version, name: match[2]!, sql, foreignKeysOff });
   }
   return migrations.sort((a, b) => a.version - b.version);
 }
@@ -49,14 +62,39 @@ export function migrate(db: Database, migrations: Migration[] = readMigrations()
 
   const applied: number[] = [];
   for (const migration of migrations) {
+    if (isApplied.get(migration.version)) continue;
     // IMMEDIATE takes the write lock before the check, so two processes starting at once
     // cannot both apply the same migration.
-    db.transaction(() => {
+    const apply = db.transaction(() => {
       if (isApplied.get(migration.version)) return;
       db.exec(migration.sql);
+      if (migration.foreignKeysOff) assertForeignKeys(db, migration);
       record.run(migration.version, migration.name, new Date().toISOString());
       applied.push(migration.version);
-    }).immediate();
+    });
+    if (!migration.foreignKeysOff) {
+      apply.immediate();
+      continue;
+    }
+    const wasOn = db.pragma('foreign_keys', { simple: true }) === 1;
+    db.pragma('foreign_keys = OFF');
+    try {
+      apply.immediate();
+    } finally {
+      if (wasOn) db.pragma('foreign_keys = ON');
+    }
   }
   return applied;
+}
+
+/** Inside the migration's transaction: a dangling reference rolls the whole migration back. */
+function assertForeignKeys(db: Database, migration: Migration): void {
+  const broken = db.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>;
+  if (broken.length > 0) {
+    const first = broken[0]!;
+    throw new Error(
+      `handoff/migrate: migration ${migration.version} (${migration.name}) leaves ${broken.length} broken foreign key(s), ` +
+        `first ${first.table} row ${first.rowid} -> ${first.parent}`,
+    );
+  }
 }

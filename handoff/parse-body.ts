@@ -30,7 +30,8 @@ export function parseBody<S extends z.ZodType>(schema: S, value: unknown, messag
   }
   // A message for the exact field, else for its top-level field (a bad entry of `groups` is about `groups`).
   const top = String(issue.path[0] ?? '');
-  const named = messages[field] ? field : messages[top] ? top : undefined;
+  // Own keys only: a field called `constructor` must not find Object.prototype.constructor.
+  const named = Object.hasOwn(messages, field) ? field : Object.hasOwn(messages, top) ? top : undefined;
   if (named !== undefined) throw new ValidationError(messages[named]!.code, messages[named]!.message, named || undefined);
   const message = issue.message.startsWith('Invalid') || issue.message.startsWith('Too') ? `${field} is not valid` : issue.message;
   throw new ValidationError(`invalid_${field.replace(/\.\d+/g, '').replace(/\./g, '_')}`, message, field || undefined);

@@ -43,6 +43,8 @@ export interface PresenceService extends Presence {
   onlineAgents(): string[];
   /** Agents not offline (online, away or busy): someone is there to work the queue. */
   presentAgents(): string[];
+  /** When the agent's effective status last changed (ISO), or undefined when never seen since start. */
+  statusSince(agentId: string): string | undefined;
   /**
    * After a restart: this agent held chats but has no connection here yet. They count as `away` (no new
    * chats) for one grace period; unless they reconnect, they go offline and their chats back to the queue.
@@ -52,6 +54,8 @@ export interface PresenceService extends Presence {
 
 export interface PresenceServiceDeps {
   hub: Hub;
+  /** Stamps statusSince (the monitor's "time in status"). Default: the system clock. */
+  clock?: () => Date;
   timers?: Timers;
   /** A listener threw (a bug): reported here instead of breaking the caller. */
   onListenerError?: (err: unknown) => void;
@@ -66,6 +70,8 @@ interface AgentPresence {
   /** Created by expectReconnect: the first connection makes them online again. */
   restored: boolean;
   effective: AgentStatus;
+  /** When `effective` last changed (ISO). */
+  since?: string;
 }
 
 export function createPresenceService(deps: PresenceServiceDeps, options: Partial<PresenceServiceOptions> = {}): PresenceService {
@@ -95,9 +101,11 @@ export function createPresenceService(deps: PresenceServiceDeps, options: Partia
     const previous = p.effective;
     if (next === previous) return;
     p.effective = next;
+    p.since = (deps.clock?.() ?? new Date()).toISOString();
     const event = { type: 'presence', agentId, status: next } as const;
     deps.hub.publish(`agent:${agentId}`, event);
     deps.hub.publish('queue', event);
+    deps.hub.publish('supervisor', { type: 'supervisor', change: 'presence', agentId, status: next });
     for (const listener of listeners) {
       try {
         listener(agentId, next, previous);
@@ -172,6 +180,10 @@ export function createPresenceService(deps: PresenceServiceDeps, options: Partia
 
     presentAgents() {
       return [...agents].filter(([, p]) => p.effective !== 'offline').map(([id]) => id);
+    },
+
+    statusSince(agentId) {
+      return agents.get(agentId)?.since;
     },
 
     close() {

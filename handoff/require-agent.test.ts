@@ -20,6 +20,9 @@ function setup() {
   app.get('/who', k.requireAgent(), (c) => c.json({ agent: c.var.agent, session: c.var.session }));
   app.post('/act', k.requireAgent(), (c) => c.json({ ok: true }));
   app.get('/admin', k.requireAgent('admin'), (c) => c.json({ ok: true }));
+  app.get('/content', k.requireAgent('content'), (c) => c.json({ ok: true }));
+  app.get('/me', k.requireAgent('signed-in'), (c) => c.json({ ok: true }));
+  app.get('/editors-only', k.requireAgent(['editor']), (c) => c.json({ ok: true }));
   app.onError(createErrorHandler(createLogger({ level: 'silent' })));
   const get = (path: string, cookie?: string, headers: Record<string, string> = {}) =>
     app.request(`http://localhost${path}`, { headers: { ...headers, ...(cookie ? { cookie: `agent_session=${cookie}` } : {}) } });
@@ -52,6 +55,27 @@ describe('createRequireAgent', () => {
     expect((await get('/admin', admin)).status).toBe(200);
     expect((await get('/who', admin)).status).toBe(200);
     expect((await get('/admin')).status).toBe(401);
+  });
+
+  it('the role matrix: signed-in any role, agent for agents and admins, content for editors and admins, a set exactly', async () => {
+    const { k, get } = setup();
+    await addAgent(k, 'alice');
+    await addAgent(k, 'root', { role: 'admin' });
+    await k.accounts.add({ username: 'erin', displayName: 'Erin', role: 'editor', groups: [], capacity: 0, password: 'erin-edits-the-faq' });
+    const cookies = { agent: await login(k, 'alice'), admin: await login(k, 'root'), editor: await login(k, 'erin', 'erin-edits-the-faq') };
+    const matrix: Record<string, Record<keyof typeof cookies, number>> = {};
+    for (const path of ['/me', '/who', '/content', '/admin', '/editors-only']) {
+      matrix[path] = { agent: 0, editor: 0, admin: 0 };
+      for (const role of ['agent', 'editor', 'admin'] as const) matrix[path]![role] = (await get(path, cookies[role])).status;
+    }
+    expect(matrix).toEqual({
+      '/me': { agent: 200, editor: 200, admin: 200 },
+      '/who': { agent: 200, editor: 403, admin: 200 },
+      '/content': { agent: 403, editor: 200, admin: 200 },
+      '/admin': { agent: 403, editor: 403, admin: 200 },
+      '/editors-only': { agent: 403, editor: 200, admin: 403 },
+    });
+    expect((await get('/content')).status).toBe(401);
   });
 
   it('401 for an agent disabled behind its back (another process), ending its sessions and announcing it', async () => {

@@ -1,6 +1,6 @@
 // The real RequireAgent: session cookie -> session (idle and absolute expiry) -> enabled agent -> role.
 import type { MiddlewareHandler } from 'hono';
-import { toAgent } from './agent.ts';
+import { roleAllows, toAgent } from './agent.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { AgentLogEvent, silentAgentLog, type AgentLog } from './agent-log.ts';
 import type { AgentStore } from './agent-store.ts';
@@ -23,8 +23,9 @@ export interface RequireAgentDeps {
 }
 
 /**
- * `requireAgent()` lets any signed-in agent or admin through, `requireAgent('admin')` admins only (403
- * for agents). Before the session is even read, a change (POST, PATCH, DELETE...) with a foreign Origin
+ * `requireAgent()` lets agents and admins through (chat work), `requireAgent('content')` editors and
+ * admins, `requireAgent('admin')` admins only, `requireAgent(['editor'])` exactly the roles listed; any
+ * other signed-in role gets 403. Before the session is even read, a change (POST, PATCH, DELETE...) with a foreign Origin
  * gets 403. No cookie, an unknown, ended or expired session, or a disabled agent: 401, and the cookie is
  * cleared. Responses are marked `Cache-Control: no-store`.
  */
@@ -38,7 +39,7 @@ export function createRequireAgent({
 }: RequireAgentDeps): RequireAgent {
   const origins = normalizeAllowed(allowedOrigins);
 
-  return (role = 'agent'): MiddlewareHandler<AgentEnv> =>
+  return (access = 'agent'): MiddlewareHandler<AgentEnv> =>
     async (c, next) => {
       assertSameOrigin(c, origins);
       // Agent data is private: no shared cache or back/forward cache keeps it.
@@ -67,8 +68,8 @@ export function createRequireAgent({
         clearSessionCookie(c, secureCookies);
         throw new UnauthorizedError('sign in first');
       }
-      if (role === 'admin' && agent.role !== 'admin') {
-        throw new ForbiddenError('only admins may do this');
+      if (!roleAllows(agent.role, access)) {
+        throw new ForbiddenError(access === 'admin' ? 'only admins may do this' : `the ${agent.role} role may not do this`);
       }
 
       const current = toAgent(agent);

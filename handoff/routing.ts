@@ -9,7 +9,7 @@ import { buildConversationView, type ConversationView, type DescribeEntry } from
 import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
 import type { Group, Groups } from './groups.ts';
 import { handoffText, type HandoffTextKey, type Messages } from './handoff-texts.ts';
-import type { Hub } from './hub.ts';
+import type { Hub, SupervisorChange } from './hub.ts';
 import type { PresenceService } from './presence-service.ts';
 import { agentClientMessageId } from './client-message-id.ts';
 import { publishMessage } from './publish-message.ts';
@@ -218,11 +218,17 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
     return message;
   }
 
+  /** Tells the admins' monitor (the `supervisor` topic) what changed; it refetches its figures. */
+  function supervise(change: SupervisorChange, fields: { agentId?: string; conversationId?: string } = {}): void {
+    hub.publish('supervisor', { type: 'supervisor', change, ...fields });
+  }
+
   /** Tells the visitor, their new agent and the queue views that a chat has an agent. */
   async function announceAssignment(a: Assignment, how: 'auto' | 'take' | 'transfer'): Promise<void> {
     lastStanding.delete(a.conversationId);
     const name = await displayName(a.agentId);
     hub.publish(`agent:${a.agentId}`, { type: 'assigned', conversationId: a.conversationId, agentId: a.agentId });
+    supervise('assigned', { agentId: a.agentId, conversationId: a.conversationId });
     hub.publish(`conversation:${a.conversationId}`, {
       type: 'status',
       conversationId: a.conversationId,
@@ -280,6 +286,7 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
       for (const [id, last] of lastStanding) if (last.groupId === groupId && !present.has(id)) lastStanding.delete(id);
     }
     hub.publish('queue', { type: 'queue_changed' });
+    supervise('queue');
   }
 
   /** Gives waiting chats of these groups to online agents with free slots, front of the queue first. */
@@ -318,6 +325,7 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
     if (moved.length === 0) return publishQueue(await agentsGroups(agentId));
     for (const c of moved) {
       hub.publish(`conversation:${c.id}`, { type: 'status', conversationId: c.id, status: 'queued' });
+      supervise('requeued', { agentId, conversationId: c.id });
       await note(c.id, 'requeued', c.lang);
     }
     deps.logger?.warn(
@@ -357,6 +365,7 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
     lastStanding.delete(conversationId);
     hub.publish(`conversation:${conversationId}`, { type: 'closed', conversationId, by });
     hub.publish(`conversation:${conversationId}`, { type: 'status', conversationId, status: 'closed' });
+    supervise('closed', { conversationId, ...(before.agentId ? { agentId: before.agentId } : {}) });
     await note(conversationId, by === 'idle' ? 'closed_idle' : 'closed', before.lang);
     deps.logger?.info(
       { event: by === 'idle' ? RoutingLogEvent.idleClosed : RoutingLogEvent.closed, conversationId, by, agentId: before.agentId },
@@ -508,6 +517,7 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
       if (transfer.toAgentId) hub.publish(`agent:${transfer.toAgentId}`, withNote);
       else hub.publish('queue', withNote);
       if (before.status === 'assigned' && before.agentId) hub.publish(`agent:${before.agentId}`, withNote);
+      supervise('transferred', { conversationId, ...(before.agentId && before.status === 'assigned' ? { agentId: before.agentId } : {}) });
       deps.logger?.info({ event: RoutingLogEvent.transferred, conversationId, from: before.agentId, ...toFields }, 'chat transferred');
 
       await note(conversationId, 'transferred', after.lang);

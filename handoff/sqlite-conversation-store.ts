@@ -50,6 +50,9 @@ interface ConversationRow {
   queued_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Migration 008: the widget's visitor id and the client address at creation (absent before 008). */
+  visitor_id?: string | null;
+  client_ip?: string | null;
 }
 
 /** What a turn needs to know of its conversation before writing. */
@@ -88,6 +91,11 @@ export function createSqliteConversationStore(
     INSERT INTO conversations (id, token_hash, status, lang, user_agent, page_url, referrer, context, last_decision, created_at, updated_at)
     VALUES (@id, @tokenHash, 'bot', @lang, @userAgent, @pageUrl, @referrer, @context, @decision, @now, @now)
     RETURNING *`);
+  // With a visitor id or client address (migration 008); prepared at first use like the statements below.
+  const insertIdentifiedConversation = lazy(() => db.prepare<[Record<string, unknown>], ConversationRow>(`
+    INSERT INTO conversations (id, token_hash, status, lang, user_agent, page_url, referrer, context, last_decision, created_at, updated_at, visitor_id, client_ip)
+    VALUES (@id, @tokenHash, 'bot', @lang, @userAgent, @pageUrl, @referrer, @context, @decision, @now, @now, @visitorId, @clientIp)
+    RETURNING *`));
   const selectConversation = db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?');
   // What a turn checks: no need to copy the context and decisions out of SQLite for that.
   const selectTurnState = db.prepare<[string], TurnState>('SELECT status, agent_id FROM conversations WHERE id = ?');
@@ -260,7 +268,7 @@ export function createSqliteConversationStore(
       !firstTurn.handoff &&
       (firstTurn.status ?? 'bot') === 'bot' &&
       (firstTurn.expectStatus ?? 'bot') === 'bot';
-    const row = insertConversation.get({
+    const values = {
       id,
       tokenHash: hashToken(token),
       lang: (plain ? firstTurn.lang : undefined) ?? lang,
@@ -270,7 +278,13 @@ export function createSqliteConversationStore(
       context: plain && firstTurn.context ? JSON.stringify(firstTurn.context) : '{}',
       decision: plain && firstTurn.decision ? JSON.stringify(firstTurn.decision) : null,
       now,
-    })!;
+    };
+    const identified = visitor.visitorId !== undefined || visitor.ip !== undefined;
+    const row = (
+      identified
+        ? insertIdentifiedConversation().get({ ...values, visitorId: visitor.visitorId ?? null, clientIp: visitor.ip ?? null })
+        : insertConversation.get(values)
+    )!;
     if (!firstTurn) return { conversation: toConversation(row), token };
     if (plain) {
       const conversation = toConversation(row);
@@ -323,6 +337,8 @@ function toConversation(row: ConversationRow): Conversation {
   if (row.user_agent !== null) visitor.userAgent = row.user_agent;
   if (row.page_url !== null) visitor.pageUrl = row.page_url;
   if (row.referrer !== null) visitor.referrer = row.referrer;
+  if (row.visitor_id != null) visitor.visitorId = row.visitor_id;
+  if (row.client_ip != null) visitor.ip = row.client_ip;
   const conversation: Conversation = {
     id: row.id,
     status: row.status,

@@ -42,6 +42,11 @@ export interface VisitorRoutesDeps {
   /** The knowledge base's texts (messages.yaml), read per request so a reload applies. */
   messages: () => Messages | undefined;
   clock?: Clock;
+  /**
+   * Refuses a blocked visitor (VisitorBlockedError) by the request's address or the conversation's stored
+   * visitor id (handoff/visitor-blocks.ts); called once the token is checked. Default: nobody is blocked.
+   */
+  visitorGate?: (c: Context, conversation: Conversation) => void;
   options?: Partial<VisitorRoutesOptions>;
 }
 
@@ -66,7 +71,8 @@ export function visitorRoutes(deps: VisitorRoutesDeps): Hono {
       .transform(cleanVisitorText)
       .refine((t) => t !== '', { error: `${name} must not be empty`, params: { code: 'empty_text' } })
       .refine((t) => charCount(t) <= max, { error: `${name} must be at most ${max} characters`, params: { code: 'too_long' } });
-  const ratingSchema = z.object({
+  // Strict: a key the route does not know is refused (400 unknown_field), never silently dropped.
+  const ratingSchema = z.strictObject({
     score: z
       .number({ error: 'score must be a whole number from 1 to 5' })
       .int({ error: 'score must be a whole number from 1 to 5' })
@@ -78,14 +84,16 @@ export function visitorRoutes(deps: VisitorRoutesDeps): Hono {
       .refine((t) => charCount(t) <= opts.maxCommentChars, { error: `comment must be at most ${opts.maxCommentChars} characters` })
       .nullish(),
   });
-  const ticketSchema = z.object({
+  const ticketSchema = z.strictObject({
     contact: cleaned('contact', MAX_CONTACT_CHARS),
     text: cleaned('text', opts.maxMessageChars),
   });
 
   async function authenticated(c: Context): Promise<Conversation> {
     const token = bearerToken(c.req.header('authorization'));
-    return conversations.authenticate(c.req.param('id') ?? '', token);
+    const conversation = await conversations.authenticate(c.req.param('id') ?? '', token);
+    deps.visitorGate?.(c, conversation);
+    return conversation;
   }
 
   app.post('/api/conversations/:id/handoff', async (c) => {

@@ -9,3 +9,5 @@ export { parseYamlSource, defaultYamlLimits, type YamlLimits } from './yaml-sour
 export { contentLimits } from './schema.ts';
 export { runTestSuites, expectationMet, rate, type Outcome, type StartConversation, type TestReport, type TurnResult, type Tally } from './run-tests.ts';
 export { watchKnowledge } from './watch-knowledge.ts';
+export { lintKnowledge, shanghaiDate, defaultLintOptions, type LintFinding, type LintOptions, type LintRule, type LocateInEntry } from './lint-knowledge.ts';
+export { parseKbChange, kbChangeToYaml, applyKbChange, formatEdits, kbChangeSchema, type KbChange, type ApplyOptions, type ApplyResult, type FileEdit, type ParseChangeResult } from './kb-change.ts';

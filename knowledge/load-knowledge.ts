@@ -1,13 +1,13 @@
 // Loads a knowledge directory (faq/*.yaml, rules.yaml, synonyms.yaml, messages.yaml) into a checked KnowledgeBase.
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { KnowledgeBase } from './types.ts';
 import type { Problem } from './knowledge-error.ts';
 import { type YamlLimits, defaultYamlLimits } from './yaml-source.ts';
 import { checkKnowledge } from './check-knowledge.ts';
-import { emptyContent, readKnowledgeFile, type FileContent } from './read-file.ts';
+import { emptyContent, readKnowledgeFile, readKnowledgeText, type FileContent } from './read-file.ts';
 import { readInParallel } from './parallel-read.ts';
 
 export type LoadResult = { ok: true; kb: KnowledgeBase; problems: Problem[] } | { ok: false; problems: Problem[] };
@@ -58,12 +58,16 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
   } catch (err) {
     return { ok: false, problems: [{ file: dir, line: 1, col: 1, message: `cannot read knowledge directory: ${(err as Error).message}`, severity: 'error' }] };
   }
-  const texts = await Promise.all(names.map((name) => readFile(path.join(dir, name), 'utf8')));
+  // Sizes are checked before reading: a file over limits.maxBytes is refused unread, with its problem as its content.
+  const read = await Promise.all(names.map((name) => readKnowledgeText(dir, name, limits)));
+  const texts = read.map((r) => (r.ok ? r.text : ''));
   const hash = createHash('sha256');
   names.forEach((name, i) => hash.update(name).update('\0').update(texts[i]!).update('\0'));
 
   const { cache } = options;
   const cached = names.map((name, i) => {
+    const r = read[i]!;
+    if (!r.ok) return r.content;
     const hit = cache?.get(name);
     return hit && hit.text === texts[i] && !hit.content.problems.some((p) => p.severity === 'error') ? hit.content : undefined;
   });

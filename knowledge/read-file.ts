@@ -1,10 +1,12 @@
 // Reads one knowledge file (faq/*.yaml, rules.yaml, synonyms.yaml or messages.yaml) into what it
 // contributes to the knowledge base, with positioned problems. Pure: the loader runs it inline or on
 // parsing threads.
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { z } from 'zod';
 import type { KnowledgeBase } from './types.ts';
 import type { Problem } from './knowledge-error.ts';
-import { parseYamlSource, type YamlLimits, type YamlSource } from './yaml-source.ts';
+import { parseYamlSource, tooLargeMessage, type YamlLimits, type YamlSource } from './yaml-source.ts';
 import { faqFileSchema, messagesFileSchema, rulesFileSchema, synonymsFileSchema } from './schema.ts';
 
 /** What one file contributes to the knowledge base. Plain data: it crosses from a parsing thread intact. */
@@ -13,6 +15,45 @@ export type FileContent = Pick<KnowledgeBase, 'topics' | 'entries' | 'rules' | '
 };
 
 export const emptyContent = (): FileContent => ({ problems: [], topics: [], entries: [], rules: [], answerTypes: [], synonyms: [], contrasts: [], messages: {} });
+
+/** A file's text, or what it contributes when it was refused unread (only the problem). */
+export type FileText = { ok: true; text: string } | { ok: false; content: FileContent };
+
+/**
+ * Reads one knowledge file as UTF-8, refusing one over `limits.maxBytes` from its size on disk before a
+ * byte is read: a multi-gigabyte file (even a sparse one that takes no disk) would otherwise be read
+ * whole into memory, or past Node's string limit, before parseYamlSource could refuse its text. At most
+ * maxBytes + 1 bytes are ever read, so a file that grows after the size check is refused too.
+ */
+export async function readKnowledgeText(dir: string, name: string, limits: Pick<YamlLimits, 'maxBytes'>): Promise<FileText> {
+  const refuse = (message: string): FileText => {
+    const content = emptyContent();
+    content.problems.push({ file: name, line: 1, col: 1, message, severity: 'error' });
+    return { ok: false, content };
+  };
+  const file = path.join(dir, name);
+  // stat before open: opening a FIFO or device named *.yaml would block or never end.
+  const info = await stat(file);
+  if (!info.isFile()) return refuse('not a regular file');
+  if (info.size > limits.maxBytes) return refuse(tooLargeMessage(info.size, limits.maxBytes));
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(info.size, limits.maxBytes) + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > limits.maxBytes) {
+      const { size } = await handle.stat();
+      return refuse(tooLargeMessage(Math.max(size, length), limits.maxBytes));
+    }
+    return { ok: true, text: buffer.toString('utf8', 0, length) };
+  } finally {
+    await handle.close();
+  }
+}
 
 /**
  * Parses and validates one knowledge file. The parsed YAML document (many times the size of its

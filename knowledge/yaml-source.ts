@@ -29,11 +29,14 @@ export interface YamlSource {
 
 export type YamlResult = { ok: true; source: YamlSource } | { ok: false; problems: Problem[] };
 
+/** The one wording of the size refusal, whether found on disk before reading (read-file.ts) or in a text. */
+export function tooLargeMessage(bytes: number, maxBytes: number): string {
+  return `file is ${bytes} bytes, over the ${maxBytes}-byte limit`;
+}
+
 export function parseYamlSource(file: string, text: string, limits: YamlLimits = defaultYamlLimits): YamlResult {
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > limits.maxBytes) {
-    return fail(file, 1, 1, `file is ${bytes} bytes, over the ${limits.maxBytes}-byte limit`);
-  }
+  if (bytes > limits.maxBytes) return fail(file, 1, 1, tooLargeMessage(bytes, limits.maxBytes));
   const deep = tooDeep(text, limits);
   if (deep) return fail(file, deep.line, 1, deep.message);
   const lineCounter = new LineCounter();

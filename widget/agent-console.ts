@@ -21,13 +21,19 @@ import { consoleBase } from './console-styles.ts';
 import { STRINGS, type ConsoleLang, type Strings } from './console-strings.ts';
 import type { TransferAgentOption } from './console-transfer-dialog.ts';
 import './console-admin.ts';
+import './console-block-counter.ts';
 import './console-canned.ts';
 import './console-chat-pane.ts';
 import './console-history.ts';
+import './console-reports.ts';
+import './console-monitor.ts';
 import './console-login.ts';
 import './console-tickets.ts';
+import './console-unanswered.ts';
+import './console-drafts.ts';
+import './console-visitors.ts';
 
-type Screen = 'chats' | 'history' | 'tickets' | 'canned' | 'admin';
+type Screen = 'chats' | 'history' | 'tickets' | 'canned' | 'admin' | 'reports' | 'unanswered' | 'monitor' | 'drafts' | 'visitors';
 
 const LANG_KEY = 'agent-console.lang';
 const SOUND_KEY = 'agent-console.sound';
@@ -216,6 +222,11 @@ export class AgentConsole extends LitElement {
     this.me = agent;
     this.notice = '';
     this.names = new Map(this.names).set(agent.id, agent.displayName);
+    if (agent.role === 'editor') {
+      // Content work only: no live stream, presence, queue or colleagues (the server refuses them with 403).
+      this.screen = 'unanswered';
+      return;
+    }
     this.connection.start();
     void this.loadGroups();
     void this.refreshQueue();
@@ -526,12 +537,17 @@ export class AgentConsole extends LitElement {
       return html`${this.langSwitch()}<console-login .api=${this.api} .strings=${s} notice=${this.notice} @signed-in=${(e: CustomEvent<Agent>) => this.signedIn(e.detail)}></console-login>`;
     }
     const unread = totalUnread(this.chats);
-    const screens: Array<[Screen, string]> = [
+    const editor = this.me.role === 'editor';
+    const content: Array<[Screen, string]> = [['unanswered', s.unanswered], ['drafts', s.faqDraft.nav]];
+    const screens: Array<[Screen, string]> = editor ? content : [
       ['chats', s.chats],
       ['history', s.history],
       ['tickets', s.tickets],
       ['canned', s.canned],
-      ...(this.me.role === 'admin' ? ([['admin', s.admin]] as Array<[Screen, string]>) : []),
+      ['visitors', s.visitors.nav],
+      ...(this.me.role === 'admin' ? ([['admin', s.admin], ['monitor', s.monitor.nav], ['reports', s.report.nav]] as Array<[Screen, string]>) : []),
+      // Content work (the unanswered inbox, agents' answers saved as FAQ drafts): editors and admins.
+      ...(this.me.role === 'admin' ? content : []),
     ];
     return html`<div class="shell">
       <header class="top">
@@ -550,12 +566,15 @@ export class AgentConsole extends LitElement {
             </button>`,
           )}
         </nav>
-        <label class="row">${s.status}
-          <select data-testid="status-select" .value=${this.myStatus} @change=${(e: Event) => void this.setStatus((e.target as HTMLSelectElement).value as AgentStatus)}>
-            ${STATUSES.map((st) => html`<option value=${st} ?selected=${this.myStatus === st}>${s[st]}</option>`)}
-          </select>
-        </label>
-        <button aria-pressed=${this.sound ? 'true' : 'false'} @click=${this.toggleSound} data-testid="sound-toggle" title=${s.sound}>${s.sound}: ${this.sound ? 'ON' : 'OFF'}</button>
+        ${editor
+          ? html`<span class="me" data-testid="editor-note">${s.editorOnly}</span>`
+          : html`<label class="row">${s.status}
+                <select data-testid="status-select" .value=${this.myStatus} @change=${(e: Event) => void this.setStatus((e.target as HTMLSelectElement).value as AgentStatus)}>
+                  ${STATUSES.map((st) => html`<option value=${st} ?selected=${this.myStatus === st}>${s[st]}</option>`)}
+                </select>
+              </label>
+              <console-block-counter .api=${this.api} .strings=${s}></console-block-counter>
+              <button aria-pressed=${this.sound ? 'true' : 'false'} @click=${this.toggleSound} data-testid="sound-toggle" title=${s.sound}>${s.sound}: ${this.sound ? 'ON' : 'OFF'}</button>`}
         ${this.langSwitch()}
         <span class="me">${this.me.displayName}</span>
         <button @click=${() => void this.logout()} data-testid="logout">${s.signOut}</button>
@@ -577,7 +596,9 @@ export class AgentConsole extends LitElement {
 
   private renderScreen() {
     const s = this.strings;
-    switch (this.screen) {
+    // An editor has the content screens only, whatever screen was left selected.
+    const screen = this.me?.role === 'editor' && this.screen !== 'unanswered' && this.screen !== 'drafts' ? 'unanswered' : this.screen;
+    switch (screen) {
       case 'history':
         return html`<console-history class="screen" .api=${this.api} .strings=${s} .names=${this.names}></console-history>`;
       case 'tickets':
@@ -586,6 +607,16 @@ export class AgentConsole extends LitElement {
         return html`<console-canned class="screen" .api=${this.api} .strings=${s} .me=${this.me}></console-canned>`;
       case 'admin':
         return html`<console-admin class="screen" .api=${this.api} .strings=${s}></console-admin>`;
+      case 'unanswered':
+        return html`<console-unanswered class="screen" .api=${this.api} .strings=${s}></console-unanswered>`;
+      case 'drafts':
+        return html`<console-drafts class="screen" .api=${this.api} .strings=${s}></console-drafts>`;
+      case 'reports':
+        return html`<console-reports class="screen" .api=${this.api} .strings=${s}></console-reports>`;
+      case 'visitors':
+        return html`<console-visitors class="screen" .api=${this.api} .strings=${s}></console-visitors>`;
+      case 'monitor':
+        return html`<console-monitor class="screen" .api=${this.api} .strings=${s}></console-monitor>`;
       default:
         return this.renderChats();
     }
@@ -651,6 +682,7 @@ export class AgentConsole extends LitElement {
                       .names=${this.names}
                       .groups=${this.groups}
                       .agents=${this.transferAgents()}
+                      ?admin=${this.me?.role === 'admin'}
                       @message-sent=${this.onMessageSent}
                       @chat-closed=${this.onChatClosed}
                       @transferred=${this.onTransferred}

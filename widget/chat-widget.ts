@@ -2,6 +2,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { richText } from './ui-rich-text.ts';
 import { VisitorConnection, type ChatItem } from './visitor-connection.ts';
+import { VisitorInvitation, type InvitationView } from './visitor-invitation.ts';
 import { formatEta, formatTime, parseLang, strings, type Lang, type Strings } from './visitor-i18n.ts';
 import { widgetStyles } from './visitor-styles.ts';
 
@@ -46,6 +47,8 @@ export class ChatWidget extends LitElement {
   declare busy: boolean;
 
   readonly chat: VisitorConnection;
+  /** Page-view reports and invitations (added after `chat`, so the visitor id is known when it starts). */
+  readonly presence: VisitorInvitation;
   private focusAfterUpdate: 'input' | 'launcher' | undefined;
   private renderedCount = 0;
 
@@ -63,6 +66,14 @@ export class ChatWidget extends LitElement {
     this.chat = new VisitorConnection(this, {
       server: () => this.server,
       defaultLang: () => parseLang(this.language) ?? parseLang(document.documentElement.lang) ?? 'zh',
+    });
+    this.presence = new VisitorInvitation(this, {
+      server: () => this.server,
+      visitorId: () => this.chat.visitor,
+      onAccept: (invitation) => {
+        this.chat.startFromInvitation(invitation.id, invitation.from === 'agent' ? 'agent' : 'system', this.invitationText(invitation, strings(this.chat.lang)));
+        this.setOpen(true);
+      },
     });
   }
 
@@ -114,13 +125,49 @@ export class ChatWidget extends LitElement {
     const s = strings(this.chat.lang);
     return html`
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement(s)}</div>
-      ${this.open ? this.renderPanel(s) : this.renderLauncher(s)}
+      ${this.open ? this.renderPanel(s) : html`${this.renderInvitation(s)}${this.renderLauncher(s)}`}
     `;
   }
 
   private announcement(s: Strings): string {
+    // A new invitation appears without taking focus: the live region reads it out.
+    const invitation = this.presence.invitation;
+    if (invitation && !this.open && !this.chat.blocked) {
+      return `${invitation.from === 'agent' && invitation.agentName ? s.inviteFrom(invitation.agentName) : s.inviteLabel}: ${this.invitationText(invitation, s)}`;
+    }
     const m = this.chat.announcement;
     return m ? `${this.authorLabel(m, s) || s.system}: ${m.text}` : '';
+  }
+
+  /** The invitation's words in the visitor's language: the agent's own, the rule's, or a default greeting. */
+  private invitationText(invitation: InvitationView, s: Strings): string {
+    const text = invitation.text;
+    if (typeof text === 'string') return text;
+    if (text) return text[this.chat.lang];
+    return s.inviteDefault;
+  }
+
+  /** A small bubble by the launcher; Escape or × dismisses it, the button opens the chat. */
+  private renderInvitation(s: Strings): TemplateResult | typeof nothing {
+    const invitation = this.presence.invitation;
+    if (!invitation || this.chat.blocked) return nothing;
+    const from = invitation.from === 'agent' && invitation.agentName ? s.inviteFrom(invitation.agentName) : this.heading || s.title;
+    return html`<div
+      class="invitation"
+      role="dialog"
+      aria-labelledby="cw-invite-from"
+      aria-describedby="cw-invite-text"
+      data-testid="invitation"
+      lang=${this.chat.lang}
+      @keydown=${(e: KeyboardEvent) => {
+        if (e.key === 'Escape') void this.presence.dismiss();
+      }}
+    >
+      <p class="invite-from" id="cw-invite-from">${from}</p>
+      <p class="invite-text" id="cw-invite-text">${this.invitationText(invitation, s)}</p>
+      <button class="invite-accept" data-testid="invitation-accept" @click=${() => void this.presence.accept()}>${s.inviteAccept}</button>
+      <button class="invite-close" data-testid="invitation-dismiss" aria-label=${s.inviteDismiss} @click=${() => void this.presence.dismiss()}>×</button>
+    </div>`;
   }
 
   private renderLauncher(s: Strings): TemplateResult {
@@ -141,7 +188,7 @@ export class ChatWidget extends LitElement {
   private renderPanel(s: Strings): TemplateResult {
     const chat = this.chat;
     const other: Lang = chat.lang === 'zh' ? 'en' : 'zh';
-    const withPerson = chat.status === 'queued' || chat.status === 'assigned';
+    const withPerson = !chat.blocked && (chat.status === 'queued' || chat.status === 'assigned');
     return html`<section class="panel" role="dialog" aria-labelledby="cw-title" lang=${chat.lang} @keydown=${this.onPanelKeydown}>
       <header>
         <h2 id="cw-title">${this.heading || s.title}</h2>
@@ -153,7 +200,9 @@ export class ChatWidget extends LitElement {
           <span aria-hidden="true">✕</span>
         </button>
       </header>
-      ${!chat.online
+      ${chat.blocked
+        ? nothing
+        : !chat.online
         ? html`<div class="notice" role="alert" data-testid="offline">${s.offline}</div>`
         : chat.restarting || chat.reconnecting
           ? html`<div class="notice" role="status" data-testid="reconnecting">${chat.restarting ? s.restarting : s.reconnecting}</div>`
@@ -182,9 +231,10 @@ export class ChatWidget extends LitElement {
         ${chat.leaveMessage && chat.hasConversation ? this.renderTicket(s) : nothing}
         ${chat.ratingDue && chat.status === 'closed' ? this.renderRating(s) : nothing}
         ${this.ratingThanks ? html`<p class="typing" role="status">${s.ratingThanks}</p>` : nothing}
+        ${chat.blocked ? html`<p class="blocked" role="status" data-testid="blocked-notice">${s.blocked}</p>` : nothing}
       </div>
       ${chat.error ? html`<div class="error" role="alert" data-testid="error">${s[chat.error]}</div>` : nothing}
-      ${chat.status !== 'assigned'
+      ${chat.status !== 'assigned' && !chat.blocked
         ? html`<div class="actions">
             <button class="chip" data-testid="handoff-button" @click=${() => chat.handoff()}>${s.handoff}</button>
           </div>`
@@ -197,10 +247,11 @@ export class ChatWidget extends LitElement {
           rows="1"
           maxlength="1000"
           placeholder=${s.placeholder}
+          ?disabled=${chat.blocked}
           @keydown=${this.onInputKeydown}
           @input=${() => chat.typed()}
         ></textarea>
-        <button class="btn" type="submit" data-testid="send">${s.send}</button>
+        <button class="btn" type="submit" data-testid="send" ?disabled=${chat.blocked}>${s.send}</button>
       </form>
     </section>`;
   }
@@ -235,10 +286,12 @@ export class ChatWidget extends LitElement {
       </span>
       <div class="bubble">${richText(m.text)}</div>
       ${m.state === 'failed'
-        ? html`<p class="failed" role="alert">
-            ${m.error ? s[m.error] : s.sendFailed}
-            <button class="link-btn" data-testid="retry" @click=${() => this.chat.retry(m.key)}>${s.retry}</button>
-          </p>`
+        ? this.chat.blocked
+          ? html`<p class="failed">${s.sendFailed}</p>`
+          : html`<p class="failed" role="alert">
+              ${m.error ? s[m.error] : s.sendFailed}
+              <button class="link-btn" data-testid="retry" @click=${() => this.chat.retry(m.key)}>${s.retry}</button>
+            </p>`
         : nothing}
     </div>`;
   }

@@ -1,9 +1,18 @@
-// <console-admin>: admins manage agent accounts (create, disable, groups, capacity) and groups with their business hours.
+// <console-admin>: admins manage agent accounts (create, disable, groups, capacity), groups with their business hours,
+// visitor blocks (lift) and the audit log.
 import { LitElement, css, html } from 'lit';
+import type { AgentRole } from '../handoff/agent.ts';
 import { ApiError, type AdminGroup, type AgentRecord, type ConsoleApi } from './console-api.ts';
 import { formatDays, parseGroupList } from './console-format.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
+import './console-audit.ts';
+import './console-blocks.ts';
+import './console-visitors.ts';
+
+/** agent: chats; editor: content only (unanswered inbox, FAQ drafts); admin: everything. */
+const ROLES: readonly AgentRole[] = ['agent', 'editor', 'admin'];
+const roleOf = (value: FormDataEntryValue | null): AgentRole => ROLES.find((r) => r === value) ?? 'agent';
 
 export class ConsoleAdmin extends LitElement {
   static override properties = {
@@ -95,7 +104,7 @@ export class ConsoleAdmin extends LitElement {
           username: String(d.get('username') ?? '').trim(),
           displayName: String(d.get('displayName') ?? '').trim(),
           password: String(d.get('password') ?? ''),
-          role: d.get('role') === 'admin' ? 'admin' : 'agent',
+          role: roleOf(d.get('role')),
           groups: parseGroupList(String(d.get('groups') ?? '')),
           capacity: Number(d.get('capacity') ?? 3),
         }),
@@ -110,7 +119,7 @@ export class ConsoleAdmin extends LitElement {
     void this.run(() =>
       this.api.updateAgent(agent.id, {
         displayName: String(d.get('displayName') ?? '').trim(),
-        role: d.get('role') === 'admin' ? 'admin' : 'agent',
+        role: roleOf(d.get('role')),
         groups: parseGroupList(String(d.get('groups') ?? '')),
         capacity: Number(d.get('capacity') ?? agent.capacity),
         ...(password ? { password } : {}),
@@ -166,7 +175,7 @@ export class ConsoleAdmin extends LitElement {
                     <form class="create" @submit=${(e: SubmitEvent) => this.saveAgent(e, a)}>
                       <strong>${a.username}</strong>
                       <label>${s.displayName}<input name="displayName" required .value=${a.displayName} /></label>
-                      <label>${s.role}<select name="role"><option value="agent" ?selected=${a.role === 'agent'}>agent</option><option value="admin" ?selected=${a.role === 'admin'}>admin</option></select></label>
+                      <label>${s.role}<select name="role">${ROLES.map((r) => html`<option value=${r} ?selected=${a.role === r}>${r}</option>`)}</select></label>
                       <label>${s.groupsHint}<input name="groups" .value=${a.groups.join(', ')} /></label>
                       <label>${s.capacity}<input name="capacity" type="number" min="0" max="50" .value=${String(a.capacity)} /></label>
                       <label>${s.password}<input name="password" type="password" autocomplete="new-password" /></label>
@@ -188,7 +197,7 @@ export class ConsoleAdmin extends LitElement {
           <label>${s.username}<input name="username" required maxlength="64" autocomplete="off" /></label>
           <label>${s.displayName}<input name="displayName" required maxlength="64" /></label>
           <label>${s.password}<input name="password" type="password" required autocomplete="new-password" /></label>
-          <label>${s.role}<select name="role"><option value="agent">agent</option><option value="admin">admin</option></select></label>
+          <label>${s.role}<select name="role" data-testid="new-agent-role">${ROLES.map((r) => html`<option value=${r}>${r}</option>`)}</select></label>
           <label>${s.groupsHint}<input name="groups" placeholder=${this.groups.map((g) => g.id).join(', ')} /></label>
           <label>${s.capacity}<input name="capacity" type="number" min="0" max="50" value="3" /></label>
           <button class="primary" type="submit">${s.create}</button>
@@ -223,6 +232,9 @@ export class ConsoleAdmin extends LitElement {
           <button class="primary" type="submit">${s.create}</button>
         </form>
       </section>
+      <console-blocks .api=${this.api} .strings=${s}></console-blocks>
+      <console-invitation-rules .api=${this.api} .strings=${s}></console-invitation-rules>
+      <console-audit .api=${this.api} .strings=${s}></console-audit>
     `;
   }
 }

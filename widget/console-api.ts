@@ -1,14 +1,18 @@
 // The console's calls to the server: same-origin JSON with the session cookie; errors as ApiError.
 import type { Colleague } from '../handoff/colleague-routes.ts';
-import type { Agent, AgentStatus } from '../handoff/agent.ts';
+import type { Agent, AgentRole, AgentStatus } from '../handoff/agent.ts';
 import type { AgentRecord } from '../handoff/agent-store.ts';
 import type { BusinessHours } from '../handoff/business-hours.ts';
 import type { CannedReply } from '../handoff/canned-reply-store.ts';
 import type { ConversationView, ViewMessage } from '../handoff/conversation-view.ts';
 import type { HeldItem, QueueItem } from '../handoff/routing.ts';
+import type { MonitorSnapshot } from '../handoff/monitor.ts';
 import type { SearchResult } from '../handoff/search-routes.ts';
 import type { Ticket, TicketStatus } from '../handoff/tickets.ts';
+import type { FaqDraftJson } from '../handoff/faq-draft-routes.ts';
+import type { FaqDraftStatus } from '../handoff/faq-draft-store.ts';
 
+export type { FaqDraftJson, FaqDraftStatus };
 export type { Agent, AgentRecord, AgentStatus, BusinessHours, CannedReply, ConversationView, HeldItem, QueueItem, SearchResult, Ticket, ViewMessage };
 
 /** A 4xx/5xx answer: the server's `{ error: { code, message } }`, or the status alone. */
@@ -21,6 +25,25 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+/** GET /api/agent/visitors (handoff/visitor-presence-routes.ts). */
+export interface OnlineVisitor {
+  id: string;
+  currentPage: { url: string; title: string; since: string };
+  pages: number;
+  onlineSince: string;
+  trail: Array<{ url: string; title: string; enteredAt: string; leftAt?: string; seconds?: number }>;
+  inChat: boolean;
+  invited?: { id: string; by: 'agent' | 'rule'; agentName?: string; at: string; state: 'pending' | 'dismissed' | 'accepted' | 'used' };
+}
+
+export interface InvitationRule {
+  id: string;
+  urlPattern: string;
+  dwellSeconds: number;
+  text: { zh: string; en: string };
+  enabled: boolean;
 }
 
 export interface AgentGroup {
@@ -38,7 +61,7 @@ export interface NewAgent {
   username: string;
   displayName: string;
   password: string;
-  role: 'agent' | 'admin';
+  role: AgentRole;
   groups: string[];
   capacity: number;
 }
@@ -57,6 +80,36 @@ export interface SearchQuery {
   to?: string;
   status?: string;
   before?: number;
+}
+
+/** A visitor block as the server describes it (GET /api/admin/blocks, POST …/block). */
+export interface VisitorBlock {
+  id: string;
+  by: 'ip' | 'visitor';
+  value: string;
+  reason: string | null;
+  conversationId: string | null;
+  createdBy: { id: string; displayName: string };
+  createdAt: string;
+  expiresAt: string | null;
+  liftedAt: string | null;
+  active: boolean;
+  hits: number;
+  lastHitAt: string | null;
+}
+
+/** The toolbar counter: active blocks, refused requests on them, and those since midnight (Asia/Shanghai). */
+export interface BlockSummary {
+  active: number;
+  hits: number;
+  hitsToday: number;
+}
+
+export interface NewBlock {
+  by: 'ip' | 'visitor';
+  reason?: string;
+  /** 1-8760; null = until lifted. */
+  durationHours: number | null;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -137,6 +190,13 @@ export class ConsoleApi {
   close(id: string) {
     return this.request<unknown>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/close`);
   }
+  /** Blocks the visitor of this chat (holder or admin) and closes the chat. */
+  block(id: string, input: NewBlock) {
+    return this.request<{ block: VisitorBlock }>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/block`, input);
+  }
+  blockSummary() {
+    return this.request<BlockSummary>('GET', '/api/agent/blocks/summary');
+  }
   canned(q: string, lang?: string) {
     return this.request<{ replies: CannedReply[] }>('GET', `/api/agent/canned${queryString({ q, lang, limit: 20 })}`);
   }
@@ -181,7 +241,44 @@ export class ConsoleApi {
   adminGroups() {
     return this.request<{ groups: AdminGroup[]; alwaysOpen: boolean }>('GET', '/api/admin/groups');
   }
+  blocks() {
+    return this.request<{ blocks: VisitorBlock[] }>('GET', '/api/admin/blocks');
+  }
+  liftBlock(id: string) {
+    return this.request<{ block: VisitorBlock }>('DELETE', `/api/admin/blocks/${encodeURIComponent(id)}`);
+  }
+  /** Visitors on the site now (polled every 5 s by the Visitors screen). */
+  visitors() {
+    return this.request<{ visitors: OnlineVisitor[] }>('GET', '/api/agent/visitors');
+  }
+  inviteVisitor(id: string, text?: string) {
+    return this.request<{ invitation: { id: string } }>('POST', `/api/agent/visitors/${encodeURIComponent(id)}/invite`, text ? { text } : {});
+  }
+  invitationRules() {
+    return this.request<{ rules: InvitationRule[] }>('GET', '/api/admin/invitation-rules');
+  }
+  saveInvitationRules(rules: Array<Omit<InvitationRule, 'id'> & { id?: string }>) {
+    return this.request<{ rules: InvitationRule[] }>('PUT', '/api/admin/invitation-rules', { rules });
+  }
+  /** The supervisors' monitor (admins): agents' presence and load, the queue, active chats. */
+  monitor() {
+    return this.request<MonitorSnapshot>('GET', '/api/admin/monitor');
+  }
+  /** Follow (or stop following) a chat read-only on this session's live streams. */
+  watch(id: string, watching: boolean) {
+    return this.request<{ conversationId: string; watching: boolean }>(watching ? 'POST' : 'DELETE', `/api/admin/monitor/${encodeURIComponent(id)}/watch`);
+  }
   putGroup(id: string, name: string, hours: BusinessHours) {
     return this.request<{ group: AdminGroup }>('PUT', `/api/admin/groups/${encodeURIComponent(id)}`, { name, hours });
+  }
+  /** Saves an agent's answer in a handed-off chat as an FAQ draft (question defaults to the visitor's; both masked). */
+  saveFaqDraft(conversationId: string, input: { messageId: number; question?: string; answer?: string }) {
+    return this.request<{ draft: FaqDraftJson }>('POST', `/api/agent/conversations/${encodeURIComponent(conversationId)}/faq-drafts`, input);
+  }
+  faqDrafts(status: FaqDraftStatus = 'open') {
+    return this.request<{ drafts: FaqDraftJson[] }>('GET', `/api/admin/faq-drafts${queryString({ status })}`);
+  }
+  dismissFaqDraft(id: number) {
+    return this.request<{ draft: FaqDraftJson }>('POST', `/api/admin/faq-drafts/${id}/dismiss`);
   }
 }

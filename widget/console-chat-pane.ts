@@ -1,5 +1,5 @@
 // <console-chat-pane>: one chat: transcript, composer, why the bot handed off and its candidate answers
-// (one click sends one, in the visitor's language), the visitor context panel, transfer and close.
+// (one click sends one, in the visitor's language), the visitor context panel, transfer, close and block.
 import { LitElement, css, html } from 'lit';
 import { ApiError, type AgentGroup, type ConsoleApi, type ViewMessage } from './console-api.ts';
 import type { ViewCandidate } from '../handoff/conversation-view.ts';
@@ -9,6 +9,9 @@ import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
 import { newClientMessageId, sendWithRetry } from './send-with-retry.ts';
 import type { ConsoleTransferDialog, TransferAgentOption } from './console-transfer-dialog.ts';
+import type { ConsoleBlockDialog, VisitorBlockedDetail } from './console-block-dialog.ts';
+import './console-block-dialog.ts';
+import { defaultDraftQuestion, type ConsoleFaqDraftDialog, type FaqDraftSavedDetail } from './console-faq-draft-dialog.ts';
 import './console-composer.ts';
 import './console-transcript.ts';
 import './console-transfer-dialog.ts';
@@ -21,8 +24,10 @@ export class ConsoleChatPane extends LitElement {
     names: { attribute: false },
     groups: { attribute: false },
     agents: { attribute: false },
+    admin: { type: Boolean },
     error: { state: true },
     sendingCandidate: { state: true },
+    draftNotice: { state: true },
   };
   declare api: ConsoleApi;
   declare chat: ChatState;
@@ -30,7 +35,11 @@ export class ConsoleChatPane extends LitElement {
   declare names: ReadonlyMap<string, string>;
   declare groups: AgentGroup[];
   declare agents: TransferAgentOption[];
+  /** The signed-in agent is an admin: may block the visitor of a chat they do not hold. */
+  declare admin: boolean;
   declare error: string;
+  /** The chat an FAQ draft was last saved from here: it shows a short confirmation. */
+  declare draftNotice: string;
   declare sendingCandidate: string;
 
   constructor() {
@@ -39,8 +48,10 @@ export class ConsoleChatPane extends LitElement {
     this.names = new Map();
     this.groups = [];
     this.agents = [];
+    this.admin = false;
     this.error = '';
     this.sendingCandidate = '';
+    this.draftNotice = '';
   }
 
   static override styles = [
@@ -50,6 +61,8 @@ export class ConsoleChatPane extends LitElement {
       .main { display: flex; flex-direction: column; min-height: 0; border-right: 1px solid var(--cs-border); }
       header { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 12px; border-bottom: 1px solid var(--cs-border); background: var(--cs-panel); }
       header .grow { flex: 1; }
+      button.danger { color: #b3261e; border-color: #e6b3ae; }
+      button.danger:hover:not(:disabled) { border-color: #b3261e; background: #fdecea; }
       console-transcript { flex: 1; min-height: 0; }
       aside { overflow-y: auto; padding: 12px; background: var(--cs-panel); display: flex; flex-direction: column; gap: 12px; }
       .ended { padding: 8px 12px; background: #fff4e5; border-top: 1px solid #f3c98b; display: flex; gap: 8px; align-items: center; justify-content: space-between; }
@@ -102,6 +115,50 @@ export class ConsoleChatPane extends LitElement {
     this.dispatchEvent(new CustomEvent('chat-dismiss', { detail: { conversationId: this.chat.id }, bubbles: true, composed: true }));
   }
 
+  /** Chats whose visitor this console blocked: their ended notice says so. */
+  private readonly blockedHere = new Set<string>();
+  /** Chats an FAQ draft was saved from here: the after-close offer is not repeated. */
+  private readonly draftedHere = new Set<string>();
+
+  private openDraft(message: ViewMessage) {
+    const chat = this.chat;
+    const question = defaultDraftQuestion(chat.messages, message.id, chat.view?.handoff?.reason);
+    void this.renderRoot.querySelector<ConsoleFaqDraftDialog>('console-faq-draft-dialog')?.open({ conversationId: chat.id, message, question });
+  }
+
+  private onDraftSaved(e: CustomEvent<FaqDraftSavedDetail>) {
+    this.draftedHere.add(e.detail.conversationId);
+    this.draftNotice = e.detail.conversationId;
+  }
+
+  /** The answer the after-close offer is about: the chat's last agent message, when it was handed off and closed here. */
+  private draftOffer(): ViewMessage | undefined {
+    const chat = this.chat;
+    if (!chat.view?.handoff || chat.ended?.why !== 'closed' || chat.ended.by !== 'agent' || this.draftedHere.has(chat.id)) return undefined;
+    return [...chat.messages].reverse().find((m) => m.author === 'agent');
+  }
+  private focusDismiss = false;
+
+  override updated(): void {
+    const dismiss = this.focusDismiss && this.renderRoot.querySelector<HTMLElement>('[data-testid="dismiss"]');
+    if (dismiss) {
+      this.focusDismiss = false;
+      dismiss.focus();
+    }
+  }
+
+  private openBlock() {
+    void this.renderRoot.querySelector<ConsoleBlockDialog>('console-block-dialog')?.open();
+  }
+
+  private onBlocked(e: CustomEvent<VisitorBlockedDetail>) {
+    this.blockedHere.add(e.detail.conversationId);
+    // The block button is gone with the dialog: focus goes to the ended bar's button, not to the page.
+    this.focusDismiss = true;
+    // The server closed the chat with the block: show it ended now, without waiting for the stream.
+    this.dispatchEvent(new CustomEvent('chat-closed', { detail: { conversationId: e.detail.conversationId }, bubbles: true, composed: true }));
+  }
+
   private openTransfer() {
     void this.renderRoot.querySelector<ConsoleTransferDialog>('console-transfer-dialog')?.open();
   }
@@ -124,13 +181,25 @@ export class ConsoleChatPane extends LitElement {
             ? html`<button @click=${this.openTransfer} data-testid="transfer-button">${s.transfer}</button>
                 <button @click=${this.closeChat} data-testid="close">${s.close}</button>`
             : ''}
+          ${(held || this.admin) && view && !this.blockedHere.has(chat.id)
+            ? html`<button class="danger" @click=${this.openBlock} data-testid="block-visitor" aria-haspopup="dialog">${s.blockVisitor}</button>`
+            : ''}
         </header>
-        <console-transcript .messages=${chat.messages} .strings=${s} .names=${this.names} ?typing=${chat.visitorTyping}></console-transcript>
+        <console-transcript
+          .messages=${chat.messages}
+          .strings=${s}
+          .names=${this.names}
+          ?typing=${chat.visitorTyping}
+          ?draftable=${!!view?.handoff && (held || !!chat.ended || this.admin)}
+          @save-faq-draft=${(e: CustomEvent<{ message: ViewMessage }>) => this.openDraft(e.detail.message)}
+        ></console-transcript>
+        ${this.draftNotice === chat.id ? html`<p class="ok" role="status" style="margin:4px 12px" data-testid="faq-draft-saved">${s.faqDraft.saved}</p>` : ''}
         ${this.error ? html`<p class="error" role="alert" style="margin:4px 12px">${this.error}</p>` : ''}
         ${held
           ? html`<console-composer .api=${this.api} conversationId=${chat.id} lang=${view?.lang ?? 'zh'} .strings=${s}></console-composer>`
           : html`<div class="ended" role="status" data-testid="chat-ended">
               <span>${this.endedText()}</span>
+              ${this.renderDraftOffer()}
               <button @click=${this.dismiss} data-testid="dismiss">${s.dismiss}</button>
             </div>`}
       </section>
@@ -144,13 +213,34 @@ export class ConsoleChatPane extends LitElement {
         .groups=${this.groups}
         .agents=${this.agents}
       ></console-transfer-dialog>
+      <console-block-dialog
+        .api=${this.api}
+        conversationId=${chat.id}
+        .strings=${s}
+        .visitorId=${view?.visitor.visitorId}
+        .ip=${view?.visitor.ip}
+        @visitor-blocked=${this.onBlocked}
+      ></console-block-dialog>
+      <console-faq-draft-dialog .api=${this.api} .strings=${s} @faq-draft-saved=${this.onDraftSaved}></console-faq-draft-dialog>
     `;
+  }
+
+  /** Non-blocking: a line in the ended bar; the agent may ignore it and dismiss the tab. */
+  private renderDraftOffer() {
+    const last = this.draftOffer();
+    if (!last) return '';
+    const s = this.strings.faqDraft;
+    return html`<span class="row" data-testid="faq-draft-offer">
+      <span class="muted">${s.offerAfterClose}</span>
+      <button @click=${() => this.openDraft(last)} data-testid="faq-draft-offer-save">${s.offerAction}</button>
+    </span>`;
   }
 
   private endedText(): string {
     const s = this.strings;
     const ended = this.chat.ended;
     if (!ended) return '';
+    if (this.blockedHere.has(this.chat.id)) return s.endedBlocked;
     const base = ended.why === 'closed' ? s.endedClosed : ended.why === 'requeued' ? s.endedRequeued : s.endedTransferred;
     return ended.by ? `${base} (${s.by[ended.by] ?? ended.by})` : base;
   }

@@ -14,11 +14,14 @@ export class ConsoleTranscript extends LitElement {
     typing: { type: Boolean },
     /** Names of agents by id, for agent messages. */
     names: { attribute: false },
+    /** Agent messages get a "Save as FAQ draft" action (a handed-off chat): the `save-faq-draft` event. */
+    draftable: { type: Boolean },
   };
   declare messages: ViewMessage[];
   declare strings: Strings;
   declare typing: boolean;
   declare names: ReadonlyMap<string, string>;
+  declare draftable: boolean;
   private stick = true;
 
   constructor() {
@@ -27,6 +30,7 @@ export class ConsoleTranscript extends LitElement {
     this.strings = STRINGS.zh;
     this.typing = false;
     this.names = new Map();
+    this.draftable = false;
   }
 
   static override styles = [
@@ -46,6 +50,7 @@ export class ConsoleTranscript extends LitElement {
       [data-author='system'] .bubble { background: none; color: var(--cs-muted); font-size: 12px; text-align: center; }
       .meta { font-size: 11px; color: var(--cs-muted); margin: 0 4px 2px; }
       .typing { color: var(--cs-muted); font-style: italic; font-size: 12px; margin-top: 8px; }
+      button.draft { font-size: 11px; min-height: 0; padding: 0 6px; margin-top: 2px; color: var(--cs-muted); }
     `,
   ];
 
@@ -57,6 +62,10 @@ export class ConsoleTranscript extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if ((changed.has('messages') || changed.has('typing')) && this.stick) this.scrollTop = this.scrollHeight;
+  }
+
+  private saveDraft(message: ViewMessage) {
+    this.dispatchEvent(new CustomEvent<{ message: ViewMessage }>('save-faq-draft', { detail: { message }, bubbles: true, composed: true }));
   }
 
   override render() {
@@ -72,6 +81,9 @@ export class ConsoleTranscript extends LitElement {
           return html`<li data-testid="message" data-author=${m.author}>
             ${m.author === 'system' ? '' : html`<span class="meta">${who} · ${formatTime(m.createdAt)}${botTag}</span>`}
             <div class="bubble">${renderText(m.text)}</div>
+            ${this.draftable && m.author === 'agent'
+              ? html`<button class="draft" data-testid="save-faq-draft" aria-label=${s.faqDraft.saveLabel(m.text)} @click=${() => this.saveDraft(m)}>${s.faqDraft.save}</button>`
+              : ''}
           </li>`;
         })}
       </ol>

@@ -26,8 +26,21 @@ export class ApiError extends Error {
   }
 }
 
+/** The server refused this visitor (an agent blocked them): nothing is worth retrying, the widget says so calmly. */
+export function isVisitorBlocked(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 403 && err.code === 'visitor_blocked';
+}
+
+/** An ApiError from a refused response (its `{ error: { code, message } }` when it has one). */
+export async function apiErrorOf(res: Response): Promise<ApiError> {
+  const json: unknown = await res.json().catch(() => undefined);
+  const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+  const retry = Number(res.headers.get('retry-after'));
+  return new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? res.statusText, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+}
+
 export interface VisitorApi {
-  chat(body: { text: string; conversationId?: string; clientMessageId?: string; lang?: Lang; visitor?: { pageUrl?: string; referrer?: string } }, token?: string): Promise<ChatResponse>;
+  chat(body: { text: string; conversationId?: string; clientMessageId?: string; lang?: Lang; visitorId?: string; invitationId?: string; visitor?: { pageUrl?: string; referrer?: string } }, token?: string): Promise<ChatResponse>;
   messages(conversationId: string, token: string, after: number): Promise<MessagesPage>;
   handoff(conversationId: string, token: string): Promise<HandoffResponse>;
   close(conversationId: string, token: string): Promise<unknown>;
@@ -59,13 +72,8 @@ export function createVisitorApi(server: string, fetchImpl: typeof fetch = (...a
       throw new ApiError(0, 'network', err instanceof Error ? err.message : 'network error');
     }
     if (res.status === 204) return undefined as T;
-    const json: unknown = await res.json().catch(() => undefined);
-    if (!res.ok) {
-      const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-      const retry = Number(res.headers.get('retry-after'));
-      throw new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? res.statusText, Number.isFinite(retry) && retry > 0 ? retry : undefined);
-    }
-    return json as T;
+    if (!res.ok) throw await apiErrorOf(res);
+    return (await res.json().catch(() => undefined)) as T;
   }
 
   return {

@@ -1,11 +1,11 @@
 // The widget's server connection (a Lit reactive controller): sending, the live stream with resume, and chat state.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { VisitorMessageData, VisitorState, VisitorWireEvent } from '../handoff/live-events.ts';
-import { ApiError, createVisitorApi, type ChatReply, type HandoffReply, type VisitorApi } from './visitor-api.ts';
+import { ApiError, apiErrorOf, createVisitorApi, isVisitorBlocked, type ChatReply, type HandoffReply, type VisitorApi } from './visitor-api.ts';
 import type { Lang } from './visitor-i18n.ts';
 import { newClientMessageId, sendWithRetry, type SendRetryOptions } from './send-with-retry.ts';
 import { createSseParser } from './visitor-sse-parser.ts';
-import { readSaved, storageKey, writeSaved, type SavedState } from './visitor-storage.ts';
+import { newVisitorId, readSaved, storageKey, writeSaved, type SavedState } from './visitor-storage.ts';
 
 export type Author = VisitorMessageData['author'];
 export type ChatStatus = 'none' | VisitorState['status'];
@@ -69,9 +69,18 @@ export class VisitorConnection implements ReactiveController {
   announcement: ChatItem | undefined;
   /** The highest message id the visitor has seen with the panel open. */
   seenId = 0;
+  /**
+   * The server refused this visitor (403 `visitor_blocked`): the widget shows a calm notice and sends nothing
+   * more. Not saved: after a reload the next message asks the server again (the block may have been lifted).
+   */
+  blocked = false;
 
   private conversationId: string | undefined;
   private token: string | undefined;
+  /** This browser's stable id, sent when a conversation starts (see visitor-storage.ts). */
+  private visitorId = '';
+  /** An accepted invitation, sent with the message that starts the conversation. */
+  private invitationId: string | undefined;
   private maxId = 0;
   private localSeq = 0;
   private api!: VisitorApi;
@@ -93,6 +102,21 @@ export class VisitorConnection implements ReactiveController {
     host.addController(this);
   }
 
+  /** This browser's stable visitor id (presence reports carry it so a block by visitor id covers them). */
+  get visitor(): string {
+    return this.visitorId;
+  }
+
+  /**
+   * The visitor accepted an invitation: its words become the chat's first line, and the conversation the next
+   * message starts is marked as invited (`invitationId`). With a conversation already open, only the line shows.
+   */
+  startFromInvitation(invitationId: string, author: Author, text: string): void {
+    if (!this.conversationId) this.invitationId = invitationId;
+    this.addLocal(author, text);
+    this.update();
+  }
+
   get hasConversation(): boolean {
     return this.conversationId !== undefined;
   }
@@ -108,6 +132,7 @@ export class VisitorConnection implements ReactiveController {
     this.api = createVisitorApi(server);
     this.key = storageKey(server || location.origin);
     const saved = readSaved(storage(), this.key);
+    this.visitorId = saved.visitorId ?? newVisitorId();
     this.lang = saved.lang ?? this.options.defaultLang();
     this.online = navigator.onLine !== false;
     this.adopt(saved);
@@ -153,7 +178,7 @@ export class VisitorConnection implements ReactiveController {
   /** Sends a visitor message (also a chosen chip). */
   async send(text: string): Promise<void> {
     const clean = text.trim();
-    if (clean === '') return;
+    if (clean === '' || this.blocked) return;
     const item: ChatItem = { key: `l${++this.localSeq}`, author: 'visitor', text: clean, createdAt: new Date().toISOString(), state: 'sending' };
     this.items = [...this.items, item];
     this.suggestions = [];
@@ -166,13 +191,14 @@ export class VisitorConnection implements ReactiveController {
   /** Sends a failed message again. */
   async retry(key: string): Promise<void> {
     const item = this.items.find((m) => m.key === key && m.state === 'failed');
-    if (!item) return;
+    if (!item || this.blocked) return;
     this.replaceItem(key, { ...item, state: 'sending', error: undefined });
     await this.deliver(this.items.find((m) => m.key === key)!);
   }
 
   /** The "talk to a person" button. Without a conversation yet it asks in words, which starts one. */
   async handoff(): Promise<void> {
+    if (this.blocked) return;
     if (!this.conversationId || !this.token) return this.send('人工');
     this.error = undefined;
     const before = this.maxId;
@@ -248,7 +274,7 @@ export class VisitorConnection implements ReactiveController {
     const now = Date.now();
     if (now - this.typingSentAt > TYPING_REPEAT_MS) {
       this.typingSentAt = now;
-      this.api.typing(this.conversationId, this.token, true).catch(() => {});
+      this.api.typing(this.conversationId, this.token, true).catch(this.onQuietFailure);
     }
     clearTimeout(this.typingStopTimer);
     this.typingStopTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
@@ -258,7 +284,7 @@ export class VisitorConnection implements ReactiveController {
     clearTimeout(this.typingStopTimer);
     if (this.typingSentAt === 0) return;
     this.typingSentAt = 0;
-    if (this.conversationId && this.token) this.api.typing(this.conversationId, this.token, false).catch(() => {});
+    if (this.conversationId && this.token) this.api.typing(this.conversationId, this.token, false).catch(this.onQuietFailure);
   }
 
   private async deliver(item: ChatItem): Promise<void> {
@@ -289,6 +315,7 @@ export class VisitorConnection implements ReactiveController {
         }
       }
       if (response.token) {
+        this.invitationId = undefined;
         this.conversationId = response.conversationId;
         this.token = response.token;
         this.save();
@@ -304,6 +331,8 @@ export class VisitorConnection implements ReactiveController {
       if (response.reply) this.applyReply(response.reply, before);
       else if (this.status === 'none') this.status = 'bot';
     } catch (err) {
+      // Refused for good (blocked): the message stays on screen as not sent, under the notice.
+      if (isVisitorBlocked(err)) this.block();
       const error = this.errorKey(err);
       this.replaceItem(item.key, { ...item, state: 'failed', error });
     }
@@ -316,6 +345,8 @@ export class VisitorConnection implements ReactiveController {
       body.conversationId = this.conversationId;
       if (clientMessageId) body.clientMessageId = clientMessageId;
     } else {
+      if (this.visitorId) body.visitorId = this.visitorId;
+      if (this.invitationId) body.invitationId = this.invitationId;
       const visitor: { pageUrl?: string; referrer?: string } = {};
       if (isPageAddress(location.href)) visitor.pageUrl = location.href;
       if (isPageAddress(document.referrer)) visitor.referrer = document.referrer;
@@ -494,6 +525,12 @@ export class VisitorConnection implements ReactiveController {
       () => this.scheduleReconnect(abort, this.retryHintMs * (this.restarting ? 1 + Math.random() * 0.5 : 1)),
       (err: unknown) => {
         if (abort.signal.aborted) return;
+        if (isVisitorBlocked(err)) {
+          // Reconnecting would only be refused again: stop here.
+          this.block();
+          this.update();
+          return;
+        }
         if (err instanceof ApiError && (err.status === 404 || err.status === 401)) {
           // The conversation is gone; the next message starts a new one.
           this.forget();
@@ -514,10 +551,9 @@ export class VisitorConnection implements ReactiveController {
     const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${token}` };
     if (this.maxId > 0) headers['last-event-id'] = String(this.maxId);
     const res = await fetch(this.api.eventsUrl(id), { headers, signal: abort.signal, cache: 'no-store', credentials: 'omit' });
-    if (!res.ok || !res.body) {
-      const retry = Number(res.headers.get('retry-after'));
-      throw new ApiError(res.status, `http_${res.status}`, 'live stream refused', Number.isFinite(retry) && retry > 0 ? retry : undefined);
-    }
+    // The refusal's code matters (visitor_blocked ends the reconnecting), so its body is read.
+    if (!res.ok) throw await apiErrorOf(res);
+    if (!res.body) throw new ApiError(res.status, `http_${res.status}`, 'live stream refused');
     const parser = createSseParser({
       onMessage: (m) => {
         if (!abort.signal.aborted) this.onEvent(m.event, m.data);
@@ -566,6 +602,31 @@ export class VisitorConnection implements ReactiveController {
     this.save();
   }
 
+  /**
+   * The server refused this visitor: stop everything that talks to it (stream, typing, retries) and drop the
+   * conversation (the block closed it), so a later visit, once the block is lifted, starts a new one. The
+   * messages on screen stay; the visitor id is kept.
+   */
+  private block(): void {
+    this.blocked = true;
+    this.stopStream();
+    clearTimeout(this.typingStopTimer);
+    this.typingSentAt = 0;
+    this.setAgentTyping(false);
+    this.conversationId = undefined;
+    this.token = undefined;
+    this.status = 'none';
+    this.queue = undefined;
+    this.agentName = undefined;
+    this.suggestions = [];
+    this.leaveMessage = undefined;
+    this.ratingDue = false;
+    this.error = undefined;
+    this.reconnecting = false;
+    this.restarting = false;
+    this.save();
+  }
+
   /** Takes over a saved conversation (at start, or when another tab of the site starts one). */
   private adopt(saved: SavedState): void {
     if (saved.conversationId === this.conversationId) return;
@@ -583,6 +644,7 @@ export class VisitorConnection implements ReactiveController {
 
   private save(): void {
     const state: SavedState = { lang: this.lang, open: this.open };
+    if (this.visitorId) state.visitorId = this.visitorId;
     if (this.conversationId && this.token) {
       state.conversationId = this.conversationId;
       state.token = this.token;
@@ -593,8 +655,16 @@ export class VisitorConnection implements ReactiveController {
   }
 
   private fail(err: unknown): void {
-    this.error = this.errorKey(err);
+    if (isVisitorBlocked(err)) this.block();
+    else this.error = this.errorKey(err);
   }
+
+  /** A background call failed (typing): nothing to show, unless it says the visitor is blocked. */
+  private readonly onQuietFailure = (err: unknown) => {
+    if (!isVisitorBlocked(err)) return;
+    this.block();
+    this.update();
+  };
 
   private errorKey(err: unknown): ErrorKey {
     return err instanceof ApiError && err.status === 429 ? 'tooMany' : 'errorGeneric';
@@ -619,6 +689,8 @@ export class VisitorConnection implements ReactiveController {
   private readonly onStorage = (e: StorageEvent) => {
     if (e.key !== this.key) return;
     const saved = readSaved(storage(), this.key);
+    // Two tabs opened at once may each have made an id: the one saved last is the one both keep.
+    if (saved.visitorId) this.visitorId = saved.visitorId;
     if (saved.conversationId && saved.conversationId !== this.conversationId) {
       this.adopt(saved);
       this.update();

@@ -10,6 +10,22 @@ export interface SavedState {
   open?: boolean;
   /** The chat was closed and the visitor has not rated it or skipped the rating yet. */
   ratingDue?: boolean;
+  /**
+   * This browser's stable visitor id (sent when a conversation starts, so an agent can block by it). Kept when a
+   * conversation ends or is forgotten; not a credential, it grants nothing.
+   */
+  visitorId?: string;
+}
+
+/** What the server accepts as a visitor id; anything else in storage is dropped and a new id made. */
+const VISITOR_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** A new visitor id: 16 random bytes as base64url without padding (22 characters). */
+export function newVisitorId(random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
+  const bytes = random(new Uint8Array(16));
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** One key per server, so two widgets talking to different servers on one site do not mix. */
@@ -43,6 +59,7 @@ export function parseSaved(raw: unknown): SavedState {
   if (lang) out.lang = lang;
   if (typeof r.open === 'boolean') out.open = r.open;
   if (r.ratingDue === true) out.ratingDue = true;
+  if (typeof r.visitorId === 'string' && VISITOR_ID.test(r.visitorId)) out.visitorId = r.visitorId;
   return out;
 }
 

@@ -79,6 +79,52 @@ export const widgetStyles = css`
     height: 24px;
     fill: currentColor;
   }
+  .invitation {
+    position: absolute;
+    bottom: 68px;
+    right: 0;
+    width: min(280px, calc(100vw - 2 * var(--cw-offset)));
+    padding: 12px 36px 12px 14px;
+    border: 1px solid var(--cw-border);
+    border-radius: var(--cw-radius);
+    background: var(--cw-bg);
+    box-shadow: 0 6px 20px rgb(0 0 0 / 0.2);
+  }
+  :host([position='left']) .invitation {
+    right: auto;
+    left: 0;
+  }
+  .invite-from {
+    margin: 0 0 4px;
+    color: var(--cw-muted);
+    font-size: 12px;
+  }
+  .invite-text {
+    margin: 0 0 10px;
+  }
+  .invite-accept {
+    padding: 6px 14px;
+    border: none;
+    border-radius: 16px;
+    background: var(--cw-primary);
+    color: var(--cw-primary-text);
+    font-weight: 600;
+    cursor: pointer;
+  }
+  .invite-close {
+    position: absolute;
+    top: 4px;
+    right: 4px;
+    width: 28px;
+    height: 28px;
+    border: none;
+    border-radius: 14px;
+    background: transparent;
+    color: var(--cw-muted);
+    font-size: 18px;
+    line-height: 1;
+    cursor: pointer;
+  }
   .badge {
     position: absolute;
     top: -6px;
@@ -363,6 +409,20 @@ export const widgetStyles = css`
   }
   .composer .btn {
     height: 40px;
+  }
+  .composer textarea:disabled {
+    background: var(--cw-border);
+    cursor: not-allowed;
+  }
+  /* Calm, not an alarm: the visitor did nothing they can fix here, so it reads like the welcome text. */
+  .blocked {
+    margin: 12px 4px;
+    padding: 10px 12px;
+    border: 1px solid var(--cw-border);
+    border-radius: 8px;
+    background: var(--cw-agent-bg);
+    font-size: 14px;
+    line-height: 1.5;
   }
   .error {
     padding: 4px 16px;

@@ -140,6 +140,8 @@ browserSuite('visitor widget in Chromium', () => {
 
     const { id, token } = await page.evaluate(() => {
       for (let i = 0; i < localStorage.length; i++) {
+        // The chat's own key (the widget also keeps a presence token under chat-presence:).
+        if (!localStorage.key(i)!.startsWith('chat-widget:')) continue;
         const saved = JSON.parse(localStorage.getItem(localStorage.key(i)!) ?? '{}') as { conversationId?: string; token?: string };
         if (saved.conversationId) return { id: saved.conversationId, token: saved.token! };
       }

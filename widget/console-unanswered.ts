@@ -1,0 +1,220 @@
+// <console-unanswered>: the editors' inbox of questions the bot missed, grouped; each group becomes a KB change
+// file to download (new question variants for an entry, or a new entry), never a write into the live KB.
+import { LitElement, css, html } from 'lit';
+import { ApiError, type ConsoleApi } from './console-api.ts';
+import { consoleBase } from './console-styles.ts';
+import { STRINGS, type Strings } from './console-strings.ts';
+
+/** One group as GET /api/admin/unanswered returns it. */
+export interface UnansweredGroupView {
+  text: string;
+  count: number;
+  lastAskedAt: string;
+  candidates: { entryId: string; score: number; meanScore?: number }[];
+  variants: string[];
+  lang: 'zh' | 'en';
+  groupKey: string;
+}
+
+type Draft = { groupKey: string; mode: 'add' | 'new' };
+
+export class ConsoleUnanswered extends LitElement {
+  static override properties = {
+    api: { attribute: false },
+    strings: { attribute: false },
+    groups: { state: true },
+    error: { state: true },
+    info: { state: true },
+    draft: { state: true },
+  };
+  declare api: ConsoleApi;
+  declare strings: Strings;
+  declare groups: UnansweredGroupView[];
+  declare error: string;
+  declare info: string;
+  /** The group whose change form is open, and which form. */
+  declare draft: Draft | undefined;
+
+  constructor() {
+    super();
+    this.strings = STRINGS.zh;
+    this.groups = [];
+    this.error = '';
+    this.info = '';
+    this.draft = undefined;
+  }
+
+  static override styles = [
+    consoleBase,
+    css`
+      :host { display: flex; flex-direction: column; gap: 12px; padding: 16px; height: 100%; overflow: auto; }
+      .group { border: 1px solid var(--cs-border, #ddd); border-radius: 6px; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; }
+      .head { display: flex; gap: 12px; align-items: baseline; flex-wrap: wrap; }
+      .count { font-weight: 600; }
+      .muted { color: var(--cs-muted); font-size: 12px; }
+      ul { margin: 0; padding-left: 18px; }
+      .actions { display: flex; gap: 8px; flex-wrap: wrap; }
+      form { display: flex; flex-direction: column; gap: 6px; }
+      label { display: flex; flex-direction: column; font-size: 12px; gap: 2px; }
+      textarea { min-height: 48px; }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  async load() {
+    try {
+      this.groups = (await this.api.request<{ questions: UnansweredGroupView[] }>('GET', '/api/admin/unanswered?limit=100')).questions;
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private fail(err: unknown) {
+    this.info = '';
+    this.error = err instanceof ApiError ? err.message : String(err);
+  }
+
+  private async dismiss(g: UnansweredGroupView) {
+    this.error = '';
+    try {
+      await this.api.request('POST', '/api/admin/unanswered/dismiss', { groupKey: g.groupKey });
+      this.info = this.strings.unansweredDismissed;
+      await this.load();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Asks the server for the YAML (it checks the ids against the live KB) and saves it as a file. */
+  private async download(change: unknown) {
+    this.error = '';
+    this.info = '';
+    let res: Response;
+    try {
+      res = await fetch(`${this.api.base}/api/admin/unanswered/change`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(change),
+      });
+    } catch (err) {
+      return this.fail(err);
+    }
+    if (!res.ok) {
+      const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+      this.error = body?.error?.message ?? res.statusText;
+      return;
+    }
+    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'kb-change.yaml';
+    const url = URL.createObjectURL(await res.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    this.draft = undefined;
+    this.info = `${this.strings.unansweredDownloaded} ${name} — npm run kb -- apply ${name}`;
+  }
+
+  private submitAdd(e: SubmitEvent, g: UnansweredGroupView) {
+    e.preventDefault();
+    const d = new FormData(e.currentTarget as HTMLFormElement);
+    void this.download({
+      changes: [{ addQuestions: { entry: String(d.get('entry') ?? '').trim(), lang: g.lang, questions: d.getAll('question').map(String) } }],
+    });
+  }
+
+  private submitNew(e: SubmitEvent) {
+    e.preventDefault();
+    const d = new FormData(e.currentTarget as HTMLFormElement);
+    const field = (k: string) => String(d.get(k) ?? '').trim();
+    const lines = (k: string) => field(k).split('\n').map((l) => l.trim()).filter(Boolean);
+    const id = field('id');
+    void this.download({
+      changes: [{
+        newEntry: {
+          // The topic (the id's first part) names the FAQ file, as the shipped files are laid out.
+          file: `faq/${id.split('.')[0] ?? ''}.yaml`,
+          entry: { id, questions: { zh: lines('zh'), en: lines('en') }, answer: { zh: field('answerZh'), en: field('answerEn') } },
+        },
+      }],
+    });
+  }
+
+  override render() {
+    const s = this.strings;
+    return html`
+      <h2>${s.unanswered}</h2>
+      ${this.error ? html`<p class="error" role="alert" data-testid="unanswered-error">${this.error}</p>` : ''}
+      ${this.info ? html`<p role="status" data-testid="unanswered-info">${this.info}</p>` : ''}
+      ${this.groups.length === 0 ? html`<p class="muted" data-testid="unanswered-empty">${s.unansweredEmpty}</p>` : ''}
+      ${this.groups.map((g) => this.renderGroup(g))}
+    `;
+  }
+
+  private renderGroup(g: UnansweredGroupView) {
+    const s = this.strings;
+    const open = this.draft?.groupKey === g.groupKey ? this.draft.mode : undefined;
+    return html`<section class="group" data-testid="unanswered-group" data-group-key=${g.groupKey}>
+      <div class="head">
+        <span class="count" data-testid="unanswered-count">×${g.count}</span>
+        <strong lang=${g.lang}>${g.text}</strong>
+        <span class="muted">${s.unansweredLastAsked} ${new Date(g.lastAskedAt).toLocaleString()}</span>
+      </div>
+      ${g.variants.length > 1
+        ? html`<div class="muted">${s.unansweredVariants}</div><ul>${g.variants.map((v) => html`<li lang=${g.lang}>${v}</li>`)}</ul>`
+        : ''}
+      <div class="muted">${s.unansweredCandidates}:
+        ${g.candidates.length === 0 ? '—' : g.candidates.map((c) => html`<code>${c.entryId}</code> ${c.score.toFixed(2)} `)}
+      </div>
+      <div class="actions">
+        <button data-testid="unanswered-add" @click=${() => (this.draft = { groupKey: g.groupKey, mode: 'add' })}>${s.unansweredAdd}</button>
+        <button data-testid="unanswered-new" @click=${() => (this.draft = { groupKey: g.groupKey, mode: 'new' })}>${s.unansweredNew}</button>
+        <button data-testid="unanswered-dismiss" @click=${() => void this.dismiss(g)}>${s.unansweredDismiss}</button>
+      </div>
+      ${open === 'add' ? this.renderAdd(g) : open === 'new' ? this.renderNew(g) : ''}
+    </section>`;
+  }
+
+  private renderAdd(g: UnansweredGroupView) {
+    const s = this.strings;
+    return html`<form data-testid="unanswered-add-form" @submit=${(e: SubmitEvent) => this.submitAdd(e, g)}>
+      <label>${s.unansweredEntryId}
+        <input name="entry" required list="unanswered-candidates-${g.groupKey}" .value=${g.candidates[0]?.entryId ?? ''} data-testid="unanswered-entry" />
+        <datalist id="unanswered-candidates-${g.groupKey}">${g.candidates.map((c) => html`<option value=${c.entryId}></option>`)}</datalist>
+      </label>
+      <fieldset>
+        <legend>${s.unansweredQuestions} (${g.lang})</legend>
+        ${g.variants.map((v) => html`<label style="flex-direction:row;gap:4px"><input type="checkbox" name="question" .value=${v} checked />${v}</label>`)}
+      </fieldset>
+      <div class="actions"><button type="submit" data-testid="unanswered-download">${s.unansweredDownload}</button>
+        <button type="button" @click=${() => (this.draft = undefined)}>${s.cancel}</button></div>
+    </form>`;
+  }
+
+  private renderNew(g: UnansweredGroupView) {
+    const s = this.strings;
+    const topic = g.candidates[0]?.entryId.split('.')[0] ?? '';
+    return html`<form data-testid="unanswered-new-form" @submit=${(e: SubmitEvent) => this.submitNew(e)}>
+      <label>${s.unansweredEntryId}<input name="id" required .value=${topic ? `${topic}.` : ''} placeholder="billing.new-thing" /></label>
+      <label>${s.unansweredQuestions} (zh)<textarea name="zh" required .value=${g.lang === 'zh' ? g.variants.join('\n') : ''}></textarea></label>
+      <label>${s.unansweredQuestions} (en)<textarea name="en" required .value=${g.lang === 'en' ? g.variants.join('\n') : ''}></textarea></label>
+      <label>${s.unansweredAnswer} (zh)<textarea name="answerZh" required></textarea></label>
+      <label>${s.unansweredAnswer} (en)<textarea name="answerEn" required></textarea></label>
+      <div class="actions"><button type="submit" data-testid="unanswered-download">${s.unansweredDownload}</button>
+        <button type="button" @click=${() => (this.draft = undefined)}>${s.cancel}</button></div>
+    </form>`;
+  }
+}
+
+customElements.define('console-unanswered', ConsoleUnanswered);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-unanswered': ConsoleUnanswered;
+  }
+}
