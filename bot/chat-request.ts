@@ -12,15 +12,18 @@ export interface ChatRequest {
   lang?: Lang;
   /**
    * The widget's id for this message: a retry with the same id in the same conversation stores nothing
-   * new and gets the first response. Only continuing messages can be matched (a retried first message,
-   * sent without conversationId, starts another conversation), so the widget retries only those.
+   * new and gets the first response. A first message (no conversationId) is matched only together with
+   * visitorId: within 2 minutes, while that conversation is still at this first turn with no person on it,
+   * the retry gets the same conversation and reply and a new token (the lost one stops working). Without
+   * visitorId a retried first message starts another conversation.
    */
   clientMessageId?: string;
   /** What the widget knows of the visitor's page; kept with a new conversation for the agent. */
   visitor?: VisitorContext;
   /**
-   * The widget's stable id of this browser (not a credential: it grants nothing); kept with a new
-   * conversation so an agent can block the visitor by it. Ignored when continuing.
+   * The widget's stable id of this browser (not a credential: alone it grants nothing); kept with a new
+   * conversation so an agent can block the visitor by it. With clientMessageId it makes a first message
+   * retryable (see clientMessageId). Ignored when continuing.
    */
   visitorId?: string;
   /** The invitation the visitor accepted (a new conversation only): marks the chat invited, may route it to the agent. */
@@ -52,6 +55,15 @@ const pageAddress = (field: string) =>
     .max(MAX_URL_LENGTH)
     .refine((value) => value === '' || isHttpUrl(value), { error: `${field} must be an http(s) URL`, params: { code: 'invalid_visitor' } })
     .nullish();
+
+/**
+ * Origin and path only: query strings and fragments carry personal data (search terms, order and phone numbers,
+ * tokens), so they are dropped before anything is stored or shown to agents (as for page-view reports).
+ */
+function withoutQuery(value: string): string {
+  const url = new URL(value);
+  return `${url.origin}${url.pathname}`;
+}
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -148,8 +160,8 @@ export function parseChatRequest(body: unknown, maxChars: number): ChatRequest {
   const visitor = parsed.data.visitor;
   if (visitor) {
     const context: VisitorContext = {};
-    if (visitor.pageUrl) context.pageUrl = visitor.pageUrl;
-    if (visitor.referrer) context.referrer = visitor.referrer;
+    if (visitor.pageUrl) context.pageUrl = withoutQuery(visitor.pageUrl);
+    if (visitor.referrer) context.referrer = withoutQuery(visitor.referrer);
     const userAgent = visitor.userAgent ? cleanVisitorText(visitor.userAgent).slice(0, MAX_USER_AGENT) : '';
     if (userAgent) context.userAgent = userAgent;
     request.visitor = context;

@@ -194,9 +194,14 @@ describe('visitor context', () => {
       userAgent: 'Mozilla/5.0 Test',
       pageUrl: 'https://www.10010.com/net5/011/',
     });
-    const withReferrer = await h.chat({ text: billingQuestion.zh, visitor: { pageUrl: 'https://a.example/x', referrer: 'https://www.baidu.com/s?wd=联通' } });
+    // Query strings and fragments (search terms, order numbers) are dropped before anything is stored.
+    const withReferrer = await h.chat({
+      text: billingQuestion.zh,
+      visitor: { pageUrl: 'https://a.example/order?phone=13800138000#pay', referrer: 'https://www.baidu.com/s?wd=联通' },
+    });
     expect((await h.kit.conversations.getConversation(withReferrer.json.conversationId)).visitor).toMatchObject({
-      referrer: 'https://www.baidu.com/s?wd=联通',
+      pageUrl: 'https://a.example/order',
+      referrer: 'https://www.baidu.com/s',
     });
   });
 

@@ -88,12 +88,19 @@ function withReceipt(turn: TurnInput, request: ChatRequest, receipt: Receipt): T
 
 export async function startConversation(deps: ChatTurnDeps, request: ChatRequest, visitor: VisitorInfo): Promise<ChatResponse> {
   const plan = await botTurn(deps, request, undefined);
-  // A retry of a first message cannot be matched (the client never learned the conversation): the id is kept
-  // so that this message counts as sent under it, but the widget retries only continuing messages.
+  // With the visitorId, the clientMessageId makes a retried first message (its response lost) find the
+  // conversation it started, if that is still at this first turn (the store checks it with the write lock held).
+  // The pair is the client's proof: the clientMessageId is random and never leaves the client but in this
+  // body, while the visitorId alone is no credential (agents see it), so without one of them nothing is matched.
   const base = baseReply(deps, plan);
   const firstTurn = withReceipt(plan.turn, request, { kind: 'bot', reply: base });
   const created = await deps.store.createConversation({ lang: plan.decision.lang, visitor, firstTurn });
   const id = created.conversation.id;
+  if (created.turn?.replay) {
+    // Nothing was written, published or logged now; the same reply as the first time, with the new token.
+    const replayed = await replay(deps, id, created.turn.replay.receipt, created.turn.queuePosition);
+    return { ...replayed, token: created.token };
+  }
   publish(deps, created.turn?.messages ?? []);
   logUnanswered(deps, plan, id);
   return { conversationId: id, token: created.token, reply: await botReply(deps, plan, base, id, created.turn?.queuePosition) };

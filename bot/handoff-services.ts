@@ -138,7 +138,7 @@ export function createHandoffServices({ db, config, store, runtime, logger, cloc
     hub, clock, routing, presence, requireAgent, connections, unanswered, visitorBlocks, visitors, invitations,
     mount(app) {
       app.route('/', visitorPresenceRoutes({
-        presence: visitors, rules: invitationRules, requireAgent, clock, clientAddress, connections, inChat: chatOpen,
+        presence: visitors, rules: invitationRules, requireAgent, clock, clientAddress, connections, inChat: chatOpen, audit,
         visitorGate: (who) => visitorBlocks.check(who),
         options: { heartbeatMs: a.liveHeartbeatMs, ...(config.rateLimits ? {} : { rateLimit: 'off' as const }) },
       }));

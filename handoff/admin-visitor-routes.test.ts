@@ -14,6 +14,7 @@ afterEach(() => {
 });
 
 const NOW = '2025-03-03T02:00:00.000Z';
+const VISITOR = 'visitor-abcdefghij0123';
 
 async function setup() {
   const k = createKit();
@@ -24,13 +25,16 @@ async function setup() {
   const adminCookie = await login(k, 'root');
   const agentCookie = await login(k, 'alice');
   const store = createSqliteConversationStore(k.db);
-  const start = async (text: string) =>
-    (await store.createConversation({ lang: 'zh', firstTurn: { visitorText: text, reply: { author: 'bot', text: '好的，请稍候', kind: 'answer' } } }))
-      .conversation.id;
-  // The visitor's two chats, and someone else's.
-  const v1 = await start('我的号码13800138000 宽带断了 zebraword');
-  const v2 = await start('再问一下 zebraword 账单');
-  const other = await start('别人的 zebraword 问题');
+  const start = async (text: string, visitorId: string) =>
+    (await store.createConversation({
+      lang: 'zh',
+      visitor: { visitorId, ip: '203.0.113.9' },
+      firstTurn: { visitorText: text, reply: { author: 'bot', text: '好的，请稍候', kind: 'answer' } },
+    })).conversation.id;
+  // The visitor's two chats (one widget, one visitor id), and someone else's.
+  const v1 = await start('我的号码13800138000 宽带断了 zebraword', VISITOR);
+  const v2 = await start('再问一下 zebraword 账单', VISITOR);
+  const other = await start('别人的 zebraword 问题', 'someone-else-0123456789');
   // v1 was closed by an agent, rated, and left a ticket.
   k.db.prepare("UPDATE conversations SET status = 'closed', agent_id = 'alice-id', closed_at = ? WHERE id = ?").run(NOW, v1);
   k.db
@@ -48,6 +52,24 @@ async function setup() {
 }
 
 describe('admin visitor transcripts', () => {
+  it('finds a visitor by the widget\'s visitor id: export and delete every conversation it started', async () => {
+    const { k, adminCookie, store, v1, v2, other } = await setup();
+    const res = await call(k, 'GET', `/api/admin/visitors/visitor:${VISITOR}/transcripts`, { cookie: adminCookie });
+    expect(res.status).toBe(200);
+    const json = await res.json();
+    expect(json.conversations.map((c: { id: string }) => c.id).sort()).toEqual([v1, v2].sort());
+    expect(json.conversations[0]).toMatchObject({ visitorId: VISITOR, clientIp: '203.0.113.9' });
+    expect((await call(k, 'GET', '/api/admin/visitors/visitor:no-such-visitor-000000/transcripts', { cookie: adminCookie })).status).toBe(404);
+    expect((await call(k, 'GET', '/api/admin/visitors/visitor:short/transcripts', { cookie: adminCookie })).status).toBe(400);
+
+    const deleted = await call(k, 'DELETE', `/api/admin/visitors/visitor:${VISITOR}/transcripts`, { cookie: adminCookie });
+    expect(deleted.status).toBe(200);
+    expect((await deleted.json()).deleted).toMatchObject({ conversations: 2 });
+    await expect(store.getConversation(v1)).rejects.toThrow();
+    expect((await store.getConversation(other)).id).toBe(other);
+  });
+
+
   it('exports every conversation of the visitor with messages, tickets and ratings', async () => {
     const { k, adminCookie, v1, v2 } = await setup();
     const res = await call(k, 'GET', `/api/admin/visitors/${v1},${v2},nosuch/transcripts?format=json`, { cookie: adminCookie });

@@ -1,5 +1,5 @@
 // Admin privacy API: export, or delete, everything stored about a visitor (see visitor-transcripts.ts for
-// what a visitor is: the conversation ids the admin names, comma-separated in :visitorKey).
+// what a visitor is): :visitorKey is `visitor:<visitor id>` or conversation ids separated by commas.
 import { Hono } from 'hono';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import type { AgentLog } from './agent-log.ts';
@@ -23,14 +23,21 @@ export const VisitorLogEvent = {
 
 /** Most conversation ids in one key. */
 export const MAX_VISITOR_CONVERSATIONS = 100;
+/** Most conversations of one visitor id in one request (a widget starts one per chat: far more than any visitor has). */
+export const MAX_CONVERSATIONS_PER_VISITOR_ID = 1000;
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** The widget's visitor id (bot/chat-request.ts accepts the same). */
+const VISITOR_KEY = /^visitor:([A-Za-z0-9_-]{16,64})$/;
 
-function parseVisitorKey(key: string): string[] {
+/** The conversation ids a key names (a visitor id: its oldest MAX_CONVERSATIONS_PER_VISITOR_ID conversations). */
+function parseVisitorKey(key: string, visitors: VisitorTranscripts): string[] {
+  const byVisitor = VISITOR_KEY.exec(key);
+  if (byVisitor) return visitors.conversationsOf(byVisitor[1]!, MAX_CONVERSATIONS_PER_VISITOR_ID);
   const ids = [...new Set(key.split(',').map((s) => s.trim()).filter(Boolean))];
   if (ids.length === 0 || ids.length > MAX_VISITOR_CONVERSATIONS || !ids.every((id) => CONVERSATION_ID.test(id))) {
     throw new ValidationError(
       'invalid_visitor_key',
-      `visitorKey is 1-${MAX_VISITOR_CONVERSATIONS} conversation ids separated by commas`,
+      `visitorKey is visitor:<visitor id> or 1-${MAX_VISITOR_CONVERSATIONS} conversation ids separated by commas`,
       'visitorKey',
     );
   }
@@ -46,7 +53,7 @@ export function adminVisitorRoutes({ visitors, requireAgent, log, audit }: Admin
   app.get('/api/admin/visitors/:visitorKey/transcripts', admin, (c) => {
     const format = c.req.query('format') ?? 'json';
     if (format !== 'json') throw new ValidationError('invalid_format', 'format must be json', 'format');
-    const ids = parseVisitorKey(c.req.param('visitorKey'));
+    const ids = parseVisitorKey(c.req.param('visitorKey'), visitors);
     const exported = visitors.export(ids);
     if (exported.conversations.length === 0) throw new NotFoundError('no conversation with these ids');
     const messages = exported.conversations.reduce((n, conv) => n + conv.messages.length, 0);
@@ -64,7 +71,7 @@ export function adminVisitorRoutes({ visitors, requireAgent, log, audit }: Admin
 
   /** Deletes the named conversations and all stored with them; unknown ids count 0 (a repeat is harmless). */
   app.delete('/api/admin/visitors/:visitorKey/transcripts', admin, (c) => {
-    const ids = parseVisitorKey(c.req.param('visitorKey'));
+    const ids = parseVisitorKey(c.req.param('visitorKey'), visitors);
     // A chat waiting for or held by a person is live in the queue and on an agent's screen: close it first.
     const live = [...visitors.statuses(ids)].filter(([, status]) => status === 'queued' || status === 'assigned').map(([id]) => id);
     if (live.length > 0) throw new ConflictError(`close these conversations first: ${live.join(', ')}`);

@@ -48,6 +48,7 @@ export const AuditAction = {
   unansweredDismissed: 'unanswered.dismissed',
   faqDraftCreated: 'faq_draft.created',
   faqDraftDismissed: 'faq_draft.dismissed',
+  invitationRulesSaved: 'invitation_rules.saved',
 } as const;
 
 export interface AuditQuery {

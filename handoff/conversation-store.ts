@@ -112,14 +112,23 @@ export interface TurnResult {
 
 export interface NewConversation {
   lang: Lang;
+  /**
+   * With a visitorId and a first turn with a clientMessageId, the pair makes the creation retryable: a
+   * conversation started from the same pair a moment ago, with nothing else in it since, is answered instead
+   * of a new one (see createConversation). The visitorId alone never matches anything: it is no credential.
+   */
   visitor?: VisitorInfo;
   firstTurn?: TurnInput;
 }
 
 export interface NewConversationResult {
   conversation: Conversation;
+  /** A fresh token every time, also for a retry (it replaces the one the lost response carried). */
   token: string;
-  /** The first turn's result, when one was given (its `conversation` is the up-to-date one). */
+  /**
+   * The first turn's result, when one was given (its `conversation` is the up-to-date one). With `replay` set
+   * this was a retried first message: nothing was written but the new token; `messages` are the first turn's.
+   */
   turn?: TurnResult;
 }
 
@@ -134,6 +143,9 @@ export interface ConversationStore {
   /**
    * Starts a conversation, with its first turn in the same transaction when given (no empty
    * conversation is left behind if the turn fails). The token is returned this once; only its hash is kept.
+   * A retried first message (the same visitorId and clientMessageId as a conversation created within the
+   * store's retry window that is still at exactly that first turn, with no person on it) starts nothing: it
+   * gets that conversation back with `turn.replay` and a new token, whose hash replaces the stored one.
    */
   createConversation(input: NewConversation): Promise<NewConversationResult>;
   /** The conversation if `token` is its token; NotFoundError for an unknown id or a wrong token alike. */

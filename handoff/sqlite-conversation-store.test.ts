@@ -223,3 +223,73 @@ describe('listMessages', () => {
     expect(await store.listMessages('unknown')).toEqual([]);
   });
 });
+
+describe('createConversation: a retried first message (visitorId + clientMessageId)', () => {
+  const VISITOR = 'visitor-aaaaaaaaaaaa';
+  const firstTurn = (clientMessageId?: string) => ({
+    visitorText: '查话费',
+    reply: { author: 'bot' as const, text: '发送 CXHF 到 10010', kind: 'answer' },
+    lang: 'zh' as const,
+    receipt: { kind: 'bot', reply: { text: '发送 CXHF 到 10010' } },
+    ...(clientMessageId ? { clientMessageId } : {}),
+  });
+  const start = (visitorId: string | undefined, clientMessageId?: string) =>
+    store.createConversation({ lang: 'zh', visitor: visitorId ? { visitorId } : {}, firstTurn: firstTurn(clientMessageId) });
+  const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+
+  it('answers the retry with the same conversation and turn, and a new token that replaces the old one', async () => {
+    const first = await start(VISITOR, 'm-1');
+    const retry = await start(VISITOR, 'm-1');
+    expect(first.turn?.replay).toBeUndefined();
+    expect(retry.conversation.id).toBe(first.conversation.id);
+    expect(retry.turn?.replay).toEqual({ receipt: { kind: 'bot', reply: { text: '发送 CXHF 到 10010' } } });
+    expect(retry.turn?.messages.map((m) => m.id)).toEqual(first.turn?.messages.map((m) => m.id));
+    expect(count('SELECT count(*) AS n FROM conversations')).toBe(1);
+    expect(count("SELECT count(*) AS n FROM messages WHERE author = 'visitor'")).toBe(1);
+    expect(retry.token).not.toBe(first.token);
+    await expect(store.authenticate(first.conversation.id, first.token)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await store.authenticate(first.conversation.id, retry.token)).toMatchObject({ id: first.conversation.id });
+    // Only a hash of the pair is kept.
+    const row = db.prepare('SELECT * FROM conversations').get() as Record<string, unknown>;
+    expect((row.creation_key as Buffer).length).toBe(32);
+    expect(JSON.stringify(row)).not.toContain('m-1');
+  });
+
+  it('a queued first turn (its own handoff) is retried too; once a person has it, the pair starts anew', async () => {
+    const handoffTurn = { ...firstTurn('m-q'), handoff: { reason: 'requested', decision: {} } };
+    const first = await store.createConversation({ lang: 'zh', visitor: { visitorId: VISITOR }, firstTurn: handoffTurn });
+    expect(first.conversation.status).toBe('queued');
+    const retry = await store.createConversation({ lang: 'zh', visitor: { visitorId: VISITOR }, firstTurn: handoffTurn });
+    expect(retry.conversation.id).toBe(first.conversation.id);
+    expect(retry.turn?.queuePosition).toBe(1);
+    db.prepare("UPDATE conversations SET status = 'assigned', agent_id = 'a1'").run();
+    const after = await store.createConversation({ lang: 'zh', visitor: { visitorId: VISITOR }, firstTurn: handoffTurn });
+    expect(after.conversation.id).not.toBe(first.conversation.id);
+    expect(after.turn?.replay).toBeUndefined();
+  });
+
+  it('starts a new conversation after the window, after a second turn, for another visitor or without a visitorId', async () => {
+    const first = await start(VISITOR, 'm-2');
+    now += 120_000;
+    const late = await start(VISITOR, 'm-2');
+    expect(late.conversation.id).not.toBe(first.conversation.id);
+    // The key moved to the newer conversation: the old one's token still works (it was not a retry).
+    expect(await store.authenticate(first.conversation.id, first.token)).toMatchObject({ id: first.conversation.id });
+    expect(count('SELECT count(*) AS n FROM conversations WHERE creation_key IS NOT NULL')).toBe(1);
+
+    await store.appendTurn(late.conversation.id, { visitorText: '还有呢', clientMessageId: 'm-3' });
+    const moved = await start(VISITOR, 'm-2');
+    expect(moved.conversation.id).not.toBe(late.conversation.id);
+
+    expect((await start('visitor-bbbbbbbbbbbb', 'm-2')).conversation.id).not.toBe(moved.conversation.id);
+    const anonymous = await start(undefined, 'm-4');
+    expect((await start(undefined, 'm-4')).conversation.id).not.toBe(anonymous.conversation.id);
+    expect(count('SELECT count(*) AS n FROM conversations')).toBe(6);
+  });
+
+  it('a window of 0 never matches', async () => {
+    store = createSqliteConversationStore(db, { clock: () => new Date(now), firstMessageRetryMs: 0 });
+    const first = await start(VISITOR, 'm-5');
+    expect((await start(VISITOR, 'm-5')).conversation.id).not.toBe(first.conversation.id);
+  });
+});

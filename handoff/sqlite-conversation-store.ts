@@ -15,6 +15,7 @@ import type {
   TurnResult,
   VisitorInfo,
 } from './conversation-store.ts';
+import { createHash } from 'node:crypto';
 import { hashToken, newConversationId, newConversationToken, tokenMatches } from './conversation-token.ts';
 import { visitorClientMessageId } from './client-message-id.ts';
 import { lazy, type Db } from './db.ts';
@@ -25,11 +26,18 @@ export interface SqliteConversationStoreOptions {
   clock: () => Date;
   /** Most messages one listMessages call returns. Range 1-10000; default 1000. */
   maxListLimit: number;
+  /**
+   * How long after its creation a conversation answers a retry of its first message (same visitorId and
+   * clientMessageId) instead of a new one being started. Range 0-600000 ms (0: never); default 120000:
+   * the widget's retries are over within seconds, and a short window keeps the pair's power short.
+   */
+  firstMessageRetryMs: number;
 }
 
 export const defaultSqliteConversationStoreOptions: SqliteConversationStoreOptions = {
   clock: () => new Date(),
   maxListLimit: 1000,
+  firstMessageRetryMs: 120_000,
 };
 
 interface ConversationRow {
@@ -53,6 +61,8 @@ interface ConversationRow {
   /** Migration 008: the widget's visitor id and the client address at creation (absent before 008). */
   visitor_id?: string | null;
   client_ip?: string | null;
+  /** Migration 014: sha256 of the visitor id and the first message's client id (see creationKey). */
+  creation_key?: Buffer | null;
 }
 
 /** What a turn needs to know of its conversation before writing. */
@@ -79,11 +89,19 @@ export interface MessageRow {
 /** Compared against when the id is unknown, so both failures cost the same hashing and comparison. */
 const DUMMY_HASH = hashToken('no such conversation');
 
+/**
+ * What a conversation started from a visitorId and a first clientMessageId is found by again: a hash, so the
+ * pair (the client's proof on a retry) is not kept readable. ':' is in neither id, so two pairs never join alike.
+ */
+export function creationKey(visitorId: string, clientMessageId: string): Buffer {
+  return createHash('sha256').update(`${visitorId}:${clientMessageId}`, 'utf8').digest();
+}
+
 export function createSqliteConversationStore(
   db: Db,
   options: Partial<SqliteConversationStoreOptions> = {},
 ): ConversationStore {
-  const { clock, maxListLimit } = { ...defaultSqliteConversationStoreOptions, ...options };
+  const { clock, maxListLimit, firstMessageRetryMs } = { ...defaultSqliteConversationStoreOptions, ...options };
 
   // RETURNING: the new row as stored, without reading it back. The usual first turn (the bot answers)
   // comes with its context and decision, so the row is written once, not inserted and then updated.
@@ -96,6 +114,20 @@ export function createSqliteConversationStore(
     INSERT INTO conversations (id, token_hash, status, lang, user_agent, page_url, referrer, context, last_decision, created_at, updated_at, visitor_id, client_ip)
     VALUES (@id, @tokenHash, 'bot', @lang, @userAgent, @pageUrl, @referrer, @context, @decision, @now, @now, @visitorId, @clientIp)
     RETURNING *`));
+  // With a creation key (migration 014): a first message that a retry can find again.
+  const insertKeyedConversation = lazy(() => db.prepare<[Record<string, unknown>], ConversationRow>(`
+    INSERT INTO conversations (id, token_hash, status, lang, user_agent, page_url, referrer, context, last_decision, created_at, updated_at, visitor_id, client_ip, creation_key)
+    VALUES (@id, @tokenHash, 'bot', @lang, @userAgent, @pageUrl, @referrer, @context, @decision, @now, @now, @visitorId, @clientIp, @creationKey)
+    RETURNING *`));
+  const selectByCreationKey = lazy(() => db.prepare<[Buffer], ConversationRow>('SELECT * FROM conversations WHERE creation_key = ?'));
+  // The key moves to the newer conversation (the unique index allows one holder).
+  const clearCreationKey = lazy(() => db.prepare<[string]>('UPDATE conversations SET creation_key = NULL WHERE id = ?'));
+  const setTokenHash = lazy(() => db.prepare<[Buffer, string]>('UPDATE conversations SET token_hash = ? WHERE id = ?'));
+  // Anything but the first turn since it was written: another visitor message, an agent's, another bot reply.
+  // System notes (a queue or routing note) are not the visitor's doing and do not count.
+  const selectOtherMessages = lazy(() => db.prepare<[string, number, number], { n: number }>(
+    "SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND author != 'system' AND id NOT IN (?, ?)",
+  ));
   const selectConversation = db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?');
   // What a turn checks: no need to copy the context and decisions out of SQLite for that.
   const selectTurnState = db.prepare<[string], TurnState>('SELECT status, agent_id FROM conversations WHERE id = ?');
@@ -257,11 +289,49 @@ export function createSqliteConversationStore(
     return replayOf(id, turn.clientMessageId) ?? writeTurn(id, state, turn);
   });
 
-  // The first turn is written in the same transaction (no savepoint: a failure anywhere rolls back both).
+  /**
+   * The conversation `earlier` (found by the creation key) answering a retry of its first message, or undefined
+   * when it has moved on: created at least the retry window ago, a person on it (or a handoff asked for after the
+   * first turn), a message other than the first turn's (system notes aside), or closed.
+   */
+  function retryOf(earlier: ConversationRow, clientMessageId: string, at: Date): TurnResult | undefined {
+    if (at.getTime() - Date.parse(earlier.created_at) >= firstMessageRetryMs) return undefined;
+    if (earlier.agent_id !== null) return undefined;
+    const first = selectByClientId().get(earlier.id, visitorClientMessageId(clientMessageId));
+    if (!first) return undefined;
+    // Queued only by the first turn itself (its handoff was written with it, at the same time).
+    const asFirstLeftIt = earlier.status === 'bot' ? earlier.queued_at === null : earlier.status === 'queued' && earlier.queued_at === first.created_at;
+    if (!asFirstLeftIt) return undefined;
+    if (selectOtherMessages().get(earlier.id, first.id, first.reply_id ?? first.id)!.n > 0) return undefined;
+    return replayOf(earlier.id, clientMessageId);
+  }
+
+  // The first turn is written in the same transaction (no savepoint: a failure anywhere rolls back both). The
+  // creation key is looked up in it too, and IMMEDIATE (below) holds the write lock from the start, so of two
+  // concurrent attempts of one first message (in this process or another) exactly one creates.
   const createTx = db.transaction(({ lang, visitor = {}, firstTurn }: NewConversation): NewConversationResult => {
-    const id = newConversationId();
     const token = newConversationToken();
-    const now = clock().toISOString();
+    const at = clock();
+    const key =
+      visitor.visitorId !== undefined && firstTurn?.clientMessageId !== undefined
+        ? creationKey(visitor.visitorId, firstTurn.clientMessageId)
+        : undefined;
+    if (key) {
+      const earlier = selectByCreationKey().get(key);
+      const retried = earlier && retryOf(earlier, firstTurn!.clientMessageId!, at);
+      if (earlier && retried) {
+        // The token the lost response carried is not known here (only its hash is kept), so the retry gets a
+        // new one, and it replaces the old: one conversation has one live credential. A response that was only
+        // delayed, not lost (a slow proxy, a log or cache that kept it) then holds a token that opens nothing,
+        // and of concurrent attempts only the last answer's token works (the widget keeps the one it reads).
+        setTokenHash().run(hashToken(token), earlier.id);
+        return { conversation: retried.conversation, token, turn: retried };
+      }
+      // Too old or moved on: this is a new conversation, which takes the key over.
+      if (earlier) clearCreationKey().run(earlier.id);
+    }
+    const id = newConversationId();
+    const now = at.toISOString();
     // A first turn that leaves the conversation with the bot (no handoff) goes into the new row itself.
     const plain =
       firstTurn !== undefined &&
@@ -280,10 +350,13 @@ export function createSqliteConversationStore(
       now,
     };
     const identified = visitor.visitorId !== undefined || visitor.ip !== undefined;
+    const identity = { visitorId: visitor.visitorId ?? null, clientIp: visitor.ip ?? null };
     const row = (
-      identified
-        ? insertIdentifiedConversation().get({ ...values, visitorId: visitor.visitorId ?? null, clientIp: visitor.ip ?? null })
-        : insertConversation.get(values)
+      key
+        ? insertKeyedConversation().get({ ...values, ...identity, creationKey: key })
+        : identified
+          ? insertIdentifiedConversation().get({ ...values, ...identity })
+          : insertConversation.get(values)
     )!;
     if (!firstTurn) return { conversation: toConversation(row), token };
     if (plain) {

@@ -2,6 +2,7 @@
 // admins' automatic invitation rules. Agents' list is polled (every 5 s by the console), not pushed.
 import { Hono, type Context } from 'hono';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
+import { actorOf, AuditAction, type AuditLog } from './audit-log.ts';
 import { limitBody } from './body-limit.ts';
 import { bearerToken } from './bearer-token.ts';
 import { cleanVisitorText } from './clean-visitor-text.ts';
@@ -69,6 +70,8 @@ export interface VisitorPresenceRoutesDeps {
   /** Whether a conversation is still open (not closed): the visitor is "in chat". */
   inChat: (conversationId: string) => Promise<boolean>;
   connections?: LiveConnections;
+  /** Saved invitation rules are audited (how many, never their text); none in tests that do not read it. */
+  audit?: AuditLog;
   options?: Partial<VisitorPresenceRoutesOptions>;
 }
 
@@ -200,7 +203,12 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
 
   app.put('/api/admin/invitation-rules', requireAgent('admin'), limitBody(64 * 1024, 'invitation rules'), async (c) => {
     const parsed = parseInvitationRules(await readJsonBody(c));
-    return c.json({ rules: rules.replace(parsed, clock()) });
+    const saved = rules.replace(parsed, clock());
+    deps.audit?.record(actorOf(c.var.agent), AuditAction.invitationRulesSaved, { type: 'invitation_rules', id: 'all' }, {
+      rules: saved.length,
+      enabled: saved.filter((r) => r.enabled).length,
+    });
+    return c.json({ rules: saved });
   });
 
   return app;

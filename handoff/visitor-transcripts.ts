@@ -1,9 +1,10 @@
 // A visitor's transcripts for the privacy routes: export everything stored about them, or delete it.
 //
-// Who "a visitor" is: the schema has no visitor id (no login, no cookie id, no IP address is stored; the
-// bearer token is per conversation). A visitor is therefore the conversations the admin names: a
-// conversation id, or several separated by commas (the visitor tells which chats, or an agent finds them
-// with transcript search). Everything stored with those conversations goes with them: messages (and their
+// Who "a visitor" is: there is no login. A visitor is either the widget's visitor id (a random id kept in the
+// browser's storage and stored with each conversation it starts, migration 008: every conversation with it) or
+// the conversations the admin names: a conversation id, or several separated by commas (the visitor tells which
+// chats, or an agent finds them with transcript search). Everything stored with those conversations goes with
+// them: messages (and their
 // rows in the FTS5 search index, through the delete trigger of migration 005), tickets left from them
 // (contact and text), closures with the visitor's rating, transfers with agents' notes, and who held them.
 import type { Db } from './db.ts';
@@ -14,6 +15,9 @@ export interface VisitorTranscriptExport {
     status: string;
     lang: string;
     groupId: string | null;
+    /** The widget's visitor id and the client address stored when the conversation started. */
+    visitorId: string | null;
+    clientIp: string | null;
     userAgent: string | null;
     pageUrl: string | null;
     referrer: string | null;
@@ -36,6 +40,8 @@ export interface VisitorDeleteCounts {
 }
 
 export interface VisitorTranscripts {
+  /** Ids of the conversations started with this visitor id, oldest first, at most `limit`. */
+  conversationsOf(visitorId: string, limit: number): string[];
   /** Statuses of the named conversations that exist (id -> status). */
   statuses(ids: readonly string[]): Map<string, string>;
   export(ids: readonly string[]): VisitorTranscriptExport;
@@ -47,8 +53,11 @@ export function createVisitorTranscripts(db: Db): VisitorTranscripts {
   // json_each: one prepared statement for any number of ids.
   const IDS = 'SELECT value FROM json_each(?)';
   const selectConversations = db.prepare<[string], Record<string, any>>(`
-    SELECT id, status, lang, group_id, user_agent, page_url, referrer, created_at, closed_at
+    SELECT id, status, lang, group_id, visitor_id, client_ip, user_agent, page_url, referrer, created_at, closed_at
     FROM conversations WHERE id IN (${IDS}) ORDER BY created_at, id`);
+  const selectByVisitor = db.prepare<[string, number], { id: string }>(
+    'SELECT id FROM conversations WHERE visitor_id = ? ORDER BY created_at, id LIMIT ?',
+  );
   const selectMessages = db.prepare<[string], Record<string, any>>(
     'SELECT id, author, text, kind, agent_id, created_at FROM messages WHERE conversation_id = ? ORDER BY id',
   );
@@ -85,6 +94,8 @@ export function createVisitorTranscripts(db: Db): VisitorTranscripts {
         status: r.status,
         lang: r.lang,
         groupId: r.group_id,
+        visitorId: r.visitor_id,
+        clientIp: r.client_ip,
         userAgent: r.user_agent,
         pageUrl: r.page_url,
         referrer: r.referrer,
@@ -103,6 +114,7 @@ export function createVisitorTranscripts(db: Db): VisitorTranscripts {
   });
 
   return {
+    conversationsOf: (visitorId, limit) => selectByVisitor.all(visitorId, limit).map((r) => r.id),
     statuses(ids) {
       return new Map(selectConversations.all(JSON.stringify(ids)).map((r) => [r.id as string, r.status as string]));
     },

@@ -3,57 +3,21 @@
 // another visitor carries on. Client addresses come from the socket, so each visitor connects from its own
 // loopback source address (Linux routes all of 127/8 to lo). Assertions are on status codes only: loops
 // run until the limit answers, so a slow machine (tokens trickling back) cannot fail them.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../bot/config.ts';
-import { createLogger } from '../bot/logger.ts';
-import { startServer, type RunningServer } from '../bot/start-server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sendFrom, type RawReply } from './http-kit.ts';
+import { ADMIN, useTestServer } from './service-kit.ts';
 
-const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
 /** A question the shipped knowledge base answers: a turn that stays with the bot. */
 const QUESTION = '充值卡密码几位';
 
-let server: RunningServer;
-let dataDir: string;
+// RATE_LIMITS and BUSINESS_HOURS as shipped (unset).
+const live = useTestServer('abuse-limits-', { env: { HOST: '127.0.0.1', RATE_LIMITS: undefined, BUSINESS_HOURS: undefined } });
 
-interface Reply {
-  status: number;
-  retryAfter: string | undefined;
-  json: any;
-}
+type Reply = RawReply;
 
 /** One HTTP request to the server from the loopback source address `from` (a fresh connection each time). */
-function send(from: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        localAddress: from,
-        method,
-        path: route,
-        agent: false,
-        headers: { ...headers, ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const retryAfter = res.headers['retry-after'];
-          resolve({ status: res.statusCode ?? 0, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, json: text ? JSON.parse(text) : undefined });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const send = (from: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}) =>
+  sendFrom(live.server.port, from, method, route, body, headers);
 
 const startChat = (from: string) => send(from, 'POST', '/api/chat', { text: QUESTION });
 const continueChat = (from: string, chat: { id: string; token: string }) =>
@@ -84,23 +48,8 @@ async function untilLimited(max: number, attempt: () => Promise<Reply>): Promise
   return { before, limited: undefined };
 }
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'abuse-limits-'));
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    KNOWLEDGE_DIR: path.resolve(import.meta.dirname, '../knowledge'),
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-  });
-  expect(config.rateLimits).toBe(true);
-  server = await startServer(config, createLogger({ level: 'silent' }), 200);
-}, 60_000);
-
-afterAll(async () => {
-  await server?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+beforeAll(() => {
+  expect(live.server.config.rateLimits).toBe(true);
 });
 
 describe('abuse limits (RATE_LIMITS on)', () => {

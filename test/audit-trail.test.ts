@@ -1,23 +1,15 @@
 // The audit trail end to end (real app, real SQLite file, app.request): each route family writes its rows
 // (accounts and roles, groups, visitor blocks, privacy export and erasure, shared canned replies, the unanswered
 // inbox), GET /api/admin/audit filters and pages them, and no row holds a password, message text or address.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../bot/app.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../bot/app-env.ts';
-import { loadConfig } from '../bot/config.ts';
-import { createEngine } from '../bot/engine.ts';
-import { createHandoffServices, type HandoffServices } from '../bot/handoff-services.ts';
-import { createKnowledgeRuntime, type KnowledgeRuntime } from '../bot/knowledge-runtime.ts';
-import { createLogger } from '../bot/logger.ts';
-import { createSqliteConversationStore, openDatabase, type AuditEntry, type Db } from '../handoff/index.ts';
-import { loadKnowledge } from '../knowledge/index.ts';
+import type { HandoffServices } from '../bot/handoff-services.ts';
+import type { KnowledgeRuntime } from '../bot/knowledge-runtime.ts';
+import type { AuditEntry, Db } from '../handoff/index.ts';
+import { overApp, signInCookie } from './http-kit.ts';
+import { ADMIN, useWiredService } from './service-kit.ts';
 
-const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../knowledge');
-const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
 const EDITOR = { username: 'erin', password: 'erin-edits-faq-1' };
 const ORIGIN = 'http://localhost';
 /** What must never reach an audit row, whatever the route. */
@@ -32,7 +24,7 @@ const SECRETS = {
 
 type App = Hono<AppEnv>;
 let db: Db;
-let dataDir: string;
+const wired = useWiredService('audit-trail-');
 let handoff: HandoffServices;
 let runtime: KnowledgeRuntime;
 let app: App;
@@ -56,11 +48,7 @@ async function req(method: string, url: string, opts: { cookie?: string; body?: 
   return { status: res.status, json };
 }
 
-async function signIn(who: { username: string; password: string }): Promise<string> {
-  const res = await app.request('/api/agent/login', { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify(who) });
-  expect(res.status).toBe(200);
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-}
+const signIn = (who: { username: string; password: string }): Promise<string> => signInCookie(overApp(app), ORIGIN, who);
 
 async function audit(query = ''): Promise<AuditEntry[]> {
   const res = await req('GET', `/api/admin/audit${query}`, { cookie: adminCookie });
@@ -76,24 +64,10 @@ async function since(afterId: number): Promise<AuditEntry[]> {
 const lastId = async () => (await audit('?limit=1'))[0]?.id ?? 0;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'audit-trail-'));
-  const config = loadConfig({ KNOWLEDGE_DIR, DATA_DIR: dataDir, RATE_LIMITS: 'off', BUSINESS_HOURS: 'always', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password });
-  const logger = createLogger({ level: 'silent' });
-  db = openDatabase(config.dataDir);
-  const store = createSqliteConversationStore(db);
-  runtime = await createKnowledgeRuntime({ dir: KNOWLEDGE_DIR, load: (dir) => loadKnowledge(dir), build: (kb) => createEngine(kb, config.engine), logger });
-  handoff = createHandoffServices({ db, config, store, runtime, logger });
-  await handoff.start();
-  app = createApp({ config, store, runtime, logger, handoff });
+  ({ db, handoff, app, runtime } = wired.service);
   adminCookie = await signIn(ADMIN);
   adminId = (await req('GET', '/api/agent/me', { cookie: adminCookie })).json.agent.id;
 }, 60_000);
-
-afterAll(async () => {
-  await handoff?.stop();
-  db?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('audit rows per route family', () => {
   it('accounts: created, role changed, groups changed, password reset, disabled and enabled', async () => {

@@ -4,23 +4,15 @@
 // to both); cookie changes 403 from a foreign Origin; visitor routes 401 without a token and 404 with
 // another conversation's. A control app with deliberately broken routes proves each sweep can fail.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../bot/app.ts';
 import type { AppEnv } from '../bot/app-env.ts';
-import { loadConfig } from '../bot/config.ts';
-import { createEngine } from '../bot/engine.ts';
-import { createHandoffServices, type HandoffServices } from '../bot/handoff-services.ts';
-import { createKnowledgeRuntime } from '../bot/knowledge-runtime.ts';
-import { createLogger } from '../bot/logger.ts';
-import { authorizationTable, createSqliteConversationStore, openDatabase, type AuthorizedRoute, type Db } from '../handoff/index.ts';
-import { loadKnowledge } from '../knowledge/index.ts';
+import type { HandoffServices } from '../bot/handoff-services.ts';
+import { authorizationTable, type AuthorizedRoute } from '../handoff/index.ts';
+import { overApp, signInCookie } from './http-kit.ts';
+import { ADMIN, useWiredService } from './service-kit.ts';
 
-const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../knowledge');
-const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
 const AGENT = { username: 'alice', password: 'alice-pass-123' };
 const EDITOR = { username: 'erin', password: 'erin-edits-faq-1' };
 const SESSION_LEVELS = new Set<string>(['signed-in', 'agent', 'content', 'admin']);
@@ -43,8 +35,7 @@ interface Fixture {
   other: Visitor;
 }
 
-let db: Db;
-let dataDir: string;
+const wired = useWiredService('authorization-table-');
 let handoff: HandoffServices;
 let real: Fixture;
 let control: Fixture;
@@ -89,15 +80,7 @@ async function call(app: App, route: AuthorizedRoute | { method: string; path: s
   return res.status;
 }
 
-async function signIn(app: App, who: { username: string; password: string }): Promise<string> {
-  const res = await app.request('/api/agent/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: OWN_ORIGIN },
-    body: JSON.stringify(who),
-  });
-  expect(res.status).toBe(200);
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-}
+const signIn = (app: App, who: { username: string; password: string }): Promise<string> => signInCookie(overApp(app), OWN_ORIGIN, who);
 
 async function startChat(app: App): Promise<Visitor> {
   const res = await app.request('/api/chat', {
@@ -213,29 +196,10 @@ async function fixture(app: App, cookies?: { agent: string; editor: string }): P
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'authorization-table-'));
-  const config = loadConfig({
-    KNOWLEDGE_DIR,
-    DATA_DIR: dataDir,
-    RATE_LIMITS: 'off',
-    BUSINESS_HOURS: 'always',
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-  });
-  const logger = createLogger({ level: 'silent' });
-  db = openDatabase(config.dataDir);
-  const store = createSqliteConversationStore(db);
-  const runtime = await createKnowledgeRuntime({
-    dir: KNOWLEDGE_DIR,
-    load: (dir) => loadKnowledge(dir),
-    build: (kb) => createEngine(kb, config.engine),
-    logger,
-  });
-  handoff = createHandoffServices({ db, config, store, runtime, logger });
-  await handoff.start();
+  ({ handoff } = wired.service);
 
   // The control app: the same services, plus routes that each break one rule. Registered before any request.
-  const broken = createApp({ config, store, runtime, logger, handoff });
+  const broken = wired.service.app;
   broken.get('/api/admin/unguarded', (c) => c.json({ ok: true }));
   broken.get('/api/admin/agents-may-pass', handoff.requireAgent(), (c) => c.json({ ok: true }));
   broken.get('/api/conversations/:id/unchecked', (c) => c.json({ ok: true }));
@@ -249,7 +213,7 @@ beforeAll(async () => {
   // A session check that forgets the Origin: 401 without a cookie, but a forged cross-site change goes through.
   broken.post('/api/agent/no-origin-check', (c) => (c.req.header('cookie') ? c.json({ ok: true }) : c.json({ error: { code: 'unauthorized' } }, 401)));
 
-  const app = createApp({ config, store, runtime, logger, handoff });
+  const app = createApp({ config: wired.config, store: wired.service.store, runtime: wired.service.runtime, logger: wired.service.logger, handoff });
   const adminCookie = await signIn(app, ADMIN);
   const created = await app.request('/api/admin/agents', {
     method: 'POST',
@@ -266,12 +230,6 @@ beforeAll(async () => {
   real = await fixture(app);
   control = await fixture(broken, { agent: real.agentCookie, editor: real.editorCookie });
 }, 60_000);
-
-afterAll(async () => {
-  await handoff?.stop();
-  db?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('the authorization table', () => {
   it('lists each route once', () => {

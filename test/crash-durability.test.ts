@@ -22,6 +22,8 @@ const KILL_AFTER_ACKS = 60;
  * not only the ones the kill cut off (which the kill may catch before or after their commit).
  */
 const LOSE_EVERY = 7;
+/** First messages (new conversations, each with its visitorId and clientMessageId) sent one after another in the burst. */
+const FIRST_MESSAGES = 40;
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'crash-durability-'));
 const children: ChildProcess[] = [];
@@ -79,6 +81,39 @@ interface Message {
   token: string;
   text: string;
   clientMessageId: string;
+}
+
+interface FirstMessage {
+  visitorId: string;
+  text: string;
+  clientMessageId: string;
+}
+
+/** A first message (no conversationId): a retry with the same pair finds the conversation it started. */
+async function sendFirst(url: string, m: FirstMessage): Promise<void> {
+  const res = await fetch(`${url}/api/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(m),
+  });
+  if (res.status !== 200) throw new Error(`POST /api/chat: ${res.status} ${await res.text()}`);
+  await res.json();
+}
+
+/** Per visitor id: how many conversations it started, and how many visitor messages they hold with this text. */
+function storedFirsts(m: FirstMessage): { conversations: number; messages: number } {
+  const db = new Database(path.join(dataDir, 'chat.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const conversations = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM conversations WHERE visitor_id = ?').get(m.visitorId)!.n;
+    const messages = db
+      .prepare<[string, string], { n: number }>(
+        "SELECT count(*) AS n FROM messages JOIN conversations c ON c.id = conversation_id WHERE c.visitor_id = ? AND author = 'visitor' AND text = ?",
+      )
+      .get(m.visitorId, m.text)!.n;
+    return { conversations, messages };
+  } finally {
+    db.close();
+  }
 }
 
 async function send(url: string, m: Message): Promise<void> {
@@ -140,6 +175,26 @@ describe('a crash during a message burst', () => {
     const unanswered: Message[] = [];
     const lost: Message[] = [];
     let killed = false;
+    // Alongside: first messages of new conversations, lost and cut off like the others.
+    const firsts: FirstMessage[] = Array.from({ length: FIRST_MESSAGES }, (_, i) => ({
+      visitorId: `crash-visitor-${String(i).padStart(4, '0')}`,
+      text: `第${i}位访客的第一条：网厅充值有折扣吗`,
+      clientMessageId: `first-${i}`,
+    }));
+    const firstsAcknowledged: FirstMessage[] = [];
+    const firstsUnanswered: FirstMessage[] = [];
+    const firstsSent = (async () => {
+      for (const [i, m] of firsts.entries()) {
+        try {
+          await sendFirst(first.url, m);
+        } catch {
+          firstsUnanswered.push(...firsts.slice(i));
+          return;
+        }
+        if (i % LOSE_EVERY === LOSE_EVERY - 1) firstsUnanswered.push(m);
+        else firstsAcknowledged.push(m);
+      }
+    })();
     await Promise.all(
       senders.map(async (messages) => {
         for (const [i, m] of messages.entries()) {
@@ -162,8 +217,11 @@ describe('a crash during a message burst', () => {
         }
       }),
     );
+    await firstsSent;
     await first.exited;
     expect(killed).toBe(true);
+    // Some first messages were lost or cut off (stored or not: unknown), so their retries below are real.
+    expect(firstsUnanswered.length).toBeGreaterThan(0);
     expect(unanswered.length).toBeGreaterThan(0);
     // The file as the crash left it (the WAL not yet checkpointed) is intact.
     expect(integrity()).toBe('ok');
@@ -184,6 +242,10 @@ describe('a crash during a message burst', () => {
     }));
     // A retry of a retry (the client lost the answer again) changes nothing either.
     await Promise.all(unanswered.slice(0, 5).map((m) => send(second.url, m)));
+    // First messages: every unanswered one retried (twice, the second time all at once), well within 2 minutes.
+    for (const m of firstsUnanswered) await sendFirst(second.url, m);
+    await Promise.all(firstsUnanswered.map((m) => sendFirst(second.url, m)));
+    for (const m of [...firstsAcknowledged, ...firstsUnanswered]) expect(storedFirsts(m), m.text).toEqual({ conversations: 1, messages: 1 });
 
     for (const conversation of conversations) {
       const res = await fetch(`${second.url}/api/conversations/${conversation.conversationId}/messages`, {

@@ -7,18 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../bot/app.ts';
 import type { AppEnv } from '../bot/app-env.ts';
-import { loadConfig } from '../bot/config.ts';
-import { createEngine } from '../bot/engine.ts';
-import { createHandoffServices, type HandoffServices } from '../bot/handoff-services.ts';
-import { createKnowledgeRuntime } from '../bot/knowledge-runtime.ts';
-import { createLogger } from '../bot/logger.ts';
-import { createSqliteConversationStore, openDatabase, type Db, type FaqDraftJson } from '../handoff/index.ts';
-import { applyKbChange, loadKnowledge, parseKbChange } from '../knowledge/index.ts';
+import type { Db, FaqDraftJson } from '../handoff/index.ts';
+import { applyKbChange, parseKbChange } from '../knowledge/index.ts';
+import { overApp, signInCookie } from './http-kit.ts';
+import { ADMIN, KNOWLEDGE_DIR, useWiredService } from './service-kit.ts';
 
-const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../knowledge');
-const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
 const ALICE = { username: 'alice', password: 'alice-pass-123' };
 const BOB = { username: 'bob', password: 'bob-pass-12345' };
 const ORIGIN = 'http://localhost';
@@ -29,17 +23,12 @@ type App = Hono<AppEnv>;
 interface Message { id: number; author: string; text: string }
 
 let db: Db;
-let dataDir: string;
+const wired = useWiredService('faq-drafts-');
 let kbCopy: string;
-let handoff: HandoffServices;
 let app: App;
 const cookies: Record<string, string> = {};
 
-async function signIn(who: { username: string; password: string }): Promise<string> {
-  const res = await app.request('/api/agent/login', { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify(who) });
-  expect(res.status).toBe(200);
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-}
+const signIn = (who: { username: string; password: string }): Promise<string> => signInCookie(overApp(app), ORIGIN, who);
 
 async function call(who: string, method: string, url: string, body?: unknown): Promise<Response> {
   return app.request(url, {
@@ -89,15 +78,7 @@ let handed: { id: string; token: string; kinds: (string | null)[] };
 let answer: Message;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'faq-drafts-'));
-  const config = loadConfig({ KNOWLEDGE_DIR, DATA_DIR: dataDir, RATE_LIMITS: 'off', BUSINESS_HOURS: 'always', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password });
-  const logger = createLogger({ level: 'silent' });
-  db = openDatabase(config.dataDir);
-  const store = createSqliteConversationStore(db);
-  const runtime = await createKnowledgeRuntime({ dir: KNOWLEDGE_DIR, load: (dir) => loadKnowledge(dir), build: (kb) => createEngine(kb, config.engine), logger });
-  handoff = createHandoffServices({ db, config, store, runtime, logger });
-  await handoff.start();
-  app = createApp({ config, store, runtime, logger, handoff });
+  ({ db, app } = wired.service);
   cookies.admin = await signIn(ADMIN);
   for (const [who, name] of [[ALICE, 'Alice'], [BOB, 'Bob']] as const) {
     const created = await call('admin', 'POST', '/api/admin/agents', { ...who, displayName: name, role: 'agent', groups: ALL_GROUPS, capacity: 3 });
@@ -131,9 +112,7 @@ async function visitor_continue(conv: { id: string; token: string }, text: strin
 }
 
 afterAll(async () => {
-  await handoff?.stop();
-  db?.close();
-  for (const dir of [dataDir, kbCopy]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (kbCopy) rmSync(kbCopy, { recursive: true, force: true });
 });
 
 describe('POST /api/agent/conversations/:id/faq-drafts', () => {

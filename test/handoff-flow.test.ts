@@ -1,80 +1,21 @@
 // The human side end to end on a real server (127.0.0.1, ephemeral port, real SQLite file): a visitor
 // asks for a person, an agent takes the chat and replies live, transfers it, the chat closes, the
 // visitor rates it; live streams resume after a disconnect with nothing missed or repeated.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../bot/config.ts';
-import { createLogger } from '../bot/logger.ts';
-import { startServer, type RunningServer } from '../bot/start-server.ts';
-import { connectSse, type SseClient } from '../handoff/sse-test-client.ts';
+import { describe, expect, it } from 'vitest';
+import { postChat, signIn as signInOver, streamKeeper } from './http-kit.ts';
+import { ADMIN, useTestServer } from './service-kit.ts';
 
-const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
-let server: RunningServer;
 let base: string;
-let dataDir: string;
-const streams: SseClient[] = [];
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'handoff-flow-'));
-  const config = loadConfig({
-    PORT: '0',
-    DATA_DIR: dataDir,
-    KNOWLEDGE_DIR: path.resolve(import.meta.dirname, '../knowledge'),
-    BUSINESS_HOURS: 'always',
-    RATE_LIMITS: 'off',
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-  });
-  server = await startServer(config, createLogger({ level: 'silent' }), 200);
-  base = server.url;
-});
-
-afterAll(async () => {
-  for (const s of streams) s.close();
-  await server?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const streams = streamKeeper();
+useTestServer('handoff-flow-', { streams, started: (s) => (base = s.url) });
 
 /** A signed-in agent: its cookie, and JSON calls with it (same-origin, as the console sends them). */
-async function signIn(username: string, password: string) {
-  const res = await fetch(`${base}/api/agent/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const { agent } = (await res.json()) as { agent: { id: string } };
-  const call = async (method: string, route: string, body?: unknown) => {
-    const r = await fetch(`${base}${route}`, {
-      method,
-      headers: { cookie, origin: base, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await r.text();
-    return { status: r.status, json: text ? JSON.parse(text) : undefined };
-  };
-  return { id: agent.id, cookie, call };
-}
+const signIn = (username: string, password: string) => signInOver(base, username, password);
 
-async function chat(text: string, auth?: { id: string; token: string }) {
-  const res = await fetch(`${base}/api/chat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth.token}` } : {}) },
-    body: JSON.stringify(auth ? { text, conversationId: auth.id } : { text }),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { conversationId: string; token?: string; reply: { kind: string; text: string; queue?: { position: number } } | null };
-}
+const chat = (text: string, auth?: { id: string; token: string }) =>
+  postChat<{ conversationId: string; token?: string; reply: { kind: string; text: string; queue?: { position: number } } | null }>(base, text, auth);
 
-async function stream(url: string, headers: Record<string, string>) {
-  const s = await connectSse(url, headers);
-  streams.push(s);
-  expect(s.status).toBe(200);
-  return s;
-}
+const stream = (url: string, headers: Record<string, string>) => streams.open(url, headers);
 
 describe('a visitor reaches a person', () => {
   it('queues, is taken, talks live, is transferred, closes and rates', async () => {

@@ -2,83 +2,25 @@
 // changes): another agent gets 409 "not yours" on reply, transfer and close (403 on viewing), and nothing
 // changes; an admin who does not hold the chat may transfer (also to themselves) and close it, but writes
 // to the visitor only once holding it (SECURITY.md "Authorization"); the holder's own actions work.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../bot/config.ts';
-import { createLogger } from '../bot/logger.ts';
-import { startServer, type RunningServer } from '../bot/start-server.ts';
-import { connectSse, type SseClient } from '../handoff/sse-test-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { postChat, signIn as signInOver, streamKeeper, type Chat } from './http-kit.ts';
+import { ADMIN, useTestServer } from './service-kit.ts';
 
-const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
-let server: RunningServer;
 let base: string;
-let dataDir: string;
-const streams: SseClient[] = [];
+const streams = streamKeeper();
+useTestServer('holder-permissions-', { streams, started: (s) => (base = s.url) });
 
 type Agent = Awaited<ReturnType<typeof signIn>>;
-interface Chat {
-  id: string;
-  token: string;
-}
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'holder-permissions-'));
-  const config = loadConfig({
-    PORT: '0',
-    DATA_DIR: dataDir,
-    KNOWLEDGE_DIR: path.resolve(import.meta.dirname, '../knowledge'),
-    BUSINESS_HOURS: 'always',
-    RATE_LIMITS: 'off',
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-  });
-  server = await startServer(config, createLogger({ level: 'silent' }), 200);
-  base = server.url;
-}, 60_000);
-
-afterAll(async () => {
-  for (const s of streams) s.close();
-  await server?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
 
 /** A signed-in agent with a live stream (present), away so nothing is auto-assigned; JSON calls with cookie and own Origin. */
 async function signIn(username: string, password: string) {
-  const res = await fetch(`${base}/api/agent/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: base },
-    body: JSON.stringify({ username, password }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const { agent } = (await res.json()) as { agent: { id: string } };
-  const call = async (method: string, route: string, body?: unknown) => {
-    const r = await fetch(`${base}${route}`, {
-      method,
-      headers: { cookie, origin: base, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await r.text();
-    return { status: r.status, json: text ? JSON.parse(text) : undefined };
-  };
-  const events = await connectSse(`${base}/api/agent/events`, { cookie });
-  streams.push(events);
-  expect(events.status).toBe(200);
-  expect((await call('POST', '/api/agent/status', { status: 'away' })).status).toBe(200);
-  return { id: agent.id, cookie, call };
+  const agent = await signInOver(base, username, password);
+  await streams.open(`${base}/api/agent/events`, { cookie: agent.cookie });
+  expect((await agent.call('POST', '/api/agent/status', { status: 'away' })).status).toBe(200);
+  return agent;
 }
 
-async function chat(text: string, auth?: Chat) {
-  const res = await fetch(`${base}/api/chat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth.token}` } : {}) },
-    body: JSON.stringify(auth ? { text, conversationId: auth.id } : { text }),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { conversationId: string; token?: string; reply: { kind: string } | null };
-}
+const chat = (text: string, auth?: Chat) => postChat(base, text, auth);
 
 /** A visitor chat waiting in the queue (everyone is away, so nobody gets it automatically). */
 async function queuedChat(): Promise<Chat> {

@@ -4,23 +4,13 @@
 // overrides, oversize strings, invalid UTF-8. Each must get an honest 4xx with `{ error: { code, message,
 // field? } }` naming the bad field, never a 500 or a 2xx for a wrong type, and must change nothing stored.
 import { contentLimits } from '../knowledge/schema.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../bot/app.ts';
 import type { AppEnv } from '../bot/app-env.ts';
-import { loadConfig } from '../bot/config.ts';
-import { createEngine } from '../bot/engine.ts';
-import { createHandoffServices, type HandoffServices } from '../bot/handoff-services.ts';
-import { createKnowledgeRuntime } from '../bot/knowledge-runtime.ts';
-import { createLogger } from '../bot/logger.ts';
-import { authorizationTable, createSqliteConversationStore, openDatabase, type AuthorizedRoute, type Db } from '../handoff/index.ts';
-import { loadKnowledge } from '../knowledge/index.ts';
+import { authorizationTable, type AuthorizedRoute } from '../handoff/index.ts';
+import { overApp, signInCookie } from './http-kit.ts';
+import { ADMIN, useWiredService } from './service-kit.ts';
 
-const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../knowledge');
-const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
 const AGENT = { username: 'alice', password: 'alice-pass-123' };
 const OWN_ORIGIN = 'http://localhost';
 /** Far past any field's limit, still under the 16 KiB body limit: the field's own check must answer. */
@@ -82,9 +72,7 @@ interface Fixture {
   victimId: string;
 }
 
-let db: Db;
-let dataDir: string;
-let handoff: HandoffServices;
+const wired = useWiredService('input-validation-');
 let f: Fixture;
 let serial = 0;
 const openStreams: Response[] = [];
@@ -505,15 +493,7 @@ async function battery(route: BodyRoute | BodylessRoute): Promise<string[]> {
   return wrong;
 }
 
-async function signIn(app: App, who: { username: string; password: string }): Promise<string> {
-  const res = await app.request('/api/agent/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: OWN_ORIGIN },
-    body: JSON.stringify(who),
-  });
-  expect(res.status).toBe(200);
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-}
+const signIn = (app: App, who: { username: string; password: string }): Promise<string> => signInCookie(overApp(app), OWN_ORIGIN, who);
 
 async function json(app: App, method: string, url: string, body: unknown, auth: { cookie?: string; token?: string } = {}) {
   const headers: Record<string, string> = { 'content-type': 'application/json', origin: OWN_ORIGIN };
@@ -524,22 +504,7 @@ async function json(app: App, method: string, url: string, body: unknown, auth: 
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'input-validation-'));
-  const config = loadConfig({
-    KNOWLEDGE_DIR,
-    DATA_DIR: dataDir,
-    RATE_LIMITS: 'off',
-    BUSINESS_HOURS: 'always',
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-  });
-  const logger = createLogger({ level: 'silent' });
-  db = openDatabase(config.dataDir);
-  const store = createSqliteConversationStore(db);
-  const runtime = await createKnowledgeRuntime({ dir: KNOWLEDGE_DIR, load: (dir) => loadKnowledge(dir), build: (kb) => createEngine(kb, config.engine), logger });
-  handoff = createHandoffServices({ db, config, store, runtime, logger });
-  await handoff.start();
-  const app = createApp({ config, store, runtime, logger, handoff });
+  const app = wired.service.app;
 
   const adminCookie = await signIn(app, ADMIN);
   const add = async (username: string, password: string) => {
@@ -580,9 +545,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const stream of openStreams) await stream.body?.cancel().catch(() => undefined);
-  await handoff?.stop();
-  db?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 /**

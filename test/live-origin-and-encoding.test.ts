@@ -1,23 +1,13 @@
 // Hardening against the real app (real SQLite file, real sessions, app.request()): the live streams
 // refuse a foreign Origin even with a valid cookie or token, and a JSON body that is not UTF-8 is refused
 // with 400 invalid_encoding through the shared body reader, storing nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../bot/app.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../bot/app-env.ts';
-import { loadConfig } from '../bot/config.ts';
-import { createEngine } from '../bot/engine.ts';
-import { createHandoffServices, type HandoffServices } from '../bot/handoff-services.ts';
-import { createKnowledgeRuntime } from '../bot/knowledge-runtime.ts';
-import { createLogger } from '../bot/logger.ts';
-import { createSqliteConversationStore, openDatabase, type Db } from '../handoff/index.ts';
-import { loadKnowledge } from '../knowledge/index.ts';
+import type { Db } from '../handoff/index.ts';
+import { overApp, signInCookie } from './http-kit.ts';
+import { ADMIN, useWiredService } from './service-kit.ts';
 
-const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../knowledge');
-const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
 /** app.request() builds requests for http://localhost: this is their own origin. */
 const OWN_ORIGIN = 'http://localhost';
 /** Listed in AGENT_ALLOWED_ORIGINS (a TLS proxy's public origin). */
@@ -28,48 +18,14 @@ const FOREIGN_ORIGIN = 'https://evil.example';
 const INVALID_UTF8_CHAT = Buffer.from([0x7b, 0x22, 0x74, 0x65, 0x78, 0x74, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
 
 let db: Db;
-let dataDir: string;
-let handoff: HandoffServices;
+const wired = useWiredService('live-origin-', { AGENT_ALLOWED_ORIGINS: PROXY_ORIGIN });
 let app: Hono<AppEnv>;
 let adminCookie: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'live-origin-'));
-  const config = loadConfig({
-    KNOWLEDGE_DIR,
-    DATA_DIR: dataDir,
-    RATE_LIMITS: 'off',
-    BUSINESS_HOURS: 'always',
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-    AGENT_ALLOWED_ORIGINS: PROXY_ORIGIN,
-  });
-  const logger = createLogger({ level: 'silent' });
-  db = openDatabase(config.dataDir);
-  const store = createSqliteConversationStore(db);
-  const runtime = await createKnowledgeRuntime({
-    dir: KNOWLEDGE_DIR,
-    load: (dir) => loadKnowledge(dir),
-    build: (kb) => createEngine(kb, config.engine),
-    logger,
-  });
-  handoff = createHandoffServices({ db, config, store, runtime, logger });
-  await handoff.start();
-  app = createApp({ config, store, runtime, logger, handoff });
-  const res = await app.request('/api/agent/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: OWN_ORIGIN },
-    body: JSON.stringify(ADMIN),
-  });
-  expect(res.status).toBe(200);
-  adminCookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  ({ db, app } = wired.service);
+  adminCookie = await signInCookie(overApp(app), OWN_ORIGIN, ADMIN);
 }, 60_000);
-
-afterAll(async () => {
-  await handoff?.stop();
-  db?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
 
 async function startChat(): Promise<{ id: string; token: string }> {
   const res = await app.request('/api/chat', {

@@ -3,36 +3,26 @@
 // -- sign-out, an admin disabling the agent, a password change made from another session, idle expiry found
 // by the session sweeper -- must reach the open stream as `session_ended`, end it, and leave the old cookie
 // refused with 401. Time is an injected clock, so expiry needs no waiting.
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../bot/app.ts';
-import { loadConfig, type Config } from '../bot/config.ts';
-import { createEngine } from '../bot/engine.ts';
-import { createHandoffServices, type HandoffServices } from '../bot/handoff-services.ts';
-import { createKnowledgeRuntime } from '../bot/knowledge-runtime.ts';
-import { createLogger } from '../bot/logger.ts';
-import { createSqliteConversationStore, createSqliteSessionStore, openDatabase, startSessionSweeper, type Db } from '../handoff/index.ts';
+import type { Config } from '../bot/config.ts';
+import type { HandoffServices } from '../bot/handoff-services.ts';
+import { createSqliteSessionStore, startSessionSweeper, type Db } from '../handoff/index.ts';
 import { connectSse, type SseClient } from '../handoff/sse-test-client.ts';
-import { loadKnowledge } from '../knowledge/index.ts';
+import { overFetch, signInCookie } from './http-kit.ts';
+import { ADMIN, serveApp, testConfig, wireService, type Served, type TestConfig, type WiredService } from './service-kit.ts';
 
-const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../knowledge');
-const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
 const PASSWORD = 'agent-secret-pass-1';
 
 /** The injected clock: tests move `now` forward instead of waiting. */
 let now = Date.now();
 const clock = () => new Date(now);
 
+let testData: TestConfig;
 let config: Config;
 let db: Db;
-let dataDir: string;
 let handoff: HandoffServices;
-let server: Server;
+let service: WiredService;
+let served: Served;
 let base: string;
 let adminCookie: string;
 
@@ -50,9 +40,7 @@ async function call(method: string, route: string, cookie: string | undefined, b
 }
 
 async function login(username: string, password: string): Promise<string> {
-  const res = await call('POST', '/api/agent/login', undefined, { username, password });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = await signInCookie(overFetch(base), base, { username, password });
   expect(cookie).not.toBe('');
   return cookie;
 }
@@ -94,45 +82,20 @@ async function expectEndedByServer(stream: SseClient, cookie: string): Promise<v
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'session-end-live-'));
-  config = loadConfig({
-    HOST: '127.0.0.1',
-    PORT: '0',
-    KNOWLEDGE_DIR,
-    DATA_DIR: dataDir,
-    BUSINESS_HOURS: 'always',
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-  });
-  const logger = createLogger({ level: 'silent' });
-  db = openDatabase(config.dataDir);
-  const store = createSqliteConversationStore(db);
-  const runtime = await createKnowledgeRuntime({
-    dir: KNOWLEDGE_DIR,
-    load: (dir) => loadKnowledge(dir),
-    build: (kb) => createEngine(kb, config.engine),
-    logger,
-  });
-  handoff = createHandoffServices({ db, config, store, runtime, logger, clock });
-  await handoff.start();
-  const app = createApp({ config, store, runtime, logger, handoff });
-  server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
-    s.once('error', reject);
-    s.once('listening', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Rate limits as shipped (on).
+  testData = testConfig('session-end-live-', { HOST: '127.0.0.1', PORT: '0', RATE_LIMITS: undefined });
+  config = testData.config;
+  service = await wireService(config, { clock });
+  ({ db, handoff } = service);
+  served = await serveApp(service.app);
+  base = served.url;
   adminCookie = await login(ADMIN.username, ADMIN.password);
 }, 60_000);
 
 afterAll(async () => {
-  await handoff?.stop();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-  db?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await served?.close();
+  await service?.stop();
+  testData?.remove();
 });
 
 describe('ending a session ends its live connection (real server, real SSE client)', () => {

@@ -3,85 +3,28 @@
 // load and the chat with a masked preview; watching the chat brings its visitor and agent messages to the
 // admin's stream (never to the visitor's view) while the admin still cannot write; unwatching stops it; an
 // agent gets 403 on every monitor route and no supervisor events.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../bot/config.ts';
-import { createLogger } from '../bot/logger.ts';
-import { startServer, type RunningServer } from '../bot/start-server.ts';
-import { connectSse, type SseClient } from '../handoff/sse-test-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SseClient } from '../handoff/sse-test-client.ts';
+import { postChat, signIn as signInOver, streamKeeper, type Chat } from './http-kit.ts';
+import { ADMIN, useTestServer } from './service-kit.ts';
 
-const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
 const PHONE = '13812345678';
-let server: RunningServer;
 let base: string;
-let dataDir: string;
-const streams: SseClient[] = [];
+const streams = streamKeeper();
+useTestServer('supervisor-monitor-', { streams, started: (s) => (base = s.url) });
 
-interface Chat {
-  id: string;
-  token: string;
-}
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'supervisor-monitor-'));
-  const config = loadConfig({
-    PORT: '0',
-    DATA_DIR: dataDir,
-    KNOWLEDGE_DIR: path.resolve(import.meta.dirname, '../knowledge'),
-    BUSINESS_HOURS: 'always',
-    RATE_LIMITS: 'off',
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-  });
-  server = await startServer(config, createLogger({ level: 'silent' }), 200);
-  base = server.url;
-}, 60_000);
-
-afterAll(async () => {
-  for (const s of streams) s.close();
-  await server?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
+/** A signed-in agent; `stream()` opens its console's live stream and waits for `ready`. */
 async function signIn(username: string, password: string) {
-  const res = await fetch(`${base}/api/agent/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: base },
-    body: JSON.stringify({ username, password }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const agent = ((await res.json()) as { agent: { id: string } }).agent;
-  const call = async (method: string, route: string, body?: unknown) => {
-    const r = await fetch(base + route, {
-      method,
-      headers: { cookie, origin: base, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await r.text();
-    return { status: r.status, json: text ? JSON.parse(text) : undefined };
-  };
+  const agent = await signInOver(base, username, password);
   const stream = async () => {
-    const s = await connectSse(`${base}/api/agent/events`, { cookie, origin: base });
-    streams.push(s);
-    expect(s.status).toBe(200);
+    const s = await streams.open(`${base}/api/agent/events`, { cookie: agent.cookie, origin: base });
     await s.waitFor((m) => m.event === 'ready');
     return s;
   };
-  return { id: agent.id, cookie, call, stream };
+  return { ...agent, stream };
 }
 
-async function chat(text: string, auth?: Chat) {
-  const res = await fetch(`${base}/api/chat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth.token}` } : {}) },
-    body: JSON.stringify(auth ? { text, conversationId: auth.id } : { text }),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { conversationId: string; token?: string; reply: { kind: string } | null };
-}
+const chat = (text: string, auth?: Chat) => postChat(base, text, auth);
 
 async function visitorMessages(c: Chat) {
   const res = await fetch(`${base}/api/conversations/${c.id}/messages`, { headers: { authorization: `Bearer ${c.token}` } });

@@ -1,24 +1,15 @@
 // The unanswered inbox end to end: visitors' missed questions through POST /api/chat on a real app and a real
 // SQLite file, then GET /api/admin/unanswered (groups, counts, candidates, masking), dismissing a group,
 // the change download (refuses unknown ids, returns YAML), and 403 for a plain agent.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createApp } from '../bot/app.ts';
 import type { AppEnv } from '../bot/app-env.ts';
-import { loadConfig } from '../bot/config.ts';
-import { createEngine } from '../bot/engine.ts';
-import { createHandoffServices, type HandoffServices } from '../bot/handoff-services.ts';
-import { createKnowledgeRuntime } from '../bot/knowledge-runtime.ts';
-import { createLogger } from '../bot/logger.ts';
-import { createSqliteConversationStore, openDatabase, type Db } from '../handoff/index.ts';
-import { loadKnowledge, parseKbChange } from '../knowledge/index.ts';
+import type { Db } from '../handoff/index.ts';
+import { parseKbChange } from '../knowledge/index.ts';
+import { overApp, signInCookie } from './http-kit.ts';
+import { ADMIN, useWiredService } from './service-kit.ts';
 
-const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../knowledge');
-const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
 const AGENT = { username: 'alice', password: 'alice-pass-123' };
 const ORIGIN = 'http://localhost';
 const PHONE = '13812345678';
@@ -35,17 +26,12 @@ interface Group {
 }
 
 let db: Db;
-let dataDir: string;
-let handoff: HandoffServices;
+const wired = useWiredService('unanswered-');
 let app: App;
 let adminCookie: string;
 let agentCookie: string;
 
-async function signIn(who: { username: string; password: string }): Promise<string> {
-  const res = await app.request('/api/agent/login', { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify(who) });
-  expect(res.status).toBe(200);
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-}
+const signIn = (who: { username: string; password: string }): Promise<string> => signInCookie(overApp(app), ORIGIN, who);
 
 /** A visitor's messages in one conversation; returns the reply kinds. */
 async function chat(...texts: string[]): Promise<string[]> {
@@ -82,15 +68,7 @@ async function inbox(query = ''): Promise<Group[]> {
 const groupWith = (groups: Group[], fragment: string) => groups.find((g) => g.variants.some((v) => v.includes(fragment)));
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'unanswered-'));
-  const config = loadConfig({ KNOWLEDGE_DIR, DATA_DIR: dataDir, RATE_LIMITS: 'off', BUSINESS_HOURS: 'always', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password });
-  const logger = createLogger({ level: 'silent' });
-  db = openDatabase(config.dataDir);
-  const store = createSqliteConversationStore(db);
-  const runtime = await createKnowledgeRuntime({ dir: KNOWLEDGE_DIR, load: (dir) => loadKnowledge(dir), build: (kb) => createEngine(kb, config.engine), logger });
-  handoff = createHandoffServices({ db, config, store, runtime, logger });
-  await handoff.start();
-  app = createApp({ config, store, runtime, logger, handoff });
+  ({ db, app } = wired.service);
   adminCookie = await signIn(ADMIN);
   const created = await admin('/api/admin/agents', { method: 'POST', body: { ...AGENT, displayName: 'Alice', role: 'agent', groups: ['mobile'], capacity: 2 } });
   expect(created.status).toBe(201);
@@ -112,12 +90,6 @@ beforeAll(async () => {
   expect(await chat('转人工')).toEqual(['handoff']);
   expect(await chat('can my dog use the phone')).toEqual(['fallback']);
 }, 60_000);
-
-afterAll(async () => {
-  await handoff?.stop();
-  db?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('logging', () => {
   it('stores each missed turn once, masked, with language, candidates and the kind of miss', () => {

@@ -3,24 +3,11 @@
 // is refused (new chat, continuing, catch-up) while another visitor id from the same address is served; blocked
 // by address, everything from it is refused (never 429: the block comes before the limits) while another
 // address is served; hits are counted and survive a restart; an admin's lift and an expiry let them back in.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../bot/app.ts';
-import { loadConfig, type Config } from '../bot/config.ts';
-import { createEngineAsync } from '../bot/engine.ts';
-import { createHandoffServices } from '../bot/handoff-services.ts';
-import { createKnowledgeRuntime } from '../bot/knowledge-runtime.ts';
-import { createLogger } from '../bot/logger.ts';
-import { createSqliteConversationStore, openDatabase } from '../handoff/index.ts';
-import { connectSse, type SseClient } from '../handoff/sse-test-client.ts';
-import { loadKnowledge } from '../knowledge/index.ts';
+import type { Config } from '../bot/config.ts';
+import { sendFrom, streamKeeper, type RawReply } from './http-kit.ts';
+import { ADMIN, serveApp, testConfig, wireService, type TestConfig } from './service-kit.ts';
 
-const ADMIN = { username: 'lead', password: 'lead-secret-pass' };
 const ALICE = { username: 'alice', password: 'alice-pass-123' };
 const QUESTION = '充值卡密码几位';
 const AGENT_IP = '127.0.0.1';
@@ -29,81 +16,36 @@ const VISITOR_A = 'visitorAAAAAAAAAAAAAAA';
 const VISITOR_B = 'visitorBBBBBBBBBBBBBBB';
 const VISITOR_C = 'visitorCCCCCCCCCCCCCCC';
 
-let dataDir: string;
+let testData: TestConfig;
 let config: Config;
 /** Added to the real time by the service's clock: expiry without waiting. */
 let clockOffsetMs = 0;
 /** Alice's live stream: present, so handoffs queue instead of offering to leave a message. */
-const streams: SseClient[] = [];
+const streams = streamKeeper();
 let service: { port: number; url: string; close(): Promise<void> };
 
 /** The whole service as startServer wires it (createHandoffServices + createApp), with a clock the test moves. */
 async function start(): Promise<typeof service> {
-  const logger = createLogger({ level: 'silent' });
-  const db = openDatabase(config.dataDir);
-  const store = createSqliteConversationStore(db);
-  const runtime = await createKnowledgeRuntime({ dir: config.knowledgeDir, load: (dir) => loadKnowledge(dir), build: (kb) => createEngineAsync(kb, config.engine), logger });
-  const handoff = createHandoffServices({ db, config, store, runtime, logger, clock: () => new Date(Date.now() + clockOffsetMs) });
-  await handoff.start();
-  const app = createApp({ config, store, runtime, logger, handoff });
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s as Server)) as Server;
-  });
-  const { port } = server.address() as AddressInfo;
+  const wired = await wireService(config, { clock: () => new Date(Date.now() + clockOffsetMs), asyncEngine: true });
+  const served = await serveApp(wired.app);
   return {
-    port,
-    url: `http://127.0.0.1:${port}`,
+    port: served.port,
+    url: served.url,
     async close() {
-      for (const s of streams.splice(0)) s.close();
-      handoff.connections.closeAll();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      streams.closeAll();
+      wired.handoff.connections.closeAll();
+      await served.close();
       // Flushes the refused requests counted in memory (what a restart must not lose).
-      await handoff.stop();
-      db.close();
+      await wired.stop();
     },
   };
 }
 
-interface Reply {
-  status: number;
-  json: any;
-}
+type Reply = RawReply;
 
-/** One HTTP request from the loopback source address `from` (a fresh connection each time). */
-function send(from: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port: service.port,
-        localAddress: from,
-        method,
-        path: route,
-        agent: false,
-        headers: {
-          origin: service.url,
-          ...headers,
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+/** One HTTP request from the loopback source address `from` (a fresh connection each time), from the service's own origin. */
+const send = (from: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> =>
+  sendFrom(service.port, from, method, route, body, { origin: service.url, ...headers });
 
 interface Chat {
   id: string;
@@ -131,42 +73,20 @@ const signIn = (user: { username: string; password: string }) => cookieOf(user);
 
 /** Signs in again and returns a JSON caller with the session cookie (from the agents' address). */
 async function cookieOf(user: { username: string; password: string }) {
-  const login = await new Promise<string>((resolve, reject) => {
-    const payload = JSON.stringify(user);
-    const req = httpRequest(
-      { host: '127.0.0.1', port: service.port, method: 'POST', path: '/api/agent/login', agent: false,
-        headers: { origin: service.url, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve((res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ')));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const login = (await send(AGENT_IP, 'POST', '/api/agent/login', user)).cookie;
   const call = (method: string, route: string, body?: unknown) => send(AGENT_IP, method, route, body, { cookie: login });
   return Object.assign(call, { cookie: login });
 }
 
 /** Alice connected (present) but away, so nothing is assigned to her automatically: she takes chats herself. */
 async function present(agent: Caller): Promise<void> {
-  const events = await connectSse(`${service.url}/api/agent/events`, { cookie: agent.cookie });
-  streams.push(events);
-  expect(events.status).toBe(200);
+  await streams.open(`${service.url}/api/agent/events`, { cookie: agent.cookie });
   expect((await agent('POST', '/api/agent/status', { status: 'away' })).status).toBe(200);
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'visitor-blocking-'));
-  config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    KNOWLEDGE_DIR: path.resolve(import.meta.dirname, '../knowledge'),
-    BUSINESS_HOURS: 'always',
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-  });
+  testData = testConfig('visitor-blocking-', { PORT: '0', HOST: '127.0.0.1', RATE_LIMITS: undefined });
+  config = testData.config;
   // Rate limits stay on: a blocked flood must get 403s, never 429s.
   expect(config.rateLimits).toBe(true);
   service = await start();
@@ -174,7 +94,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await service?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  testData?.remove();
 });
 
 type Caller = Awaited<ReturnType<typeof signIn>>;

@@ -1,7 +1,6 @@
 // <agent-console>: the agent's workplace at /agent: sign-in, status, the live queue, chats as tabs,
 // history search, left messages, canned replies and (admins) agents and groups.
 import { LitElement, css, html } from 'lit';
-import type { AgentWireEvent } from '../handoff/live-events.ts';
 import { ApiError, ConsoleApi, type Agent, type AgentGroup, type AgentStatus, type QueueItem, type ViewMessage } from './console-api.ts';
 import { ConsoleAlert } from './console-alert.ts';
 import {
@@ -15,7 +14,7 @@ import {
   without,
   type ChatState,
 } from './console-chats.ts';
-import { ConsoleConnection } from './console-connection.ts';
+import { ConsoleConnection, type ConsoleWireEvent } from './console-connection.ts';
 import { formatDuration } from './console-format.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type ConsoleLang, type Strings } from './console-strings.ts';
@@ -180,7 +179,9 @@ export class AgentConsole extends LitElement {
       [role='tab'] { border: 1px solid var(--cs-border); border-bottom: none; border-radius: 8px 8px 0 0; white-space: nowrap; max-width: 220px; overflow: hidden; text-overflow: ellipsis; }
       [role='tab'][aria-selected='true'] { background: var(--cs-bg); font-weight: 600; border-color: var(--cs-primary); }
       [role='tab'].ended { color: var(--cs-muted); }
-      [role='tabpanel'] { flex: 1; min-height: 0; }
+      [role='tabpanel'] { flex: 1; min-height: 0; display: flex; flex-direction: column; }
+      /* The pane fills the panel however short the transcript (a percentage height alone left it content-sized). */
+      [role='tabpanel'] > console-chat-pane { flex: 1; min-height: 0; }
       .empty { padding: 32px; color: var(--cs-muted); text-align: center; }
       .me { font-size: 13px; }
       @media (max-width: 720px) {
@@ -303,7 +304,7 @@ export class AgentConsole extends LitElement {
 
   // ---- live events -------------------------------------------------------------------------
 
-  private onEvent(e: AgentWireEvent) {
+  private onEvent(e: ConsoleWireEvent) {
     const me = this.me;
     if (!me) return;
     switch (e.event) {
@@ -616,7 +617,7 @@ export class AgentConsole extends LitElement {
       case 'visitors':
         return html`<console-visitors class="screen" .api=${this.api} .strings=${s}></console-visitors>`;
       case 'monitor':
-        return html`<console-monitor class="screen" .api=${this.api} .strings=${s}></console-monitor>`;
+        return html`<console-monitor class="screen" .api=${this.api} .strings=${s} .connection=${this.connection}></console-monitor>`;
       default:
         return this.renderChats();
     }

@@ -11,8 +11,15 @@ import type { SearchResult } from '../handoff/search-routes.ts';
 import type { Ticket, TicketStatus } from '../handoff/tickets.ts';
 import type { FaqDraftJson } from '../handoff/faq-draft-routes.ts';
 import type { FaqDraftStatus } from '../handoff/faq-draft-store.ts';
+import type { InvitationRule } from '../handoff/invitation-rules.ts';
+import type { Report } from '../handoff/reports.ts';
+import type { KbChange } from '../handoff/unanswered-change.ts';
+import type { UnansweredGroup } from '../handoff/unanswered-groups.ts';
+import type { BlockJson } from '../handoff/visitor-block-routes.ts';
+import type { BlockSummary } from '../handoff/visitor-blocks.ts';
+import type { VisitorJson } from '../handoff/visitor-presence-routes.ts';
 
-export type { FaqDraftJson, FaqDraftStatus };
+export type { BlockSummary, FaqDraftJson, FaqDraftStatus, InvitationRule, KbChange, Report };
 export type { Agent, AgentRecord, AgentStatus, BusinessHours, CannedReply, ConversationView, HeldItem, QueueItem, SearchResult, Ticket, ViewMessage };
 
 /** A 4xx/5xx answer: the server's `{ error: { code, message } }`, or the status alone. */
@@ -28,23 +35,10 @@ export class ApiError extends Error {
 }
 
 /** GET /api/agent/visitors (handoff/visitor-presence-routes.ts). */
-export interface OnlineVisitor {
-  id: string;
-  currentPage: { url: string; title: string; since: string };
-  pages: number;
-  onlineSince: string;
-  trail: Array<{ url: string; title: string; enteredAt: string; leftAt?: string; seconds?: number }>;
-  inChat: boolean;
-  invited?: { id: string; by: 'agent' | 'rule'; agentName?: string; at: string; state: 'pending' | 'dismissed' | 'accepted' | 'used' };
-}
+export type OnlineVisitor = VisitorJson;
 
-export interface InvitationRule {
-  id: string;
-  urlPattern: string;
-  dwellSeconds: number;
-  text: { zh: string; en: string };
-  enabled: boolean;
-}
+/** One group of GET /api/admin/unanswered: the server's group without its stored row ids. */
+export type UnansweredGroupView = Omit<UnansweredGroup, 'rowIds'>;
 
 export interface AgentGroup {
   id: string;
@@ -83,27 +77,7 @@ export interface SearchQuery {
 }
 
 /** A visitor block as the server describes it (GET /api/admin/blocks, POST …/block). */
-export interface VisitorBlock {
-  id: string;
-  by: 'ip' | 'visitor';
-  value: string;
-  reason: string | null;
-  conversationId: string | null;
-  createdBy: { id: string; displayName: string };
-  createdAt: string;
-  expiresAt: string | null;
-  liftedAt: string | null;
-  active: boolean;
-  hits: number;
-  lastHitAt: string | null;
-}
-
-/** The toolbar counter: active blocks, refused requests on them, and those since midnight (Asia/Shanghai). */
-export interface BlockSummary {
-  active: number;
-  hits: number;
-  hitsToday: number;
-}
+export type VisitorBlock = BlockJson;
 
 export interface NewBlock {
   by: 'ip' | 'visitor';
@@ -127,9 +101,23 @@ export class ConsoleApi {
   constructor(readonly base = '') {}
 
   async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+    const res = await this.fetchOk(method, path, 'application/json', body);
+    if (res.status === 204) return undefined as T;
+    return (await res.json().catch(() => undefined)) as T;
+  }
+
+  /** A POST answered with a file (a KB change's YAML): its body and the name the server gives it. */
+  async requestFile(path: string, body: unknown, fallbackName: string): Promise<{ name: string; blob: Blob }> {
+    const res = await this.fetchOk('POST', path, '*/*', body);
+    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
+    return { name, blob: await res.blob() };
+  }
+
+  /** The response when it is 2xx; otherwise ApiError from the server's `{ error }` (status 0: no answer). */
+  private async fetchOk(method: Method, path: string, accept: string, body?: unknown): Promise<Response> {
+    const init: RequestInit = { method, credentials: 'same-origin', headers: { accept } };
     if (body !== undefined) {
-      init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+      init.headers = { accept, 'content-type': 'application/json' };
       init.body = JSON.stringify(body);
     }
     let res: Response;
@@ -138,13 +126,12 @@ export class ConsoleApi {
     } catch (err) {
       throw new ApiError(0, 'network', err instanceof Error ? err.message : 'network error');
     }
-    if (res.status === 204) return undefined as T;
-    const data: unknown = await res.json().catch(() => undefined);
     if (!res.ok) {
+      const data: unknown = await res.json().catch(() => undefined);
       const error = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
       throw new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? res.statusText);
     }
-    return data as T;
+    return res;
   }
 
   login(username: string, password: string) {
@@ -280,5 +267,28 @@ export class ConsoleApi {
   }
   dismissFaqDraft(id: number) {
     return this.request<{ draft: FaqDraftJson }>('POST', `/api/admin/faq-drafts/${id}/dismiss`);
+  }
+  /** The editors' inbox of questions the bot missed, grouped. */
+  unanswered(limit = 100) {
+    return this.request<{ questions: UnansweredGroupView[] }>('GET', `/api/admin/unanswered${queryString({ limit })}`);
+  }
+  dismissUnanswered(groupKey: string) {
+    return this.request<{ dismissed: number }>('POST', '/api/admin/unanswered/dismiss', { groupKey });
+  }
+  /** A KB change file for unanswered questions, checked by the server against the live KB. */
+  unansweredChange(change: KbChange) {
+    return this.requestFile('/api/admin/unanswered/change', change, 'kb-change.yaml');
+  }
+  /** A KB change file from an FAQ draft (the server marks the draft used). */
+  faqDraftChange(id: number, change: KbChange) {
+    return this.requestFile(`/api/admin/faq-drafts/${id}/change`, { change }, 'kb-change.yaml');
+  }
+  /** The supervisors' report of a range of dates (Beijing days; `to` exclusive). */
+  reports(from: string, to: string) {
+    return this.request<Report>('GET', `/api/admin/reports${queryString({ from, to })}`);
+  }
+  /** Where the same report downloads as CSV (a plain link: the browser saves it with the session cookie). */
+  reportsCsvUrl(from: string, to: string): string {
+    return `${this.base}/api/admin/reports.csv${queryString({ from, to })}`;
   }
 }

@@ -84,4 +84,32 @@ describe('ConsoleConnection', () => {
       vi.useRealTimers();
     }
   });
+
+  it('gives the monitor the supervisor and watching events on the same stream, until it unsubscribes', () => {
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const host = { addController: vi.fn(), requestUpdate: vi.fn() };
+    const consoleSaw: string[] = [];
+    const monitorSaw: string[] = [];
+    const connection = new ConsoleConnection(host as never, {
+      onEvent: (e) => consoleSaw.push(e.event),
+      onSignedOut: () => {},
+      checkSession: async () => true,
+    });
+    connection.start();
+    const source = FakeEventSource.last!;
+    const unsubscribe = connection.subscribe((e) => monitorSaw.push(`${e.event}:${JSON.stringify(e.data)}`));
+    source.emit('supervisor', { change: 'presence', agentId: 'a1' });
+    source.emit('watching', { conversationId: 'c1', watching: true });
+    source.emit('message', { conversationId: 'c1', id: 7 }, '7');
+    unsubscribe();
+    source.emit('supervisor', { change: 'queue' });
+    expect(FakeEventSource.last).toBe(source);
+    expect(monitorSaw).toEqual([
+      'supervisor:{"change":"presence","agentId":"a1"}',
+      'watching:{"conversationId":"c1","watching":true}',
+      'message:{"conversationId":"c1","id":7}',
+    ]);
+    expect(consoleSaw).toEqual(['supervisor', 'watching', 'message', 'supervisor']);
+    connection.stop();
+  });
 });

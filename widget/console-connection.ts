@@ -2,19 +2,28 @@
 // failures with backoff and resumed from the last message id; `session_ended` or a 401 means sign in again.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { AgentWireEvent } from '../handoff/live-events.ts';
+import type { SupervisorWireEvent, WatchingWireEvent } from '../handoff/monitor-events.ts';
 
 /** `restarting`: the server said `server_restarting`; a calm notice until the stream is open again. */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'restarting';
 
+/** Every event of the console's stream: the agent's own and, on an admin's session, the monitor's. */
+export type ConsoleWireEvent =
+  | AgentWireEvent
+  | { event: SupervisorWireEvent['event']; data: SupervisorWireEvent['data'] }
+  | { event: WatchingWireEvent['event']; data: WatchingWireEvent['data'] };
+
+export type ConsoleEventListener = (event: ConsoleWireEvent) => void;
+
 export interface ConnectionCallbacks {
-  onEvent(event: AgentWireEvent): void;
+  onEvent(event: ConsoleWireEvent): void;
   /** The session is over (ended elsewhere, expired): show the sign-in form. */
   onSignedOut(): void;
   /** Whether the session still holds (GET /api/agent/me), asked after the stream failed for good. */
   checkSession(): Promise<boolean>;
 }
 
-const EVENT_NAMES: ReadonlyArray<AgentWireEvent['event']> = [
+const EVENT_NAMES: ReadonlyArray<ConsoleWireEvent['event']> = [
   'ready',
   'message',
   'typing',
@@ -25,6 +34,9 @@ const EVENT_NAMES: ReadonlyArray<AgentWireEvent['event']> = [
   'assigned',
   'presence',
   'session_ended',
+  // Admins only (the monitor screen): what changed in GET /api/admin/monitor, and a chat followed read-only.
+  'supervisor',
+  'watching',
 ];
 
 /** Reconnect delay after `attempt` failures: 1 s doubling to 30 s, with up to 30% jitter. */
@@ -40,6 +52,7 @@ export class ConsoleConnection implements ReactiveController {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private active = false;
+  private readonly listeners = new Set<ConsoleEventListener>();
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -51,6 +64,15 @@ export class ConsoleConnection implements ReactiveController {
 
   hostDisconnected(): void {
     this.stop();
+  }
+
+  /**
+   * A screen's share of the one stream (the monitor), after the console's own handler; returns the
+   * unsubscribe function. One stream per console, so an admin's session holds one connection.
+   */
+  subscribe(listener: ConsoleEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Opens the stream (after sign-in). `after` resumes from a message id the console already has. */
@@ -126,7 +148,7 @@ export class ConsoleConnection implements ReactiveController {
     }, delay);
   }
 
-  private handle(name: AgentWireEvent['event'], e: MessageEvent<string>): void {
+  private handle(name: ConsoleWireEvent['event'], e: MessageEvent<string>): void {
     let data: unknown;
     try {
       data = JSON.parse(e.data);
@@ -140,7 +162,9 @@ export class ConsoleConnection implements ReactiveController {
       this.callbacks.onSignedOut();
       return;
     }
-    this.callbacks.onEvent({ event: name, data } as AgentWireEvent);
+    const event = { event: name, data } as ConsoleWireEvent;
+    this.callbacks.onEvent(event);
+    for (const listener of this.listeners) listener(event);
   }
 
   private setState(state: ConnectionState): void {

@@ -1,11 +1,12 @@
 // <console-drafts>: the editors' FAQ drafts (agents' answers to handed-off questions); each becomes a KB change file
 // to download (a new question for the suggested entry, or a new entry) or is dismissed; the live KB is never written.
 import { LitElement, css, html } from 'lit';
-import { ApiError, type ConsoleApi, type FaqDraftJson } from './console-api.ts';
+import { ApiError, type ConsoleApi, type FaqDraftJson, type KbChange } from './console-api.ts';
+import { addQuestionsChange, kbChangeButtons, kbChangeStyles, newEntryChange, newEntryFields, saveKbChangeFile, topicOf, type KbChangeMode } from './console-kb-change.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
 
-type Form = { id: number; mode: 'add' | 'new' };
+type Form = { id: number; mode: KbChangeMode };
 
 export class ConsoleDrafts extends LitElement {
   static override properties = {
@@ -35,17 +36,15 @@ export class ConsoleDrafts extends LitElement {
 
   static override styles = [
     consoleBase,
+    kbChangeStyles,
     css`
       :host { display: flex; flex-direction: column; gap: 12px; padding: 16px; height: 100%; overflow: auto; }
       .draft { border: 1px solid var(--cs-border); border-radius: 6px; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; background: var(--cs-panel); }
       .q { font-weight: 600; }
       .a { white-space: pre-wrap; background: var(--cs-agent); border-radius: 8px; padding: 6px 10px; }
-      .actions { display: flex; gap: 8px; flex-wrap: wrap; }
-      form { display: flex; flex-direction: column; gap: 6px; border-top: 1px dashed var(--cs-border); padding-top: 8px; }
+      form { border-top: 1px dashed var(--cs-border); padding-top: 8px; }
       fieldset { border: none; padding: 0; margin: 0; display: flex; gap: 16px; }
       fieldset label { flex-direction: row; align-items: center; gap: 4px; }
-      label { display: flex; flex-direction: column; font-size: 12px; gap: 2px; }
-      textarea { min-height: 48px; }
     `,
   ];
 
@@ -80,59 +79,28 @@ export class ConsoleDrafts extends LitElement {
   }
 
   /** The server checks the change against the live KB, marks the draft used and answers with the YAML: saved as a file. */
-  private async download(d: FaqDraftJson, change: unknown) {
+  private async download(d: FaqDraftJson, change: KbChange) {
     this.error = '';
     this.info = '';
-    let res: Response;
     try {
-      res = await fetch(`${this.api.base}/api/admin/faq-drafts/${d.id}/change`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ change }),
-      });
+      const file = await this.api.faqDraftChange(d.id, change);
+      this.form = undefined;
+      this.info = saveKbChangeFile(this.strings, file);
     } catch (err) {
       return this.fail(err);
     }
-    if (!res.ok) {
-      const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-      this.error = body?.error?.message ?? res.statusText;
-      return;
-    }
-    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'kb-change.yaml';
-    const url = URL.createObjectURL(await res.blob());
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = name;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    this.form = undefined;
-    this.info = `${this.strings.unansweredDownloaded} ${name} — npm run kb -- apply ${name}`;
     await this.load();
   }
 
   private submitAdd(e: SubmitEvent, d: FaqDraftJson) {
     e.preventDefault();
     const data = new FormData(e.currentTarget as HTMLFormElement);
-    const field = (k: string) => String(data.get(k) ?? '').trim();
-    void this.download(d, { changes: [{ addQuestions: { entry: field('entry'), lang: d.lang, questions: [field('question')] } }] });
+    void this.download(d, addQuestionsChange(String(data.get('entry') ?? ''), d.lang, [String(data.get('question') ?? '').trim()]));
   }
 
   private submitNew(e: SubmitEvent, d: FaqDraftJson) {
     e.preventDefault();
-    const data = new FormData(e.currentTarget as HTMLFormElement);
-    const field = (k: string) => String(data.get(k) ?? '').trim();
-    const lines = (k: string) => field(k).split('\n').map((l) => l.trim()).filter(Boolean);
-    const id = field('id');
-    void this.download(d, {
-      changes: [{
-        newEntry: {
-          // The topic (the id's first part) names the FAQ file, as the shipped files are laid out.
-          file: `faq/${id.split('.')[0] ?? ''}.yaml`,
-          entry: { id, questions: { zh: lines('zh'), en: lines('en') }, answer: { zh: field('answerZh'), en: field('answerEn') } },
-        },
-      }],
-    });
+    void this.download(d, newEntryChange(e.currentTarget as HTMLFormElement));
   }
 
   override render() {
@@ -171,10 +139,7 @@ export class ConsoleDrafts extends LitElement {
       <label><input type="radio" name="mode" .checked=${mode === 'add'} @change=${() => (this.form = { id: d.id, mode: 'add' })} />${s.faqDraft.addTo}</label>
       <label><input type="radio" name="mode" .checked=${mode === 'new'} @change=${() => (this.form = { id: d.id, mode: 'new' })} />${s.faqDraft.newEntry}</label>
     </fieldset>`;
-    const buttons = html`<div class="actions">
-      <button type="submit" class="primary" data-testid="faq-draft-download">${s.unansweredDownload}</button>
-      <button type="button" @click=${() => (this.form = undefined)}>${s.cancel}</button>
-    </div>`;
+    const buttons = kbChangeButtons(s, 'faq-draft-download', true, () => (this.form = undefined));
     if (mode === 'add') {
       return html`<form data-testid="faq-draft-add-form" @submit=${(e: SubmitEvent) => this.submitAdd(e, d)}>
         ${pick}
@@ -183,14 +148,9 @@ export class ConsoleDrafts extends LitElement {
         ${buttons}
       </form>`;
     }
-    const topic = d.suggestedEntry?.split('.')[0] ?? '';
     return html`<form data-testid="faq-draft-new-form" @submit=${(e: SubmitEvent) => this.submitNew(e, d)}>
       ${pick}
-      <label>${s.unansweredEntryId}<input name="id" required .value=${topic ? `${topic}.` : ''} placeholder="billing.new-thing" /></label>
-      <label>${s.unansweredQuestions} (zh)<textarea name="zh" required .value=${d.lang === 'zh' ? d.question : ''}></textarea></label>
-      <label>${s.unansweredQuestions} (en)<textarea name="en" required .value=${d.lang === 'en' ? d.question : ''}></textarea></label>
-      <label>${s.unansweredAnswer} (zh)<textarea name="answerZh" required .value=${d.lang === 'zh' ? d.answer : ''}></textarea></label>
-      <label>${s.unansweredAnswer} (en)<textarea name="answerEn" required .value=${d.lang === 'en' ? d.answer : ''}></textarea></label>
+      ${newEntryFields(s, { topic: topicOf(d.suggestedEntry), lang: d.lang, questions: d.question, answer: d.answer })}
       ${buttons}
     </form>`;
   }

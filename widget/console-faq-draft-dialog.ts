@@ -1,15 +1,18 @@
 // <console-faq-draft-dialog>: shows the visitor's question and the agent's answer, both editable, and saves them as an FAQ draft.
-import { LitElement, css, html } from 'lit';
-import { ApiError, type ConsoleApi, type FaqDraftJson, type ViewMessage } from './console-api.ts';
+import { css, html } from 'lit';
+import type { FaqDraftJson, ViewMessage } from './console-api.ts';
+import { ConsoleDialog } from './console-dialog.ts';
 import { consoleBase } from './console-styles.ts';
-import { STRINGS, type Strings } from './console-strings.ts';
 
 /** Handoff reasons whose last visitor message asked for a person, not the question (as handoff/faq-draft-source.ts). */
 const REQUEST_REASONS = new Set(['requested', 'by_choice']);
 
 /**
  * The question to show first for an agent's answer: the visitor's latest message before it, skipping a bare
- * request for a person that fired the handoff. The server picks the same way when no question is sent.
+ * request for a person that fired the handoff. The server picks the same way when no question is sent
+ * (draftQuestion in handoff/faq-draft-source.ts), but only while saving: the agent sees and edits the question
+ * before that, there is no route that answers it ahead of the save, and the widget imports types only, so this
+ * is the one client copy. Change both together.
  */
 export function defaultDraftQuestion(messages: readonly ViewMessage[], answerId: number, handoffReason: string | undefined): string {
   const before = messages.filter((m) => m.id < answerId).reverse();
@@ -34,52 +37,35 @@ export interface FaqDraftSavedDetail {
   draft: FaqDraftJson;
 }
 
-export class ConsoleFaqDraftDialog extends LitElement {
+export class ConsoleFaqDraftDialog extends ConsoleDialog {
   static override properties = {
-    api: { attribute: false },
-    strings: { attribute: false },
     conversationId: { state: true },
     messageId: { state: true },
     question: { state: true },
     answer: { state: true },
-    error: { state: true },
-    busy: { state: true },
   };
-  declare api: ConsoleApi;
-  declare strings: Strings;
   declare conversationId: string;
   declare messageId: number;
   declare question: string;
   declare answer: string;
-  declare error: string;
-  declare busy: boolean;
 
   constructor() {
     super();
-    this.strings = STRINGS.zh;
     this.conversationId = '';
     this.messageId = 0;
     this.question = '';
     this.answer = '';
-    this.error = '';
-    this.busy = false;
   }
 
   static override styles = [
     consoleBase,
+    ConsoleDialog.dialogStyles,
     css`
-      dialog { border: 1px solid var(--cs-border); border-radius: 10px; padding: 16px; width: min(520px, 94vw); }
-      dialog::backdrop { background: rgb(0 0 0 / 30%); }
+      dialog { width: min(520px, 94vw); }
       form { display: flex; flex-direction: column; gap: 10px; }
-      label { display: flex; flex-direction: column; gap: 4px; font-size: 13px; }
       textarea { resize: vertical; }
-      .actions { display: flex; justify-content: flex-end; gap: 8px; }
     `,
   ];
-
-  private get dialog(): HTMLDialogElement | null {
-    return this.renderRoot.querySelector('dialog');
-  }
 
   /** Opens on one agent message of a handed-off chat, with the question the visitor most likely asked. */
   async open(input: { conversationId: string; message: ViewMessage; question: string }): Promise<void> {
@@ -87,13 +73,8 @@ export class ConsoleFaqDraftDialog extends LitElement {
     this.messageId = input.message.id;
     this.question = input.question;
     this.answer = input.message.text;
-    this.error = '';
-    await this.updateComplete;
-    this.dialog?.showModal();
-  }
-
-  close(): void {
-    this.dialog?.close();
+    // The fields are bound to state, so there is nothing typed to reset.
+    await this.showModal(false);
   }
 
   private async submit(e: SubmitEvent) {
@@ -101,21 +82,11 @@ export class ConsoleFaqDraftDialog extends LitElement {
     const question = this.question.trim();
     const answer = this.answer.trim();
     if (!question || !answer) return;
-    this.busy = true;
-    this.error = '';
-    try {
-      const { draft } = await this.api.saveFaqDraft(this.conversationId, { messageId: this.messageId, question, answer });
-      this.close();
-      this.dispatchEvent(new CustomEvent<FaqDraftSavedDetail>('faq-draft-saved', {
-        detail: { conversationId: this.conversationId, draft },
-        bubbles: true,
-        composed: true,
-      }));
-    } catch (err) {
-      this.error = err instanceof ApiError ? err.message : String(err);
-    } finally {
-      this.busy = false;
-    }
+    const conversationId = this.conversationId;
+    await this.submitWith(
+      () => this.api.saveFaqDraft(conversationId, { messageId: this.messageId, question, answer }),
+      ({ draft }) => this.emit<FaqDraftSavedDetail>('faq-draft-saved', { conversationId, draft }),
+    );
   }
 
   override render() {

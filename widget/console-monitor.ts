@@ -3,9 +3,8 @@
 import { LitElement, css, html } from 'lit';
 import type { AgentStatus } from '../handoff/agent.ts';
 import type { MonitorChat, MonitorSnapshot } from '../handoff/monitor.ts';
-import type { AgentMessageData } from '../handoff/live-events.ts';
-import type { SupervisorWireEvent } from '../handoff/monitor-events.ts';
 import { ApiError, type ConsoleApi, type ConversationView, type ViewMessage } from './console-api.ts';
+import type { ConsoleConnection, ConsoleWireEvent } from './console-connection.ts';
 import { formatDuration, formatTime } from './console-format.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
@@ -26,6 +25,7 @@ export class ConsoleMonitor extends LitElement {
   static override properties = {
     api: { attribute: false },
     strings: { attribute: false },
+    connection: { attribute: false },
     snapshot: { state: true },
     selected: { state: true },
     view: { state: true },
@@ -35,6 +35,8 @@ export class ConsoleMonitor extends LitElement {
   };
   declare api: ConsoleApi;
   declare strings: Strings;
+  /** The console's one live stream; this screen listens on it while shown. */
+  declare connection: ConsoleConnection | undefined;
   declare snapshot: MonitorSnapshot | undefined;
   /** The chat followed read-only. */
   declare selected: string | undefined;
@@ -45,17 +47,17 @@ export class ConsoleMonitor extends LitElement {
 
   options: ConsoleMonitorOptions = defaultConsoleMonitorOptions;
   /**
-   * The monitor's own stream (same session as the console's): it alone listens for `supervisor` and
-   * `watching`, and it opens and closes with this screen. A watch applies to the session's streams; the
-   * console's ignores messages of chats it does not show.
+   * Unsubscribes from the console's stream. `supervisor` and `watching` come on it for admins; a watch applies
+   * to the session's streams, so the console's own handler sees (and ignores) messages of the watched chat.
    */
-  private source: EventSource | undefined;
+  private unsubscribe: (() => void) | undefined;
   private refetchTimer: ReturnType<typeof setTimeout> | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
     super();
     this.strings = STRINGS.zh;
+    this.connection = undefined;
     this.snapshot = undefined;
     this.selected = undefined;
     this.view = undefined;
@@ -104,50 +106,44 @@ export class ConsoleMonitor extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.openStream();
+    this.unsubscribe = this.connection?.subscribe((e) => this.onEvent(e));
     void this.refetch();
     this.ticker = setInterval(() => (this.now = Date.now()), this.options.tickMs);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.source?.close();
-    this.source = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     clearTimeout(this.refetchTimer);
     clearInterval(this.ticker);
-    // Stop following on the server too: the console's own stream would otherwise keep receiving the chat.
+    // Stop following on the server too: the console's stream would otherwise keep receiving the chat.
     if (this.selected) void this.api.watch(this.selected, false).catch(() => undefined);
   }
 
-  private openStream(): void {
-    const source = new EventSource('/api/agent/events');
-    this.source = source;
-    const data = <T>(e: Event): T | undefined => {
-      try {
-        return JSON.parse((e as MessageEvent<string>).data) as T;
-      } catch {
-        return undefined;
+  private onEvent(e: ConsoleWireEvent): void {
+    switch (e.event) {
+      // (Re)connected: a watch lives as long as a stream, so follow the chat again and reload what was missed.
+      case 'ready':
+        void this.refetch();
+        if (this.selected) void this.follow(this.selected);
+        break;
+      case 'supervisor':
+        this.scheduleRefetch();
+        break;
+      case 'message': {
+        const { conversationId, ...message } = e.data;
+        if (conversationId !== this.selected) return;
+        if (this.messages.some((x) => x.id === message.id)) return;
+        this.messages = [...this.messages, message].sort((a, b) => a.id - b.id);
+        break;
       }
-    };
-    // (Re)connected: a watch lives as long as a stream, so follow the chat again and reload what was missed.
-    source.addEventListener('ready', () => {
-      void this.refetch();
-      if (this.selected) void this.follow(this.selected);
-    });
-    source.addEventListener('supervisor', (e) => {
-      if (data<SupervisorWireEvent['data']>(e)) this.scheduleRefetch();
-    });
-    source.addEventListener('message', (e) => {
-      const m = data<AgentMessageData>(e);
-      if (!m || m.conversationId !== this.selected) return;
-      const { conversationId: _, ...message } = m;
-      if (this.messages.some((x) => x.id === message.id)) return;
-      this.messages = [...this.messages, message].sort((a, b) => a.id - b.id);
-    });
-    source.addEventListener('closed', (e) => {
-      const d = data<{ conversationId: string }>(e);
-      if (d && d.conversationId === this.selected && this.view) this.view = { ...this.view, status: 'closed' };
-    });
+      case 'closed':
+        if (e.data.conversationId === this.selected && this.view) this.view = { ...this.view, status: 'closed' };
+        break;
+      default:
+        break;
+    }
   }
 
   private scheduleRefetch(): void {

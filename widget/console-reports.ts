@@ -1,8 +1,7 @@
 // <console-reports>: the supervisors' dashboard: a range picker, headline tiles, the by-hour and
 // handoff-reason charts as inline SVG, top entries, the agents table and the CSV download.
 import { LitElement, css, html, svg } from 'lit';
-import type { Report } from '../handoff/reports.ts';
-import { ApiError, queryString, type ConsoleApi } from './console-api.ts';
+import { ApiError, type ConsoleApi, type Report } from './console-api.ts';
 import { formatDuration } from './console-format.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
@@ -82,20 +81,16 @@ export class ConsoleReports extends LitElement {
     void this.load();
   }
 
-  /** The query of the current range; a preset ends tomorrow (Beijing), so today counts. */
-  private range(): { from: string; to: string } {
-    return { from: this.from, to: this.to };
-  }
-
+  /** The CSV of the current range; a preset ends tomorrow (Beijing), so today counts. */
   get csvHref(): string {
-    return `${this.api?.base ?? ''}/api/admin/reports.csv${queryString(this.range())}`;
+    return this.api?.reportsCsvUrl(this.from, this.to) ?? '';
   }
 
   async load() {
     this.loading = true;
     this.error = '';
     try {
-      this.report = await this.api.request<Report>('GET', `/api/admin/reports${queryString(this.range())}`);
+      this.report = await this.api.reports(this.from, this.to);
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : String(err);
     } finally {

@@ -1,8 +1,8 @@
 // <console-transfer-dialog>: hands the open chat to another agent or to a group, with a note for them.
-import { LitElement, css, html } from 'lit';
-import { ApiError, type AgentGroup, type ConsoleApi } from './console-api.ts';
+import { css, html } from 'lit';
+import type { AgentGroup } from './console-api.ts';
+import { ConsoleDialog } from './console-dialog.ts';
 import { consoleBase } from './console-styles.ts';
-import { STRINGS, type Strings } from './console-strings.ts';
 
 export interface TransferAgentOption {
   id: string;
@@ -11,65 +11,40 @@ export interface TransferAgentOption {
   status: string;
 }
 
-export class ConsoleTransferDialog extends LitElement {
+export class ConsoleTransferDialog extends ConsoleDialog {
   static override properties = {
-    api: { attribute: false },
     conversationId: { type: String },
-    strings: { attribute: false },
     groups: { attribute: false },
     agents: { attribute: false },
     target: { state: true },
-    error: { state: true },
-    busy: { state: true },
   };
-  declare api: ConsoleApi;
   declare conversationId: string;
-  declare strings: Strings;
   declare groups: AgentGroup[];
   declare agents: TransferAgentOption[];
   declare target: 'agent' | 'group';
-  declare error: string;
-  declare busy: boolean;
 
   constructor() {
     super();
     this.conversationId = '';
-    this.strings = STRINGS.zh;
     this.groups = [];
     this.agents = [];
     this.target = 'group';
-    this.error = '';
-    this.busy = false;
   }
 
   static override styles = [
     consoleBase,
+    ConsoleDialog.dialogStyles,
     css`
-      dialog { border: 1px solid var(--cs-border); border-radius: 10px; padding: 16px; width: min(420px, 92vw); }
-      dialog::backdrop { background: rgb(0 0 0 / 30%); }
+      dialog { width: min(420px, 92vw); }
       form { display: flex; flex-direction: column; gap: 10px; }
-      label { display: flex; flex-direction: column; gap: 4px; font-size: 13px; }
       fieldset { border: none; padding: 0; margin: 0; display: flex; gap: 16px; }
       fieldset label { flex-direction: row; align-items: center; }
-      .actions { display: flex; justify-content: flex-end; gap: 8px; }
     `,
   ];
 
-  private get dialog(): HTMLDialogElement | null {
-    return this.renderRoot.querySelector('dialog');
-  }
-
   async open(): Promise<void> {
-    this.error = '';
     this.target = this.agents.some((a) => a.status === 'online') ? 'agent' : 'group';
-    await this.updateComplete;
-    const form = this.renderRoot.querySelector('form');
-    form?.reset();
-    this.dialog?.showModal();
-  }
-
-  close(): void {
-    this.dialog?.close();
+    await this.showModal(true);
   }
 
   private async submit(e: SubmitEvent) {
@@ -78,17 +53,11 @@ export class ConsoleTransferDialog extends LitElement {
     const note = String(data.get('note') ?? '').trim();
     const value = String(data.get(this.target) ?? '');
     if (!value) return;
-    this.busy = true;
-    this.error = '';
-    try {
-      await this.api.transfer(this.conversationId, this.target === 'agent' ? { agent: value } : { group: value }, note || undefined);
-      this.close();
-      this.dispatchEvent(new CustomEvent('transferred', { detail: { conversationId: this.conversationId }, bubbles: true, composed: true }));
-    } catch (err) {
-      this.error = err instanceof ApiError ? err.message : String(err);
-    } finally {
-      this.busy = false;
-    }
+    const conversationId = this.conversationId;
+    await this.submitWith(
+      () => this.api.transfer(conversationId, this.target === 'agent' ? { agent: value } : { group: value }, note || undefined),
+      () => this.emit('transferred', { conversationId }),
+    );
   }
 
   override render() {

@@ -1,22 +1,14 @@
 // <console-unanswered>: the editors' inbox of questions the bot missed, grouped; each group becomes a KB change
 // file to download (new question variants for an entry, or a new entry), never a write into the live KB.
 import { LitElement, css, html } from 'lit';
-import { ApiError, type ConsoleApi } from './console-api.ts';
+import { ApiError, type ConsoleApi, type KbChange, type UnansweredGroupView } from './console-api.ts';
+import { addQuestionsChange, kbChangeButtons, kbChangeStyles, newEntryChange, newEntryFields, saveKbChangeFile, topicOf, type KbChangeMode } from './console-kb-change.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
 
-/** One group as GET /api/admin/unanswered returns it. */
-export interface UnansweredGroupView {
-  text: string;
-  count: number;
-  lastAskedAt: string;
-  candidates: { entryId: string; score: number; meanScore?: number }[];
-  variants: string[];
-  lang: 'zh' | 'en';
-  groupKey: string;
-}
+export type { UnansweredGroupView };
 
-type Draft = { groupKey: string; mode: 'add' | 'new' };
+type Draft = { groupKey: string; mode: KbChangeMode };
 
 export class ConsoleUnanswered extends LitElement {
   static override properties = {
@@ -46,6 +38,7 @@ export class ConsoleUnanswered extends LitElement {
 
   static override styles = [
     consoleBase,
+    kbChangeStyles,
     css`
       :host { display: flex; flex-direction: column; gap: 12px; padding: 16px; height: 100%; overflow: auto; }
       .group { border: 1px solid var(--cs-border, #ddd); border-radius: 6px; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; }
@@ -53,10 +46,6 @@ export class ConsoleUnanswered extends LitElement {
       .count { font-weight: 600; }
       .muted { color: var(--cs-muted); font-size: 12px; }
       ul { margin: 0; padding-left: 18px; }
-      .actions { display: flex; gap: 8px; flex-wrap: wrap; }
-      form { display: flex; flex-direction: column; gap: 6px; }
-      label { display: flex; flex-direction: column; font-size: 12px; gap: 2px; }
-      textarea { min-height: 48px; }
     `,
   ];
 
@@ -67,7 +56,7 @@ export class ConsoleUnanswered extends LitElement {
 
   async load() {
     try {
-      this.groups = (await this.api.request<{ questions: UnansweredGroupView[] }>('GET', '/api/admin/unanswered?limit=100')).questions;
+      this.groups = (await this.api.unanswered(100)).questions;
     } catch (err) {
       this.fail(err);
     }
@@ -81,7 +70,7 @@ export class ConsoleUnanswered extends LitElement {
   private async dismiss(g: UnansweredGroupView) {
     this.error = '';
     try {
-      await this.api.request('POST', '/api/admin/unanswered/dismiss', { groupKey: g.groupKey });
+      await this.api.dismissUnanswered(g.groupKey);
       this.info = this.strings.unansweredDismissed;
       await this.load();
     } catch (err) {
@@ -90,59 +79,27 @@ export class ConsoleUnanswered extends LitElement {
   }
 
   /** Asks the server for the YAML (it checks the ids against the live KB) and saves it as a file. */
-  private async download(change: unknown) {
+  private async download(change: KbChange) {
     this.error = '';
     this.info = '';
-    let res: Response;
     try {
-      res = await fetch(`${this.api.base}/api/admin/unanswered/change`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(change),
-      });
+      const file = await this.api.unansweredChange(change);
+      this.draft = undefined;
+      this.info = saveKbChangeFile(this.strings, file);
     } catch (err) {
-      return this.fail(err);
+      this.fail(err);
     }
-    if (!res.ok) {
-      const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-      this.error = body?.error?.message ?? res.statusText;
-      return;
-    }
-    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'kb-change.yaml';
-    const url = URL.createObjectURL(await res.blob());
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = name;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    this.draft = undefined;
-    this.info = `${this.strings.unansweredDownloaded} ${name} — npm run kb -- apply ${name}`;
   }
 
   private submitAdd(e: SubmitEvent, g: UnansweredGroupView) {
     e.preventDefault();
     const d = new FormData(e.currentTarget as HTMLFormElement);
-    void this.download({
-      changes: [{ addQuestions: { entry: String(d.get('entry') ?? '').trim(), lang: g.lang, questions: d.getAll('question').map(String) } }],
-    });
+    void this.download(addQuestionsChange(String(d.get('entry') ?? ''), g.lang, d.getAll('question').map(String)));
   }
 
   private submitNew(e: SubmitEvent) {
     e.preventDefault();
-    const d = new FormData(e.currentTarget as HTMLFormElement);
-    const field = (k: string) => String(d.get(k) ?? '').trim();
-    const lines = (k: string) => field(k).split('\n').map((l) => l.trim()).filter(Boolean);
-    const id = field('id');
-    void this.download({
-      changes: [{
-        newEntry: {
-          // The topic (the id's first part) names the FAQ file, as the shipped files are laid out.
-          file: `faq/${id.split('.')[0] ?? ''}.yaml`,
-          entry: { id, questions: { zh: lines('zh'), en: lines('en') }, answer: { zh: field('answerZh'), en: field('answerEn') } },
-        },
-      }],
-    });
+    void this.download(newEntryChange(e.currentTarget as HTMLFormElement));
   }
 
   override render() {
@@ -191,22 +148,15 @@ export class ConsoleUnanswered extends LitElement {
         <legend>${s.unansweredQuestions} (${g.lang})</legend>
         ${g.variants.map((v) => html`<label style="flex-direction:row;gap:4px"><input type="checkbox" name="question" .value=${v} checked />${v}</label>`)}
       </fieldset>
-      <div class="actions"><button type="submit" data-testid="unanswered-download">${s.unansweredDownload}</button>
-        <button type="button" @click=${() => (this.draft = undefined)}>${s.cancel}</button></div>
+      ${kbChangeButtons(s, 'unanswered-download', false, () => (this.draft = undefined))}
     </form>`;
   }
 
   private renderNew(g: UnansweredGroupView) {
     const s = this.strings;
-    const topic = g.candidates[0]?.entryId.split('.')[0] ?? '';
     return html`<form data-testid="unanswered-new-form" @submit=${(e: SubmitEvent) => this.submitNew(e)}>
-      <label>${s.unansweredEntryId}<input name="id" required .value=${topic ? `${topic}.` : ''} placeholder="billing.new-thing" /></label>
-      <label>${s.unansweredQuestions} (zh)<textarea name="zh" required .value=${g.lang === 'zh' ? g.variants.join('\n') : ''}></textarea></label>
-      <label>${s.unansweredQuestions} (en)<textarea name="en" required .value=${g.lang === 'en' ? g.variants.join('\n') : ''}></textarea></label>
-      <label>${s.unansweredAnswer} (zh)<textarea name="answerZh" required></textarea></label>
-      <label>${s.unansweredAnswer} (en)<textarea name="answerEn" required></textarea></label>
-      <div class="actions"><button type="submit" data-testid="unanswered-download">${s.unansweredDownload}</button>
-        <button type="button" @click=${() => (this.draft = undefined)}>${s.cancel}</button></div>
+      ${newEntryFields(s, { topic: topicOf(g.candidates[0]?.entryId), lang: g.lang, questions: g.variants.join('\n'), answer: '' })}
+      ${kbChangeButtons(s, 'unanswered-download', false, () => (this.draft = undefined))}
     </form>`;
   }
 }

@@ -290,26 +290,27 @@ export class VisitorConnection implements ReactiveController {
   private async deliver(item: ChatItem): Promise<void> {
     const before = this.maxId;
     const newConversation = !this.conversationId;
-    if (!newConversation && !item.clientMessageId) {
+    // Kept on the item, so the retry button sends the same id too.
+    if (!item.clientMessageId) {
       item = { ...item, clientMessageId: newClientMessageId() };
       this.replaceItem(item.key, item);
     }
+    // One body for every attempt: the same conversation, token and clientMessageId (and visitorId for a first
+    // message, whose retry the server matches by the pair and answers with the same conversation and a new token).
+    const attempts = (body: Parameters<VisitorApi['chat']>[0], token: string | undefined) => {
+      const send = () => this.api.chat(body, token);
+      // An invitation is used up by the first attempt, so a repeat would be refused: sent once, as before.
+      return body.conversationId || (body.visitorId && !body.invitationId) ? sendWithRetry(send, this.options.sendRetry) : send();
+    };
     try {
       let response;
       try {
-        // One body for every attempt: the same conversation, token and clientMessageId.
-        const body = this.chatBody(item.text, newConversation ? undefined : item.clientMessageId);
-        const token = this.token;
-        const send = () => this.api.chat(body, token);
-        // A first message is sent once, never retried by itself: with no conversation yet there is nothing
-        // for its clientMessageId to be unique in, so a repeat after a lost response would start a second
-        // conversation (the visitor stays in whichever token came back). The retry button is still there.
-        response = newConversation ? await send() : await sendWithRetry(send, this.options.sendRetry);
+        response = await attempts(this.chatBody(item.text, item.clientMessageId), this.token);
       } catch (err) {
         // The stored conversation is gone (new database, expired): start a new one with this message.
         if (!newConversation && err instanceof ApiError && (err.status === 404 || err.status === 401)) {
           this.forget();
-          response = await this.api.chat(this.chatBody(item.text));
+          response = await attempts(this.chatBody(item.text, item.clientMessageId), undefined);
         } else {
           throw err;
         }
@@ -341,9 +342,9 @@ export class VisitorConnection implements ReactiveController {
 
   private chatBody(text: string, clientMessageId?: string) {
     const body: Parameters<VisitorApi['chat']>[0] = { text, lang: this.lang };
+    if (clientMessageId) body.clientMessageId = clientMessageId;
     if (this.conversationId) {
       body.conversationId = this.conversationId;
-      if (clientMessageId) body.clientMessageId = clientMessageId;
     } else {
       if (this.visitorId) body.visitorId = this.visitorId;
       if (this.invitationId) body.invitationId = this.invitationId;

@@ -1,33 +1,25 @@
 // Both faces together in a real Chromium: an agent takes a waiting chat and replies live, transfers it, closes it
 // (the visitor rates), and markup typed on either side stays text.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { browserSuite, closePagesAfterEachTest, deepCount, launchBrowser, newPage, setAgentStatus, startStack, watch, type Stack, type Watched } from './browser-kit.ts';
+import { expect, it } from 'vitest';
+import { KEEP_PRESENCE, browserSuite, deepCount, newPage, setAgentStatus, useStackAndBrowser, watch, type Watched } from './browser-kit.ts';
 import { agentConsole, agentSays, conversationIdOf, message, take, visitorWaiting } from './flows.ts';
 
 const TIMEOUT = 90_000;
 const CLEAN: Watched = { errors: [], dialogs: [], cspViolations: [] };
 
 browserSuite('agent console and widget together in Chromium', () => {
-  let stack: Stack;
-  let browser: Browser;
-  let bob: { id: string };
-
-  beforeAll(async () => {
-    // A long presence grace: closing a test's console page must not send its chats back to the queue mid-file.
-    [stack, browser] = await Promise.all([startStack({ PRESENCE_GRACE_SECONDS: '300' }), launchBrowser()]);
-    await stack.createAgent({ username: 'alice', displayName: '客服小李', capacity: 10 });
-    bob = await stack.createAgent({ username: 'bob', displayName: '客服小赵', capacity: 10 });
-  }, TIMEOUT);
-  closePagesAfterEachTest();
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  }, TIMEOUT);
+  const live = useStackAndBrowser({
+    env: KEEP_PRESENCE,
+    timeoutMs: TIMEOUT,
+    agents: [
+      { username: 'alice', displayName: '客服小李', capacity: 10 },
+      { username: 'bob', displayName: '客服小赵', capacity: 10 },
+    ],
+  });
 
   it('an agent signs in, takes the waiting chat and replies; the visitor sees it live with the agent\'s name', async () => {
-    const agent = await agentConsole(browser, stack.url, 'alice', 'away');
-    const visitor = await visitorWaiting(browser, stack.url, '宽带一直掉线，订单号 A-1001');
+    const agent = await agentConsole(live.browser, live.stack.url, 'alice', 'away');
+    const visitor = await visitorWaiting(live.browser, live.stack.url, '宽带一直掉线，订单号 A-1001');
     await take(agent.page, '订单号 A-1001');
 
     await agentSays(agent.page, '您好，我是客服小李，正在为您查询。');
@@ -48,8 +40,8 @@ browserSuite('agent console and widget together in Chromium', () => {
   }, TIMEOUT);
 
   it('sends an agent reply again after a lost response: one clientMessageId, shown and stored once', async () => {
-    const agent = await agentConsole(browser, stack.url, 'alice', 'away');
-    const visitor = await visitorWaiting(browser, stack.url, '话费扣错了，订单号 R-2002');
+    const agent = await agentConsole(live.browser, live.stack.url, 'alice', 'away');
+    const visitor = await visitorWaiting(live.browser, live.stack.url, '话费扣错了，订单号 R-2002');
     await take(agent.page, '订单号 R-2002');
 
     // The first POST reaches the server (stored) but its response is lost; the console tries again by itself.
@@ -71,7 +63,7 @@ browserSuite('agent console and widget together in Chromium', () => {
     expect(await message(agent.page, 'agent', '正在退款').count()).toBe(1);
     expect(await message(visitor.page, 'agent', '正在退款').count()).toBe(1);
     const id = await conversationIdOf(visitor.page);
-    const view = await stack.admin('GET', `/api/agent/conversations/${id}`);
+    const view = await live.stack.admin('GET', `/api/agent/conversations/${id}`);
     const texts = JSON.stringify(view).match(/已为您核实，正在退款。/g) ?? [];
     expect(texts).toHaveLength(1);
     expect(agent.seen).toEqual(CLEAN);
@@ -79,17 +71,17 @@ browserSuite('agent console and widget together in Chromium', () => {
   }, TIMEOUT);
 
   it('transfers a chat to a colleague, who carries on with the visitor', async () => {
-    const alice = await agentConsole(browser, stack.url, 'alice', 'away');
-    const visitor = await visitorWaiting(browser, stack.url, '发票抬头开错了，订单号 B-2002');
+    const alice = await agentConsole(live.browser, live.stack.url, 'alice', 'away');
+    const visitor = await visitorWaiting(live.browser, live.stack.url, '发票抬头开错了，订单号 B-2002');
     await take(alice.page, '订单号 B-2002');
-    const bobConsole = await agentConsole(browser, stack.url, 'bob', 'online');
+    const bobConsole = await agentConsole(live.browser, live.stack.url, 'bob', 'online');
 
     await alice.page.getByTestId('transfer-button').click();
     await alice.page.getByTestId('transfer-dialog').waitFor({ state: 'visible' });
     await alice.page.getByTestId('transfer-to-agent').check();
     // The list shows colleagues online; bob's console connected just now.
-    await expect.poll(() => alice.page.locator(`[data-testid="transfer-agent"] option[value="${bob.id}"]`).count()).toBe(1);
-    await alice.page.getByTestId('transfer-agent').selectOption(bob.id);
+    await expect.poll(() => alice.page.locator(`[data-testid="transfer-agent"] option[value="${live.agents.bob.id}"]`).count()).toBe(1);
+    await alice.page.getByTestId('transfer-agent').selectOption(live.agents.bob.id);
     await alice.page.getByTestId('transfer-note').fill('发票抬头问题，请跟进');
     await alice.page.getByTestId('transfer-submit').click();
     await alice.page.getByTestId('transfer-dialog').waitFor({ state: 'hidden' });
@@ -102,7 +94,7 @@ browserSuite('agent console and widget together in Chromium', () => {
 
     await bobConsole.page.getByTestId('close').click();
     await visitor.page.getByTestId('rating').waitFor({ state: 'visible' });
-    await setAgentStatus(bobConsole.page, stack.url, 'offline');
+    await setAgentStatus(bobConsole.page, live.stack.url, 'offline');
     expect(alice.seen).toEqual(CLEAN);
     expect(bobConsole.seen).toEqual(CLEAN);
     expect(visitor.seen).toEqual(CLEAN);
@@ -110,8 +102,8 @@ browserSuite('agent console and widget together in Chromium', () => {
   }, TIMEOUT);
 
   it('closes the chat; the visitor rates it and the rating is stored', async () => {
-    const agent = await agentConsole(browser, stack.url, 'alice', 'away');
-    const visitor = await visitorWaiting(browser, stack.url, '话费多扣了，订单号 C-3003');
+    const agent = await agentConsole(live.browser, live.stack.url, 'alice', 'away');
+    const visitor = await visitorWaiting(live.browser, live.stack.url, '话费多扣了，订单号 C-3003');
     await take(agent.page, '订单号 C-3003');
     await agentSays(agent.page, '已为您退回多扣的话费。');
     await message(visitor.page, 'agent', '已为您退回').waitFor();
@@ -125,17 +117,17 @@ browserSuite('agent console and widget together in Chromium', () => {
     await visitor.page.getByTestId('rating-submit').click();
 
     await expect
-      .poll(async () => (await stack.admin('GET', `/api/agent/conversations/${id}`)).rating)
+      .poll(async () => (await live.stack.admin('GET', `/api/agent/conversations/${id}`)).rating)
       .toEqual({ score: 5, comment: '处理很快，谢谢' });
     expect(visitor.seen).toEqual(CLEAN);
     await Promise.all([visitor.context.close(), agent.context.close()]);
   }, TIMEOUT);
 
   it('keeps <img onerror> and javascript: links inert in the widget and in the console', async () => {
-    const agent = await agentConsole(browser, stack.url, 'alice', 'away');
-    const { context, page } = await newPage(browser);
+    const agent = await agentConsole(live.browser, live.stack.url, 'alice', 'away');
+    const { context, page } = await newPage(live.browser);
     const visitorSeen = watch(page);
-    await page.goto(`${stack.url}/`);
+    await page.goto(`${live.stack.url}/`);
     await page.getByTestId('launcher').click();
     // The queue shows the latest visitor message: the one with the order number comes last.
     const attacks = ['javascript:window.__pwned=2;alert(2)', '[点我](javascript:alert(3))', '<img src=x onerror="window.__pwned=1;alert(1)"> 订单号 D-4004'];

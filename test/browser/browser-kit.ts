@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterEach, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
 import { startServer, type RunningServer } from '../../bot/start-server.ts';
@@ -62,12 +62,21 @@ export const ADMIN = { username: 'admin', password: 'browser-test-admin-pw' };
 /** Shared by every agent the tests create. */
 export const AGENT_PASSWORD = 'browser-test-agent-pw';
 
+/** An agent account for createAgent: every group unless told, capacity 5, AGENT_PASSWORD. */
+export interface NewAgent {
+  username: string;
+  displayName: string;
+  groups?: string[];
+  capacity?: number;
+  role?: 'agent' | 'admin';
+}
+
 export interface Stack {
   server: RunningServer;
   url: string;
   /** The admin's API, signed in (cookie kept here): create agents, change groups. */
   admin(method: string, path: string, body?: unknown): Promise<any>;
-  createAgent(a: { username: string; displayName: string; groups?: string[]; capacity?: number; role?: 'agent' | 'admin' }): Promise<any>;
+  createAgent(a: NewAgent): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -127,6 +136,39 @@ export async function startStack(env: Record<string, string> = {}, bundles: Bund
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface StackAndBrowser {
+  /** Set by the file's beforeAll. */
+  readonly stack: Stack;
+  readonly browser: Browser;
+  /** The `agents` created before the file, by username (the API's agent: id, displayName, ...). */
+  readonly agents: Record<string, any>;
+}
+
+/**
+ * A long presence grace: closing a test's console page must not send its chats back to the queue mid-file.
+ * For startStack's / useStackAndBrowser's `env`.
+ */
+export const KEEP_PRESENCE = { PRESENCE_GRACE_SECONDS: '300' };
+
+/**
+ * Call once in a browserSuite body: before the file, the stack (`env`: startStack's overrides) and Chromium
+ * side by side, then the `agents` the tests need; pages closed after each test (photographed when it
+ * failed); both shut down after the file.
+ */
+export function useStackAndBrowser(opts: { env?: Record<string, string>; timeoutMs: number; agents?: NewAgent[] }): StackAndBrowser {
+  const live = { agents: {} } as { stack: Stack; browser: Browser; agents: Record<string, any> };
+  beforeAll(async () => {
+    [live.stack, live.browser] = await Promise.all([startStack(opts.env), launchBrowser()]);
+    for (const a of opts.agents ?? []) live.agents[a.username] = await live.stack.createAgent(a);
+  }, opts.timeoutMs);
+  closePagesAfterEachTest();
+  afterAll(async () => {
+    await live.browser?.close();
+    await live.stack?.close();
+  }, opts.timeoutMs);
+  return live;
 }
 
 export interface Watched {

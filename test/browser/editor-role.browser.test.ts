@@ -1,34 +1,22 @@
 // The editor role and the audit log in a real Chromium: an admin creates an editor in the console's admin screen
 // and sees it in the audit log there; the editor signs in and gets the content screens only (no chats, status,
 // queue or admin), and the unanswered inbox answers them.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN, browserSuite, closePagesAfterEachTest, consoleLogin, launchBrowser, newPage, startStack, watch, type Stack } from './browser-kit.ts';
+import { expect, it } from 'vitest';
+import { postChat } from '../http-kit.ts';
+import { ADMIN, browserSuite, useStackAndBrowser } from './browser-kit.ts';
+import { signedInConsole } from './flows.ts';
 
 const TIMEOUT = 90_000;
 const EDITOR = { username: 'erin', password: 'erin-edits-the-faq' };
 
 browserSuite('editor role and audit log in Chromium', () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  }, TIMEOUT);
-  closePagesAfterEachTest();
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  }, TIMEOUT);
+  const live = useStackAndBrowser({ timeoutMs: TIMEOUT });
 
   it('an admin creates an editor and sees the row in the audit log; the editor sees only Unanswered and Drafts', async () => {
     // A question the bot cannot answer, for the editor's inbox.
-    const res = await fetch(`${stack.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'xyzzy qwerty plugh' }) });
-    expect(res.status).toBe(200);
+    await postChat(live.stack.url, 'xyzzy qwerty plugh');
 
-    const { page: admin } = await newPage(browser, { width: 1280, height: 1000 });
-    const adminSeen = watch(admin);
-    await consoleLogin(admin, stack.url, ADMIN.username, ADMIN.password);
+    const { page: admin, seen: adminSeen } = await signedInConsole(live.browser, live.stack.url, ADMIN, { width: 1280, height: 1000 });
     await admin.getByTestId('nav-admin').click();
     const form = admin.getByTestId('agent-create');
     await form.locator('input[name="username"]').fill(EDITOR.username);
@@ -47,9 +35,7 @@ browserSuite('editor role and audit log in Chromium', () => {
     await admin.screenshot({ path: '/tmp/shots/admin-audit-log.png', fullPage: true });
     expect(adminSeen.errors).toEqual([]);
 
-    const { page } = await newPage(browser, { width: 1280, height: 900 });
-    const seen = watch(page);
-    await consoleLogin(page, stack.url, EDITOR.username, EDITOR.password);
+    const { page, seen } = await signedInConsole(live.browser, live.stack.url, EDITOR, { width: 1280, height: 900 });
     await page.getByTestId('editor-note').waitFor();
     const nav = await page.locator('nav [data-testid^="nav-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
     expect(nav).toEqual(['nav-unanswered', 'nav-drafts']);

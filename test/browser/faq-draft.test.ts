@@ -1,10 +1,9 @@
 // FAQ drafts in a real Chromium: an agent answers a handed-off chat and saves the answer from the message's
 // "Save as FAQ draft" action (the dialog shows question and answer); after closing, the ended bar offers it again;
 // the admin finds the draft, phone number masked, under Drafts with "Make change file" and "Dismiss".
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN, browserSuite, closePagesAfterEachTest, consoleLogin, launchBrowser, newPage, startStack, watch, type Stack } from './browser-kit.ts';
-import { agentConsole, agentSays, message, take, visitorWaiting } from './flows.ts';
+import { expect, it } from 'vitest';
+import { ADMIN, KEEP_PRESENCE, browserSuite, useStackAndBrowser } from './browser-kit.ts';
+import { agentConsole, agentSays, message, signedInConsole, take, visitorWaiting } from './flows.ts';
 
 const TIMEOUT = 90_000;
 const PHONE = '13812345678';
@@ -12,22 +11,11 @@ const QUESTION = `我的号码${PHONE}交了话费还是停机`;
 const ANSWER = '交费后一般 30 分钟内自动复机；超过 2 小时请拨打 10010。';
 
 browserSuite('FAQ drafts in Chromium', () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack({ PRESENCE_GRACE_SECONDS: '300' }), launchBrowser()]);
-    await stack.createAgent({ username: 'alice', displayName: '客服小李', capacity: 10 });
-  }, TIMEOUT);
-  closePagesAfterEachTest();
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  }, TIMEOUT);
+  const live = useStackAndBrowser({ env: KEEP_PRESENCE, timeoutMs: TIMEOUT, agents: [{ username: 'alice', displayName: '客服小李', capacity: 10 }] });
 
   it('an agent saves an answer as a draft from the message action; the admin sees it under Drafts', async () => {
-    const alice = await agentConsole(browser, stack.url, 'alice', 'away');
-    const visitor = await visitorWaiting(browser, stack.url, QUESTION);
+    const alice = await agentConsole(live.browser, live.stack.url, 'alice', 'away');
+    const visitor = await visitorWaiting(live.browser, live.stack.url, QUESTION);
     await take(alice.page, QUESTION);
     await agentSays(alice.page, ANSWER);
 
@@ -52,9 +40,7 @@ browserSuite('FAQ drafts in Chromium', () => {
     // Saved from this chat already: the offer is not repeated.
     expect(await alice.page.getByTestId('faq-draft-offer').count()).toBe(0);
 
-    const { page } = await newPage(browser, { width: 1280, height: 900 });
-    const seen = watch(page);
-    await consoleLogin(page, stack.url, ADMIN.username, ADMIN.password);
+    const { page, seen } = await signedInConsole(live.browser, live.stack.url, ADMIN, { width: 1280, height: 900 });
     await page.getByTestId('nav-drafts').click();
     const row = page.getByTestId('faq-draft-row');
     await row.first().waitFor();
@@ -79,8 +65,8 @@ browserSuite('FAQ drafts in Chromium', () => {
   }, TIMEOUT);
 
   it('after closing a handed-off chat without saving, the ended bar offers the last answer', async () => {
-    const alice = await agentConsole(browser, stack.url, 'alice', 'away');
-    const visitor = await visitorWaiting(browser, stack.url, '宽带断网了怎么办');
+    const alice = await agentConsole(live.browser, live.stack.url, 'alice', 'away');
+    const visitor = await visitorWaiting(live.browser, live.stack.url, '宽带断网了怎么办');
     await take(alice.page, '宽带断网了怎么办');
     await agentSays(alice.page, '请先重启光猫。');
     await agentSays(alice.page, '如果还不行，我们派师傅上门。');

@@ -1,6 +1,6 @@
 // Steps the browser tests and the screenshot script share: a visitor waiting for a person, an agent taking the chat.
 import type { Browser, Page } from 'playwright-core';
-import { consoleLogin, newPage, setAgentStatus, watch } from './browser-kit.ts';
+import { AGENT_PASSWORD, consoleLogin, newPage, setAgentStatus, watch } from './browser-kit.ts';
 
 export function message(page: Page, author: 'visitor' | 'bot' | 'agent' | 'system', text: string | RegExp) {
   return page.locator(`[data-testid="message"][data-author="${author}"]`, { hasText: text });
@@ -20,13 +20,19 @@ export async function visitorWaiting(browser: Browser, url: string, text: string
   return { context, page, seen };
 }
 
+/** Someone (an admin, an editor, an agent) signed in at /agent in their own window of `size`, watched for errors. */
+export async function signedInConsole(browser: Browser, url: string, who: { username: string; password: string }, size: { width: number; height: number }) {
+  const { context, page } = await newPage(browser, size);
+  const seen = watch(page);
+  await consoleLogin(page, url, who.username, who.password);
+  return { context, page, seen };
+}
+
 /** An agent signed in at /agent; `away` keeps them present without taking chats automatically. */
 export async function agentConsole(browser: Browser, url: string, username: string, status: 'online' | 'away') {
-  const { context, page } = await newPage(browser, { width: 1440, height: 900 });
-  const seen = watch(page);
-  await consoleLogin(page, url, username);
-  await setAgentStatus(page, url, status);
-  return { context, page, seen };
+  const signed = await signedInConsole(browser, url, { username, password: AGENT_PASSWORD }, { width: 1440, height: 900 });
+  await setAgentStatus(signed.page, url, status);
+  return signed;
 }
 
 /** The agent takes the waiting chat whose preview shows `text` (the queue updates live) and waits for its pane. */
@@ -49,15 +55,26 @@ export async function agentSays(agent: Page, text: string): Promise<void> {
   await message(agent, 'agent', text).first().waitFor();
 }
 
-/** The conversation id the widget keeps in localStorage. */
-export function conversationIdOf(page: Page): Promise<string> {
+/** What the widget saved in localStorage: every `chat-widget*` entry, parsed, in key order. */
+export function widgetStates(page: Page): Promise<Array<{ conversationId?: string; visitorId?: string }>> {
   return page.evaluate(() => {
+    const states: Array<{ conversationId?: string; visitorId?: string }> = [];
     for (let i = 0; i < localStorage.length; i++) {
       const key = localStorage.key(i)!;
-      if (!key.startsWith('chat-widget')) continue;
-      const id = (JSON.parse(localStorage.getItem(key) ?? '{}') as { conversationId?: string }).conversationId;
-      if (id) return id;
+      if (key.startsWith('chat-widget')) states.push(JSON.parse(localStorage.getItem(key) ?? '{}'));
     }
-    throw new Error('no conversation in localStorage');
+    return states;
   });
+}
+
+/** The conversation id the widget keeps in localStorage. */
+export async function conversationIdOf(page: Page): Promise<string> {
+  const id = (await widgetStates(page)).find((s) => s.conversationId)?.conversationId;
+  if (!id) throw new Error('no conversation in localStorage');
+  return id;
+}
+
+/** The visitor id the widget keeps in localStorage. */
+export async function visitorIdOf(page: Page): Promise<string | undefined> {
+  return (await widgetStates(page))[0]?.visitorId;
 }

@@ -3,13 +3,14 @@
 // accepted opens the chat with the invitation as the first line and the visitor's first message reaches that
 // agent; an admin's automatic rule with a short dwell fires on a matching page.
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { browserSuite, closePagesAfterEachTest, launchBrowser, newPage, startStack, watch, type Stack } from './browser-kit.ts';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { KEEP_PRESENCE, browserSuite, newPage, useStackAndBrowser, watch } from './browser-kit.ts';
 import { agentConsole, message } from './flows.ts';
 
 const TIMEOUT = 120_000;
 const SHOTS = '/tmp/shots';
+mkdirSync(SHOTS, { recursive: true });
 
 /** The agent's Visitors screen, waiting for a row whose page is the demo hall. */
 async function visitorsScreen(agent: Page): Promise<void> {
@@ -26,25 +27,13 @@ async function invite(agent: Page, text: string): Promise<void> {
 }
 
 browserSuite('the invitation in the browser', () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    [stack, browser] = await Promise.all([startStack({ PRESENCE_GRACE_SECONDS: '300' }), launchBrowser()]);
-    await stack.createAgent({ username: 'alice', displayName: '客服小李', capacity: 5 });
-  }, TIMEOUT);
-  closePagesAfterEachTest();
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  }, TIMEOUT);
+  const live = useStackAndBrowser({ env: KEEP_PRESENCE, timeoutMs: TIMEOUT, agents: [{ username: 'alice', displayName: '客服小李', capacity: 5 }] });
 
   it('an agent sees the visitor, invites; dismissing hides the bubble; an accepted invitation opens the chat with that agent', async () => {
-    const agent = await agentConsole(browser, stack.url, 'alice', 'online');
-    const { page: visitor } = await newPage(browser, { width: 1280, height: 800 });
+    const agent = await agentConsole(live.browser, live.stack.url, 'alice', 'online');
+    const { page: visitor } = await newPage(live.browser, { width: 1280, height: 800 });
     const seen = watch(visitor);
-    await visitor.goto(`${stack.url}/?order=K-7788#top`);
+    await visitor.goto(`${live.stack.url}/?order=K-7788#top`);
     const title = await visitor.title();
 
     await visitorsScreen(agent.page);
@@ -87,11 +76,11 @@ browserSuite('the invitation in the browser', () => {
   }, TIMEOUT);
 
   it('an automatic rule with a short dwell fires on a matching page', async () => {
-    await stack.admin('PUT', '/api/admin/invitation-rules', {
+    await live.stack.admin('PUT', '/api/admin/invitation-rules', {
       rules: [{ urlPattern: '/*', dwellSeconds: 5, text: { zh: '需要帮您选套餐吗？', en: 'Need help choosing a plan?' }, enabled: true }],
     });
-    const { page: visitor } = await newPage(browser, { width: 1280, height: 800 });
-    await visitor.goto(`${stack.url}/`);
+    const { page: visitor } = await newPage(live.browser, { width: 1280, height: 800 });
+    await visitor.goto(`${live.stack.url}/`);
     const bubble = visitor.getByTestId('invitation');
     await bubble.waitFor({ timeout: 20_000 });
     expect(await bubble.innerText()).toContain('需要帮您选套餐吗？');

@@ -1,38 +1,24 @@
 // The supervisors' dashboard in a real Chromium: an admin opens Reports and sees the tiles, the by-hour and
 // handoff-reason charts drawn from what was just seeded, and a CSV link that downloads the same figures.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN, browserSuite, closePagesAfterEachTest, consoleLogin, launchBrowser, newPage, startStack, watch, type Stack } from './browser-kit.ts';
-import { agentConsole, visitorWaiting } from './flows.ts';
+import { expect, it } from 'vitest';
+import { postChat } from '../http-kit.ts';
+import { ADMIN, KEEP_PRESENCE, browserSuite, useStackAndBrowser } from './browser-kit.ts';
+import { agentConsole, signedInConsole, visitorWaiting } from './flows.ts';
 
 const TIMEOUT = 90_000;
 
 browserSuite('reports dashboard in Chromium', () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack({ PRESENCE_GRACE_SECONDS: '300' }), launchBrowser()]);
-    await stack.createAgent({ username: 'alice', displayName: '客服小李', capacity: 10 });
-  }, TIMEOUT);
-  closePagesAfterEachTest();
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  }, TIMEOUT);
+  const live = useStackAndBrowser({ env: KEEP_PRESENCE, timeoutMs: TIMEOUT, agents: [{ username: 'alice', displayName: '客服小李', capacity: 10 }] });
 
   it('an admin opens Reports and sees the tiles and the charts; the CSV link downloads the figures', async () => {
     // Seed: bot-only chats over HTTP, and one visitor asking for a person while alice is present.
     for (const text of ['怎么用短信充值', 'xyzzy qwerty plugh', '宽带怎么报修']) {
-      const res = await fetch(`${stack.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
-      expect(res.status).toBe(200);
+      await postChat(live.stack.url, text);
     }
-    const alice = await agentConsole(browser, stack.url, 'alice', 'away');
-    await visitorWaiting(browser, stack.url, '话费多扣了');
+    const alice = await agentConsole(live.browser, live.stack.url, 'alice', 'away');
+    await visitorWaiting(live.browser, live.stack.url, '话费多扣了');
 
-    const { page } = await newPage(browser, { width: 1280, height: 1000 });
-    const seen = watch(page);
-    await consoleLogin(page, stack.url, ADMIN.username, ADMIN.password);
+    const { page, seen } = await signedInConsole(live.browser, live.stack.url, ADMIN, { width: 1280, height: 1000 });
     await page.getByTestId('nav-reports').click();
     await page.getByTestId('reports').waitFor();
     await expect.poll(() => page.getByTestId('report-tile').count()).toBe(7);
@@ -47,7 +33,7 @@ browserSuite('reports dashboard in Chromium', () => {
 
     const href = await page.getByTestId('report-csv').getAttribute('href');
     expect(href).toMatch(/^\/api\/admin\/reports\.csv\?from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/);
-    const csv = await page.request.get(`${stack.url}${href}`);
+    const csv = await page.request.get(`${live.stack.url}${href}`);
     expect(csv.status()).toBe(200);
     expect(csv.headers()['content-disposition']).toMatch(/^attachment; filename="report-/);
     expect(await csv.text()).toContain('conversations,4');

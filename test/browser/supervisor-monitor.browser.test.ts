@@ -2,39 +2,24 @@
 // goes online (the row updates live, no reload), then follows the chat read-only and sees the visitor's
 // next message arrive; there is no composer and the visitor's page shows nothing of it.
 import { mkdirSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN, browserSuite, closePagesAfterEachTest, consoleLogin, launchBrowser, newPage, setAgentStatus, startStack, watch, type Stack } from './browser-kit.ts';
-import { agentConsole, message, take, visitorWaiting } from './flows.ts';
+import { expect, it } from 'vitest';
+import { ADMIN, KEEP_PRESENCE, browserSuite, setAgentStatus, useStackAndBrowser } from './browser-kit.ts';
+import { agentConsole, message, signedInConsole, take, visitorWaiting } from './flows.ts';
 
 const TIMEOUT = 90_000;
 
 browserSuite('supervisors monitor in Chromium', () => {
-  let stack: Stack;
-  let browser: Browser;
-  let alice: { id: string };
-
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack({ PRESENCE_GRACE_SECONDS: '300' }), launchBrowser()]);
-    alice = await stack.createAgent({ username: 'alice', displayName: '客服小李', capacity: 4 });
-  }, TIMEOUT);
-  closePagesAfterEachTest();
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  }, TIMEOUT);
+  const live = useStackAndBrowser({ env: KEEP_PRESENCE, timeoutMs: TIMEOUT, agents: [{ username: 'alice', displayName: '客服小李', capacity: 4 }] });
 
   it('an admin watches an agent take a chat live, then follows the chat read-only', async () => {
-    const agent = await agentConsole(browser, stack.url, 'alice', 'away');
-    const visitor = await visitorWaiting(browser, stack.url, '宽带一直掉线，号码13812345678');
+    const agent = await agentConsole(live.browser, live.stack.url, 'alice', 'away');
+    const visitor = await visitorWaiting(live.browser, live.stack.url, '宽带一直掉线，号码13812345678');
 
-    const { page } = await newPage(browser, { width: 1360, height: 900 });
-    const seen = watch(page);
-    await consoleLogin(page, stack.url, ADMIN.username, ADMIN.password);
+    const { page, seen } = await signedInConsole(live.browser, live.stack.url, ADMIN, { width: 1360, height: 900 });
     // The admin watches; they are not here to get chats.
-    await setAgentStatus(page, stack.url, 'away');
+    await setAgentStatus(page, live.stack.url, 'away');
     await page.getByTestId('nav-monitor').click();
-    const row = page.locator(`[data-testid="monitor-agent-row"][data-agent-id="${alice.id}"]`);
+    const row = page.locator(`[data-testid="monitor-agent-row"][data-agent-id="${live.agents.alice.id}"]`);
     await row.waitFor();
     await expect.poll(() => row.getAttribute('data-status')).toBe('away');
     expect(await row.getAttribute('data-load')).toBe('0');
@@ -42,7 +27,7 @@ browserSuite('supervisors monitor in Chromium', () => {
 
     // The agent takes the chat and goes online: the open monitor follows without a reload.
     await take(agent.page, '宽带一直掉线');
-    await setAgentStatus(agent.page, stack.url, 'online');
+    await setAgentStatus(agent.page, live.stack.url, 'online');
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toBe('online');
     await expect.poll(() => row.getAttribute('data-load'), { timeout: 10_000 }).toBe('1');
     expect(await row.getByTestId('monitor-load').textContent()).toBe('1/4');

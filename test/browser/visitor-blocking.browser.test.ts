@@ -2,27 +2,16 @@
 // message meets the calm notice, the toolbar counter counts the refusal, an admin lifts the block and the
 // visitor chats again in a new conversation.
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN, browserSuite, closePagesAfterEachTest, consoleLogin, launchBrowser, newPage, startStack, watch, type Stack, type Watched } from './browser-kit.ts';
-import { agentConsole, conversationIdOf, message, take, visitorWaiting } from './flows.ts';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { ADMIN, KEEP_PRESENCE, browserSuite, useStackAndBrowser, type Watched } from './browser-kit.ts';
+import { agentConsole, conversationIdOf, message, signedInConsole, take, visitorIdOf, visitorWaiting } from './flows.ts';
 
 const TIMEOUT = 120_000;
 const CLEAN: Watched = { errors: [], dialogs: [], cspViolations: [] };
 /** Where the dialog and the counter are photographed for a person to look at. */
 const SHOTS = '/tmp/shots';
-
-/** The visitor id the widget keeps in localStorage. */
-function visitorIdOf(page: Page): Promise<string | undefined> {
-  return page.evaluate(() => {
-    for (let i = 0; i < localStorage.length; i++) {
-      const key = localStorage.key(i)!;
-      if (!key.startsWith('chat-widget')) continue;
-      return (JSON.parse(localStorage.getItem(key) ?? '{}') as { visitorId?: string }).visitorId;
-    }
-    return undefined;
-  });
-}
+mkdirSync(SHOTS, { recursive: true });
 
 /** The number in "已阻止 N" after asking the server again (pressing the counter refreshes it). */
 async function counterValue(page: Page): Promise<number> {
@@ -33,23 +22,11 @@ async function counterValue(page: Page): Promise<number> {
 }
 
 browserSuite('visitor blocking in Chromium', () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    [stack, browser] = await Promise.all([startStack({ PRESENCE_GRACE_SECONDS: '300' }), launchBrowser()]);
-    await stack.createAgent({ username: 'alice', displayName: '客服小李', capacity: 10 });
-  }, TIMEOUT);
-  closePagesAfterEachTest();
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  }, TIMEOUT);
+  const live = useStackAndBrowser({ env: KEEP_PRESENCE, timeoutMs: TIMEOUT, agents: [{ username: 'alice', displayName: '客服小李', capacity: 10 }] });
 
   it('an agent blocks a visitor by visitor id; the visitor is refused calmly, counted, and back after an admin lifts it', async () => {
-    const agent = await agentConsole(browser, stack.url, 'alice', 'away');
-    const visitor = await visitorWaiting(browser, stack.url, '你们就是骗子！订单号 K-4004');
+    const agent = await agentConsole(live.browser, live.stack.url, 'alice', 'away');
+    const visitor = await visitorWaiting(live.browser, live.stack.url, '你们就是骗子！订单号 K-4004');
     const visitorId = await visitorIdOf(visitor.page);
     expect(visitorId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     const firstConversation = await conversationIdOf(visitor.page);
@@ -86,7 +63,7 @@ browserSuite('visitor blocking in Chromium', () => {
     await expect
       .poll(() => agent.page.getByTestId('dismiss').evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el))
       .toBe(true);
-    const { blocks } = await stack.admin('GET', '/api/admin/blocks');
+    const { blocks } = await live.stack.admin('GET', '/api/admin/blocks');
     expect(blocks).toHaveLength(1);
     expect(blocks[0]).toMatchObject({ by: 'visitor', value: visitorId, reason: '辱骂客服', active: true, expiresAt: null });
 
@@ -110,9 +87,7 @@ browserSuite('visitor blocking in Chromium', () => {
     await agent.page.locator('header.top').screenshot({ path: `${SHOTS}/blocked-counter.png` });
 
     // An admin lifts it in the admin screen.
-    const { context: adminContext, page: admin } = await newPage(browser, { width: 1440, height: 900 });
-    const adminSeen = watch(admin);
-    await consoleLogin(admin, stack.url, ADMIN.username, ADMIN.password);
+    const { context: adminContext, page: admin, seen: adminSeen } = await signedInConsole(live.browser, live.stack.url, ADMIN, { width: 1440, height: 900 });
     await admin.getByTestId('nav-admin').click();
     const row = admin.getByTestId('block-row').filter({ hasText: visitorId! });
     await row.waitFor();
@@ -145,7 +120,7 @@ browserSuite('visitor blocking in Chromium', () => {
     const secondConversation = await conversationIdOf(visitor.page);
     expect(secondConversation).not.toBe(firstConversation);
     expect(await visitorIdOf(visitor.page)).toBe(visitorId);
-    const view = await stack.admin('GET', `/api/agent/conversations/${secondConversation}`);
+    const view = await live.stack.admin('GET', `/api/agent/conversations/${secondConversation}`);
     expect(view.visitor.visitorId).toBe(visitorId);
 
     expect(visitor.seen).toEqual(CLEAN);

@@ -112,26 +112,35 @@ browserSuite('visitor widget in Chromium', () => {
     await context.close();
   }, TIMEOUT);
 
-  it('sends a message again after a lost response: shown once, stored once, one clientMessageId', async () => {
+  it('sends a message again after a lost response, the first one too: shown once, stored once, one clientMessageId', async () => {
     const { context, page } = await newPage(browser);
     const seen = watch(page);
     await openWidget(page, stack.url);
-    await ask(page, '网厅充值有折扣吗');
-    await message(page, 'bot', '9.85折').waitFor();
 
-    // The next POST reaches the server (and is stored), but its response is lost; the retry goes through.
-    const ids: unknown[] = [];
+    // The first POST of each message reaches the server (and is stored), but its response is lost; the retry goes through.
+    const bodies: Array<{ clientMessageId?: unknown; visitorId?: unknown; conversationId?: unknown }> = [];
     await page.route(`${stack.url}/api/chat`, async (route) => {
-      ids.push((route.request().postDataJSON() as { clientMessageId?: unknown }).clientMessageId);
-      if (ids.length === 1) {
+      bodies.push(route.request().postDataJSON() as (typeof bodies)[number]);
+      if (bodies.length === 1 || bodies.length === 3) {
         await route.fetch();
         await route.abort('connectionreset');
       } else await route.continue();
     });
+    // The first message: no conversation yet, so the retry is matched by visitorId + clientMessageId.
+    await ask(page, '网厅充值有折扣吗');
+    await message(page, 'bot', '9.85折').waitFor();
+    expect(bodies).toHaveLength(2);
+    expect(bodies[0]!.conversationId).toBeUndefined();
+    expect(bodies[0]!.clientMessageId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(bodies[0]!.visitorId).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    expect(bodies[1]).toMatchObject({ clientMessageId: bodies[0]!.clientMessageId, visitorId: bodies[0]!.visitorId });
+
     await page.getByTestId('input').fill('发票怎么开');
     await page.getByTestId('send').click();
-    await expect.poll(() => ids.length, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => bodies.length, { timeout: 10_000 }).toBe(4);
+    const ids = bodies.slice(2).map((b) => b.clientMessageId);
     expect(ids[0]).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(ids[0]).not.toBe(bodies[0]!.clientMessageId);
     expect(ids[1]).toBe(ids[0]);
     // Settled: the stored copy, no failure, and only one of it.
     await expect.poll(() => page.locator('[data-testid="message"][data-author="visitor"][data-state]').count()).toBe(0);
@@ -150,6 +159,8 @@ browserSuite('visitor widget in Chromium', () => {
     const res = await fetch(`${stack.url}/api/conversations/${id}/messages?after=0`, { headers: { authorization: `Bearer ${token}` } });
     const { messages } = (await res.json()) as { messages: Array<{ author: string; text: string }> };
     expect(messages.filter((m) => m.author === 'visitor' && m.text === '发票怎么开')).toHaveLength(1);
+    // One conversation (the saved token, from the retry's response, opens it) with the first message once.
+    expect(messages.filter((m) => m.author === 'visitor' && m.text === '网厅充值有折扣吗')).toHaveLength(1);
     expect(seen.errors).toEqual([]);
     await context.close();
   }, TIMEOUT);
