@@ -20,6 +20,8 @@ export abstract class ConsoleDialog extends LitElement {
 
   /** The frame every dialog shares; each adds its width and its form's layout. */
   static readonly dialogStyles = css`
+    /* The element itself takes no room: only its <dialog> shows, in the top layer (in a grid it took a row). */
+    :host { display: contents; }
     dialog { border: 1px solid var(--cs-border); border-radius: 10px; padding: 16px; }
     dialog::backdrop { background: rgb(0 0 0 / 30%); }
     label { display: flex; flex-direction: column; gap: 4px; font-size: 13px; }
