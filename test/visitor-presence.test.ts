@@ -199,6 +199,30 @@ describe('visitor presence', () => {
     agentStream.close();
   });
 
+  it('saving invitation rules writes an audit row with counts only, never the patterns or the words', async () => {
+    const me = (await asAdmin('GET', '/api/agent/me')).json;
+    const put = await asAdmin('PUT', '/api/admin/invitation-rules', {
+      rules: [
+        { urlPattern: '/roaming/*', dwellSeconds: 45, text: { zh: '出国漫游有疑问？', en: 'Roaming questions?' }, enabled: true },
+        { urlPattern: '/mall/*', dwellSeconds: 60, text: { zh: '选号遇到问题？', en: 'Choosing a number?' }, enabled: false },
+      ],
+    });
+    expect(put.status).toBe(200);
+    const audit = await asAdmin('GET', '/api/admin/audit?action=invitation_rules.saved&limit=1');
+    expect(audit.status).toBe(200);
+    const [row] = audit.json.entries;
+    expect(row).toMatchObject({
+      action: 'invitation_rules.saved',
+      target: { type: 'invitation_rules', id: 'all' },
+      details: { rules: 2, enabled: 1 },
+    });
+    expect(Object.keys(row.details).sort()).toEqual(['enabled', 'rules']);
+    expect(row.actor).toEqual({ id: me.agent.id, displayName: me.agent.displayName });
+    const stored = JSON.stringify(row);
+    for (const secret of ['/roaming/', '/mall/', '出国漫游', 'Roaming questions', '选号']) expect(stored).not.toContain(secret);
+    await asAdmin('PUT', '/api/admin/invitation-rules', { rules: [] });
+  });
+
   it('agents (not admins) get 403 on the rule routes', async () => {
     expect((await asAdmin('POST', '/api/admin/agents', { username: 'bob', displayName: 'Bob', password: 'bob-pass-12345', role: 'agent', groups: [] })).status).toBe(201);
     const login = await call('POST', '/api/agent/login', { username: 'bob', password: 'bob-pass-12345' });

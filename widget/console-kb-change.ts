@@ -23,6 +23,10 @@ export const kbChangeStyles = css`
   form { display: flex; flex-direction: column; gap: 6px; }
   label { display: flex; flex-direction: column; font-size: 12px; gap: 2px; }
   textarea { min-height: 48px; }
+  /* An entry id is short: a field across a wide screen reads as a sentence to write. */
+  input[name='entry'], input[name='id'] { max-width: 28em; }
+  /* The label's small caption size must not shrink what the editor types. */
+  label input, label textarea { font-size: 14px; }
 `;
 
 /** The topic (an entry id's first part), which also names the FAQ file. */

@@ -8,7 +8,8 @@ import { STRINGS, type Strings } from './console-strings.ts';
 
 export type { UnansweredGroupView };
 
-type Draft = { groupKey: string; mode: KbChangeMode };
+/** `entry`: the candidate the editor picked from the group's list (else the best one). */
+type Draft = { groupKey: string; mode: KbChangeMode; entry?: string };
 
 export class ConsoleUnanswered extends LitElement {
   static override properties = {
@@ -41,11 +42,17 @@ export class ConsoleUnanswered extends LitElement {
     kbChangeStyles,
     css`
       :host { display: flex; flex-direction: column; gap: 12px; padding: 16px; height: 100%; overflow: auto; }
-      .group { border: 1px solid var(--cs-border, #ddd); border-radius: 6px; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; }
+      .group { border: 1px solid var(--cs-border); border-radius: 6px; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; background: var(--cs-panel); }
       .head { display: flex; gap: 12px; align-items: baseline; flex-wrap: wrap; }
       .count { font-weight: 600; }
       .muted { color: var(--cs-muted); font-size: 12px; }
       ul { margin: 0; padding-left: 18px; }
+      .actions button[aria-expanded='true'] { border-color: var(--cs-muted); background: var(--cs-bot); }
+      .group form { border-top: 1px dashed var(--cs-border); padding-top: 8px; }
+      fieldset { border: 1px solid var(--cs-border); border-radius: 6px; margin: 0; padding: 4px 10px 8px; display: flex; flex-direction: column; gap: 2px; }
+      legend { font-size: 12px; color: var(--cs-muted); padding: 0 4px; }
+      /* The visitor's words are the content here: body size, box beside the text. */
+      label.check { flex-direction: row; align-items: center; gap: 6px; font-size: 14px; }
     `,
   ];
 
@@ -126,29 +133,37 @@ export class ConsoleUnanswered extends LitElement {
         ? html`<div class="muted">${s.unansweredVariants}</div><ul>${g.variants.map((v) => html`<li lang=${g.lang}>${v}</li>`)}</ul>`
         : ''}
       <div class="muted">${s.unansweredCandidates}:
-        ${g.candidates.length === 0 ? '—' : g.candidates.map((c) => html`<code>${c.entryId}</code> ${c.score.toFixed(2)} `)}
+        ${g.candidates.length === 0
+          ? '—'
+          : g.candidates.map((c) => html`<button type="button" class="link" data-testid="unanswered-candidate" title=${s.unansweredAdd}
+              @click=${() => (this.draft = { groupKey: g.groupKey, mode: 'add', entry: c.entryId })}><code>${c.entryId}</code></button> ${c.score.toFixed(2)} `)}
       </div>
       <div class="actions">
-        <button data-testid="unanswered-add" @click=${() => (this.draft = { groupKey: g.groupKey, mode: 'add' })}>${s.unansweredAdd}</button>
-        <button data-testid="unanswered-new" @click=${() => (this.draft = { groupKey: g.groupKey, mode: 'new' })}>${s.unansweredNew}</button>
+        <button data-testid="unanswered-add" aria-expanded=${open === 'add' ? 'true' : 'false'} @click=${() => this.toggle(g, 'add')}>${s.unansweredAdd}</button>
+        <button data-testid="unanswered-new" aria-expanded=${open === 'new' ? 'true' : 'false'} @click=${() => this.toggle(g, 'new')}>${s.unansweredNew}</button>
         <button data-testid="unanswered-dismiss" @click=${() => void this.dismiss(g)}>${s.unansweredDismiss}</button>
       </div>
       ${open === 'add' ? this.renderAdd(g) : open === 'new' ? this.renderNew(g) : ''}
     </section>`;
   }
 
+  /** Opens the form, or closes it when it is the one already open (as the drafts screen's button does). */
+  private toggle(g: UnansweredGroupView, mode: KbChangeMode) {
+    this.draft = this.draft?.groupKey === g.groupKey && this.draft.mode === mode ? undefined : { groupKey: g.groupKey, mode };
+  }
+
   private renderAdd(g: UnansweredGroupView) {
     const s = this.strings;
     return html`<form data-testid="unanswered-add-form" @submit=${(e: SubmitEvent) => this.submitAdd(e, g)}>
       <label>${s.unansweredEntryId}
-        <input name="entry" required list="unanswered-candidates-${g.groupKey}" .value=${g.candidates[0]?.entryId ?? ''} data-testid="unanswered-entry" />
+        <input name="entry" required list="unanswered-candidates-${g.groupKey}" .value=${this.draft?.entry ?? g.candidates[0]?.entryId ?? ''} data-testid="unanswered-entry" />
         <datalist id="unanswered-candidates-${g.groupKey}">${g.candidates.map((c) => html`<option value=${c.entryId}></option>`)}</datalist>
       </label>
       <fieldset>
         <legend>${s.unansweredQuestions} (${g.lang})</legend>
-        ${g.variants.map((v) => html`<label style="flex-direction:row;gap:4px"><input type="checkbox" name="question" .value=${v} checked />${v}</label>`)}
+        ${g.variants.map((v) => html`<label class="check" lang=${g.lang}><input type="checkbox" name="question" .value=${v} checked />${v}</label>`)}
       </fieldset>
-      ${kbChangeButtons(s, 'unanswered-download', false, () => (this.draft = undefined))}
+      ${kbChangeButtons(s, 'unanswered-download', true, () => (this.draft = undefined))}
     </form>`;
   }
 
@@ -156,7 +171,7 @@ export class ConsoleUnanswered extends LitElement {
     const s = this.strings;
     return html`<form data-testid="unanswered-new-form" @submit=${(e: SubmitEvent) => this.submitNew(e)}>
       ${newEntryFields(s, { topic: topicOf(g.candidates[0]?.entryId), lang: g.lang, questions: g.variants.join('\n'), answer: '' })}
-      ${kbChangeButtons(s, 'unanswered-download', false, () => (this.draft = undefined))}
+      ${kbChangeButtons(s, 'unanswered-download', true, () => (this.draft = undefined))}
     </form>`;
   }
 }
