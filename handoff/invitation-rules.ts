@@ -1,4 +1,5 @@
 // Admins' automatic invitation rules (page path glob + dwell time + text per language), stored in SQLite (013).
+import picomatch from 'picomatch';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
@@ -82,23 +83,21 @@ export function createSqliteInvitationRuleStore(db: Db): InvitationRuleStore {
   };
 }
 
-/** `*` matches within one path segment, `**` across segments; everything else literally. Case-sensitive, like paths. */
+/** Compiled matchers by pattern: rules are few (MAX_INVITATION_RULES) and checked every sweep. */
+const matchers = new Map<string, picomatch.Matcher>();
+
+/**
+ * A path glob (picomatch): `*` matches within one path segment, `**` any number of segments (`/**` is every
+ * page, `/broadband/*` the pages right under /broadband/). Case-sensitive, like paths.
+ */
 export function matchesUrlPattern(pattern: string, path: string): boolean {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '*') {
-      if (pattern[i + 1] === '*') {
-        re += '.*';
-        i++;
-      } else {
-        re += '[^/]*';
-      }
-    } else {
-      re += ch.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-    }
+  let match = matchers.get(pattern);
+  if (!match) {
+    if (matchers.size >= 4 * MAX_INVITATION_RULES) matchers.clear();
+    match = picomatch(pattern);
+    matchers.set(pattern, match);
   }
-  return new RegExp(`^${re}$`).test(path);
+  return match(path);
 }
 
 const ruleText = z.string().max(MAX_RULE_TEXT * 4).transform(cleanVisitorText).pipe(z.string().min(1).max(MAX_RULE_TEXT));

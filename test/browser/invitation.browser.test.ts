@@ -77,7 +77,7 @@ browserSuite('the invitation in the browser', () => {
 
   it('an automatic rule with a short dwell fires on a matching page', async () => {
     await live.stack.admin('PUT', '/api/admin/invitation-rules', {
-      rules: [{ urlPattern: '/*', dwellSeconds: 5, text: { zh: '需要帮您选套餐吗？', en: 'Need help choosing a plan?' }, enabled: true }],
+      rules: [{ urlPattern: '/**', dwellSeconds: 5, text: { zh: '需要帮您选套餐吗？', en: 'Need help choosing a plan?' }, enabled: true }],
     });
     const { page: visitor } = await newPage(live.browser, { width: 1280, height: 800 });
     await visitor.goto(`${live.stack.url}/`);
