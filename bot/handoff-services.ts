@@ -168,6 +168,7 @@ export function createHandoffServices({ db, config, store, runtime, logger, cloc
       app.route('/', searchRoutes({ transcripts, requireAgent, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
       app.route('/', visitorBlockRoutes({
         blocks: visitorBlocks, routing, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, log: logger, audit,
+        isTrustedProxy: (ip) => config.trustProxy(ip, 0),
         options: { maxBodyBytes },
       }));
       app.route('/', adminVisitorRoutes({ visitors: createVisitorTranscripts(db), requireAgent, log: logger, audit }));

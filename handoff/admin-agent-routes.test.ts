@@ -39,14 +39,17 @@ describe('role enforcement', () => {
     expect(await k.agents.findByUsername('x1')).toBeUndefined();
   });
 
-  it('takes a demotion into account at the next request', async () => {
+  it('a role change ends the account\'s sessions and announces it (open streams close); the new role signs in again', async () => {
     const { k, root, adminCookie } = await setup();
     const other = await addAgent(k, 'boss', { role: 'admin' });
     const otherCookie = await login(k, 'boss');
     const res = await call(k, 'PATCH', `/api/admin/agents/${other.id}`, { cookie: adminCookie, body: { role: 'agent' } });
     expect(res.status).toBe(200);
-    expect((await call(k, 'GET', '/api/admin/agents', { cookie: otherCookie })).status).toBe(403);
-    expect((await call(k, 'GET', '/api/agent/me', { cookie: otherCookie })).status).toBe(200);
+    expect(k.hub.events).toEqual([{ topic: `agent:${other.id}`, event: { type: 'session_ended', agentId: other.id } }]);
+    expect((await call(k, 'GET', '/api/agent/me', { cookie: otherCookie })).status).toBe(401);
+    const again = await login(k, 'boss');
+    expect((await call(k, 'GET', '/api/admin/agents', { cookie: again })).status).toBe(403);
+    expect((await call(k, 'GET', '/api/agent/me', { cookie: again })).status).toBe(200);
     expect(root.role).toBe('admin');
   });
 
@@ -222,8 +225,11 @@ describe('PATCH /api/admin/agents/:id', () => {
     const boss = await addAgent(k, 'boss', { role: 'admin' });
     const bossCookie = await login(k, 'boss');
     expect((await call(k, 'PATCH', `/api/admin/agents/${root.id}`, { cookie: bossCookie, body: { role: 'agent' } })).status).toBe(200);
-    const last = await call(k, 'PATCH', `/api/admin/agents/${boss.id}`, { cookie: adminCookie, body: { role: 'agent' } });
-    expect(last.status).toBe(403); // root is no admin any more
+    // Root's session ended with the role change; signed in again, root is no admin any more.
+    expect((await call(k, 'PATCH', `/api/admin/agents/${boss.id}`, { cookie: adminCookie, body: { role: 'agent' } })).status).toBe(401);
+    const rootAgain = await login(k, 'root');
+    const last = await call(k, 'PATCH', `/api/admin/agents/${boss.id}`, { cookie: rootAgain, body: { role: 'agent' } });
+    expect(last.status).toBe(403);
     expect((await k.agents.get(boss.id)).role).toBe('admin');
     expect(await k.agents.hasEnabledAdmin()).toBe(true);
   });

@@ -61,6 +61,15 @@ describe('admin visitor transcripts', () => {
     expect(json.conversations[0]).toMatchObject({ visitorId: VISITOR, clientIp: '203.0.113.9' });
     expect((await call(k, 'GET', '/api/admin/visitors/visitor:no-such-visitor-000000/transcripts', { cookie: adminCookie })).status).toBe(404);
     expect((await call(k, 'GET', '/api/admin/visitors/visitor:short/transcripts', { cookie: adminCookie })).status).toBe(400);
+    // More conversations than one request takes: refused as a whole (409), never cut short silently.
+    const many = 'visitor-with-many-chats-00';
+    const insert = k.db.prepare(`INSERT INTO conversations (id, token_hash, status, lang, visitor_id, created_at, updated_at)
+      VALUES (?, randomblob(32), 'bot', 'zh', ?, '${NOW}', '${NOW}')`);
+    k.db.transaction(() => { for (let i = 0; i <= 1000; i++) insert.run(`many-${i}`, many); })();
+    const tooMany = await call(k, 'DELETE', `/api/admin/visitors/visitor:${many}/transcripts`, { cookie: adminCookie });
+    expect(tooMany.status).toBe(409);
+    expect((await tooMany.json()).error.code).toBe('too_many_conversations');
+    expect(k.db.prepare('SELECT count(*) AS n FROM conversations WHERE visitor_id = ?').get(many)).toEqual({ n: 1001 });
 
     const deleted = await call(k, 'DELETE', `/api/admin/visitors/visitor:${VISITOR}/transcripts`, { cookie: adminCookie });
     expect(deleted.status).toBe(200);

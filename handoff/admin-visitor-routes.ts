@@ -32,7 +32,14 @@ const VISITOR_KEY = /^visitor:([A-Za-z0-9_-]{16,64})$/;
 /** The conversation ids a key names (a visitor id: its oldest MAX_CONVERSATIONS_PER_VISITOR_ID conversations). */
 function parseVisitorKey(key: string, visitors: VisitorTranscripts): string[] {
   const byVisitor = VISITOR_KEY.exec(key);
-  if (byVisitor) return visitors.conversationsOf(byVisitor[1]!, MAX_CONVERSATIONS_PER_VISITOR_ID);
+  if (byVisitor) {
+    // Never a silent cut: a visitor id with more conversations than one request takes is refused as a whole.
+    const ids = visitors.conversationsOf(byVisitor[1]!, MAX_CONVERSATIONS_PER_VISITOR_ID + 1);
+    if (ids.length > MAX_CONVERSATIONS_PER_VISITOR_ID) {
+      throw new ConflictError(`this visitor id has more than ${MAX_CONVERSATIONS_PER_VISITOR_ID} conversations: name them by id`, 'too_many_conversations');
+    }
+    return ids;
+  }
   const ids = [...new Set(key.split(',').map((s) => s.trim()).filter(Boolean))];
   if (ids.length === 0 || ids.length > MAX_VISITOR_CONVERSATIONS || !ids.every((id) => CONVERSATION_ID.test(id))) {
     throw new ValidationError(

@@ -98,6 +98,12 @@ export function createAgentAccounts({ agents, sessions, passwords, hub, knownGro
         const ended = await sessions.endAllOf(id, 'disabled');
         announceAll(id);
         log.info({ event: AgentLogEvent.sessionEnded, agentId: id, reason: 'disabled', count: ended.length }, 'sessions ended');
+      } else if (patch.role !== undefined && patch.role !== before.role) {
+        // What a session may do was decided at sign-in and by its open live stream's subscriptions (queue,
+        // held chats, supervisor events): a new role signs in again rather than keep the old role's stream.
+        const ended = await sessions.endAllOf(id, 'role_changed');
+        announceAll(id);
+        log.info({ event: AgentLogEvent.sessionEnded, agentId: id, reason: 'role_changed', count: ended.length }, 'sessions ended');
       } else if (password !== undefined) {
         const ended = await sessions.endAllOf(id, 'password_changed', keepSessionId ? { except: keepSessionId } : {});
         if (keepSessionId) announce(ended);

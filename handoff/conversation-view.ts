@@ -3,7 +3,7 @@
 import type { Lang } from '../knowledge/types.ts';
 import type { Agent } from './agent.ts';
 import type { Clock } from './clock.ts';
-import type { ConversationStatus, ConversationStore, JsonObject, MessageAuthor } from './conversation-store.ts';
+import type { ConversationStatus, ConversationStore, JsonObject, MessageAuthor, VisitorInfo } from './conversation-store.ts';
 import type { ClosedBy, RoutedConversation, RoutingStore } from './routing-store.ts';
 
 /** The question (and answer) of a knowledge entry in a language, if the entry (still) exists. */
@@ -54,8 +54,11 @@ export interface ConversationView {
   } | null;
   /** The bot's latest decision (also when no handoff happened yet). */
   lastDecision: JsonObject | null;
-  /** visitorId and ip: what the agent may block the visitor by (POST .../block); absent when unknown. */
-  visitor: { lang: Lang; firstSeen: string; pageUrl?: string; referrer?: string; userAgent?: string; visitorId?: string; ip?: string };
+  /**
+   * visitorId and the address: what the agent may block the visitor by (POST .../block); absent when unknown.
+   * The address itself (`ip`) only for admins (admin-only personal data); `hasIp` tells others it is known.
+   */
+  visitor: { lang: Lang; firstSeen: string; pageUrl?: string; referrer?: string; userAgent?: string; visitorId?: string; ip?: string; hasIp?: true };
   transfers: {
     from?: { id: string; displayName: string };
     toAgent?: { id: string; displayName: string };
@@ -85,7 +88,7 @@ export const VIEW_PAGE_SIZE = 500;
 export async function buildConversationView(
   deps: ConversationViewDeps,
   routed: RoutedConversation,
-  { after = 0 }: { after?: number } = {},
+  { after = 0, showIp = false }: { after?: number; /** The viewer is an admin: include the address. */ showIp?: boolean } = {},
 ): Promise<ConversationView> {
   const conversation = await deps.conversations.getConversation(routed.id);
   const [page, transfers, closure, standing] = await Promise.all([
@@ -107,7 +110,7 @@ export async function buildConversationView(
     lang: routed.lang,
     handoff: null,
     lastDecision: conversation.lastDecision ?? null,
-    visitor: { lang: conversation.lang, firstSeen: conversation.createdAt, ...conversation.visitor },
+    visitor: visitorOf(conversation.lang, conversation.createdAt, conversation.visitor, showIp),
     transfers: [],
     messages: page.slice(0, VIEW_PAGE_SIZE).map((m) => {
       const message: ViewMessage = { id: m.id, author: m.author, text: m.text, createdAt: m.createdAt };
@@ -165,6 +168,16 @@ export async function buildConversationView(
     view.rating = closure.ratingComment ? { score: closure.rating, comment: closure.ratingComment } : { score: closure.rating };
   }
   return view;
+}
+
+function visitorOf(lang: Lang, firstSeen: string, info: VisitorInfo, showIp: boolean): ConversationView['visitor'] {
+  const { ip, ...rest } = info;
+  const visitor: ConversationView['visitor'] = { lang, firstSeen, ...rest };
+  if (ip !== undefined) {
+    visitor.hasIp = true;
+    if (showIp) visitor.ip = ip;
+  }
+  return visitor;
 }
 
 function isObject(value: unknown): value is JsonObject {

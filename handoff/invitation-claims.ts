@@ -41,7 +41,8 @@ export function createInvitationClaims(deps: InvitationClaimsDeps): InvitationCl
       }
       if (invitation.from.kind !== 'agent') return { invitation };
       const agent = await deps.agents.get(invitation.from.agentId);
-      if (!agent || agent.disabled || deps.status(agent.id) !== 'online') return { invitation };
+      // An inviter since made an editor (content only) or disabled takes no chat: the bot starts it instead.
+      if (!agent || agent.disabled || agent.role === 'editor' || deps.status(agent.id) !== 'online') return { invitation };
       if ((await deps.heldConversationIds(agent.id)).length >= agent.capacity) return { invitation };
       return { invitation, agent: toAgent(agent) };
     },

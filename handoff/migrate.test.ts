@@ -138,3 +138,19 @@ describe('migrate with foreign keys off', () => {
     }
   });
 });
+
+describe('migration 015: role_changed ends sessions', () => {
+  it('keeps every session row (ended or not) and accepts the new end reason; deleting an agent still removes theirs', () => {
+    seedAt010();
+    migrate(db, upTo(14));
+    db.prepare(`UPDATE sessions SET ended_at = '${NOW}', end_reason = 'logout' WHERE id = ?`).run('b'.repeat(64));
+    const before = db.prepare('SELECT * FROM sessions ORDER BY id').all();
+    expect(migrate(db, upTo(15))).toEqual([15]);
+    expect(db.prepare('SELECT * FROM sessions ORDER BY id').all()).toEqual(before);
+    db.prepare(`UPDATE sessions SET ended_at = '${NOW}', end_reason = 'role_changed' WHERE id = ?`).run('a'.repeat(64));
+    expect(() => db.prepare(`UPDATE sessions SET end_reason = 'whatever' WHERE id = ?`).run('a'.repeat(64))).toThrow(/CHECK/);
+    db.prepare('DELETE FROM agents WHERE id = ?').run('a-alice');
+    expect(db.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 1 });
+    expect(db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+  });
+});

@@ -569,7 +569,7 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
           standing,
         },
         row,
-        viewOptions ?? {},
+        { ...viewOptions, showIp: viewer.role === 'admin' },
       );
     },
 

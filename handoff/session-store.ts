@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from './clock.ts';
 
-export type SessionEndReason = 'logout' | 'disabled' | 'password_changed' | 'idle' | 'expired';
+export type SessionEndReason = 'logout' | 'disabled' | 'password_changed' | 'role_changed' | 'idle' | 'expired';
 
 export interface Session {
   /** hex sha256 of the cookie value: safe to log and to publish, useless as a credential. */

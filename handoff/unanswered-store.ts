@@ -65,10 +65,16 @@ interface Row {
   asked_at: string;
 }
 
+/** Questions kept per conversation. A real visitor rephrasing a few times stays well under it. */
+export const MAX_PER_CONVERSATION = 10;
+
 export function createSqliteUnansweredStore(db: Db): UnansweredStore {
+  // At most MAX_PER_CONVERSATION questions of one conversation: someone typing junk turn after turn (within the
+  // rate limits) cannot push real visitors' questions out of the editors' inbox, which groups the newest rows.
   const insert = db.prepare(`
     INSERT INTO unanswered_questions (conversation_id, text, norm_key, tokens, lang, kind, reason, candidates, asked_at)
-    VALUES (@conversationId, @text, @normKey, @tokens, @lang, @kind, @reason, @candidates, @askedAt)`);
+    SELECT @conversationId, @text, @normKey, @tokens, @lang, @kind, @reason, @candidates, @askedAt
+    WHERE (SELECT count(*) FROM unanswered_questions WHERE conversation_id = @conversationId) < ${MAX_PER_CONVERSATION}`);
   // Optional filters as NULL-able parameters: one statement for every combination.
   const selectOpen = db.prepare<[Record<string, unknown>], Row>(`
     SELECT * FROM unanswered_questions

@@ -6,6 +6,10 @@ import { headerRequireAgent, routingKit, type RoutingKit } from './routing-test-
 import { createVisitorBlocks, type VisitorBlocks } from './visitor-blocks.ts';
 import { visitorBlockRoutes } from './visitor-block-routes.ts';
 import type { VisitorInfo } from './conversation-store.ts';
+import proxyAddr from 'proxy-addr';
+
+/** TRUSTED_PROXIES as the config compiles it. */
+const trustProxy = proxyAddr.compile(['203.0.113.0/24']);
 
 const VISITOR_ID = 'AbCdEfGhIjKlMnOpQrStUv';
 let kit: RoutingKit;
@@ -17,7 +21,7 @@ beforeEach(async () => {
   blocks = createVisitorBlocks(kit.db, { clock: kit.time.clock });
   logLines = [];
   const log = { info: (obj: object) => void logLines.push({ ...obj }), warn() {}, error() {} };
-  kit.app.route('/', visitorBlockRoutes({ blocks, routing: kit.routing, conversations: kit.conversations, agents: kit.agents, requireAgent: headerRequireAgent(kit.agents), log }));
+  kit.app.route('/', visitorBlockRoutes({ blocks, routing: kit.routing, conversations: kit.conversations, agents: kit.agents, requireAgent: headerRequireAgent(kit.agents), log, isTrustedProxy: (ip) => trustProxy(ip, 0) }));
   kit.agents.add({ id: 'alice', displayName: 'Alice' });
   kit.agents.add({ id: 'bob', displayName: 'Bob' });
   kit.agents.add({ id: 'lead', displayName: 'Lead', role: 'admin' });
@@ -83,6 +87,47 @@ describe('POST /api/agent/conversations/:id/block', () => {
     expect(res.status).toBe(200);
     expect(res.json.block).toMatchObject({ by: 'ip', value: '198.51.100.7', expiresAt: null, reason: null, createdBy: { id: 'lead', displayName: 'Lead' } });
     expect((await kit.conversations.getConversation(id)).status).toBe('closed');
+  });
+
+  it('the address is admin-only: an agent sees hasIp (not the address) and blocks by it without getting it back', async () => {
+    const id = await heldChat('alice');
+    const mine = await kit.request(`/api/agent/conversations/${id}`, { agent: 'alice' });
+    expect(mine.status).toBe(200);
+    expect(mine.json.visitor).toMatchObject({ visitorId: VISITOR_ID, hasIp: true });
+    expect(mine.json.visitor).not.toHaveProperty('ip');
+    expect(JSON.stringify(mine.json)).not.toContain('198.51.100.7');
+    const admins = await kit.request(`/api/agent/conversations/${id}`, { agent: 'lead' });
+    expect(admins.json.visitor).toMatchObject({ visitorId: VISITOR_ID, ip: '198.51.100.7', hasIp: true });
+    const noIp = await heldChat('alice', { visitorId: VISITOR_ID });
+    expect((await kit.request(`/api/agent/conversations/${noIp}`, { agent: 'alice' })).json.visitor).not.toHaveProperty('hasIp');
+
+    const res = await block(id, 'alice', { by: 'ip', durationHours: 1 });
+    expect(res.status).toBe(200);
+    expect(res.json.block).toMatchObject({ by: 'ip', createdBy: { id: 'alice' }, active: true });
+    expect(res.json.block).not.toHaveProperty('value');
+    expect(JSON.stringify(res.json)).not.toContain('198.51.100.7');
+    expect(() => blocks.check({ ip: '198.51.100.7' })).toThrow(/not available/);
+  });
+
+  it('409 shared_address when an agent blocks a loopback, private, link-local or trusted-proxy address; an admin may', async () => {
+    for (const ip of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '10.0.0.8', '192.168.3.4', '172.20.1.1', 'fd00::5', '169.254.9.9', 'fe80::2', '203.0.113.40']) {
+      const id = await heldChat('alice', { visitorId: VISITOR_ID, ip });
+      const res = await block(id, 'alice', { by: 'ip' });
+      expect(res.status, ip).toBe(409);
+      expect(res.json.error.code).toBe('shared_address');
+      expect(res.json.error.message).toMatch(/visitor id.*admin/);
+      expect((await kit.conversations.getConversation(id)).status).toBe('assigned');
+      // Alice's capacity: the next chat needs a free slot.
+      expect((await kit.request(`/api/agent/conversations/${id}/close`, { method: 'POST', agent: 'alice' })).status).toBe(200);
+    }
+    expect(blocks.list()).toEqual([]);
+    const id = await heldChat('alice', { visitorId: VISITOR_ID, ip: '127.0.0.1' });
+    // By visitor id it works; and an admin may block the shared address.
+    const lead = await block(id, 'lead', { by: 'ip', durationHours: 1 });
+    expect(lead.status).toBe(200);
+    expect(lead.json.block).toMatchObject({ by: 'ip', value: '127.0.0.1' });
+    const other = await heldChat('alice', { visitorId: VISITOR_ID, ip: '10.0.0.8' });
+    expect((await block(other, 'alice', { by: 'visitor' })).status).toBe(200);
   });
 
   it('409 no_visitor_id / no_ip when the chat lacks that value', async () => {

@@ -1,5 +1,6 @@
 // Blocking visitors: the holder of a chat (or an admin) blocks its visitor by visitor id or address and the
-// chat closes; agents read the toolbar counter; admins list and lift blocks.
+// chat closes; agents read the toolbar counter; admins list and lift blocks. Addresses are admin-only data:
+// an agent blocks by address without seeing it, and never a shared one (loopback, private, a proxy).
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
@@ -12,6 +13,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import { parseBody } from './parse-body.ts';
 import { readJsonBody } from './read-json-body.ts';
 import type { AgentDirectory, Routing } from './routing.ts';
+import { isSharedAddress } from './shared-address.ts';
 import type { BlockKind, VisitorBlock, VisitorBlocks } from './visitor-blocks.ts';
 
 export interface VisitorBlockRoutesOptions {
@@ -41,6 +43,8 @@ export interface VisitorBlockRoutesDeps {
   log: AgentLog;
   /** Audit rows of blocks and lifts (kind, conversation, duration; never the address or visitor id); none in tests that do not read it. */
   audit?: AuditLog;
+  /** The config's TRUSTED_PROXIES: an agent may not block a proxy's address (every chat through it has it). Absent: none. */
+  isTrustedProxy?: (ip: string) => boolean;
   options?: Partial<VisitorBlockRoutesOptions>;
 }
 
@@ -53,6 +57,7 @@ export const VisitorBlockLogEvent = {
 export interface BlockJson {
   id: string;
   by: BlockKind;
+  /** The address or visitor id; the block response leaves an address out for a non-admin (admin-only data). */
   value: string;
   reason: string | null;
   conversationId: string | null;
@@ -69,13 +74,7 @@ export interface BlockJson {
 const MAX_ID_LENGTH = 128;
 
 export function visitorBlockRoutes(deps: VisitorBlockRoutesDeps): Hono<AgentEnv> {
-  const { blocks, routing, conversations, agents, requireAgent, log, audit } = deps;
-  /** The change and its audit row in one transaction when there is an audit log. */
-  const audited = <T>(change: () => T, entry: (result: T) => Parameters<AuditLog['record']>): T =>
-    audit ? audit.recordWith(change, (result) => {
-      const [actor, action, target, details] = entry(result);
-      return { actor, action, target, ...(details ? { details } : {}) };
-    }) : change();
+  const { blocks, routing, conversations, agents, requireAgent, log, audit, isTrustedProxy } = deps;
   const opts: VisitorBlockRoutesOptions = { ...defaultVisitorBlockRoutesOptions, ...deps.options };
   const app = new Hono<AgentEnv>();
   const agent = requireAgent();
@@ -136,24 +135,34 @@ export function visitorBlockRoutes(deps: VisitorBlockRoutesDeps): Hono<AgentEnv>
         ? new ConflictError('this conversation has no visitor id (the widget sent none); block by ip instead', 'no_visitor_id')
         : new ConflictError('this conversation has no client address; block by visitor id instead', 'no_ip');
     }
-    const block = audited(
-      () =>
-        blocks.block({
-          kind: input.by,
-          value,
-          createdBy: me.id,
-          conversationId: id,
-          ...(input.reason ? { reason: input.reason } : {}),
-          ...(input.durationHours != null ? { durationHours: input.durationHours } : {}),
-        }),
-      (b) => [actorOf(me), AuditAction.visitorBlocked, { type: 'block', id: b.id }, {
+    // One agent must not shut out everyone behind a proxy, an office network or a misconfigured TRUSTED_PROXIES.
+    if (input.by === 'ip' && me.role !== 'admin' && isSharedAddress(value, isTrustedProxy)) {
+      throw new ConflictError(
+        'this chat comes from a shared address (a proxy or a local network) that many visitors may use; block by visitor id instead, or ask an admin',
+        'shared_address',
+      );
+    }
+    // The block and its audit row in one transaction; the in-memory gate changes only once it commits.
+    const block = blocks.block(
+      {
+        kind: input.by,
+        value,
+        createdBy: me.id,
+        conversationId: id,
+        ...(input.reason ? { reason: input.reason } : {}),
+        ...(input.durationHours != null ? { durationHours: input.durationHours } : {}),
+      },
+      audit && ((b) => audit.record(actorOf(me), AuditAction.visitorBlocked, { type: 'block', id: b.id }, {
         kind: b.kind, conversationId: id, durationHours: input.durationHours ?? null, withReason: Boolean(input.reason),
-      }],
+      })),
     );
     // Closed the normal way: hub events, closure row, the visitor stream's `closed`. Already closed is fine.
     await routing.close(id, { kind: 'agent', agent: me });
     log.info({ event: VisitorBlockLogEvent.blocked, blockId: block.id, kind: block.kind, conversationId: id, by: me.id }, 'visitor blocked');
-    return c.json({ block: (await toJson([block]))[0] });
+    const json = (await toJson([block]))[0]!;
+    // The address is admin-only personal data: the agent who blocked by it does not get it back.
+    const { value: _address, ...withoutAddress } = json;
+    return c.json({ block: block.kind === 'ip' && me.role !== 'admin' ? withoutAddress : json });
   });
 
   app.get('/api/agent/blocks/summary', agent, (c) => c.json(blocks.summary()));
@@ -163,9 +172,10 @@ export function visitorBlockRoutes(deps: VisitorBlockRoutesDeps): Hono<AgentEnv>
   app.delete('/api/admin/blocks/:id', admin, async (c) => {
     const id = c.req.param('id') ?? '';
     if (id.length === 0 || id.length > MAX_ID_LENGTH) throw new NotFoundError('no such block');
-    const block = audited(
-      () => blocks.lift(id, c.var.agent.id),
-      (b) => [actorOf(c.var.agent), AuditAction.visitorUnblocked, { type: 'block', id: b.id }, { kind: b.kind, conversationId: b.conversationId }],
+    const block = blocks.lift(
+      id,
+      c.var.agent.id,
+      audit && ((b) => audit.record(actorOf(c.var.agent), AuditAction.visitorUnblocked, { type: 'block', id: b.id }, { kind: b.kind, conversationId: b.conversationId })),
     );
     log.info({ event: VisitorBlockLogEvent.unblocked, blockId: block.id, kind: block.kind, by: c.var.agent.id }, 'visitor unblocked');
     return c.json({ block: (await toJson([block]))[0] });

@@ -1,5 +1,6 @@
 // The block store and gate on a real SQLite file: expiry honoured at lookup, a second block of the same value
-// extends the first, refused requests held in memory and written in one go (not per request), blocks reloaded.
+// extends the first (never shortening it), a failed audit row leaves store and gate unchanged, refused
+// requests held in memory and written in one go (not per request), blocks reloaded.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,49 @@ describe('visitor blocks', () => {
     const fresh = blocks.block({ kind: 'visitor', value: 'v1', createdBy: 'a1' });
     expect(fresh.id).not.toBe(first.id);
     expect(blocks.list().map((b) => [b.id, b.active])).toEqual([[fresh.id, true], [first.id, false]]);
+    blocks.stop();
+  });
+
+  it('blocking again never shortens the block in force: the later expiry wins, until lifted beats any', () => {
+    const blocks = createVisitorBlocks(db, { clock });
+    const admin = blocks.block({ kind: 'ip', value: '198.51.100.3', createdBy: 'lead' });
+    const agent = blocks.block({ kind: 'ip', value: '198.51.100.3', createdBy: 'a1', durationHours: 1 });
+    expect(agent.id).toBe(admin.id);
+    expect(agent.expiresAt).toBeNull();
+    const day = blocks.block({ kind: 'visitor', value: 'v9', createdBy: 'a1', durationHours: 24 });
+    expect(blocks.block({ kind: 'visitor', value: 'v9', createdBy: 'a2', durationHours: 1 }).expiresAt).toBe(day.expiresAt);
+    now += 2 * 3_600_000;
+    expect(() => blocks.check({ ip: '198.51.100.3' })).toThrow();
+    expect(() => blocks.check({ visitorId: 'v9' })).toThrow();
+    // A fresh process reads the same from the database.
+    blocks.stop();
+    const reloaded = createVisitorBlocks(db, { clock });
+    expect(() => reloaded.check({ ip: '198.51.100.3' })).toThrow();
+    expect(reloaded.get(day.id)!.expiresAt).toBe(day.expiresAt);
+    reloaded.stop();
+  });
+
+  it('when what runs alongside (the audit row) throws, nothing is stored and the gate is unchanged', () => {
+    const blocks = createVisitorBlocks(db, { clock });
+    const fail = () => {
+      throw new Error('audit insert failed');
+    };
+    expect(() => blocks.block({ kind: 'ip', value: '198.51.100.4', createdBy: 'a1' }, fail)).toThrow('audit insert failed');
+    expect(() => blocks.check({ ip: '198.51.100.4' })).not.toThrow();
+    expect(blocks.list()).toEqual([]);
+    // Extending: the stored expiry and the gate keep the first block's hour.
+    const first = blocks.block({ kind: 'ip', value: '198.51.100.4', createdBy: 'a1', durationHours: 1 });
+    expect(() => blocks.block({ kind: 'ip', value: '198.51.100.4', createdBy: 'lead' }, fail)).toThrow();
+    expect(blocks.get(first.id)!.expiresAt).toBe(first.expiresAt);
+    // Lifting: still blocked in memory and in the database.
+    expect(() => blocks.lift(first.id, 'lead', fail)).toThrow();
+    expect(blocks.get(first.id)!.active).toBe(true);
+    expect(() => blocks.check({ ip: '198.51.100.4' })).toThrow(/not available/);
+    // What runs alongside sees the block as stored.
+    const seen: string[] = [];
+    blocks.lift(first.id, 'lead', (b) => seen.push(`${b.id}:${b.active}`));
+    expect(seen).toEqual([`${first.id}:false`]);
+    expect(() => blocks.check({ ip: '198.51.100.4' })).not.toThrow();
     blocks.stop();
   });
 

@@ -72,10 +72,15 @@ export const defaultVisitorBlocksOptions: VisitorBlocksOptions = {
 };
 
 export interface VisitorBlocks {
-  /** Stores a block, or extends the one in force for the same kind and value (new expiry, same id and hits). */
-  block(input: NewBlock): VisitorBlock;
-  /** Lifts a block (NotFoundError for an unknown id); lifting an ended block again changes nothing. */
-  lift(id: string, by: string): VisitorBlock;
+  /**
+   * Stores a block, or extends the one in force for the same kind and value (same id and hits; the later
+   * expiry wins, until lifted beats any, so a short block never shortens a longer one). `alongside` runs in
+   * the same transaction (the audit row): if it throws, nothing is stored. The in-memory gate changes only
+   * after the commit, so do not call this inside a transaction of your own.
+   */
+  block(input: NewBlock, alongside?: (block: VisitorBlock) => void): VisitorBlock;
+  /** Lifts a block (NotFoundError for an unknown id); lifting an ended block again changes nothing. `alongside` as for block(). */
+  lift(id: string, by: string, alongside?: (block: VisitorBlock) => void): VisitorBlock;
   get(id: string): VisitorBlock | undefined;
   /** Blocks in force (newest first), then those ended within historyDays. */
   list(): VisitorBlock[];
@@ -180,12 +185,16 @@ export function createVisitorBlocks(db: Db, options: Partial<VisitorBlocksOption
     };
   }
 
-  const blockTx = db.transaction((input: NewBlock, now: Date): BlockRow => {
+  const blockTx = db.transaction((input: NewBlock, now: Date, alongside?: (block: VisitorBlock) => void): BlockRow => {
     const expiresAt = input.durationHours === undefined ? null : new Date(now.getTime() + input.durationHours * HOUR_MS).toISOString();
     const open = selectOpen.get(input.kind, input.value);
     if (open && expiryMs(open.expires_at) > now.getTime()) {
-      extend.run({ id: open.id, expiresAt, reason: input.reason ?? null });
-      return selectById.get(open.id)!;
+      // An agent's hour must not cut short an admin's "until lifted": the later expiry wins.
+      const later = expiryMs(open.expires_at) >= expiryMs(expiresAt) ? open.expires_at : expiresAt;
+      extend.run({ id: open.id, expiresAt: later, reason: input.reason ?? null });
+      const row = selectById.get(open.id)!;
+      alongside?.(toBlock(row, now));
+      return row;
     }
     if (open) endExpired.run(open.id);
     const id = randomUUID();
@@ -199,7 +208,16 @@ export function createVisitorBlocks(db: Db, options: Partial<VisitorBlocksOption
       now: now.toISOString(),
       expiresAt,
     });
-    return selectById.get(id)!;
+    const row = selectById.get(id)!;
+    alongside?.(toBlock(row, now));
+    return row;
+  });
+
+  const liftTx = db.transaction((row: BlockRow, by: string, now: Date, alongside?: (block: VisitorBlock) => void): BlockRow => {
+    if (row.lifted_at === null) lift.run({ id: row.id, by, now: now.toISOString() });
+    const lifted = selectById.get(row.id)!;
+    alongside?.(toBlock(lifted, now));
+    return lifted;
   });
 
   const flushTx = db.transaction((entries: Array<[string, PendingHits]>, day: string) => {
@@ -251,23 +269,22 @@ export function createVisitorBlocks(db: Db, options: Partial<VisitorBlocksOption
   }
 
   return {
-    block(input) {
+    block(input, alongside) {
       const now = clock();
-      const row = blockTx.immediate(input, now);
+      // The gate follows the database: it changes once the transaction (with the audit row) has committed.
+      const row = blockTx.immediate(input, now, alongside);
       gate.set(key(row.kind, row.value), { id: row.id, expiresAt: expiryMs(row.expires_at) });
       return toBlock(row, now);
     },
 
-    lift(id, by) {
+    lift(id, by, alongside) {
       const row = selectById.get(id);
       if (!row) throw new NotFoundError(`visitor-blocks: no block ${JSON.stringify(id)}`);
       const now = clock();
-      if (row.lifted_at === null) {
-        lift.run({ id, by, now: now.toISOString() });
-        const k = key(row.kind, row.value);
-        if (gate.get(k)?.id === id) gate.delete(k);
-      }
-      return toBlock(selectById.get(id)!, now);
+      const lifted = liftTx.immediate(row, by, now, alongside);
+      const k = key(row.kind, row.value);
+      if (row.lifted_at === null && gate.get(k)?.id === id) gate.delete(k);
+      return toBlock(lifted, now);
     },
 
     get(id) {

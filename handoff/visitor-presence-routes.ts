@@ -23,6 +23,8 @@ export interface VisitorPresenceRoutesOptions extends SseConnectionOptions {
   rateLimit: RateLimitOptions | 'off';
   /** Presence streams one visitor may have open (tabs). Range 1-20; default 5. */
   maxStreamsPerVisitor: number;
+  /** Presence streams one client address may have open (many visitors behind carrier NAT). Range 1-10000; default 100. */
+  maxStreamsPerAddress: number;
   /** Biggest report body. Range 512-65536 bytes; default 8192 (a URL of 2048 and a title of 200 fit easily). */
   maxBodyBytes: number;
 }
@@ -31,6 +33,7 @@ export const defaultVisitorPresenceRoutesOptions: VisitorPresenceRoutesOptions =
   ...defaultSseConnectionOptions,
   rateLimit: { capacity: 60, refillPerSecond: 1 },
   maxStreamsPerVisitor: 5,
+  maxStreamsPerAddress: 100,
   maxBodyBytes: 8192,
 };
 
@@ -86,7 +89,7 @@ export interface VisitorJson extends Omit<VisitorSnapshot, 'conversationId'> {
  * GET  /api/visitor/events                    presence stream (Bearer presence token): `invitation` events
  * POST /api/visitor/invitations/:id/dismiss   Bearer presence token
  * POST /api/visitor/invitations/:id/accept    Bearer presence token -> { invitation }
- * GET  /api/agent/visitors                    -> { visitors }
+ * GET  /api/agent/visitors                    -> { visitors, total } (the most recently active few; total online)
  * POST /api/agent/visitors/:id/invite         { text? }
  * GET  /api/admin/invitation-rules            -> { rules }
  * PUT  /api/admin/invitation-rules            { rules } -> { rules }
@@ -104,6 +107,7 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
     const ip = clientAddress(c);
     visitorGate({ ip, visitorId });
     limiter?.take(ip);
+    return ip;
   };
 
   const presenceOf = (c: Context, token?: string) => {
@@ -113,7 +117,7 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
   };
 
   app.post('/api/visitor/pageview', bodyLimit, async (c) => {
-    guard(c);
+    const address = guard(c);
     const body = parseBody(pageViewSchema, await readReport(c), REPORT_FIELDS);
     const url = pageUrl(body.url);
     const title = pageTitle(body.title);
@@ -121,7 +125,7 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
     visitorGate({ visitorId });
     const header = c.req.header('authorization');
     const token = header ? bearerToken(header) : body.token ?? undefined;
-    const result = presence.pageView({ token, visitorId, url, title });
+    const result = presence.pageView({ token, visitorId, address, url, title });
     c.header('Cache-Control', 'no-store');
     return c.json(result.token ? { token: result.token } : {});
   });
@@ -142,9 +146,21 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
   });
 
   app.get('/api/visitor/events', async (c) => {
-    guard(c);
+    const address = guard(c);
     const { presenceId } = presenceOf(c);
-    const release = connections.reserve(`presence:${presenceId}`, options.maxStreamsPerVisitor, Math.ceil(options.retryMs / 1000));
+    const retryAfter = Math.ceil(options.retryMs / 1000);
+    const releaseVisitor = connections.reserve(`presence:${presenceId}`, options.maxStreamsPerVisitor, retryAfter);
+    let releaseAddress: () => void;
+    try {
+      releaseAddress = connections.reserve(`presence-address:${address}`, options.maxStreamsPerAddress, retryAfter);
+    } catch (err) {
+      releaseVisitor();
+      throw err;
+    }
+    const release = () => {
+      releaseVisitor();
+      releaseAddress();
+    };
     try {
       return openSseConnection(c, { ...options, onTaskError: () => {}, onEnd: () => release() }, (connection) => {
         connections.track(connection);
@@ -174,12 +190,14 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
   });
 
   app.get('/api/agent/visitors', requireAgent(), async (c) => {
+    // Only the listed few are looked up (one database call each), never everyone online.
+    const { visitors: listed, total } = presence.list();
     const visitors: VisitorJson[] = [];
-    for (const { conversationId, ...v } of presence.list()) {
+    for (const { conversationId, ...v } of listed) {
       visitors.push({ ...v, inChat: conversationId ? await inChat(conversationId) : false });
     }
     c.header('Cache-Control', 'no-store');
-    return c.json({ visitors });
+    return c.json({ visitors, total });
   });
 
   app.post('/api/agent/visitors/:id/invite', requireAgent(), bodyLimit, async (c) => {

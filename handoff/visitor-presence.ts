@@ -2,7 +2,7 @@
 // small interface: a multi-node adapter (Redis hashes + pub/sub) replaces it later, as for the hub (DESIGN.md).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from './clock.ts';
-import { ConflictError, NotFoundError, UnauthorizedError } from './errors.ts';
+import { ConflictError, NotFoundError, RateLimitedError, UnauthorizedError } from './errors.ts';
 import { matchesUrlPattern, type InvitationRule } from './invitation-rules.ts';
 
 export interface VisitorPresenceOptions {
@@ -11,6 +11,18 @@ export interface VisitorPresenceOptions {
   maxVisitors: number;
   /** Page views kept per visitor (the trail). Range 1-100; default 20. */
   maxTrail: number;
+  /**
+   * Presences one client address may hold: over it the address's quietest presence without a stream goes, or
+   * with every one streaming the new one is refused (429). Carrier NAT puts many real visitors behind one
+   * address, so not too low. Range 1-10000; default 50.
+   */
+  maxPerAddress: number;
+  /** Longest kept path (origin not counted); longer ones are cut. Range 64-2048 characters; default 512. */
+  maxPathChars: number;
+  /** Visitors one list() returns (most recent activity first); `total` tells how many are online. Range 1-10000; default 200. */
+  listLimit: number;
+  /** Trail pages (the latest) each listed visitor carries. Range 1-100; default 5. */
+  listTrail: number;
   /** Online this long after the last report when no presence stream is open. Range 10-600 s; default 60. */
   onlineSeconds: number;
   /** One automatic invitation per visitor and rule this often; none this long after a dismissal. Range 60-86400 s; default 1800. */
@@ -23,6 +35,10 @@ export const defaultVisitorPresenceOptions: VisitorPresenceOptions = {
   clock: systemClock,
   maxVisitors: 10_000,
   maxTrail: 20,
+  maxPerAddress: 50,
+  maxPathChars: 512,
+  listLimit: 200,
+  listTrail: 5,
   onlineSeconds: 60,
   quietSeconds: 1800,
   invitationTtlSeconds: 600,
@@ -71,15 +87,15 @@ export interface ReportResult {
 
 export interface VisitorPresence {
   /** A page view. A missing or unknown token starts a new presence (and returns its token). */
-  pageView(input: { token?: string | undefined; visitorId?: string | undefined; url: string; title: string }): ReportResult;
+  pageView(input: { token?: string | undefined; visitorId?: string | undefined; address?: string | undefined; url: string; title: string }): ReportResult;
   /** The visitor left the page (pagehide, hidden tab): closes the current page's time. */
   pageLeave(token: string): void;
   /** The presence id of a token, or UnauthorizedError. */
   authenticate(token: string): { presenceId: string; visitorId: string | undefined };
   /** Streams: online while at least one is open. Returns the unsubscribe function. */
   subscribe(presenceId: string, listener: (event: PresenceEvent) => void): () => void;
-  /** Visitors online now, most recent activity first. */
-  list(): VisitorSnapshot[];
+  /** The listLimit visitors active most recently (latest first, listTrail pages each), and how many are online. */
+  list(): { visitors: VisitorSnapshot[]; total: number };
   get(presenceId: string): VisitorSnapshot | undefined;
   /** The agent's invitation; NotFoundError when the visitor is gone, ConflictError when one is pending. */
   invite(presenceId: string, from: InvitationSource & { kind: 'agent' }, text: string | undefined): Invitation;
@@ -102,6 +118,8 @@ interface Entry {
   id: string;
   tokenHash: string;
   visitorId: string | undefined;
+  /** The client address the presence began from (the per-address cap); never shown to agents. */
+  address: string | undefined;
   onlineSince: number;
   lastSeen: number;
   trail: PageView[];
@@ -124,6 +142,7 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
   const byId = new Map<string, Entry>();
   const byToken = new Map<string, Entry>();
   const byVisitor = new Map<string, Entry>();
+  const byAddress = new Map<string, Set<Entry>>();
   const conversationsOfVisitor = new Map<string, string>();
   const now = () => clock().getTime();
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -134,6 +153,25 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
     byId.delete(e.id);
     byToken.delete(e.tokenHash);
     if (e.visitorId && byVisitor.get(e.visitorId) === e) byVisitor.delete(e.visitorId);
+    if (e.address !== undefined) {
+      const mine = byAddress.get(e.address);
+      mine?.delete(e);
+      if (mine?.size === 0) byAddress.delete(e.address);
+    }
+  }
+
+  /** One address cannot fill the node (the global cap never drops streaming presences). */
+  function makeRoomFor(address: string, t: number): void {
+    const mine = byAddress.get(address);
+    if (!mine || mine.size < opts.maxPerAddress) return;
+    let oldest: Entry | undefined;
+    for (const e of [...mine]) {
+      if (!online(e, t)) drop(e);
+      else if (e.listeners.size === 0 && (!oldest || e.lastSeen < oldest.lastSeen)) oldest = e;
+    }
+    if (mine.size < opts.maxPerAddress) return;
+    if (oldest) drop(oldest);
+    else throw new RateLimitedError('visitor-presence: too many visitors from this address', FULL_RETRY_SECONDS);
   }
 
   function expire(t: number): void {
@@ -186,7 +224,7 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       currentPage: { url: current.url, title: current.title, since: current.enteredAt },
       pages: e.pages,
       onlineSince: iso(e.onlineSince),
-      trail: e.trail.map((p) => ({ ...p })),
+      trail: e.trail.slice(-opts.listTrail).map((p) => ({ ...p })),
     };
     const conversationId = e.visitorId ? conversationsOfVisitor.get(e.visitorId) : e.conversationId;
     if (conversationId) s.conversationId = conversationId;
@@ -203,8 +241,9 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       return byId.size;
     },
 
-    pageView({ token, visitorId, url, title }) {
+    pageView({ token, visitorId, address, url, title }) {
       const t = now();
+      url = cutPath(url, opts.maxPathChars);
       let e = token ? byToken.get(hashOf(token)) : undefined;
       if (e && !online(e, t)) {
         drop(e);
@@ -212,14 +251,16 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       }
       let newToken: string | undefined;
       if (!e) {
+        if (address !== undefined) makeRoomFor(address, t);
         makeRoom(t);
         newToken = randomBytes(32).toString('base64url');
         e = {
-          id: randomUUID(), tokenHash: hashOf(newToken), visitorId, onlineSince: t, lastSeen: t, trail: [], pages: 0, currentSince: t,
+          id: randomUUID(), tokenHash: hashOf(newToken), visitorId, address, onlineSince: t, lastSeen: t, trail: [], pages: 0, currentSince: t,
           listeners: new Set(), invitations: [], ruleSentAt: new Map(), dismissedAt: undefined, conversationId: undefined,
         };
         byId.set(e.id, e);
         byToken.set(e.tokenHash, e);
+        if (address !== undefined) byAddress.set(address, (byAddress.get(address) ?? new Set()).add(e));
         // One presence per visitor id: an older one (another token, e.g. cleared storage) is replaced.
         if (visitorId) {
           const previous = byVisitor.get(visitorId);
@@ -265,7 +306,9 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
     list() {
       const t = now();
       expire(t);
-      return [...byId.values()].sort((a, b) => b.lastSeen - a.lastSeen).map(snapshot);
+      // Snapshots (the costly part) only for the visitors returned: the console polls this every 5 s per agent.
+      const latest = [...byId.values()].sort((a, b) => b.lastSeen - a.lastSeen).slice(0, opts.listLimit);
+      return { visitors: latest.map(snapshot), total: byId.size };
     },
 
     get(presenceId) {
@@ -352,6 +395,21 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       return sent;
     },
   };
+}
+
+/** How long a visitor whose every presence streams waits before trying again (a tab closes, a slot frees). */
+const FULL_RETRY_SECONDS = 30;
+
+/** Origin + path with the path cut to `max` characters (never inside a %XX escape). */
+function cutPath(url: string, max: number): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.slice(0, max);
+  }
+  if (parsed.pathname.length <= max) return url;
+  return parsed.origin + parsed.pathname.slice(0, max).replace(/%[0-9A-Fa-f]?$/, '');
 }
 
 function pathOf(url: string): string {

@@ -49,6 +49,9 @@ export async function readKnowledgeText(dir: string, name: string, limits: Pick<
       const { size } = await handle.stat();
       return refuse(tooLargeMessage(Math.max(size, length), limits.maxBytes));
     }
+    // More bytes than stat saw: the file grew while being read (an editor saving). Its text may be cut short yet
+    // still valid YAML with entries missing, so it is refused; the save's own change event reloads it.
+    if (length > info.size) return refuse('the file changed while it was being read; it is read again on its next change');
     return { ok: true, text: buffer.toString('utf8', 0, length) };
   } finally {
     await handle.close();

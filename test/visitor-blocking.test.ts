@@ -1,8 +1,9 @@
 // Visitor blocking on the real service: a real HTTP server on 127.0.0.1 over a real SQLite file, visitors on
 // their own loopback source addresses (Linux routes all of 127/8 to lo). Blocked by visitor id, that visitor
-// is refused (new chat, continuing, catch-up) while another visitor id from the same address is served; blocked
-// by address, everything from it is refused (never 429: the block comes before the limits) while another
-// address is served; hits are counted and survive a restart; an admin's lift and an expiry let them back in.
+// is refused (new chat, continuing, catch-up) while another visitor id from the same address is served; agents
+// see no address and may not block a loopback one (409 shared_address); blocked by an admin by address,
+// everything from it is refused (never 429: the block comes before the limits) while another address is served;
+// hits are counted and survive a restart; an admin's lift and an expiry let them back in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../bot/config.ts';
 import { sendFrom, streamKeeper, type RawReply } from './http-kit.ts';
@@ -127,7 +128,10 @@ describe('visitor blocking on the real service', () => {
     const chat = await heldByAlice('127.0.0.2', VISITOR_A);
     // The agent sees what the visitor may be blocked by.
     const view = await alice('GET', `/api/agent/conversations/${chat.id}`);
-    expect(view.json.visitor).toMatchObject({ visitorId: VISITOR_A, ip: '127.0.0.2' });
+    // The address is admin-only: the agent learns that it is known, not what it is.
+    expect(view.json.visitor).toMatchObject({ visitorId: VISITOR_A, hasIp: true });
+    expect(view.json.visitor).not.toHaveProperty('ip');
+    expect((await lead('GET', `/api/agent/conversations/${chat.id}`)).json.visitor).toMatchObject({ ip: '127.0.0.2' });
 
     const blocked = await alice('POST', `/api/agent/conversations/${chat.id}/block`, { by: 'visitor', durationHours: 24 });
     expect(blocked.status).toBe(200);
@@ -152,7 +156,12 @@ describe('visitor blocking on the real service', () => {
 
   it('by address: every request from it is refused (403 before any 429) while another address is served', async () => {
     const chat = await heldByAlice('127.0.0.3', VISITOR_C);
-    const blocked = await alice('POST', `/api/agent/conversations/${chat.id}/block`, { by: 'ip', reason: 'flood' });
+    // Loopback is a shared address (a local proxy puts every chat on it): the agent may not, an admin may.
+    const refused = await alice('POST', `/api/agent/conversations/${chat.id}/block`, { by: 'ip', reason: 'flood' });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe('shared_address');
+    expect((await newChat('127.0.0.3')).status).toBe(200);
+    const blocked = await lead('POST', `/api/agent/conversations/${chat.id}/block`, { by: 'ip', reason: 'flood' });
     expect(blocked.status).toBe(200);
     expect(blocked.json.block).toMatchObject({ by: 'ip', value: '127.0.0.3', expiresAt: null, reason: 'flood' });
 

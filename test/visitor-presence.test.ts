@@ -95,6 +95,7 @@ describe('visitor presence', () => {
     const list = await asAdmin('GET', '/api/agent/visitors');
     const me = list.json.visitors.find((v: any) => v.currentPage.url === 'https://shop.example/bills');
     expect(me).toBeDefined();
+    expect(list.json.total).toBe(list.json.visitors.length);
     expect(JSON.stringify(list.json)).not.toMatch(/13800138000|K-1|phone|order=/);
     expect(me.pages).toBe(2);
     expect(me.inChat).toBe(false);

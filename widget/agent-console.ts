@@ -194,6 +194,10 @@ export class AgentConsole extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Any call answered 401 while signed in: the session ended (an editor's console has no stream to say so).
+    this.api.onUnauthorized = () => {
+      if (this.me) this.signedOut(this.strings.sessionEnded);
+    };
     document.addEventListener('visibilitychange', this.onVisible);
     this.ticker = setInterval(() => {
       if (this.queue.length > 0) this.now = Date.now();

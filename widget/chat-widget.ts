@@ -160,14 +160,21 @@ export class ChatWidget extends LitElement {
       data-testid="invitation"
       lang=${this.chat.lang}
       @keydown=${(e: KeyboardEvent) => {
-        if (e.key === 'Escape') void this.presence.dismiss();
+        if (e.key === 'Escape') this.dismissInvitation();
       }}
     >
       <p class="invite-from" id="cw-invite-from">${from}</p>
       <p class="invite-text" id="cw-invite-text">${this.invitationText(invitation, s)}</p>
       <button class="invite-accept" data-testid="invitation-accept" @click=${() => void this.presence.accept()}>${s.inviteAccept}</button>
-      <button class="invite-close" data-testid="invitation-dismiss" aria-label=${s.inviteDismiss} @click=${() => void this.presence.dismiss()}>×</button>
+      <button class="invite-close" data-testid="invitation-dismiss" aria-label=${s.inviteDismiss} @click=${() => this.dismissInvitation()}>×</button>
     </div>`;
+  }
+
+  /** The bubble goes away with the focused button in it: focus returns to the launcher, not the host page's top. */
+  private dismissInvitation(): void {
+    this.focusAfterUpdate = 'launcher';
+    void this.presence.dismiss();
+    this.requestUpdate();
   }
 
   private renderLauncher(s: Strings): TemplateResult {

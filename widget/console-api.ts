@@ -100,6 +100,12 @@ export class ConsoleApi {
   /** `base` is the server's origin ('' = this page's, the only one the session cookie and Origin check allow). */
   constructor(readonly base = '') {}
 
+  /**
+   * Called when a signed-in call is answered 401 (the session ended or expired): the console signs out. Screens
+   * without the live stream (an editor's) learn of an ended session only this way. Not for the sign-in itself.
+   */
+  onUnauthorized: (() => void) | undefined;
+
   async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
     const res = await this.fetchOk(method, path, 'application/json', body);
     if (res.status === 204) return undefined as T;
@@ -127,6 +133,7 @@ export class ConsoleApi {
       throw new ApiError(0, 'network', err instanceof Error ? err.message : 'network error');
     }
     if (!res.ok) {
+      if (res.status === 401 && path !== '/api/agent/login') this.onUnauthorized?.();
       const data: unknown = await res.json().catch(() => undefined);
       const error = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
       throw new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? res.statusText);

@@ -19,12 +19,15 @@ export class ConsoleBlockDialog extends ConsoleDialog {
   static override properties = {
     conversationId: { type: String },
     visitorId: { attribute: false },
+    hasIp: { attribute: false },
     ip: { attribute: false },
     by: { state: true },
   };
   declare conversationId: string;
-  /** The conversation's visitor id and address, when the server knows them (a choice without one is disabled). */
+  /** The conversation's visitor id, when the server knows it (a choice without one is disabled). */
   declare visitorId: string | undefined;
+  /** The server knows the address: blocking by it is offered; the address itself comes (as `ip`) to admins only. */
+  declare hasIp: boolean;
   declare ip: string | undefined;
   declare by: 'visitor' | 'ip';
 
@@ -32,6 +35,7 @@ export class ConsoleBlockDialog extends ConsoleDialog {
     super();
     this.conversationId = '';
     this.visitorId = undefined;
+    this.hasIp = false;
     this.ip = undefined;
     this.by = 'visitor';
   }
@@ -52,7 +56,7 @@ export class ConsoleBlockDialog extends ConsoleDialog {
   ];
 
   async open(): Promise<void> {
-    this.by = this.visitorId || !this.ip ? 'visitor' : 'ip';
+    this.by = this.visitorId || !this.hasIp ? 'visitor' : 'ip';
     await this.showModal(true);
   }
 
@@ -76,32 +80,33 @@ export class ConsoleBlockDialog extends ConsoleDialog {
     );
   }
 
-  private choice(by: 'visitor' | 'ip', label: string, value: string | undefined) {
-    return html`<label class=${value ? '' : 'off'}>
+  /** `known`: the server has the value; `value`: it is shown (an address is shown to admins only). */
+  private choice(by: 'visitor' | 'ip', label: string, known: boolean, value: string | undefined) {
+    return html`<label class=${known ? '' : 'off'}>
       <input
         type="radio"
         name="by"
         value=${by}
         data-testid=${`block-by-${by}`}
-        ?disabled=${!value}
+        ?disabled=${!known}
         ?checked=${this.by === by}
         @change=${() => (this.by = by)}
       />
       <span>${label}</span>
-      ${value ? html`<code>${value}</code>` : html`<span class="muted">(${this.strings.unknownValue})</span>`}
+      ${value ? html`<code>${value}</code>` : known ? '' : html`<span class="muted">(${this.strings.unknownValue})</span>`}
     </label>`;
   }
 
   override render() {
     const s = this.strings;
-    const chosen = this.by === 'visitor' ? this.visitorId : this.ip;
+    const chosen = this.by === 'visitor' ? Boolean(this.visitorId) : this.hasIp;
     return html`<dialog aria-labelledby="block-title" aria-describedby="block-intro" data-testid="block-dialog">
       <form @submit=${this.submit}>
         <h2 id="block-title">${s.blockTitle}</h2>
         <p class="intro" id="block-intro">${s.blockIntro}</p>
         <fieldset>
           <legend>${s.blockBy}</legend>
-          ${this.choice('visitor', s.byVisitor, this.visitorId)} ${this.choice('ip', s.byIp, this.ip)}
+          ${this.choice('visitor', s.byVisitor, Boolean(this.visitorId), this.visitorId)} ${this.choice('ip', s.byIp, this.hasIp, this.ip)}
         </fieldset>
         <label>${s.blockDuration}
           <select name="duration" data-testid="block-duration">

@@ -218,6 +218,7 @@ export class ConsoleChatPane extends LitElement {
         conversationId=${chat.id}
         .strings=${s}
         .visitorId=${view?.visitor.visitorId}
+        .hasIp=${view?.visitor.hasIp === true}
         .ip=${view?.visitor.ip}
         @visitor-blocked=${this.onBlocked}
       ></console-block-dialog>

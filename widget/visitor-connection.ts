@@ -1,4 +1,5 @@
 // The widget's server connection (a Lit reactive controller): sending, the live stream with resume, and chat state.
+import { pageAddress } from './page-address.ts';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { VisitorMessageData, VisitorState, VisitorWireEvent } from '../handoff/live-events.ts';
 import { ApiError, apiErrorOf, createVisitorApi, isVisitorBlocked, type ChatReply, type HandoffReply, type VisitorApi } from './visitor-api.ts';
@@ -311,6 +312,10 @@ export class VisitorConnection implements ReactiveController {
         if (!newConversation && err instanceof ApiError && (err.status === 404 || err.status === 401)) {
           this.forget();
           response = await attempts(this.chatBody(item.text, item.clientMessageId), undefined);
+        } else if (this.invitationId && err instanceof ApiError && err.code === 'invalid_invitation') {
+          // Expired, used or forgotten by a restart: the chat starts the ordinary way instead of failing for good.
+          this.invitationId = undefined;
+          response = await attempts(this.chatBody(item.text, item.clientMessageId), undefined);
         } else {
           throw err;
         }
@@ -349,8 +354,8 @@ export class VisitorConnection implements ReactiveController {
       if (this.visitorId) body.visitorId = this.visitorId;
       if (this.invitationId) body.invitationId = this.invitationId;
       const visitor: { pageUrl?: string; referrer?: string } = {};
-      if (isPageAddress(location.href)) visitor.pageUrl = location.href;
-      if (isPageAddress(document.referrer)) visitor.referrer = document.referrer;
+      if (isPageAddress(location.href)) visitor.pageUrl = pageAddress(location.href);
+      if (isPageAddress(document.referrer)) visitor.referrer = pageAddress(document.referrer);
       body.visitor = visitor;
     }
     return body;

@@ -1,5 +1,6 @@
 // The widget's presence on the site: page-view reports (no chat needed), the presence stream, and invitations.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { pageAddress } from './page-address.ts';
 import { createSseParser } from './visitor-sse-parser.ts';
 
 export interface InvitationView {
@@ -99,7 +100,7 @@ export class VisitorInvitation implements ReactiveController {
   }
 
   private async report(): Promise<void> {
-    const body: Record<string, string> = { url: location.href.slice(0, 2048), title: document.title.slice(0, 200) };
+    const body: Record<string, string> = { url: pageAddress(location.href).slice(0, 2048), title: document.title.slice(0, 200) };
     const visitorId = this.options.visitorId();
     if (visitorId) body.visitorId = visitorId;
     try {

@@ -48,6 +48,16 @@ browserSuite('editor role and audit log in Chromium', () => {
     await page.locator('console-drafts').waitFor();
 
     await page.screenshot({ path: '/tmp/shots/editor-console.png', fullPage: true });
+
+    // The admin disables the editor: with no live stream, the editor's console learns it from the next call's
+    // 401 and goes back to the sign-in form instead of showing raw errors.
+    const editorId = await page.evaluate(async () => ((await (await fetch('/api/agent/me')).json()) as { agent: { id: string } }).agent.id);
+    const disabled = await admin.evaluate(async (id) => (await fetch(`/api/admin/agents/${id}`, {
+      method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ disabled: true }),
+    })).status, editorId);
+    expect(disabled).toBe(200);
+    await page.getByTestId('nav-unanswered').click();
+    await page.getByTestId('login-username').waitFor();
     expect(seen.errors).toEqual([]);
     expect(seen.cspViolations).toEqual([]);
   }, TIMEOUT);
