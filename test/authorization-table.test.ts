@@ -10,7 +10,7 @@ import { createApp } from '../bot/app.ts';
 import type { AppEnv } from '../bot/app-env.ts';
 import type { HandoffServices } from '../bot/handoff-services.ts';
 import { authorizationTable, type AuthorizedRoute } from '../handoff/index.ts';
-import { overApp, signInCookie } from './http-kit.ts';
+import { overApp, signInCookie, startChat as startChatVia } from './http-kit.ts';
 import { ADMIN, useWiredService } from './service-kit.ts';
 
 const AGENT = { username: 'alice', password: 'alice-pass-123' };
@@ -82,16 +82,7 @@ async function call(app: App, route: AuthorizedRoute | { method: string; path: s
 
 const signIn = (app: App, who: { username: string; password: string }): Promise<string> => signInCookie(overApp(app), OWN_ORIGIN, who);
 
-async function startChat(app: App): Promise<Visitor> {
-  const res = await app.request('/api/chat', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ text: '你好' }),
-  });
-  expect(res.status).toBe(200);
-  const json = (await res.json()) as { conversationId: string; token: string };
-  return { id: json.conversationId, token: json.token };
-}
+const startChat = (app: App): Promise<Visitor> => startChatVia(overApp(app));
 
 // The sweeps: each returns what is wrong, so the control app can show that each one catches its fault.
 

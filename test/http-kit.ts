@@ -81,6 +81,14 @@ export async function postChat<R = { conversationId: string; token?: string; rep
   return (await res.json()) as R;
 }
 
+/** Starts a conversation through `request` (in process or over fetch); expects 200 and returns id and token. */
+export async function startChat(request: Requester, text = '你好'): Promise<Chat> {
+  const res = await request('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+  expect(res.status).toBe(200);
+  const json = (await res.json()) as { conversationId: string; token: string };
+  return { id: json.conversationId, token: json.token };
+}
+
 /** Opens SSE streams and closes them all at the end of the file (closeAll in afterAll). */
 export function streamKeeper() {
   const open: SseClient[] = [];

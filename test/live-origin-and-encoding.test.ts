@@ -5,7 +5,7 @@ import type { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../bot/app-env.ts';
 import type { Db } from '../handoff/index.ts';
-import { overApp, signInCookie } from './http-kit.ts';
+import { overApp, signInCookie, startChat as startChatVia } from './http-kit.ts';
 import { ADMIN, useWiredService } from './service-kit.ts';
 
 /** app.request() builds requests for http://localhost: this is their own origin. */
@@ -27,16 +27,7 @@ beforeAll(async () => {
   adminCookie = await signInCookie(overApp(app), OWN_ORIGIN, ADMIN);
 }, 60_000);
 
-async function startChat(): Promise<{ id: string; token: string }> {
-  const res = await app.request('/api/chat', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ text: '你好' }),
-  });
-  expect(res.status).toBe(200);
-  const json = (await res.json()) as { conversationId: string; token: string };
-  return { id: json.conversationId, token: json.token };
-}
+const startChat = () => startChatVia(overApp(app));
 
 /** Opens a stream and reads its status (and, for a stream, that it is one); the body is never left open. */
 async function openStream(url: string, headers: Record<string, string>): Promise<{ status: number; type: string | null; code?: string }> {

@@ -5,7 +5,7 @@ import type { VisitorMessageData, VisitorState, VisitorWireEvent } from '../hand
 import { ApiError, apiErrorOf, createVisitorApi, isVisitorBlocked, type ChatReply, type HandoffReply, type VisitorApi } from './visitor-api.ts';
 import type { Lang } from './visitor-i18n.ts';
 import { newClientMessageId, sendWithRetry, type SendRetryOptions } from './send-with-retry.ts';
-import { createSseParser } from './visitor-sse-parser.ts';
+import { createSseParser, pumpSse } from './visitor-sse-parser.ts';
 import { newVisitorId, readSaved, storageKey, writeSaved, type SavedState } from './visitor-storage.ts';
 
 export type Author = VisitorMessageData['author'];
@@ -566,16 +566,7 @@ export class VisitorConnection implements ReactiveController {
       },
       onRetry: (ms) => (this.retryHintMs = Math.min(RECONNECT.maxMs, Math.max(500, ms))),
     });
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done || abort.signal.aborted) break;
-        parser.push(value);
-      }
-    } finally {
-      reader.cancel().catch(() => {});
-    }
+    await pumpSse(res.body, parser, abort.signal);
   }
 
   private scheduleReconnect(abort: AbortController, delayMs: number): void {

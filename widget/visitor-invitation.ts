@@ -1,7 +1,7 @@
 // The widget's presence on the site: page-view reports (no chat needed), the presence stream, and invitations.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { pageAddress } from './page-address.ts';
-import { createSseParser } from './visitor-sse-parser.ts';
+import { createSseParser, pumpSse } from './visitor-sse-parser.ts';
 
 export interface InvitationView {
   id: string;
@@ -180,16 +180,7 @@ export class VisitorInvitation implements ReactiveController {
         }
       },
     });
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done || abort.signal.aborted) break;
-        parser.push(value);
-      }
-    } finally {
-      reader.cancel().catch(() => {});
-    }
+    await pumpSse(res.body, parser, abort.signal);
   }
 
   private closeStream(): void {

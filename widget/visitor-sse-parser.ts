@@ -75,3 +75,17 @@ export function createSseParser({ onMessage, onRetry }: SseHandlers): SseParser 
     },
   };
 }
+
+/** Reads a fetch response body into `parser` until the stream ends or `signal` aborts; the body is then cancelled. */
+export async function pumpSse(body: ReadableStream<Uint8Array<ArrayBuffer>>, parser: SseParser, signal: AbortSignal): Promise<void> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || signal.aborted) break;
+      parser.push(value);
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
