@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  applyKbChange, formatEdits, formatProblem, loadKnowledge, loadTests, parseKbChange, rate, runTestSuites,
+  applyKbChange, formatEdits, formatProblem, loadKnowledge, loadTests, parseKbChange, rate, reliability, runTestSuites,
   type KnowledgeBase, type Lang, type Outcome, type Problem, type TestReport,
 } from '../knowledge/index.ts';
 import { createEngine, type Engine } from './engine.ts';
@@ -12,7 +12,10 @@ import { lintWithEngine } from './kb-lint.ts';
 
 const USAGE = `usage: npm run kb -- <command>
   check                         validate every knowledge file (exit 1 on errors)
-  test [--verbose]              run knowledge/tests; pass rates per topic and language (exit 1 below thresholds)
+  test [--verbose] [--sealed]   run knowledge/tests (the tuning part); pass rates per topic, language and
+                                expected outcome, and the reliability table (exit 1 below thresholds).
+                                --sealed: the sealed part (tests/sealed) instead, figures only (--verbose
+                                shows its cases: once seen, a sealed batch becomes tuning data)
   lint [--json] [--today YYYY-MM-DD]   near-duplicate questions, questions answered by another entry,
                                 untranslated answers, expired facts, follow-ups nothing reaches (exit 1 on errors)
   apply <change.yaml> [--dry-run]   apply a reviewed change file (new questions, new entries); check +
@@ -26,6 +29,8 @@ export function toOutcome(d: Decision): Outcome {
     kind: d.kind,
     entryId: d.kind === 'answer' ? d.entryId : undefined,
     options: d.kind === 'clarify' ? d.suggestions.map((s) => s.entryId) : undefined,
+    text: d.text,
+    confidence: d.confidence,
     trace: d.explain,
   };
 }
@@ -54,12 +59,12 @@ export function formatTrace(d: Decision['explain']): string {
   ].join('\n    ');
 }
 
-export function formatReport(report: TestReport, thresholds: { overall: number; perTopic: number }, verbose = false): string {
+export function formatReport(report: TestReport, thresholds: { overall: number; perTopic: number }, verbose = false, showCases = true): string {
   const pct = (t: { pass: number; total: number }) => `${(rate(t) * 100).toFixed(1).padStart(5)}%  ${String(t.pass).padStart(3)}/${t.total}`;
   const lines: string[] = [];
   const failures = report.results.filter((r) => !r.pass);
-  for (const r of verbose ? report.results : failures) {
-    const expect = r.expect.kind === 'answer' ? r.expect.entryId : r.expect.kind;
+  for (const r of !showCases ? [] : verbose ? report.results : failures) {
+    const expect = r.expect.kind === 'answer' ? [r.expect.entryId, r.expect.terms && `terms [${r.expect.terms.join(', ')}]`].filter(Boolean).join(' ') : r.expect.kind;
     const got = r.outcome.kind === 'answer' ? r.outcome.entryId : r.outcome.kind;
     lines.push(`${r.pass ? 'PASS' : 'FAIL'} ${r.file}:${r.line} "${r.ask}" expected ${expect}, got ${got}`);
     if (!r.pass && r.outcome.trace) lines.push(`    ${formatTrace(r.outcome.trace as Decision['explain'])}`);
@@ -71,6 +76,20 @@ export function formatReport(report: TestReport, thresholds: { overall: number; 
   lines.push('', 'expected outcome');
   for (const [kind, t] of report.byKind) lines.push(`${kind.padEnd(20)} ${pct(t)}`);
   lines.push('', `overall              ${pct(report.overall)}  (thresholds: overall ${thresholds.overall}, per topic ${thresholds.perTopic})`);
+  lines.push('', formatReliability(report));
+  return lines.join('\n');
+}
+
+/** The reliability table: precision of the answers given in each confidence band, and wrong answers overall. */
+export function formatReliability(report: TestReport): string {
+  const r = reliability(report);
+  const lines = ['reliability (answers given, by confidence)', 'confidence     answered  right   precision'];
+  for (const b of r.bands) {
+    if (b.answered === 0) continue;
+    lines.push(`${b.from.toFixed(2)}-${b.to.toFixed(2)}    ${String(b.answered).padStart(8)}  ${String(b.right).padStart(5)}   ${((b.right / b.answered) * 100).toFixed(1).padStart(6)}%`);
+  }
+  const share = (n: number, d: number) => `${d === 0 ? '0.0' : ((n / d) * 100).toFixed(1)}%`;
+  lines.push(`wrong answers  ${r.wrong}: ${share(r.wrong, r.answerExpected)} of ${r.answerExpected} answer-expected turns, ${share(r.wrong, r.total)} of all ${r.total} turns`);
   return lines.join('\n');
 }
 
@@ -90,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
       explain: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      sealed: { type: 'boolean', default: false },
       today: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -111,7 +131,10 @@ async function main(argv: string[]): Promise<number> {
     if (loaded.ok) {
       const ids = new Set(loaded.kb.entries.map((e) => e.id));
       for (const s of tests.suites) for (const c of s.cases) for (const t of c.turns) {
-        if (t.expect.kind === 'answer' && !ids.has(t.expect.entryId)) {
+        if (t.expect.kind === 'answer' && !t.expect.entryId && !t.expect.terms) {
+          problems.push({ ...t.pos, message: 'expect: answer needs terms (or name an entry id)', severity: 'error' });
+        }
+        if (t.expect.kind === 'answer' && t.expect.entryId && !ids.has(t.expect.entryId)) {
           problems.push({ ...t.pos, message: `test expects unknown entry "${t.expect.entryId}"`, severity: 'error' });
         }
       }
@@ -131,10 +154,16 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'test': {
-      const tests = await loadTests(dir);
+      const tests = await loadTests(dir, values.sealed ? 'sealed' : 'tuning');
       for (const p of tests.problems) console.error(show(p));
       if (tests.problems.some((p) => p.severity === 'error')) return 1;
       const report = runTestSuites(tests.suites, engineConversation(engine));
+      if (values.sealed) {
+        // The sealed part reports figures, not cases: a case read while tuning is no longer blind.
+        console.log(`sealed part: ${tests.suites.map((s) => s.file).join(', ') || '(none)'}`);
+        console.log(formatReport(report, tests.thresholds, values.verbose, values.verbose));
+        return 0;
+      }
       console.log(formatReport(report, tests.thresholds, values.verbose));
       const topicsOk = [...report.byTopic.values()].every((t) => rate(t) >= tests.thresholds.perTopic);
       return rate(report.overall) >= tests.thresholds.overall && topicsOk ? 0 : 1;

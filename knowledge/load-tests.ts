@@ -16,14 +16,23 @@ export interface LoadedTests {
 /** Used when no test file sets thresholds. */
 export const defaultTestThresholds = { overall: 0.85, perTopic: 0.7 };
 
-export function parseExpectation(value: string): Expectation {
+export function parseExpectation(value: string, terms?: string[]): Expectation {
   if (value === 'fallback' || value === 'handoff') return { kind: value };
   if (value === 'clarify') return { kind: 'clarify' };
-  return { kind: 'answer', entryId: value };
+  if (value === 'answer') return { kind: 'answer', terms };
+  return terms ? { kind: 'answer', entryId: value, terms } : { kind: 'answer', entryId: value };
 }
 
-export async function loadTests(dir: string): Promise<LoadedTests> {
-  const testDir = path.join(dir, 'tests');
+/**
+ * Which part of knowledge/tests: `tuning` (tests/*.yaml: the editors' cases and blind batches already
+ * looked at, which tuning may read) or `sealed` (tests/sealed/*.yaml: blind batches frozen before the
+ * last engine change, which no tuning script reads; only their figures are reported).
+ */
+export type TestPart = 'tuning' | 'sealed';
+
+export async function loadTests(dir: string, part: TestPart = 'tuning'): Promise<LoadedTests> {
+  const testDir = part === 'sealed' ? path.join(dir, 'tests', 'sealed') : path.join(dir, 'tests');
+  const prefix = part === 'sealed' ? 'tests/sealed' : 'tests';
   const problems: Problem[] = [];
   const suites: TestSuite[] = [];
   let thresholds = defaultTestThresholds;
@@ -31,10 +40,11 @@ export async function loadTests(dir: string): Promise<LoadedTests> {
   try {
     names = (await readdir(testDir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
   } catch {
+    if (part === 'sealed') return { suites, thresholds, problems };
     return { suites, thresholds, problems: [{ file: 'tests', line: 1, col: 1, message: 'no tests folder', severity: 'warning' }] };
   }
   for (const name of names) {
-    const file = `tests/${name}`;
+    const file = `${prefix}/${name}`;
     const parsed = parseYamlSource(file, await readFile(path.join(testDir, name), 'utf8'));
     if (!parsed.ok) {
       problems.push(...parsed.problems);
@@ -53,7 +63,7 @@ export async function loadTests(dir: string): Promise<LoadedTests> {
         turns: turns.map((t, j) => ({
           ask: t.ask,
           lang: t.lang,
-          expect: parseExpectation(t.expect),
+          expect: parseExpectation(t.expect, t.terms),
           pos: { file, ...parsed.source.posOf('turns' in c ? ['cases', i, 'turns', j] : ['cases', i]) },
         })),
       };

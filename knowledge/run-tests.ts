@@ -7,6 +7,10 @@ export interface Outcome {
   entryId?: string;
   /** Entry ids offered by a clarify. */
   options?: string[];
+  /** The reply the visitor reads: blind cases check it for their key terms. */
+  text?: string;
+  /** The decider's confidence (0..1), for the reliability table. */
+  confidence?: number;
   trace?: unknown;
 }
 
@@ -42,7 +46,11 @@ const HAN = /\p{Script=Han}/u;
 export function expectationMet(expect: Expectation, outcome: Outcome): boolean {
   switch (expect.kind) {
     case 'answer':
-      return outcome.kind === 'answer' && outcome.entryId === expect.entryId;
+      return (
+        outcome.kind === 'answer' &&
+        (expect.entryId === undefined || outcome.entryId === expect.entryId) &&
+        (expect.terms ?? []).every((t) => quotes(outcome.text ?? '', t))
+      );
     case 'clarify':
       return outcome.kind === 'clarify' && (!expect.entryIds || expect.entryIds.every((id) => outcome.options?.includes(id)));
     default:
@@ -50,9 +58,27 @@ export function expectationMet(expect: Expectation, outcome: Outcome): boolean {
   }
 }
 
+/** Comparable form of a reply and a key term: width, case and spacing do not matter ("６GB" is "6gb"). */
+const comparable = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
+
+/** The reply states the term: `0.2` does not count as `0.20`'s neighbour `0.25`, so digits are not glued on. */
+function quotes(text: string, term: string): boolean {
+  const t = comparable(term);
+  const hay = comparable(text);
+  let at = hay.indexOf(t);
+  while (at >= 0) {
+    const before = hay[at - 1] ?? '';
+    const after = hay[at + t.length] ?? '';
+    const digitEdge = (/\d/.test(t[0]!) && /[\d.]/.test(before)) || (/\d$/.test(t) && /\d/.test(after));
+    if (!digitEdge) return true;
+    at = hay.indexOf(t, at + 1);
+  }
+  return false;
+}
+
 function topicOf(turn: TestTurn, caseTopic: string | undefined): string {
   if (caseTopic) return caseTopic;
-  if (turn.expect.kind === 'answer') return turn.expect.entryId.split('.')[0]!;
+  if (turn.expect.kind === 'answer') return turn.expect.entryId ? turn.expect.entryId.split('.')[0]! : '(answer)';
   return `(${turn.expect.kind})`;
 }
 
@@ -96,3 +122,34 @@ export function runTestSuites(suites: readonly TestSuite[], start: StartConversa
 }
 
 export const rate = (t: Tally) => (t.total === 0 ? 1 : t.pass / t.total);
+
+/** One confidence band of the reliability table: how often an answer given with that confidence was right. */
+export interface ReliabilityBand {
+  /** Lower bound (inclusive) and upper bound (exclusive, 1 inclusive) of the confidence. */
+  from: number;
+  to: number;
+  answered: number;
+  right: number;
+}
+
+/** Lower bounds of the bands, highest first. */
+const BAND_EDGES = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0];
+
+/**
+ * Precision of answers per confidence band, over every turn answered: an answer is right when the
+ * turn expected that answer, wrong when it expected another entry, a fallback, a handoff or a clarify.
+ */
+export function reliability(report: TestReport): { bands: ReliabilityBand[]; wrong: number; answerExpected: number; total: number } {
+  const bands = BAND_EDGES.map((from, i) => ({ from, to: i === 0 ? 1 : BAND_EDGES[i - 1]!, answered: 0, right: 0 }));
+  let wrong = 0;
+  for (const r of report.results) {
+    if (r.outcome.kind !== 'answer') continue;
+    const c = r.outcome.confidence ?? 0;
+    const band = bands.find((b) => c >= b.from) ?? bands[bands.length - 1]!;
+    band.answered++;
+    if (r.pass) band.right++;
+    else wrong++;
+  }
+  const answerExpected = report.results.filter((r) => r.expect.kind === 'answer').length;
+  return { bands, wrong, answerExpected, total: report.results.length };
+}

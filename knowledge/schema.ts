@@ -90,6 +90,8 @@ const turnSchema = z.strictObject({
   ask: z.union([z.string(), z.number()]).transform(String),
   lang: z.enum(['zh', 'en']).optional(),
   expect: expectation,
+  /** With `expect: answer`: key terms the right reply must contain (blind cases name no entry). */
+  terms: z.array(z.union([z.string().min(1), z.number()]).transform(String)).min(1).optional(),
   why: z.string().optional(),
 });
 

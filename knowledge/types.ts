@@ -100,7 +100,11 @@ export interface SynonymGroup {
 }
 
 export type Expectation =
-  | { kind: 'answer'; entryId: string }
+  /**
+   * An answer: from this entry (the editors' cases), and/or containing every one of `terms` (blind
+   * cases, written by people who never saw the entries: FACTS.md's key terms the right reply must quote).
+   */
+  | { kind: 'answer'; entryId?: string; terms?: string[] }
   | { kind: 'fallback' }
   | { kind: 'handoff' }
   | { kind: 'clarify'; entryIds?: string[] };
