@@ -1,5 +1,6 @@
 // The engine's named outcomes: what it decided about one visitor message, and why.
 import type { Entry, HandoffReason, Lang, ReplyReason } from '../knowledge/types.ts';
+import type { GateFeatures } from './answer-gate.ts';
 
 export interface Suggestion {
   entryId: string;
@@ -14,12 +15,18 @@ export interface Candidate {
   bm25: number;
   /** Similarity (0..1) of the query to the entry's closest question variant. */
   similarity: number;
+  /** Cosine similarity (0..1) of the query to the entry's questions taken together. */
+  centroid: number;
   /** Share of the query's content terms this entry matched (0..1). */
   coverage: number;
   /** Content units of the query this entry does not contain. */
   missing: string[];
   /** Weight (idf relative to the maximum, 0..1) of the heaviest missing unit. */
   maxMissing: number;
+  /** Share of the query's weight in words the knowledge base knows but this entry lacks (0..1): they point elsewhere. */
+  missingKnown: number;
+  /** Share of the query's weight in words no entry has (0..1): filler, or something the KB does not cover. */
+  missingUnknown: number;
   /** Matched query terms by field. */
   matched: Record<string, string[]>;
 }
@@ -27,6 +34,8 @@ export interface Candidate {
 /** Everything needed to see why a decision came out as it did. */
 export interface Explain {
   normalized: string;
+  /** The text as typed (normalized) when homophone slips were put right in `normalized`. */
+  typed?: string;
   /** After synonyms (and, for a follow-up, with the previous question folded in). */
   query: string;
   lang: Lang;
@@ -41,6 +50,8 @@ export interface Explain {
   margin: number;
   coverage: number;
   confidence: number;
+  /** The answer gate's inputs for the best entry (bot/answer-gate.ts). */
+  gate?: GateFeatures;
   thresholds: { answer: number; clarify: number; margin: number };
 }
 

@@ -1,5 +1,6 @@
 // Tuning of the answer engine: every number with its range and default, in one place.
 import { defaultRetrievalOptions, type RetrievalOptions } from './retrieve.ts';
+import type { GateModel } from './answer-gate.ts';
 
 export interface EngineOptions {
   /** Confidence at or above which the bot answers. Range 0.3-0.9; default 0.46 (bench/tune-decision.ts). */
@@ -32,6 +33,11 @@ export interface EngineOptions {
   };
   /** Ranking internals (field boosts, blend weights); tuned with bench/tune-ranking.ts. */
   retrieval: RetrievalOptions;
+  /**
+   * The answer gate (bot/answer-gate.ts): when set, confidence is its probability that the best entry
+   * is right, instead of the hand-made blend above. Fitted by bench/tune-gate.ts.
+   */
+  gate?: GateModel;
 }
 
 export const defaultEngineOptions: EngineOptions = {

@@ -7,11 +7,13 @@ import { normalize } from './normalize.ts';
 import { detectLanguage } from './detect-language.ts';
 import { buildSynonyms } from './synonyms.ts';
 import { buildSpeller } from './spell.ts';
+import { buildHomophoneFixer } from './homophones.ts';
 import { createAnalyzer, type Unit } from './tokenize.ts';
 import { loadChineseLexicon } from './jieba.ts';
 import { buildRuleMatcher } from './match-rules.ts';
 import { ENTRIES_PER_STEP, retrieverSteps, runSteps, type IndexedEntry } from './retrieve.ts';
 import { buildContrasts, looksLikeFollowUp } from './follow-up.ts';
+import { gateFeatures, gateProbability, type GateFeatures } from './answer-gate.ts';
 
 export interface DecideOptions {
   /** The visitor's chosen language; otherwise detected, then the conversation's, then Chinese. */
@@ -44,6 +46,8 @@ interface Reading {
   margin: number;
   coverage: number;
   confidence: number;
+  /** What the answer gate was given (its output is `confidence` when a gate model is set). */
+  features?: GateFeatures;
   /**
    * The two best entries account for the question equally and are nearly as close, before any lean
    * to a default side: the words asked do not tell them apart ("密码" alone), so the visitor chooses.
@@ -97,7 +101,15 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       },
     });
   }
-  const analyze = createAnalyzer(loadChineseLexicon(), texts.flatMap((t) => t.indexed.keywords), kb.synonyms.flatMap((g) => g.terms).map(prepare));
+  const lexicon = loadChineseLexicon();
+  const analyze = createAnalyzer(lexicon, texts.flatMap((t) => t.indexed.keywords), kb.synonyms.flatMap((g) => g.terms).map(prepare));
+  // The KB's own Chinese words, for reading homophone slips: keywords, synonym terms, words of its questions.
+  const vocabulary = new Set<string>([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap((t) => t.normalized.keywords)]);
+  for (const [i, t] of texts.entries()) {
+    if (i > 0 && i % ENTRIES_PER_STEP === 0) yield;
+    for (const q of t.normalized.zh) for (const w of lexicon.cut(q)) if ([...w].length >= 2) vocabulary.add(w);
+  }
+  const fixHomophones = buildHomophoneFixer(vocabulary, lexicon);
   const spell = buildSpeller([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap(({ normalized: n }) => [...n.en, ...n.keywords, n.answer.en])]);
   const matchRule = buildRuleMatcher(kb.rules);
   const matchSecretRule = buildRuleMatcher(kb.rules.filter((r) => r.redact));
@@ -127,7 +139,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   };
 
   /** `mustCover`: a follow-up's own words, one of which the entry must contain ("那发票呢" must reach an invoice entry). */
-  function read(query: string, mustCover: readonly string[] = [], previousEntryId?: string, postingsBudget?: number): Reading {
+  function read(query: string, mustCover: readonly string[] = [], previousEntryId?: string, postingsBudget?: number, followUp = false, english = false): Reading {
     const analysis = analyze(query);
     const { tokens, units } = analysis;
     // An entry only about the other side of a contrast (移动 for a 联通 question, 开通 for 怎么关)
@@ -153,18 +165,22 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const margin = (top.score - second) / top.score;
     const { coverageWeight, marginSaturation, marginFloor } = opts.confidence;
     const match = coverageWeight * top.coverage + (1 - coverageWeight) * top.similarity;
-    const confidence = match * (marginFloor + (1 - marginFloor) * Math.min(1, margin / marginSaturation));
-    return { query, tokens, units, candidates, topScore: top.score, margin, coverage: top.coverage, confidence, tied };
+    const features = gateFeatures(candidates, margin, units.length, english, followUp);
+    const confidence = opts.gate ? gateProbability(opts.gate, features) : match * (marginFloor + (1 - marginFloor) * Math.min(1, margin / marginSaturation));
+    return { query, tokens, units, candidates, topScore: top.score, margin, coverage: top.coverage, confidence, tied, features };
   }
 
   const confident = (r: Reading) => r.confidence >= opts.answerThreshold && r.margin >= opts.minMargin;
 
   function decide(text: string, decideOpts: DecideOptions = {}): Decision {
     const ctx = decideOpts.context ?? {};
-    const normalized = normalize(text);
+    const typed = normalize(text);
+    // Homophone slips are put right before anything reads the text: a misspelled 发票 must not
+    // leave "移动" looking like a question about another carrier's services.
+    const normalized = fixHomophones(typed);
     const lang: Lang = decideOpts.lang ?? detectLanguage(normalized) ?? ctx.lang ?? 'zh';
     const explain: Explain = {
-      normalized, query: '', lang, tokens: [], candidates: [], topScore: 0, margin: 0, coverage: 0, confidence: 0, thresholds,
+      normalized, ...(normalized !== typed ? { typed } : {}), query: '', lang, tokens: [], candidates: [], topScore: 0, margin: 0, coverage: 0, confidence: 0, thresholds,
     };
     const base = { lang, explain, suggestions: [] as Suggestion[] };
 
@@ -181,11 +197,11 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       return { ...base, kind: 'fallback', reason, ruleId: rule.id, text, confidence: 1, redact };
     }
 
-    let reading = read(rewrite(spell(normalized)), [], ctx.lastEntryId, decideOpts.postingsBudget);
+    let reading = read(rewrite(spell(normalized)), [], ctx.lastEntryId, decideOpts.postingsBudget, false, lang === 'en');
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
       const own = reading.units.filter((u) => !u.soft).map((u) => u.text);
-      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`, own, ctx.lastEntryId, decideOpts.postingsBudget);
+      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`, own, ctx.lastEntryId, decideOpts.postingsBudget, true, lang === 'en');
       const marked = looksLikeFollowUp(normalized);
       if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
         explain.followUp = { from: ctx.lastQuery, rewritten: combined.query };
@@ -200,6 +216,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       margin: reading.margin,
       coverage: reading.coverage,
       confidence: reading.confidence,
+      gate: reading.features,
     });
 
     if (reading.tokens.length === 0) {

@@ -351,12 +351,14 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     return 0;
   };
 
-  function coverage(units: Unit[], queried: ReadonlySet<string>, entry: number): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number } {
+  function coverage(units: Unit[], queried: ReadonlySet<string>, entry: number): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number; missingKnown: number; missingUnknown: number } {
     const matched: Record<string, string[]> = {};
     const missing: string[] = [];
     let maxMissing = 0;
     let total = 0;
     let got = 0;
+    let missingKnown = 0;
+    let missingUnknown = 0;
     for (const u of units) {
       const d = unitDf(u);
       const weight = idfOf(d) * (u.soft && d === 0 ? SOFT_UNKNOWN_WEIGHT : 1) * u.salience * (u.focus && d > 0 ? FOCUS_WEIGHT : 1);
@@ -368,13 +370,16 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
       if (!fields) {
         missing.push(u.text);
         maxMissing = Math.max(maxMissing, weight / maxIdf);
+        // A word other entries use and this one lacks points elsewhere; a word no entry has is often filler.
+        if (d > 0) missingKnown += weight;
+        else missingUnknown += weight;
         continue;
       }
       for (const f of fields) (matched[f] ??= []).push(u.text);
       if (!fields.includes('q') && !fields.includes('kw')) credit *= ANSWER_ONLY_CREDIT;
       got += weight * credit;
     }
-    return { coverage: total > 0 ? got / total : 0, matched, missing, maxMissing };
+    return { coverage: total > 0 ? got / total : 0, matched, missing, maxMissing, missingKnown: total > 0 ? missingKnown / total : 0, missingUnknown: total > 0 ? missingUnknown / total : 0 };
   }
 
   /**
@@ -474,7 +479,10 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
             const centroid = rankWeights.centroid > 0 ? centroidSimilarity(entry, query.norm) : 0;
             const score =
               rankWeights.similarity * similarity + rankWeights.centroid * centroid + rankWeights.coverage * c.coverage + rankWeights.bm25 * (r.score / top);
-            return { entryId: entries[entry]!.id, score, bm25: r.score, similarity, coverage: c.coverage, matched: c.matched, missing: c.missing, maxMissing: c.maxMissing };
+            return {
+              entryId: entries[entry]!.id, score, bm25: r.score, similarity, centroid, coverage: c.coverage, matched: c.matched,
+              missing: c.missing, maxMissing: c.maxMissing, missingKnown: c.missingKnown, missingUnknown: c.missingUnknown,
+            };
           })
           .sort((a, b) => b.score - a.score)
           .slice(0, MAX_CANDIDATES);

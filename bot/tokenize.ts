@@ -77,10 +77,9 @@ function analyzeHan(run: string, lexicon: ChineseLexicon, dictionary: Dictionary
   // The knowledge base's own words first (forward maximum matching): they are atomic, so
   // 网上营业厅 stays one term instead of bigrams shared with 营业厅 and 微信营业厅.
   const chars = [...run];
-  let gap = '';
-  for (let i = 0; i < chars.length; ) {
-    // The longest dictionary word starting here; most positions start none, which the two-character
-    // check tells without building any candidate (indexing 100k entries runs this a million times).
+  // The longest dictionary word starting at `i`; most positions start none, which the two-character
+  // check tells without building any candidate (indexing 100k entries runs this a million times).
+  const longestAt = (i: number): string => {
     let word = '';
     if (i + 1 < chars.length) {
       let candidate = chars[i]! + chars[i + 1]!;
@@ -90,6 +89,23 @@ function analyzeHan(run: string, lexicon: ChineseLexicon, dictionary: Dictionary
           if (dictionary.words.has(candidate)) word = candidate;
           if (j >= end) break;
           candidate += chars[j];
+        }
+      }
+    }
+    return word;
+  };
+  let gap = '';
+  for (let i = 0; i < chars.length; ) {
+    let word = longestAt(i);
+    if (word) {
+      // A word starting inside this one that reaches further, and is as long, wins: in 了解绑 the
+      // KB term 解绑 beats 了解, which only borrows its first character.
+      const len = [...word].length;
+      for (let j = i + 1; j < i + len; j++) {
+        const inner = longestAt(j);
+        if (inner && j + [...inner].length > i + len && [...inner].length >= len) {
+          word = '';
+          break;
         }
       }
     }

@@ -1,0 +1,90 @@
+// Homophone slips of pinyin input methods (服务秘码, 营业听, 发飘) put back to the knowledge base's own words.
+// Visitors type pinyin and pick a wrong character of the same sound; the slip is no word the index has,
+// and a misspelled 发票 also hides the word that tells a China Mobile invoice question from an
+// out-of-scope one. So a stretch whose toneless pinyin equals a KB term's is read as that term, before
+// the rules and the search see the text.
+import { pinyin } from 'pinyin-pro';
+import type { ChineseLexicon } from './jieba.ts';
+
+export type HomophoneFixer = (normalizedText: string) => string;
+
+/** Longest and shortest stretch compared, in characters. Range 2-8; defaults 2 and 6. */
+const MIN_CHARS = 2;
+const MAX_CHARS = 6;
+/**
+ * General-language idf below which a stretch is an everyday word of its own and stays as typed:
+ * 重置 (reset, 11.0) is not a slip for 充值, 事实 (6.3) not for 实时; 发飘 (12.5) is a slip for 发票.
+ * Range 9-14; default 11.5.
+ */
+const EVERYDAY_WORD_IDF = 11.5;
+
+const HAN_RUN = /\p{Script=Han}+/gu;
+
+const syllables = (text: string): string[] => pinyin(text, { toneType: 'none', type: 'array', v: true });
+
+/**
+ * `vocabulary`: the knowledge base's Chinese terms (keywords, synonym terms, words of its questions).
+ * A sound shared by two different terms is ambiguous and never corrected.
+ */
+export function buildHomophoneFixer(vocabulary: Iterable<string>, lexicon: ChineseLexicon): HomophoneFixer {
+  const bySound = new Map<string, string | null>();
+  const known = new Set<string>();
+  for (const term of vocabulary) {
+    const chars = [...term];
+    if (chars.length < MIN_CHARS || chars.length > MAX_CHARS || !/^\p{Script=Han}+$/u.test(term) || known.has(term)) continue;
+    known.add(term);
+    const key = syllables(term).join(' ');
+    const seen = bySound.get(key);
+    bySound.set(key, seen === undefined || seen === term ? term : null);
+  }
+  if (bySound.size === 0) return (t) => t;
+
+  const fixRun = (run: string): string => {
+    const chars = [...run];
+    if (chars.length < MIN_CHARS) return run;
+    // The whole run at once: pinyin-pro reads polyphonic characters from their neighbours (银行 hang).
+    const sounds = syllables(run);
+    if (sounds.length !== chars.length) return run;
+    let out = '';
+    for (let i = 0; i < chars.length; ) {
+      let replaced = false;
+      for (let n = Math.min(MAX_CHARS, chars.length - i); n >= MIN_CHARS; n--) {
+        const typed = chars.slice(i, i + n).join('');
+        // A KB word as typed is no slip; the next position is still read, so in 了解邦 the word 了解
+        // does not hide the slip 解邦 for 解绑 (KB terms win over the neighbouring everyday word).
+        if (known.has(typed)) break;
+        const term = bySound.get(sounds.slice(i, i + n).join(' '));
+        if (!term || !sharesACharacter(typed, term)) continue;
+        const idf = lexicon.generalIdf(typed);
+        if (idf !== undefined && idf < EVERYDAY_WORD_IDF) continue;
+        out += term;
+        i += n;
+        replaced = true;
+        break;
+      }
+      if (!replaced) {
+        out += chars[i];
+        i++;
+      }
+    }
+    return out;
+  };
+  const cache = new Map<string, string>();
+  return (text) =>
+    text.replace(HAN_RUN, (run) => {
+      let fixed = cache.get(run);
+      if (fixed === undefined) {
+        fixed = fixRun(run);
+        if (cache.size > 20_000) cache.clear();
+        cache.set(run, fixed);
+      }
+      return fixed;
+    });
+}
+
+/** A slip changes some characters, not all: 秘码 keeps 码 of 密码. Two unrelated words that merely sound alike share none. */
+function sharesACharacter(typed: string, term: string): boolean {
+  const a = [...typed];
+  const b = [...term];
+  return a.some((c, i) => c === b[i]);
+}
