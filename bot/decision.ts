@@ -41,6 +41,8 @@ export interface Explain {
   lang: Lang;
   tokens: string[];
   rule?: { id: string; action: string };
+  /** The words that read as a request to act on the visitor's own account (bot/account-action.ts). */
+  accountAction?: string;
   followUp?: { from: string; rewritten: string };
   /** The question asks for this kind of fact and the best entry has none. */
   answerType?: { id: string; entryId: string };

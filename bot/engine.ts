@@ -8,6 +8,7 @@ import { detectLanguage } from './detect-language.ts';
 import { buildSynonyms } from './synonyms.ts';
 import { buildSpeller } from './spell.ts';
 import { buildHomophoneFixer } from './homophones.ts';
+import { detectAccountAction } from './account-action.ts';
 import { createAnalyzer, type Unit } from './tokenize.ts';
 import { loadChineseLexicon } from './jieba.ts';
 import { buildRuleMatcher } from './match-rules.ts';
@@ -195,6 +196,13 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       }
       const reason = rule.reason === 'unsafe' || rule.reason === 'password' || rule.reason === 'out_of_scope' ? rule.reason : 'smalltalk';
       return { ...base, kind: 'fallback', reason, ruleId: rule.id, text, confidence: 1, redact };
+    }
+
+    // A request to act on the visitor's own number or order, in words no rule lists: a person does it.
+    const action = detectAccountAction(normalized);
+    if (action) {
+      explain.accountAction = action.matched;
+      return { ...base, kind: 'handoff', reason: 'account_action', text: message('handoff_account_action', lang), confidence: 1, topic: topicOf(ctx.lastEntryId) };
     }
 
     let reading = read(rewrite(spell(normalized)), [], ctx.lastEntryId, decideOpts.postingsBudget, false, lang === 'en');
