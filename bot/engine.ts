@@ -7,8 +7,10 @@ import { normalize } from './normalize.ts';
 import { detectLanguage } from './detect-language.ts';
 import { buildSynonyms } from './synonyms.ts';
 import { buildSpeller } from './spell.ts';
+import { englishWords } from './english-words.ts';
 import { buildHomophoneFixer } from './homophones.ts';
 import { detectAccountAction } from './account-action.ts';
+import { buildEntityReader, excludes, type EntityProfile } from './entities.ts';
 import { createAnalyzer, type Unit } from './tokenize.ts';
 import { loadChineseLexicon } from './jieba.ts';
 import { buildRuleMatcher } from './match-rules.ts';
@@ -60,6 +62,8 @@ interface Reading {
 const OFF_DEFAULT_SCORE = 0.9;
 /** A service number or code: five or more digits (10193, 10655132), as no amount in the KB is. */
 const CODE = /^\d{5,}$/;
+/** The abroad side's word in the domestic/abroad contrast of synonyms.yaml, named by any country. */
+const ABROAD = '国际';
 
 /** Candidates scoring at least this share of the top score are offered in a clarify (0..1; default 0.55). */
 const CLARIFY_SCORE_SHARE = 0.55;
@@ -111,7 +115,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     for (const q of t.normalized.zh) for (const w of lexicon.cut(q)) if ([...w].length >= 2) vocabulary.add(w);
   }
   const fixHomophones = buildHomophoneFixer(vocabulary, lexicon);
-  const spell = buildSpeller([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap(({ normalized: n }) => [...n.en, ...n.keywords, n.answer.en])]);
+  const english = englishWords();
+  const spell = buildSpeller([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap(({ normalized: n }) => [...n.en, ...n.keywords, n.answer.en])], (w) => english.has(w));
   const matchRule = buildRuleMatcher(kb.rules);
   const matchSecretRule = buildRuleMatcher(kb.rules.filter((r) => r.redact));
   const retriever = yield* retrieverSteps(texts.map((t) => t.indexed), analyze, opts.retrieval);
@@ -121,6 +126,14 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   for (const [i, e] of kb.entries.entries()) {
     if (i > 0 && i % ENTRIES_PER_STEP === 0) yield;
     entrySides.set(e.id, contrasts.sides([...texts[i]!.indexed.questions, ...texts[i]!.indexed.keywords].join('\n')));
+  }
+  // Which provinces and countries each entry names, and whether it states the rule for the rest.
+  const entities = buildEntityReader();
+  const entryEntities = new Map<string, EntityProfile>();
+  for (const [i, e] of kb.entries.entries()) {
+    if (i > 0 && i % ENTRIES_PER_STEP === 0) yield;
+    const t = texts[i]!.normalized;
+    entryEntities.set(e.id, entities.describe([...t.zh, ...t.en, ...t.keywords, t.answer.zh, t.answer.en].join('\n')));
   }
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
   const answerTypes = kb.answerTypes;
@@ -142,16 +155,26 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   /** `mustCover`: a follow-up's own words, one of which the entry must contain ("那发票呢" must reach an invoice entry). */
   function read(query: string, mustCover: readonly string[] = [], previousEntryId?: string, postingsBudget?: number, followUp = false, english = false): Reading {
     const analysis = analyze(query);
+    // Provinces and countries are judged by class below, not as words an entry must contain: an
+    // entry stating the rule for "other countries" covers Brazil without naming it.
+    const mentions = entities.find(query);
+    if (mentions.length > 0) {
+      const entityWords = new Set(mentions.flatMap((m) => analyze(m.form).units.map((u) => u.text)));
+      analysis.units = analysis.units.map((u) => (entityWords.has(u.text) ? { ...u, salience: 0 } : u));
+    }
     const { tokens, units } = analysis;
     // An entry only about the other side of a contrast (移动 for a 联通 question, 开通 for 怎么关)
-    // is not a candidate at all, so it cannot win or shrink the margin of the right entry.
-    const querySides = contrasts.inherit(contrasts.sides(query), previousEntryId ? entrySides.get(previousEntryId) : undefined);
+    // is not a candidate at all, so it cannot win or shrink the margin of the right entry. A country
+    // is abroad: it stands on the 国际 side of the domestic/abroad contrast.
+    const abroad = mentions.some((m) => m.classId === 'country') ? ` ${ABROAD}` : '';
+    const querySides = contrasts.inherit(contrasts.sides(query + abroad), previousEntryId ? entrySides.get(previousEntryId) : undefined);
     // Service numbers and codes are identifiers: a question naming 10193 is about 10193, so an
     // entry without it cannot answer (amounts like 100 are short and stay out of this).
     const codes = analysis.units.filter((u) => CODE.test(u.text) && retriever.known(u.text)).map((u) => u.text);
     const filtered = retriever
       .search(analysis, { postingsBudget })
       .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
+      .filter((c) => !mentions.some((m) => excludes(entryEntities.get(c.entryId)!, m)))
       .filter((c) => codes.every((code) => contains(c, code)))
       .filter((c) => mustCover.length === 0 || mustCover.some((u) => contains(c, u)));
     // A question naming no carrier leans to the default one (联通 on Unicom's hall) when entries are close.

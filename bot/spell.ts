@@ -16,10 +16,11 @@ const WORD = /[a-z]+/g;
 
 /**
  * Corrects a Latin word not in `vocabulary` to the closest vocabulary word within the edit budget,
- * preferring the most frequent word on ties. Chinese needs no speller: bigrams and synonyms absorb
- * its variants.
+ * preferring the most frequent word on ties. A word `isWord` knows (an English word list) is never
+ * corrected: the knowledge base's vocabulary alone would turn "query" into "every". Chinese needs no
+ * speller: bigrams, synonyms and the homophone reader absorb its variants.
  */
-export function buildSpeller(vocabulary: Iterable<string>): Speller {
+export function buildSpeller(vocabulary: Iterable<string>, isWord: (word: string) => boolean = () => false): Speller {
   const freq = new Map<string, number>();
   for (const text of vocabulary) for (const w of text.toLowerCase().match(WORD) ?? []) freq.set(w, (freq.get(w) ?? 0) + 1);
   const byLength = new Map<number, { word: string; letters: number }[]>();
@@ -31,7 +32,7 @@ export function buildSpeller(vocabulary: Iterable<string>): Speller {
   }
   const cache = new Map<string, string>();
   const correct = (word: string): string => {
-    if (word.length < MIN_WORD || freq.has(word)) return word;
+    if (word.length < MIN_WORD || freq.has(word) || isWord(word)) return word;
     const hit = cache.get(word);
     if (hit !== undefined) return hit;
     const budget = maxEdits(word.length);

@@ -1,0 +1,114 @@
+// Entity classes: provinces (with their big cities) and countries. A rule the knowledge base states for a
+// class reaches a member it does not list ("other countries: IP rate × 50%" answers Brazil; the agents'
+// hours, "8:30–21:30 except Xinjiang", answer Guangdong), and an entry naming only other members of a
+// class without such a default does not answer for this one (Beijing's halls are not Shenzhen's).
+
+export type EntityClassId = 'province' | 'country';
+
+export interface EntityMention {
+  classId: EntityClassId;
+  /** The member as the knowledge base would write it (a city is read as its province). */
+  canonical: string;
+  /** The words as they appear in the normalized text. */
+  form: string;
+}
+
+interface EntityClass {
+  id: EntityClassId;
+  /** Words in an entry that mark it as stating the rule for every member it does not list. */
+  defaults: readonly string[];
+  /** Members: the canonical Chinese name first, then other forms (English, pinyin, cities of a province). */
+  members: readonly (readonly string[])[];
+}
+
+const CLASSES: readonly EntityClass[] = [
+  {
+    id: 'province',
+    defaults: ['其他省份', '其他地区', '其他省', '外省', 'other provinces', 'other regions', 'elsewhere'],
+    members: [
+      ['北京', 'beijing', 'peking'], ['上海', 'shanghai', '浦东', 'pudong', '静安', 'jing\'an'], ['天津', 'tianjin'], ['重庆', 'chongqing'],
+      ['河北', 'hebei', '石家庄', '唐山', '保定'], ['山西', 'shanxi', '太原', 'taiyuan', '大同'], ['内蒙古', 'inner mongolia', 'neimenggu', '呼和浩特', '包头'],
+      ['辽宁', 'liaoning', '沈阳', 'shenyang', '大连', 'dalian'], ['吉林', 'jilin', '长春', 'changchun'], ['黑龙江', 'heilongjiang', '哈尔滨', 'harbin'],
+      ['江苏', 'jiangsu', '南京', 'nanjing', '苏州', 'suzhou', '无锡', 'wuxi'], ['浙江', 'zhejiang', '杭州', 'hangzhou', '宁波', 'ningbo', '温州'],
+      ['安徽', 'anhui', '合肥', 'hefei'], ['福建', 'fujian', '福州', 'fuzhou', '厦门', 'xiamen'], ['江西', 'jiangxi', '南昌', 'nanchang'],
+      ['山东', 'shandong', '济南', 'jinan', '青岛', 'qingdao'], ['河南', 'henan', '郑州', 'zhengzhou', '洛阳'], ['湖北', 'hubei', '武汉', 'wuhan'],
+      ['湖南', 'hunan', '长沙', 'changsha'], ['广东', 'guangdong', 'canton', '广州', 'guangzhou', '深圳', 'shenzhen', '东莞', 'dongguan', '佛山', 'foshan', '珠海', 'zhuhai'],
+      ['广西', 'guangxi', '南宁', 'nanning', '桂林', 'guilin'], ['海南', 'hainan', '海口', 'haikou', '三亚', 'sanya'], ['四川', 'sichuan', '成都', 'chengdu'],
+      ['贵州', 'guizhou', '贵阳', 'guiyang'], ['云南', 'yunnan', '昆明', 'kunming'], ['西藏', 'tibet', 'xizang', '拉萨', 'lhasa'],
+      ['陕西', 'shaanxi', '西安', "xi'an", 'xian'], ['甘肃', 'gansu', '兰州', 'lanzhou'], ['青海', 'qinghai', '西宁', 'xining'], ['宁夏', 'ningxia', '银川', 'yinchuan'],
+      ['新疆', 'xinjiang', '乌鲁木齐', 'urumqi', '喀什', 'kashgar'],
+    ],
+  },
+  {
+    id: 'country',
+    defaults: ['其他国家', '其它国家', 'other countries'],
+    members: [
+      ['美国', 'usa', 'u.s.', 'america', 'united states'], ['加拿大', 'canada'], ['新加坡', 'singapore'], ['英国', 'uk', 'britain', 'england', 'united kingdom'],
+      ['法国', 'france'], ['德国', 'germany'], ['意大利', 'italy'], ['韩国', 'korea', 'south korea'], ['日本', 'japan'], ['澳大利亚', 'australia', '澳洲'],
+      ['新西兰', 'new zealand'], ['马来西亚', 'malaysia'], ['印度尼西亚', 'indonesia', '印尼'], ['菲律宾', 'philippines'], ['泰国', 'thailand'],
+      ['巴西', 'brazil'], ['阿根廷', 'argentina'], ['墨西哥', 'mexico'], ['俄罗斯', 'russia'], ['印度', 'india'], ['越南', 'vietnam'], ['埃及', 'egypt'],
+      ['南非', 'south africa'], ['西班牙', 'spain'], ['葡萄牙', 'portugal'], ['荷兰', 'netherlands', 'holland'], ['瑞士', 'switzerland'], ['瑞典', 'sweden'],
+      ['挪威', 'norway'], ['芬兰', 'finland'], ['丹麦', 'denmark'], ['比利时', 'belgium'], ['奥地利', 'austria'], ['希腊', 'greece'], ['土耳其', 'turkey'],
+      ['以色列', 'israel'], ['沙特', 'saudi arabia', 'saudi'], ['阿联酋', 'uae', 'dubai', '迪拜'], ['巴基斯坦', 'pakistan'], ['孟加拉', 'bangladesh'],
+      ['尼日利亚', 'nigeria'], ['肯尼亚', 'kenya'], ['智利', 'chile'], ['秘鲁', 'peru'], ['哥伦比亚', 'colombia'], ['爱尔兰', 'ireland'], ['波兰', 'poland'],
+      ['乌克兰', 'ukraine'], ['柬埔寨', 'cambodia'], ['缅甸', 'myanmar', 'burma'], ['老挝', 'laos'], ['蒙古国', 'mongolia'], ['朝鲜', 'north korea'],
+      ['伊朗', 'iran'], ['伊拉克', 'iraq'], ['古巴', 'cuba'], ['冰岛', 'iceland'], ['捷克', 'czech'], ['匈牙利', 'hungary'],
+    ],
+  },
+];
+
+const HAN = /\p{Script=Han}/u;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export interface EntityReader {
+  /** Members named in a normalized text, each once. */
+  find(text: string): EntityMention[];
+  /** Which members of each class a text names, and whether it states the class's default. */
+  describe(text: string): EntityProfile;
+  /** Every surface form (normalized), to tell entity words among a query's units. */
+  forms: ReadonlySet<string>;
+}
+
+export interface EntityProfile {
+  named: Map<EntityClassId, Set<string>>;
+  defaults: Set<EntityClassId>;
+}
+
+export function buildEntityReader(): EntityReader {
+  const byForm = new Map<string, { classId: EntityClassId; canonical: string }>();
+  for (const c of CLASSES) for (const [canonical, ...rest] of c.members) for (const form of [canonical!, ...rest]) byForm.set(form, { classId: c.id, canonical: canonical! });
+  // Longest first, so 蒙古国 is not read as a province's 蒙古, nor "south korea" as "korea".
+  const alternatives = [...byForm.keys()].sort((a, b) => b.length - a.length).map((f) => (HAN.test(f) ? escape(f) : `(?<![a-z])${escape(f)}(?![a-z])`));
+  const pattern = new RegExp(alternatives.join('|'), 'gu');
+  const defaults = CLASSES.map((c) => ({ id: c.id, pattern: new RegExp(c.defaults.map(escape).join('|'), 'u') }));
+  const find = (text: string): EntityMention[] => {
+    const out = new Map<string, EntityMention>();
+    for (const m of text.matchAll(pattern)) {
+      const hit = byForm.get(m[0])!;
+      if (!out.has(hit.canonical)) out.set(hit.canonical, { ...hit, form: m[0] });
+    }
+    return [...out.values()];
+  };
+  return {
+    find,
+    forms: new Set(byForm.keys()),
+    describe(text) {
+      const named = new Map<EntityClassId, Set<string>>();
+      for (const m of find(text)) {
+        const set = named.get(m.classId) ?? new Set<string>();
+        set.add(m.canonical);
+        named.set(m.classId, set);
+      }
+      return { named, defaults: new Set(defaults.filter((d) => d.pattern.test(text)).map((d) => d.id)) };
+    },
+  };
+}
+
+/**
+ * An entry cannot answer for `mention` when it names other members of the class, not this one, and
+ * states no default for the rest: "Beijing's halls have terminals" says nothing about Shenzhen's.
+ */
+export function excludes(entry: EntityProfile, mention: EntityMention): boolean {
+  const named = entry.named.get(mention.classId);
+  return !!named && named.size > 0 && !named.has(mention.canonical) && !entry.defaults.has(mention.classId);
+}
