@@ -44,8 +44,11 @@ export interface Explain {
   /** The words that read as a request to act on the visitor's own account (bot/account-action.ts). */
   accountAction?: string;
   followUp?: { from: string; rewritten: string };
-  /** The question asks for this kind of fact and the best entry has none. */
-  answerType?: { id: string; entryId: string };
+  /**
+   * The question asks for this kind of fact and the best entry has none: with `insteadOf`, a close
+   * entry holding it was read instead; without, the bot does not answer.
+   */
+  answerType?: { id: string; entryId: string; insteadOf?: string };
   candidates: Candidate[];
   topScore: number;
   /** Share of the best candidate's score not reached by the best other entry (0..1). */

@@ -65,6 +65,9 @@ const CODE = /^\d{5,}$/;
 /** The abroad side's word in the domestic/abroad contrast of synonyms.yaml, named by any country. */
 const ABROAD = '国际';
 
+/** A candidate holding the kind of fact asked for replaces a best one that does not when it scores at least this share of it (0..1; default 0.75). */
+const ANSWER_TYPE_SWAP_SHARE = 0.75;
+
 /** Candidates scoring at least this share of the top score are offered in a clarify (0..1; default 0.55). */
 const CLARIFY_SCORE_SHARE = 0.55;
 
@@ -153,13 +156,13 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   };
 
   /** `mustCover`: a follow-up's own words, one of which the entry must contain ("那发票呢" must reach an invoice entry). */
-  function read(query: string, mustCover: readonly string[] = [], previousEntryId?: string, postingsBudget?: number, followUp = false, english = false): Reading {
+  function read(query: string, mustCover: readonly string[] = [], previousEntryId?: string, postingsBudget?: number, followUp = false, english = false, keep?: (entryId: string) => boolean): Reading {
     const analysis = analyze(query);
     // Provinces and countries are judged by class below, not as words an entry must contain: an
     // entry stating the rule for "other countries" covers Brazil without naming it.
     const mentions = entities.find(query);
-    if (mentions.length > 0) {
-      const entityWords = new Set(mentions.flatMap((m) => analyze(m.form).units.map((u) => u.text)));
+    if (mentions.some((m) => m.byClassOnly)) {
+      const entityWords = new Set(mentions.filter((m) => m.byClassOnly).flatMap((m) => analyze(m.form).units.map((u) => u.text)));
       analysis.units = analysis.units.map((u) => (entityWords.has(u.text) ? { ...u, salience: 0 } : u));
     }
     const { tokens, units } = analysis;
@@ -176,7 +179,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
       .filter((c) => !mentions.some((m) => excludes(entryEntities.get(c.entryId)!, m)))
       .filter((c) => codes.every((code) => contains(c, code)))
-      .filter((c) => mustCover.length === 0 || mustCover.some((u) => contains(c, u)));
+      .filter((c) => mustCover.length === 0 || mustCover.some((u) => contains(c, u)))
+      .filter((c) => !keep || keep(c.entryId));
     // A question naming no carrier leans to the default one (联通 on Unicom's hall) when entries are close.
     const candidates = filtered
       .map((c) => (contrasts.offDefault(querySides, entrySides.get(c.entryId) ?? []) ? { ...c, score: c.score * OFF_DEFAULT_SCORE } : c))
@@ -253,12 +257,32 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     if (reading.tokens.length === 0) {
       return withRepeatCheck({ ...base, kind: 'fallback', reason: 'empty', text: message('fallback', lang), confidence: 0 }, ctx);
     }
+    // The question asks for a kind of fact (a price, a duration): only an entry holding one can answer
+    // it. A close entry that holds it takes the place of a best one that does not ("亲情1+长途包打日本
+    // 几块钱" is the rate table, not the pack's overview); with none close, the bot says it does not
+    // know rather than answer a nearby fact.
+    const asked = answerTypes.filter((t) => t.asks.some((p) => p.test(normalized)));
+    const holds = (id: string) => { const e = byId.get(id); return !!e && asked.every((t) => entryAnswers(e, t.id)); };
+    let unanswerable: (typeof answerTypes)[number] | undefined;
+    const first = reading.candidates[0];
+    if (asked.length > 0 && first && !holds(first.entryId)) {
+      const alternative = reading.candidates.find((c) => holds(c.entryId) && c.score >= first.score * ANSWER_TYPE_SWAP_SHARE);
+      if (alternative) {
+        const only = read(reading.query, [], ctx.lastEntryId, decideOpts.postingsBudget, !!explain.followUp, lang === 'en', holds);
+        if (only.candidates[0]) {
+          explain.answerType = { id: asked.map((t) => t.id).join('+'), entryId: first.entryId, insteadOf: first.entryId } as Explain['answerType'];
+          reading = only;
+        }
+      } else {
+        unanswerable = asked.find((t) => !entryAnswers(byId.get(first.entryId)!, t.id));
+      }
+    }
     const top = reading.candidates[0];
     const topEntry = top && byId.get(top.entryId);
-    // The question asks for a kind of fact (a price, a duration) the best entry does not hold:
-    // answering it would give a nearby fact instead of the one asked for.
-    const unanswerable = topEntry && answerTypes.find((t) => t.asks.some((p) => p.test(normalized)) && !entryAnswers(topEntry, t.id));
-    if (unanswerable) explain.answerType = { id: unanswerable.id, entryId: topEntry.id };
+    if (unanswerable && topEntry) explain.answerType = { id: unanswerable.id, entryId: topEntry.id };
+    if (explain.answerType && !unanswerable) {
+      Object.assign(explain, { candidates: reading.candidates.slice(0, 5), topScore: reading.topScore, margin: reading.margin, coverage: reading.coverage, confidence: reading.confidence, gate: reading.features });
+    }
     if (topEntry && confident(reading) && !unanswerable && !reading.tied) {
       return {
         ...base,

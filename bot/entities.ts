@@ -3,10 +3,11 @@
 // hours, "8:30–21:30 except Xinjiang", answer Guangdong), and an entry naming only other members of a
 // class without such a default does not answer for this one (Beijing's halls are not Shenzhen's).
 
-export type EntityClassId = 'province' | 'country';
+export type EntityClassId = 'province' | 'country' | 'generation' | 'browser';
 
 export interface EntityMention {
   classId: EntityClassId;
+  byClassOnly: boolean;
   /** The member as the knowledge base would write it (a city is read as its province). */
   canonical: string;
   /** The words as they appear in the normalized text. */
@@ -15,6 +16,12 @@ export interface EntityMention {
 
 interface EntityClass {
   id: EntityClassId;
+  /**
+   * Judged only by class: its members count for nothing in how much of a question an entry covers
+   * (Brazil need not be written in the "other countries" entry). A network generation is a word the
+   * entry must have, and is also judged by class (a 3G fact does not answer for 4G).
+   */
+  byClassOnly: boolean;
   /** Words in an entry that mark it as stating the rule for every member it does not list. */
   defaults: readonly string[];
   /** Members: the canonical Chinese name first, then other forms (English, pinyin, cities of a province). */
@@ -24,6 +31,7 @@ interface EntityClass {
 const CLASSES: readonly EntityClass[] = [
   {
     id: 'province',
+    byClassOnly: true,
     defaults: ['其他省份', '其他地区', '其他省', '外省', 'other provinces', 'other regions', 'elsewhere'],
     members: [
       ['北京', 'beijing', 'peking'], ['上海', 'shanghai', '浦东', 'pudong', '静安', 'jing\'an'], ['天津', 'tianjin'], ['重庆', 'chongqing'],
@@ -41,6 +49,7 @@ const CLASSES: readonly EntityClass[] = [
   },
   {
     id: 'country',
+    byClassOnly: true,
     defaults: ['其他国家', '其它国家', 'other countries'],
     members: [
       ['美国', 'usa', 'u.s.', 'america', 'united states'], ['加拿大', 'canada'], ['新加坡', 'singapore'], ['英国', 'uk', 'britain', 'england', 'united kingdom'],
@@ -53,6 +62,23 @@ const CLASSES: readonly EntityClass[] = [
       ['尼日利亚', 'nigeria'], ['肯尼亚', 'kenya'], ['智利', 'chile'], ['秘鲁', 'peru'], ['哥伦比亚', 'colombia'], ['爱尔兰', 'ireland'], ['波兰', 'poland'],
       ['乌克兰', 'ukraine'], ['柬埔寨', 'cambodia'], ['缅甸', 'myanmar', 'burma'], ['老挝', 'laos'], ['蒙古国', 'mongolia'], ['朝鲜', 'north korea'],
       ['伊朗', 'iran'], ['伊拉克', 'iraq'], ['古巴', 'cuba'], ['冰岛', 'iceland'], ['捷克', 'czech'], ['匈牙利', 'hungary'],
+    ],
+  },
+  {
+    // No default: a fact about 3G says nothing about 4G or 5G, which the source never mentions.
+    id: 'generation',
+    byClassOnly: false,
+    defaults: [],
+    members: [['2g'], ['3g'], ['4g', 'lte'], ['5g']],
+  },
+  {
+    // Pop-up settings differ by browser: IE's menu says nothing about Chrome's.
+    id: 'browser',
+    byClassOnly: false,
+    defaults: [],
+    members: [
+      ['ie', 'internet explorer', 'ie浏览器'], ['chrome', '谷歌浏览器', 'google chrome', '谷歌'], ['firefox', '火狐', 'fire fox'], ['safari'], ['edge', 'microsoft edge'],
+      ['360浏览器', '360安全浏览器', '360 browser'], ['qq浏览器', 'qq browser'], ['搜狗浏览器', 'sogou browser'], ['opera'], ['uc浏览器', 'uc browser'],
     ],
   },
 ];
@@ -75,12 +101,12 @@ export interface EntityProfile {
 }
 
 export function buildEntityReader(): EntityReader {
-  const byForm = new Map<string, { classId: EntityClassId; canonical: string }>();
-  for (const c of CLASSES) for (const [canonical, ...rest] of c.members) for (const form of [canonical!, ...rest]) byForm.set(form, { classId: c.id, canonical: canonical! });
+  const byForm = new Map<string, { classId: EntityClassId; byClassOnly: boolean; canonical: string }>();
+  for (const c of CLASSES) for (const [canonical, ...rest] of c.members) for (const form of [canonical!, ...rest]) byForm.set(form, { classId: c.id, byClassOnly: c.byClassOnly, canonical: canonical! });
   // Longest first, so 蒙古国 is not read as a province's 蒙古, nor "south korea" as "korea".
-  const alternatives = [...byForm.keys()].sort((a, b) => b.length - a.length).map((f) => (HAN.test(f) ? escape(f) : `(?<![a-z])${escape(f)}(?![a-z])`));
+  const alternatives = [...byForm.keys()].sort((a, b) => b.length - a.length).map((f) => (HAN.test(f) ? escape(f) : `(?<![a-z0-9])${escape(f)}(?![a-z])`));
   const pattern = new RegExp(alternatives.join('|'), 'gu');
-  const defaults = CLASSES.map((c) => ({ id: c.id, pattern: new RegExp(c.defaults.map(escape).join('|'), 'u') }));
+  const defaults = CLASSES.filter((c) => c.defaults.length > 0).map((c) => ({ id: c.id, pattern: new RegExp(c.defaults.map(escape).join('|'), 'u') }));
   const find = (text: string): EntityMention[] => {
     const out = new Map<string, EntityMention>();
     for (const m of text.matchAll(pattern)) {
