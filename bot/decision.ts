@@ -44,6 +44,10 @@ export interface Explain {
   /** The words that read as a request to act on the visitor's own account (bot/account-action.ts). */
   accountAction?: string;
   followUp?: { from: string; rewritten: string };
+  /** A long message or several questions: each clause read on its own, with its best entry. */
+  clauses?: { text: string; entryId?: string; confidence: number }[];
+  /** A second question of the message, answered in the same reply by this entry. */
+  alsoAnswered?: string;
   /**
    * The question asks for this kind of fact and the best entry has none: with `insteadOf`, a close
    * entry holding it was read instead; without, the bot does not answer.

@@ -10,6 +10,7 @@ import { buildSpeller } from './spell.ts';
 import { englishWords } from './english-words.ts';
 import { buildHomophoneFixer } from './homophones.ts';
 import { detectAccountAction } from './account-action.ts';
+import { splitClauses } from './clauses.ts';
 import { buildEntityReader, excludes, type EntityProfile } from './entities.ts';
 import { createAnalyzer, type Unit } from './tokenize.ts';
 import { loadChineseLexicon } from './jieba.ts';
@@ -156,7 +157,10 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   };
 
   /** `mustCover`: a follow-up's own words, one of which the entry must contain ("那发票呢" must reach an invoice entry). */
-  function read(query: string, mustCover: readonly string[] = [], previousEntryId?: string, postingsBudget?: number, followUp = false, english = false, keep?: (entryId: string) => boolean): Reading {
+  function read(
+    query: string, mustCover: readonly string[] = [], previousEntryId?: string, postingsBudget?: number, followUp = false, english = false,
+    keep?: (entryId: string) => boolean, messageSides?: number[][],
+  ): Reading {
     const analysis = analyze(query);
     // Provinces and countries are judged by class below, not as words an entry must contain: an
     // entry stating the rule for "other countries" covers Brazil without naming it.
@@ -170,7 +174,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // is not a candidate at all, so it cannot win or shrink the margin of the right entry. A country
     // is abroad: it stands on the 国际 side of the domestic/abroad contrast.
     const abroad = mentions.some((m) => m.classId === 'country') ? ` ${ABROAD}` : '';
-    const querySides = contrasts.inherit(contrasts.sides(query + abroad), previousEntryId ? entrySides.get(previousEntryId) : undefined);
+    // A clause of a longer message keeps what the message named elsewhere ("China Mobile ... does it also get the discount").
+    const ownSides = contrasts.sides(query + abroad).map((q, g) => (q.length === 0 && messageSides ? messageSides[g]! : q));
+    const querySides = contrasts.inherit(ownSides, previousEntryId ? entrySides.get(previousEntryId) : undefined);
     // Service numbers and codes are identifiers: a question naming 10193 is about 10193, so an
     // entry without it cannot answer (amounts like 100 are short and stay out of this).
     const codes = analysis.units.filter((u) => CODE.test(u.text) && retriever.known(u.text)).map((u) => u.text);
@@ -233,6 +239,25 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     }
 
     let reading = read(rewrite(spell(normalized)), [], ctx.lastEntryId, decideOpts.postingsBudget, false, lang === 'en');
+    // The text the answer-type guard reads: the clause that was answered, when a clause was.
+    let askedText = normalized;
+    // A second question in the same message that another entry answers with confidence.
+    let second: { reading: Reading; text: string } | undefined;
+    const clauses = splitClauses(normalized);
+    if (clauses.length > 0) {
+      const messageSides = contrasts.sides(rewrite(spell(normalized)));
+      const readings = clauses.map((c) => ({ text: c, reading: read(rewrite(spell(c)), [], ctx.lastEntryId, decideOpts.postingsBudget, false, lang === 'en', undefined, messageSides) }));
+      const best = readings.reduce((a, b) => (b.reading.confidence > a.reading.confidence ? b : a));
+      if (best.reading.confidence > reading.confidence) {
+        reading = best.reading;
+        askedText = best.text;
+      }
+      const topId = reading.candidates[0]?.entryId;
+      second = readings
+        .filter((r) => r.text !== askedText && confident(r.reading) && !r.reading.tied && r.reading.candidates[0]?.entryId !== topId)
+        .sort((a, b) => b.reading.confidence - a.reading.confidence)[0];
+      explain.clauses = readings.map((r) => ({ text: r.text, entryId: r.reading.candidates[0]?.entryId, confidence: round(r.reading.confidence) }));
+    }
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
       const own = reading.units.filter((u) => !u.soft).map((u) => u.text);
@@ -261,7 +286,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // it. A close entry that holds it takes the place of a best one that does not ("亲情1+长途包打日本
     // 几块钱" is the rate table, not the pack's overview); with none close, the bot says it does not
     // know rather than answer a nearby fact.
-    const asked = answerTypes.filter((t) => t.asks.some((p) => p.test(normalized)));
+    const askedBy = (t: string) => answerTypes.filter((a) => a.asks.some((p) => p.test(t)));
+    const asked = askedBy(askedText);
     const holds = (id: string) => { const e = byId.get(id); return !!e && asked.every((t) => entryAnswers(e, t.id)); };
     let unanswerable: (typeof answerTypes)[number] | undefined;
     const first = reading.candidates[0];
@@ -284,12 +310,17 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       Object.assign(explain, { candidates: reading.candidates.slice(0, 5), topScore: reading.topScore, margin: reading.margin, coverage: reading.coverage, confidence: reading.confidence, gate: reading.features });
     }
     if (topEntry && confident(reading) && !unanswerable && !reading.tied) {
+      // Two questions in one message, each answered by its own entry: both answers, in the order asked.
+      const also = second && byId.get(second.reading.candidates[0]!.entryId);
+      const alsoHolds = also && askedBy(second!.text).every((t) => entryAnswers(also, t.id));
+      const text = also && alsoHolds ? joinAnswers(topEntry.answer[lang], also.answer[lang], normalized.indexOf(second!.text) < normalized.indexOf(askedText)) : topEntry.answer[lang];
+      if (also && alsoHolds) explain.alsoAnswered = also.id;
       return {
         ...base,
         kind: 'answer',
         entryId: topEntry.id,
         topic: topEntry.topic,
-        text: topEntry.answer[lang],
+        text,
         confidence: round(reading.confidence),
         suggestions: topEntry.followups.flatMap((id) => suggestion(id, lang)).slice(0, opts.maxSuggestions),
       };
@@ -344,6 +375,11 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
 
   const carriesSecret = (text: string) => matchSecretRule(normalize(text)) !== undefined;
   return { kb, options: opts, decide, nextContext, carriesSecret, entry: (id) => byId.get(id) };
+}
+
+/** Two answers in one reply, the one asked first first. */
+function joinAnswers(main: string, other: string, otherFirst: boolean): string {
+  return otherFirst ? `${other}\n\n${main}` : `${main}\n\n${other}`;
 }
 
 /** The candidate entry matched this query word in some field. */

@@ -1,0 +1,24 @@
+// Long messages and two questions in one: the clauses a message can be read by, one at a time.
+// A story before the question dilutes how much of the message an entry accounts for; "几号能取?
+// 另外代办要带什么" asks two things, each of which an entry answers.
+
+/** Clauses shorter than this (characters, spaces excluded) carry no question of their own. Range 2-8; default 4. */
+const MIN_CLAUSE_CHARS = 4;
+/** At most this many clauses are read (the last ones: a story comes first, the question last). Range 2-8; default 4. */
+const MAX_CLAUSES = 4;
+/** A message at least this long is also split at commas: a comma then separates sentences, not list items. Range 20-80; default 30. */
+const LONG_MESSAGE_CHARS = 30;
+
+// Sentence ends and words that open another question.
+const SENTENCE = /[?!;。！？；]+|\s*(?:另外|还有个?问题|还有就是|还有|再问一?下|顺便问一?下|顺便|以及|第二个?问题)\s*|\s*\b(?:another question|second question|btw|by the way|two questions)\b:?\s*/u;
+const COMMA = /[,，、]+/u;
+
+export function splitClauses(normalized: string): string[] {
+  const long = normalized.replace(/\s+/g, '').length >= LONG_MESSAGE_CHARS;
+  const pieces = normalized
+    .split(SENTENCE)
+    .flatMap((p) => (long ? p.split(COMMA) : [p]))
+    .map((p) => p?.trim() ?? '')
+    .filter((p) => p.replace(/\s+/g, '').length >= MIN_CLAUSE_CHARS);
+  return pieces.length > 1 ? pieces.slice(-MAX_CLAUSES) : [];
+}
