@@ -1,15 +1,18 @@
-// Fits the answer gate (bot/answer-gate.ts) on the TUNING part of knowledge/tests only, reports its
-// cross-validated figures, and writes bot/answer-gate-model.ts. tests/sealed is never read here.
+// Fits the learned candidate ranking (bot/candidate-ranker.ts) and the answer gate (bot/answer-gate.ts)
+// on the TUNING part of knowledge/tests only, reports their cross-validated figures, and writes
+// bot/answer-models.ts. tests/sealed is never read here.
 // Run by hand: npx tsx bench/tune-gate.ts [--write]
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expectationMet, loadKnowledge, loadTests, type Lang, type TestCase } from '../knowledge/index.ts';
 import { createEngine, type ConversationContext, type Engine } from '../bot/index.ts';
-import { fitGate, gateProbability, type GateFeatures, type GateModel } from '../bot/answer-gate.ts';
+import { fitGate, fitLogistic, gateProbability, type GateFeatures, type GateModel } from '../bot/answer-gate.ts';
+import { RANK_FEATURES, rankFeatures, type RankFeature, type RankerModel } from '../bot/candidate-ranker.ts';
 
 const dir = path.resolve(process.env.KNOWLEDGE_DIR ?? 'knowledge');
 const loaded = await loadKnowledge(dir);
 if (!loaded.ok) throw new Error('knowledge base does not load: run npm run kb -- check');
+const kb = loaded.kb;
 const tests = await loadTests(dir, 'tuning');
 const cases: TestCase[] = tests.suites.flatMap((s) => s.cases);
 
@@ -43,6 +46,32 @@ function collect(engine: Engine): Sample[] {
   return samples;
 }
 
+interface RankSample {
+  caseIndex: number;
+  x: Record<RankFeature, number>;
+  y: 0 | 1;
+}
+
+/** Each candidate of every answer-expected ranked turn that has a right one among them: right or not. */
+function collectRanking(engine: Engine): RankSample[] {
+  const out: RankSample[] = [];
+  cases.forEach((c, caseIndex) => {
+    let ctx: ConversationContext = {};
+    for (const turn of c.turns) {
+      const d = engine.decide(turn.ask, { lang: turn.lang, context: ctx });
+      ctx = engine.nextContext(ctx, d);
+      if (d.explain.rule || turn.expect.kind !== 'answer') continue;
+      const lang: Lang = turn.lang ?? (HAN.test(turn.ask) ? 'zh' : 'en');
+      const cands = d.explain.candidates;
+      const labels = cands.map((cand) => (expectationMet(turn.expect, { kind: 'answer', entryId: cand.entryId, text: engine.entry(cand.entryId)!.answer[lang] }) ? 1 : 0) as 0 | 1);
+      if (!labels.includes(1)) continue;
+      const best = Math.max(0, ...cands.map((x) => x.bm25));
+      cands.forEach((cand, i) => out.push({ caseIndex, x: rankFeatures(cand, best), y: labels[i]! }));
+    }
+  });
+  return out;
+}
+
 /** Share of answer-expected samples answered right, share of the others held back, wrong answers per answer-expected. */
 function score(model: GateModel, samples: readonly Sample[], threshold: number) {
   let right = 0, expectAnswer = 0, heldBack = 0, others = 0, wrong = 0;
@@ -60,20 +89,23 @@ function score(model: GateModel, samples: readonly Sample[], threshold: number) 
 const FOLDS = 5;
 const thresholds = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];
 
-let engine = createEngine(loaded.kb);
-let samples = collect(engine);
-// Decisions in a conversation depend on the gate (a follow-up is read against the last answer):
-// collect again with the fitted gate so the samples are the ones the final engine sees.
-engine = createEngine(loaded.kb, { gate: fitGate(samples) });
-samples = collect(engine);
-console.log(`${samples.length} samples from ${cases.length} tuning cases (${samples.filter((s) => s.y).length} where the best entry is right)`);
+const plain = createEngine(kb);
+const rankSamples = collectRanking(plain);
+const fitRanker = (samples: readonly RankSample[]): RankerModel => fitLogistic(RANK_FEATURES, samples);
 
-// Cross-validation by case: each fold is scored by a model that never saw its cases.
+/** Gate samples as the engine with this ranker (and a first gate, since follow-ups depend on it) sees them. */
+function gateSamples(ranker: RankerModel): Sample[] {
+  const first = collect(createEngine(kb, { ranker }));
+  return collect(createEngine(kb, { ranker, gate: fitGate(first) }));
+}
+
+// Cross-validation by case: each fold is scored by a ranker and a gate that never saw its cases.
 const cv = thresholds.map(() => ({ answer: 0, heldBack: 0, wrong: 0 }));
 for (let fold = 0; fold < FOLDS; fold++) {
-  const train = samples.filter((s) => s.caseIndex % FOLDS !== fold);
+  const ranker = fitRanker(rankSamples.filter((s) => s.caseIndex % FOLDS !== fold));
+  const samples = gateSamples(ranker);
+  const model = fitGate(samples.filter((s) => s.caseIndex % FOLDS !== fold));
   const test = samples.filter((s) => s.caseIndex % FOLDS === fold);
-  const model = fitGate(train);
   thresholds.forEach((t, i) => {
     const r = score(model, test, t);
     cv[i]!.answer += r.answer / FOLDS;
@@ -81,26 +113,54 @@ for (let fold = 0; fold < FOLDS; fold++) {
     cv[i]!.wrong += r.wrong / FOLDS;
   });
 }
+const ranker = fitRanker(rankSamples);
+const samples = gateSamples(ranker);
+console.log(`${samples.length} ranked turns from ${cases.length} tuning cases (${samples.filter((s) => s.y).length} where the best entry is right); ${rankSamples.length} candidates to rank`);
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 console.log('threshold  answered right  held back (fallback/handoff)  wrong per answer-expected   (5-fold cross-validation by case)');
 thresholds.forEach((t, i) => console.log(`${t.toFixed(2)}       ${pct(cv[i]!.answer).padStart(6)}          ${pct(cv[i]!.heldBack).padStart(6)}                        ${pct(cv[i]!.wrong).padStart(6)}`));
 
+// The hand-made blend the gate replaces (engine-options' confidence), on the same samples.
+{
+  const c = plain.options.confidence;
+  const samples = collect(plain);
+  const blend = (x: GateFeatures) => (c.coverageWeight * x.coverage + (1 - c.coverageWeight) * x.similarity) * (c.marginFloor + (1 - c.marginFloor) * Math.min(1, x.margin / c.marginSaturation));
+  for (const t of [0.4, 0.46, 0.5, 0.55]) {
+    let right = 0, expectAnswer = 0, heldBack = 0, others = 0, wrong = 0;
+    for (const s of samples) {
+      const answered = blend(s.x) >= t;
+      if (s.expectAnswer) expectAnswer++;
+      else others++;
+      if (answered && s.y === 1) right++;
+      if (answered && s.y === 0) wrong++;
+      if (!answered && !s.expectAnswer) heldBack++;
+    }
+    console.log(`hand-made blend at ${t}: answered right ${pct(right / expectAnswer)}, held back ${pct(heldBack / others)}, wrong ${pct(wrong / expectAnswer)}`);
+  }
+}
+
 const model = fitGate(samples);
-console.log('weights (standardized):', model.features.map((f, i) => `${f} ${model.weights[i]!.toFixed(2)}`).join(', '), `bias ${model.bias.toFixed(2)}`);
+console.log('ranker weights (standardized):', ranker.features.map((f, i) => `${f} ${ranker.weights[i]!.toFixed(2)}`).join(', '), `bias ${ranker.bias.toFixed(2)}`);
+console.log('gate weights (standardized):', model.features.map((f, i) => `${f} ${model.weights[i]!.toFixed(2)}`).join(', '), `bias ${model.bias.toFixed(2)}`);
 if (process.argv.includes('--write')) {
   const round = (v: number) => Math.round(v * 1e4) / 1e4;
-  const body = `// The fitted answer gate: written by \`npx tsx bench/tune-gate.ts --write\` from the tuning part of
-// knowledge/tests (${samples.length} ranked turns of ${cases.length} cases; tests/sealed never read). Do not edit by hand.
+  const literal = (m: { features: readonly string[]; mean: readonly number[]; scale: readonly number[]; weights: readonly number[]; bias: number }) => `{
+  features: ${JSON.stringify(m.features)},
+  mean: ${JSON.stringify(m.mean.map(round))},
+  scale: ${JSON.stringify(m.scale.map(round))},
+  weights: ${JSON.stringify(m.weights.map(round))},
+  bias: ${round(m.bias)},
+}`;
+  const body = `// The fitted candidate ranking and answer gate: written by \`npx tsx bench/tune-gate.ts --write\` from the
+// tuning part of knowledge/tests (${rankSamples.length} ranked candidates, ${samples.length} ranked turns of ${cases.length} cases;
+// tests/sealed never read). Do not edit by hand.
 import type { GateModel } from './answer-gate.ts';
+import type { RankerModel } from './candidate-ranker.ts';
 
-export const defaultGateModel: GateModel = {
-  features: ${JSON.stringify(model.features)},
-  mean: ${JSON.stringify(model.mean.map(round))},
-  scale: ${JSON.stringify(model.scale.map(round))},
-  weights: ${JSON.stringify(model.weights.map(round))},
-  bias: ${round(model.bias)},
-};
+export const defaultRankerModel: RankerModel = ${literal(ranker)};
+
+export const defaultGateModel: GateModel = ${literal(model)};
 `;
-  await writeFile(path.resolve(import.meta.dirname, '../bot/answer-gate-model.ts'), body);
-  console.log('wrote bot/answer-gate-model.ts');
+  await writeFile(path.resolve(import.meta.dirname, '../bot/answer-models.ts'), body);
+  console.log('wrote bot/answer-models.ts');
 }

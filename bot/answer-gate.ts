@@ -35,13 +35,15 @@ export type GateFeature = (typeof GATE_FEATURES)[number];
 export type GateFeatures = Record<GateFeature, number>;
 
 /** A fitted logistic model over standardized features. */
-export interface GateModel {
-  features: readonly GateFeature[];
+export interface LogisticModel<F extends string = string> {
+  features: readonly F[];
   mean: readonly number[];
   scale: readonly number[];
   weights: readonly number[];
   bias: number;
 }
+
+export type GateModel = LogisticModel<GateFeature>;
 
 export function gateFeatures(candidates: readonly Candidate[], margin: number, units: number, english: boolean, followUp: boolean): GateFeatures {
   const [top, second] = candidates;
@@ -63,7 +65,7 @@ export function gateFeatures(candidates: readonly Candidate[], margin: number, u
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-export function gateProbability(model: GateModel, f: GateFeatures): number {
+export function gateProbability<F extends string>(model: LogisticModel<F>, f: Record<F, number>): number {
   let z = model.bias;
   for (let i = 0; i < model.features.length; i++) z += model.weights[i]! * ((f[model.features[i]!] - model.mean[i]!) / model.scale[i]!);
   return sigmoid(z);
@@ -80,9 +82,13 @@ export interface FitOptions {
 
 export const defaultFitOptions: FitOptions = { l2: 0.01, steps: 3000, rate: 0.3 };
 
-/** Logistic regression by full-batch gradient descent: a few hundred samples, a dozen features, milliseconds. */
+/** The answer gate fitted on ranked turns. */
 export function fitGate(samples: readonly { x: GateFeatures; y: 0 | 1 }[], options: FitOptions = defaultFitOptions): GateModel {
-  const features = GATE_FEATURES;
+  return fitLogistic(GATE_FEATURES, samples, options);
+}
+
+/** Logistic regression by full-batch gradient descent: a few thousand samples, a dozen features, well under a second. */
+export function fitLogistic<F extends string>(features: readonly F[], samples: readonly { x: Record<F, number>; y: 0 | 1 }[], options: FitOptions = defaultFitOptions): LogisticModel<F> {
   const n = samples.length;
   const k = features.length;
   const mean = features.map((f) => samples.reduce((s, e) => s + e.x[f], 0) / Math.max(1, n));

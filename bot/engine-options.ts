@@ -1,6 +1,7 @@
 // Tuning of the answer engine: every number with its range and default, in one place.
 import { defaultRetrievalOptions, type RetrievalOptions } from './retrieve.ts';
 import type { GateModel } from './answer-gate.ts';
+import type { RankerModel } from './candidate-ranker.ts';
 
 export interface EngineOptions {
   /** Confidence at or above which the bot answers. Range 0.3-0.9; default 0.46 (bench/tune-decision.ts). */
@@ -38,6 +39,8 @@ export interface EngineOptions {
    * is right, instead of the hand-made blend above. Fitted by bench/tune-gate.ts.
    */
   gate?: GateModel;
+  /** The learned ranking of candidates (bot/candidate-ranker.ts): when set, it orders them instead of the retrieval blend. */
+  ranker?: RankerModel;
 }
 
 export const defaultEngineOptions: EngineOptions = {

@@ -18,6 +18,7 @@ import { buildRuleMatcher } from './match-rules.ts';
 import { ENTRIES_PER_STEP, retrieverSteps, runSteps, type IndexedEntry } from './retrieve.ts';
 import { buildContrasts, looksLikeFollowUp } from './follow-up.ts';
 import { gateFeatures, gateProbability, type GateFeatures } from './answer-gate.ts';
+import { rankCandidates } from './candidate-ranker.ts';
 
 export interface DecideOptions {
   /** The visitor's chosen language; otherwise detected, then the conversation's, then Chinese. */
@@ -180,8 +181,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // Service numbers and codes are identifiers: a question naming 10193 is about 10193, so an
     // entry without it cannot answer (amounts like 100 are short and stay out of this).
     const codes = analysis.units.filter((u) => CODE.test(u.text) && retriever.known(u.text)).map((u) => u.text);
-    const filtered = retriever
-      .search(analysis, { postingsBudget })
+    const found = retriever.search(analysis, { postingsBudget });
+    const filtered = (opts.ranker ? rankCandidates(opts.ranker, found) : found)
       .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
       .filter((c) => !mentions.some((m) => excludes(entryEntities.get(c.entryId)!, m)))
       .filter((c) => codes.every((code) => contains(c, code)))
@@ -260,7 +261,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     }
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
-      const own = reading.units.filter((u) => !u.soft).map((u) => u.text);
+      // Words judged by class (Brazil, 3G) are not words an entry must contain: the class decides them.
+      const own = reading.units.filter((u) => !u.soft && u.salience > 0).map((u) => u.text);
       const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`, own, ctx.lastEntryId, decideOpts.postingsBudget, true, lang === 'en');
       const marked = looksLikeFollowUp(normalized);
       if (confident(combined) && (marked || combined.confidence > reading.confidence)) {

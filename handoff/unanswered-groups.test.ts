@@ -30,6 +30,19 @@ describe('groupUnanswered', () => {
     expect(groups[0]!.groupKey).toBe(groupKeyOf('zh', '宽带网线颜色'));
   });
 
+  it('groups paraphrases that share few words when the engine read them as close to the same entries', () => {
+    // Three wordings of "do the bundle's free minutes carry over": token overlap 1/6 or so, same best entries.
+    const cands = (ids: string[]) => ids.map((entryId, i) => ({ entryId, score: 0.4 - i * 0.05 }));
+    const groups = groupUnanswered([
+      row('套餐送的分钟月底清零吗', ['套餐', '分钟', '月底', '清零'], { candidates: cands(['bundle.minutes', 'bundle.overage', 'data.cap']) }),
+      row('赠送的通话时长能留到下个月吗', ['赠送', '通话', '时长', '次月', '分钟'], { candidates: cands(['bundle.minutes', 'bundle.overage', 'bundle.prepay']) }),
+      row('没打完的分钟会作废不', ['分钟', '作废', '打完'], { candidates: cands(['bundle.minutes', 'data.cap', 'bundle.overage']) }),
+      // same best entry but no shared word: a different question the engine placed nearby
+      row('宽带多少兆', ['宽带', '兆'], { candidates: cands(['bundle.minutes', 'bundle.overage', 'data.cap']) }),
+    ]);
+    expect(groups.map((g) => g.count)).toEqual([3, 1]);
+  });
+
   it('compares with the group leader, so A~B and B~C do not chain A and C together', () => {
     // Jaccard(A,B) = 2/4, Jaccard(B,C) = 2/4, Jaccard(A,C) = 1/5: C must start its own group.
     const a = row('a', ['x', 'y', 'z'], { askedAt: '2025-03-03T00:00:00.000Z' });

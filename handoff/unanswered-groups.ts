@@ -10,13 +10,25 @@ export interface UnansweredGroupOptions {
    * questions sharing one word ("宽带怎么办理" / "宽带坏了怎么报修") share a fifth of them or less and stay apart.
    */
   minJaccard: number;
+  /**
+   * Paraphrases share few words ("套餐里送的分钟月底清零吗" / "赠送通话时长能留到下月吗"), but the engine reads
+   * them as close to the same entries: two wordings whose best candidate is the same entry, whose top
+   * candidates overlap at least `minCandidateOverlap` (Jaccard of the top 3), and whose tokens overlap at
+   * least `minJaccardWithCandidates` are one question. Ranges 0-1; defaults 0.5 and 0.1 (unrelated
+   * questions the engine could not place share no content word, and stay apart).
+   */
+  minCandidateOverlap: number;
+  minJaccardWithCandidates: number;
   /** Distinct variant texts shown per group. Range 1-50; default 8. */
   maxVariants: number;
   /** Candidates shown per group. Range 1-10; default 5. */
   maxCandidates: number;
 }
 
-export const defaultUnansweredGroupOptions: UnansweredGroupOptions = { minJaccard: 0.5, maxVariants: 8, maxCandidates: 5 };
+export const defaultUnansweredGroupOptions: UnansweredGroupOptions = { minJaccard: 0.5, minCandidateOverlap: 0.5, minJaccardWithCandidates: 0.1, maxVariants: 8, maxCandidates: 5 };
+
+/** Candidates compared between two wordings. Range 1-5; default 3. */
+const COMPARED_CANDIDATES = 3;
 
 export interface GroupCandidate extends UnansweredCandidate {
   /** `score` is the best score over the group's questions; this the mean over the questions that had the entry. */
@@ -50,6 +62,8 @@ interface Wording {
   lang: Lang;
   normKey: string;
   tokens: Set<string>;
+  /** The engine's best entries for this wording (its first row's), best first. */
+  candidates: string[];
   rows: UnansweredRow[];
   last: string;
 }
@@ -59,6 +73,18 @@ function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   let shared = 0;
   for (const t of a) if (b.has(t)) shared++;
   return shared / (a.size + b.size - shared);
+}
+
+function sameQuestion(leader: Wording, w: Wording, opts: UnansweredGroupOptions): boolean {
+  const words = jaccard(leader.tokens, w.tokens);
+  if (words >= opts.minJaccard) return true;
+  const [a] = leader.candidates;
+  return (
+    a !== undefined &&
+    a === w.candidates[0] &&
+    words >= opts.minJaccardWithCandidates &&
+    jaccard(new Set(leader.candidates), new Set(w.candidates)) >= opts.minCandidateOverlap
+  );
 }
 
 /**
@@ -74,7 +100,7 @@ export function groupUnanswered(rows: readonly UnansweredRow[], options: Partial
     const id = `${row.lang}\n${row.normKey}`;
     let w = wordings.get(id);
     if (!w) {
-      w = { lang: row.lang, normKey: row.normKey, tokens: new Set(row.tokens), rows: [], last: row.askedAt };
+      w = { lang: row.lang, normKey: row.normKey, tokens: new Set(row.tokens), candidates: row.candidates.slice(0, COMPARED_CANDIDATES).map((c) => c.entryId), rows: [], last: row.askedAt };
       wordings.set(id, w);
     }
     w.rows.push(row);
@@ -84,7 +110,7 @@ export function groupUnanswered(rows: readonly UnansweredRow[], options: Partial
 
   const clusters: { leader: Wording; members: Wording[] }[] = [];
   for (const w of ordered) {
-    const home = clusters.find((c) => c.leader.lang === w.lang && jaccard(c.leader.tokens, w.tokens) >= opts.minJaccard);
+    const home = clusters.find((c) => c.leader.lang === w.lang && sameQuestion(c.leader, w, opts));
     if (home) home.members.push(w);
     else clusters.push({ leader: w, members: [w] });
   }
