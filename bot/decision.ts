@@ -48,11 +48,8 @@ export interface Explain {
   clauses?: { text: string; entryId?: string; confidence: number }[];
   /** A second question of the message, answered in the same reply by this entry. */
   alsoAnswered?: string;
-  /**
-   * The question asks for this kind of fact and the best entry has none: with `insteadOf`, a close
-   * entry holding it was read instead; without, the bot does not answer.
-   */
-  answerType?: { id: string; entryId: string; insteadOf?: string };
+  /** The question asks for this kind of fact (price, time...): only entries holding one were candidates; `entryId` is the best of them, empty when none. */
+  answerType?: { id: string; entryId: string };
   candidates: Candidate[];
   topScore: number;
   /** Share of the best candidate's score not reached by the best other entry (0..1). */

@@ -1,6 +1,6 @@
 // The answer engine: normalize -> language -> rules -> synonyms -> retrieval -> confidence -> decision.
 // Pure and synchronous: everything costly is built once per knowledge-base version.
-import type { Entry, KnowledgeBase, Lang } from '../knowledge/types.ts';
+import type { AnswerType, Entry, KnowledgeBase, Lang } from '../knowledge/types.ts';
 import type { Candidate, ConversationContext, Decision, Explain, Suggestion } from './decision.ts';
 import { defaultEngineOptions, type EngineOptions } from './engine-options.ts';
 import { normalize } from './normalize.ts';
@@ -66,9 +66,6 @@ const OFF_DEFAULT_SCORE = 0.9;
 const CODE = /^\d{5,}$/;
 /** The abroad side's word in the domestic/abroad contrast of synonyms.yaml, named by any country. */
 const ABROAD = '国际';
-
-/** A candidate holding the kind of fact asked for replaces a best one that does not when it scores at least this share of it (0..1; default 0.75). */
-const ANSWER_TYPE_SWAP_SHARE = 0.75;
 
 /** Candidates scoring at least this share of the top score are offered in a clarify (0..1; default 0.55). */
 const CLARIFY_SCORE_SHARE = 0.55;
@@ -149,6 +146,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     answered.set(e.id, new Set(answerTypes.filter((t) => t.answers.some((p) => p.test(a.zh) || p.test(a.en))).map((t) => t.id)));
   }
   const entryAnswers = (e: Entry, typeId: string) => answered.get(e.id)?.has(typeId) ?? false;
+  // The ways of asking each kind of fact, global, to take them out of a question.
+  const askPatterns = new Map(answerTypes.map((t) => [t.id, t.asks.map((p) => new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`))]));
   const thresholds = { answer: opts.answerThreshold, clarify: opts.clarifyThreshold, margin: opts.minMargin };
 
   const message = (key: string, lang: Lang): string => kb.messages[key]?.[lang] ?? kb.messages.fallback?.[lang] ?? '';
@@ -194,7 +193,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       .sort((a, b) => b.score - a.score);
     const top = candidates[0];
     if (!top) return { query, tokens, units, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0, tied: false };
-    const [first, runnerUp] = filtered;
+    // Judged after the lean to the default side: "充值发票怎么开" is Unicom's question on Unicom's hall,
+    // not a choice between Unicom and China Mobile.
+    const [first, runnerUp] = candidates;
     const tied = !!first && !!runnerUp && runnerUp.coverage >= first.coverage && (first.score - runnerUp.score) / first.score < opts.confidence.tieMargin;
     const second = candidates[1]?.score ?? 0;
     const margin = (top.score - second) / top.score;
@@ -239,20 +240,31 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       return { ...base, kind: 'handoff', reason: 'account_action', text: message('handoff_account_action', lang), confidence: 1, topic: topicOf(ctx.lastEntryId) };
     }
 
-    let reading = read(rewrite(spell(normalized)), [], ctx.lastEntryId, decideOpts.postingsBudget, false, lang === 'en');
-    // The text the answer-type guard reads: the clause that was answered, when a clause was.
-    let askedText = normalized;
+    const en = lang === 'en';
+    const budget = decideOpts.postingsBudget;
+    /**
+     * Reads a text asking for a kind of fact (a price, a duration) as a question about its subject that
+     * only an entry holding that kind of fact can answer: the words of asking (几块钱, 收多少, "how much
+     * is it") are left out of the match, and entries without a price are not candidates. So a price
+     * question reaches the rate table however it is worded, and gets "I don't know" when no entry has
+     * a price for it, never a nearby fact.
+     */
+    const readText = (text: string, messageSides?: number[][]) => {
+      const asked = answerTypes.filter((t) => t.asks.some((p) => p.test(text)));
+      const query = asked.length > 0 ? stripAsks(rewrite(spell(text)), asked, askPatterns) : rewrite(spell(text));
+      const keep = asked.length > 0 ? (id: string) => asked.every((t) => entryAnswers(byId.get(id)!, t.id)) : undefined;
+      return { asked, reading: read(query, [], ctx.lastEntryId, budget, false, en, keep, messageSides) };
+    };
+    let { asked, reading } = readText(normalized);
     // A second question in the same message that another entry answers with confidence.
     let second: { reading: Reading; text: string } | undefined;
+    let askedText = normalized;
     const clauses = splitClauses(normalized);
     if (clauses.length > 0) {
       const messageSides = contrasts.sides(rewrite(spell(normalized)));
-      const readings = clauses.map((c) => ({ text: c, reading: read(rewrite(spell(c)), [], ctx.lastEntryId, decideOpts.postingsBudget, false, lang === 'en', undefined, messageSides) }));
+      const readings = clauses.map((c) => ({ text: c, ...readText(c, messageSides) }));
       const best = readings.reduce((a, b) => (b.reading.confidence > a.reading.confidence ? b : a));
-      if (best.reading.confidence > reading.confidence) {
-        reading = best.reading;
-        askedText = best.text;
-      }
+      if (best.reading.confidence > reading.confidence) ({ reading, asked, text: askedText } = best);
       const topId = reading.candidates[0]?.entryId;
       second = readings
         .filter((r) => r.text !== askedText && confident(r.reading) && !r.reading.tied && r.reading.candidates[0]?.entryId !== topId)
@@ -263,7 +275,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
       // Words judged by class (Brazil, 3G) are not words an entry must contain: the class decides them.
       const own = reading.units.filter((u) => !u.soft && u.salience > 0).map((u) => u.text);
-      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`, own, ctx.lastEntryId, decideOpts.postingsBudget, true, lang === 'en');
+      const keep = asked.length > 0 ? (id: string) => asked.every((t) => entryAnswers(byId.get(id)!, t.id)) : undefined;
+      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`, own, ctx.lastEntryId, budget, true, en, keep);
       const marked = looksLikeFollowUp(normalized);
       if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
         explain.followUp = { from: ctx.lastQuery, rewritten: combined.query };
@@ -281,40 +294,18 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       gate: reading.features,
     });
 
-    if (reading.tokens.length === 0) {
+    if (reading.tokens.length === 0 && asked.length === 0) {
       return withRepeatCheck({ ...base, kind: 'fallback', reason: 'empty', text: message('fallback', lang), confidence: 0 }, ctx);
-    }
-    // The question asks for a kind of fact (a price, a duration): only an entry holding one can answer
-    // it. A close entry that holds it takes the place of a best one that does not ("亲情1+长途包打日本
-    // 几块钱" is the rate table, not the pack's overview); with none close, the bot says it does not
-    // know rather than answer a nearby fact.
-    const askedBy = (t: string) => answerTypes.filter((a) => a.asks.some((p) => p.test(t)));
-    const asked = askedBy(askedText);
-    const holds = (id: string) => { const e = byId.get(id); return !!e && asked.every((t) => entryAnswers(e, t.id)); };
-    let unanswerable: (typeof answerTypes)[number] | undefined;
-    const first = reading.candidates[0];
-    if (asked.length > 0 && first && !holds(first.entryId)) {
-      const alternative = reading.candidates.find((c) => holds(c.entryId) && c.score >= first.score * ANSWER_TYPE_SWAP_SHARE);
-      if (alternative) {
-        const only = read(reading.query, [], ctx.lastEntryId, decideOpts.postingsBudget, !!explain.followUp, lang === 'en', holds);
-        if (only.candidates[0]) {
-          explain.answerType = { id: asked.map((t) => t.id).join('+'), entryId: first.entryId, insteadOf: first.entryId } as Explain['answerType'];
-          reading = only;
-        }
-      } else {
-        unanswerable = asked.find((t) => !entryAnswers(byId.get(first.entryId)!, t.id));
-      }
     }
     const top = reading.candidates[0];
     const topEntry = top && byId.get(top.entryId);
-    if (unanswerable && topEntry) explain.answerType = { id: unanswerable.id, entryId: topEntry.id };
-    if (explain.answerType && !unanswerable) {
-      Object.assign(explain, { candidates: reading.candidates.slice(0, 5), topScore: reading.topScore, margin: reading.margin, coverage: reading.coverage, confidence: reading.confidence, gate: reading.features });
-    }
+    // Asked for a kind of fact no entry close to the question holds: the bot does not know it.
+    const unanswerable = asked.length > 0 && !top ? asked[0] : undefined;
+    if (asked.length > 0) explain.answerType = { id: asked.map((t) => t.id).join('+'), entryId: top?.entryId ?? '' };
     if (topEntry && confident(reading) && !unanswerable && !reading.tied) {
       // Two questions in one message, each answered by its own entry: both answers, in the order asked.
       const also = second && byId.get(second.reading.candidates[0]!.entryId);
-      const alsoHolds = also && askedBy(second!.text).every((t) => entryAnswers(also, t.id));
+      const alsoHolds = !!also;
       const text = also && alsoHolds ? joinAnswers(topEntry.answer[lang], also.answer[lang], normalized.indexOf(second!.text) < normalized.indexOf(askedText)) : topEntry.answer[lang];
       if (also && alsoHolds) explain.alsoAnswered = also.id;
       return {
@@ -377,6 +368,13 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
 
   const carriesSecret = (text: string) => matchSecretRule(normalize(text)) !== undefined;
   return { kb, options: opts, decide, nextContext, carriesSecret, entry: (id) => byId.get(id) };
+}
+
+/** The question with its words of asking for a kind of fact taken out ("长途包打日本几块钱" -> "长途包打日本"). */
+function stripAsks(query: string, asked: readonly AnswerType[], global: ReadonlyMap<string, readonly RegExp[]>): string {
+  let out = query;
+  for (const t of asked) for (const p of global.get(t.id) ?? []) out = out.replace(p, ' ');
+  return out.replace(/\s+/g, ' ').trim();
 }
 
 /** Two answers in one reply, the one asked first first. */

@@ -53,7 +53,7 @@ export function formatTrace(d: Decision['explain']): string {
     .map((c) => `${c.entryId} score=${c.score.toFixed(2)} sim=${c.similarity.toFixed(2)} cover=${c.coverage.toFixed(2)} [${Object.entries(c.matched).map(([f, ts]) => `${f}:${ts.join(',')}`).join(' ')}]`)
     .join('\n      ');
   return [
-    `query="${d.query}" lang=${d.lang}${d.rule ? ` rule=${d.rule.id}` : ''}${d.followUp ? ` follow-up-from="${d.followUp.from}"` : ''}${d.answerType ? ` asks-for=${d.answerType.id} (not in ${d.answerType.entryId})` : ''}`,
+    `query="${d.query}" lang=${d.lang}${d.rule ? ` rule=${d.rule.id}` : ''}${d.followUp ? ` follow-up-from="${d.followUp.from}"` : ''}${d.answerType ? ` asks-for=${d.answerType.id} (best entry holding one: ${d.answerType.entryId || 'none'})` : ''}`,
     `confidence=${d.confidence.toFixed(3)} coverage=${d.coverage.toFixed(2)} margin=${d.margin.toFixed(2)} (answer>=${d.thresholds.answer}, margin>=${d.thresholds.margin}, clarify>=${d.thresholds.clarify})`,
     `candidates: ${cands || '(none)'}`,
   ].join('\n    ');
