@@ -137,6 +137,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const t = texts[i]!.normalized;
     entryEntities.set(e.id, entities.describe([...t.zh, ...t.en, ...t.keywords, t.answer.zh, t.answer.en].join('\n')));
   }
+  const namedMembers = new Set([...entryEntities.values()].flatMap((p) => [...p.named.values()].flatMap((set) => [...set])));
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
   const answerTypes = kb.answerTypes;
   const answered = new Map<string, Set<string>>();
@@ -183,7 +184,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const found = retriever.search(analysis, { postingsBudget });
     const filtered = (opts.ranker ? rankCandidates(opts.ranker, found) : found)
       .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
-      .filter((c) => !mentions.some((m) => excludes(entryEntities.get(c.entryId)!, m)))
+      .filter((c) => !mentions.some((m) => excludes(entryEntities.get(c.entryId)!, m, namedMembers)))
       .filter((c) => codes.every((code) => contains(c, code)))
       .filter((c) => mustCover.length === 0 || mustCover.some((u) => contains(c, u)))
       .filter((c) => !keep || keep(c.entryId));

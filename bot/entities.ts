@@ -133,8 +133,11 @@ export function buildEntityReader(): EntityReader {
 /**
  * An entry cannot answer for `mention` when it names other members of the class, not this one, and
  * states no default for the rest: "Beijing's halls have terminals" says nothing about Shenzhen's.
+ * `knownMembers`: the members some entry names. A network generation or a browser that no entry
+ * names (5G, Chrome) is outside the knowledge base altogether: no entry answers for it.
  */
-export function excludes(entry: EntityProfile, mention: EntityMention): boolean {
+export function excludes(entry: EntityProfile, mention: EntityMention, knownMembers: ReadonlySet<string>): boolean {
+  if (!mention.byClassOnly && !knownMembers.has(mention.canonical)) return true;
   const named = entry.named.get(mention.classId);
   return !!named && named.size > 0 && !named.has(mention.canonical) && !entry.defaults.has(mention.classId);
 }

@@ -45,27 +45,44 @@ export function buildHomophoneFixer(vocabulary: Iterable<string>, lexicon: Chine
     // The whole run at once: pinyin-pro reads polyphonic characters from their neighbours (银行 hang).
     const sounds = syllables(run);
     if (sounds.length !== chars.length) return run;
+    /** The KB term a typed stretch is a slip for, if it is one. */
+    const slipAt = (i: number, n: number): string | undefined => {
+      const typed = chars.slice(i, i + n).join('');
+      if (known.has(typed)) return undefined;
+      const term = bySound.get(sounds.slice(i, i + n).join(' '));
+      if (!term || !sharesACharacter(typed, term)) return undefined;
+      const idf = lexicon.generalIdf(typed);
+      return idf !== undefined && idf < EVERYDAY_WORD_IDF ? undefined : term;
+    };
+    /** A slip starting inside chars[i, end) and reaching past it ("了解邦": 解邦 reaches past 了解). */
+    const slipReachingPast = (i: number, end: number): boolean => {
+      for (let j = i + 1; j < end; j++) for (let n = MIN_CHARS; n <= MAX_CHARS && j + n <= chars.length; n++) if (j + n > end && slipAt(j, n)) return true;
+      return false;
+    };
     let out = '';
     for (let i = 0; i < chars.length; ) {
-      let replaced = false;
+      let step = 1;
+      let emitted = chars[i]!;
       for (let n = Math.min(MAX_CHARS, chars.length - i); n >= MIN_CHARS; n--) {
         const typed = chars.slice(i, i + n).join('');
-        // A KB word as typed is no slip; the next position is still read, so in 了解邦 the word 了解
-        // does not hide the slip 解邦 for 解绑 (KB terms win over the neighbouring everyday word).
-        if (known.has(typed)) break;
-        const term = bySound.get(sounds.slice(i, i + n).join(' '));
-        if (!term || !sharesACharacter(typed, term)) continue;
-        const idf = lexicon.generalIdf(typed);
-        if (idf !== undefined && idf < EVERYDAY_WORD_IDF) continue;
-        out += term;
-        i += n;
-        replaced = true;
-        break;
+        if (known.has(typed)) {
+          // A KB word as typed is no slip, and no slip is read inside it (手机号 holds no 几号), unless
+          // one reaches past its end: in 了解邦 the KB term 解绑 wins over the everyday 了解.
+          if (!slipReachingPast(i, i + n)) {
+            emitted = typed;
+            step = n;
+          }
+          break;
+        }
+        const term = slipAt(i, n);
+        if (term) {
+          emitted = term;
+          step = n;
+          break;
+        }
       }
-      if (!replaced) {
-        out += chars[i];
-        i++;
-      }
+      out += emitted;
+      i += step;
     }
     return out;
   };
