@@ -58,6 +58,26 @@ export async function runEngineBench(ctx: BenchContext): Promise<SectionResult> 
   const trainMs = Number(process.hrtime.bigint() - trainStart) / 1e6;
   const nlpAfter = memorySnapshot();
   const theirs = runTestSuites(tests.suites, await nlpjsConversation(baseline, conversations));
+
+  // Blind sets: cases written by people who never saw the knowledge base or the engine. The tuning
+  // blind batches (tests/blind-*.yaml) have been looked at; the sealed part (tests/sealed) has not.
+  progress('blind sets, both engines');
+  const sealed = await loadTests(dir, 'sealed');
+  const blindParts = [
+    { name: 'blind batches in the tuning part (tests/blind-*.yaml; looked at while tuning)', suites: tests.suites.filter((s) => /^tests\/blind-/.test(s.file)) },
+    { name: 'sealed part (tests/sealed; never read by tuning)', suites: sealed.suites },
+  ].filter((p) => p.suites.length > 0);
+  const blind = [];
+  for (const part of blindParts) {
+    const partConversations = conversationsOf(part.suites);
+    blind.push({
+      name: part.name,
+      files: part.suites.map((s) => s.file),
+      turns: partConversations.flat().length,
+      ours: scoresOf(runTestSuites(part.suites, engineConversation(engine))),
+      theirs: scoresOf(runTestSuites(part.suites, await nlpjsConversation(baseline, partConversations))),
+    });
+  }
   const zhSample = kb.entries.find((e) => e.questions.zh.length > 0)?.questions.zh[0] ?? '充值卡密码几位';
 
   progress(`timing ${options.rounds} round(s) of ${turns} turns per engine`);
@@ -109,6 +129,7 @@ export async function runEngineBench(ctx: BenchContext): Promise<SectionResult> 
       scores: scoresOf(theirs),
       zh: await zhSupport(baseline.manager, zhSample),
     },
+    blind,
   };
 
   return { id: 'engine', markdown: formatReport(result), data: result, summary: engineSummary(result) };

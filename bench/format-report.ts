@@ -23,6 +23,42 @@ export interface BenchResult {
     latency: Summary;
     byLocale: Record<Lang, Summary>; slowest: SlowTurn[]; scores: Scores };
   nlpjs: { version: string; trainMs: number; threshold: number; memory: { before: MemorySnapshot; after: MemorySnapshot }; latency: Summary; byLocale: Record<Lang, Summary>; scores: Scores; zh: ZhSupport };
+  /** Blind sets: written from FACTS.md and the seeds by people who never saw the KB or the engine. */
+  blind: { name: string; files: string[]; turns: number; ours: Scores; theirs: Scores }[];
+}
+
+/** The blind sets side by side, per expected outcome and language. */
+function formatBlind(r: BenchResult): string {
+  if (r.blind.length === 0) return '';
+  const parts = r.blind.map((b) => {
+    const row = (label: string, ours: Tally, theirs: Tally) => `| ${label} | ${pct(ours)} | ${pct(theirs)} |`;
+    return `#### ${b.name}: ${b.turns} turns
+
+Files: ${b.files.map((f) => `\`${f}\``).join(', ')}
+
+| | ours | nlp.js |
+|---|---|---|
+${[
+  row('answer (reply quotes the key terms)', b.ours.answer, b.theirs.answer),
+  row('- Chinese', b.ours.byLang.zh.answer, b.theirs.byLang.zh.answer),
+  row('- English', b.ours.byLang.en.answer, b.theirs.byLang.en.answer),
+  row('handoff', b.ours.handoff, b.theirs.handoff),
+  row('- Chinese', b.ours.byLang.zh.handoff, b.theirs.byLang.zh.handoff),
+  row('- English', b.ours.byLang.en.handoff, b.theirs.byLang.en.handoff),
+  row('fallback', b.ours.fallback, b.theirs.fallback),
+  row('- Chinese', b.ours.byLang.zh.fallback, b.theirs.byLang.zh.fallback),
+  row('- English', b.ours.byLang.en.fallback, b.theirs.byLang.en.fallback),
+  row('wrong answers, per answer-expected turn (lower is better)', b.ours.wrongPerAnswerExpected, b.theirs.wrongPerAnswerExpected),
+  row('**overall**', b.ours.overall, b.theirs.overall),
+].join('\n')}`;
+  });
+  return `### Blind sets
+
+An answer passes when the reply quotes every key term the case names (FACTS.md's terms, written by the
+case's author, who never saw our entries). nlp.js answers with the trained entry's answer text.
+
+${parts.join('\n\n')}
+`;
 }
 
 const pct = (t: Tally) => (t.total === 0 ? 'n/a' : `${(rate(t) * 100).toFixed(1)}% (${t.pass}/${t.total})`);
@@ -101,7 +137,8 @@ heap, so garbage collection has more to do during our calls.
 - nlp.js, same way: heap retained by the trained model ${delta(n.memory)} (node-nlp's modules were loaded before the first snapshot; the CC-CEDICT dictionary @nlpjs/lang-zh compiles on first use is counted); heap used ${mib(n.memory.after.heapUsed)}, RSS ${mib(n.memory.after.rss)} after training.
 
 Figures are medians and p99 (nearest rank) from \`process.hrtime.bigint()\`; nothing here passes or fails on a time.
-`;
+
+${formatBlind(r)}`;
 }
 
 /** Headline rows for the summary table. */
@@ -122,6 +159,11 @@ export function engineSummary(r: BenchResult): SummaryRow[] {
       baseline: `nlp.js ${pct(n.scores.overall)}`,
     },
     { figure: 'wrong answers given (lower is better)', value: pct(o.scores.wrongAnswers), baseline: `nlp.js ${pct(n.scores.wrongAnswers)}` },
+    ...r.blind.map((b) => ({
+      figure: `blind: ${b.name.split(' (')[0]} (${b.turns} turns): answer / handoff / fallback`,
+      value: `${pct(b.ours.answer)} / ${pct(b.ours.handoff)} / ${pct(b.ours.fallback)}`,
+      baseline: `nlp.js ${pct(b.theirs.answer)} / ${pct(b.theirs.handoff)} / ${pct(b.theirs.fallback)}`,
+    })),
     {
       figure: 'index build (median / p99)',
       value: `${ms(o.builds.median)} / ${ms(o.builds.p99)} ms`,

@@ -28,7 +28,8 @@ export async function importNlpjs(): Promise<typeof import('node-nlp')> {
 
 export function nlpjsOutcome(result: NlpResult, threshold: number): Outcome {
   if (result.intent === 'None' || result.score < threshold) return { kind: 'fallback', trace: result.classifications.slice(0, 3) };
-  return { kind: 'answer', entryId: result.intent, trace: result.classifications.slice(0, 3) };
+  // The reply is the entry's answer: blind cases check it for their key terms.
+  return { kind: 'answer', entryId: result.intent, text: result.answer, trace: result.classifications.slice(0, 3) };
 }
 
 export async function trainNlpjs(nlpjs: typeof import('node-nlp'), exported: ExportedKnowledge): Promise<NlpjsBaseline> {

@@ -1,5 +1,5 @@
 // The rates the benchmark compares, read off a knowledge/run-tests report so both engines are judged alike.
-import type { Tally, TestReport } from '../knowledge/index.ts';
+import type { Lang, Tally, TestReport } from '../knowledge/index.ts';
 
 export interface Scores {
   /** Right entry among turns that expect an entry. */
@@ -13,6 +13,10 @@ export interface Scores {
   overall: Tally;
   /** Turns answered with an entry that was not expected, among all turns: the failure a visitor notices (lower is better). */
   wrongAnswers: Tally;
+  /** The same wrong answers among turns that expect an answer (the bar: at most 3%). */
+  wrongPerAnswerExpected: Tally;
+  /** Each expected outcome per language. */
+  byLang: Record<Lang, { answer: Tally; fallback: Tally; handoff: Tally }>;
 }
 
 export function scoresOf(report: TestReport): Scores {
@@ -24,5 +28,21 @@ export function scoresOf(report: TestReport): Scores {
     clarify: kind('clarify'),
     overall: report.overall,
     wrongAnswers: { pass: report.results.filter((r) => r.outcome.kind === 'answer' && !r.pass).length, total: report.results.length },
+    wrongPerAnswerExpected: {
+      pass: report.results.filter((r) => r.outcome.kind === 'answer' && !r.pass).length,
+      total: report.results.filter((r) => r.expect.kind === 'answer').length,
+    },
+    byLang: {
+      zh: langScores(report, 'zh'),
+      en: langScores(report, 'en'),
+    },
   };
+}
+
+function langScores(report: TestReport, lang: Lang) {
+  const of = (kind: 'answer' | 'fallback' | 'handoff'): Tally => {
+    const rows = report.results.filter((r) => r.lang === lang && r.expect.kind === kind);
+    return { pass: rows.filter((r) => r.pass).length, total: rows.length };
+  };
+  return { answer: of('answer'), fallback: of('fallback'), handoff: of('handoff') };
 }
