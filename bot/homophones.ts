@@ -23,15 +23,19 @@ const HAN_RUN = /\p{Script=Han}+/gu;
 const syllables = (text: string): string[] => pinyin(text, { toneType: 'none', type: 'array', v: true });
 
 /**
- * `vocabulary`: the knowledge base's Chinese terms (keywords, synonym terms, words of its questions).
+ * `terms`: the knowledge base's own terms (keywords, synonym terms), which slips are read as; `words`:
+ * every other word of its questions, which are never read as slips (no replacement inside them) but
+ * never a replacement either: everyday words (要钱, 不交) would turn real words (要签, 补交) into errors.
  * A sound shared by two different terms is ambiguous and never corrected.
  */
-export function buildHomophoneFixer(vocabulary: Iterable<string>, lexicon: ChineseLexicon): HomophoneFixer {
+export function buildHomophoneFixer(terms: Iterable<string>, lexicon: ChineseLexicon, words: Iterable<string> = []): HomophoneFixer {
   const bySound = new Map<string, string | null>();
-  const known = new Set<string>();
-  for (const term of vocabulary) {
+  const known = new Set<string>([...words].filter((w) => [...w].length >= MIN_CHARS));
+  const seenTerms = new Set<string>();
+  for (const term of terms) {
     const chars = [...term];
-    if (chars.length < MIN_CHARS || chars.length > MAX_CHARS || !/^\p{Script=Han}+$/u.test(term) || known.has(term)) continue;
+    if (chars.length < MIN_CHARS || chars.length > MAX_CHARS || !/^\p{Script=Han}+$/u.test(term) || seenTerms.has(term)) continue;
+    seenTerms.add(term);
     known.add(term);
     const key = syllables(term).join(' ');
     const seen = bySound.get(key);
@@ -45,6 +49,7 @@ export function buildHomophoneFixer(vocabulary: Iterable<string>, lexicon: Chine
     // The whole run at once: pinyin-pro reads polyphonic characters from their neighbours (银行 hang).
     const sounds = syllables(run);
     if (sounds.length !== chars.length) return run;
+
     /** The KB term a typed stretch is a slip for, if it is one. */
     const slipAt = (i: number, n: number): string | undefined => {
       const typed = chars.slice(i, i + n).join('');
