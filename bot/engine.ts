@@ -67,6 +67,9 @@ const CODE = /^\d{5,}$/;
 /** The abroad side's word in the domestic/abroad contrast of synonyms.yaml, named by any country. */
 const ABROAD = '国际';
 
+/** Lead in closest-question similarity that makes two close entries not a tie (0..1; default 0.08). */
+const CLEAR_SIMILARITY_LEAD = 0.08;
+
 /** Candidates scoring at least this share of the top score are offered in a clarify (0..1; default 0.55). */
 const CLARIFY_SCORE_SHARE = 0.55;
 
@@ -199,7 +202,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // Judged after the lean to the default side: "充值发票怎么开" is Unicom's question on Unicom's hall,
     // not a choice between Unicom and China Mobile.
     const [first, runnerUp] = candidates;
-    const tied = !!first && !!runnerUp && runnerUp.coverage >= first.coverage && (first.score - runnerUp.score) / first.score < opts.confidence.tieMargin;
+    const tied =
+      !!first && !!runnerUp && runnerUp.coverage >= first.coverage && (first.score - runnerUp.score) / first.score < opts.confidence.tieMargin && first.similarity - runnerUp.similarity < CLEAR_SIMILARITY_LEAD;
     const second = candidates[1]?.score ?? 0;
     const margin = (top.score - second) / top.score;
     const { coverageWeight, marginSaturation, marginFloor } = opts.confidence;
@@ -209,7 +213,11 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     return { query, tokens, units, candidates, topScore: top.score, margin, coverage: top.coverage, confidence, tied, features };
   }
 
-  const confident = (r: Reading) => r.confidence >= opts.answerThreshold && r.margin >= opts.minMargin;
+  // Two entries scoring alike are "really close" only when the question is as close to a question of
+  // each: when one has a clearly closer question variant ("怎么用短信给联通手机充值" is how-to, the
+  // other entry asks which numbers), the bot answers it instead of offering both.
+  const similarityLead = (r: Reading) => (r.candidates[0]?.similarity ?? 0) - (r.candidates[1]?.similarity ?? 0);
+  const confident = (r: Reading) => r.confidence >= opts.answerThreshold && (r.margin >= opts.minMargin || similarityLead(r) >= CLEAR_SIMILARITY_LEAD);
 
   function decide(text: string, decideOpts: DecideOptions = {}): Decision {
     const ctx = decideOpts.context ?? {};

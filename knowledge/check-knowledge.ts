@@ -8,6 +8,21 @@ export function questionKey(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[\p{P}\p{S}\s]+/gu, '');
 }
 
+/**
+ * Answers are shown to visitors as plain text: the widget renders no markup, so backticks, markdown
+ * and HTML would show as typed, and notes for editors ("资料中写作…", "the source says") are not for visitors.
+ */
+const MARKUP: readonly [RegExp, string][] = [
+  [/`/, 'has a backtick (the widget shows plain text: write the term as it is)'],
+  [/\*\*|__|\[[^\]]+\]\([^)]+\)|^#{1,6}\s/m, 'has markdown (the widget shows plain text)'],
+  [/<\/?[a-z][^>]*>/i, 'has an HTML tag (the widget shows plain text)'],
+  [/资料中|这里没有资料|根据资料|\bthe source\b/i, 'has a note for editors ("资料中…", "the source"): say it as the service would, e.g. "我这里没有相关信息"'],
+];
+
+export function visitorTextProblem(text: string): string | undefined {
+  return MARKUP.find(([pattern]) => pattern.test(text))?.[1];
+}
+
 export function checkKnowledge(kb: KnowledgeBase): Problem[] {
   const problems: Problem[] = [];
   const at = (pos: { file: string; line: number; col: number }, message: string, severity: Problem['severity'] = 'error') =>
@@ -50,6 +65,10 @@ export function checkKnowledge(kb: KnowledgeBase): Problem[] {
       }
     }
     if (e.validUntil && Number.isNaN(Date.parse(e.validUntil))) at(e.pos, `${e.id}: valid_until "${e.validUntil}" is not a date`);
+    for (const lang of ['zh', 'en'] as Lang[]) {
+      const problem = visitorTextProblem(e.answer[lang]);
+      if (problem) at(e.pos, `${e.id}: ${lang} answer ${problem}`);
+    }
   }
 
   const ruleIds = new Set<string>();
