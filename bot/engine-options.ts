@@ -2,9 +2,13 @@
 import { defaultRetrievalOptions, type RetrievalOptions } from './retrieve.ts';
 import type { GateModel } from './answer-gate.ts';
 import type { RankerModel } from './candidate-ranker.ts';
+import { defaultGateModel, defaultRankerModel } from './answer-models.ts';
 
 export interface EngineOptions {
-  /** Confidence at or above which the bot answers. Range 0.3-0.9; default 0.46 (bench/tune-decision.ts). */
+  /**
+   * Confidence at or above which the bot answers: with the gate on, the probability that the best entry
+   * is right. Range 0.3-0.9; default 0.5 (bench/tune-gate.ts: cross-validated on the tuning part).
+   */
   answerThreshold: number;
   /** Confidence at or above which, without a clear winner, the bot offers choices. Range 0.15-0.6; default 0.3. */
   clarifyThreshold: number;
@@ -44,7 +48,7 @@ export interface EngineOptions {
 }
 
 export const defaultEngineOptions: EngineOptions = {
-  answerThreshold: 0.46,
+  answerThreshold: 0.5,
   clarifyThreshold: 0.3,
   minMargin: 0.05,
   maxSuggestions: 3,
@@ -52,4 +56,6 @@ export const defaultEngineOptions: EngineOptions = {
   explain: false,
   confidence: { coverageWeight: 0.75, marginSaturation: 0.35, marginFloor: 0.6, clarifyCoverage: 0.75, tieMargin: 0.1 },
   retrieval: defaultRetrievalOptions,
+  gate: defaultGateModel,
+  ranker: defaultRankerModel,
 };
