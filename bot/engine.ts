@@ -70,6 +70,9 @@ const ABROAD = '国际';
 /** Lead in closest-question similarity that makes two close entries not a tie (0..1; default 0.08). */
 const CLEAR_SIMILARITY_LEAD = 0.08;
 
+/** Lead in closest-question similarity that lets a one- or two-word question held by several entries name one of them (0..1; default 0.2). */
+const SHORT_QUESTION_LEAD = 0.2;
+
 /** Candidates scoring at least this share of the top score are offered in a clarify (0..1; default 0.55). */
 const CLARIFY_SCORE_SHARE = 0.55;
 
@@ -197,13 +200,23 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const candidates = filtered
       .map((c) => (contrasts.offDefault(querySides, entrySides.get(c.entryId) ?? []) ? { ...c, score: c.score * OFF_DEFAULT_SCORE } : c))
       .sort((a, b) => b.score - a.score);
+    // Two entries scoring alike: the one with a clearly closer question goes first ("怎么用短信给联通手机
+    // 充值" asks how, as sms-topup's questions do; sms-targets' ask which numbers).
+    if (candidates.length > 1 && (candidates[0]!.score - candidates[1]!.score) / candidates[0]!.score < opts.minMargin && candidates[1]!.similarity - candidates[0]!.similarity >= CLEAR_SIMILARITY_LEAD) {
+      candidates.splice(0, 2, candidates[1]!, candidates[0]!);
+    }
     const top = candidates[0];
     if (!top) return { query, tokens, units, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0, tied: false };
     // Judged after the lean to the default side: "充值发票怎么开" is Unicom's question on Unicom's hall,
     // not a choice between Unicom and China Mobile.
     const [first, runnerUp] = candidates;
+    // The words asked do not tell the two best apart: the runner-up accounts for the question as fully and
+    // has a question as close to it ("发票" alone fits a dozen entries).
+    const fullyCovering = candidates.filter((c) => c.coverage >= 0.99).length;
     const tied =
-      !!first && !!runnerUp && runnerUp.coverage >= first.coverage && (first.score - runnerUp.score) / first.score < opts.confidence.tieMargin && first.similarity - runnerUp.similarity < CLEAR_SIMILARITY_LEAD;
+      (!!first && !!runnerUp && runnerUp.coverage >= first.coverage && (first.score - runnerUp.score) / first.score < opts.confidence.tieMargin && first.similarity - runnerUp.similarity < CLEAR_SIMILARITY_LEAD) ||
+      // One or two words that several entries hold in full ("发票", "invoice"): the visitor chooses.
+      (units.filter((u) => u.salience > 0).length <= 2 && fullyCovering >= 3 && !!first && !!runnerUp && first.similarity - runnerUp.similarity < SHORT_QUESTION_LEAD);
     const second = candidates[1]?.score ?? 0;
     const margin = (top.score - second) / top.score;
     const { coverageWeight, marginSaturation, marginFloor } = opts.confidence;

@@ -36,6 +36,18 @@ const NOT_CONTENT = /[^\p{L}\p{N}*]+/gu;
 const DIGIT = /\d/;
 
 /**
+ * How close the engine came to answering with each candidate (0..1): the decision's confidence for the
+ * best one, scaled by their ranking scores for the others. A ranking score alone says which entry is
+ * nearest, not whether any is near ("我家的猫会不会唱歌" has a nearest entry too); the inbox groups
+ * paraphrases by the entries the engine came near.
+ */
+function closeness(decision: Decision): UnansweredRecord['candidates'] {
+  const kept = decision.explain.candidates.slice(0, KEPT_CANDIDATES);
+  const top = kept[0]?.score || 1;
+  return kept.map((c) => ({ entryId: c.entryId, score: Math.round(Math.min(1, decision.explain.confidence * (c.score / top)) * 1000) / 1000 }));
+}
+
+/**
  * The record of an unanswered turn, or undefined when the bot did answer. `storedText` is the visitor text as
  * the conversation stores it (a redact rule's secrets already masked); phones, ID numbers and passwords are
  * masked here on top. The tokens are the engine's own (explain.tokens): a token with a digit is kept only when
@@ -55,7 +67,7 @@ export function unansweredRecord(decision: Decision, storedText: string, convers
     tokens: decision.explain.tokens.filter((t) => !DIGIT.test(t) || normKey.includes(t)),
     lang: decision.lang,
     kind: decision.kind,
-    candidates: decision.explain.candidates.slice(0, KEPT_CANDIDATES).map((c) => ({ entryId: c.entryId, score: Math.round(c.score * 1000) / 1000 })),
+    candidates: closeness(decision),
     askedAt,
   };
   if (decision.kind === 'fallback' || decision.kind === 'handoff') record.reason = decision.reason;

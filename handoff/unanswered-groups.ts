@@ -14,18 +14,20 @@ export interface UnansweredGroupOptions {
    * Paraphrases share few words ("套餐里送的分钟月底清零吗" / "赠送通话时长能留到下月吗"), but the engine reads
    * them as close to the same entries: two wordings whose best candidate is the same entry, whose top
    * candidates overlap at least `minCandidateOverlap` (Jaccard of the top 3), and whose tokens overlap at
-   * least `minJaccardWithCandidates` are one question. Ranges 0-1; defaults 0.5 and 0.1 (unrelated
-   * questions the engine could not place share no content word, and stay apart).
+   * least `minJaccardWithCandidates` are one question. Ranges 0-1; defaults 0.5 and 0.2 (two questions
+   * sharing only 宽带 share a tenth of their tokens, and stay apart).
    */
   minCandidateOverlap: number;
   minJaccardWithCandidates: number;
+  /** ...and only when the engine came near: both wordings' best candidate scored at least this (0..1; default 0.25). */
+  minCandidateScore: number;
   /** Distinct variant texts shown per group. Range 1-50; default 8. */
   maxVariants: number;
   /** Candidates shown per group. Range 1-10; default 5. */
   maxCandidates: number;
 }
 
-export const defaultUnansweredGroupOptions: UnansweredGroupOptions = { minJaccard: 0.5, minCandidateOverlap: 0.5, minJaccardWithCandidates: 0.1, maxVariants: 8, maxCandidates: 5 };
+export const defaultUnansweredGroupOptions: UnansweredGroupOptions = { minJaccard: 0.5, minCandidateOverlap: 0.5, minJaccardWithCandidates: 0.2, minCandidateScore: 0.25, maxVariants: 8, maxCandidates: 5 };
 
 /** Candidates compared between two wordings. Range 1-5; default 3. */
 const COMPARED_CANDIDATES = 3;
@@ -64,6 +66,8 @@ interface Wording {
   tokens: Set<string>;
   /** The engine's best entries for this wording (its first row's), best first. */
   candidates: string[];
+  /** The score of the best of them. */
+  topScore: number;
   rows: UnansweredRow[];
   last: string;
 }
@@ -82,6 +86,7 @@ function sameQuestion(leader: Wording, w: Wording, opts: UnansweredGroupOptions)
   return (
     a !== undefined &&
     a === w.candidates[0] &&
+    Math.min(leader.topScore, w.topScore) >= opts.minCandidateScore &&
     words >= opts.minJaccardWithCandidates &&
     jaccard(new Set(leader.candidates), new Set(w.candidates)) >= opts.minCandidateOverlap
   );
@@ -100,7 +105,7 @@ export function groupUnanswered(rows: readonly UnansweredRow[], options: Partial
     const id = `${row.lang}\n${row.normKey}`;
     let w = wordings.get(id);
     if (!w) {
-      w = { lang: row.lang, normKey: row.normKey, tokens: new Set(row.tokens), candidates: row.candidates.slice(0, COMPARED_CANDIDATES).map((c) => c.entryId), rows: [], last: row.askedAt };
+      w = { lang: row.lang, normKey: row.normKey, tokens: new Set(row.tokens), candidates: row.candidates.slice(0, COMPARED_CANDIDATES).map((c) => c.entryId), topScore: row.candidates[0]?.score ?? 0, rows: [], last: row.askedAt };
       wordings.set(id, w);
     }
     w.rows.push(row);
