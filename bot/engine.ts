@@ -116,15 +116,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   }
   const lexicon = loadChineseLexicon();
   const analyze = createAnalyzer(lexicon, texts.flatMap((t) => t.indexed.keywords), kb.synonyms.flatMap((g) => g.terms).map(prepare));
-  // Homophone slips are read as the KB's own terms (keywords, synonym terms); the other words of its
-  // questions are known words as typed, never read as slips.
+  // Homophone slips are read as the KB's own terms (keywords, synonym terms).
   const terms = new Set<string>([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap((t) => t.normalized.keywords)]);
-  const questionWords = new Set<string>();
-  for (const [i, t] of texts.entries()) {
-    if (i > 0 && i % ENTRIES_PER_STEP === 0) yield;
-    for (const q of t.normalized.zh) for (const w of lexicon.cut(q)) if ([...w].length >= 2) questionWords.add(w);
-  }
-  const fixHomophones = buildHomophoneFixer(terms, lexicon, questionWords);
+  const fixHomophones = buildHomophoneFixer(terms, lexicon);
   const english = englishWords();
   const spell = buildSpeller([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap(({ normalized: n }) => [...n.en, ...n.keywords, n.answer.en])], (w) => english.has(w));
   const matchRule = buildRuleMatcher(kb.rules);

@@ -51,13 +51,23 @@ export function buildHomophoneFixer(terms: Iterable<string>, lexicon: ChineseLex
     if (sounds.length !== chars.length) return run;
 
     /** The KB term a typed stretch is a slip for, if it is one. */
+    const everyday = (word: string) => {
+      const idf = lexicon.generalIdf(word);
+      return idf !== undefined && idf < EVERYDAY_WORD_IDF;
+    };
     const slipAt = (i: number, n: number): string | undefined => {
       const typed = chars.slice(i, i + n).join('');
       if (known.has(typed)) return undefined;
       const term = bySound.get(sounds.slice(i, i + n).join(' '));
-      if (!term || !sharesACharacter(typed, term)) return undefined;
-      const idf = lexicon.generalIdf(typed);
-      return idf !== undefined && idf < EVERYDAY_WORD_IDF ? undefined : term;
+      if (!term || !sharesACharacter(typed, term) || everyday(typed)) return undefined;
+      // A character that differs from the term must be no part of an everyday word with its neighbour:
+      // in 手机号 the 机 of 手机 is no slip for 几号's 几, in 补交费 the 补 of 补交 none for 不交费's 不.
+      const want = [...term];
+      for (let k = 0; k < n; k++) {
+        if (chars[i + k] === want[k]) continue;
+        if ((i + k > 0 && everyday(chars[i + k - 1]! + chars[i + k]!)) || (i + k + 1 < chars.length && everyday(chars[i + k]! + chars[i + k + 1]!))) return undefined;
+      }
+      return term;
     };
     /** A slip starting inside chars[i, end) and reaching past it ("了解邦": 解邦 reaches past 了解). */
     const slipReachingPast = (i: number, end: number): boolean => {
