@@ -4,8 +4,8 @@
 
 /** Clauses shorter than this (characters, spaces excluded) carry no question of their own. Range 2-8; default 4. */
 const MIN_CLAUSE_CHARS = 4;
-/** At most this many clauses are read (the last ones: a story comes first, the question last). Range 2-8; default 4. */
-const MAX_CLAUSES = 4;
+/** At most this many clauses are read (the last ones: a story comes first, the question last). Range 2-8; default 3. */
+const MAX_CLAUSES = 3;
 /** A message at least this long is also split at commas: a comma then separates sentences, not list items. Range 20-80; default 30. */
 const LONG_MESSAGE_CHARS = 30;
 
@@ -21,4 +21,12 @@ export function splitClauses(normalized: string): string[] {
     .map((p) => p?.trim() ?? '')
     .filter((p) => p.replace(/\s+/g, '').length >= MIN_CLAUSE_CHARS);
   return pieces.length > 1 ? pieces.slice(-MAX_CLAUSES) : [];
+}
+
+// Marks of a question: a question mark, a closing particle, or an interrogative word.
+const QUESTION = /[?？]|[吗呢么嘛][?？!。.]*$|怎么|如何|怎样|咋|多少|几|什么|啥|哪|能不能|可不可以|是不是|有没有|\b(how|what|when|where|which|who|why|can|could|do|does|is|are|will)\b/u;
+
+/** How many of the clauses ask something: two or more make a message worth reading clause by clause even when it reads well whole. */
+export function questionsAsked(clauses: readonly string[]): number {
+  return clauses.filter((c) => QUESTION.test(c)).length;
 }

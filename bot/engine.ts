@@ -10,7 +10,7 @@ import { buildSpeller } from './spell.ts';
 import { englishWords } from './english-words.ts';
 import { buildHomophoneFixer } from './homophones.ts';
 import { detectAccountAction } from './account-action.ts';
-import { splitClauses } from './clauses.ts';
+import { questionsAsked, splitClauses } from './clauses.ts';
 import { buildEntityReader, excludes, type EntityProfile } from './entities.ts';
 import { createAnalyzer, type Unit } from './tokenize.ts';
 import { loadChineseLexicon } from './jieba.ts';
@@ -278,7 +278,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     let second: { reading: Reading; text: string } | undefined;
     let askedText = normalized;
     const clauses = splitClauses(normalized);
-    if (clauses.length > 0) {
+    // Read clause by clause when the whole does not read well (a story buries the question), or when
+    // more than one clause asks something (two questions in one message).
+    if (clauses.length > 0 && (!confident(reading) || questionsAsked(clauses) >= 2)) {
       const messageSides = contrasts.sides(rewrite(spell(normalized)));
       const readings = clauses.map((c) => ({ text: c, ...readText(c, messageSides) }));
       const best = readings.reduce((a, b) => (b.reading.confidence > a.reading.confidence ? b : a));
