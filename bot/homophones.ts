@@ -20,7 +20,19 @@ const EVERYDAY_WORD_IDF = 11.5;
 
 const HAN_RUN = /\p{Script=Han}+/gu;
 
-const syllables = (text: string): string[] => pinyin(text, { toneType: 'none', type: 'array', v: true });
+// Each character's toneless pinyin, its commonest reading, looked up once per character: the same reading
+// on both sides (terms and visitor text) keeps them comparable, and a term costs a few map lookups
+// instead of a pinyin-pro call (a KB of 100k entries has hundreds of thousands of keywords).
+const charSounds = new Map<string, string>();
+const soundOf = (c: string): string => {
+  let s = charSounds.get(c);
+  if (s === undefined) {
+    s = pinyin(c, { toneType: 'none', v: true });
+    charSounds.set(c, s);
+  }
+  return s;
+};
+const syllables = (text: string): string[] => [...text].map(soundOf);
 
 /**
  * `terms`: the knowledge base's own terms (keywords, synonym terms), which slips are read as; `words`:
@@ -46,7 +58,6 @@ export function buildHomophoneFixer(terms: Iterable<string>, lexicon: ChineseLex
   const fixRun = (run: string): string => {
     const chars = [...run];
     if (chars.length < MIN_CHARS) return run;
-    // The whole run at once: pinyin-pro reads polyphonic characters from their neighbours (银行 hang).
     const sounds = syllables(run);
     if (sounds.length !== chars.length) return run;
 
