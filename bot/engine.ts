@@ -10,7 +10,7 @@ import { buildSpeller } from './spell.ts';
 import { englishWords } from './english-words.ts';
 import { buildHomophoneFixer } from './homophones.ts';
 import { detectAccountAction } from './account-action.ts';
-import { questionsAsked, splitClauses } from './clauses.ts';
+import { splitClauses } from './clauses.ts';
 import { buildEntityReader, excludes, type EntityProfile } from './entities.ts';
 import { createAnalyzer, type Unit } from './tokenize.ts';
 import { loadChineseLexicon } from './jieba.ts';
@@ -273,23 +273,31 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       const keep = asked.length > 0 ? (id: string) => asked.every((t) => entryAnswers(byId.get(id)!, t.id)) : undefined;
       return { asked, reading: read(query, [], ctx.lastEntryId, budget, false, en, keep, messageSides) };
     };
-    let { asked, reading } = readText(normalized);
+    // A message of several clauses is read clause by clause first: a story before the question dilutes
+    // how much of the whole an entry accounts for, and two questions want two answers. The whole is read
+    // too only when no clause reads well (one question spread over commas).
+    const clauses = splitClauses(normalized);
+    let asked: AnswerType[];
+    let reading: Reading;
+    let askedText = normalized;
     // A second question in the same message that another entry answers with confidence.
     let second: { reading: Reading; text: string } | undefined;
-    let askedText = normalized;
-    const clauses = splitClauses(normalized);
-    // Read clause by clause when the whole does not read well (a story buries the question), or when
-    // more than one clause asks something (two questions in one message).
-    if (clauses.length > 0 && (!confident(reading) || questionsAsked(clauses) >= 2)) {
+    if (clauses.length > 0) {
       const messageSides = contrasts.sides(rewrite(spell(normalized)));
       const readings = clauses.map((c) => ({ text: c, ...readText(c, messageSides) }));
-      const best = readings.reduce((a, b) => (b.reading.confidence > a.reading.confidence ? b : a));
-      if (best.reading.confidence > reading.confidence) ({ reading, asked, text: askedText } = best);
+      let best = readings.reduce((a, b) => (b.reading.confidence > a.reading.confidence ? b : a));
+      if (!confident(best.reading)) {
+        const whole = readText(normalized);
+        if (whole.reading.confidence >= best.reading.confidence) best = { text: normalized, ...whole };
+      }
+      ({ reading, asked, text: askedText } = best);
       const topId = reading.candidates[0]?.entryId;
       second = readings
         .filter((r) => r.text !== askedText && confident(r.reading) && !r.reading.tied && r.reading.candidates[0]?.entryId !== topId)
         .sort((a, b) => b.reading.confidence - a.reading.confidence)[0];
       explain.clauses = readings.map((r) => ({ text: r.text, entryId: r.reading.candidates[0]?.entryId, confidence: round(r.reading.confidence) }));
+    } else {
+      ({ asked, reading } = readText(normalized));
     }
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {

@@ -39,6 +39,8 @@ const ANSWER_ONLY_CREDIT = 0.5;
 const SOFT_UNKNOWN_WEIGHT = 0.3;
 /** Extra weight of the word asked for ("要用什么密码": 密码) in coverage, when the KB knows it. Range 1-4; default 2. */
 const FOCUS_WEIGHT = 2;
+/** Content words beyond which a query is searched by its words only, without recall bigrams. Range 4-30; default 8. */
+const LONG_QUERY_UNITS = 8;
 /** Candidates kept from one search. Range 3-50; default 10. */
 const MAX_CANDIDATES = 10;
 /**
@@ -440,8 +442,11 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
       for (const t of tokens) postingsAsked += dfOf(t);
       let results: SearchResult[];
       if (postingsAsked <= (options.postingsBudget ?? postingsBudget)) {
-        // Terms no entry has cannot match: only known ones are asked.
-        const known = tokens.flatMap((t) => {
+        // Terms no entry has cannot match: only known ones are asked. A long message is asked by its
+        // words alone: its recall bigrams (a few dozen in a story) add little to what the words find,
+        // and MiniSearch's cost grows with every term.
+        const words = units.length > LONG_QUERY_UNITS ? new Set(units.map((u) => u.text)) : undefined;
+        const known = (words ? tokens.filter((t) => words.has(t)) : tokens).flatMap((t) => {
           const id = termIds.get(t);
           return id !== undefined && (df[id] ?? 0) > 0 ? [code(id)] : [];
         });
