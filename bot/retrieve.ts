@@ -39,6 +39,8 @@ const ANSWER_ONLY_CREDIT = 0.5;
 const SOFT_UNKNOWN_WEIGHT = 0.3;
 /** Extra weight of the word asked for ("要用什么密码": 密码) in coverage, when the KB knows it. Range 1-4; default 2. */
 const FOCUS_WEIGHT = 2;
+/** Share of the entries above which a term is too common to be worth a BM25 posting walk. Range 0.1-1; default 0.25. */
+const COMMON_TERM_SHARE = 0.25;
 /** Content words beyond which a query is searched by its words only, without recall bigrams. Range 4-30; default 8. */
 const LONG_QUERY_UNITS = 8;
 /** Candidates kept from one search. Range 3-50; default 10. */
@@ -446,10 +448,15 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
         // words alone: its recall bigrams (a few dozen in a story) add little to what the words find,
         // and MiniSearch's cost grows with every term.
         const words = units.length > LONG_QUERY_UNITS ? new Set(units.map((u) => u.text)) : undefined;
-        const known = (words ? tokens.filter((t) => words.has(t)) : tokens).flatMap((t) => {
+        const asked = (words ? tokens.filter((t) => words.has(t)) : tokens).flatMap((t) => {
           const id = termIds.get(t);
-          return id !== undefined && (df[id] ?? 0) > 0 ? [code(id)] : [];
+          return id !== undefined && (df[id] ?? 0) > 0 ? [id] : [];
         });
+        // Terms in a large share of the entries (联通, 怎么) weigh almost nothing in BM25 and cost
+        // MiniSearch the longest posting lists: they are left to coverage and similarity below, unless
+        // the query has nothing else.
+        const telling = asked.filter((id) => df[id]! <= entries.length * COMMON_TERM_SHARE);
+        const known = (telling.length > 0 ? telling : asked).map(code);
         if (known.length === 0) return [];
         results = index.search(known.join(SEP), searchOptions);
       } else {
