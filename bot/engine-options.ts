@@ -22,7 +22,8 @@ export interface EngineOptions {
   explain: boolean;
   /**
    * How confidence is made: (coverageWeight * coverage + (1 - coverageWeight) * similarity)
-   * * (marginFloor + (1 - marginFloor) * min(1, margin / marginSaturation)). Tuned with bench/tune-ranking.ts.
+   * * (marginFloor + (1 - marginFloor) * min(1, margin / marginSaturation)): the confidence without a
+   * gate model (kept as the baseline bench/tune-gate.ts compares the gate with).
    */
   confidence: {
     /** Weight of coverage (share of the query the entry accounts for) against similarity to its closest question. Range 0-1; default 0.75. */
@@ -36,7 +37,7 @@ export interface EngineOptions {
     /** Below this margin, a runner-up that covers the question as fully as the winner makes it a clarify. Range 0-0.3; default 0.1. */
     tieMargin: number;
   };
-  /** Ranking internals (field boosts, blend weights); tuned with bench/tune-ranking.ts. */
+  /** Ranking internals (field boosts, the blend used without a ranker model). */
   retrieval: RetrievalOptions;
   /**
    * The answer gate (bot/answer-gate.ts): when set, confidence is its probability that the best entry
