@@ -6,15 +6,22 @@
 const MIN_CLAUSE_CHARS = 4;
 /** At most this many clauses are read (the last ones: a story comes first, the question last). Range 2-8; default 3. */
 const MAX_CLAUSES = 3;
-/** A message at least this long is also split at commas: a comma then separates sentences, not list items. Range 20-80; default 30. */
+/**
+ * A message at least this long is also split at commas: a comma then separates sentences, not list
+ * items. Chinese characters, or English words (a word says about what two characters do). Ranges
+ * 20-80 and 8-40; defaults 30 and 15.
+ */
 const LONG_MESSAGE_CHARS = 30;
+const LONG_MESSAGE_WORDS = 15;
 
 // Sentence ends and words that open another question.
 const SENTENCE = /[?!;。！？；]+|\s*(?:另外|还有个?问题|还有就是|还有|再问一?下|顺便问一?下|顺便|以及|第二个?问题)\s*|\s*\b(?:another question|second question|btw|by the way|two questions)\b:?\s*/u;
 const COMMA = /[,，、]+/u;
 
 export function splitClauses(normalized: string): string[] {
-  const long = normalized.replace(/\s+/g, '').length >= LONG_MESSAGE_CHARS;
+  const han = normalized.match(/\p{Script=Han}/gu)?.length ?? 0;
+  const words = normalized.match(/[a-z]+/g)?.length ?? 0;
+  const long = han >= LONG_MESSAGE_CHARS || words >= LONG_MESSAGE_WORDS || han + 2 * words >= LONG_MESSAGE_CHARS * 1.5;
   const pieces = normalized
     .split(SENTENCE)
     .flatMap((p) => (long ? p.split(COMMA) : [p]))
