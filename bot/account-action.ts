@@ -26,17 +26,19 @@ const EN_VERB =
 // "please restore my landline", "can you reissue it", "I need you to check my bill"
 const EN_ASK = new RegExp(`\\b(?:please|pls|plz|kindly|can you|could you|would you|will you|can u|could u|i want you to|i need you to|i'd like you to|you need to|you have to|you must)\\b(?:\\s+(?:please|just|now|quickly|immediately|also|then))*\\s+${EN_VERB}\\b`, 'u');
 // An imperative at the start of a sentence on something of the visitor's: "cancel my order", "show me my bill".
-const EN_OWN = '(?:my|our)\\s+(?:\\S+\\s+)?(?:number|order|line|account|bundle|plan|package|broadband|landline|bill|fapiao|invoice|subscription|contract|sim|service|tariff|wechat|phone number|call list|call records|detailed bill)s?';
+const EN_OWN = '(?:my|our)\\s+(?:\\S+\\s+)?(?:number|order|line|account|bundle|plan|package|broadband|landline|bill|fapiao|invoice|subscription|contract|sim|service|tariff|wechat|phone number|call list|call records|detailed bill|billing mode|mode|top-up|topup|payment)s?';
 const EN_IMPERATIVE = new RegExp(`(?:^|[.!?,;]\\s*|\\b(?:ok|okay|so|now|then|just|right|fine|alright|and)\\s+)${EN_VERB}\\s+(?:${EN_OWN}|it|this|that|what happened)\\b`, 'u');
 // "... cancel the subscription for me", "check what happened"
 const EN_FOR_ME = new RegExp(`\\b${EN_VERB}\\b[^.?!]{0,50}\\bfor (?:me|us)\\b|\\b(?:check|find out|look into) what happened\\b`, 'u');
 // Asking how, or whether one may: a FAQ question even with "my" in it.
-const EN_INFO = /\b(?:how (?:do|can|should|would) (?:i|we)|how to|can i|could i|may i|is it possible|am i allowed|tell me how|explain|what (?:do|should) i|by (?:sms|text)|via (?:sms|text))\b/u;
+const EN_INFO = /\b(?:how (?:do|can|should|would) (?:i|we)|how to|can i|could i|may i|is it possible|am i allowed|tell me how|explain|what (?:do|should) i)\b/u;
+// "check my subscriptions by sms" tells how the visitor would check: a question, not a request.
+const EN_HOW = /\b(?:by|via) (?:sms|text)\b/u;
 
 export function detectAccountAction(normalized: string): AccountAction | undefined {
   const zh = !ZH_INFO.test(normalized) ? (ZH_REQUEST.exec(normalized) ?? ZH_BA.exec(normalized)) : null;
   if (zh) return { matched: zh[0] };
   if (EN_INFO.test(normalized)) return undefined;
-  const en = EN_ASK.exec(normalized) ?? EN_IMPERATIVE.exec(normalized) ?? EN_FOR_ME.exec(normalized);
+  const en = EN_ASK.exec(normalized) ?? (EN_HOW.test(normalized) ? null : EN_IMPERATIVE.exec(normalized)) ?? EN_FOR_ME.exec(normalized);
   return en ? { matched: en[0].trim() } : undefined;
 }
