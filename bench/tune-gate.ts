@@ -72,6 +72,29 @@ function collectRanking(engine: Engine): RankSample[] {
   return out;
 }
 
+/**
+ * Each entry's own questions, asked of the engine: the entry must rank first for them (the lint checks
+ * it). Paraphrases in the tests rarely repeat a question word for word, so without these the ranking
+ * never learns that a question the KB lists is its entry's. Every `step`-th question, to keep them from
+ * outnumbering the tests' candidates.
+ */
+function collectOwnQuestions(engine: Engine, step: number): RankSample[] {
+  const out: RankSample[] = [];
+  let n = 0;
+  for (const e of kb.entries) {
+    for (const q of [...e.questions.zh, ...e.questions.en]) {
+      if (n++ % step !== 0) continue;
+      const d = engine.decide(q);
+      if (d.explain.rule) continue;
+      const cands = d.explain.candidates;
+      if (!cands.some((c) => c.entryId === e.id)) continue;
+      const best = Math.max(0, ...cands.map((x) => x.bm25));
+      for (const c of cands) out.push({ caseIndex: -1, x: rankFeatures(c, best), y: c.entryId === e.id ? 1 : 0 });
+    }
+  }
+  return out;
+}
+
 /** Share of answer-expected samples answered right, share of the others held back, wrong answers per answer-expected. */
 function score(model: GateModel, samples: readonly Sample[], threshold: number) {
   let right = 0, expectAnswer = 0, heldBack = 0, others = 0, wrong = 0;
@@ -87,10 +110,13 @@ function score(model: GateModel, samples: readonly Sample[], threshold: number) 
 }
 
 const FOLDS = 5;
+/** Every how many of the KB's own questions is a ranking sample. Range 1-10; default 3. */
+const OWN_QUESTION_STEP = 3;
 const thresholds = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];
 
 const plain = createEngine(kb);
-const rankSamples = collectRanking(plain);
+const ownQuestions = collectOwnQuestions(plain, OWN_QUESTION_STEP);
+const rankSamples = [...collectRanking(plain), ...ownQuestions];
 const fitRanker = (samples: readonly RankSample[]): RankerModel => fitLogistic(RANK_FEATURES, samples);
 
 /** Gate samples as the engine with this ranker (and a first gate, since follow-ups depend on it) sees them. */
@@ -115,7 +141,7 @@ for (let fold = 0; fold < FOLDS; fold++) {
 }
 const ranker = fitRanker(rankSamples);
 const samples = gateSamples(ranker);
-console.log(`${samples.length} ranked turns from ${cases.length} tuning cases (${samples.filter((s) => s.y).length} where the best entry is right); ${rankSamples.length} candidates to rank`);
+console.log(`${samples.length} ranked turns from ${cases.length} tuning cases (${samples.filter((s) => s.y).length} where the best entry is right); ${rankSamples.length} candidates to rank (${ownQuestions.length} from the KB's own questions)`);
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 console.log('threshold  answered right  held back (fallback/handoff)  wrong per answer-expected   (5-fold cross-validation by case)');
 thresholds.forEach((t, i) => console.log(`${t.toFixed(2)}       ${pct(cv[i]!.answer).padStart(6)}          ${pct(cv[i]!.heldBack).padStart(6)}                        ${pct(cv[i]!.wrong).padStart(6)}`));
@@ -152,7 +178,7 @@ if (process.argv.includes('--write')) {
   bias: ${round(m.bias)},
 }`;
   const body = `// The fitted candidate ranking and answer gate: written by \`npx tsx bench/tune-gate.ts --write\` from the
-// tuning part of knowledge/tests (${rankSamples.length} ranked candidates, ${samples.length} ranked turns of ${cases.length} cases;
+// tuning part of knowledge/tests and the KB's own questions (${rankSamples.length} ranked candidates, ${samples.length} ranked turns of ${cases.length} cases;
 // tests/sealed never read). Do not edit by hand.
 import type { GateModel } from './answer-gate.ts';
 import type { RankerModel } from './candidate-ranker.ts';

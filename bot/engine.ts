@@ -67,9 +67,6 @@ const CODE = /^\d{5,}$/;
 /** The abroad side's word in the domestic/abroad contrast of synonyms.yaml, named by any country. */
 const ABROAD = '国际';
 
-/** Similarity to a question variant at which the query is that question, as the KB lists it (0..1; default 0.999). */
-const EXACT_QUESTION = 0.999;
-
 /** Lead in closest-question similarity that makes two close entries not a tie (0..1; default 0.08). */
 const CLEAR_SIMILARITY_LEAD = 0.08;
 
@@ -197,9 +194,6 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const candidates = filtered
       .map((c) => (contrasts.offDefault(querySides, entrySides.get(c.entryId) ?? []) ? { ...c, score: c.score * OFF_DEFAULT_SCORE } : c))
       .sort((a, b) => b.score - a.score);
-    // A question the knowledge base lists as it was asked is answered by its entry, whatever the ranking.
-    const exact = candidates.findIndex((c) => c.similarity >= EXACT_QUESTION);
-    if (exact > 0) candidates.unshift(...candidates.splice(exact, 1));
     // Two entries scoring alike: the one with a clearly closer question goes first ("怎么用短信给联通手机
     // 充值" asks how, as sms-topup's questions do; sms-targets' ask which numbers).
     if (candidates.length > 1 && (candidates[0]!.score - candidates[1]!.score) / candidates[0]!.score < opts.minMargin && candidates[1]!.similarity - candidates[0]!.similarity >= CLEAR_SIMILARITY_LEAD) {
