@@ -52,7 +52,7 @@ const CLASSES: readonly EntityClass[] = [
     byClassOnly: true,
     defaults: ['其他国家', '其它国家', 'other countries'],
     members: [
-      ['美国', 'usa', 'u.s.', 'america', 'united states'], ['加拿大', 'canada'], ['新加坡', 'singapore'], ['英国', 'uk', 'britain', 'england', 'united kingdom'],
+      ['美国', 'usa', 'america', 'united states'], ['加拿大', 'canada'], ['新加坡', 'singapore'], ['英国', 'uk', 'britain', 'england', 'united kingdom'],
       ['法国', 'france'], ['德国', 'germany'], ['意大利', 'italy'], ['韩国', 'korea', 'south korea'], ['日本', 'japan'], ['澳大利亚', 'australia', '澳洲'],
       ['新西兰', 'new zealand'], ['马来西亚', 'malaysia'], ['印度尼西亚', 'indonesia', '印尼'], ['菲律宾', 'philippines'], ['泰国', 'thailand'],
       ['巴西', 'brazil'], ['阿根廷', 'argentina'], ['墨西哥', 'mexico'], ['俄罗斯', 'russia'], ['印度', 'india'], ['越南', 'vietnam'], ['埃及', 'egypt'],
@@ -84,6 +84,8 @@ const CLASSES: readonly EntityClass[] = [
 ];
 
 const HAN = /\p{Script=Han}/u;
+/** A Latin word as the entity forms spell them (jing'an, xi'an). */
+const LATIN_WORD = /[a-z0-9][a-z0-9']*/g;
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export interface EntityReader {
@@ -103,31 +105,32 @@ export interface EntityProfile {
 export function buildEntityReader(): EntityReader {
   const byForm = new Map<string, { classId: EntityClassId; byClassOnly: boolean; canonical: string }>();
   for (const c of CLASSES) for (const [canonical, ...rest] of c.members) for (const form of [canonical!, ...rest]) byForm.set(form, { classId: c.id, byClassOnly: c.byClassOnly, canonical: canonical! });
-  // Forms by first character, longest first, so 蒙古国 is not read as a province's 蒙古, nor "south korea"
-  // as "korea". A scan that tries only the forms starting with the character at hand stays linear in the
-  // text: one alternation of some 400 forms was tried at every position (seconds over 100k entries).
-  const byFirst = new Map<string, string[]>();
-  for (const form of byForm.keys()) {
-    const list = byFirst.get(form[0]!) ?? [];
-    list.push(form);
-    byFirst.set(form[0]!, list);
-  }
-  for (const list of byFirst.values()) list.sort((a, b) => b.length - a.length);
-  const latinBoundary = (text: string, at: number) => !/[a-z0-9]/.test(text[at] ?? '');
+  // Chinese forms: one alternation of literals, longest first, so 蒙古国 is not read as a province's 蒙古.
+  // English forms: looked up word by word (phrases of up to four words, longest first), so "uk" is not
+  // in "ukraine" and "south korea" is not "korea"; an alternation with lookarounds for them was tried at
+  // every position of every text (seconds over 100k entries).
+  const han = [...byForm.keys()].filter((f) => HAN.test(f)).sort((a, b) => b.length - a.length);
+  const hanPattern = new RegExp(han.map(escape).join('|'), 'gu');
+  const latin = new Set([...byForm.keys()].filter((f) => !HAN.test(f)));
+  const longestLatin = Math.max(...[...latin].map((f) => f.split(' ').length));
   const defaults = CLASSES.filter((c) => c.defaults.length > 0).map((c) => ({ id: c.id, pattern: new RegExp(c.defaults.map(escape).join('|'), 'u') }));
   const find = (text: string): EntityMention[] => {
     const out = new Map<string, EntityMention>();
-    for (let i = 0; i < text.length; i++) {
-      const forms = byFirst.get(text[i]!);
-      if (!forms) continue;
-      for (const form of forms) {
-        if (!text.startsWith(form, i)) continue;
-        // Latin forms are whole words: "uk" is not in "ukraine", "ie" not in "friend".
-        if (!HAN.test(form) && (!latinBoundary(text, i - 1) || !latinBoundary(text, i + form.length))) continue;
-        const hit = byForm.get(form)!;
-        if (!out.has(hit.canonical)) out.set(hit.canonical, { ...hit, form });
-        i += form.length - 1;
-        break;
+    const add = (form: string) => {
+      const hit = byForm.get(form)!;
+      if (!out.has(hit.canonical)) out.set(hit.canonical, { ...hit, form });
+    };
+    for (const m of text.matchAll(hanPattern)) add(m[0]);
+    if (/[a-z]/.test(text)) {
+      const words = text.match(LATIN_WORD) ?? [];
+      for (let i = 0; i < words.length; i++) {
+        for (let n = Math.min(longestLatin, words.length - i); n >= 1; n--) {
+          const phrase = n === 1 ? words[i]! : words.slice(i, i + n).join(' ');
+          if (!latin.has(phrase)) continue;
+          add(phrase);
+          i += n - 1;
+          break;
+        }
       }
     }
     return [...out.values()];
