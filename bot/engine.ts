@@ -304,7 +304,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       // Words judged by class (Brazil, 3G) are not words an entry must contain: the class decides them.
       const own = reading.units.filter((u) => !u.soft && u.salience > 0).map((u) => u.text);
       const keep = asked.length > 0 ? (id: string) => asked.every((t) => entryAnswers(byId.get(id)!, t.id)) : undefined;
-      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, reading.query)}`, own, ctx.lastEntryId, budget, true, en, keep);
+      // A country in the follow-up replaces a domestic question's side too ("and roaming in Korea?").
+      const named = entities.find(reading.query).some((m) => m.classId === 'country') ? `${reading.query} ${ABROAD}` : reading.query;
+      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, named)}`, own, ctx.lastEntryId, budget, true, en, keep);
       const marked = looksLikeFollowUp(normalized);
       if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
         explain.followUp = { from: ctx.lastQuery, rewritten: combined.query };

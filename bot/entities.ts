@@ -52,7 +52,7 @@ const CLASSES: readonly EntityClass[] = [
     byClassOnly: true,
     defaults: ['其他国家', '其它国家', 'other countries'],
     members: [
-      ['美国', 'usa', 'america', 'united states'], ['加拿大', 'canada'], ['新加坡', 'singapore'], ['英国', 'uk', 'britain', 'england', 'united kingdom'],
+      ['美国', 'usa', 'america', 'united states', 'the us'], ['加拿大', 'canada'], ['新加坡', 'singapore'], ['英国', 'uk', 'britain', 'england', 'united kingdom'],
       ['法国', 'france'], ['德国', 'germany'], ['意大利', 'italy'], ['韩国', 'korea', 'south korea'], ['日本', 'japan'], ['澳大利亚', 'australia', '澳洲'],
       ['新西兰', 'new zealand'], ['马来西亚', 'malaysia'], ['印度尼西亚', 'indonesia', '印尼'], ['菲律宾', 'philippines'], ['泰国', 'thailand'],
       ['巴西', 'brazil'], ['阿根廷', 'argentina'], ['墨西哥', 'mexico'], ['俄罗斯', 'russia'], ['印度', 'india'], ['越南', 'vietnam'], ['埃及', 'egypt'],
