@@ -21,6 +21,8 @@ export const GATE_FEATURES = [
   'missingKnown',
   /** Share of the query in words no entry has: filler, or a subject the KB does not cover. */
   'missingUnknown',
+  /** Share of the query in nouns the entry lacks (电子发票 asked, 发票 answered). */
+  'missingNoun',
   /** How much the runner-up covers (a close second that covers as much makes the first less sure). */
   'secondCoverage',
   /** Content words in the query, log scale: long stories have more unmatched words that mean nothing. */
@@ -56,6 +58,7 @@ export function gateFeatures(candidates: readonly Candidate[], margin: number, u
     maxMissing: top?.maxMissing ?? 1,
     missingKnown: top?.missingKnown ?? 1,
     missingUnknown: top?.missingUnknown ?? 0,
+    missingNoun: top?.missingNoun ?? 0,
     secondCoverage: second?.coverage ?? 0,
     length: Math.log1p(units),
     english: english ? 1 : 0,

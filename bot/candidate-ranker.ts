@@ -19,6 +19,8 @@ export const RANK_FEATURES = [
   'missingUnknown',
   /** Weight of the heaviest missing word. */
   'maxMissing',
+  /** Share of the query in nouns this entry lacks. */
+  'missingNoun',
   /** Share of the matched words found in the entry's questions or keywords, not only its answer. */
   'askedShare',
 ] as const;
@@ -37,6 +39,7 @@ export function rankFeatures(c: Candidate, bestBm25: number): Record<RankFeature
     missingKnown: c.missingKnown,
     missingUnknown: c.missingUnknown,
     maxMissing: c.maxMissing,
+    missingNoun: c.missingNoun,
     askedShare: all.size > 0 ? asked.size / all.size : 0,
   };
 }

@@ -27,6 +27,8 @@ export interface Candidate {
   missingKnown: number;
   /** Share of the query's weight in words no entry has (0..1): filler, or something the KB does not cover. */
   missingUnknown: number;
+  /** Share of the query's weight in nouns this entry lacks (0..1): things the question is about that the entry is not. */
+  missingNoun: number;
   /** Matched query terms by field. */
   matched: Record<string, string[]>;
 }

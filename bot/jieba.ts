@@ -14,6 +14,8 @@ export interface ChineseLexicon {
    * words the list lacks.
    */
   generalIdf(word: string): number | undefined;
+  /** jieba's part-of-speech tag of a word (n, v, ns, ...), undefined for a stretch it reads as several words. */
+  partOfSpeech(word: string): string | undefined;
 }
 
 let lexicon: ChineseLexicon | undefined;
@@ -28,6 +30,15 @@ export function loadChineseLexicon(): ChineseLexicon {
     const space = line.lastIndexOf(' ');
     if (space > 0) idf.set(line.slice(0, space), Number(line.slice(space + 1)));
   }
-  lexicon = { cut: (text) => jieba.cut(text, false), generalIdf: (word) => idf.get(word) };
+  const tags = new Map<string, string | undefined>();
+  const partOfSpeech = (word: string) => {
+    if (tags.has(word)) return tags.get(word);
+    const tagged = jieba.tag(word, false);
+    const tag = tagged.length === 1 ? tagged[0]!.tag : undefined;
+    if (tags.size > 100_000) tags.clear();
+    tags.set(word, tag);
+    return tag;
+  };
+  lexicon = { cut: (text) => jieba.cut(text, false), generalIdf: (word) => idf.get(word), partOfSpeech };
   return lexicon;
 }

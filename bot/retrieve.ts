@@ -355,7 +355,7 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     return 0;
   };
 
-  function coverage(units: Unit[], queried: ReadonlySet<string>, entry: number): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number; missingKnown: number; missingUnknown: number } {
+  function coverage(units: Unit[], queried: ReadonlySet<string>, entry: number): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number; missingKnown: number; missingUnknown: number; missingNoun: number } {
     const matched: Record<string, string[]> = {};
     const missing: string[] = [];
     let maxMissing = 0;
@@ -363,6 +363,7 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     let got = 0;
     let missingKnown = 0;
     let missingUnknown = 0;
+    let missingNoun = 0;
     for (const u of units) {
       const d = unitDf(u);
       const weight = idfOf(d) * (u.soft && d === 0 ? SOFT_UNKNOWN_WEIGHT : 1) * u.salience * (u.focus && d > 0 ? FOCUS_WEIGHT : 1);
@@ -377,13 +378,14 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
         // A word other entries use and this one lacks points elsewhere; a word no entry has is often filler.
         if (d > 0) missingKnown += weight;
         else missingUnknown += weight;
+        if (u.noun) missingNoun += weight;
         continue;
       }
       for (const f of fields) (matched[f] ??= []).push(u.text);
       if (!fields.includes('q') && !fields.includes('kw')) credit *= ANSWER_ONLY_CREDIT;
       got += weight * credit;
     }
-    return { coverage: total > 0 ? got / total : 0, matched, missing, maxMissing, missingKnown: total > 0 ? missingKnown / total : 0, missingUnknown: total > 0 ? missingUnknown / total : 0 };
+    return { coverage: total > 0 ? got / total : 0, matched, missing, maxMissing, missingKnown: total > 0 ? missingKnown / total : 0, missingUnknown: total > 0 ? missingUnknown / total : 0, missingNoun: total > 0 ? missingNoun / total : 0 };
   }
 
   /**
@@ -493,7 +495,7 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
               rankWeights.similarity * similarity + rankWeights.centroid * centroid + rankWeights.coverage * c.coverage + rankWeights.bm25 * (r.score / top);
             return {
               entryId: entries[entry]!.id, score, bm25: r.score, similarity, centroid, coverage: c.coverage, matched: c.matched,
-              missing: c.missing, maxMissing: c.maxMissing, missingKnown: c.missingKnown, missingUnknown: c.missingUnknown,
+              missing: c.missing, maxMissing: c.maxMissing, missingKnown: c.missingKnown, missingUnknown: c.missingUnknown, missingNoun: c.missingNoun,
             };
           })
           .sort((a, b) => b.score - a.score)

@@ -15,6 +15,11 @@ export interface Unit {
   salience: number;
   /** The thing asked for: the word right after 什么/哪个/多少/what/which ("要用什么密码": 密码). */
   focus?: boolean;
+  /**
+   * A noun by jieba's tags (电子, IPTV, 门店): a thing the question is about. An entry lacking it is about
+   * something else more often than one lacking a verb or an adverb (乱七八糟, 一直).
+   */
+  noun?: boolean;
 }
 
 export interface Analysis {
@@ -60,6 +65,9 @@ function salience(lexicon: ChineseLexicon, word: string): number {
   return EVERYDAY_SALIENCE + (1 - EVERYDAY_SALIENCE) * t;
 }
 
+/** jieba's noun tags: common, person, place, organisation, other proper, verbal and adjectival nouns. */
+const isNoun = (tag: string | undefined) => tag !== undefined && (/^n/.test(tag) || tag === 'vn' || tag === 'an');
+
 /** Longest dictionary word tried when re-segmenting single characters. Range 2-8; default 6. */
 const MAX_WORD_CHARS = 6;
 
@@ -72,7 +80,7 @@ interface Dictionary {
 function analyzeHan(run: string, lexicon: ChineseLexicon, dictionary: Dictionary, atomic: ReadonlySet<string>, tokens: Set<string>, context: Set<string>, units: Map<string, Unit>): void {
   const addUnit = (text: string, soft: boolean) => {
     tokens.add(text);
-    if (!units.has(text)) units.set(text, { text, parts: [...text].length > 2 ? bigrams(text) : [], latin: false, soft, salience: salience(lexicon, text) });
+    if (!units.has(text)) units.set(text, { text, parts: [...text].length > 2 ? bigrams(text) : [], latin: false, soft, salience: salience(lexicon, text), noun: isNoun(lexicon.partOfSpeech(text)) });
   };
   // The knowledge base's own words first (forward maximum matching): they are atomic, so
   // 网上营业厅 stays one term instead of bigrams shared with 营业厅 and 微信营业厅.
@@ -221,7 +229,7 @@ const HAN_WORD = /^\p{Script=Han}{2,}$/u;
  */
 export function createAnalyzer(jieba: ChineseLexicon, vocabulary: Iterable<string> = [], atomicTerms: Iterable<string> = []): Analyze {
   // The stretches between known words repeat across questions ("怎么办理", "在哪里"): cut each once.
-  const lexicon: ChineseLexicon = { cut: memo((t) => jieba.cut(t), 50_000), generalIdf: (w) => jieba.generalIdf(w) };
+  const lexicon: ChineseLexicon = { cut: memo((t) => jieba.cut(t), 50_000), generalIdf: (w) => jieba.generalIdf(w), partOfSpeech: (w) => jieba.partOfSpeech(w) };
   const usable = (w: string) => HAN_WORD.test(w) && [...w].length <= MAX_WORD_CHARS && !zhStopwords.has(w);
   const atomic = new Set([...atomicTerms].filter(usable));
   const words = new Set([...vocabulary].filter(usable));

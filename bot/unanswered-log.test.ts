@@ -26,7 +26,7 @@ describe('lackedAnswer', () => {
   it('counts a no-match fallback and a clarify, not an answer, a request for a person or an empty message', () => {
     expect(lackedAnswer(engine.decide('我家的狗会不会说话'))).toBe(true); // no_match
     expect(lackedAnswer(engine.decide('流量'))).toBe(true); // clarify between several data entries
-    expect(lackedAnswer(engine.decide('宽带怎么办理'))).toBe(false);
+    expect(lackedAnswer(engine.decide('充值卡密码几位'))).toBe(false);
     expect(engine.decide('转人工').kind).toBe('handoff');
     expect(lackedAnswer(engine.decide('转人工'))).toBe(false); // requested: the visitor wants a person
     expect(lackedAnswer(engine.decide('？？'))).toBe(false); // no content words

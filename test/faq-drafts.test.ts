@@ -183,7 +183,7 @@ describe('POST /api/agent/conversations/:id/faq-drafts', () => {
   });
 
   it('refuses a chat the bot alone handled (409) and an unknown chat (404)', async () => {
-    const bot = await visitor('宽带怎么办理');
+    const bot = await visitor('充值卡密码几位');
     expect(bot.kinds).toEqual(['answer']);
     const botMessage = (await messages('admin', bot.id)).find((m) => m.author === 'bot')!;
     const res = await saveDraft('admin', bot.id, { messageId: botMessage.id });

@@ -44,10 +44,11 @@ describe('knowledge/tests on the shipped knowledge base', async () => {
     expect(kindRate(editors, 'fallback'), 'fallback').toBeGreaterThanOrEqual(0.9);
   });
 
-  it('keeps the blind batches it was tuned on at their floors (answer 85%, fallback 88%, handoff 95%)', () => {
-    // Floors a little under the figures when the batches joined the tuning data: a drop below them is
-    // a regression on wording nobody here wrote. (Figures on data never tuned on: the sealed part.)
-    expect(kindRate(blind, 'answer'), 'answer').toBeGreaterThanOrEqual(0.85);
+  it('keeps the blind batches it was tuned on at their floors (answer 80%, fallback 88%, handoff 95%)', () => {
+    // Floors a little under the figures when the answer threshold was set to 0.65 (answer 81.3%,
+    // fallback 90.6%, handoff 98.9% of 1,148 blind turns): a drop below them is a regression on wording
+    // nobody here wrote. (Figures on data never tuned on: the sealed part.)
+    expect(kindRate(blind, 'answer'), 'answer').toBeGreaterThanOrEqual(0.8);
     expect(kindRate(blind, 'fallback'), 'fallback').toBeGreaterThanOrEqual(0.88);
     expect(kindRate(blind, 'handoff'), 'handoff').toBeGreaterThanOrEqual(0.95);
   });
