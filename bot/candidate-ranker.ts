@@ -29,8 +29,6 @@ export type RankFeature = (typeof RANK_FEATURES)[number];
 export type RankerModel = LogisticModel<RankFeature>;
 
 export function rankFeatures(c: Candidate, bestBm25: number): Record<RankFeature, number> {
-  const all = new Set(Object.values(c.matched).flat());
-  const asked = new Set([...(c.matched.q ?? []), ...(c.matched.kw ?? [])]);
   return {
     similarity: c.similarity,
     centroid: c.centroid,
@@ -40,7 +38,7 @@ export function rankFeatures(c: Candidate, bestBm25: number): Record<RankFeature
     missingUnknown: c.missingUnknown,
     maxMissing: c.maxMissing,
     missingNoun: c.missingNoun,
-    askedShare: all.size > 0 ? asked.size / all.size : 0,
+    askedShare: c.askedShare,
   };
 }
 

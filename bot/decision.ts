@@ -29,6 +29,8 @@ export interface Candidate {
   missingUnknown: number;
   /** Share of the query's weight in nouns this entry lacks (0..1): things the question is about that the entry is not. */
   missingNoun: number;
+  /** Share of the matched query words found in the entry's questions or keywords, not only its answer (0..1). */
+  askedShare: number;
   /** Matched query terms by field. */
   matched: Record<string, string[]>;
 }

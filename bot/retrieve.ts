@@ -355,7 +355,7 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     return 0;
   };
 
-  function coverage(units: Unit[], queried: ReadonlySet<string>, entry: number): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number; missingKnown: number; missingUnknown: number; missingNoun: number } {
+  function coverage(units: Unit[], queried: ReadonlySet<string>, entry: number): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number; missingKnown: number; missingUnknown: number; missingNoun: number; askedShare: number } {
     const matched: Record<string, string[]> = {};
     const missing: string[] = [];
     let maxMissing = 0;
@@ -364,6 +364,8 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     let missingKnown = 0;
     let missingUnknown = 0;
     let missingNoun = 0;
+    let matchedAny = 0;
+    let matchedAsked = 0;
     for (const u of units) {
       const d = unitDf(u);
       const weight = idfOf(d) * (u.soft && d === 0 ? SOFT_UNKNOWN_WEIGHT : 1) * u.salience * (u.focus && d > 0 ? FOCUS_WEIGHT : 1);
@@ -382,10 +384,12 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
         continue;
       }
       for (const f of fields) (matched[f] ??= []).push(u.text);
+      matchedAny++;
+      if (fields.includes('q') || fields.includes('kw')) matchedAsked++;
       if (!fields.includes('q') && !fields.includes('kw')) credit *= ANSWER_ONLY_CREDIT;
       got += weight * credit;
     }
-    return { coverage: total > 0 ? got / total : 0, matched, missing, maxMissing, missingKnown: total > 0 ? missingKnown / total : 0, missingUnknown: total > 0 ? missingUnknown / total : 0, missingNoun: total > 0 ? missingNoun / total : 0 };
+    return { coverage: total > 0 ? got / total : 0, matched, missing, maxMissing, missingKnown: total > 0 ? missingKnown / total : 0, missingUnknown: total > 0 ? missingUnknown / total : 0, missingNoun: total > 0 ? missingNoun / total : 0, askedShare: matchedAny > 0 ? matchedAsked / matchedAny : 0 };
   }
 
   /**
@@ -495,7 +499,7 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
               rankWeights.similarity * similarity + rankWeights.centroid * centroid + rankWeights.coverage * c.coverage + rankWeights.bm25 * (r.score / top);
             return {
               entryId: entries[entry]!.id, score, bm25: r.score, similarity, centroid, coverage: c.coverage, matched: c.matched,
-              missing: c.missing, maxMissing: c.maxMissing, missingKnown: c.missingKnown, missingUnknown: c.missingUnknown, missingNoun: c.missingNoun,
+              missing: c.missing, maxMissing: c.maxMissing, missingKnown: c.missingKnown, missingUnknown: c.missingUnknown, missingNoun: c.missingNoun, askedShare: c.askedShare,
             };
           })
           .sort((a, b) => b.score - a.score)
