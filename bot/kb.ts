@@ -52,11 +52,19 @@ export function formatTrace(d: Decision['explain']): string {
     .slice(0, 3)
     .map((c) => `${c.entryId} score=${c.score.toFixed(2)} sim=${c.similarity.toFixed(2)} cover=${c.coverage.toFixed(2)} [${Object.entries(c.matched).map(([f, ts]) => `${f}:${ts.join(',')}`).join(' ')}]`)
     .join('\n      ');
-  return [
+  const lines = [
     `query="${d.query}" lang=${d.lang}${d.rule ? ` rule=${d.rule.id}` : ''}${d.followUp ? ` follow-up-from="${d.followUp.from}"` : ''}${d.answerType ? ` asks-for=${d.answerType.id} (best entry holding one: ${d.answerType.entryId || 'none'})` : ''}`,
+  ];
+  // Each stage that changed or decided something says so.
+  if (d.typed) lines.push(`homophone slips read as KB terms: "${d.typed}" -> "${d.normalized}"`);
+  if (d.accountAction) lines.push(`account action requested: "${d.accountAction}"`);
+  if (d.clauses) lines.push(`clauses: ${d.clauses.map((c) => `"${c.text}" -> ${c.entryId ?? '-'} ${c.confidence}`).join('; ')}${d.alsoAnswered ? ` (also answered: ${d.alsoAnswered})` : ''}`);
+  lines.push(
     `confidence=${d.confidence.toFixed(3)} coverage=${d.coverage.toFixed(2)} margin=${d.margin.toFixed(2)} (answer>=${d.thresholds.answer}, margin>=${d.thresholds.margin}, clarify>=${d.thresholds.clarify})`,
-    `candidates: ${cands || '(none)'}`,
-  ].join('\n    ');
+  );
+  if (d.gate) lines.push(`gate inputs: ${Object.entries(d.gate).map(([k, v]) => `${k}=${v.toFixed(2)}`).join(' ')}`);
+  lines.push(`candidates: ${cands || '(none)'}`);
+  return lines.join('\n    ');
 }
 
 export function formatReport(report: TestReport, thresholds: { overall: number; perTopic: number }, verbose = false, showCases = true): string {
