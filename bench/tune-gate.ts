@@ -4,8 +4,8 @@
 // Run by hand: npx tsx bench/tune-gate.ts [--write]
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { expectationMet, loadKnowledge, loadTests, type Lang, type TestCase } from '../knowledge/index.ts';
-import { createEngine, type ConversationContext, type Engine } from '../bot/index.ts';
+import { expectationMet, loadKnowledge, loadTests, type Lang, type TestCase, type TestTurn } from '../knowledge/index.ts';
+import { createEngine, type ConversationContext, type Decision, type Engine } from '../bot/index.ts';
 import { fitGate, fitLogistic, gateProbability, type GateFeatures, type GateModel } from '../bot/answer-gate.ts';
 import { RANK_FEATURES, rankFeatures, type RankFeature, type RankerModel } from '../bot/candidate-ranker.ts';
 
@@ -26,22 +26,26 @@ interface Sample {
 
 const HAN = /\p{Script=Han}/u;
 
-/** Every turn the ranking decides (no rule fired), with what answering its best entry would have scored. */
-function collect(engine: Engine): Sample[] {
-  const samples: Sample[] = [];
+/** Every turn of every tuning case, asked as a conversation, with the decision and whether answering with an entry meets it. */
+function eachTurn(engine: Engine, visit: (caseIndex: number, turn: TestTurn, d: Decision, right: (entryId: string) => 0 | 1) => void): void {
   cases.forEach((c, caseIndex) => {
     let ctx: ConversationContext = {};
     for (const turn of c.turns) {
       const d = engine.decide(turn.ask, { lang: turn.lang, context: ctx });
       ctx = engine.nextContext(ctx, d);
-      if (d.explain.rule || !d.explain.gate || turn.expect.kind === 'clarify') continue;
-      const top = d.explain.candidates[0];
-      if (!top) continue;
       const lang: Lang = turn.lang ?? (HAN.test(turn.ask) ? 'zh' : 'en');
-      const entry = engine.entry(top.entryId)!;
-      const y = expectationMet(turn.expect, { kind: 'answer', entryId: top.entryId, text: entry.answer[lang] }) ? 1 : 0;
-      samples.push({ caseIndex, x: d.explain.gate, y, expectAnswer: turn.expect.kind === 'answer' });
+      visit(caseIndex, turn, d, (entryId) => (expectationMet(turn.expect, { kind: 'answer', entryId, text: engine.entry(entryId)!.answer[lang] }) ? 1 : 0));
     }
+  });
+}
+
+/** Every turn the ranking decides (no rule fired), with what answering its best entry would have scored. */
+function collect(engine: Engine): Sample[] {
+  const samples: Sample[] = [];
+  eachTurn(engine, (caseIndex, turn, d, right) => {
+    const top = d.explain.candidates[0];
+    if (d.explain.rule || !d.explain.gate || turn.expect.kind === 'clarify' || !top) return;
+    samples.push({ caseIndex, x: d.explain.gate, y: right(top.entryId), expectAnswer: turn.expect.kind === 'answer' });
   });
   return samples;
 }
@@ -55,19 +59,13 @@ interface RankSample {
 /** Each candidate of every answer-expected ranked turn that has a right one among them: right or not. */
 function collectRanking(engine: Engine): RankSample[] {
   const out: RankSample[] = [];
-  cases.forEach((c, caseIndex) => {
-    let ctx: ConversationContext = {};
-    for (const turn of c.turns) {
-      const d = engine.decide(turn.ask, { lang: turn.lang, context: ctx });
-      ctx = engine.nextContext(ctx, d);
-      if (d.explain.rule || turn.expect.kind !== 'answer') continue;
-      const lang: Lang = turn.lang ?? (HAN.test(turn.ask) ? 'zh' : 'en');
-      const cands = d.explain.candidates;
-      const labels = cands.map((cand) => (expectationMet(turn.expect, { kind: 'answer', entryId: cand.entryId, text: engine.entry(cand.entryId)!.answer[lang] }) ? 1 : 0) as 0 | 1);
-      if (!labels.includes(1)) continue;
-      const best = Math.max(0, ...cands.map((x) => x.bm25));
-      cands.forEach((cand, i) => out.push({ caseIndex, x: rankFeatures(cand, best), y: labels[i]! }));
-    }
+  eachTurn(engine, (caseIndex, turn, d, right) => {
+    if (d.explain.rule || turn.expect.kind !== 'answer') return;
+    const cands = d.explain.candidates;
+    const labels = cands.map((cand) => right(cand.entryId));
+    if (!labels.includes(1)) return;
+    const best = Math.max(0, ...cands.map((x) => x.bm25));
+    cands.forEach((cand, i) => out.push({ caseIndex, x: rankFeatures(cand, best), y: labels[i]! }));
   });
   return out;
 }
