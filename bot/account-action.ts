@@ -11,18 +11,20 @@ export interface AccountAction {
 
 // The service is asked to act: 帮我/给我/替我/麻烦/你(们)给我/请你; the verb follows within a word or two
 // (帮我爸妈在上海办的 is a story, not a request: 帮 + 我爸妈 is not followed by a verb).
-const ZH_ASK = '(?:帮我|帮俺|给我|替我|帮忙|麻烦你?|请你|你们?(?:帮|给)我?|能(?:不能)?帮我|可以帮我|你们(?=看看|查查|查一下|查下))(?:们|再|直接|赶紧|马上|立刻|现在|重新|先|就)?';
+const ZH_ASK = '(?:帮我|帮俺|给我|给俺|替我|替俺|帮忙|麻烦(?:你|您)?(?:帮|给)?(?:我|俺)?|(?<!申|邀|聘)请(?:你|您)?(?:帮|给)?(?:我|俺)?|你们?(?:帮|给)(?:我|俺)?|你们?(?=赶紧|快点?|马上|看看|查查|查一下|查下)|能(?:不能)?帮我|可以帮我)(?:们|再|直接|赶紧|快点?|马上|立刻|现在|重新|先|就)?';
 const ZH_VERB =
-  '(?:查查|查一下|查下|查询|查|看看|看一下|看下|核实|核对|处理|解决|改|换|变更|修改|退订|退掉|退|取消|停掉|停了|停|关掉|关闭|关|开通|开一下|开机|开|复机|恢复|补开|补打|补办|重开|重新开|重开一张|解绑|解除|解了|解|绑定|催|修|维修|移机|过户|降|升|调出来|拆|注销|销户|办理|办|弄|转到|转成|作废|重置|操作|挂失|冻结)';
-const ZH_REQUEST = new RegExp(`${ZH_ASK}(?:把[^，,。!?？]{1,16}?)?${ZH_VERB}`, 'u');
+  '(?:查查|查一下|查下|查询|查|看看|看一下|看下|核实|核对|处理|解决|改|换|变更|修改|退订|退掉|退|取消|停掉|停了|停|关掉|关闭|关|开通|开一下|开机|开|复机|恢复|补开|补打|补办|重开|重新开|重开一张|解绑|解除|解了|解|绑定|催|修|维修|移机|过户|降|升|调出来|拆|注销|销户|办理|办|弄|转到|转成|作废|重置|操作|挂失|冻结|转回|退回|撤回|合到|合并|导出|发给我|发我|check|cancel)';
+// The verb may follow a few words naming the thing ("给我那条固话开通"), but not as a clause about the
+// past ("帮我爸妈在上海办的亲情1+": 办的 describes, it does not ask).
+const ZH_REQUEST = new RegExp(`${ZH_ASK}(?:把[^，,。!?？]{1,16}?|[^，,。!?？\\s]{0,6}?)${ZH_VERB}(?!的)`, 'u');
 // "把我上个月的详单调出来给我", "把我那个号停了": something of the visitor's, acted on, for them.
 const ZH_BA = new RegExp(`把(?:我|俺)[^，,。!?？]{0,14}?${ZH_VERB}(?:了|掉|吧|出来|给我|一下)`, 'u');
 // A request for information, not an action: "帮我解释一下", "给我说说怎么办".
 // "人工客服能帮我办哪些事" asks what can be done, not for something to be done.
-const ZH_INFO = /(帮我|给我|替我|麻烦你?|请你)(看看|看下|查查)?(告诉|说说|说一下|讲讲|讲一下|解释|介绍|分析|推荐|算算|算一下)|请问|帮(我|忙)?\S{0,3}(哪些|什么事|啥事|哪类|什么业务)/u;
+const ZH_INFO = /(帮我|给我|替我|麻烦你?|请你)(看看|看下|查查)?(告诉|说说|说一下|讲讲|讲一下|解释|介绍|分析|推荐|算算|算一下)|请问|帮(我|忙)?\S{0,3}(哪些|什么事|啥事|哪类|什么业务|些啥|些什么|什么)/u;
 
 const EN_VERB =
-  '(?:pull up|pull|get someone to (?:look|check|fix)|send (?:a |an )?(?:technician|engineer|someone)|report (?:it |my \\S+ )?(?:lost|stolen)|reset|check|look into|look at|find out|investigate|cancel|unbind|unlink|restore|reactivate|re-activate|reconnect|turn on|turn off|switch on|switch off|activate|enable|disable|reissue|re-issue|resend|re-send|redo|fix|correct|change|switch|downgrade|upgrade|stop|suspend|close|terminate|move|transfer|refund|pull up|show me|send me|open|add|remove|top up|recharge|update|unblock|unlock|waive|sort out|deal with)';
+  '(?:turn (?:it|them|my \\S+) (?:back )?(?:on|off)|reverse|pull up|pull|get someone to (?:look|check|fix)|send (?:a |an )?(?:technician|engineer|someone)|report (?:it |my \\S+ )?(?:lost|stolen)|reset|check|look into|look at|find out|investigate|cancel|unbind|unlink|restore|reactivate|re-activate|reconnect|turn on|turn off|switch on|switch off|activate|enable|disable|reissue|re-issue|resend|re-send|redo|fix|correct|change|switch|downgrade|upgrade|stop|suspend|close|terminate|move|transfer|refund|pull up|show me|send me|open|add|remove|top up|recharge|update|unblock|unlock|waive|sort out|deal with)';
 // "please restore my landline", "can you reissue it", "I need you to check my bill"
 const EN_ASK = new RegExp(`\\b(?:please|pls|plz|kindly|can you|could you|would you|will you|can u|could u|can someone|could someone|can somebody|i want you to|i need you to|i'd like you to|you need to|you have to|you must)\\b(?:\\s+(?:please|just|now|quickly|immediately|also|then))*\\s+${EN_VERB}\\b`, 'u');
 // An imperative at the start of a sentence on something of the visitor's: "cancel my order", "show me my bill".
