@@ -1,33 +1,22 @@
 // One test per class of failure measured on the hidden evaluation sets (issue 12), on the shipped
 // knowledge base: each says why the expected outcome is right. Wording here is made up for the test,
 // not taken from any evaluation set.
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadKnowledge } from '../knowledge/index.ts';
-import { createEngine, type Engine } from './engine.ts';
-import type { ConversationContext, Decision } from './decision.ts';
+import type { Engine } from './engine.ts';
+import type { Decision } from './decision.ts';
 import { buildSpeller } from './spell.ts';
 import { englishWords } from './english-words.ts';
+import { converse, shippedEngine } from './shipped-engine-kit.ts';
 
 let engine: Engine;
 beforeAll(async () => {
-  const loaded = await loadKnowledge(path.resolve(import.meta.dirname, '../knowledge'));
-  if (!loaded.ok) throw new Error('shipped knowledge base does not load');
-  engine = createEngine(loaded.kb);
+  engine = await shippedEngine();
 });
 
 const ask = (text: string, lang?: 'zh' | 'en') => engine.decide(text, { lang });
 const entryOf = (d: Decision) => (d.kind === 'answer' ? d.entryId : d.kind);
 
-/** A conversation: each text in turn, context carried as the API does. */
-function talk(...texts: string[]): Decision[] {
-  let ctx: ConversationContext = {};
-  return texts.map((t) => {
-    const d = engine.decide(t, { context: ctx });
-    ctx = engine.nextContext(ctx, d);
-    return d;
-  });
-}
+const talk = (...texts: string[]): Decision[] => converse(engine, ...texts);
 
 describe('1. answerable questions in wording the knowledge base does not have', () => {
   it('finds the question at the end of a long story', () => {

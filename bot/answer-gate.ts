@@ -2,7 +2,6 @@
 // A logistic model over a dozen signals, fitted by bench/tune-gate.ts on the tuning part of
 // knowledge/tests only (never tests/sealed), so its output is a calibrated probability: the
 // reliability table of `kb test` reads it as the confidence of an answer.
-import type { Candidate } from './decision.ts';
 
 export const GATE_FEATURES = [
   /** Cosine to the entry's closest question variant (0..1). */
@@ -47,7 +46,19 @@ export interface LogisticModel<F extends string = string> {
 
 export type GateModel = LogisticModel<GateFeature>;
 
-export function gateFeatures(candidates: readonly Candidate[], margin: number, units: number, english: boolean, followUp: boolean): GateFeatures {
+/** What the gate reads of a ranked candidate (decision.ts's Candidate has these and more). */
+export interface GateCandidate {
+  similarity: number;
+  centroid: number;
+  coverage: number;
+  bm25: number;
+  maxMissing: number;
+  missingKnown: number;
+  missingUnknown: number;
+  missingNoun: number;
+}
+
+export function gateFeatures(candidates: readonly GateCandidate[], margin: number, units: number, english: boolean, followUp: boolean): GateFeatures {
   const [top, second] = candidates;
   return {
     similarity: top?.similarity ?? 0,

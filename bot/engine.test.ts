@@ -1,28 +1,18 @@
 // Golden decisions on the shipped knowledge base: each says why the expected outcome must win.
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadKnowledge } from '../knowledge/index.ts';
-import { createEngine, type Engine } from './index.ts';
-import type { ConversationContext, Decision } from './decision.ts';
+import type { Engine } from './index.ts';
+import type { Decision } from './decision.ts';
+import { converse as converseWith, shippedEngine } from './shipped-engine-kit.ts';
 
 let engine: Engine;
 beforeAll(async () => {
-  const loaded = await loadKnowledge(path.resolve(import.meta.dirname, '../knowledge'));
-  if (!loaded.ok) throw new Error('shipped knowledge base does not load');
-  engine = createEngine(loaded.kb);
+  engine = await shippedEngine();
 });
 
 const answerOf = (d: Decision) => (d.kind === 'answer' ? d.entryId : d.kind);
 
 /** Runs turns in one conversation, as the API does, and returns every decision. */
-function converse(...texts: string[]): Decision[] {
-  let ctx: ConversationContext = {};
-  return texts.map((t) => {
-    const d = engine.decide(t, { context: ctx });
-    ctx = engine.nextContext(ctx, d);
-    return d;
-  });
-}
+const converse = (...texts: string[]): Decision[] => converseWith(engine, ...texts);
 
 describe('answers', () => {
   it('reads traditional Chinese and full-width input like simplified', () => {

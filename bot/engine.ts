@@ -119,8 +119,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   // Homophone slips are read as the KB's own terms (keywords, synonym terms).
   const terms = new Set<string>([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap((t) => t.normalized.keywords)]);
   const fixHomophones = buildHomophoneFixer(terms, lexicon);
-  const english = englishWords();
-  const spell = buildSpeller([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap(({ normalized: n }) => [...n.en, ...n.keywords, n.answer.en])], (w) => english.has(w));
+  const englishWordList = englishWords();
+  const spell = buildSpeller([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap(({ normalized: n }) => [...n.en, ...n.keywords, n.answer.en])], (w) => englishWordList.has(w));
   const matchRule = buildRuleMatcher(kb.rules);
   const matchSecretRule = buildRuleMatcher(kb.rules.filter((r) => r.redact));
   const retriever = yield* retrieverSteps(texts.map((t) => t.indexed), analyze, opts.retrieval);
@@ -149,6 +149,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     answered.set(e.id, new Set(answerTypes.filter((t) => t.answers.some((p) => p.test(a.zh) || p.test(a.en))).map((t) => t.id)));
   }
   const entryAnswers = (e: Entry, typeId: string) => answered.get(e.id)?.has(typeId) ?? false;
+  /** Keeps only entries holding every kind of fact asked (none asked: no filter). */
+  const holdingAll = (asked: readonly AnswerType[]) => (asked.length > 0 ? (id: string) => asked.every((t) => entryAnswers(byId.get(id)!, t.id)) : undefined);
   // The ways of asking each kind of fact, global, to take them out of a question.
   const askPatterns = new Map(answerTypes.map((t) => [t.id, t.asks.map((p) => new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`))]));
   const thresholds = { answer: opts.answerThreshold, clarify: opts.clarifyThreshold, margin: opts.minMargin };
@@ -270,8 +272,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const readText = (text: string, messageSides?: number[][]) => {
       const asked = answerTypes.filter((t) => t.asks.some((p) => p.test(text)));
       const query = asked.length > 0 ? stripAsks(rewrite(spell(text)), asked, askPatterns) : rewrite(spell(text));
-      const keep = asked.length > 0 ? (id: string) => asked.every((t) => entryAnswers(byId.get(id)!, t.id)) : undefined;
-      return { asked, reading: read(query, [], ctx.lastEntryId, budget, false, en, keep, messageSides) };
+      return { asked, reading: read(query, [], ctx.lastEntryId, budget, false, en, holdingAll(asked), messageSides) };
     };
     // A message of several clauses is read clause by clause first: a story before the question dilutes
     // how much of the whole an entry accounts for, and two questions want two answers. The whole is read
@@ -303,10 +304,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
       // Words judged by class (Brazil, 3G) are not words an entry must contain: the class decides them.
       const own = reading.units.filter((u) => !u.soft && u.salience > 0).map((u) => u.text);
-      const keep = asked.length > 0 ? (id: string) => asked.every((t) => entryAnswers(byId.get(id)!, t.id)) : undefined;
       // A country in the follow-up replaces a domestic question's side too ("and roaming in Korea?").
       const named = entities.find(reading.query).some((m) => m.classId === 'country') ? `${reading.query} ${ABROAD}` : reading.query;
-      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, named)}`, own, ctx.lastEntryId, budget, true, en, keep);
+      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, named)}`, own, ctx.lastEntryId, budget, true, en, holdingAll(asked));
       const marked = looksLikeFollowUp(normalized);
       if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
         explain.followUp = { from: ctx.lastQuery, rewritten: combined.query };
@@ -335,9 +335,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     if (topEntry && confident(reading) && !unanswerable && !reading.tied) {
       // Two questions in one message, each answered by its own entry: both answers, in the order asked.
       const also = second && byId.get(second.reading.candidates[0]!.entryId);
-      const alsoHolds = !!also;
-      const text = also && alsoHolds ? joinAnswers(topEntry.answer[lang], also.answer[lang], normalized.indexOf(second!.text) < normalized.indexOf(askedText)) : topEntry.answer[lang];
-      if (also && alsoHolds) explain.alsoAnswered = also.id;
+      const text = also ? joinAnswers(topEntry.answer[lang], also.answer[lang], normalized.indexOf(second!.text) < normalized.indexOf(askedText)) : topEntry.answer[lang];
+      if (also) explain.alsoAnswered = also.id;
       return {
         ...base,
         kind: 'answer',

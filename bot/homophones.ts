@@ -35,19 +35,16 @@ const soundOf = (c: string): string => {
 const syllables = (text: string): string[] => [...text].map(soundOf);
 
 /**
- * `terms`: the knowledge base's own terms (keywords, synonym terms), which slips are read as; `words`:
- * every other word of its questions, which are never read as slips (no replacement inside them) but
- * never a replacement either: everyday words (要钱, 不交) would turn real words (要签, 补交) into errors.
+ * `terms`: the knowledge base's own terms (keywords, synonym terms), which slips are read as. Only those:
+ * everyday words of its questions (要钱, 不交) would turn real words (要签, 补交) into errors.
  * A sound shared by two different terms is ambiguous and never corrected.
  */
-export function buildHomophoneFixer(terms: Iterable<string>, lexicon: ChineseLexicon, words: Iterable<string> = []): HomophoneFixer {
+export function buildHomophoneFixer(terms: Iterable<string>, lexicon: ChineseLexicon): HomophoneFixer {
   const bySound = new Map<string, string | null>();
-  const known = new Set<string>([...words].filter((w) => [...w].length >= MIN_CHARS));
-  const seenTerms = new Set<string>();
+  const known = new Set<string>();
   for (const term of terms) {
     const chars = [...term];
-    if (chars.length < MIN_CHARS || chars.length > MAX_CHARS || !/^\p{Script=Han}+$/u.test(term) || seenTerms.has(term)) continue;
-    seenTerms.add(term);
+    if (chars.length < MIN_CHARS || chars.length > MAX_CHARS || !/^\p{Script=Han}+$/u.test(term) || known.has(term)) continue;
     known.add(term);
     const key = syllables(term).join(' ');
     const seen = bySound.get(key);

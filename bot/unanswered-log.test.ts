@@ -1,16 +1,13 @@
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { groupUnanswered, type UnansweredRow } from '../handoff/index.ts';
-import { loadKnowledge } from '../knowledge/index.ts';
 import type { Decision } from './decision.ts';
-import { createEngine, type Engine } from './index.ts';
+import type { Engine } from './index.ts';
 import { lackedAnswer, unansweredRecord } from './unanswered-log.ts';
+import { shippedEngine } from './shipped-engine-kit.ts';
 
 let engine: Engine;
 beforeAll(async () => {
-  const loaded = await loadKnowledge(path.resolve(import.meta.dirname, '../knowledge'));
-  if (!loaded.ok) throw new Error('shipped knowledge base does not load');
-  engine = createEngine(loaded.kb);
+  engine = await shippedEngine();
 });
 
 /** Each text through the real engine and the real record, as the chat turn does it. */
