@@ -50,6 +50,13 @@ describe('2. homophone slips of pinyin input', () => {
     expect(d.explain.rule).toBeUndefined();
   });
 
+  it('never reads a slip inside a longer everyday word: 新加坡 holds no 新家', () => {
+    // why: 新加 sounds like a KB term 新家 (moving home), but its 加 belongs to the country's name
+    const d = ask('亲情长途包打新加坡多少钱一分');
+    expect(d.explain.normalized).toContain('新加坡');
+    expect(d.text).toContain('0.40');
+  });
+
   it('never reads a slip inside a KB word: 手机号 holds no 几号', () => {
     // why: 机号 sounds like 几号, but 手机号 is a word as typed
     expect(ask('移动打出来的发票抬头是手机号').explain.normalized).toContain('手机号');
@@ -90,6 +97,13 @@ describe('6. a rule stated for a class reaches members it does not list', () => 
     // why: Brazil is not listed; the pack's default branch covers every other country
     const d = ask('亲情长途优惠包打巴西多少钱');
     expect(d.text).toContain('50%');
+  });
+
+  it('knows a country by its big cities, also in another clause of the message', () => {
+    // why: Toronto is in Canada (0.40/min with the pack); the city sits in the clause before the question
+    const d = ask('calling my parents in Toronto from our Shanghai landline, what is the per-minute rate with the 亲情 long distance pack?', 'en');
+    expect(d.kind).toBe('answer');
+    expect(d.text).toContain('0.40');
   });
 
   it("answers Guangdong's agent hours from the rule that holds everywhere but Xinjiang", () => {
@@ -137,6 +151,24 @@ describe('9. follow-ups that change one thing', () => {
     const [, d] = talk('开了亲情长途优惠包打美国多少钱一分钟', '那巴西呢');
     expect(d!.kind).toBe('answer');
     expect(d!.text).toContain('50%');
+  });
+
+  it('keeps a question the bot nearly placed as the frame for the next message, but not a rule\'s reply', () => {
+    // why: a short follow-up ("and Japan?") often completes a question the bot could not place alone;
+    // a reply by rule (another carrier) is no frame to lean on
+    const missed = ask('亲情长途包打国外怎么收');
+    expect(missed.kind).toBe('fallback');
+    expect(engine.nextContext({}, missed).lastQuery).toBe(missed.explain.query);
+    const byRule = ask('电信宽带多少钱');
+    expect(byRule.kind).toBe('fallback');
+    expect(engine.nextContext({}, byRule).lastQuery).toBeUndefined();
+  });
+
+  it('knows 跨省 as the inter-province side of the roaming packs', () => {
+    // why: the roaming-pack entry gives both packs: in-province 2元, inter-province 3元
+    const [, d] = talk('省内漫游包一个月几块钱', '跨省的呢');
+    expect(d!.kind).toBe('answer');
+    expect(d!.text).toContain('3元');
   });
 });
 

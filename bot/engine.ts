@@ -166,10 +166,12 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     query: string, mustCover: readonly string[] = [], previousEntryId?: string, postingsBudget?: number, followUp = false, english = false,
     keep?: (entryId: string) => boolean, messageSides?: number[][],
   ): Reading {
-    const analysis = analyze(query);
+    // A country is abroad: the word 国际 is asked with it, so the entries about calls and roaming
+    // abroad are found even when the visitor names only the country ("and Japan?").
+    const mentions = entities.find(query);
+    const analysis = analyze(mentions.some((m) => m.classId === 'country') && !query.includes(ABROAD) ? `${query} ${ABROAD}` : query);
     // Provinces and countries are judged by class below, not as words an entry must contain: an
     // entry stating the rule for "other countries" covers Brazil without naming it.
-    const mentions = entities.find(query);
     if (mentions.some((m) => m.byClassOnly)) {
       const entityWords = new Set(mentions.filter((m) => m.byClassOnly).flatMap((m) => analyze(m.form).units.map((u) => u.text)));
       analysis.units = analysis.units.map((u) => (entityWords.has(u.text) ? { ...u, salience: 0 } : u));
@@ -284,7 +286,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // A second question in the same message that another entry answers with confidence.
     let second: { reading: Reading; text: string } | undefined;
     if (clauses.length > 0) {
-      const messageSides = contrasts.sides(rewrite(spell(normalized)));
+      // A country named in one clause puts the whole message abroad ("my parents in Toronto ... the long distance pack rate").
+      const whole = rewrite(spell(normalized));
+      const messageSides = contrasts.sides(entities.find(whole).some((m) => m.classId === 'country') ? `${whole} ${ABROAD}` : whole);
       const readings = clauses.map((c) => ({ text: c, ...readText(c, messageSides) }));
       let best = readings.reduce((a, b) => (b.reading.confidence > a.reading.confidence ? b : a));
       if (!confident(best.reading)) {
@@ -389,7 +393,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       next.lastEntryId = d.entryId;
       next.lastTopic = d.topic;
       next.lastQuery = d.explain.query;
-    } else if (d.kind === 'clarify') {
+    } else if (d.kind === 'clarify' || (d.kind === 'fallback' && d.reason === 'no_match' && d.explain.candidates?.length)) {
+      // A question the bot nearly placed stays the frame a short follow-up leans on ("...call the
+      // States?" missed, then "Japan?"): the two read together may be clear where each alone is not.
       next.lastQuery = d.explain.query;
     }
     return next;

@@ -63,6 +63,16 @@ export function buildHomophoneFixer(terms: Iterable<string>, lexicon: ChineseLex
       const idf = lexicon.generalIdf(word);
       return idf !== undefined && idf < EVERYDAY_WORD_IDF;
     };
+    /** True when chars[at] is part of an everyday word of 2-4 characters other than the stretch [i, i+n) itself. */
+    const inEverydayWord = (at: number, i: number, n: number): boolean => {
+      for (let len = 2; len <= 4; len++) {
+        for (let s = Math.max(0, at - len + 1); s <= at && s + len <= chars.length; s++) {
+          if (s === i && len === n) continue;
+          if (everyday(chars.slice(s, s + len).join(''))) return true;
+        }
+      }
+      return false;
+    };
     const slipAt = (i: number, n: number): string | undefined => {
       const typed = chars.slice(i, i + n).join('');
       if (known.has(typed)) return undefined;
@@ -70,10 +80,11 @@ export function buildHomophoneFixer(terms: Iterable<string>, lexicon: ChineseLex
       if (!term || !sharesACharacter(typed, term) || everyday(typed)) return undefined;
       // A character that differs from the term must be no part of an everyday word with its neighbour:
       // in 手机号 the 机 of 手机 is no slip for 几号's 几, in 补交费 the 补 of 补交 none for 不交费's 不.
+      // The same holds for longer words: the 加 of 新加坡 is no slip for 新家's 家.
       const want = [...term];
       for (let k = 0; k < n; k++) {
         if (chars[i + k] === want[k]) continue;
-        if ((i + k > 0 && everyday(chars[i + k - 1]! + chars[i + k]!)) || (i + k + 1 < chars.length && everyday(chars[i + k]! + chars[i + k + 1]!))) return undefined;
+        if (inEverydayWord(i + k, i, n)) return undefined;
       }
       return term;
     };
