@@ -203,7 +203,7 @@ async function replay(deps: ChatTurnDeps, conversationId: string, stored: JsonOb
   if (receipt?.kind === 'queued') return { conversationId, reply: await queueReply(deps, conversationId, receipt.lang, queuePosition) };
   if (receipt?.kind !== 'bot') return { conversationId, reply: null };
   const reply: ChatReply = { ...receipt.reply };
-  if (reply.kind === 'handoff' && !reply.leaveMessage) {
+  if (reply.kind === 'handoff' && reply.leaveMessage?.reason !== 'outside_hours') {
     if (deps.routing) {
       const fields = queuedReply(reply.text, await deps.routing.currentOutcome(conversationId));
       if (fields.queue) reply.queue = fields.queue;
@@ -228,8 +228,10 @@ interface BotTurn {
   decision: Decision;
   /** The text stored as the bot's reply. */
   text: string;
-  /** A handoff that could not reach a person: what the visitor was told instead. */
+  /** A handoff that could not reach a person (outside hours): what the visitor was told instead. */
   unavailable?: HandoffReplyFields;
+  /** Queued within hours with nobody online: the visitor is told so and may leave a message instead. */
+  unstaffed?: HandoffReplyFields;
 }
 
 /** Runs the engine on the message and describes everything the store must write for it. */
@@ -244,12 +246,16 @@ async function botTurn(deps: ChatTurnDeps, request: ChatRequest, conversation: C
 
   let availability: Availability | undefined;
   let unavailable: HandoffReplyFields | undefined;
+  let unstaffed: HandoffReplyFields | undefined;
   if (decision.kind === 'handoff' && deps.routing) {
     // A rule-fired handoff ("转人工") names no topic: the topic the visitor was on picks the group.
     availability = await deps.routing.availability(topicGroup(engine.kb, decision.topic ?? context.lastTopic));
     if (availability.kind !== 'open') {
-      unavailable = unavailableReply(availability, decision.lang, engine.kb.messages, (deps.clock ?? systemClock)());
-      text = unavailable.text;
+      const fields = unavailableReply(availability, decision.lang, engine.kb.messages, (deps.clock ?? systemClock)());
+      // Within hours the chat waits even with nobody online: an agent signing in a minute later finds it.
+      if (availability.kind === 'no_agents') unstaffed = fields;
+      else unavailable = fields;
+      text = fields.text;
     }
   }
 
@@ -275,7 +281,7 @@ async function botTurn(deps: ChatTurnDeps, request: ChatRequest, conversation: C
   } else if (conversation?.status === 'closed') {
     turn.status = 'bot';
   }
-  return unavailable ? { turn, decision, text, unavailable } : { turn, decision, text };
+  return { turn, decision, text, ...(unavailable ? { unavailable } : {}), ...(unstaffed ? { unstaffed } : {}) };
 }
 
 /** The engine leaves text empty when the knowledge base has none for the case (a rule without a reply). */
@@ -295,7 +301,8 @@ function baseReply(deps: ChatTurnDeps, plan: BotTurn): ChatReply {
     suggestions: decision.suggestions,
   };
   if (decision.kind === 'answer') reply.entryId = decision.entryId;
-  if (decision.kind === 'handoff' && plan.unavailable?.leaveMessage) reply.leaveMessage = plan.unavailable.leaveMessage;
+  const offer = plan.unavailable?.leaveMessage ?? plan.unstaffed?.leaveMessage;
+  if (decision.kind === 'handoff' && offer) reply.leaveMessage = offer;
   if (deps.explain) reply.explain = decision.explain;
   return reply;
 }
@@ -304,7 +311,7 @@ async function botReply(deps: ChatTurnDeps, plan: BotTurn, base: ChatReply, conv
   const { decision, text } = plan;
   const reply: ChatReply = { ...base };
   // A leave-message reply is complete as decided (baseReply).
-  if (decision.kind === 'handoff' && !plan.unavailable?.leaveMessage) {
+  if (decision.kind === 'handoff' && !plan.unavailable) {
     if (deps.routing) {
       // Someone free takes it now, or the visitor learns their place; both are also pushed live.
       const fields = queuedReply(text, await deps.routing.enqueued(conversationId));

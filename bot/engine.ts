@@ -1,6 +1,6 @@
 // The answer engine: normalize -> language -> rules -> synonyms -> retrieval -> confidence -> decision.
 // Pure and synchronous: everything costly is built once per knowledge-base version.
-import type { AnswerType, Entry, KnowledgeBase, Lang } from '../knowledge/types.ts';
+import type { AnswerType, Entry, KnowledgeBase, Lang, Rule } from '../knowledge/types.ts';
 import type { Candidate, ConversationContext, Decision, Explain, Suggestion } from './decision.ts';
 import { defaultEngineOptions, type EngineOptions } from './engine-options.ts';
 import { normalize } from './normalize.ts';
@@ -62,6 +62,11 @@ interface Reading {
 
 /** Score kept by an entry only about a non-default side when the question names none (0..1; default 0.9). */
 const OFF_DEFAULT_SCORE = 0.9;
+/**
+ * Share of a handoff message's words an entry must account for to name its subject (0..1; default 0.2):
+ * below it, "帮我转人工" says nothing of a subject and the conversation's topic decides.
+ */
+const SUBJECT_COVERAGE = 0.2;
 /** A service number or code: five or more digits (10193, 10655132), as no amount in the KB is. */
 const CODE = /^\d{5,}$/;
 /** The abroad side's word in the domestic/abroad contrast of synonyms.yaml, named by any country. */
@@ -249,7 +254,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       const redact = rule.redact || undefined;
       if (rule.action === 'handoff') {
         const reason = rule.reason === 'complaint' || rule.reason === 'account_action' ? rule.reason : 'requested';
-        return { ...base, kind: 'handoff', reason, ruleId: rule.id, text, confidence: 1, topic: topicOf(ctx.lastEntryId), redact };
+        return { ...base, kind: 'handoff', reason, ruleId: rule.id, text, confidence: 1, topic: subjectOf(reason === 'account_action' ? normalized : withoutPatterns(normalized, rule), ctx, lang), redact };
       }
       const reason = rule.reason === 'unsafe' || rule.reason === 'password' || rule.reason === 'out_of_scope' ? rule.reason : 'smalltalk';
       return { ...base, kind: 'fallback', reason, ruleId: rule.id, text, confidence: 1, redact };
@@ -259,7 +264,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const action = detectAccountAction(normalized);
     if (action) {
       explain.accountAction = action.matched;
-      return { ...base, kind: 'handoff', reason: 'account_action', text: message('handoff_account_action', lang), confidence: 1, topic: topicOf(ctx.lastEntryId) };
+      return { ...base, kind: 'handoff', reason: 'account_action', text: message('handoff_account_action', lang), confidence: 1, topic: subjectOf(normalized, ctx, lang) };
     }
 
     const en = lang === 'en';
@@ -371,9 +376,35 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   function withRepeatCheck(d: Extract<Decision, { kind: 'fallback' }>, ctx: ConversationContext): Decision {
     const misses = (ctx.fallbacksInRow ?? 0) + 1;
     if (opts.handoffAfterFallbacks > 0 && misses >= opts.handoffAfterFallbacks) {
-      return { ...d, kind: 'handoff', reason: 'low_confidence', text: message('handoff_low_confidence', d.lang), topic: topicOf(ctx.lastEntryId) };
+      const near = d.explain.candidates[0];
+      const topic = near && near.coverage >= SUBJECT_COVERAGE ? topicOf(near.entryId) : (topicOf(ctx.lastEntryId) ?? ctx.lastTopic);
+      return { ...d, kind: 'handoff', reason: 'low_confidence', text: message('handoff_low_confidence', d.lang), topic };
     }
     return d;
+  }
+
+  /**
+   * The text with what a person-or-complaint rule matched taken out: "转人工", "投诉" are not the subject.
+   * (An account rule's words are: "宽带一直掉线" is broadband's fault.) A message the rule lists whole
+   * ("人工客服") leaves nothing.
+   */
+  function withoutPatterns(text: string, rule: Rule): string {
+    const bare = text.replace(/^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$/gu, '');
+    if (rule.exact.some((e) => normalize(e) === bare)) return '';
+    return rule.patterns.reduce((t, p) => t.replace(new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`), ' '), text);
+  }
+
+  /**
+   * What a handoff is about, so the right team gets it: the subject of the message itself (the entry its
+   * words are closest to, rules set aside: "宽带一直掉线, 转人工" is broadband's), else the topic of the
+   * turns before. A message naming no subject ("转人工") keeps the conversation's.
+   */
+  function subjectOf(normalized: string, ctx: ConversationContext, lang: Lang): string | undefined {
+    // A word of two characters or more must match the entry's questions or keywords: a stray 转 names no subject.
+    const top = read(rewrite(spell(normalized)), [], ctx.lastEntryId, undefined, false, lang === 'en').candidates[0];
+    const named = top && [...(top.matched.q ?? []), ...(top.matched.kw ?? [])].some((u) => u.length >= 2 && !/^\d+$/.test(u));
+    if (top && named && top.coverage >= SUBJECT_COVERAGE) return topicOf(top.entryId);
+    return topicOf(ctx.lastEntryId) ?? ctx.lastTopic;
   }
 
   function topicOf(entryId: string | undefined): string | undefined {
@@ -393,6 +424,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       next.lastEntryId = d.entryId;
       next.lastTopic = d.topic;
       next.lastQuery = d.explain.query;
+    } else if (d.kind === 'handoff' && d.topic) {
+      // What the handoff was about: a message left next goes to the same team.
+      next.lastTopic = d.topic;
     } else if (d.kind === 'clarify' || (d.kind === 'fallback' && d.reason === 'no_match' && d.explain.candidates?.length)) {
       // A question the bot nearly placed stays the frame a short follow-up leans on ("...call the
       // States?" missed, then "Japan?"): the two read together may be clear where each alone is not.

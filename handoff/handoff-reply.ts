@@ -10,7 +10,10 @@ export interface HandoffReplyFields {
   queue?: { position: number; etaSeconds: number };
   /** A person has the chat already. */
   agent?: { displayName: string };
-  /** Nobody can take the chat now: the visitor may leave a message (POST /api/conversations/:id/ticket). */
+  /**
+   * The visitor may leave a message (POST /api/conversations/:id/ticket): outside hours instead of waiting
+   * (not queued); with nobody online within hours, as an alternative to the queue the chat is in.
+   */
   leaveMessage?: { reason: 'outside_hours' | 'no_agents'; opensAt?: string };
 }
 

@@ -28,8 +28,8 @@ export const defaultHandoffTexts = {
     en: "Our agents are offline right now and will be back at {opensAt}. You can leave a message and we'll reply as soon as possible, or keep asking me common questions.",
   },
   no_agents: {
-    zh: '抱歉，现在没有空闲的人工客服。您可以先留言（留下联系方式和问题），我们会尽快回复；也可以继续问我常见问题。',
-    en: "Sorry, no agent is available right now. You can leave a message (your contact details and question) and we'll reply as soon as possible, or keep asking me common questions.",
+    zh: '已为您排队。现在暂时没有人工客服在线，客服上线后会按顺序接待您。不想等的话，也可以留言（留下联系方式和问题），我们会尽快回复。',
+    en: "You're in the queue. No agent is online at this moment; the first one to sign in will take your chat. If you'd rather not wait, leave a message (your contact details and question) and we'll reply as soon as possible.",
   },
   transferred: {
     zh: '正在为您转接其他客服，请稍候。',

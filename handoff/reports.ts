@@ -8,14 +8,16 @@ import type { Db } from './db.ts';
  * morning counts with its start). A figure with nothing to average is `null`, never NaN or 0.
  *
  * - `conversations`: how many conversations started in the range.
- * - `containmentRate`: contained / conversations, where contained = the conversation is not with the people
- *   now (status `bot` or `closed`) and no agent ever held it (no row in conversation_agents). A visitor who
- *   asked for a person but left the queue before anyone joined counts as contained: the chat ended without a
- *   person, as defined; so containmentRate + handoffRate may exceed 1. Null when conversations = 0.
- * - `handoffRate`: conversations that entered a queue at least once (queued_at set; a handoff outside hours
- *   or with nobody online, answered with "leave a message", never enters one) / conversations. Null when 0.
+ * - A conversation was handed off when it entered a queue at least once (queued_at set) or the bot gave a
+ *   handoff reply in it (a bot message of kind `handoff`: also a request outside hours that nobody could
+ *   take, answered with "leave a message"). Every request for a person counts, reached or not.
+ * - `containmentRate`: contained / conversations, where contained = the conversation was never handed off,
+ *   is not with the people now (status `bot` or `closed`) and no agent ever held it (no row in
+ *   conversation_agents). So containmentRate + handoffRate <= 1. Null when conversations = 0.
+ * - `handoffRate`: conversations handed off / conversations. Null when 0.
  * - `handoffReasons`: those same conversations counted by their latest handoff reason (requested,
- *   complaint, low_confidence, ...); the counts add up to the conversations that entered a queue.
+ *   complaint, low_confidence, ...; `outside_hours` for a request that never entered a queue); the counts
+ *   add up to the conversations handed off.
  * - `fallbackRate`: bot replies of kind `fallback` / all bot replies (author `bot`, kind answer | clarify |
  *   fallback | handoff) in those conversations. Null when the bot replied nothing.
  * - `avgWaitSeconds`: mean, over the conversations that entered a queue and were then joined by an agent,
@@ -88,6 +90,9 @@ const REPLY_KINDS = "('answer', 'clarify', 'fallback', 'handoff')";
 /** The cohort: conversations started in [from, to); uses conversations_by_created (migration 009). */
 const IN_RANGE = 'c.created_at >= @from AND c.created_at < @to';
 
+/** Queued at least once, or told by the bot that a person was being fetched (reached or not). */
+const HANDED_OFF = `c.queued_at IS NOT NULL OR EXISTS (SELECT 1 FROM messages AS h WHERE h.conversation_id = c.id AND h.author = 'bot' AND h.kind = 'handoff')`;
+
 type Range = { from: string; to: string };
 
 export function createSqliteReports(db: Db, options: Partial<ReportsOptions> = {}): Reports {
@@ -95,13 +100,13 @@ export function createSqliteReports(db: Db, options: Partial<ReportsOptions> = {
 
   const headline = db.prepare<[Range], { conversations: number; contained: number; queued: number }>(`
     SELECT count(*) AS conversations,
-      coalesce(sum(c.status IN ('bot', 'closed')
+      coalesce(sum(c.status IN ('bot', 'closed') AND NOT (${HANDED_OFF})
         AND NOT EXISTS (SELECT 1 FROM conversation_agents AS a WHERE a.conversation_id = c.id)), 0) AS contained,
-      coalesce(sum(c.queued_at IS NOT NULL), 0) AS queued
+      coalesce(sum(${HANDED_OFF}), 0) AS queued
     FROM conversations AS c WHERE ${IN_RANGE}`);
   const reasons = db.prepare<[Range], { reason: string; n: number }>(`
-    SELECT coalesce(c.handoff_reason, 'unknown') AS reason, count(*) AS n
-    FROM conversations AS c WHERE ${IN_RANGE} AND c.queued_at IS NOT NULL
+    SELECT coalesce(c.handoff_reason, CASE WHEN c.queued_at IS NULL THEN 'outside_hours' ELSE 'unknown' END) AS reason, count(*) AS n
+    FROM conversations AS c WHERE ${IN_RANGE} AND (${HANDED_OFF})
     GROUP BY reason ORDER BY n DESC, reason`);
   const replies = db.prepare<[Range], { replies: number; fallbacks: number }>(`
     SELECT count(*) AS replies, coalesce(sum(m.kind = 'fallback'), 0) AS fallbacks

@@ -145,6 +145,11 @@ export interface Routing {
     conversationId: string,
     input: { groupId: string; reason: string; decision: Record<string, unknown>; note: string; lang: Lang },
   ): Promise<{ outcome: EnqueueOutcome; message?: StoredMessage }>;
+  /**
+   * A request for a person nobody could take (outside hours): what the visitor was told is kept as the
+   * bot's handoff reply, so the history shows it and reports count the handoff.
+   */
+  unreached(conversationId: string, text: string): Promise<StoredMessage>;
   /** Where the chat stands: with an agent, waiting (place, wait), or neither. */
   currentOutcome(conversationId: string): Promise<EnqueueOutcome>;
   /** The visitor's rating of the latest close (see RoutingStore.rate). */
@@ -196,16 +201,26 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
     pending.add(p);
   }
 
+  /**
+   * The groups whose chats an agent takes. An admin takes every group's (the first admin, made from
+   * ADMIN_USERNAME with no groups, must receive the chats of a fresh install); others their own.
+   */
+  async function servedGroups(agent: Agent): Promise<string[]> {
+    if (agent.role !== 'admin') return agent.groups;
+    return [...new Set([...agent.groups, ...(await groups.list()).map((g) => g.id)])];
+  }
+
   async function onlineCandidates(): Promise<RoutingCandidate[]> {
     const found = await Promise.all(presence.onlineAgents().map((id) => agents.get(id)));
-    return found
-      .filter((a): a is Agent => a !== undefined && !a.disabled && a.capacity > 0)
-      .map((a) => ({ agentId: a.id, capacity: a.capacity, groups: a.groups }));
+    const usable = found.filter((a): a is Agent => a !== undefined && !a.disabled && a.capacity > 0);
+    return Promise.all(usable.map(async (a) => ({ agentId: a.id, capacity: a.capacity, groups: await servedGroups(a) })));
   }
 
   async function presentIn(groupId: string): Promise<Agent[]> {
     const found = await Promise.all(presence.presentAgents().map((id) => agents.get(id)));
-    return found.filter((a): a is Agent => a !== undefined && !a.disabled && a.groups.includes(groupId));
+    const usable = found.filter((a): a is Agent => a !== undefined && !a.disabled);
+    const serving = await Promise.all(usable.map(async (a) => ((await servedGroups(a)).includes(groupId) ? a : undefined)));
+    return serving.filter((a): a is Agent => a !== undefined);
   }
 
   async function displayName(agentId: string): Promise<string> {
@@ -336,7 +351,8 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
   }
 
   async function agentsGroups(agentId: string): Promise<string[]> {
-    return (await agents.get(agentId))?.groups ?? [];
+    const agent = await agents.get(agentId);
+    return agent ? servedGroups(agent) : [];
   }
 
   const unsubscribe = presence.onChange((agentId: string, status: AgentStatus) => {
@@ -421,6 +437,12 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
 
     standing,
     currentOutcome: outcomeOf,
+
+    async unreached(conversationId: string, text: string) {
+      const message = await store.addMessage(conversationId, { author: 'bot', text, kind: 'handoff', confidence: 1 });
+      publishMessage(hub, message);
+      return message;
+    },
 
     async visitorState(conversationId: string) {
       const row = await store.get(conversationId);

@@ -113,8 +113,14 @@ export function visitorRoutes(deps: VisitorRoutesDeps): Hono {
       return respond(queuedReply(handoffText(messages, 'handoff', lang), await routing.currentOutcome(conversation.id)));
     }
     const availability = await routing.availability(deps.groupOf(conversation));
-    if (availability.kind !== 'open') return respond(unavailableReply(availability, lang, messages, clock()));
-    const note = handoffText(messages, 'handoff', lang);
+    if (availability.kind === 'outside_hours') {
+      const fields = unavailableReply(availability, lang, messages, clock());
+      await routing.unreached(conversation.id, fields.text);
+      return respond(fields);
+    }
+    // Within hours the chat waits even with nobody online (told so, with leaving a message offered).
+    const unstaffed = availability.kind === 'no_agents' ? unavailableReply(availability, lang, messages, clock()) : undefined;
+    const note = unstaffed?.text ?? handoffText(messages, 'handoff', lang);
     const { outcome } = await routing.requestHandoff(conversation.id, {
       groupId: availability.group.id,
       reason: 'requested',
@@ -123,7 +129,8 @@ export function visitorRoutes(deps: VisitorRoutesDeps): Hono {
       note,
       lang,
     });
-    return respond(queuedReply(note, outcome));
+    const fields = queuedReply(note, outcome);
+    return respond(unstaffed?.leaveMessage && outcome.kind === 'queued' ? { ...fields, leaveMessage: unstaffed.leaveMessage } : fields);
   });
 
   app.post('/api/conversations/:id/close', async (c) => {
