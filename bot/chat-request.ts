@@ -1,6 +1,6 @@
 // Validates the body of POST /api/chat into a clean ChatRequest, or a ValidationError naming the field.
 import { z } from 'zod';
-import { ValidationError } from '../handoff/index.ts';
+import { isProvinceId, ValidationError } from '../handoff/index.ts';
 import type { Lang } from '../knowledge/types.ts';
 import { charCount, cleanVisitorText } from '../handoff/clean-visitor-text.ts';
 import { CLIENT_MESSAGE_ID_RULE, clientMessageIdField } from '../handoff/client-message-id.ts';
@@ -28,6 +28,11 @@ export interface ChatRequest {
   visitorId?: string;
   /** The invitation the visitor accepted (a new conversation only): marks the chat invited, may route it to the agent. */
   invitationId?: string;
+  /**
+   * The visitor's home province as the embedding page knows it (a province site): a lower-case pinyin id
+   * of handoff/provinces.ts. Kept with a new conversation (routing, the hours answer); ignored when continuing.
+   */
+  province?: string;
 }
 
 /** The widget sends 22 characters (16 random bytes, base64url); other clients may send up to 64. */
@@ -96,6 +101,11 @@ function schema(maxChars: number) {
     clientMessageId: clientMessageIdField,
     visitorId: z.string().regex(VISITOR_ID).nullish(),
     invitationId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).nullish(),
+    province: z
+      .string()
+      .max(32)
+      .refine(isProvinceId, { error: 'province must be the lower-case pinyin id of a mainland province (guangdong, sichuan ...)', params: { code: 'invalid_province' } })
+      .nullish(),
     visitor: z
       .object({
         pageUrl: pageAddress('visitor.pageUrl'),
@@ -127,6 +137,7 @@ const FIELD_RULES: Record<string, { code: string; message: string }> = {
   clientMessageId: CLIENT_MESSAGE_ID_RULE,
   visitorId: { code: 'invalid_visitor_id', message: 'visitorId must be 16-64 characters of A-Z, a-z, 0-9, _ and -' },
   invitationId: { code: 'invalid_invitation', message: 'invitationId must be an invitation id' },
+  province: { code: 'invalid_province', message: 'province must be the lower-case pinyin id of a mainland province (guangdong, sichuan ...)' },
   visitor: { code: 'invalid_visitor', message: 'visitor must be an object { pageUrl?, referrer?, userAgent? }' },
   'visitor.pageUrl': { code: 'invalid_visitor', message: `visitor.pageUrl must be an http(s) URL of at most ${MAX_URL_LENGTH} characters` },
   'visitor.referrer': { code: 'invalid_visitor', message: `visitor.referrer must be an http(s) URL of at most ${MAX_URL_LENGTH} characters` },
@@ -157,6 +168,7 @@ export function parseChatRequest(body: unknown, maxChars: number): ChatRequest {
   if (parsed.data.clientMessageId != null) request.clientMessageId = parsed.data.clientMessageId;
   if (parsed.data.visitorId != null) request.visitorId = parsed.data.visitorId;
   if (parsed.data.invitationId != null) request.invitationId = parsed.data.invitationId;
+  if (parsed.data.province != null) request.province = parsed.data.province;
   const visitor = parsed.data.visitor;
   if (visitor) {
     const context: VisitorContext = {};

@@ -159,11 +159,12 @@ describe('a handoff decision goes through routing', () => {
     expect((await h.chat({ text: '转人工' })).json.reply.agent).toEqual({ displayName: 'Agent a' });
   });
 
-  it('nobody in the group: leave a message, in English for an English visitor', async () => {
+  it('nobody in the group within hours: queued all the same, told so, leaving a message offered, in English for an English visitor', async () => {
     const h = await harness();
     const first = await h.chat({ text: 'I want to talk to a human agent', lang: 'en' });
-    expect(first.json.reply).toMatchObject({ kind: 'handoff', leaveMessage: { reason: 'no_agents' } });
-    expect(first.json.reply.text).toMatch(/no agent is available/);
+    expect(first.json.reply).toMatchObject({ kind: 'handoff', leaveMessage: { reason: 'no_agents' }, queue: { position: 1 } });
+    expect(first.json.reply.text).toMatch(/No agent is online/);
+    expect((await h.kit.store.get(first.json.conversationId)).status).toBe('queued');
   });
 
   it('after the agent closes, a new message starts with the bot again', async () => {

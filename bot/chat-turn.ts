@@ -96,6 +96,7 @@ export async function startConversation(deps: ChatTurnDeps, request: ChatRequest
   const firstTurn = withReceipt(plan.turn, request, { kind: 'bot', reply: base });
   const created = await deps.store.createConversation({ lang: plan.decision.lang, visitor, firstTurn });
   const id = created.conversation.id;
+  if (request.province && !created.turn?.replay) await deps.store.setProvince(id, request.province);
   if (created.turn?.replay) {
     // Nothing was written, published or logged now; the same reply as the first time, with the new token.
     const replayed = await replay(deps, id, created.turn.replay.receipt, created.turn.queuePosition);
@@ -249,7 +250,11 @@ async function botTurn(deps: ChatTurnDeps, request: ChatRequest, conversation: C
   let unstaffed: HandoffReplyFields | undefined;
   if (decision.kind === 'handoff' && deps.routing) {
     // A rule-fired handoff ("转人工") names no topic: the topic the visitor was on picks the group.
-    availability = await deps.routing.availability(topicGroup(engine.kb, decision.topic ?? context.lastTopic));
+    availability = await deps.routing.availability({
+      skill: topicGroup(engine.kb, decision.topic ?? context.lastTopic),
+      // The embedding page's province on a first message; the conversation's after.
+      province: conversation?.province ?? request.province,
+    });
     if (availability.kind !== 'open') {
       const fields = unavailableReply(availability, decision.lang, engine.kb.messages, (deps.clock ?? systemClock)());
       // Within hours the chat waits even with nobody online: an agent signing in a minute later finds it.

@@ -36,7 +36,10 @@ export function adminGroupRoutes({ groups, hub, requireAgent, audit, maxBodyByte
 
   const describe = (g: Group) => {
     const hours = groups.hoursStatus(g);
-    return { id: g.id, name: g.name, hours: g.hours, open: hours.open, ...(hours.open ? {} : { opensAt: hours.opensAt.toISOString() }) };
+    return {
+      id: g.id, name: g.name, hours: g.hours, provinces: g.provinces, skills: g.skills,
+      open: hours.open, ...(hours.open ? {} : { opensAt: hours.opensAt.toISOString() }),
+    };
   };
 
   app.get('/api/admin/groups', admin, async (c) => c.json({ groups: (await groups.list()).map(describe), alwaysOpen: groups.options.alwaysOpen }));
@@ -51,8 +54,10 @@ export function adminGroupRoutes({ groups, hub, requireAgent, audit, maxBodyByte
         throw new ValidationError('invalid_group_id', 'a group id is 1-32 lower-case letters, digits, - or _, starting with a letter or digit', 'id');
       }
       const input = parseBody(putGroupSchema, await readJsonBody(c));
-      const { group, created } = await groups.put({ id, name: input.name, hours: input.hours });
-      audit?.record(actorOf(c.var.agent), AuditAction.groupSaved, { type: 'group', id }, { created, name: group.name, hours: group.hours });
+      const { group, created } = await groups.put({ id, name: input.name, hours: input.hours, provinces: input.provinces ?? [], skills: input.skills ?? [] });
+      audit?.record(actorOf(c.var.agent), AuditAction.groupSaved, { type: 'group', id }, {
+        created, name: group.name, hours: group.hours, provinces: group.provinces, skills: group.skills,
+      });
       // Queue views show group names and hours: let them refetch.
       hub.publish('queue', { type: 'queue_changed' });
       return c.json({ group: describe(group) }, created ? 201 : 200);

@@ -43,6 +43,8 @@ export interface Conversation {
   lastDecision?: JsonObject;
   /** Present once the conversation has been handed to the queue. */
   handoff?: HandoffInfo & { queuedAt: string };
+  /** The visitor's home province (handoff/provinces.ts id), from the embedding page or the visitor's answer. */
+  province?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -157,4 +159,6 @@ export interface ConversationStore {
   listMessages(id: string, options?: ListMessagesOptions): Promise<StoredMessage[]>;
   /** 1-based place in its group's queue (front first), or undefined when not queued. */
   queuePosition(id: string): Promise<number | undefined>;
+  /** Records the visitor's home province (a known province id: the caller validates it). NotFoundError when unknown. */
+  setProvince(id: string, province: string): Promise<void>;
 }

@@ -35,6 +35,8 @@ export interface ConversationView {
   status: ConversationStatus;
   lang: Lang;
   group?: string;
+  /** The visitor's home province (handoff/provinces.ts id), when known. */
+  province?: string;
   agent?: { id: string; displayName: string };
   queuedAt?: string;
   assignedAt?: string;
@@ -123,6 +125,7 @@ export async function buildConversationView(
     more: page.length > VIEW_PAGE_SIZE,
   };
   if (routed.groupId !== undefined) view.group = routed.groupId;
+  if (conversation.province !== undefined) view.province = conversation.province;
   if (routed.status === 'assigned' && routed.agentId) view.agent = await nameOf(routed.agentId);
   if (routed.queuedAt !== undefined) view.queuedAt = routed.queuedAt;
   if (routed.assignedAt !== undefined && routed.status === 'assigned') view.assignedAt = routed.assignedAt;

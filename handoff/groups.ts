@@ -1,7 +1,9 @@
-// Skill groups (mobile, broadband, billing ...): who takes a topic's chats, and when people are there.
+// Groups of agents (mobile, broadband, billing, a province's team ...): who takes which chats, and when
+// people are there. A chat goes to the most specific group serving its province and subject.
 import { z } from 'zod';
 import { businessHoursSchema, isOpenAt, nextOpening, type BusinessHours } from './business-hours.ts';
 import type { Clock } from './clock.ts';
+import { isProvinceId, PROVINCE_IDS } from './provinces.ts';
 import { systemClock } from './clock.ts';
 
 export interface Group {
@@ -10,14 +12,27 @@ export interface Group {
   /** Shown to agents and admins. */
   name: string;
   hours: BusinessHours;
+  /** Province ids (handoff/provinces.ts) whose visitors it serves; empty: every province. */
+  provinces: string[];
+  /** Subjects it serves: the knowledge base's group keys (mobile, billing ...); empty: every subject. */
+  skills: string[];
+}
+
+/** A group as saved: provinces and skills absent mean every province / every subject. */
+export type GroupInput = Omit<Group, 'provinces' | 'skills'> & Partial<Pick<Group, 'provinces' | 'skills'>>;
+
+/** What a chat needing a person is: the subject (a knowledge group key) and the visitor's province, either unknown. */
+export interface RouteTarget {
+  skill?: string | undefined;
+  province?: string | undefined;
 }
 
 /** Persistence of groups; SQLite today (seeded with mobile, broadband, billing by migration 003). */
 export interface GroupStore {
   list(): Promise<Group[]>;
   get(id: string): Promise<Group | undefined>;
-  /** Creates the group or replaces its name and hours; `created` tells which. */
-  put(group: Group): Promise<{ group: Group; created: boolean }>;
+  /** Creates the group or replaces its name, hours, provinces and skills; `created` tells which. */
+  put(group: GroupInput): Promise<{ group: Group; created: boolean }>;
 }
 
 /** Whether people work in a group right now, by its hours alone (who is online is routing's business). */
@@ -38,9 +53,17 @@ export const defaultGroupsOptions: GroupsOptions = {
 export interface Groups {
   list(): Promise<Group[]>;
   get(id: string): Promise<Group | undefined>;
-  put(group: Group): Promise<{ group: Group; created: boolean }>;
+  put(group: GroupInput): Promise<{ group: Group; created: boolean }>;
   /** The group itself when it exists, else the default group. */
   resolve(id: string | undefined): Promise<Group>;
+  /**
+   * The most specific group serving the target: a province group before a national one, then a group
+   * of the subject before a general one; among equals the one whose id is the subject, then by id. The
+   * default group when none serves it.
+   */
+  pick(target: RouteTarget): Promise<Group>;
+  /** Whether some group serves only some provinces: then a visitor of unknown province is asked theirs. */
+  hasProvinceGroups(): Promise<boolean>;
   hoursStatus(group: Group, at?: Date): HoursStatus;
   readonly options: GroupsOptions;
 }
@@ -55,6 +78,16 @@ export const groupBodySchema = z.object({
     .min(1, { error: 'name must not be empty' })
     .max(100, { error: 'name must be at most 100 characters' }),
   hours: businessHoursSchema,
+  provinces: z
+    .array(z.string().refine(isProvinceId, { error: 'provinces must be province ids (guangdong, sichuan ...)' }), { error: 'provinces must be a list of province ids' })
+    .max(PROVINCE_IDS.length)
+    .transform((ids) => [...new Set(ids)])
+    .optional(),
+  skills: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, { error: 'skills must be group keys of the knowledge base (mobile, billing ...)' }), { error: 'skills must be a list of group keys' })
+    .max(64)
+    .transform((ids) => [...new Set(ids)])
+    .optional(),
 });
 
 export function createGroups(store: GroupStore, clock: Clock = systemClock, options: Partial<GroupsOptions> = {}): Groups {
@@ -68,6 +101,18 @@ export function createGroups(store: GroupStore, clock: Clock = systemClock, opti
       const group = (id ? await store.get(id) : undefined) ?? (await store.get(opts.defaultGroup));
       if (!group) throw new Error(`handoff/groups: the default group ${JSON.stringify(opts.defaultGroup)} does not exist`);
       return group;
+    },
+    async pick({ skill, province }) {
+      const all = await store.list();
+      const serves = (g: Group) =>
+        (g.provinces.length === 0 || (province !== undefined && g.provinces.includes(province))) &&
+        (g.skills.length === 0 || (skill !== undefined && g.skills.includes(skill)));
+      const rank = (g: Group) => (g.provinces.length > 0 ? 4 : 0) + (g.skills.length > 0 ? 2 : 0) + (g.id === skill ? 1 : 0);
+      const best = all.filter(serves).sort((a, b) => rank(b) - rank(a) || a.id.localeCompare(b.id))[0];
+      return best ?? this.resolve(skill);
+    },
+    async hasProvinceGroups() {
+      return (await store.list()).some((g) => g.provinces.length > 0);
     },
     hoursStatus(group, at = clock()) {
       if (opts.alwaysOpen || isOpenAt(group.hours, at)) return { open: true };

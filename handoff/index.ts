@@ -46,7 +46,8 @@ export { searchRoutes, defaultSearchOptions, type SearchRoutesDeps, type SearchO
 export { makeSnippet, defaultSnippetOptions, type Snippet, type SnippetOptions } from './search-snippet.ts';
 // Groups, business hours, presence, queue, routing, transfer, close, tickets, rating (helper B of issue 3).
 export * from './business-hours.ts';
-export { createGroups, defaultGroupsOptions, groupBodySchema, GROUP_ID, type Group, type GroupStore, type Groups, type GroupsOptions, type HoursStatus } from './groups.ts';
+export { createGroups, defaultGroupsOptions, groupBodySchema, GROUP_ID, type Group, type GroupInput, type GroupStore, type Groups, type GroupsOptions, type HoursStatus, type RouteTarget } from './groups.ts';
+export { isProvinceId, parseProvinceAnswer, provinceName, PROVINCE_IDS } from './provinces.ts';
 export { createSqliteGroupStore } from './sqlite-group-store.ts';
 export { createPresenceService, defaultPresenceServiceOptions, systemTimers, type PresenceService, type PresenceServiceDeps, type PresenceServiceOptions, type PresenceListener, type Timers } from './presence-service.ts';
 export { pickAgent, type AgentLoad } from './round-robin.ts';

@@ -28,6 +28,8 @@ export interface RoutedConversation {
 export interface QueueEntry {
   id: string;
   groupId: string | undefined;
+  /** The visitor's home province, when known. */
+  province: string | undefined;
   lang: Lang;
   /** Why the bot handed off (requested, complaint, low_confidence ...). */
   reason: string | undefined;

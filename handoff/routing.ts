@@ -7,7 +7,7 @@ import { systemClock } from './clock.ts';
 import type { ConversationStatus, ConversationStore, StoredMessage } from './conversation-store.ts';
 import { buildConversationView, type ConversationView, type DescribeEntry } from './conversation-view.ts';
 import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
-import type { Group, Groups } from './groups.ts';
+import type { Group, Groups, RouteTarget } from './groups.ts';
 import { handoffText, type HandoffTextKey, type Messages } from './handoff-texts.ts';
 import type { Hub, SupervisorChange } from './hub.ts';
 import type { PresenceService } from './presence-service.ts';
@@ -107,6 +107,8 @@ export interface QueueItem {
   reason: string | undefined;
   preview: string | undefined;
   group: string | undefined;
+  /** The visitor's home province (handoff/provinces.ts id), when known. */
+  province: string | undefined;
   position: number;
 }
 
@@ -137,7 +139,8 @@ export interface TransferTarget {
 }
 
 export interface Routing {
-  availability(groupId: string | undefined): Promise<Availability>;
+  /** For a group id (the default group when unknown), or the group picked for a subject and province. */
+  availability(target: string | undefined | RouteTarget): Promise<Availability>;
   /** The conversation was just stored as queued in its group: assign it if someone is free, else tell its place. */
   enqueued(conversationId: string): Promise<EnqueueOutcome>;
   /** The visitor's "talk to a person" button: queue without a visitor message, with `note` as the bot's words. */
@@ -404,8 +407,9 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
   }
 
   return {
-    async availability(groupId: string | undefined) {
-      const group = await groups.resolve(groupId);
+    async availability(target: string | undefined | RouteTarget) {
+      // A group id as given, or the most specific group for a subject and province.
+      const group = target !== undefined && typeof target === 'object' ? await groups.pick(target) : await groups.resolve(target);
       const hours = groups.hoursStatus(group);
       if (!hours.open) return { kind: 'outside_hours', group, opensAt: hours.opensAt, timeZone: hours.timeZone };
       if ((await presentIn(group.id)).length === 0) return { kind: 'no_agents', group };
@@ -471,6 +475,7 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
         reason: e.reason,
         preview: e.preview === undefined ? undefined : truncate(e.preview, PREVIEW_CHARS),
         group: e.groupId,
+        province: e.province,
         position: e.position,
       }));
     },

@@ -42,6 +42,8 @@ export const defaultSqliteConversationStoreOptions: SqliteConversationStoreOptio
 
 interface ConversationRow {
   id: string;
+  /** Migration 016: the visitor's home province. */
+  province?: string | null;
   token_hash: Buffer;
   status: ConversationStatus;
   /** Migration 003: the agent holding the chat (kept after close as the last holder). */
@@ -122,6 +124,7 @@ export function createSqliteConversationStore(
   const selectByCreationKey = lazy(() => db.prepare<[Buffer], ConversationRow>('SELECT * FROM conversations WHERE creation_key = ?'));
   // The key moves to the newer conversation (the unique index allows one holder).
   const clearCreationKey = lazy(() => db.prepare<[string]>('UPDATE conversations SET creation_key = NULL WHERE id = ?'));
+  const updateProvince = lazy(() => db.prepare<[string, string]>('UPDATE conversations SET province = ? WHERE id = ?'));
   const setTokenHash = lazy(() => db.prepare<[Buffer, string]>('UPDATE conversations SET token_hash = ? WHERE id = ?'));
   // Anything but the first turn since it was written: another visitor message, an agent's, another bot reply.
   // System notes (a queue or routing note) are not the visitor's doing and do not count.
@@ -396,6 +399,10 @@ export function createSqliteConversationStore(
     async queuePosition(id) {
       return queuePositionOf(id);
     },
+
+    async setProvince(id, province) {
+      if (updateProvince().run(province, id).changes !== 1) throw new NotFoundError(`conversation ${id} not found`);
+    },
   };
 }
 
@@ -423,6 +430,7 @@ function toConversation(row: ConversationRow): Conversation {
   };
   const lastDecision = parseObject(row.last_decision);
   if (lastDecision) conversation.lastDecision = lastDecision;
+  if (row.province != null) conversation.province = row.province;
   if (row.handoff_reason !== null && row.queued_at !== null) {
     conversation.handoff = {
       reason: row.handoff_reason,

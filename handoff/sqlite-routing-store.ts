@@ -38,6 +38,7 @@ interface ConversationRow {
 interface QueueRow {
   id: string;
   group_id: string | null;
+  province: string | null;
   lang: Lang;
   handoff_reason: string | null;
   queued_at: string;
@@ -74,7 +75,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
   const selectConversation = db.prepare<[string], ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = ?`);
   // Front first: queue_rank, then rowid for chats queued within the same millisecond.
   const selectQueue = db.prepare<[string | null, string | null], QueueRow>(`
-    SELECT c.id, c.group_id, c.lang, c.handoff_reason, c.queued_at, ${LATEST_VISITOR_TEXT} AS preview
+    SELECT c.id, c.group_id, c.province, c.lang, c.handoff_reason, c.queued_at, ${LATEST_VISITOR_TEXT} AS preview
     FROM conversations AS c
     WHERE c.status = 'queued' AND (? IS NULL OR c.group_id IN (SELECT value FROM json_each(?)))
     ORDER BY c.queue_rank, c.rowid`);
@@ -395,6 +396,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
         return {
           id: row.id,
           groupId: row.group_id ?? undefined,
+          province: row.province ?? undefined,
           lang: row.lang,
           reason: row.handoff_reason ?? undefined,
           queuedAt: row.queued_at,

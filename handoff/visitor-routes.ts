@@ -112,7 +112,7 @@ export function visitorRoutes(deps: VisitorRoutesDeps): Hono {
     if (conversation.status === 'queued' || conversation.status === 'assigned') {
       return respond(queuedReply(handoffText(messages, 'handoff', lang), await routing.currentOutcome(conversation.id)));
     }
-    const availability = await routing.availability(deps.groupOf(conversation));
+    const availability = await routing.availability({ skill: deps.groupOf(conversation), province: conversation.province });
     if (availability.kind === 'outside_hours') {
       const fields = unavailableReply(availability, lang, messages, clock());
       await routing.unreached(conversation.id, fields.text);
@@ -152,7 +152,7 @@ export function visitorRoutes(deps: VisitorRoutesDeps): Hono {
   app.post('/api/conversations/:id/ticket', body, async (c) => {
     const conversation = await authenticated(c);
     const input = parseBody(ticketSchema, await readJsonBody(c));
-    const availability = await routing.availability(deps.groupOf(conversation));
+    const availability = await routing.availability({ skill: deps.groupOf(conversation), province: conversation.province });
     const ticket = await tickets.create({
       conversationId: conversation.id,
       groupId: availability.group.id,

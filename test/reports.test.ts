@@ -114,6 +114,10 @@ beforeAll(async () => {
   const c6 = (await kit.conversations.createConversation({ lang: 'zh' })).conversation.id;
   await handoff(c6, 'complaint');
 
+  // C7: asked for a person when nobody could take it (outside hours): told to leave a message, never
+  // queued. It is a handoff all the same.
+  await botChat(bj('17:00:00'), ['answer:a.one', 'handoff']);
+
   kit.time.set(new Date('2025-03-04T10:00:00+08:00'));
   app = new Hono<AgentEnv>();
   app.route('/', reportRoutes({ reports: createSqliteReports(kit.db), requireAgent: headerRequireAgent(kit.agents), clock: kit.time.clock }));
@@ -127,23 +131,23 @@ describe('GET /api/admin/reports', () => {
   it('gives every figure of the seeded day exactly', async () => {
     const r = await report(RANGE);
     const byHour = new Array(24).fill(0);
-    Object.assign(byHour, { 10: 2, 11: 1, 12: 1, 14: 1, 15: 1, 16: 1 });
+    Object.assign(byHour, { 10: 2, 11: 1, 12: 1, 14: 1, 15: 1, 16: 1, 17: 1 });
     expect(r).toEqual({
       from: '2025-03-02T16:00:00.000Z',
       to: '2025-03-03T16:00:00.000Z',
-      conversations: 7,
-      // C1, C2 (bot only) and C5 (left the queue before anyone joined).
-      containmentRate: 3 / 7,
-      // C3, C9, C4, C5, C6.
-      handoffRate: 5 / 7,
-      handoffReasons: { requested: 3, low_confidence: 1, complaint: 1 },
-      // 11 bot replies (3 + 2 + 2 + 1 + 1 + 1 + 1), 3 of them fallbacks; system notes of routing do not count.
-      fallbackRate: 3 / 11,
+      conversations: 8,
+      // C1, C2 (bot only). C5 left the queue before anyone joined and C7 found nobody: both were handed off.
+      containmentRate: 2 / 8,
+      // C3, C9, C4, C5, C6, C7.
+      handoffRate: 6 / 8,
+      handoffReasons: { requested: 3, low_confidence: 1, complaint: 1, outside_hours: 1 },
+      // 13 bot replies (3 + 2 + 2 + 1 + 1 + 1 + 1 + 2), 3 of them fallbacks; system notes of routing do not count.
+      fallbackRate: 3 / 13,
       avgWaitSeconds: (60 + 30 + 120) / 3,
       avgHandleSeconds: (300 + 60 + 600) / 3,
       csat: { average: 4, count: 2 },
       byHour,
-      topEntries: [{ entryId: 'a.one', count: 2 }, { entryId: 'b.two', count: 1 }],
+      topEntries: [{ entryId: 'a.one', count: 3 }, { entryId: 'b.two', count: 1 }],
       agents: [
         { id: alice.id, displayName: '客服小李', conversations: 2, avgHandleSeconds: 180, csat: { average: 5, count: 1 } },
         { id: bob.id, displayName: '=HYPERLINK("http://evil.example","x")', conversations: 1, avgHandleSeconds: 600, csat: { average: 3, count: 1 } },
@@ -159,8 +163,8 @@ describe('GET /api/admin/reports', () => {
     expect(r.fallbackRate).toBe(1 / 3);
     // Both chats just outside the day are counted once the range covers them.
     const wide = await report('from=2025-03-02&to=2025-03-05');
-    expect(wide.conversations).toBe(9);
-    expect(wide.topEntries[0]).toEqual({ entryId: 'a.one', count: 4 });
+    expect(wide.conversations).toBe(10);
+    expect(wide.topEntries[0]).toEqual({ entryId: 'a.one', count: 5 });
   });
 
   it('gives zeros and nulls, never NaN, for a range without conversations', async () => {
@@ -186,7 +190,7 @@ describe('GET /api/admin/reports', () => {
     const r = await report('');
     expect(r.to).toBe('2025-03-04T02:00:00.000Z');
     expect(r.from).toBe('2025-02-25T02:00:00.000Z');
-    expect(r.conversations).toBe(9);
+    expect(r.conversations).toBe(10);
   });
 
   it('refuses bad values with 400 naming the field', async () => {
@@ -230,13 +234,13 @@ describe('GET /api/admin/reports.csv', () => {
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes).slice(1);
     expect(text.startsWith('figure,value\r\n')).toBe(true);
     const lines = text.split('\r\n');
-    expect(lines).toContain('conversations,7');
-    expect(lines).toContain(`fallbackRate,${3 / 11}`);
+    expect(lines).toContain('conversations,8');
+    expect(lines).toContain(`fallbackRate,${3 / 13}`);
     expect(lines).toContain('avgWaitSeconds,70');
     expect(lines).toContain('csatAverage,4');
     expect(lines).toContain('10,2');
     expect(lines).toContain('requested,3');
-    expect(lines).toContain('a.one,2');
+    expect(lines).toContain('a.one,3');
     expect(lines).toContain(`${alice.id},客服小李,2,180,5,1`);
     // The apostrophe keeps the spreadsheet from running it; the quotes keep the commas inside one cell.
     expect(lines).toContain(`${bob.id},"'=HYPERLINK(""http://evil.example"",""x"")",1,600,3,1`);

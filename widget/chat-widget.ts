@@ -20,6 +20,7 @@ export class ChatWidget extends LitElement {
   static override properties = {
     server: { type: String },
     language: { type: String, attribute: 'lang' },
+    province: { type: String },
     heading: { type: String },
     primaryColor: { type: String, attribute: 'primary-color' },
     position: { type: String, reflect: true },
@@ -33,6 +34,8 @@ export class ChatWidget extends LitElement {
   declare server: string;
   /** Starting language (`zh` | `en`) until the visitor switches; default from the page's `<html lang>`, else zh. */
   declare language: string;
+  /** The embedding page's province id (data-province: a province site knows its province); '' = unknown. */
+  declare province: string;
   /** The panel's title; default 在线客服 / Online service. */
   declare heading: string;
   /** Any CSS colour; sets `--cw-primary`. */
@@ -56,6 +59,7 @@ export class ChatWidget extends LitElement {
     super();
     this.server = '';
     this.language = '';
+    this.province = '';
     this.heading = '';
     this.primaryColor = '';
     this.position = 'right';
@@ -66,6 +70,7 @@ export class ChatWidget extends LitElement {
     this.chat = new VisitorConnection(this, {
       server: () => this.server,
       defaultLang: () => parseLang(this.language) ?? parseLang(document.documentElement.lang) ?? 'zh',
+      province: () => this.province.trim().toLowerCase() || undefined,
     });
     this.presence = new VisitorInvitation(this, {
       server: () => this.server,

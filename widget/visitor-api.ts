@@ -40,7 +40,7 @@ export async function apiErrorOf(res: Response): Promise<ApiError> {
 }
 
 export interface VisitorApi {
-  chat(body: { text: string; conversationId?: string; clientMessageId?: string; lang?: Lang; visitorId?: string; invitationId?: string; visitor?: { pageUrl?: string; referrer?: string } }, token?: string): Promise<ChatResponse>;
+  chat(body: { text: string; conversationId?: string; clientMessageId?: string; lang?: Lang; visitorId?: string; invitationId?: string; province?: string; visitor?: { pageUrl?: string; referrer?: string } }, token?: string): Promise<ChatResponse>;
   messages(conversationId: string, token: string, after: number): Promise<MessagesPage>;
   handoff(conversationId: string, token: string): Promise<HandoffResponse>;
   close(conversationId: string, token: string): Promise<unknown>;

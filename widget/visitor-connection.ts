@@ -33,6 +33,8 @@ export interface ConnectionOptions {
   server: () => string;
   /** The language when the visitor has not chosen one. */
   defaultLang: () => Lang;
+  /** The visitor's home province id as the embedding page gives it, sent with the first message. */
+  province?: () => string | undefined;
   /** Automatic retries of a message in an existing conversation (defaults in send-with-retry.ts). */
   sendRetry?: Partial<SendRetryOptions>;
 }
@@ -353,6 +355,8 @@ export class VisitorConnection implements ReactiveController {
     } else {
       if (this.visitorId) body.visitorId = this.visitorId;
       if (this.invitationId) body.invitationId = this.invitationId;
+      const province = this.options.province?.();
+      if (province) body.province = province;
       const visitor: { pageUrl?: string; referrer?: string } = {};
       if (isPageAddress(location.href)) visitor.pageUrl = pageAddress(location.href);
       if (isPageAddress(document.referrer)) visitor.referrer = pageAddress(document.referrer);

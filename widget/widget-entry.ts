@@ -1,5 +1,5 @@
 // The embed script (/widget.js, an IIFE): defines <chat-widget> and adds one to the page, configured from
-// the data- attributes of its own <script> tag (data-server, data-lang, data-title, data-primary-color, data-position).
+// the data- attributes of its own <script> tag (data-server, data-lang, data-province, data-title, data-primary-color, data-position).
 import { ChatWidget } from './chat-widget.ts';
 
 /** Our <script> tag: `currentScript` while a classic (also async) script first runs; else found by its src. */
@@ -31,6 +31,7 @@ function mount(): void {
   el.server = serverFrom(script);
   const d = script?.dataset ?? {};
   if (d.lang) el.language = d.lang;
+  if (d.province) el.province = d.province;
   if (d.title) el.heading = d.title;
   if (d.primaryColor) el.primaryColor = d.primaryColor;
   if (d.position === 'left' || d.position === 'right') el.position = d.position;

@@ -2,7 +2,7 @@
 // "Save as FAQ draft" action (the dialog shows question and answer); after closing, the ended bar offers it again;
 // the admin finds the draft, phone number masked, under Drafts with "Make change file" and "Dismiss".
 import { expect, it } from 'vitest';
-import { ADMIN, KEEP_PRESENCE, browserSuite, useStackAndBrowser } from './browser-kit.ts';
+import { ADMIN, KEEP_PRESENCE, browserSuite, setAgentStatus, useStackAndBrowser } from './browser-kit.ts';
 import { agentConsole, agentSays, message, signedInConsole, take, visitorWaiting } from './flows.ts';
 
 const TIMEOUT = 90_000;
@@ -41,6 +41,8 @@ browserSuite('FAQ drafts in Chromium', () => {
     expect(await alice.page.getByTestId('faq-draft-offer').count()).toBe(0);
 
     const { page, seen } = await signedInConsole(live.browser, live.stack.url, ADMIN, { width: 1280, height: 900 });
+    // Here to read drafts, not to take chats (an admin online is offered every group's, also after this test).
+    await setAgentStatus(page, live.stack.url, 'away');
     await page.getByTestId('nav-drafts').click();
     const row = page.getByTestId('faq-draft-row');
     await row.first().waitFor();

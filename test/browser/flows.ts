@@ -15,8 +15,12 @@ export async function visitorWaiting(browser: Browser, url: string, text: string
   await page.getByTestId('input').fill(text);
   await page.getByTestId('send').click();
   await message(page, 'visitor', text).waitFor();
-  await page.getByTestId('handoff-button').click();
-  await page.getByTestId('queue-status').waitFor({ state: 'visible' });
+  // A message that itself asks for a person (宽带断网: a fault on the line) is queued at once; any other
+  // waits for the visitor's "talk to a person".
+  const queued = page.getByTestId('queue-status');
+  await queued.or(page.getByTestId('handoff-button')).first().waitFor({ state: 'visible' });
+  if (!(await queued.isVisible())) await page.getByTestId('handoff-button').click();
+  await queued.waitFor({ state: 'visible' });
   return { context, page, seen };
 }
 

@@ -13,11 +13,10 @@ browserSuite('supervisors monitor in Chromium', () => {
 
   it('an admin watches an agent take a chat live, then follows the chat read-only', async () => {
     const agent = await agentConsole(live.browser, live.stack.url, 'alice', 'away');
-    const visitor = await visitorWaiting(live.browser, live.stack.url, '宽带一直掉线，号码13812345678');
-
     const { page, seen } = await signedInConsole(live.browser, live.stack.url, ADMIN, { width: 1360, height: 900 });
-    // The admin watches; they are not here to get chats.
+    // The admin watches; they are not here to get chats (online, an admin is offered every group's).
     await setAgentStatus(page, live.stack.url, 'away');
+    const visitor = await visitorWaiting(live.browser, live.stack.url, '宽带一直掉线，号码13812345678');
     await page.getByTestId('nav-monitor').click();
     const row = page.locator(`[data-testid="monitor-agent-row"][data-agent-id="${live.agents.alice.id}"]`);
     await row.waitFor();
