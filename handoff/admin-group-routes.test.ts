@@ -17,6 +17,9 @@ describe('admin group routes', () => {
       id: 'mobile',
       name: '移动业务 Mobile',
       hours: { timeZone: 'Asia/Shanghai', open: '08:30', close: '21:30', days: [1, 2, 3, 4, 5, 6, 7] },
+      // Seeded as the mobile subject's group, nationally (migration 016).
+      provinces: [],
+      skills: ['mobile'],
       open: false,
       opensAt: '2025-03-04T00:30:00.000Z',
     });

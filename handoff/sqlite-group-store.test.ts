@@ -28,6 +28,8 @@ describe('sqlite group store', () => {
       id: 'mobile',
       name: '移动业务 Mobile',
       hours: { timeZone: 'Asia/Shanghai', open: '08:30', close: '21:30', days: [1, 2, 3, 4, 5, 6, 7] },
+      provinces: [],
+      skills: ['mobile'],
     });
     expect(await groups.get('mobile')).toBe(first);
     expect((await groups.list()).find((g) => g.id === 'mobile')).toBe(first);
