@@ -1,6 +1,6 @@
 // The answer engine: normalize -> language -> rules -> synonyms -> retrieval -> confidence -> decision.
 // Pure and synchronous: everything costly is built once per knowledge-base version.
-import type { AnswerType, Entry, KnowledgeBase, Lang, Rule } from '../knowledge/types.ts';
+import type { AnswerType, Entry, KnowledgeBase, Lang } from '../knowledge/types.ts';
 import type { Candidate, ConversationContext, Decision, Explain, Suggestion } from './decision.ts';
 import { defaultEngineOptions, type EngineOptions } from './engine-options.ts';
 import { normalize } from './normalize.ts';
@@ -14,7 +14,7 @@ import { splitClauses } from './clauses.ts';
 import { buildEntityReader, excludes, type EntityProfile } from './entities.ts';
 import { createAnalyzer, type Unit } from './tokenize.ts';
 import { loadChineseLexicon } from './jieba.ts';
-import { buildRuleMatcher } from './match-rules.ts';
+import { buildRuleMatcher, buildRuleWordRemover } from './match-rules.ts';
 import { ENTRIES_PER_STEP, retrieverSteps, runSteps, type IndexedEntry } from './retrieve.ts';
 import { buildContrasts, looksLikeFollowUp } from './follow-up.ts';
 import { gateFeatures, gateProbability, type GateFeatures } from './answer-gate.ts';
@@ -127,6 +127,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   const englishWordList = englishWords();
   const spell = buildSpeller([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap(({ normalized: n }) => [...n.en, ...n.keywords, n.answer.en])], (w) => englishWordList.has(w));
   const matchRule = buildRuleMatcher(kb.rules);
+  const withoutRuleWords = buildRuleWordRemover(kb.rules);
   const matchSecretRule = buildRuleMatcher(kb.rules.filter((r) => r.redact));
   const retriever = yield* retrieverSteps(texts.map((t) => t.indexed), analyze, opts.retrieval);
   const contrasts = buildContrasts(kb.contrasts, rewrite);
@@ -174,7 +175,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // A country is abroad: the word 国际 is asked with it, so the entries about calls and roaming
     // abroad are found even when the visitor names only the country ("and Japan?").
     const mentions = entities.find(query);
-    const analysis = analyze(mentions.some((m) => m.classId === 'country') && !query.includes(ABROAD) ? `${query} ${ABROAD}` : query);
+    const namesCountry = mentions.some((m) => m.classId === 'country');
+    const analysis = analyze(namesCountry && !query.includes(ABROAD) ? `${query} ${ABROAD}` : query);
     // Provinces and countries are judged by class below, not as words an entry must contain: an
     // entry stating the rule for "other countries" covers Brazil without naming it.
     if (mentions.some((m) => m.byClassOnly)) {
@@ -185,7 +187,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // An entry only about the other side of a contrast (移动 for a 联通 question, 开通 for 怎么关)
     // is not a candidate at all, so it cannot win or shrink the margin of the right entry. A country
     // is abroad: it stands on the 国际 side of the domestic/abroad contrast.
-    const abroad = mentions.some((m) => m.classId === 'country') ? ` ${ABROAD}` : '';
+    const abroad = namesCountry ? ` ${ABROAD}` : '';
     // A clause of a longer message keeps what the message named elsewhere ("China Mobile ... does it also get the discount").
     const ownSides = contrasts.sides(query + abroad).map((q, g) => (q.length === 0 && messageSides ? messageSides[g]! : q));
     const querySides = contrasts.inherit(ownSides, previousEntryId ? entrySides.get(previousEntryId) : undefined);
@@ -254,7 +256,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       const redact = rule.redact || undefined;
       if (rule.action === 'handoff') {
         const reason = rule.reason === 'complaint' || rule.reason === 'account_action' ? rule.reason : 'requested';
-        return { ...base, kind: 'handoff', reason, ruleId: rule.id, text, confidence: 1, topic: subjectOf(reason === 'account_action' ? normalized : withoutPatterns(normalized, rule), ctx, lang), redact };
+        return { ...base, kind: 'handoff', reason, ruleId: rule.id, text, confidence: 1, topic: subjectOf(reason === 'account_action' ? normalized : withoutRuleWords(rule, normalized), ctx, lang), redact };
       }
       const reason = rule.reason === 'unsafe' || rule.reason === 'password' || rule.reason === 'out_of_scope' ? rule.reason : 'smalltalk';
       return { ...base, kind: 'fallback', reason, ruleId: rule.id, text, confidence: 1, redact };
@@ -292,8 +294,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     let second: { reading: Reading; text: string } | undefined;
     if (clauses.length > 0) {
       // A country named in one clause puts the whole message abroad ("my parents in Toronto ... the long distance pack rate").
-      const whole = rewrite(spell(normalized));
-      const messageSides = contrasts.sides(entities.find(whole).some((m) => m.classId === 'country') ? `${whole} ${ABROAD}` : whole);
+      const messageSides = contrasts.sides(withAbroad(rewrite(spell(normalized))));
       const readings = clauses.map((c) => ({ text: c, ...readText(c, messageSides) }));
       let best = readings.reduce((a, b) => (b.reading.confidence > a.reading.confidence ? b : a));
       if (!confident(best.reading)) {
@@ -314,7 +315,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       // Words judged by class (Brazil, 3G) are not words an entry must contain: the class decides them.
       const own = reading.units.filter((u) => !u.soft && u.salience > 0).map((u) => u.text);
       // A country in the follow-up replaces a domestic question's side too ("and roaming in Korea?").
-      const named = entities.find(reading.query).some((m) => m.classId === 'country') ? `${reading.query} ${ABROAD}` : reading.query;
+      const named = withAbroad(reading.query);
       const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, named)}`, own, ctx.lastEntryId, budget, true, en, holdingAll(asked));
       const marked = looksLikeFollowUp(normalized);
       if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
@@ -376,22 +377,14 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   function withRepeatCheck(d: Extract<Decision, { kind: 'fallback' }>, ctx: ConversationContext): Decision {
     const misses = (ctx.fallbacksInRow ?? 0) + 1;
     if (opts.handoffAfterFallbacks > 0 && misses >= opts.handoffAfterFallbacks) {
-      const near = d.explain.candidates[0];
-      const topic = near && near.coverage >= SUBJECT_COVERAGE ? topicOf(near.entryId) : (topicOf(ctx.lastEntryId) ?? ctx.lastTopic);
-      return { ...d, kind: 'handoff', reason: 'low_confidence', text: message('handoff_low_confidence', d.lang), topic };
+      return { ...d, kind: 'handoff', reason: 'low_confidence', text: message('handoff_low_confidence', d.lang), topic: subjectFrom(d.explain.candidates[0], ctx) };
     }
     return d;
   }
 
-  /**
-   * The text with what a person-or-complaint rule matched taken out: "转人工", "投诉" are not the subject.
-   * (An account rule's words are: "宽带一直掉线" is broadband's fault.) A message the rule lists whole
-   * ("人工客服") leaves nothing.
-   */
-  function withoutPatterns(text: string, rule: Rule): string {
-    const bare = text.replace(/^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$/gu, '');
-    if (rule.exact.some((e) => normalize(e) === bare)) return '';
-    return rule.patterns.reduce((t, p) => t.replace(new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`), ' '), text);
+  /** The message with a country also read as abroad (国际), the side of the domestic/abroad contrast it stands on. */
+  function withAbroad(text: string): string {
+    return entities.find(text).some((m) => m.classId === 'country') ? `${text} ${ABROAD}` : text;
   }
 
   /**
@@ -400,8 +393,12 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
    * turns before. A message naming no subject ("转人工") keeps the conversation's.
    */
   function subjectOf(normalized: string, ctx: ConversationContext, lang: Lang): string | undefined {
+    return subjectFrom(read(rewrite(spell(normalized)), [], ctx.lastEntryId, undefined, false, lang === 'en').candidates[0], ctx);
+  }
+
+  /** The closest entry's topic when it really names a subject, else the conversation's topic. */
+  function subjectFrom(top: Candidate | undefined, ctx: ConversationContext): string | undefined {
     // A word of two characters or more must match the entry's questions or keywords: a stray 转 names no subject.
-    const top = read(rewrite(spell(normalized)), [], ctx.lastEntryId, undefined, false, lang === 'en').candidates[0];
     const named = top && [...(top.matched.q ?? []), ...(top.matched.kw ?? [])].some((u) => u.length >= 2 && !/^\d+$/.test(u));
     if (top && named && top.coverage >= SUBJECT_COVERAGE) return topicOf(top.entryId);
     return topicOf(ctx.lastEntryId) ?? ctx.lastTopic;

@@ -29,6 +29,28 @@ export function buildRuleMatcher(rules: readonly Rule[]): RuleMatcher {
 }
 
 /**
+ * For a rule that matched: the text with the rule's words taken out ("转人工", "投诉" are how a person is
+ * asked for, not what about), or '' when the rule lists the whole message. Patterns compiled once.
+ */
+export function buildRuleWordRemover(rules: readonly Rule[]): (rule: Rule, text: string) => string {
+  const compiled = new Map(
+    rules.map((rule) => [
+      rule,
+      {
+        exact: new Set(rule.exact.map((e) => normalize(e).replace(EDGE_PUNCTUATION, ''))),
+        patterns: rule.patterns.map((p) => new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`)),
+      },
+    ]),
+  );
+  return (rule, text) => {
+    const c = compiled.get(rule);
+    if (!c) return text;
+    if (c.exact.has(text.replace(EDGE_PUNCTUATION, ''))) return '';
+    return c.patterns.reduce((t, p) => t.replace(p, ' '), text);
+  };
+}
+
+/**
  * A regex matching where any of `patterns` matches, or undefined for none: one alternation, so the
  * text is scanned once instead of once per pattern. Groups are non-capturing wrappers, so
  * alternatives cannot interfere (rules use no backreferences, which renumbering would break).

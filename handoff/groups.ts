@@ -62,8 +62,6 @@ export interface Groups {
    * default group when none serves it.
    */
   pick(target: RouteTarget): Promise<Group>;
-  /** Whether some group serves only some provinces: then a visitor of unknown province is asked theirs. */
-  hasProvinceGroups(): Promise<boolean>;
   hoursStatus(group: Group, at?: Date): HoursStatus;
   readonly options: GroupsOptions;
 }
@@ -110,9 +108,6 @@ export function createGroups(store: GroupStore, clock: Clock = systemClock, opti
       const rank = (g: Group) => (g.provinces.length > 0 ? 4 : 0) + (g.skills.length > 0 ? 2 : 0) + (g.id === skill ? 1 : 0);
       const best = all.filter(serves).sort((a, b) => rank(b) - rank(a) || a.id.localeCompare(b.id))[0];
       return best ?? this.resolve(skill);
-    },
-    async hasProvinceGroups() {
-      return (await store.list()).some((g) => g.provinces.length > 0);
     },
     hoursStatus(group, at = clock()) {
       if (opts.alwaysOpen || isOpenAt(group.hours, at)) return { open: true };
