@@ -2,7 +2,14 @@
 // A handoff goes to the group of the topic; outside hours (or with nobody there) the visitor may leave a message.
 import {
   ConflictError,
+  declinesProvince,
+  describeHours,
+  handoffText,
+  parseProvinceAnswer,
+  provinceName,
+  provinceSuggestions,
   type Agent,
+  type ProvinceQuestion,
   publishMessages,
   queuedReply,
   systemClock,
@@ -96,7 +103,6 @@ export async function startConversation(deps: ChatTurnDeps, request: ChatRequest
   const firstTurn = withReceipt(plan.turn, request, { kind: 'bot', reply: base });
   const created = await deps.store.createConversation({ lang: plan.decision.lang, visitor, firstTurn });
   const id = created.conversation.id;
-  if (request.province && !created.turn?.replay) await deps.store.setProvince(id, request.province);
   if (created.turn?.replay) {
     // Nothing was written, published or logged now; the same reply as the first time, with the new token.
     const replayed = await replay(deps, id, created.turn.replay.receipt, created.turn.queuePosition);
@@ -229,6 +235,8 @@ interface BotTurn {
   decision: Decision;
   /** The text stored as the bot's reply. */
   text: string;
+  /** The reply's chips: the engine's, or the province question's choices. */
+  suggestions: Suggestion[];
   /** A handoff that could not reach a person (outside hours): what the visitor was told instead. */
   unavailable?: HandoffReplyFields;
   /** Queued within hours with nobody online: the visitor is told so and may leave a message instead. */
@@ -240,28 +248,44 @@ async function botTurn(deps: ChatTurnDeps, request: ChatRequest, conversation: C
   const { engine } = deps;
   // A reopened conversation starts afresh: what the bot remembered belongs to the finished exchange.
   const context: ConversationContext = conversation?.status === 'bot' ? (conversation.context as ConversationContext) : {};
+  // A handoff on hold for the province question: this message is the answer, or the visitor moved on.
+  const asked = conversation?.provinceQuestion;
+  const pending = conversation?.status === 'bot' && asked?.waiting ? asked : undefined;
+  const answer = pending ? readProvinceAnswer(request.text) : undefined;
+  const province = answer?.province ?? conversation?.province ?? request.province;
   // Explicit language wins; otherwise the engine detects it and falls back on the conversation's (context.lang).
-  const decision = engine.decide(request.text, request.lang ? { lang: request.lang, context } : { context });
+  const decided = engine.decide(request.text, request.lang ? { lang: request.lang, context } : { context });
+  const decision: Decision = pending && answer ? resumedHandoff(decided, pending, conversation?.lang) : decided;
   let text = replyText(engine.kb, decision);
+  let suggestions = decision.suggestions;
   const summary = summarizeDecision(decision);
 
   let availability: Availability | undefined;
   let unavailable: HandoffReplyFields | undefined;
   let unstaffed: HandoffReplyFields | undefined;
+  let question: ProvinceQuestion | undefined;
   if (decision.kind === 'handoff' && deps.routing) {
     // A rule-fired handoff ("转人工") names no topic: the topic the visitor was on picks the group.
-    availability = await deps.routing.availability({
-      skill: topicGroup(engine.kb, decision.topic ?? context.lastTopic),
-      // The embedding page's province on a first message; the conversation's after.
-      province: conversation?.province ?? request.province,
-    });
-    if (availability.kind !== 'open') {
-      const fields = unavailableReply(availability, decision.lang, engine.kb.messages, (deps.clock ?? systemClock)());
-      // Within hours the chat waits even with nobody online: an agent signing in a minute later finds it.
-      if (availability.kind === 'no_agents') unstaffed = fields;
-      else unavailable = fields;
-      text = fields.text;
+    const skill = pending && answer ? pending.skill : topicGroup(engine.kb, decision.topic ?? context.lastTopic);
+    // Asked once: a visitor who answers with something else is not asked again (the handoff goes on, nationally).
+    const served = province === undefined && !asked ? await deps.routing.servedProvinces() : [];
+    if (served.length > 0) {
+      question = { reason: decision.reason, waiting: true, ...(skill ? { skill } : {}) };
+      text = handoffText(engine.kb.messages, 'ask_province', decision.lang);
+      suggestions = provinceSuggestions(served, decision.lang);
+    } else {
+      availability = await deps.routing.availability({ skill, province });
+      if (availability.kind !== 'open') {
+        const fields = unavailableReply(availability, decision.lang, engine.kb.messages, (deps.clock ?? systemClock)());
+        // Within hours the chat waits even with nobody online: an agent signing in a minute later finds it.
+        if (availability.kind === 'no_agents') unstaffed = fields;
+        else unavailable = fields;
+        text = fields.text;
+      }
     }
+  } else if (decision.kind === 'answer' && deps.routing && province !== undefined && engine.entry(decision.entryId)?.tailor === 'agent_hours') {
+    // The hours question from a visitor whose province is known: the hours of the team that serves them.
+    text = `${text}\n${await agentHoursFor(deps.routing, engine.kb, province, decision.lang)}`;
   }
 
   const turn: TurnInput = {
@@ -279,14 +303,47 @@ async function botTurn(deps: ChatTurnDeps, request: ChatRequest, conversation: C
     lang: decision.lang,
   };
   if (conversation) turn.expectStatus = conversation.status;
-  if (decision.kind === 'handoff' && !unavailable) {
+  if (province !== undefined && province !== conversation?.province) turn.province = province;
+  if (question) turn.provinceQuestion = question;
+  else if (pending) turn.provinceQuestion = { ...pending, waiting: false };
+  if (decision.kind === 'handoff' && !unavailable && !question) {
     // The decision before this one tells the agent what the bot had tried (a rule-fired handoff has no candidates).
     turn.handoff = { reason: decision.reason, decision: { ...summary, previous: conversation?.lastDecision ?? null } };
     if (availability) turn.handoff.group = availability.group.id;
   } else if (conversation?.status === 'closed') {
     turn.status = 'bot';
   }
-  return { turn, decision, text, ...(unavailable ? { unavailable } : {}), ...(unstaffed ? { unstaffed } : {}) };
+  return { turn, decision, text, suggestions, ...(unavailable ? { unavailable } : {}), ...(unstaffed ? { unstaffed } : {}) };
+}
+
+/**
+ * What a message says to the province question: a province ("广东", "我是四川的"), or none named but the
+ * handoff may go on ("其他省份", "不清楚"); undefined when it is something else (a new question).
+ */
+function readProvinceAnswer(text: string): { province?: string } | undefined {
+  const province = parseProvinceAnswer(text);
+  if (province) return { province };
+  return declinesProvince(text) ? {} : undefined;
+}
+
+/** The handoff that waited for the province question, decided now: the engine's reading of the answer is kept for the trace. */
+function resumedHandoff(decided: Decision, pending: ProvinceQuestion, lang: Lang | undefined): Decision {
+  return {
+    kind: 'handoff',
+    reason: pending.reason as Extract<Decision, { kind: 'handoff' }>['reason'],
+    // The province answer is no language signal ("广东" in an English chat): the conversation's stays.
+    lang: lang ?? decided.lang,
+    text: '',
+    confidence: 1,
+    suggestions: [],
+    explain: decided.explain,
+  };
+}
+
+/** "您所在的新疆，人工客服服务时间为每天 09:00–22:00。": the hours of the group serving the province. */
+async function agentHoursFor(routing: Routing, kb: KnowledgeBase, province: string, lang: Lang): Promise<string> {
+  const { group } = await routing.availability({ province });
+  return handoffText(kb.messages, 'agent_hours_province', lang, { province: provinceName(province, lang), hours: describeHours(group.hours, lang) });
 }
 
 /** The engine leaves text empty when the knowledge base has none for the case (a rule without a reply). */
@@ -303,7 +360,7 @@ function baseReply(deps: ChatTurnDeps, plan: BotTurn): ChatReply {
     kind: decision.kind,
     text,
     confidence: decision.confidence,
-    suggestions: decision.suggestions,
+    suggestions: plan.suggestions,
   };
   if (decision.kind === 'answer') reply.entryId = decision.entryId;
   const offer = plan.unavailable?.leaveMessage ?? plan.unstaffed?.leaveMessage;
@@ -313,10 +370,10 @@ function baseReply(deps: ChatTurnDeps, plan: BotTurn): ChatReply {
 }
 
 async function botReply(deps: ChatTurnDeps, plan: BotTurn, base: ChatReply, conversationId: string, queuePosition: number | undefined): Promise<ChatReply> {
-  const { decision, text } = plan;
+  const { text } = plan;
   const reply: ChatReply = { ...base };
-  // A leave-message reply is complete as decided (baseReply).
-  if (decision.kind === 'handoff' && !plan.unavailable) {
+  // A leave-message reply is complete as decided (baseReply). Queued by this turn (not outside hours, not on hold for the province question).
+  if (plan.turn.handoff) {
     if (deps.routing) {
       // Someone free takes it now, or the visitor learns their place; both are also pushed live.
       const fields = queuedReply(text, await deps.routing.enqueued(conversationId));

@@ -40,7 +40,7 @@ export interface Config {
   /** `always`: every group is open round the clock; `default`: groups keep their configured hours. */
   businessHours: 'always' | 'default';
   /** The first admin, created on a database without one. Never logged. */
-  admin?: { username: string; password: string };
+  admin?: { username: string; password: string; displayName?: string };
   /** Agent sign-in and human handoff. */
   agents: {
     /** A session unused this long ends. Range 1-1440 min; default 30. */
@@ -121,6 +121,7 @@ const envSchema = z.object({
   BUSINESS_HOURS: z.enum(['always', 'default'], { error: 'must be always or default' }).default('default'),
   ADMIN_USERNAME: z.string().trim().min(1).max(64).optional(),
   ADMIN_PASSWORD: z.string().min(1).optional(),
+  ADMIN_DISPLAY_NAME: z.string().trim().min(1).max(64).optional(),
   AGENT_SESSION_IDLE_MINUTES: number(1, 1440, { integer: true }).default(30),
   AGENT_SESSION_MAX_HOURS: number(1, 720, { integer: true }).default(12),
   AGENT_ALLOWED_ORIGINS: z.string().default(''),
@@ -216,7 +217,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
   if (e.ADMIN_USERNAME !== undefined && e.ADMIN_PASSWORD !== undefined) {
-    config.admin = { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD };
+    config.admin = { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD, ...(e.ADMIN_DISPLAY_NAME ? { displayName: e.ADMIN_DISPLAY_NAME } : {}) };
   }
   return config;
 }

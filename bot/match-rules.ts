@@ -39,6 +39,9 @@ export function buildRuleWordRemover(rules: readonly Rule[]): (rule: Rule, text:
       {
         exact: new Set(rule.exact.map((e) => normalize(e).replace(EDGE_PUNCTUATION, ''))),
         patterns: rule.patterns.map((p) => new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`)),
+        // The whole-message words also inside a longer message ("我要人工客服": 人工客服 is the asking, not
+        // a subject), longest first; whole words only for Latin ones ("rep" is not in "report").
+        phrases: phraseRemover(rule.exact.map((e) => normalize(e).replace(EDGE_PUNCTUATION, '')).filter((e) => [...e].length >= 2 && !/^\d+$/.test(e))),
       },
     ]),
   );
@@ -46,8 +49,16 @@ export function buildRuleWordRemover(rules: readonly Rule[]): (rule: Rule, text:
     const c = compiled.get(rule);
     if (!c) return text;
     if (c.exact.has(text.replace(EDGE_PUNCTUATION, ''))) return '';
-    return c.patterns.reduce((t, p) => t.replace(p, ' '), text);
+    const rest = c.patterns.reduce((t, p) => t.replace(p, ' '), text);
+    return c.phrases ? rest.replace(c.phrases, ' ') : rest;
   };
+}
+
+function phraseRemover(phrases: string[]): RegExp | undefined {
+  if (phrases.length === 0) return undefined;
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const sorted = [...new Set(phrases)].sort((a, b) => b.length - a.length);
+  return new RegExp(sorted.map((p) => (/^[\p{Script=Han}\d]/u.test(p) ? escape(p) : `\\b${escape(p)}\\b`)).join('|'), 'gu');
 }
 
 /**

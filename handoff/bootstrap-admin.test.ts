@@ -20,7 +20,8 @@ describe('bootstrapAdmin', () => {
     const result = await bootstrapAdmin({ agents: k.agents, passwords: k.passwords, admin: ADMIN, log: k.log });
     expect(result.kind).toBe('created');
     if (result.kind !== 'created') return;
-    expect(result.agent).toMatchObject({ username: 'root', displayName: 'Root', role: 'admin', disabled: false });
+    // Visitors never see the sign-in name: a neutral default unless ADMIN_DISPLAY_NAME names one.
+    expect(result.agent).toMatchObject({ username: 'root', displayName: '值班经理', role: 'admin', disabled: false });
     const cookie = await login(k, 'root', ADMIN.password);
     expect((await call(k, 'GET', '/api/admin/agents', { cookie })).status).toBe(200);
     expect(k.log.lines.map((l) => l.event)).toContain('agent.admin_bootstrapped');
@@ -32,6 +33,9 @@ describe('bootstrapAdmin', () => {
     await bootstrapAdmin({ agents: k.agents, passwords: k.passwords, admin: ADMIN });
     const again = await bootstrapAdmin({ agents: k.agents, passwords: k.passwords, admin: { username: 'root', password: 'a different secret' } });
     expect(again).toEqual({ kind: 'admin_exists' });
+    const named = kit();
+    const withName = await bootstrapAdmin({ agents: named.agents, passwords: named.passwords, admin: { ...ADMIN, displayName: '王经理' }, log: named.log });
+    expect(withName.kind === 'created' && withName.agent.displayName).toBe('王经理');
     const other = await bootstrapAdmin({ agents: k.agents, passwords: k.passwords, admin: { username: 'boss', password: 'a different secret' } });
     expect(other).toEqual({ kind: 'admin_exists' });
     expect((await k.agents.list()).map((a) => a.username)).toEqual(['root']);

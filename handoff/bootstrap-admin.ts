@@ -30,9 +30,12 @@ export interface BootstrapAdminDeps {
   agents: AgentStore;
   passwords: PasswordHasher;
   /** From ADMIN_USERNAME and ADMIN_PASSWORD (config.admin); undefined when not set. */
-  admin: { username: string; password: string } | undefined;
+  admin: { username: string; password: string; displayName?: string } | undefined;
   log?: AgentLog;
 }
+
+/** The first admin's name for visitors when ADMIN_DISPLAY_NAME is not set (changeable on the admin screen). */
+export const DEFAULT_ADMIN_DISPLAY_NAME = '值班经理';
 
 /** Call once at start-up, before serving. Throws BootstrapAdminError when the variables are unusable. */
 export async function bootstrapAdmin({ agents, passwords, admin, log = silentAgentLog }: BootstrapAdminDeps): Promise<BootstrapResult> {
@@ -63,7 +66,8 @@ export async function bootstrapAdmin({ agents, passwords, admin, log = silentAge
 
   const result = await agents.createFirstAdmin({
     username,
-    displayName: admin.username.trim(),
+    // What visitors see ("客服 值班经理 正在为您服务"): never the sign-in name, which is half of a credential.
+    displayName: admin.displayName?.trim() || DEFAULT_ADMIN_DISPLAY_NAME,
     role: 'admin',
     groups: [],
     capacity: DEFAULT_CAPACITY,

@@ -188,3 +188,21 @@ export function formatOpening(opensAt: Date, now: Date, timeZone: string, lang: 
     dayDiff <= 0 ? 'today' : dayDiff === 1 ? 'tomorrow' : `on ${WEEKDAYS.en[then.weekday - 1]} ${then.day} ${MONTHS_EN[then.month - 1]}`;
   return `${hh}:${mm} ${day} (${zone})`;
 }
+
+/**
+ * A shift for a visitor: `每天 09:00–22:00` / `周一至周五 08:30–17:30` / `every day 09:00–22:00`, with the
+ * zone named when it is not Beijing's (the hall's visitors read times as Beijing time).
+ */
+export function describeHours(hours: BusinessHours, lang: Lang): string {
+  const days = hours.days;
+  const run = days.length > 1 && days.every((d, i) => i === 0 || d === days[i - 1]! + 1);
+  const names = WEEKDAYS[lang];
+  const dayText =
+    days.length === 7
+      ? lang === 'zh' ? '每天' : 'every day'
+      : run
+        ? lang === 'zh' ? `${names[days[0]! - 1]}至${names[days.at(-1)! - 1]}` : `${names[days[0]! - 1]}–${names[days.at(-1)! - 1]}`
+        : days.map((d) => names[d - 1]).join(lang === 'zh' ? '、' : ', ');
+  const zone = hours.timeZone === DEFAULT_TIME_ZONE ? '' : ` (${hours.timeZone})`;
+  return `${dayText} ${hours.open}–${hours.close}${zone}`;
+}

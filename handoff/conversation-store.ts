@@ -45,8 +45,20 @@ export interface Conversation {
   handoff?: HandoffInfo & { queuedAt: string };
   /** The visitor's home province (handoff/provinces.ts id), from the embedding page or the visitor's answer. */
   province?: string;
+  /** The visitor was asked where their number is from (`waiting`: the handoff waits for the answer). */
+  provinceQuestion?: ProvinceQuestion;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * The province question of a conversation: the handoff put on hold for it (why, and the subject's group
+ * key), `waiting` until the next message answers it. Kept once answered, so nobody is asked twice.
+ */
+export interface ProvinceQuestion {
+  reason: string;
+  skill?: string;
+  waiting: boolean;
 }
 
 export interface StoredMessage {
@@ -86,6 +98,10 @@ export interface TurnInput {
   status?: ConversationStatus;
   /** The conversation enters the queue now. */
   handoff?: HandoffInfo;
+  /** The visitor's home province from now on (a known id: the caller validates it); unchanged when omitted. */
+  province?: string;
+  /** The province question asked, or answered; unchanged when omitted. */
+  provinceQuestion?: ProvinceQuestion;
   /** The status the caller based this turn on; a different current status throws ConflictError. */
   expectStatus?: ConversationStatus;
   /**
@@ -159,6 +175,6 @@ export interface ConversationStore {
   listMessages(id: string, options?: ListMessagesOptions): Promise<StoredMessage[]>;
   /** 1-based place in its group's queue (front first), or undefined when not queued. */
   queuePosition(id: string): Promise<number | undefined>;
-  /** Records the visitor's home province (a known province id: the caller validates it). NotFoundError when unknown. */
-  setProvince(id: string, province: string): Promise<void>;
+  /** Records the province question (a handoff on hold for it). NotFoundError when unknown. */
+  setProvinceQuestion(id: string, question: ProvinceQuestion): Promise<void>;
 }

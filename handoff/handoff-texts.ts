@@ -5,7 +5,7 @@ import type { Bilingual, Lang } from '../knowledge/types.ts';
 /** The `messages` of the knowledge base (messages.yaml): key -> text in both languages. */
 export type Messages = Record<string, Bilingual<string>>;
 
-/** Placeholders: {agent} in agent_joined; {opensAt} in outside_hours. */
+/** Placeholders: {agent} in agent_joined; {opensAt} in outside_hours; {province} and {hours} in agent_hours_province. */
 export const defaultHandoffTexts = {
   handoff: {
     zh: '好的，正在为您转接人工客服，请稍候。',
@@ -38,6 +38,14 @@ export const defaultHandoffTexts = {
   requeued: {
     zh: '客服连接中断，已为您优先重新排队，请稍候。',
     en: 'Your agent got disconnected. You are back at the front of the queue; please hold on.',
+  },
+  ask_province: {
+    zh: '为了给您转接本省的人工客服，请问您的号码是哪个省的？请选择或直接输入省份名称（不清楚的话选“其他省份”）。',
+    en: 'To put you through to the team for your area, which province is your number from? Choose one or type its name (or "Other province" if unsure).',
+  },
+  agent_hours_province: {
+    zh: '您所在的{province}，人工客服服务时间为{hours}。',
+    en: 'For {province}, human agents work {hours}.',
   },
   ticket_received: {
     zh: '您的留言已收到，我们会通过您留下的联系方式尽快回复。',

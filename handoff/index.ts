@@ -47,7 +47,7 @@ export { makeSnippet, defaultSnippetOptions, type Snippet, type SnippetOptions }
 // Groups, business hours, presence, queue, routing, transfer, close, tickets, rating (helper B of issue 3).
 export * from './business-hours.ts';
 export { createGroups, defaultGroupsOptions, groupBodySchema, GROUP_ID, type Group, type GroupInput, type GroupStore, type Groups, type GroupsOptions, type HoursStatus, type RouteTarget } from './groups.ts';
-export { isProvinceId, parseProvinceAnswer, provinceName, PROVINCE_IDS } from './provinces.ts';
+export { declinesProvince, isProvinceId, parseProvinceAnswer, provinceName, provinceSuggestions, PROVINCE_IDS, type ProvinceSuggestion } from './provinces.ts';
 export { createSqliteGroupStore } from './sqlite-group-store.ts';
 export { createPresenceService, defaultPresenceServiceOptions, systemTimers, type PresenceService, type PresenceServiceDeps, type PresenceServiceOptions, type PresenceListener, type Timers } from './presence-service.ts';
 export { pickAgent, type AgentLoad } from './round-robin.ts';

@@ -47,3 +47,30 @@ export function parseProvinceAnswer(text: string): string | undefined {
   const named = PROVINCES.filter(([id, name, en]) => t.includes(name) || new RegExp(`\\b(${id}|${en})\\b`, 'i').test(t));
   return named.length === 1 ? named[0]![0] : undefined;
 }
+
+/** The chip that answers the province question without naming one: the handoff goes to a national group. */
+export const OTHER_PROVINCE = { zh: '其他省份', en: 'Other province' } as const;
+
+// "Don't know / somewhere else / skip": an answer that names no province but lets the handoff go on.
+const NO_PROVINCE = /^(其他省份?|其它省份?|外省|别的省|不知道|不清楚|不确定|跳过|都不是|没有|other( province)?|none|skip|not sure|don'?t know|i don'?t know)$/i;
+
+/** Whether a short answer to the province question declines to name one ("其他省份", "不清楚", "skip"). */
+export function declinesProvince(text: string): boolean {
+  return NO_PROVINCE.test(text.normalize('NFKC').trim().replace(/[。.!！?？,，\s]+$/u, ''));
+}
+
+/** A choice of the province question, as a chip (the reply's `suggestions`): the visitor's answer is its `question`. */
+export interface ProvinceSuggestion {
+  /** `province:<id>` (or `province:other`), never a knowledge-base entry. */
+  entryId: string;
+  question: string;
+}
+
+/** The province question's chips: the provinces some group serves, in the list's order, then "other". */
+export function provinceSuggestions(served: Iterable<string>, lang: 'zh' | 'en'): ProvinceSuggestion[] {
+  const set = new Set(served);
+  return [
+    ...PROVINCE_IDS.filter((id) => set.has(id)).map((id) => ({ entryId: `province:${id}`, question: provinceName(id, lang) })),
+    { entryId: 'province:other', question: OTHER_PROVINCE[lang] },
+  ];
+}

@@ -149,10 +149,13 @@ export interface Routing {
     input: { groupId: string; reason: string; decision: Record<string, unknown>; note: string; lang: Lang },
   ): Promise<{ outcome: EnqueueOutcome; message?: StoredMessage }>;
   /**
-   * A request for a person nobody could take (outside hours): what the visitor was told is kept as the
-   * bot's handoff reply, so the history shows it and reports count the handoff.
+   * A request for a person that did not reach the queue (outside hours, or on hold for the province
+   * question): what the visitor was told is kept as the bot's handoff reply, so the history shows it and
+   * reports count the handoff.
    */
-  unreached(conversationId: string, text: string): Promise<StoredMessage>;
+  handoffReply(conversationId: string, text: string): Promise<StoredMessage>;
+  /** The provinces some group serves in particular (empty: every group is national, nobody is asked). */
+  servedProvinces(): Promise<string[]>;
   /** Where the chat stands: with an agent, waiting (place, wait), or neither. */
   currentOutcome(conversationId: string): Promise<EnqueueOutcome>;
   /** The visitor's rating of the latest close (see RoutingStore.rate). */
@@ -442,7 +445,11 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
     standing,
     currentOutcome: outcomeOf,
 
-    async unreached(conversationId: string, text: string) {
+    async servedProvinces() {
+      return [...new Set((await groups.list()).flatMap((g) => g.provinces))];
+    },
+
+    async handoffReply(conversationId: string, text: string) {
       const message = await store.addMessage(conversationId, { author: 'bot', text, kind: 'handoff', confidence: 1 });
       publishMessage(hub, message);
       return message;

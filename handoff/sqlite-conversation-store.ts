@@ -44,6 +44,8 @@ interface ConversationRow {
   id: string;
   /** Migration 016: the visitor's home province. */
   province?: string | null;
+  /** Migration 017: a handoff waiting for the visitor to name their province (JSON). */
+  province_question?: string | null;
   token_hash: Buffer;
   status: ConversationStatus;
   /** Migration 003: the agent holding the chat (kept after close as the last holder). */
@@ -125,6 +127,7 @@ export function createSqliteConversationStore(
   // The key moves to the newer conversation (the unique index allows one holder).
   const clearCreationKey = lazy(() => db.prepare<[string]>('UPDATE conversations SET creation_key = NULL WHERE id = ?'));
   const updateProvince = lazy(() => db.prepare<[string, string]>('UPDATE conversations SET province = ? WHERE id = ?'));
+  const updateProvinceQuestion = lazy(() => db.prepare<[string, string]>('UPDATE conversations SET province_question = ? WHERE id = ?'));
   const setTokenHash = lazy(() => db.prepare<[Buffer, string]>('UPDATE conversations SET token_hash = ? WHERE id = ?'));
   // Anything but the first turn since it was written: another visitor message, an agent's, another bot reply.
   // System notes (a queue or routing note) are not the visitor's doing and do not count.
@@ -280,9 +283,18 @@ export function createSqliteConversationStore(
             nowMs: at.getTime(),
           });
     if (!updated) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
+    const row = writeProvince(id, turn) ?? updated;
     // Only a queued conversation has a place in a queue.
     const queuePosition = updated.status === 'queued' ? queuePositionOf(id) : undefined;
-    return { conversation: toConversation(updated), messages, queuePosition };
+    return { conversation: toConversation(row), messages, queuePosition };
+  }
+
+  /** The turn's province and province question, in the turn's transaction; the row again when either was written. */
+  function writeProvince(id: string, turn: TurnInput): ConversationRow | undefined {
+    if (turn.province === undefined && turn.provinceQuestion === undefined) return undefined;
+    if (turn.province !== undefined) updateProvince().run(turn.province, id);
+    if (turn.provinceQuestion !== undefined) updateProvinceQuestion().run(JSON.stringify(turn.provinceQuestion), id);
+    return selectConversation.get(id);
   }
 
   const appendTurnTx = db.transaction((id: string, turn: TurnInput): TurnResult => {
@@ -363,7 +375,7 @@ export function createSqliteConversationStore(
     )!;
     if (!firstTurn) return { conversation: toConversation(row), token };
     if (plain) {
-      const conversation = toConversation(row);
+      const conversation = toConversation(writeProvince(id, firstTurn) ?? row);
       return { conversation, token, turn: { conversation, messages: writeMessages(id, firstTurn, now), queuePosition: undefined } };
     }
     const turn = writeTurn(id, row, firstTurn);
@@ -400,8 +412,8 @@ export function createSqliteConversationStore(
       return queuePositionOf(id);
     },
 
-    async setProvince(id, province) {
-      if (updateProvince().run(province, id).changes !== 1) throw new NotFoundError(`conversation ${id} not found`);
+    async setProvinceQuestion(id, question) {
+      if (updateProvinceQuestion().run(JSON.stringify(question), id).changes !== 1) throw new NotFoundError(`conversation ${id} not found`);
     },
   };
 }
@@ -431,6 +443,10 @@ function toConversation(row: ConversationRow): Conversation {
   const lastDecision = parseObject(row.last_decision);
   if (lastDecision) conversation.lastDecision = lastDecision;
   if (row.province != null) conversation.province = row.province;
+  const question = parseObject(row.province_question ?? null);
+  if (question && typeof question.reason === 'string') {
+    conversation.provinceQuestion = { reason: question.reason, waiting: question.waiting === true, ...(typeof question.skill === 'string' ? { skill: question.skill } : {}) };
+  }
   if (row.handoff_reason !== null && row.queued_at !== null) {
     conversation.handoff = {
       reason: row.handoff_reason,

@@ -12,6 +12,7 @@ import type { Conversation, ConversationStore } from './conversation-store.ts';
 import { queuedReply, unavailableReply, type HandoffReplyFields } from './handoff-reply.ts';
 import { handoffText, type Messages } from './handoff-texts.ts';
 import { parseBody } from './parse-body.ts';
+import { provinceSuggestions, type ProvinceSuggestion } from './provinces.ts';
 import type { Routing } from './routing.ts';
 import type { TicketStore } from './tickets.ts';
 
@@ -53,7 +54,7 @@ export interface VisitorRoutesDeps {
 /** Same shape as the reply of POST /api/chat, so the widget treats both alike. */
 export interface HandoffResponse {
   conversationId: string;
-  reply: { kind: 'handoff'; text: string; confidence: 1; suggestions: [] } & Omit<HandoffReplyFields, 'text'>;
+  reply: { kind: 'handoff'; text: string; confidence: 1; suggestions: ProvinceSuggestion[] } & Omit<HandoffReplyFields, 'text'>;
 }
 
 const MAX_CONTACT_CHARS = 200;
@@ -89,6 +90,11 @@ export function visitorRoutes(deps: VisitorRoutesDeps): Hono {
     text: cleaned('text', opts.maxMessageChars),
   });
 
+  const skillOf = (conversation: Conversation) => {
+    const skill = deps.groupOf(conversation);
+    return skill === undefined ? {} : { skill };
+  };
+
   async function authenticated(c: Context): Promise<Conversation> {
     const token = bearerToken(c.req.header('authorization'));
     const conversation = await conversations.authenticate(c.req.param('id') ?? '', token);
@@ -112,10 +118,23 @@ export function visitorRoutes(deps: VisitorRoutesDeps): Hono {
     if (conversation.status === 'queued' || conversation.status === 'assigned') {
       return respond(queuedReply(handoffText(messages, 'handoff', lang), await routing.currentOutcome(conversation.id)));
     }
+    // Some group serves particular provinces and this visitor's is unknown: ask first (once), the handoff
+    // waits for the answer (the next chat message, bot/chat-turn.ts).
+    if (conversation.province === undefined && !(conversation.provinceQuestion && !conversation.provinceQuestion.waiting)) {
+      const served = await routing.servedProvinces();
+      if (served.length > 0) {
+        const text = handoffText(messages, 'ask_province', lang);
+        if (!conversation.provinceQuestion?.waiting) {
+          await conversations.setProvinceQuestion(conversation.id, { reason: 'requested', waiting: true, ...skillOf(conversation) });
+          await routing.handoffReply(conversation.id, text);
+        }
+        return c.json({ conversationId: conversation.id, reply: { kind: 'handoff', text, confidence: 1, suggestions: provinceSuggestions(served, lang) } } satisfies HandoffResponse);
+      }
+    }
     const availability = await routing.availability({ skill: deps.groupOf(conversation), province: conversation.province });
     if (availability.kind === 'outside_hours') {
       const fields = unavailableReply(availability, lang, messages, clock());
-      await routing.unreached(conversation.id, fields.text);
+      await routing.handoffReply(conversation.id, fields.text);
       return respond(fields);
     }
     // Within hours the chat waits even with nobody online (told so, with leaving a message offered).

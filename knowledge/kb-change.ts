@@ -74,6 +74,7 @@ function entryForYaml(e: z.output<typeof entrySchema>): Record<string, unknown> 
     ...(e.followups.length ? { followups: e.followups } : {}),
     ...(e.valid_until ? { valid_until: e.valid_until } : {}),
     ...(e.group ? { group: e.group } : {}),
+    ...(e.tailor ? { tailor: e.tailor } : {}),
   };
 }
 

@@ -85,6 +85,7 @@ export function readKnowledgeFile(name: string, text: string, limits: YamlLimits
         followups: e.followups,
         validUntil: e.valid_until,
         group: e.group ?? data.group,
+        ...(e.tailor ? { tailor: e.tailor } : {}),
         pos: { file: name, line, col },
       });
     });

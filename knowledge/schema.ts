@@ -27,6 +27,7 @@ export const entrySchema = z.strictObject({
   followups: z.array(id).default([]),
   valid_until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional(),
   group: z.string().optional(),
+  tailor: z.enum(['agent_hours']).optional(),
 });
 
 export const faqFileSchema = z.strictObject({

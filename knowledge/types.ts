@@ -27,6 +27,11 @@ export interface Entry {
   validUntil?: string;
   /** Which agent group takes a handoff on this entry's topic (defaults to the file's group). */
   group?: string;
+  /**
+   * The answer depends on who asks: `agent_hours` is followed by the agent hours of the team serving the
+   * visitor's province, when the chat knows it (a province site, or the visitor's answer before a handoff).
+   */
+  tailor?: 'agent_hours';
   pos: SourcePos;
 }
 

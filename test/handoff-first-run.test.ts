@@ -101,5 +101,55 @@ describe('regional routing', () => {
     const unknown = await ask('atlantis');
     expect(unknown.status).toBe(400);
     expect(unknown.json.error?.code).toBe('invalid_province');
+
+    // No province known: the visitor is asked first (nothing queued), and the answer routes the handoff.
+    type Asked = Reply & { suggestions: { entryId: string; question: string }[] };
+    const asked = await chat('转人工');
+    const question = asked.reply as Asked;
+    expect(question.kind).toBe('handoff');
+    expect(question.queue).toBeUndefined();
+    expect(question.agent).toBeUndefined();
+    expect(question.suggestions.map((x) => x.question)).toEqual(['广东', '其他省份']);
+    const answered = await chat('广东省', { id: asked.conversationId, token: asked.token! });
+    expect(answered.reply).toMatchObject({ agent: { displayName: 'gd-agent' } });
+    const elsewhere = await chat('我要人工客服');
+    const declined = await chat('其他省份', { id: elsewhere.conversationId, token: elsewhere.token! });
+    expect(declined.reply).toMatchObject({ agent: { displayName: 'cn-agent' } });
+    const view2 = await agents['gd-agent']!.call('GET', `/api/agent/conversations/${asked.conversationId}`);
+    expect(view2.json).toMatchObject({ province: 'guangdong', group: 'guangdong' });
+
+    // The widget's button asks the same, once; a typed answer naming the province routes it.
+    const started = await chat('你好');
+    const auth = { authorization: `Bearer ${started.token!}` };
+    const press = () => fetch(`${base}/api/conversations/${started.conversationId}/handoff`, { method: 'POST', headers: auth }).then(async (r) => (await r.json()) as { reply: Asked });
+    const pressed = await press();
+    expect(pressed.reply.suggestions.map((x) => x.question)).toContain('广东');
+    expect(pressed.reply.queue).toBeUndefined();
+    await press();
+    const history = await fetch(`${base}/api/conversations/${started.conversationId}/messages`, { headers: auth }).then(async (r) => (await r.json()) as { messages: { text: string }[] });
+    expect(history.messages.filter((m) => m.text === pressed.reply.text)).toHaveLength(1);
+    const typed = await chat('我是广东的号码', { id: started.conversationId, token: started.token! });
+    expect(typed.reply?.agent?.displayName).toBe('gd-agent');
+
+    // Asked once: an answer that is something else is read as a message, and a second request goes on unasked.
+    const moved = await chat('人工');
+    const otherQuestion = await chat('怎么查话费', { id: moved.conversationId, token: moved.token! });
+    expect(otherQuestion.reply?.kind).not.toBe('handoff');
+    const again = await chat('转人工', { id: moved.conversationId, token: moved.token! });
+    // Not asked again: queued for the team of the subject it was on (the bill, the national mobile team).
+    expect(again.reply).toMatchObject({ kind: 'handoff', suggestions: [], queue: { position: expect.any(Number) } });
+  });
+
+  it('answers the agent hours of the team serving the visitor\'s province', async () => {
+    const admin = await signIn(base, ADMIN.username, ADMIN.password);
+    const hours = { timeZone: 'Asia/Shanghai', open: '09:00', close: '22:00', days: [1, 2, 3, 4, 5, 6, 7] };
+    expect((await admin.call('PUT', '/api/admin/groups/xinjiang', { name: '新疆客服', hours, provinces: ['xinjiang'] })).status).toBe(201);
+    const ask = async (province?: string) => {
+      const res = await fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: '人工客服几点上班', ...(province ? { province } : {}) }) });
+      return ((await res.json()) as { reply: Reply }).reply.text;
+    };
+    expect(await ask('xinjiang')).toContain('您所在的新疆，人工客服服务时间为每天 09:00–22:00');
+    expect(await ask('guangdong')).toContain('您所在的广东，人工客服服务时间为每天 00:00–23:59');
+    expect(await ask()).not.toContain('您所在的');
   });
 });

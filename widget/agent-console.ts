@@ -16,6 +16,7 @@ import {
 } from './console-chats.ts';
 import { ConsoleConnection, type ConsoleWireEvent } from './console-connection.ts';
 import { formatDuration } from './console-format.ts';
+import { provinceName } from '../handoff/provinces.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type ConsoleLang, type Strings } from './console-strings.ts';
 import type { TransferAgentOption } from './console-transfer-dialog.ts';
@@ -637,21 +638,25 @@ export class AgentConsole extends LitElement {
         ${this.queue.length === 0
           ? html`<p class="muted">${s.queueEmpty}</p>`
           : html`<ol>
-              ${this.queue.map(
-                (q) => html`<li class="qi" data-testid="queue-item" data-conversation-id=${q.id}>
+              ${this.queue.map((q, i) => {
+                const groupName = q.group ? (this.groups.find((g) => g.id === q.group)?.name ?? q.group) : '';
+                // Numbered in the list's order (every group's chats, the longest waiting first): two groups'
+                // first chats are not both "#1". The place within the group, which the visitor is told, is in the title.
+                return html`<li class="qi" data-testid="queue-item" data-conversation-id=${q.id}>
                   <div class="row">
-                    <strong>#${q.position}</strong>
+                    <strong data-testid="queue-order" title=${s.queueOrder(i + 1, q.position, groupName)}>#${i + 1}</strong>
                     <span class="tag">${s.reasons[q.reason ?? ''] ?? q.reason ?? ''}</span>
                     <span class="tag">${q.lang === 'en' ? 'EN' : '中'}</span>
-                    ${q.group ? html`<span class="tag">${this.groups.find((g) => g.id === q.group)?.name ?? q.group}</span>` : ''}
+                    ${groupName ? html`<span class="tag" data-testid="queue-group">${groupName}</span>` : ''}
+                    ${q.province ? html`<span class="tag" data-testid="queue-province">${provinceName(q.province, s.locale)}</span>` : ''}
                   </div>
                   ${q.preview ? html`<div class="preview">${q.preview}</div>` : ''}
                   <div class="row" style="justify-content:space-between">
                     <span class="muted wait">${s.waited} ${formatDuration(q.waitingSeconds + elapsed)}</span>
                     <button class="primary" data-testid="take" @click=${() => void this.take(q.id)} ?disabled=${this.taking.has(q.id)}>${s.take}</button>
                   </div>
-                </li>`,
-              )}
+                </li>`;
+              })}
             </ol>`}
       </section>
       <section class="work">

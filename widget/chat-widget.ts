@@ -101,7 +101,9 @@ export class ChatWidget extends LitElement {
     if (this.focusAfterUpdate === 'input') root.querySelector<HTMLElement>('[data-testid="input"]')?.focus();
     if (this.focusAfterUpdate === 'launcher') root.querySelector<HTMLElement>('[data-testid="launcher"]')?.focus();
     this.focusAfterUpdate = undefined;
-    const count = this.chat.items.length + (this.chat.agentTyping ? 1 : 0) + this.chat.suggestions.length;
+    // Anything added at the bottom (a message, its chips, the typing line, the leave-a-message form) scrolls to it.
+    const chips = this.chat.items.filter((m) => m.suggestions?.length).length;
+    const count = this.chat.items.length + chips + (this.chat.agentTyping ? 1 : 0) + (this.chat.leaveMessage ? 1 : 0);
     if (this.open && count !== this.renderedCount) {
       const log = root.querySelector('.log');
       if (log) log.scrollTop = log.scrollHeight;
@@ -233,20 +235,13 @@ export class ChatWidget extends LitElement {
         ${chat.agentTyping
           ? html`<p class="typing" data-testid="typing">${s.typing(chat.agentName ?? s.agent)}</p>`
           : nothing}
-        ${chat.suggestions.length > 0
-          ? this.renderChips(
-              s.suggestions,
-              chat.suggestions.map((x) => ({ label: x.question, question: x.question })),
-              'suggestion',
-            )
-          : nothing}
         ${chat.leaveMessage && chat.hasConversation ? this.renderTicket(s) : nothing}
         ${chat.ratingDue && chat.status === 'closed' ? this.renderRating(s) : nothing}
         ${this.ratingThanks ? html`<p class="typing" role="status">${s.ratingThanks}</p>` : nothing}
         ${chat.blocked ? html`<p class="blocked" role="status" data-testid="blocked-notice">${s.blocked}</p>` : nothing}
       </div>
       ${chat.error ? html`<div class="error" role="alert" data-testid="error">${s[chat.error]}</div>` : nothing}
-      ${chat.status !== 'assigned' && !chat.blocked
+      ${!withPerson && !chat.blocked
         ? html`<div class="actions">
             <button class="chip" data-testid="handoff-button" @click=${() => chat.handoff()}>${s.handoff}</button>
           </div>`
@@ -268,11 +263,12 @@ export class ChatWidget extends LitElement {
     </section>`;
   }
 
-  private renderChips(label: string, chips: Array<{ label: string; question: string }>, testid: string): TemplateResult {
+  /** Chips that send their question; `open` false shows them as offered earlier, no longer to be chosen. */
+  private renderChips(label: string, chips: Array<{ label: string; question: string }>, testid: string, open = true): TemplateResult {
     return html`<p class="chips-label">${label}</p>
       <ul class="chips" aria-label=${label}>
         ${chips.map(
-          (c) => html`<li><button class="chip" data-testid=${testid} @click=${() => this.sendText(c.question)}>${c.label}</button></li>`,
+          (c) => html`<li><button class="chip" data-testid=${testid} ?disabled=${!open} @click=${() => this.sendText(c.question)}>${c.label}</button></li>`,
         )}
       </ul>`;
   }
@@ -297,6 +293,15 @@ export class ChatWidget extends LitElement {
         ${label ? html`<span data-testid="message-author">${label}</span> · ` : nothing}<time datetime=${m.createdAt}>${formatTime(m.createdAt)}</time>
       </span>
       <div class="bubble">${richText(m.text)}</div>
+      ${m.suggestions?.length
+        ? this.renderChips(
+            // The province question's choices are answers, not questions the visitor may ask.
+            m.suggestions[0]!.entryId.startsWith('province:') ? s.choose : s.suggestions,
+            m.suggestions.map((x) => ({ label: x.question, question: x.question })),
+            'suggestion',
+            this.chat.choicesOpen(m),
+          )
+        : nothing}
       ${m.state === 'failed'
         ? this.chat.blocked
           ? html`<p class="failed">${s.sendFailed}</p>`

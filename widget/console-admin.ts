@@ -4,6 +4,7 @@ import { LitElement, css, html } from 'lit';
 import type { AgentRole } from '../handoff/agent.ts';
 import { ApiError, type AdminGroup, type AgentRecord, type ConsoleApi } from './console-api.ts';
 import { formatDays, parseGroupList } from './console-format.ts';
+import { PROVINCE_IDS, provinceName } from '../handoff/provinces.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
 import './console-audit.ts';
@@ -135,11 +136,16 @@ export class ConsoleAdmin extends LitElement {
     const days = d.getAll('days').map(Number);
     void this.run(
       () =>
-        this.api.putGroup(groupId, String(d.get('name') ?? '').trim(), {
-          timeZone: String(d.get('timeZone') || 'Asia/Shanghai'),
-          open: String(d.get('open') ?? ''),
-          close: String(d.get('close') ?? ''),
-          days,
+        this.api.putGroup(groupId, {
+          name: String(d.get('name') ?? '').trim(),
+          hours: {
+            timeZone: String(d.get('timeZone') || 'Asia/Shanghai'),
+            open: String(d.get('open') ?? ''),
+            close: String(d.get('close') ?? ''),
+            days,
+          },
+          provinces: d.getAll('provinces').map(String),
+          skills: parseGroupList(String(d.get('skills') ?? '')),
         }),
       id ? undefined : form,
     );
@@ -156,6 +162,13 @@ export class ConsoleAdmin extends LitElement {
       <fieldset class="days"><legend class="muted">${s.days}</legend>
         ${s.dayNames.map((n, i) => html`<label><input type="checkbox" name="days" value=${i + 1} .checked=${days.includes(i + 1)} />${n}</label>`)}
       </fieldset>
+      <details class="provinces" ?open=${(g?.provinces.length ?? 0) > 0}>
+        <summary>${s.provinces}${g?.provinces.length ? `: ${g.provinces.map((p) => provinceName(p, s.locale)).join('、')}` : ''}</summary>
+        <fieldset class="days" data-testid="group-provinces">
+          ${PROVINCE_IDS.map((p) => html`<label><input type="checkbox" name="provinces" value=${p} .checked=${g?.provinces.includes(p) ?? false} />${provinceName(p, s.locale)}</label>`)}
+        </fieldset>
+      </details>
+      <label>${s.skills}<input name="skills" data-testid="group-skills" .value=${g?.skills.join(', ') ?? ''} placeholder="mobile, broadband, billing" /></label>
     `;
   }
 
@@ -207,11 +220,11 @@ export class ConsoleAdmin extends LitElement {
         <h2 id="groups-h">${s.groups}</h2>
         ${this.alwaysOpen ? html`<p class="muted">${s.alwaysOpen}</p>` : ''}
         <table>
-          <thead><tr><th>ID</th><th>${s.name}</th><th>${s.hours}</th><th></th><th></th></tr></thead>
+          <thead><tr><th>ID</th><th>${s.name}</th><th>${s.hours}</th><th>${s.coverage}</th><th></th><th></th></tr></thead>
           <tbody>
             ${this.groups.map((g) =>
               this.editing === `group:${g.id}`
-                ? html`<tr><td colspan="5"><form class="create" @submit=${(e: SubmitEvent) => this.saveGroup(e, g.id)}>
+                ? html`<tr><td colspan="6"><form class="create" @submit=${(e: SubmitEvent) => this.saveGroup(e, g.id)}>
                     <strong>${g.id}</strong>${this.groupFields(g)}
                     <button class="primary" type="submit" data-testid="group-save">${s.save}</button>
                     <button type="button" @click=${() => (this.editing = '')}>${s.cancel}</button>
@@ -219,6 +232,8 @@ export class ConsoleAdmin extends LitElement {
                 : html`<tr data-testid="admin-group">
                     <td>${g.id}</td><td>${g.name}</td>
                     <td>${g.hours.open}–${g.hours.close} · ${formatDays(g.hours.days, s.dayNames)} <span class="muted">${g.hours.timeZone}</span></td>
+                    <td data-testid="group-coverage">${g.provinces.length ? g.provinces.map((p) => provinceName(p, s.locale)).join('、') : s.nationwide}
+                      · <span class="muted">${g.skills.length ? g.skills.join(', ') : s.allSubjects}</span></td>
                     <td><span class="tag">${g.open ? s.isOpen : s.isClosed}</span></td>
                     <td><button @click=${() => (this.editing = `group:${g.id}`)}>${s.edit}</button></td>
                   </tr>`,

@@ -49,6 +49,10 @@ export interface AgentGroup {
 
 export interface AdminGroup extends AgentGroup {
   hours: BusinessHours;
+  /** Province ids served; empty: every province. */
+  provinces: string[];
+  /** Knowledge-base group keys served; empty: every subject. */
+  skills: string[];
 }
 
 export interface NewAgent {
@@ -262,8 +266,9 @@ export class ConsoleApi {
   watch(id: string, watching: boolean) {
     return this.request<{ conversationId: string; watching: boolean }>(watching ? 'POST' : 'DELETE', `/api/admin/monitor/${encodeURIComponent(id)}/watch`);
   }
-  putGroup(id: string, name: string, hours: BusinessHours) {
-    return this.request<{ group: AdminGroup }>('PUT', `/api/admin/groups/${encodeURIComponent(id)}`, { name, hours });
+  /** Creates or replaces a group: every field is sent, since an absent list means "every province / subject". */
+  putGroup(id: string, group: { name: string; hours: BusinessHours; provinces: string[]; skills: string[] }) {
+    return this.request<{ group: AdminGroup }>('PUT', `/api/admin/groups/${encodeURIComponent(id)}`, group);
   }
   /** Saves an agent's answer in a handed-off chat as an FAQ draft (question defaults to the visitor's; both masked). */
   saveFaqDraft(conversationId: string, input: { messageId: number; question?: string; answer?: string }) {

@@ -5,6 +5,7 @@ import { ApiError, type AgentGroup, type ConsoleApi, type ViewMessage } from './
 import type { ViewCandidate } from '../handoff/conversation-view.ts';
 import type { ChatState } from './console-chats.ts';
 import { formatDuration, formatTime } from './console-format.ts';
+import { provinceName } from '../handoff/provinces.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
 import { newClientMessageId, sendWithRetry } from './send-with-retry.ts';
@@ -174,7 +175,8 @@ export class ConsoleChatPane extends LitElement {
       <section class="main" aria-label=${s.chats}>
         <header>
           <span class="tag">${view?.lang === 'en' ? 'English' : '中文'}</span>
-          ${groupName ? html`<span class="tag">${groupName}</span>` : ''}
+          ${groupName ? html`<span class="tag" data-testid="chat-group">${groupName}</span>` : ''}
+          ${view?.province ? html`<span class="tag" data-testid="chat-province">${provinceName(view.province, s.locale)}</span>` : ''}
           ${view?.handoff ? html`<span class="tag" data-testid="handoff-reason">${s.reasons[view.handoff.reason] ?? view.handoff.reason}</span>` : ''}
           <span class="grow"></span>
           ${held

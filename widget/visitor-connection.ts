@@ -27,6 +27,16 @@ export interface ChatItem {
   error?: ErrorKey;
   /** Sent with the message in an existing conversation; kept for the retry button, so a repeat is stored once. */
   clientMessageId?: string;
+  /**
+   * The choices a bot reply offered (a clarify's entries, the province question's provinces): they stay
+   * with the message that asked, so its question never stands empty once the chat has moved on.
+   */
+  suggestions?: Suggestion[];
+}
+
+export interface Suggestion {
+  entryId: string;
+  question: string;
 }
 
 export interface ConnectionOptions {
@@ -55,7 +65,6 @@ export class VisitorConnection implements ReactiveController {
   agentName: string | undefined;
   queue: { position: number; etaSeconds?: number } | undefined;
   agentTyping = false;
-  suggestions: Array<{ entryId: string; question: string }> = [];
   leaveMessage: ChatReply['leaveMessage'] | undefined;
   ratingDue = false;
   lang: Lang = 'zh';
@@ -184,7 +193,6 @@ export class VisitorConnection implements ReactiveController {
     if (clean === '' || this.blocked) return;
     const item: ChatItem = { key: `l${++this.localSeq}`, author: 'visitor', text: clean, createdAt: new Date().toISOString(), state: 'sending' };
     this.items = [...this.items, item];
-    this.suggestions = [];
     this.error = undefined;
     this.stopTyping();
     this.update();
@@ -367,7 +375,6 @@ export class VisitorConnection implements ReactiveController {
 
   /** What a reply adds to the stored messages: chips, the queue, the agent, the leave-a-message form. */
   private applyReply(reply: ChatReply | HandoffReply, storedAfter: number): void {
-    this.suggestions = reply.suggestions ?? [];
     this.leaveMessage = reply.leaveMessage;
     if (reply.kind === 'handoff') {
       if (reply.queue) {
@@ -385,12 +392,24 @@ export class VisitorConnection implements ReactiveController {
       this.save();
     }
     // Some replies are not stored (the button outside hours, pressed twice): show them once, here.
-    const stored = this.items.some((m) => m.id !== undefined && m.id > storedAfter && m.author !== 'visitor' && m.text === reply.text);
-    if (!stored && reply.text) this.addLocal('bot', reply.text);
+    const stored = this.items.find((m) => m.id !== undefined && m.id > storedAfter && m.author !== 'visitor' && m.text === reply.text);
+    const suggestions = reply.suggestions?.length ? reply.suggestions : undefined;
+    if (stored) {
+      if (suggestions) this.replaceItem(stored.key, { ...stored, suggestions });
+    } else if (reply.text) {
+      this.addLocal('bot', reply.text, suggestions);
+    }
   }
 
-  private addLocal(author: Author, text: string): void {
-    this.items = [...this.items, { key: `l${++this.localSeq}`, author, text, createdAt: new Date().toISOString() }];
+  /** Whether a message's choices can still be chosen: nothing has been said since, and no person has the chat. */
+  choicesOpen(item: ChatItem): boolean {
+    if (this.blocked || this.status === 'queued' || this.status === 'assigned') return false;
+    const at = this.items.indexOf(item);
+    return at !== -1 && !this.items.slice(at + 1).some((m) => m.author === 'visitor' || m.suggestions?.length);
+  }
+
+  private addLocal(author: Author, text: string, suggestions?: Suggestion[]): void {
+    this.items = [...this.items, { key: `l${++this.localSeq}`, author, text, createdAt: new Date().toISOString(), ...(suggestions ? { suggestions } : {}) }];
   }
 
   private replaceItem(key: string, item: ChatItem): void {
@@ -619,7 +638,6 @@ export class VisitorConnection implements ReactiveController {
     this.status = 'none';
     this.queue = undefined;
     this.agentName = undefined;
-    this.suggestions = [];
     this.leaveMessage = undefined;
     this.ratingDue = false;
     this.error = undefined;

@@ -224,8 +224,14 @@ export const widgetStyles = css`
     font-size: 13px;
     text-align: left;
   }
-  .chip:hover {
+  .chip:hover:not(:disabled) {
     background: var(--cw-bot-bg);
+  }
+  /* Offered earlier, no longer to be chosen: still readable, so the question above it is not left bare. */
+  .chip:disabled {
+    border-color: var(--cw-border);
+    color: var(--cw-muted);
+    cursor: default;
   }
   .chips-label {
     margin: 0;
