@@ -14,6 +14,7 @@ import type { Logger } from './logger.ts';
 import type { HandoffServices } from './handoff-services.ts';
 import { requestLog } from './request-log.ts';
 import { staticRoutes } from './static-routes.ts';
+import { widgetCors } from './widget-cors.ts';
 
 export interface AppDeps {
   config: Config;
@@ -32,7 +33,15 @@ export function createApp({ config, store, runtime, logger, rateLimits, handoff 
   // Once per request, before anything keys a limit or a block on the address.
   app.use(resolveClientAddress(config));
   app.use(requestLog(logger));
-  app.use(secureHeaders());
+  // Cross-Origin-Resource-Policy same-origin everywhere but where a route chose otherwise (widget.js, which
+  // any embedding site loads): secureHeaders would overwrite the route's choice on the way out.
+  app.use(secureHeaders({ crossOriginResourcePolicy: false }));
+  app.use(async (c, next) => {
+    await next();
+    if (!c.res.headers.has('Cross-Origin-Resource-Policy')) c.res.headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  });
+  // Before the chat routes' limits: a preflight is answered (or refused) without counting as a request.
+  app.use(widgetCors(config.widgetOrigins));
   app.route('/', healthRoutes(runtime));
   // The chat routes first: their per-IP limit and no-store header then cover every /api route after them.
   app.route('/', chatRoutes({

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       explain: false,
       engine: defaultEngineOptions,
       maxBodyBytes: 16384,
+      widgetOrigins: [],
       maxMessageChars: 1000,
       reloadDebounceMs: 200,
       rateLimits: true,

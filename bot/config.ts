@@ -37,6 +37,11 @@ export interface Config {
   trustedProxies: string[];
   /** TRUSTED_PROXIES compiled once by proxy-addr: is the hop at `addr` (the `i`-th from the socket) a trusted proxy? */
   trustProxy: (addr: string, i: number) => boolean;
+  /**
+   * Sites other than this service's own that embed the widget (WIDGET_ALLOWED_ORIGINS): they may load
+   * widget.js and call the visitor API cross-origin (CORS). Default none. The agent API stays same-origin.
+   */
+  widgetOrigins: string[];
   /** `always`: every group is open round the clock; `default`: groups keep their configured hours. */
   businessHours: 'always' | 'default';
   /** The first admin, created on a database without one. Never logged. */
@@ -125,6 +130,7 @@ const envSchema = z.object({
   AGENT_SESSION_IDLE_MINUTES: number(1, 1440, { integer: true }).default(30),
   AGENT_SESSION_MAX_HOURS: number(1, 720, { integer: true }).default(12),
   AGENT_ALLOWED_ORIGINS: z.string().default(''),
+  WIDGET_ALLOWED_ORIGINS: z.string().default(''),
   AGENT_COOKIE_SECURE: z.enum(['auto', 'always', 'never'], { error: 'must be auto, always or never' }).default('auto'),
   PRESENCE_GRACE_SECONDS: number(0, 300, { integer: true }).default(30),
   IDLE_CLOSE_MINUTES: number(1, 1440, { integer: true }).default(10),
@@ -171,6 +177,13 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('AGENT_ALLOWED_ORIGINS', `must list http(s) origins without a path, comma-separated: ${(err as Error).message}`);
   }
 
+  let widgetOrigins: string[];
+  try {
+    widgetOrigins = parseAllowedOrigins(e.WIDGET_ALLOWED_ORIGINS);
+  } catch (err) {
+    throw new ConfigError('WIDGET_ALLOWED_ORIGINS', `must list http(s) origins without a path, comma-separated: ${(err as Error).message}`);
+  }
+
   const trustedProxies = e.TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter((s) => s !== '');
   let trustProxy: Config['trustProxy'];
   try {
@@ -199,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
       explain: e.EXPLAIN,
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    widgetOrigins,
     maxMessageChars: e.MAX_MESSAGE_CHARS,
     reloadDebounceMs: e.RELOAD_DEBOUNCE_MS,
     rateLimits: e.RATE_LIMITS,

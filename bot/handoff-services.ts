@@ -158,7 +158,7 @@ export function createHandoffServices({ db, config, store, runtime, logger, cloc
         options: { maxMessageChars: config.maxMessageChars, maxBodyBytes },
       }));
       app.route('/', liveRoutes({
-        store, transcripts, hub, presence, requireAgent, connections, log: logger, allowedOrigins: a.allowedOrigins,
+        store, transcripts, hub, presence, requireAgent, connections, log: logger, allowedOrigins: a.allowedOrigins, widgetOrigins: config.widgetOrigins,
         heldConversations: (agentId) => routing.heldConversationIds(agentId),
         visitorState: (id) => routing.visitorState(id),
         visitorGate,

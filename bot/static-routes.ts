@@ -101,6 +101,9 @@ export function staticRoutes(options: Partial<StaticRoutesOptions> = {}): Hono<A
     c.header('ETag', entry.etag);
     c.header('Vary', 'Accept-Encoding');
     if (spec.kind === 'page') c.header('Content-Security-Policy', PAGE_CSP);
+    // The embed script is public code any site may include (secureHeaders' same-origin default would make
+    // the browser refuse it to a page on another host); the console's script stays same-origin.
+    if (url === '/widget.js' || url === '/widget.js.map') c.header('Cross-Origin-Resource-Policy', 'cross-origin');
     if (c.req.header('If-None-Match')?.split(/\s*,\s*/).includes(entry.etag)) return c.body(null, 304);
     if (/\bgzip\b/.test(c.req.header('Accept-Encoding') ?? '')) {
       c.header('Content-Encoding', 'gzip');

@@ -62,6 +62,8 @@ export interface LiveRoutesDeps {
    * whose `Origin` is present and foreign gets 403 before any credential is read. Default none.
    */
   allowedOrigins?: AllowedOrigins;
+  /** Also allowed to open a visitor's stream: the sites embedding the widget (WIDGET_ALLOWED_ORIGINS). Default none. */
+  widgetOrigins?: AllowedOrigins;
   /** The conversations an agent holds now (assigned to them, not closed): stream topics and typing rights. */
   heldConversations: (agentId: string) => Promise<string[]>;
   /**
@@ -103,6 +105,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     options.typingRateLimit === 'off' ? undefined : createRateLimiter(options.typingRateLimit);
   const retryAfterSeconds = Math.max(1, Math.ceil(options.retryMs / 1000));
   const origins = normalizeAllowed(deps.allowedOrigins ?? []);
+  const visitorOrigins = [...origins, ...normalizeAllowed(deps.widgetOrigins ?? [])];
 
   const app = new Hono<AgentEnv>();
 
@@ -112,6 +115,10 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
    */
   const streamOrigin: MiddlewareHandler<AgentEnv> = async (c, next) => {
     assertOriginAllowed(c, origins);
+    await next();
+  };
+  const visitorStreamOrigin: MiddlewareHandler<AgentEnv> = async (c, next) => {
+    assertOriginAllowed(c, visitorOrigins);
     await next();
   };
 
@@ -144,7 +151,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
 
   const typingBodyLimit = limitBody(MAX_TYPING_BODY_BYTES, 'live: a typing request body');
 
-  app.get('/api/conversations/:id/events', streamOrigin, async (c) => {
+  app.get('/api/conversations/:id/events', visitorStreamOrigin, async (c) => {
     const token = bearerToken(c.req.header('authorization'));
     const after = resumePoint(c) ?? 0;
     const conversation = await store.authenticate(c.req.param('id'), token);

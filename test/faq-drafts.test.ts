@@ -209,7 +209,7 @@ describe('dismissing and making change files', () => {
     expect((await call('alice', 'POST', `/api/admin/faq-drafts/${newest!.id}/dismiss`)).status).toBe(403);
     const res = await call('admin', 'POST', `/api/admin/faq-drafts/${newest!.id}/dismiss`);
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { draft: FaqDraftJson }).draft).toMatchObject({ status: 'dismissed', handledByName: ADMIN.username });
+    expect(((await res.json()) as { draft: FaqDraftJson }).draft).toMatchObject({ status: 'dismissed', handledByName: '值班经理' });
     expect((await call('admin', 'POST', `/api/admin/faq-drafts/${newest!.id}/dismiss`)).status).toBe(409);
     expect((await call('admin', 'POST', '/api/admin/faq-drafts/424242/dismiss')).status).toBe(404);
     expect((await list('dismissed')).map((d) => d.id)).toEqual([newest!.id]);

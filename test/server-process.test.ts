@@ -61,6 +61,34 @@ async function waitFor<T>(what: string, check: () => T | undefined, ms = 15_000)
 }
 
 describe('bot/server.ts', () => {
+  it('on a fresh install with only the first admin configured, queues a visitor who asks for a person before anyone signs in; the admin takes the chat', async () => {
+    const work = tmp();
+    // BUSINESS_HOURS=always only so the result does not depend on the hour the test runs at (outside the
+    // default 08:30-21:30 a request for a person is answered with leaving a message, by design).
+    const proc = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(work, 'data'), BUSINESS_HOURS: 'always', ADMIN_USERNAME: 'boss', ADMIN_PASSWORD: 'a long first-admin secret' });
+    try {
+      const { url } = await waitFor('server.started', () => proc.lines().find((l) => l.event === 'server.started'));
+      const asked = (await (await fetch(`${url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: '转人工' }) })).json()) as {
+        conversationId: string;
+        reply: { kind: string; queue?: { position: number }; leaveMessage?: { reason: string } };
+      };
+      expect(asked.reply).toMatchObject({ kind: 'handoff', queue: { position: 1 }, leaveMessage: { reason: 'no_agents' } });
+
+      const login = await fetch(`${url}/api/agent/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ username: 'boss', password: 'a long first-admin secret' }) });
+      expect(login.status).toBe(200);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const queue = (await (await fetch(`${url}/api/agent/queue`, { headers: { cookie } })).json()) as { conversations: { id: string }[] };
+      expect(queue.conversations.map((c) => c.id)).toContain(asked.conversationId);
+      const take = await fetch(`${url}/api/agent/conversations/${asked.conversationId}/take`, { method: 'POST', headers: { cookie, origin: url } });
+      expect(take.status).toBe(200);
+      const view = (await (await fetch(`${url}/api/agent/conversations/${asked.conversationId}`, { headers: { cookie } })).json()) as { status: string };
+      expect(view.status).toBe('assigned');
+    } finally {
+      proc.kill('SIGTERM');
+      await proc.exited;
+    }
+  });
+
   it('serves on the configured host with an ephemeral port and stops cleanly on SIGTERM', async () => {
     const work = tmp();
     const proc = start({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(work, 'data'), KNOWLEDGE_DIR: SHIPPED_KB });

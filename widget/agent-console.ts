@@ -187,7 +187,8 @@ export class AgentConsole extends LitElement {
       .me { font-size: 13px; }
       @media (max-width: 720px) {
         nav { order: 3; flex-basis: 100%; overflow-x: auto; flex-wrap: nowrap; }
-        .body { grid-template-columns: 1fr; grid-template-rows: auto minmax(0, 1fr); }
+        /* minmax(0, ...): a wide row inside (tabs, a long preview) scrolls in its box instead of widening the page. */
+        .body { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto minmax(0, 1fr); }
         .side { max-height: 30vh; border-right: none; border-bottom: 1px solid var(--cs-border); }
       }
     `,
