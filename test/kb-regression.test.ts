@@ -44,11 +44,11 @@ describe('knowledge/tests on the shipped knowledge base', async () => {
     expect(kindRate(editors, 'fallback'), 'fallback').toBeGreaterThanOrEqual(0.9);
   });
 
-  it('keeps the blind batches it was tuned on at their floors (answer 78%, fallback 88%, handoff 95%)', () => {
-    // Floors a little under the figures when the second sealed batch joined (answer 80.8%, fallback
-    // 90.8%, handoff 97.8% of 1,678 blind turns): a drop below them is a regression on wording nobody
+  it('keeps the blind batches it was tuned on at their floors (answer 81%, fallback 88%, handoff 95%)', () => {
+    // Floors a little under the figures when the fourth sealed batch joined (answer 83.3%, fallback
+    // 90.8%, handoff 96.5% of 2,601 blind turns): a drop below them is a regression on wording nobody
     // here wrote. (Figures on data never tuned on: the sealed part.)
-    expect(kindRate(blind, 'answer'), 'answer').toBeGreaterThanOrEqual(0.78);
+    expect(kindRate(blind, 'answer'), 'answer').toBeGreaterThanOrEqual(0.81);
     expect(kindRate(blind, 'fallback'), 'fallback').toBeGreaterThanOrEqual(0.88);
     expect(kindRate(blind, 'handoff'), 'handoff').toBeGreaterThanOrEqual(0.95);
   });
