@@ -10,7 +10,7 @@ import type { AppEnv } from './app-env.ts';
 import { chatRoutes } from './chat-routes.ts';
 import { loadConfig } from './config.ts';
 import { createEngine, type Engine } from './engine.ts';
-import { createErrorHandler, notFoundHandler } from './error-handler.ts';
+import { createErrorHandler, notFoundHandler } from '../handoff/error-handler.ts';
 import { createKnowledgeRuntime } from './knowledge-runtime.ts';
 import { createLogger } from './logger.ts';
 

@@ -16,8 +16,6 @@ export const LogEvent = {
   kbChanged: 'kb.changed',
   kbWarnings: 'kb.warnings',
   kbWatchError: 'kb.watch_error',
-  chatError: 'chat.error',
-  storageUnavailable: 'storage.unavailable',
   httpRequest: 'http.request',
 } as const;
 export type LogEvent = (typeof LogEvent)[keyof typeof LogEvent];

@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createSqliteConversationStore, openDatabase, type ConversationStore } from '../handoff/index.ts';
+import { createSqliteConversationStore, openDatabase, startDbMaintenance, type ConversationStore } from '../handoff/index.ts';
 import { loadKnowledge, watchKnowledge, type FileCache } from '../knowledge/index.ts';
 import { createApp } from './app.ts';
 import { createHandoffServices } from './handoff-services.ts';
@@ -30,6 +30,8 @@ const IDLE_SWEEP_MS = 50;
 /** A broken knowledge base at start rejects with KnowledgeError (file:line:col); nothing is left open. */
 export async function startServer(config: Config, logger: Logger, graceMs = DEFAULT_GRACE_MS): Promise<RunningServer> {
   const db = openDatabase(config.dataDir);
+  // Search indexing and WAL checkpoints in the background; they stop when the database is closed.
+  startDbMaintenance(db);
   const closers: Array<() => Promise<void> | void> = [
     () => {
       db.close();

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Hono } from 'hono';
-import { createErrorHandler, notFoundHandler } from '../bot/error-handler.ts';
-import { createLogger } from '../bot/logger.ts';
+import { createErrorHandler, notFoundHandler } from './error-handler.ts';
+import { silentLog } from './silent-log.ts';
 import { adminAgentRoutes } from './admin-agent-routes.ts';
 import { createAgentAccounts, type AgentAccounts } from './agent-accounts.ts';
 import { agentAuthRoutes } from './agent-auth-routes.ts';
@@ -122,7 +122,7 @@ export function createKit(options: KitOptions = {}): Kit {
   );
   app.route('/', adminAgentRoutes({ accounts, requireAgent }));
   app.route('/', cannedReplyRoutes({ replies, requireAgent }));
-  app.onError(createErrorHandler(createLogger({ level: 'silent' })));
+  app.onError(createErrorHandler(silentLog));
   app.notFound(notFoundHandler);
 
   return {

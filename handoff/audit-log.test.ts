@@ -16,7 +16,7 @@ const ERIN = { id: 'a-erin', displayName: 'Erin' };
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'audit-log-'));
-  db = openDatabase(dir, { maintenance: false });
+  db = openDatabase(dir);
   now = Date.parse('2025-03-03T01:00:00.000Z');
   // Each row a minute after the last: periods can be cut between them.
   audit = createSqliteAuditLog(db, { clock: () => new Date((now += 60_000)) });

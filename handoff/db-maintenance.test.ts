@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dbMaintenance } from './db-maintenance.ts';
+import { dbMaintenance, startDbMaintenance } from './db-maintenance.ts';
 import { openDatabase, type Db } from './db.ts';
 import { createSqliteConversationStore } from './sqlite-conversation-store.ts';
 import type { ConversationStore } from './conversation-store.ts';
@@ -47,7 +47,8 @@ async function chat(store: ConversationStore, i: number): Promise<void> {
 
 describe('db maintenance', () => {
   it('indexes stored messages in the background, without a search', async () => {
-    const db = openDatabase(dir, { maintenance: { searchIndexIntervalMs: 10, checkpointWorker: false } });
+    const db = openDatabase(dir);
+    startDbMaintenance(db, { searchIndexIntervalMs: 10, checkpointWorker: false });
     open.push(db);
     await chat(createSqliteConversationStore(db), 1);
     expect(inIndex(db, 'top up number 1')).toBe(0);
@@ -55,10 +56,8 @@ describe('db maintenance', () => {
   });
 
   it('checkpoints on a worker thread, so the WAL restarts while the main connection only writes', async () => {
-    const db = openDatabase(dir, {
-      walSizeLimitBytes: 64 * 1024,
-      maintenance: { searchIndexIntervalMs: 10, checkpointBusyMs: 5, checkpointIdleMs: 20 },
-    });
+    const db = openDatabase(dir, { walSizeLimitBytes: 64 * 1024 });
+    startDbMaintenance(db, { searchIndexIntervalMs: 10, checkpointBusyMs: 5, checkpointIdleMs: 20 });
     open.push(db);
     const store = createSqliteConversationStore(db);
     const maintenance = dbMaintenance(db)!;
@@ -84,7 +83,8 @@ describe('db maintenance', () => {
   });
 
   it('keeps the WAL bounded under a steady stream of writes', async () => {
-    const db = openDatabase(dir, { maintenance: { searchIndexIntervalMs: 10, walAutocheckpointPages: 1000 } });
+    const db = openDatabase(dir);
+    startDbMaintenance(db, { searchIndexIntervalMs: 10, walAutocheckpointPages: 1000 });
     open.push(db);
     const store = createSqliteConversationStore(db);
     await chat(store, 0);
@@ -102,7 +102,7 @@ describe('db maintenance', () => {
   });
 
   it('works without any upkeep: searches index first, SQLite checkpoints at commits', async () => {
-    const db = openDatabase(dir, { maintenance: false });
+    const db = openDatabase(dir);
     open.push(db);
     expect(dbMaintenance(db)).toBeUndefined();
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);

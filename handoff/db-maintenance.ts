@@ -1,8 +1,10 @@
 // Background upkeep of the open database, off the request path: search indexing in batches, WAL checkpoints on a worker thread.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { Db } from './db.ts';
+import type Database from 'better-sqlite3';
 import { searchIndexer } from './search-index.ts';
+
+type Db = Database.Database;
 
 export interface DbMaintenanceOptions {
   /**
@@ -87,12 +89,16 @@ parentPort.on('message', (message) => {
 tick();
 `;
 
-/** The upkeep openDatabase started for this connection (tests, diagnostics). */
+/** The upkeep started for this connection (tests, diagnostics). */
 const running = new WeakMap<Db, DbMaintenance>();
 export function dbMaintenance(db: Db): DbMaintenance | undefined {
   return running.get(db);
 }
 
+/**
+ * Starts the upkeep of an open database (the composition root does, once); it stops with `db.close()`,
+ * so whoever closes the database (the server, a test) stops it too.
+ */
 export function startDbMaintenance(db: Db, options: Partial<DbMaintenanceOptions> = {}): DbMaintenance {
   const opts: DbMaintenanceOptions = { ...defaultDbMaintenanceOptions, ...options };
   const indexer = searchIndexer(db);
@@ -170,6 +176,11 @@ export function startDbMaintenance(db: Db, options: Partial<DbMaintenanceOptions
     },
   };
   running.set(db, maintenance);
+  const close = db.close.bind(db);
+  db.close = () => {
+    maintenance.stop();
+    return close();
+  };
   return maintenance;
 }
 

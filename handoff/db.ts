@@ -1,8 +1,8 @@
-// Opens the chat database (DATA_DIR/chat.sqlite) with the pragmas the store relies on, migrated.
+// Opens the chat database (DATA_DIR/chat.sqlite) with the pragmas the store relies on, migrated. The server
+// then starts its background upkeep (db-maintenance.ts); a test or the admin CLI need not.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startDbMaintenance, type DbMaintenanceOptions } from './db-maintenance.ts';
 import { migrate, readMigrations } from './migrate.ts';
 import { searchIndexer } from './search-index.ts';
 
@@ -24,18 +24,12 @@ export interface DbOptions {
    * SQLite otherwise keeps the file at its largest). Range 64 KiB-1 GiB; default 32 MiB.
    */
   walSizeLimitBytes: number;
-  /**
-   * Background search indexing and WAL checkpoints (see db-maintenance.ts), stopped by `db.close()`; false:
-   * none (searches still index what they need first, and SQLite checkpoints at commits as usual).
-   */
-  maintenance: Partial<DbMaintenanceOptions> | false;
 }
 
 export const defaultDbOptions: DbOptions = {
   fileName: 'chat.sqlite',
   busyTimeoutMs: 200,
   walSizeLimitBytes: 32 * 1024 * 1024,
-  maintenance: {},
 };
 
 export function openDatabase(dataDir: string, options: Partial<DbOptions> = {}): Db {
@@ -60,14 +54,7 @@ export function openDatabase(dataDir: string, options: Partial<DbOptions> = {}):
     db.close();
     throw err;
   }
-  if (opts.maintenance === false) return db;
-  const maintenance = startDbMaintenance(db, opts.maintenance);
-  // Whoever opened the database closes it (the server, a test, the admin CLI): the upkeep stops with it.
-  const close = db.close.bind(db);
-  db.close = () => {
-    maintenance.stop();
-    return close();
-  };
+  // Background upkeep (search indexing, WAL checkpoints) is the composition's to start: startDbMaintenance.
   return db;
 }
 

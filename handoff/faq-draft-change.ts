@@ -1,7 +1,7 @@
 // Turns a FAQ draft into a knowledge-base change: the visitor's question as a new variant of the entry the bot suggested.
 import { ValidationError } from './errors.ts';
 import type { FaqDraft } from './faq-draft-store.ts';
-import type { KbChange } from './unanswered-change.ts';
+import type { KbChange } from '../knowledge/kb-change.ts';
 
 /**
  * The default change for a draft: add its question to the suggested entry, in the draft's language. A draft

@@ -15,7 +15,8 @@ import { draftQuestion, suggestedEntryOf } from './faq-draft-source.ts';
 import { FAQ_DRAFT_STATUSES, type FaqDraft, type FaqDraftStatus, type FaqDraftStore } from './faq-draft-store.ts';
 import { parseBody } from './parse-body.ts';
 import { readJsonBody } from './read-json-body.ts';
-import { checkKbChange, kbChangeSchema, kbChangeToYaml, type KbChange } from './unanswered-change.ts';
+import { kbChangeToYaml, type KbChange } from '../knowledge/kb-change.ts';
+import { checkKbChange, kbChangeRequestSchema } from './unanswered-change.ts';
 
 export interface FaqDraftRoutesOptions {
   /** Drafts listed by default. Range 1-500; default 100. */
@@ -78,7 +79,7 @@ export function faqDraftRoutes(deps: FaqDraftRoutesDeps): Hono<AgentEnv> {
     answer: text('answer', contentLimits.maxAnswerChars).optional(),
     lang: z.enum(['zh', 'en'], { error: 'lang is zh or en' }).optional(),
   });
-  const changeSchema = z.strictObject({ change: kbChangeSchema.optional() });
+  const changeSchema = z.strictObject({ change: kbChangeRequestSchema.optional() });
 
   const withNames = async (d: FaqDraft): Promise<FaqDraftJson> => {
     if (!agentName) return d;
@@ -160,7 +161,7 @@ export function faqDraftRoutes(deps: FaqDraftRoutesDeps): Hono<AgentEnv> {
     const draft = drafts.get(id);
     if (!draft) throw new NotFoundError(`handoff: no FAQ draft ${id}`);
     if (draft.status === 'dismissed') throw new ConflictError(`handoff: FAQ draft ${id} was dismissed`, 'already_handled');
-    const change = input.change ?? draftToChange(draft, entryExists);
+    const change: KbChange = input.change ?? draftToChange(draft, entryExists);
     checkKbChange(change, entryExists);
     const yaml = toYaml(change);
     if (!drafts.handle(id, 'used', c.var.agent.id, clock().toISOString())) {
@@ -170,9 +171,9 @@ export function faqDraftRoutes(deps: FaqDraftRoutesDeps): Hono<AgentEnv> {
       source: 'faq_draft',
       draftId: id,
       changes: change.changes.map((item) =>
-        'addQuestions' in item
+        item.addQuestions
           ? { addQuestions: item.addQuestions.entry, lang: item.addQuestions.lang, count: item.addQuestions.questions.length }
-          : { newEntry: item.newEntry.entry.id, file: item.newEntry.file },
+          : { newEntry: item.newEntry?.entry.id, file: item.newEntry?.file },
       ),
     });
     c.header('Content-Type', 'application/yaml; charset=utf-8');

@@ -1,5 +1,6 @@
 // Public surface of the handoff module: storage of conversations and messages, and the typed errors.
 export { openDatabase, defaultDbOptions, type Db, type DbOptions } from './db.ts';
+export { startDbMaintenance, type DbMaintenanceOptions } from './db-maintenance.ts';
 export { migrate, readMigrations, defaultMigrationsDir, type Migration } from './migrate.ts';
 export * from './conversation-store.ts';
 export {
@@ -103,7 +104,7 @@ export { reportCsv, csvCell } from './report-csv.ts';
 export { createSqliteUnansweredStore, type UnansweredCandidate, type UnansweredLog, type UnansweredQuery, type UnansweredRecord, type UnansweredRow, type UnansweredStore } from './unanswered-store.ts';
 export { groupUnanswered, groupKeyOf, defaultUnansweredGroupOptions, type GroupCandidate, type UnansweredGroup, type UnansweredGroupOptions } from './unanswered-groups.ts';
 export { unansweredRoutes, defaultUnansweredRoutesOptions, type UnansweredRoutesDeps, type UnansweredRoutesOptions } from './unanswered-routes.ts';
-export { checkKbChange, kbChangeSchema, kbChangeToYaml, type KbChange } from './unanswered-change.ts';
+export { checkKbChange, kbChangeRequestSchema } from './unanswered-change.ts';
 // FAQ drafts: agents' answers to handed-off questions, saved for editors (issue 7).
 export { createSqliteFaqDraftStore, FAQ_DRAFT_STATUSES, type FaqDraft, type FaqDraftQuery, type FaqDraftStatus, type FaqDraftStore, type NewFaqDraft, type DraftSourceMessage } from './faq-draft-store.ts';
 export { faqDraftRoutes, defaultFaqDraftRoutesOptions, type FaqDraftJson, type FaqDraftRoutesDeps, type FaqDraftRoutesOptions } from './faq-draft-routes.ts';

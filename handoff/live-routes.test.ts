@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createErrorHandler } from '../bot/error-handler.ts';
-import { createLogger } from '../bot/logger.ts';
+import { createErrorHandler } from './error-handler.ts';
+import { silentLog } from './silent-log.ts';
 import type { Agent, AgentStatus } from './agent.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import type { ConversationStore, MessageAuthor, StoredMessage } from './conversation-store.ts';
@@ -28,7 +28,7 @@ import type { TranscriptStore } from './transcript-store.ts';
 // Harness
 
 // The service's pino logger is what the composition root passes as `log`.
-const pinoIsALiveLog: LiveLog = createLogger({ level: 'silent' });
+const pinoIsALiveLog: LiveLog = silentLog;
 void pinoIsALiveLog;
 
 /** Records what the live side reports; the real Presence (grace timers, requeue) is the routing side's. */
@@ -126,7 +126,7 @@ async function start(
       options: { heartbeatMs: 60_000, ...options },
     }),
   );
-  app.onError(createErrorHandler(createLogger({ level: 'silent' })));
+  app.onError(createErrorHandler(silentLog));
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
     s.once('listening', () => resolve(s));

@@ -2,8 +2,8 @@
 // another process causes (an agent disabled or a session ended by the CLI).
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createErrorHandler } from '../bot/error-handler.ts';
-import { createLogger } from '../bot/logger.ts';
+import { createErrorHandler } from './error-handler.ts';
+import { silentLog } from './silent-log.ts';
 import type { AgentEnv } from './agent-env.ts';
 import { addAgent, createKit, login, type Kit } from './agent-test-kit.ts';
 import { sessionIdOf } from './session-store.ts';
@@ -23,7 +23,7 @@ function setup() {
   app.get('/content', k.requireAgent('content'), (c) => c.json({ ok: true }));
   app.get('/me', k.requireAgent('signed-in'), (c) => c.json({ ok: true }));
   app.get('/editors-only', k.requireAgent(['editor']), (c) => c.json({ ok: true }));
-  app.onError(createErrorHandler(createLogger({ level: 'silent' })));
+  app.onError(createErrorHandler(silentLog));
   const get = (path: string, cookie?: string, headers: Record<string, string> = {}) =>
     app.request(`http://localhost${path}`, { headers: { ...headers, ...(cookie ? { cookie: `agent_session=${cookie}` } : {}) } });
   const post = (path: string, cookie: string, headers: Record<string, string> = {}) =>

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Hono } from 'hono';
-import { createErrorHandler, notFoundHandler } from '../bot/error-handler.ts';
-import { createLogger } from '../bot/logger.ts';
+import { createErrorHandler, notFoundHandler } from './error-handler.ts';
+import { silentLog } from './silent-log.ts';
 import type { Agent } from './agent.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { adminGroupRoutes } from './admin-group-routes.ts';
@@ -187,7 +187,7 @@ export function routingKit(options: RoutingKitOptions = {}): RoutingKit {
   const store = createSqliteRoutingStore(db, time.clock);
   const groups = createGroups(createSqliteGroupStore(db, time.clock), time.clock, options.groups);
   const presence = createPresenceService({ hub, timers: time.timers }, { graceMs: options.graceMs ?? 30_000 });
-  const logger = createLogger({ level: 'silent' });
+  const logger = silentLog;
   const routing = createRouting(
     { store, conversations, groups, agents, presence, hub, clock: time.clock, logger, timers: time.timers },
     options.routing,

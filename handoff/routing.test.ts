@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../bot/logger.ts';
+import { silentLog } from './silent-log.ts';
 import { ConflictError, ValidationError } from './errors.ts';
 import { createPresenceService } from './presence-service.ts';
 import { createRouting } from './routing.ts';
@@ -317,7 +317,7 @@ describe('requeue when an agent stays disconnected', () => {
       presence,
       hub: kit.hub,
       clock: kit.time.clock,
-      logger: createLogger({ level: 'silent' }),
+      logger: silentLog,
     });
     await routing.recover();
     expect(presence.status('a')).toBe('away');

@@ -1,15 +1,15 @@
 // The Origin guard on a bare Hono app: which change requests pass and which get 403.
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createErrorHandler } from '../bot/error-handler.ts';
-import { createLogger } from '../bot/logger.ts';
+import { createErrorHandler } from './error-handler.ts';
+import { silentLog } from './silent-log.ts';
 import { normalizeOrigin, parseAllowedOrigins, sameOrigin } from './same-origin.ts';
 
 function app(allowed: string[] = []) {
   const a = new Hono();
   a.use(sameOrigin(allowed));
   a.all('/x', (c) => c.text('ok'));
-  a.onError(createErrorHandler(createLogger({ level: 'silent' })));
+  a.onError(createErrorHandler(silentLog));
   return a;
 }
 

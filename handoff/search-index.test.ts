@@ -25,7 +25,7 @@ function tmp(prefix: string): string {
 
 /** No background timer: only what the code under test does indexes anything. */
 function openQuiet(dir: string, migrationsDir?: string): Db {
-  const db = openDatabase(dir, { maintenance: { searchIndexIntervalMs: 0, checkpointWorker: false }, ...(migrationsDir ? { migrationsDir } : {}) });
+  const db = openDatabase(dir, migrationsDir ? { migrationsDir } : {});
   open.push(db);
   return db;
 }
@@ -147,7 +147,7 @@ describe('batched search indexing', () => {
   it('a clean close leaves no backlog', async () => {
     await turn(db, 'close me cleanly', 'closed');
     db.close();
-    const again = openDatabase(dir, { maintenance: false });
+    const again = openDatabase(dir);
     open.push(again);
     expect(inIndex(again, 'cleanly')).toBe(1);
   });

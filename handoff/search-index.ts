@@ -1,5 +1,7 @@
 // Indexes stored messages into the FTS5 transcript index in batches, off the chat request path (migration 005).
-import type { Db } from './db.ts';
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
 
 /**
  * Most messages indexed in one transaction (one new FTS5 segment). Larger batches cost less per message but

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createErrorHandler } from '../bot/error-handler.ts';
-import { createLogger } from '../bot/logger.ts';
+import { createErrorHandler } from './error-handler.ts';
+import { silentLog } from './silent-log.ts';
 import type { Agent } from './agent.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import type { MessageAuthor } from './conversation-store.ts';
@@ -41,7 +41,7 @@ let c3: string;
 function build(options: Partial<SearchOptions> = {}): Hono<AgentEnv> {
   const a = new Hono<AgentEnv>();
   a.route('/', searchRoutes({ transcripts: createSqliteTranscriptStore(db), requireAgent, options }));
-  a.onError(createErrorHandler(createLogger({ level: 'silent' })));
+  a.onError(createErrorHandler(silentLog));
   return a;
 }
 

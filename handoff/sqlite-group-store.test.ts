@@ -13,7 +13,7 @@ let db: Db;
 let groups: GroupStore;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'groups-'));
-  db = openDatabase(dir, { maintenance: false });
+  db = openDatabase(dir);
   groups = createSqliteGroupStore(db, () => new Date('2025-03-03T12:00:00Z'));
 });
 afterEach(() => {
@@ -46,7 +46,7 @@ describe('sqlite group store', () => {
     expect(group.hours).toMatchObject({ open: '09:00', close: '22:00' });
     expect(await groups.get('billing')).toBe(group);
 
-    const other = openDatabase(dir, { maintenance: false });
+    const other = openDatabase(dir);
     try {
       other
         .prepare('UPDATE skill_groups SET hours = ? WHERE id = ?')

@@ -1,6 +1,8 @@
-// A knowledge-base change drafted from the unanswered inbox: its schema, the checks against the live KB, its YAML.
-import { stringify } from 'yaml';
+// A knowledge-base change sent by an editor (from the unanswered inbox or a FAQ draft): the request body's
+// schema, stricter than the change file's (bounded, a new entry with both languages), and the checks
+// against the live KB. The change itself is knowledge/kb-change.ts's KbChange, written by its kbChangeToYaml.
 import { z } from 'zod';
+import type { KbChange } from '../knowledge/kb-change.ts';
 import { contentLimits, entrySchema } from '../knowledge/schema.ts';
 import { ValidationError } from './errors.ts';
 
@@ -31,12 +33,14 @@ const newEntry = z.strictObject({
   }),
 });
 
-/** Same format as knowledge/kb-change.ts: `changes:` of addQuestions and newEntry items. */
-export const kbChangeSchema = z.strictObject({
+/** A change in a request body: knowledge/kb-change.ts's format (`changes:` of addQuestions and newEntry items), bounded. */
+export const kbChangeRequestSchema = z.strictObject({
   changes: z.array(z.union([addQuestions, newEntry])).min(1).max(50),
 });
 
-export type KbChange = z.output<typeof kbChangeSchema>;
+// The request's shape is a KbChange: a check at compile time that the two formats stay one.
+const _sameFormat: (change: z.output<typeof kbChangeRequestSchema>) => KbChange = (change) => change;
+void _sameFormat;
 
 /**
  * Checks the change against the live knowledge base: questions go to entries that exist, new entries take
@@ -46,12 +50,12 @@ export type KbChange = z.output<typeof kbChangeSchema>;
 export function checkKbChange(change: KbChange, entryExists: (id: string) => boolean): void {
   const created = new Set<string>();
   change.changes.forEach((item, i) => {
-    if ('addQuestions' in item) {
+    if (item.addQuestions) {
       const id = item.addQuestions.entry;
       if (!entryExists(id) && !created.has(id)) {
         throw new ValidationError('unknown_entry', `no knowledge-base entry has the id ${JSON.stringify(id)}`, `changes.${i}.addQuestions.entry`);
       }
-    } else {
+    } else if (item.newEntry) {
       const id = item.newEntry.entry.id;
       if (entryExists(id) || created.has(id)) {
         throw new ValidationError('entry_exists', `the id ${JSON.stringify(id)} is already taken`, `changes.${i}.newEntry.entry.id`);
@@ -61,10 +65,3 @@ export function checkKbChange(change: KbChange, entryExists: (id: string) => boo
   });
 }
 
-/**
- * The change as plain YAML (the yaml library's stringify of the same shape): the default when no serializer is
- * injected. The server injects knowledge/kb-change.ts's kbChangeToYaml, the format `npm run kb -- apply` reads.
- */
-export function kbChangeToYaml(change: KbChange): string {
-  return stringify(change, { lineWidth: 0 });
-}

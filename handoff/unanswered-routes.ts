@@ -9,7 +9,8 @@ import type { Clock } from './clock.ts';
 import { ValidationError } from './errors.ts';
 import { parseBody } from './parse-body.ts';
 import { readJsonBody } from './read-json-body.ts';
-import { checkKbChange, kbChangeSchema, kbChangeToYaml, type KbChange } from './unanswered-change.ts';
+import { kbChangeToYaml, type KbChange } from '../knowledge/kb-change.ts';
+import { checkKbChange, kbChangeRequestSchema } from './unanswered-change.ts';
 import { groupKeyOf, groupUnanswered, type UnansweredGroupOptions } from './unanswered-groups.ts';
 import type { UnansweredStore } from './unanswered-store.ts';
 
@@ -38,7 +39,7 @@ export interface UnansweredRoutesDeps {
   requireAgent: RequireAgent;
   /** Whether the live knowledge base has an entry with this id (read at each call, so a reload applies). */
   entryExists: (id: string) => boolean;
-  /** The change as YAML; defaults to kbChangeToYaml. */
+  /** The change as YAML; defaults to knowledge/kb-change.ts's kbChangeToYaml (the file `npm run kb -- apply` reads). */
   toYaml?: (change: KbChange) => string;
   clock: Clock;
   /** Audit rows of dismissed groups and generated change files (keys, ids and counts; never question text). */
@@ -87,7 +88,7 @@ export function unansweredRoutes({ store, requireAgent, entryExists, toYaml = kb
   });
 
   app.post('/api/admin/unanswered/change', editor, limitBody(opts.maxBodyBytes), async (c) => {
-    const change = parseBody(kbChangeSchema, await readJsonBody(c));
+    const change = parseBody(kbChangeRequestSchema, await readJsonBody(c));
     checkKbChange(change, entryExists);
     audit?.record(actorOf(c.var.agent), AuditAction.kbChangeGenerated, { type: 'kb_change', id: null }, {
       source: 'unanswered',

@@ -10,7 +10,7 @@ let dir: string;
 let db: Db;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'unanswered-'));
-  db = openDatabase(dir, { maintenance: false });
+  db = openDatabase(dir);
 });
 afterEach(() => {
   db.close();

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createErrorHandler } from '../bot/error-handler.ts';
-import { createLogger } from '../bot/logger.ts';
+import { createErrorHandler } from './error-handler.ts';
+import { silentLog } from './silent-log.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import { openDatabase, type Db } from './db.ts';
 import { RateLimitedError } from './errors.ts';
@@ -119,7 +119,7 @@ describe('visitor presence routes bounds', () => {
       visitorGate: () => {}, inChat: async () => false, connections: createLiveConnections(),
       options: { rateLimit: 'off', ...routeOptions },
     }));
-    app.onError(createErrorHandler(createLogger({ level: 'silent' })));
+    app.onError(createErrorHandler(silentLog));
     const view = (address: string, page: string) =>
       app.request('/api/visitor/pageview', { method: 'POST', headers: { 'content-type': 'application/json', 'x-test-address': address }, body: JSON.stringify({ url: `https://shop.example/${page}` }) });
     return { app, presence, view };

@@ -3,7 +3,7 @@
 // exactly, the range edges, empty ranges, admin-only access and the CSV download with injection escaped.
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createErrorHandler, notFoundHandler } from '../bot/error-handler.ts';
+import { createErrorHandler, notFoundHandler } from '../handoff/error-handler.ts';
 import { createLogger } from '../bot/logger.ts';
 import type { Agent } from '../handoff/agent.ts';
 import type { AgentEnv } from '../handoff/agent-env.ts';

@@ -15,7 +15,7 @@ import { createHandoffServices, type HandoffServices } from '../bot/handoff-serv
 import { createKnowledgeRuntime, type KnowledgeRuntime } from '../bot/knowledge-runtime.ts';
 import { createLogger, type Logger } from '../bot/logger.ts';
 import { startServer, type RunningServer } from '../bot/start-server.ts';
-import { createSqliteConversationStore, openDatabase, type ConversationStore, type Db } from '../handoff/index.ts';
+import { createSqliteConversationStore, openDatabase, startDbMaintenance, type ConversationStore, type Db } from '../handoff/index.ts';
 import { loadKnowledge } from '../knowledge/index.ts';
 
 export const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../knowledge');
@@ -66,6 +66,7 @@ export interface WiredService {
 export async function wireService(config: Config, opts: { clock?: () => Date; asyncEngine?: boolean } = {}): Promise<WiredService> {
   const logger = createLogger({ level: 'silent' });
   const db = openDatabase(config.dataDir);
+  startDbMaintenance(db);
   const store = createSqliteConversationStore(db);
   const runtime = await createKnowledgeRuntime({
     dir: config.knowledgeDir,

@@ -12,7 +12,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../bot/app-env.ts';
 import { chatRoutes } from '../bot/chat-routes.ts';
 import { resolveClientAddress } from '../bot/client-address.ts';
-import { createErrorHandler } from '../bot/error-handler.ts';
+import { createErrorHandler } from '../handoff/error-handler.ts';
 import { loadConfig } from '../bot/config.ts';
 import { createEngineAsync } from '../bot/engine.ts';
 import { createHandoffServices, type HandoffServices } from '../bot/handoff-services.ts';

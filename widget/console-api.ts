@@ -13,7 +13,7 @@ import type { FaqDraftJson } from '../handoff/faq-draft-routes.ts';
 import type { FaqDraftStatus } from '../handoff/faq-draft-store.ts';
 import type { InvitationRule } from '../handoff/invitation-rules.ts';
 import type { Report } from '../handoff/reports.ts';
-import type { KbChange } from '../handoff/unanswered-change.ts';
+import type { KbChange } from '../knowledge/kb-change.ts';
 import type { UnansweredGroup } from '../handoff/unanswered-groups.ts';
 import type { BlockJson } from '../handoff/visitor-block-routes.ts';
 import type { BlockSummary } from '../handoff/visitor-blocks.ts';

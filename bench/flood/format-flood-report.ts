@@ -1,8 +1,28 @@
 // Pools the flood bench's phases per kind and renders them as the "Flood" section of bench/results/latest.md.
 import { ratio, stats, type SummaryRow } from '../section.ts';
 import type { AttackerRun } from './attacker-process.ts';
-import type { FloodBenchOptions } from './flood-bench.ts';
 import type { SteadyRun } from './steady-visitors.ts';
+
+export interface FloodBenchOptions {
+  /** Steady visitors, each its own client address and conversation. Range 1-1000; default 100. */
+  visitors: number;
+  /**
+   * Time between one visitor's messages, ms. Range 500-10000; default 1000. 100 visitors once a second is
+   * the same 100 req/s as 20 every 200 ms, but stays within the per-conversation limit (burst 30, then 0.5/s)
+   * for a phase; 20 visitors every 200 ms would rightly be answered 429 by it after about 7 s.
+   */
+  intervalMs: number;
+  /** Seconds per timed phase. Range 2-60; full 8, quick 4. */
+  seconds: number;
+  /** Rounds of (no flood, flood); a last no-flood phase closes the sequence. Full 3 (more, shorter phases: one disturbed phase weighs less), quick 1. */
+  rounds: number;
+  /** Untimed seconds of steady visitors first (JIT, caches, SQLite pages). Full 2, quick 1. */
+  warmupSeconds: number;
+  /** The attacker's keep-alive connections, each sending back to back. Range 2-64; default 8. */
+  attackerConnections: number;
+  /** The attacker's nice value (0-19; default 10): on a real site its CPU is not the server's machine's. */
+  attackerNice: number;
+}
 
 export type PhaseKind = 'baseline' | 'flood';
 

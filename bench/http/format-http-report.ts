@@ -1,8 +1,20 @@
 // Pools the HTTP bench's runs per kind and renders them as the "HTTP" section of bench/results/latest.md.
 import { ratio, stats, type SummaryRow } from '../section.ts';
 import { LOAD_LABELS, type LoadKind } from './chat-load.ts';
-import type { HttpBenchOptions } from './http-bench.ts';
 import type { LoadRun, RunFigures } from './load-run.ts';
+
+export interface HttpBenchOptions {
+  /** Concurrent keep-alive connections per run. Range 1-100; default 10. */
+  connections: number;
+  /** Seconds per timed run. Range 1-60; full 10, quick 3. */
+  seconds: number;
+  /** Rounds of healthz, chat-new, chat-continuing (a last healthz run closes the sequence). Full 2, quick 1. */
+  rounds: number;
+  /** Untimed seconds of each kind first (JIT, caches, SQLite pages). Full 2, quick 1. */
+  warmupSeconds: number;
+  /** Conversations the continuing load cycles through. Range 10-10000; full 200, quick 100. */
+  poolSize: number;
+}
 
 /** A run and the CPU time the server used meanwhile (ms; undefined without /proc). */
 export type HttpRun = LoadRun & { kind: LoadKind; serverCpuMs?: number };

@@ -5,22 +5,11 @@ import path from 'node:path';
 import type { BenchContext, SectionResult } from '../section.ts';
 import { chatQuestions } from './chat-questions.ts';
 import { checkChat, createPool, loadRequests, type LoadKind } from './chat-load.ts';
-import { formatHttpReport, httpSummary, pooled, type HttpBenchResult, type HttpRun } from './format-http-report.ts';
+import { formatHttpReport, httpSummary, pooled, type HttpBenchOptions, type HttpBenchResult, type HttpRun } from './format-http-report.ts';
+export type { HttpBenchOptions } from './format-http-report.ts';
 import { loadRun } from './load-run.ts';
 import { startServerProcess } from '../server-process.ts';
 
-export interface HttpBenchOptions {
-  /** Concurrent keep-alive connections per run. Range 1-100; default 10. */
-  connections: number;
-  /** Seconds per timed run. Range 1-60; full 10, quick 3. */
-  seconds: number;
-  /** Rounds of healthz, chat-new, chat-continuing (a last healthz run closes the sequence). Full 2, quick 1. */
-  rounds: number;
-  /** Untimed seconds of each kind first (JIT, caches, SQLite pages). Full 2, quick 1. */
-  warmupSeconds: number;
-  /** Conversations the continuing load cycles through. Range 10-10000; full 200, quick 100. */
-  poolSize: number;
-}
 
 export const defaultHttpBenchOptions: HttpBenchOptions = { connections: 10, seconds: 10, rounds: 2, warmupSeconds: 2, poolSize: 200 };
 export const quickHttpBenchOptions: HttpBenchOptions = { connections: 10, seconds: 3, rounds: 1, warmupSeconds: 1, poolSize: 100 };

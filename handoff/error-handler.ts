@@ -13,8 +13,20 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
   VisitorBlockedError,
-} from '../handoff/index.ts';
-import { LogEvent, type Logger } from './logger.ts';
+} from './errors.ts';
+
+/** What the handler logs with (the server's pino logger fits). */
+export interface ErrorLog {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export const ErrorLogEvent = {
+  /** A bug: anything but a typed error, answered 500. */
+  chatError: 'chat.error',
+  /** SQLite busy or full: 503 with a retry hint. */
+  storageUnavailable: 'storage.unavailable',
+} as const;
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -42,7 +54,7 @@ export function statusOf(err: AppError): ContentfulStatusCode {
 }
 
 /** Typed errors are the client's doing and get their status; anything else is our bug, logged, and a bare 500. */
-export function createErrorHandler(logger: Logger): ErrorHandler {
+export function createErrorHandler(logger: ErrorLog): ErrorHandler {
   return (err, c) => {
     if (err instanceof AppError) {
       const status = statusOf(err);
@@ -55,7 +67,7 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
     if (fault) {
       // The database, not the request, is at fault, and it recovers by itself (the lock is released,
       // space is freed): 503 with a retry hint, and reads keep working meanwhile.
-      logger.warn({ event: LogEvent.storageUnavailable, fault, method: c.req.method, path: c.req.path, requestId: requestIdOf(c) }, `storage unavailable: ${fault}`);
+      logger.warn({ event: ErrorLogEvent.storageUnavailable, fault, method: c.req.method, path: c.req.path, requestId: requestIdOf(c) }, `storage unavailable: ${fault}`);
       c.header('Retry-After', fault === 'busy' ? '1' : '30');
       return fault === 'busy'
         ? c.json(errorBody('busy', 'the service is busy; please try again in a moment'), 503)
@@ -65,7 +77,7 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
       return c.json(errorBody(`http_${err.status}`, err.message || 'bad request'), err.status as ContentfulStatusCode);
     }
     logger.error(
-      { event: LogEvent.chatError, err, method: c.req.method, path: c.req.path, requestId: requestIdOf(c) },
+      { event: ErrorLogEvent.chatError, err, method: c.req.method, path: c.req.path, requestId: requestIdOf(c) },
       'unexpected error while handling a request',
     );
     return c.json(errorBody('internal', 'something went wrong on our side; please try again'), 500);
