@@ -7,7 +7,7 @@ import type { AppEnv } from './app-env.ts';
 import { chatRoutes, type ChatRoutesDeps } from './chat-routes.ts';
 import { resolveClientAddress } from './client-address.ts';
 import type { Config } from './config.ts';
-import { createErrorHandler, notFoundHandler } from '../handoff/error-handler.ts';
+import { createErrorHandler, notFoundHandler } from '../handoff/http/error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import type { KnowledgeRuntime } from './knowledge-runtime.ts';
 import type { Logger } from './logger.ts';

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { isProvinceId, ValidationError } from '../handoff/index.ts';
 import type { Lang } from '../knowledge/types.ts';
-import { charCount, cleanVisitorText } from '../handoff/clean-visitor-text.ts';
-import { CLIENT_MESSAGE_ID_RULE, clientMessageIdField } from '../handoff/client-message-id.ts';
+import { charCount, cleanVisitorText } from '../knowledge/text/clean-text.ts';
+import { CLIENT_MESSAGE_ID_RULE, clientMessageIdField } from '../handoff/conversations/client-message-id.ts';
 
 export interface ChatRequest {
   /** Control characters stripped, trimmed, never empty. */
@@ -30,7 +30,7 @@ export interface ChatRequest {
   invitationId?: string;
   /**
    * The visitor's home province as the embedding page knows it (a province site): a lower-case pinyin id
-   * of handoff/provinces.ts. Kept with a new conversation (routing, the hours answer); ignored when continuing.
+   * of handoff/routing/provinces.ts. Kept with a new conversation (routing, the hours answer); ignored when continuing.
    */
   province?: string;
 }

@@ -2,7 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { limitBody, ValidationError, type InvitationClaims, type Clock, type ConversationStore, type Hub, type Routing, type UnansweredLog, type VisitorBlocks, type VisitorInfo } from '../handoff/index.ts';
 import type { AppEnv } from './app-env.ts';
-import { bearerToken } from '../handoff/bearer-token.ts';
+import { bearerToken } from '../handoff/http/bearer-token.ts';
 import { MAX_USER_AGENT, parseChatRequest, type ChatRequest } from './chat-request.ts';
 import { continueConversation, startConversation, startInvitedConversation, type ChatTurnDeps } from './chat-turn.ts';
 import { clientAddress } from './client-address.ts';
@@ -14,8 +14,8 @@ import {
   defaultConversationRateLimit,
   defaultIpRateLimit,
   type RateLimitOptions,
-} from '../handoff/rate-limit.ts';
-import { readJsonBody } from '../handoff/read-json-body.ts';
+} from '../handoff/http/rate-limit.ts';
+import { readJsonBody } from '../handoff/http/read-json-body.ts';
 
 export interface ChatRoutesDeps {
   config: Config;
@@ -30,9 +30,9 @@ export interface ChatRoutesDeps {
   clock?: Clock;
   /** The editors' unanswered inbox (see ChatTurnDeps). */
   unanswered?: UnansweredLog;
-  /** Blocked visitors (handoff/visitor-blocks.ts): refused with 403 visitor_blocked before any other work. */
+  /** Blocked visitors (handoff/visitors/visitor-blocks.ts): refused with 403 visitor_blocked before any other work. */
   visitorGate?: VisitorGate;
-  /** Accepted invitations (handoff/invitation-claims.ts): `invitationId` on a new conversation. */
+  /** Accepted invitations (handoff/visitors/invitation-claims.ts): `invitationId` on a new conversation. */
   invitations?: InvitationClaims;
 }
 

@@ -3,14 +3,14 @@
 import path from 'node:path';
 import { Hono } from 'hono';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { routingKit, type RoutingKit, type RoutingKitOptions } from '../handoff/routing-test-kit.ts';
+import { routingKit, type RoutingKit, type RoutingKitOptions } from '../handoff/testing/routing-test-kit.ts';
 import { loadKnowledge } from '../knowledge/index.ts';
 import type { Entry, KnowledgeBase } from '../knowledge/types.ts';
 import type { AppEnv } from './app-env.ts';
 import { chatRoutes } from './chat-routes.ts';
 import { loadConfig } from './config.ts';
 import { createEngine, type Engine } from './engine.ts';
-import { createErrorHandler, notFoundHandler } from '../handoff/error-handler.ts';
+import { createErrorHandler, notFoundHandler } from '../handoff/http/error-handler.ts';
 import { createKnowledgeRuntime } from './knowledge-runtime.ts';
 import { createLogger } from './logger.ts';
 

@@ -1,6 +1,6 @@
 // First pipeline stage: one canonical form of any visitor text (width, script, case, invisible characters).
 import * as OpenCC from 'opencc-js';
-import { cleanVisitorText } from '../handoff/clean-visitor-text.ts';
+import { cleanVisitorText } from '../knowledge/text/clean-text.ts';
 import { foldDialect } from './dialect.ts';
 
 // Traditional to simplified, Taiwan phrases included (列印 -> 打印), so 充值卡密碼 meets 充值卡密码.

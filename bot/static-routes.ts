@@ -5,7 +5,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from './app-env.ts';
-import { errorBody } from '../handoff/error-handler.ts';
+import { errorBody } from '../handoff/http/error-handler.ts';
 
 export interface StaticRoutesOptions {
   /** The folder `npm run build` writes (widget/build.ts). Default dist/public. */

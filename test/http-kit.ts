@@ -1,7 +1,7 @@
 // Talking to a test service over HTTP as the widget and the console do: sign-in cookies, JSON calls, visitor chats, live streams, requests from a chosen loopback address.
 import { request as httpRequest } from 'node:http';
 import { expect } from 'vitest';
-import { connectSse, type SseClient } from '../handoff/sse-test-client.ts';
+import { connectSse, type SseClient } from '../handoff/testing/sse-test-client.ts';
 
 /** The session cookie(s) a response sets, as a Cookie header. */
 export function cookieOf(res: Response): string {

@@ -3,14 +3,14 @@
 // exactly, the range edges, empty ranges, admin-only access and the CSV download with injection escaped.
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createErrorHandler, notFoundHandler } from '../handoff/error-handler.ts';
+import { createErrorHandler, notFoundHandler } from '../handoff/http/error-handler.ts';
 import { createLogger } from '../bot/logger.ts';
-import type { Agent } from '../handoff/agent.ts';
-import type { AgentEnv } from '../handoff/agent-env.ts';
-import { reportRoutes } from '../handoff/report-routes.ts';
-import { createSqliteReports, type Report } from '../handoff/reports.ts';
-import { headerRequireAgent, routingKit, type RoutingKit } from '../handoff/routing-test-kit.ts';
-import { createSqliteAgentStore } from '../handoff/sqlite-agent-store.ts';
+import type { Agent } from '../handoff/agents/agent.ts';
+import type { AgentEnv } from '../handoff/agents/agent-env.ts';
+import { reportRoutes } from '../handoff/supervision/report-routes.ts';
+import { createSqliteReports, type Report } from '../handoff/supervision/reports.ts';
+import { headerRequireAgent, routingKit, type RoutingKit } from '../handoff/testing/routing-test-kit.ts';
+import { createSqliteAgentStore } from '../handoff/agents/sqlite-agent-store.ts';
 
 /** Beijing wall-clock time on 2025-03-03 as a Date (UTC+8). */
 const bj = (hhmmss: string) => new Date(`2025-03-03T${hhmmss}+08:00`);

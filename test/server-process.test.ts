@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectSse } from '../handoff/sse-test-client.ts';
+import { connectSse } from '../handoff/testing/sse-test-client.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SHIPPED_KB = path.join(ROOT, 'knowledge');

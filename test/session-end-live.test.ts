@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../bot/config.ts';
 import type { HandoffServices } from '../bot/handoff-services.ts';
 import { createSqliteSessionStore, startSessionSweeper, type Db } from '../handoff/index.ts';
-import { connectSse, type SseClient } from '../handoff/sse-test-client.ts';
+import { connectSse, type SseClient } from '../handoff/testing/sse-test-client.ts';
 import { overFetch, signInCookie } from './http-kit.ts';
 import { ADMIN, serveApp, testConfig, wireService, type Served, type TestConfig, type WiredService } from './service-kit.ts';
 

@@ -4,7 +4,7 @@
 // admin's stream (never to the visitor's view) while the admin still cannot write; unwatching stops it; an
 // agent gets 403 on every monitor route and no supervisor events.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SseClient } from '../handoff/sse-test-client.ts';
+import type { SseClient } from '../handoff/testing/sse-test-client.ts';
 import { postChat, signIn as signInOver, streamKeeper, type Chat } from './http-kit.ts';
 import { ADMIN, useTestServer } from './service-kit.ts';
 

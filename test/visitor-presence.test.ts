@@ -12,14 +12,14 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../bot/app-env.ts';
 import { chatRoutes } from '../bot/chat-routes.ts';
 import { resolveClientAddress } from '../bot/client-address.ts';
-import { createErrorHandler } from '../handoff/error-handler.ts';
+import { createErrorHandler } from '../handoff/http/error-handler.ts';
 import { loadConfig } from '../bot/config.ts';
 import { createEngineAsync } from '../bot/engine.ts';
 import { createHandoffServices, type HandoffServices } from '../bot/handoff-services.ts';
 import { createKnowledgeRuntime } from '../bot/knowledge-runtime.ts';
 import { createLogger } from '../bot/logger.ts';
 import { createSqliteConversationStore, openDatabase, type Db } from '../handoff/index.ts';
-import { connectSse } from '../handoff/sse-test-client.ts';
+import { connectSse } from '../handoff/testing/sse-test-client.ts';
 import { loadKnowledge } from '../knowledge/index.ts';
 
 const ADMIN = { username: 'lead', password: 'lead-secret-pass' };

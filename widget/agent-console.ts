@@ -16,7 +16,7 @@ import {
 } from './console-chats.ts';
 import { ConsoleConnection, type ConsoleWireEvent } from './console-connection.ts';
 import { formatDuration } from './console-format.ts';
-import { provinceName } from '../handoff/provinces.ts';
+import { provinceName } from '../handoff/routing/provinces.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type ConsoleLang, type Strings } from './console-strings.ts';
 import type { TransferAgentOption } from './console-transfer-dialog.ts';

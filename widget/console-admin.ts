@@ -1,10 +1,10 @@
 // <console-admin>: admins manage agent accounts (create, disable, groups, capacity), groups with their business hours,
 // visitor blocks (lift) and the audit log.
 import { LitElement, css, html } from 'lit';
-import type { AgentRole } from '../handoff/agent.ts';
+import type { AgentRole } from '../handoff/agents/agent.ts';
 import { ApiError, type AdminGroup, type AgentRecord, type ConsoleApi } from './console-api.ts';
 import { formatDays, parseGroupList } from './console-format.ts';
-import { PROVINCE_IDS, provinceName } from '../handoff/provinces.ts';
+import { PROVINCE_IDS, provinceName } from '../handoff/routing/provinces.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
 import './console-audit.ts';

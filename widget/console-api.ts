@@ -1,23 +1,23 @@
 // The console's calls to the server: same-origin JSON with the session cookie; errors as ApiError.
-import type { Colleague } from '../handoff/colleague-routes.ts';
-import type { Agent, AgentRole, AgentStatus } from '../handoff/agent.ts';
-import type { AgentRecord } from '../handoff/agent-store.ts';
-import type { BusinessHours } from '../handoff/business-hours.ts';
-import type { CannedReply } from '../handoff/canned-reply-store.ts';
-import type { ConversationView, ViewMessage } from '../handoff/conversation-view.ts';
-import type { HeldItem, QueueItem } from '../handoff/routing.ts';
-import type { MonitorSnapshot } from '../handoff/monitor.ts';
-import type { SearchResult } from '../handoff/search-routes.ts';
-import type { Ticket, TicketStatus } from '../handoff/tickets.ts';
-import type { FaqDraftJson } from '../handoff/faq-draft-routes.ts';
-import type { FaqDraftStatus } from '../handoff/faq-draft-store.ts';
-import type { InvitationRule } from '../handoff/invitation-rules.ts';
-import type { Report } from '../handoff/reports.ts';
+import type { Colleague } from '../handoff/agents/colleague-routes.ts';
+import type { Agent, AgentRole, AgentStatus } from '../handoff/agents/agent.ts';
+import type { AgentRecord } from '../handoff/agents/agent-store.ts';
+import type { BusinessHours } from '../handoff/routing/business-hours.ts';
+import type { CannedReply } from '../handoff/content/canned-reply-store.ts';
+import type { ConversationView, ViewMessage } from '../handoff/conversations/conversation-view.ts';
+import type { HeldItem, QueueItem } from '../handoff/routing/routing.ts';
+import type { MonitorSnapshot } from '../handoff/supervision/monitor.ts';
+import type { SearchResult } from '../handoff/search/search-routes.ts';
+import type { Ticket, TicketStatus } from '../handoff/routing/tickets.ts';
+import type { FaqDraftJson } from '../handoff/content/faq-draft-routes.ts';
+import type { FaqDraftStatus } from '../handoff/content/faq-draft-store.ts';
+import type { InvitationRule } from '../handoff/visitors/invitation-rules.ts';
+import type { Report } from '../handoff/supervision/reports.ts';
 import type { KbChange } from '../knowledge/kb-change.ts';
-import type { UnansweredGroup } from '../handoff/unanswered-groups.ts';
-import type { BlockJson } from '../handoff/visitor-block-routes.ts';
-import type { BlockSummary } from '../handoff/visitor-blocks.ts';
-import type { VisitorJson } from '../handoff/visitor-presence-routes.ts';
+import type { UnansweredGroup } from '../handoff/content/unanswered-groups.ts';
+import type { BlockJson } from '../handoff/visitors/visitor-block-routes.ts';
+import type { BlockSummary } from '../handoff/visitors/visitor-blocks.ts';
+import type { VisitorJson } from '../handoff/visitors/visitor-presence-routes.ts';
 
 export type { BlockSummary, FaqDraftJson, FaqDraftStatus, InvitationRule, KbChange, Report };
 export type { Agent, AgentRecord, AgentStatus, BusinessHours, CannedReply, ConversationView, HeldItem, QueueItem, SearchResult, Ticket, ViewMessage };
@@ -34,7 +34,7 @@ export class ApiError extends Error {
   }
 }
 
-/** GET /api/agent/visitors (handoff/visitor-presence-routes.ts). */
+/** GET /api/agent/visitors (handoff/visitors/visitor-presence-routes.ts). */
 export type OnlineVisitor = VisitorJson;
 
 /** One group of GET /api/admin/unanswered: the server's group without its stored row ids. */

@@ -2,10 +2,10 @@
 // (one click sends one, in the visitor's language), the visitor context panel, transfer, close and block.
 import { LitElement, css, html } from 'lit';
 import { ApiError, type AgentGroup, type ConsoleApi, type ViewMessage } from './console-api.ts';
-import type { ViewCandidate } from '../handoff/conversation-view.ts';
+import type { ViewCandidate } from '../handoff/conversations/conversation-view.ts';
 import type { ChatState } from './console-chats.ts';
 import { formatDuration, formatTime } from './console-format.ts';
-import { provinceName } from '../handoff/provinces.ts';
+import { provinceName } from '../handoff/routing/provinces.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
 import { newClientMessageId, sendWithRetry } from './send-with-retry.ts';

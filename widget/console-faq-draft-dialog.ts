@@ -4,13 +4,13 @@ import type { FaqDraftJson, ViewMessage } from './console-api.ts';
 import { ConsoleDialog } from './console-dialog.ts';
 import { consoleBase } from './console-styles.ts';
 
-/** Handoff reasons whose last visitor message asked for a person, not the question (as handoff/faq-draft-source.ts). */
+/** Handoff reasons whose last visitor message asked for a person, not the question (as handoff/content/faq-draft-source.ts). */
 const REQUEST_REASONS = new Set(['requested', 'by_choice']);
 
 /**
  * The question to show first for an agent's answer: the visitor's latest message before it, skipping a bare
  * request for a person that fired the handoff. The server picks the same way when no question is sent
- * (draftQuestion in handoff/faq-draft-source.ts), but only while saving: the agent sees and edits the question
+ * (draftQuestion in handoff/content/faq-draft-source.ts), but only while saving: the agent sees and edits the question
  * before that, there is no route that answers it ahead of the save, and the widget imports types only, so this
  * is the one client copy. Change both together.
  */

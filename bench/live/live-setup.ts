@@ -4,7 +4,7 @@ import type { AgentSeat, VisitorSeat } from './live-protocol.ts';
 
 /** Every shipped group, so that any conversation's group is one the agents belong to. */
 const GROUPS = ['mobile', 'broadband', 'billing'];
-/** Most chats one agent may hold (handoff/agent-input.ts MAX_CAPACITY); 1,000 chats over 50 agents is 20 each. */
+/** Most chats one agent may hold (handoff/agents/agent-input.ts MAX_CAPACITY); 1,000 chats over 50 agents is 20 each. */
 const AGENT_CAPACITY = 50;
 /** What a visitor types to ask for a person (knowledge/rules.yaml). */
 const ASK_FOR_PERSON = '转人工';

@@ -1,0 +1,63 @@
+// Canned replies: prepared texts agents insert by shortcut ("/refund"), shared by all or personal.
+// SQLite today (sqlite-canned-reply-store.ts); a PostgreSQL adapter implements the same interface later.
+import type { Lang } from '../../knowledge/types.ts';
+
+/** `shared`: everyone sees it, admins edit it; `personal`: only its owner sees and edits it. */
+export type CannedScope = 'shared' | 'personal';
+
+export interface CannedReply {
+  id: string;
+  scope: CannedScope;
+  /** The owner of a personal reply. */
+  ownerAgentId?: string;
+  /** Starts with "/", lower case: "/refund", "/退款". */
+  shortcut: string;
+  title: string;
+  text: string;
+  /** The visitor language it is written for; absent when it fits both. */
+  lang?: Lang;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewCannedReply {
+  /** null for a shared reply. */
+  ownerAgentId: string | null;
+  shortcut: string;
+  title: string;
+  text: string;
+  lang?: Lang;
+}
+
+/** Absent fields stay; `lang: null` makes the reply fit both languages. */
+export interface CannedReplyPatch {
+  shortcut?: string;
+  title?: string;
+  text?: string;
+  lang?: Lang | null;
+}
+
+export interface CannedSearch {
+  /** Matches shortcut, title or text, case-insensitively; "/ref" and "ref" both find "/refund". */
+  q?: string;
+  /** Only replies for this language or for both. */
+  lang?: Lang;
+  /** At most this many. Range 1-200; default 50. */
+  limit?: number;
+}
+
+export interface CannedReplyStore {
+  /**
+   * The shared replies and `agentId`'s personal ones, best match first: exact shortcut, shortcut
+   * prefix, shortcut contains, title, text; personal before shared at equal rank; then by shortcut.
+   */
+  list(agentId: string, search?: CannedSearch): Promise<CannedReply[]>;
+  /** NotFoundError when unknown. */
+  get(id: string): Promise<CannedReply>;
+  /** ConflictError when the owner (or the shared set) already has the shortcut, or holds too many replies. */
+  create(input: NewCannedReply): Promise<CannedReply>;
+  /** NotFoundError when unknown; ConflictError on a shortcut taken in the same scope. */
+  update(id: string, patch: CannedReplyPatch): Promise<CannedReply>;
+  /** NotFoundError when unknown. */
+  delete(id: string): Promise<void>;
+}

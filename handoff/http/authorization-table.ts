@@ -1,0 +1,123 @@
+// Who may call each /api route: the one list SECURITY.md points to, checked against the real router by
+// test/authorization-table.test.ts (a route missing here, or listed here but gone, fails it).
+import type { AgentAccess } from '../agents/agent.ts';
+
+/**
+ * - `public`: no credential (sign-in, sign-out; same-origin still checked on changes).
+ * - `visitor-token`: `Authorization: Bearer <conversation token>`; no header 401, a token of another
+ *   conversation 404 (indistinguishable from a conversation that does not exist).
+ * - `signed-in`: a session cookie of any enabled account, whatever its role (requireAgent('signed-in')):
+ *   the account's own data only.
+ * - `agent`: chat work; a session cookie of an enabled agent or admin (requireAgent()); none or expired
+ *   401, an editor 403.
+ * - `content`: content work (unanswered inbox, FAQ drafts); an enabled editor or admin
+ *   (requireAgent('content')); an agent 403.
+ * - `visitor-presence`: `Authorization: Bearer <presence token>` (the first page view, without one, returns it;
+ *   the page-leave beacon may carry it in the body); none or unknown 401. Never a conversation token.
+ * - `admin`: a session cookie of an enabled admin (requireAgent('admin')); agents and editors 403.
+ * The levels and the roles they admit are ROLES_WITH_ACCESS in agent.ts; the session levels are AgentAccess.
+ */
+export type RouteAccess = 'public' | 'visitor-token' | 'visitor-presence' | AgentAccess;
+
+export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface AuthorizedRoute {
+  method: RouteMethod;
+  /** Hono path pattern exactly as registered (`:id` parameters). */
+  path: string;
+  access: RouteAccess;
+  /** A Server-Sent Events stream: stays open once authorized. */
+  stream?: true;
+  /** Why this access level, in one line. */
+  reason: string;
+}
+
+export const authorizationTable: readonly AuthorizedRoute[] = [
+  // Visitor side (bot/chat-routes.ts, handoff/conversations/visitor-routes.ts, handoff/live/live-routes.ts).
+  { method: 'POST', path: '/api/chat', access: 'visitor-token', reason: 'without conversationId it starts a conversation (public, returns the token); continuing one needs its token' },
+  { method: 'GET', path: '/api/conversations/:id/messages', access: 'visitor-token', reason: 'the transcript is private to the visitor holding the token' },
+  { method: 'GET', path: '/api/conversations/:id/events', access: 'visitor-token', stream: true, reason: 'live messages of one conversation, to its visitor only' },
+  { method: 'POST', path: '/api/conversations/:id/typing', access: 'visitor-token', reason: 'only the visitor may say the visitor is typing' },
+  { method: 'POST', path: '/api/conversations/:id/handoff', access: 'visitor-token', reason: 'only the visitor may queue their chat for a person' },
+  { method: 'POST', path: '/api/conversations/:id/close', access: 'visitor-token', reason: 'only the visitor may end their chat from the widget' },
+  { method: 'POST', path: '/api/conversations/:id/rating', access: 'visitor-token', reason: 'only the visitor may rate their chat' },
+  { method: 'POST', path: '/api/conversations/:id/ticket', access: 'visitor-token', reason: 'a message left for agents belongs to that conversation' },
+
+  // Visitors on the site (handoff/visitors/visitor-presence-routes.ts): page views and invitations, by presence token.
+  { method: 'POST', path: '/api/visitor/pageview', access: 'visitor-presence', reason: 'without a token it starts a presence and returns its token; path only is kept' },
+  { method: 'POST', path: '/api/visitor/pageleave', access: 'visitor-presence', reason: 'closes the time on the current page of the token\'s presence' },
+  { method: 'GET', path: '/api/visitor/events', access: 'visitor-presence', stream: true, reason: 'invitations for this presence only' },
+  { method: 'POST', path: '/api/visitor/invitations/:id/dismiss', access: 'visitor-presence', reason: 'only the invited visitor may dismiss' },
+  { method: 'POST', path: '/api/visitor/invitations/:id/accept', access: 'visitor-presence', reason: 'only the invited visitor may accept' },
+  { method: 'GET', path: '/api/agent/visitors', access: 'agent', reason: 'visitors online now: page paths and titles, no query strings, no addresses' },
+  { method: 'POST', path: '/api/agent/visitors/:id/invite', access: 'agent', reason: 'any agent may invite a visitor online to chat' },
+  { method: 'GET', path: '/api/admin/invitation-rules', access: 'admin', reason: 'automatic invitation rules' },
+  { method: 'PUT', path: '/api/admin/invitation-rules', access: 'admin', reason: 'changes what every visitor is offered' },
+
+  // Signing in and out (handoff/auth/agent-auth-routes.ts).
+  { method: 'POST', path: '/api/agent/login', access: 'public', reason: 'the way to get a session; limited per address and per username' },
+  { method: 'POST', path: '/api/agent/logout', access: 'public', reason: 'ends the presented session if any and clears the cookie; never fails' },
+  { method: 'GET', path: '/api/agent/me', access: 'signed-in', reason: 'the signed-in agent and session expiry' },
+  { method: 'POST', path: '/api/agent/password', access: 'signed-in', reason: 'own password only, current password required, login limits apply' },
+
+  // Queue and conversations (handoff/routing/agent-queue-routes.ts); per-conversation rights are checked by routing.
+  { method: 'GET', path: '/api/agent/status', access: 'agent', reason: 'own presence' },
+  { method: 'POST', path: '/api/agent/status', access: 'agent', reason: 'own presence' },
+  { method: 'GET', path: '/api/agent/queue', access: 'agent', reason: 'waiting chats of the agent\'s groups (all for admins)' },
+  { method: 'GET', path: '/api/agent/groups', access: 'agent', reason: 'group names and hours for transfer and queue views' },
+  { method: 'GET', path: '/api/agent/conversations', access: 'agent', reason: 'chats the agent holds' },
+  { method: 'POST', path: '/api/agent/conversations/:id/take', access: 'agent', reason: 'only from the agent\'s groups (routing checks)' },
+  { method: 'GET', path: '/api/agent/conversations/:id', access: 'agent', reason: 'only a chat the agent holds or that waits in their groups (routing checks)' },
+  { method: 'POST', path: '/api/agent/conversations/:id/messages', access: 'agent', reason: 'only the holder may write (routing checks)' },
+  { method: 'POST', path: '/api/agent/conversations/:id/transfer', access: 'agent', reason: 'only the holder may transfer (routing checks)' },
+  { method: 'POST', path: '/api/agent/conversations/:id/close', access: 'agent', reason: 'only the holder may close (routing checks)' },
+  { method: 'POST', path: '/api/agent/conversations/:id/block', access: 'agent', reason: 'only the holder or an admin may block a chat\'s visitor (same rule as transfer and close)' },
+  { method: 'GET', path: '/api/agent/blocks/summary', access: 'agent', reason: 'counts only (the toolbar counter): no address or visitor id' },
+  { method: 'GET', path: '/api/agent/tickets', access: 'agent', reason: 'messages left in the agent\'s groups (all for admins)' },
+  { method: 'POST', path: '/api/agent/tickets/:id/answer', access: 'agent', reason: 'only tickets of the agent\'s groups (all for admins)' },
+
+  // Canned replies (handoff/content/canned-reply-routes.ts): own and shared ones; the routes check ownership.
+  { method: 'GET', path: '/api/agent/canned', access: 'agent', reason: 'own and shared canned replies' },
+  { method: 'GET', path: '/api/agent/canned/:id', access: 'agent', reason: 'own or shared canned reply' },
+  { method: 'POST', path: '/api/agent/canned', access: 'agent', reason: 'own canned reply (shared ones by admins)' },
+  { method: 'PATCH', path: '/api/agent/canned/:id', access: 'agent', reason: 'own canned reply (shared ones by admins)' },
+  { method: 'DELETE', path: '/api/agent/canned/:id', access: 'agent', reason: 'own canned reply (shared ones by admins)' },
+
+  // Live delivery, colleagues, search (handoff/live/live-routes.ts, colleague-routes.ts, search-routes.ts).
+  { method: 'GET', path: '/api/agent/events', access: 'agent', stream: true, reason: 'the agent\'s own events and the chats they hold' },
+  { method: 'POST', path: '/api/agent/conversations/:id/typing', access: 'agent', reason: 'only the holder (403 otherwise)' },
+  { method: 'GET', path: '/api/agent/colleagues', access: 'agent', reason: 'names and presence of colleagues, for transfers' },
+  { method: 'GET', path: '/api/agent/search', access: 'agent', reason: 'transcripts the agent held (any for admins)' },
+
+  // Administration (handoff/agents/admin-agent-routes.ts, admin-group-routes.ts).
+  { method: 'GET', path: '/api/admin/agents', access: 'admin', reason: 'account list' },
+  { method: 'POST', path: '/api/admin/agents', access: 'admin', reason: 'creates accounts, sets roles' },
+  { method: 'GET', path: '/api/admin/agents/:id', access: 'admin', reason: 'one account' },
+  { method: 'PATCH', path: '/api/admin/agents/:id', access: 'admin', reason: 'changes roles, passwords, groups, disables accounts' },
+  { method: 'GET', path: '/api/admin/groups', access: 'admin', reason: 'groups with their business hours' },
+  { method: 'PUT', path: '/api/admin/groups/:id', access: 'admin', reason: 'creates or changes a group and its hours' },
+  // Blocked visitors (handoff/visitors/visitor-block-routes.ts): addresses and visitor ids are personal data.
+  { method: 'GET', path: '/api/admin/blocks', access: 'admin', reason: 'lists blocked addresses and visitor ids' },
+  { method: 'DELETE', path: '/api/admin/blocks/:id', access: 'admin', reason: 'lifts a block (lets the visitor back in)' },
+  // Privacy (handoff/visitors/admin-visitor-routes.ts): :visitorKey names the visitor's conversation ids.
+  { method: 'GET', path: '/api/admin/visitors/:visitorKey/transcripts', access: 'admin', reason: 'exports everything stored about a visitor (personal data)' },
+  { method: 'DELETE', path: '/api/admin/visitors/:visitorKey/transcripts', access: 'admin', reason: 'erases a visitor\'s conversations (irreversible)' },
+  // Supervisors' monitor (handoff/supervision/monitor-routes.ts): every agent's state and any chat, read-only.
+  { method: 'GET', path: '/api/admin/monitor', access: 'admin', reason: 'every agent\'s presence and load, the queue, all active chats (masked previews)' },
+  { method: 'POST', path: '/api/admin/monitor/:id/watch', access: 'admin', reason: 'follows any chat live, read-only, on the admin\'s own stream' },
+  { method: 'DELETE', path: '/api/admin/monitor/:id/watch', access: 'admin', reason: 'stops following a chat' },
+  // Reports (handoff/supervision/report-routes.ts).
+  { method: 'GET', path: '/api/admin/reports', access: 'admin', reason: 'service figures, per-agent handling times and ratings' },
+  { method: 'GET', path: '/api/admin/reports.csv', access: 'admin', reason: 'the same figures as a CSV download' },
+  // Unanswered inbox (handoff/content/unanswered-routes.ts): content work, for editors and admins.
+  { method: 'GET', path: '/api/admin/unanswered', access: 'content', reason: 'visitors\' questions the bot missed (masked), grouped for editors' },
+  { method: 'POST', path: '/api/admin/unanswered/dismiss', access: 'content', reason: 'marks a group of missed questions handled' },
+  { method: 'POST', path: '/api/admin/unanswered/change', access: 'content', reason: 'returns a KB change file to download; never writes the live KB' },
+  // FAQ drafts (handoff/content/faq-draft-routes.ts): agents save answers; editing them is content work (the `editor` role gets the admin ones too).
+  { method: 'POST', path: '/api/agent/conversations/:id/faq-drafts', access: 'agent', reason: 'only an agent who holds or held the handed-off chat (admins any); the route checks' },
+  { method: 'GET', path: '/api/admin/faq-drafts', access: 'content', reason: 'agents\' saved answers with visitors\' questions (masked), for editors' },
+  { method: 'POST', path: '/api/admin/faq-drafts/:id/dismiss', access: 'content', reason: 'marks a draft not worth a KB change' },
+  { method: 'POST', path: '/api/admin/faq-drafts/:id/change', access: 'content', reason: 'returns a KB change file from a draft (marks it used); never writes the live KB' },
+  // Audit log (handoff/supervision/audit-routes.ts): who changed what; names accounts and actions, never secrets.
+  { method: 'GET', path: '/api/admin/audit', access: 'admin', reason: 'every admin and editor change, with who made it' },
+];

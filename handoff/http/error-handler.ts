@@ -1,0 +1,100 @@
+// The one place typed errors become HTTP responses `{ error: { code, message, field? } }`.
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  VisitorBlockedError,
+} from '../platform/errors.ts';
+
+/** What the handler logs with (the server's pino logger fits). */
+export interface ErrorLog {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export const ErrorLogEvent = {
+  /** A bug: anything but a typed error, answered 500. */
+  chatError: 'chat.error',
+  /** SQLite busy or full: 503 with a retry hint. */
+  storageUnavailable: 'storage.unavailable',
+} as const;
+
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+/** Checked in order with instanceof, so a subclass (a future `LoginRequiredError extends UnauthorizedError`) maps too. */
+const STATUS: Array<[abstract new (...args: never[]) => AppError, ContentfulStatusCode]> = [
+  [ValidationError, 400],
+  [UnauthorizedError, 401],
+  [ForbiddenError, 403],
+  [VisitorBlockedError, 403],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [PayloadTooLargeError, 413],
+  [UnsupportedMediaTypeError, 415],
+  [RateLimitedError, 429],
+];
+
+export function errorBody(code: string, message: string, field?: string): ErrorBody {
+  return { error: field ? { code, message, field } : { code, message } };
+}
+
+export function statusOf(err: AppError): ContentfulStatusCode {
+  return STATUS.find(([type]) => err instanceof type)?.[1] ?? 400;
+}
+
+/** Typed errors are the client's doing and get their status; anything else is our bug, logged, and a bare 500. */
+export function createErrorHandler(logger: ErrorLog): ErrorHandler {
+  return (err, c) => {
+    if (err instanceof AppError) {
+      const status = statusOf(err);
+      if (err instanceof UnauthorizedError) c.header('WWW-Authenticate', 'Bearer');
+      if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
+      // Messages are written for clients (NotFoundError never tells a wrong token from an unknown id).
+      return c.json(errorBody(err.code, err.message, err instanceof ValidationError ? err.field : undefined), status);
+    }
+    const fault = storageFault(err);
+    if (fault) {
+      // The database, not the request, is at fault, and it recovers by itself (the lock is released,
+      // space is freed): 503 with a retry hint, and reads keep working meanwhile.
+      logger.warn({ event: ErrorLogEvent.storageUnavailable, fault, method: c.req.method, path: c.req.path, requestId: requestIdOf(c) }, `storage unavailable: ${fault}`);
+      c.header('Retry-After', fault === 'busy' ? '1' : '30');
+      return fault === 'busy'
+        ? c.json(errorBody('busy', 'the service is busy; please try again in a moment'), 503)
+        : c.json(errorBody('storage_full', 'the service cannot store anything right now; please try again later'), 503);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json(errorBody(`http_${err.status}`, err.message || 'bad request'), err.status as ContentfulStatusCode);
+    }
+    logger.error(
+      { event: ErrorLogEvent.chatError, err, method: c.req.method, path: c.req.path, requestId: requestIdOf(c) },
+      'unexpected error while handling a request',
+    );
+    return c.json(errorBody('internal', 'something went wrong on our side; please try again'), 500);
+  };
+}
+
+export const notFoundHandler: NotFoundHandler = (c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+
+/** SQLite's answer when another connection holds the lock, or the disk (or max_page_count) is full. */
+function storageFault(err: unknown): 'busy' | 'full' | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'))) return 'busy';
+  if (code === 'SQLITE_FULL') return 'full';
+  return undefined;
+}
+
+function requestIdOf(c: Context): string | undefined {
+  const id: unknown = c.get('requestId' as never);
+  return typeof id === 'string' ? id : undefined;
+}

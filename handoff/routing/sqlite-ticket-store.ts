@@ -1,0 +1,124 @@
+// The TicketStore on better-sqlite3 (table tickets of migration 003).
+import type { Lang } from '../../knowledge/types.ts';
+import type { Clock } from '../platform/clock.ts';
+import { systemClock } from '../platform/clock.ts';
+import type { StoredMessage } from '../conversations/conversation-store.ts';
+import type { Db } from '../sqlite/db.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';
+import type { NewTicket, Ticket, TicketReason, TicketStatus, TicketStore } from './tickets.ts';
+
+interface TicketRow {
+  id: number;
+  conversation_id: string | null;
+  group_id: string;
+  lang: Lang;
+  contact: string;
+  text: string;
+  reason: TicketReason;
+  status: TicketStatus;
+  answer: string | null;
+  answered_by: string | null;
+  answered_at: string | null;
+  created_at: string;
+}
+
+/** Range 1-500; default 200 (TicketListOptions.limit). */
+const DEFAULT_LIST_LIMIT = 200;
+const MAX_LIST_LIMIT = 500;
+
+export function createSqliteTicketStore(db: Db, clock: Clock = systemClock): TicketStore {
+  const insert = db.prepare(`
+    INSERT INTO tickets (conversation_id, group_id, lang, contact, text, reason, status, created_at)
+    VALUES (@conversationId, @groupId, @lang, @contact, @text, @reason, 'open', @now)`);
+  const selectOne = db.prepare<[number], TicketRow>('SELECT * FROM tickets WHERE id = ?');
+  const selectOpenFor = db.prepare<[string], { id: number }>(
+    "SELECT id FROM tickets WHERE conversation_id = ? AND status = 'open' LIMIT 1",
+  );
+  const selectList = db.prepare<[string | null, string | null, string | null, string | null, number], TicketRow>(`
+    SELECT * FROM tickets
+    WHERE (? IS NULL OR status = ?) AND (? IS NULL OR group_id IN (SELECT value FROM json_each(?)))
+    ORDER BY status = 'answered', CASE status WHEN 'open' THEN id ELSE -id END
+    LIMIT ?`);
+  const markAnswered = db.prepare(`
+    UPDATE tickets SET status = 'answered', answer = @answer, answered_by = @agentId, answered_at = @now
+    WHERE id = @id AND status = 'open'`);
+  const conversationExists = db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE id = ?');
+  const insertMessage = db.prepare(`
+    INSERT INTO messages (conversation_id, author, text, kind, agent_id, created_at)
+    VALUES (@conversationId, 'agent', @text, 'ticket_answer', @agentId, @now)`);
+  const touch = db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?');
+
+  function ticketOrThrow(id: number): TicketRow {
+    const row = selectOne.get(id);
+    if (!row) throw new NotFoundError(`handoff: no ticket ${id}`);
+    return row;
+  }
+
+  const createTx = db.transaction((ticket: NewTicket): Ticket => {
+    if (selectOpenFor.get(ticket.conversationId)) {
+      throw new ConflictError('handoff: a message from this chat is already waiting for an answer');
+    }
+    const { lastInsertRowid } = insert.run({ ...ticket, now: clock().toISOString() });
+    return toTicket(ticketOrThrow(Number(lastInsertRowid)));
+  });
+
+  const answerTx = db.transaction((id: number, input: { agentId: string; text: string; groups?: readonly string[] }) => {
+    const row = ticketOrThrow(id);
+    if (input.groups && !input.groups.includes(row.group_id)) {
+      throw new ForbiddenError(`handoff: ticket ${id} belongs to group ${row.group_id}, not one of yours`);
+    }
+    if (row.status === 'answered') throw new ConflictError(`handoff: ticket ${id} was already answered`);
+    const now = clock().toISOString();
+    markAnswered.run({ id, answer: input.text, agentId: input.agentId, now });
+    let message: StoredMessage | undefined;
+    if (row.conversation_id !== null && conversationExists.get(row.conversation_id)) {
+      const { lastInsertRowid } = insertMessage.run({ conversationId: row.conversation_id, text: input.text, agentId: input.agentId, now });
+      touch.run(now, row.conversation_id);
+      message = {
+        id: Number(lastInsertRowid),
+        conversationId: row.conversation_id,
+        author: 'agent',
+        text: input.text,
+        kind: 'ticket_answer',
+        agentId: input.agentId,
+        createdAt: now,
+      };
+    }
+    return message ? { ticket: toTicket(ticketOrThrow(id)), message } : { ticket: toTicket(ticketOrThrow(id)) };
+  });
+
+  return {
+    async create(ticket) {
+      return createTx.immediate(ticket);
+    },
+    async get(id) {
+      return toTicket(ticketOrThrow(id));
+    },
+    async list({ status, groups, limit = DEFAULT_LIST_LIMIT } = {}) {
+      const capped = Math.max(1, Math.min(Math.trunc(limit), MAX_LIST_LIMIT));
+      const groupFilter = groups === undefined ? null : JSON.stringify(groups);
+      return selectList.all(status ?? null, status ?? null, groupFilter, groupFilter, capped).map(toTicket);
+    },
+    async answer(id, input) {
+      return answerTx.immediate(id, input);
+    },
+  };
+}
+
+function toTicket(row: TicketRow): Ticket {
+  const ticket: Ticket = {
+    id: row.id,
+    groupId: row.group_id,
+    lang: row.lang,
+    contact: row.contact,
+    text: row.text,
+    reason: row.reason,
+    status: row.status,
+    createdAt: row.created_at,
+  };
+  if (row.conversation_id !== null) ticket.conversationId = row.conversation_id;
+  if (row.answer !== null) ticket.answer = row.answer;
+  if (row.answered_by !== null) ticket.answeredBy = row.answered_by;
+  if (row.answered_at !== null) ticket.answeredAt = row.answered_at;
+  return ticket;
+}

@@ -1,0 +1,206 @@
+// The transcript store on a real SQLite file: FTS5 trigram availability, the index caught up before each
+// search (batched indexing: search-index.test.ts), holders recorded from conversations.agent_id, resume
+// reads and search with every filter.
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MessageAuthor } from '../conversations/conversation-store.ts';
+import { openDatabase, type Db } from '../sqlite/db.ts';
+import { defaultMigrationsDir } from '../sqlite/migrate.ts';
+import { createSqliteConversationStore } from '../conversations/sqlite-conversation-store.ts';
+import { createSqliteTranscriptStore } from './sqlite-transcript-store.ts';
+import type { TranscriptQuery, TranscriptStore } from './transcript-store.ts';
+
+let dir: string;
+let db: Db;
+let transcripts: TranscriptStore;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'transcripts-'));
+  db = openDatabase(dir);
+  transcripts = createSqliteTranscriptStore(db);
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function conversation(): Promise<string> {
+  const { conversation } = await createSqliteConversationStore(db).createConversation({ lang: 'zh' });
+  return conversation.id;
+}
+
+function message(conversationId: string, text: string, createdAt = '2025-03-01T04:00:00.000Z', author: MessageAuthor = 'visitor'): number {
+  const { lastInsertRowid } = db
+    .prepare('INSERT INTO messages (conversation_id, author, text, created_at) VALUES (?, ?, ?, ?)')
+    .run(conversationId, author, text, createdAt);
+  return Number(lastInsertRowid);
+}
+
+const assign = (conversationId: string, agentId: string | null) =>
+  db.prepare("UPDATE conversations SET agent_id = ?, status = 'assigned' WHERE id = ?").run(agentId, conversationId);
+
+const search = async (terms: string[], rest: Partial<TranscriptQuery> = {}) =>
+  (await transcripts.search({ terms, limit: 50, ...rest })).hits.map((h) => h.text);
+
+describe('the bundled SQLite', () => {
+  it('has FTS5 with the trigram tokenizer (migration 004 depends on it)', () => {
+    const memory = new Database(':memory:');
+    try {
+      const options = memory.pragma('compile_options', { simple: false }) as Array<{ compile_options: string }>;
+      expect(options.map((o) => o.compile_options)).toContain('ENABLE_FTS5');
+      memory.exec("CREATE VIRTUAL TABLE t USING fts5 (x, tokenize = 'trigram')");
+      memory.prepare('INSERT INTO t (x) VALUES (?)').run('我想查询话费余额');
+      expect(memory.prepare('SELECT x FROM t WHERE t MATCH ?').pluck().all('"查询话费"')).toHaveLength(1);
+      // Why short terms take the LIKE path: the trigram index finds nothing shorter than three characters.
+      expect(memory.prepare('SELECT x FROM t WHERE t MATCH ?').pluck().all('"话费"')).toHaveLength(0);
+    } finally {
+      memory.close();
+    }
+  });
+});
+
+describe('the index follows the messages table', () => {
+  it('indexes inserts, updates and deletes (also cascaded ones)', async () => {
+    const c = await conversation();
+    const id = message(c, 'my broadband is down');
+    expect(await search(['broadband'])).toEqual(['my broadband is down']);
+    db.prepare('UPDATE messages SET text = ? WHERE id = ?').run('my fibre is down', id);
+    expect(await search(['broadband'])).toEqual([]);
+    expect(await search(['fibre'])).toEqual(['my fibre is down']);
+    db.prepare('DELETE FROM conversations WHERE id = ?').run(c);
+    expect(await search(['fibre'])).toEqual([]);
+    // The index is consistent with its content table.
+    expect(() => db.exec("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)")).not.toThrow();
+  });
+
+  it('indexes messages written before the migration (rebuild)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'transcripts-old-'));
+    const earlier = mkdtempSync(join(tmpdir(), 'migrations-'));
+    try {
+      for (const file of readdirSync(defaultMigrationsDir).filter((f) => f.endsWith('.sql') && f < '004')) {
+        copyFileSync(join(defaultMigrationsDir, file), join(earlier, file));
+      }
+      const before = openDatabase(dataDir, { migrationsDir: earlier });
+      const { conversation: c } = await createSqliteConversationStore(before).createConversation({
+        lang: 'zh',
+        firstTurn: { visitorText: '积分怎么兑换', reply: { author: 'bot', text: '登录网上营业厅兑换积分' } },
+      });
+      before.close();
+
+      const after = openDatabase(dataDir);
+      try {
+        const hits = await createSqliteTranscriptStore(after).search({ terms: ['积分'], limit: 10 });
+        expect(hits.hits.map((h) => [h.conversationId, h.text])).toEqual([
+          [c.id, '登录网上营业厅兑换积分'],
+          [c.id, '积分怎么兑换'],
+        ]);
+        expect(after.prepare('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?').pluck().get('"营业厅"')).toBe(1);
+      } finally {
+        after.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(earlier, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('holders', () => {
+  it('records every agent who held a conversation, from conversations.agent_id', async () => {
+    const c = await conversation();
+    message(c, '我要投诉');
+    assign(c, 'a1');
+    assign(c, 'a2'); // transferred
+    assign(c, null); // requeued: nobody
+    assign(c, 'a1'); // back again
+    const holders = db.prepare('SELECT agent_id FROM conversation_agents WHERE conversation_id = ? ORDER BY agent_id').pluck().all(c);
+    expect(holders).toEqual(['a1', 'a2']);
+    expect(await search(['投诉'], { heldBy: 'a2' })).toEqual(['我要投诉']);
+    expect(await search(['投诉'], { heldBy: 'a3' })).toEqual([]);
+  });
+});
+
+describe('messagesAfter / latestMessageId', () => {
+  it('reads several conversations after an id, in id order, in pages', async () => {
+    const x = await conversation();
+    const y = await conversation();
+    const z = await conversation();
+    const ids = [message(x, 'x1'), message(y, 'y1'), message(z, 'z1'), message(x, 'x2'), message(y, 'y2')];
+    expect((await transcripts.messagesAfter([x, y], 0, 100)).map((m) => m.text)).toEqual(['x1', 'y1', 'x2', 'y2']);
+    expect((await transcripts.messagesAfter([x, y], ids[1]!, 100)).map((m) => m.id)).toEqual([ids[3], ids[4]]);
+    expect((await transcripts.messagesAfter([x, y], 0, 2)).map((m) => m.text)).toEqual(['x1', 'y1']);
+    expect(await transcripts.messagesAfter([], 0, 100)).toEqual([]);
+    expect(await transcripts.latestMessageId()).toBe(ids[4]);
+  });
+
+  it('says which agent wrote an agent message', async () => {
+    const x = await conversation();
+    db.prepare("INSERT INTO messages (conversation_id, author, text, agent_id, created_at) VALUES (?, 'agent', 'hi', 'a1', 't')").run(x);
+    expect((await transcripts.messagesAfter([x], 0, 10))[0]).toMatchObject({ author: 'agent', agentId: 'a1' });
+  });
+});
+
+describe('search', () => {
+  let c1: string;
+  let c2: string;
+  beforeEach(async () => {
+    c1 = await conversation();
+    c2 = await conversation();
+    message(c1, '我想查询话费余额', '2025-03-01T02:00:00.000Z');
+    message(c1, 'How do I top up my BALANCE by SMS?', '2025-03-01T03:00:00.000Z');
+    message(c2, '宽带报修，光猫红灯', '2025-03-02T02:00:00.000Z');
+    message(c2, '上个月话费账单有误', '2025-03-03T02:00:00.000Z', 'agent');
+    message(c2, '100% off_peak "quoted" \\ slash', '2025-03-03T03:00:00.000Z');
+  });
+
+  it('finds Chinese substrings of any length and English words in any case, newest first', async () => {
+    expect(await search(['话费'])).toEqual(['上个月话费账单有误', '我想查询话费余额']);
+    expect(await search(['查询话费'])).toEqual(['我想查询话费余额']);
+    expect(await search(['光猫红灯'])).toEqual(['宽带报修，光猫红灯']);
+    expect(await search(['balance'])).toEqual(['How do I top up my BALANCE by SMS?']);
+    expect(await search(['Top'])).toEqual(['How do I top up my BALANCE by SMS?']);
+    expect(await search(['流量'])).toEqual([]);
+  });
+
+  it('needs every term (long and short mixed)', async () => {
+    expect(await search(['话费', '账单'])).toEqual(['上个月话费账单有误']);
+    expect(await search(['balance', 'SMS'])).toEqual(['How do I top up my BALANCE by SMS?']);
+    expect(await search(['balance', '宽带'])).toEqual([]);
+  });
+
+  it('treats query syntax and LIKE wildcards as plain text', async () => {
+    expect(await search(['100%'])).toEqual(['100% off_peak "quoted" \\ slash']);
+    expect(await search(['%'])).toEqual(['100% off_peak "quoted" \\ slash']);
+    expect(await search(['f_p'])).toEqual(['100% off_peak "quoted" \\ slash']);
+    expect(await search(['_'])).toEqual(['100% off_peak "quoted" \\ slash']);
+    expect(await search(['"quoted"'])).toEqual(['100% off_peak "quoted" \\ slash']);
+    expect(await search(['\\'])).toEqual(['100% off_peak "quoted" \\ slash']);
+    expect(await search(['OR'])).toEqual([]);
+    expect(await search(['NEAR(a'])).toEqual([]);
+    expect(await search(['*'])).toEqual([]);
+  });
+
+  it('filters by time, status and holder, and pages with before', async () => {
+    expect(await search(['话费'], { from: '2025-03-02T00:00:00.000Z' })).toEqual(['上个月话费账单有误']);
+    expect(await search(['话费'], { to: '2025-03-02T00:00:00.000Z' })).toEqual(['我想查询话费余额']);
+    db.prepare("UPDATE conversations SET status = 'closed' WHERE id = ?").run(c2);
+    expect(await search(['话费'], { status: 'closed' })).toEqual(['上个月话费账单有误']);
+    const hits = (await transcripts.search({ terms: ['话费'], limit: 50 })).hits;
+    expect(hits.map((h) => h.status)).toEqual(['closed', 'bot']);
+    expect(hits[0]).toMatchObject({ conversationId: c2, author: 'agent', createdAt: '2025-03-03T02:00:00.000Z' });
+
+    const first = await transcripts.search({ terms: ['话费'], limit: 1 });
+    expect(first.more).toBe(true);
+    const second = await transcripts.search({ terms: ['话费'], limit: 1, before: first.hits[0]!.messageId });
+    expect(second.more).toBe(false);
+    expect(second.hits.map((h) => h.text)).toEqual(['我想查询话费余额']);
+
+    assign(c1, 'a1');
+    expect(await search(['话费'], { heldBy: 'a1' })).toEqual(['我想查询话费余额']);
+    expect(await search(['balance'], { heldBy: 'a1' })).toEqual(['How do I top up my BALANCE by SMS?']);
+    expect(await search(['账单'], { heldBy: 'a1' })).toEqual([]);
+  });
+});

@@ -1,0 +1,50 @@
+// Reading transcripts: messages after a resume point for live streams, and full-text search for agents.
+// SQLite today (sqlite-transcript-store.ts); a PostgreSQL adapter implements the same interface later.
+import type { ConversationStatus, MessageAuthor, StoredMessage } from '../conversations/conversation-store.ts';
+
+export interface TranscriptQuery {
+  /** What to look for: every term must occur in the message (case-insensitive substrings). 1-8 non-empty terms. */
+  terms: string[];
+  /** Messages written at or after this instant (ISO 8601, UTC). */
+  from?: string;
+  /** Messages written before this instant (ISO 8601, UTC). */
+  to?: string;
+  /** Only conversations this agent has held at some time (assigned, taken, transferred to them). */
+  heldBy?: string;
+  /** Only conversations whose current status is this. */
+  status?: ConversationStatus;
+  /** Paging: only messages with a smaller id (the last `messageId` of the previous page). */
+  before?: number;
+  /** Most hits returned. Range 1-200. */
+  limit: number;
+}
+
+export interface TranscriptHit {
+  conversationId: string;
+  messageId: number;
+  author: MessageAuthor;
+  text: string;
+  createdAt: string;
+  /** The conversation's current status. */
+  status: ConversationStatus;
+}
+
+export interface TranscriptPage {
+  /** Newest first. */
+  hits: TranscriptHit[];
+  /** More hits exist past the last one (ask again with `before` = its messageId). */
+  more: boolean;
+}
+
+export interface TranscriptStore {
+  /**
+   * Messages of these conversations with an id above `after`, oldest first, at most `limit`, read at
+   * one instant: since message ids are given in commit order, what it returns is a gap-free prefix of
+   * what will ever be stored after `after`, so a stream that resumes from the last id misses nothing.
+   */
+  messagesAfter(conversationIds: readonly string[], after: number, limit: number): Promise<StoredMessage[]>;
+  /** The largest message id stored, 0 when none: where a stream with no resume point starts. */
+  latestMessageId(): Promise<number>;
+  /** Full-text search over message texts, newest first. */
+  search(query: TranscriptQuery): Promise<TranscriptPage>;
+}
