@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createEngine } from '../bot/index.ts';
-import { engineConversation, exportEntries } from '../bot/kb.ts';
+import { engineConversation, exportEntries } from '../bot/cli/kb.ts';
 import { formatProblem, loadKnowledge, loadTests, runTestSuites } from '../knowledge/index.ts';
 import { defaultBenchOptions, quickBenchOptions } from './bench-options.ts';
 import { engineSummary, formatReport, type BenchResult } from './format-report.ts';

@@ -2,7 +2,7 @@
 import type { NlpManager, NlpResult } from 'node-nlp';
 import type { Lang, Outcome, StartConversation } from '../knowledge/index.ts';
 import { localeOf, type BenchTurn } from './test-turns.ts';
-import type { exportEntries } from '../bot/kb.ts';
+import type { exportEntries } from '../bot/cli/kb.ts';
 
 export type ExportedKnowledge = ReturnType<typeof exportEntries>;
 

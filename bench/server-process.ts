@@ -1,4 +1,4 @@
-// The real service as a child process (`node --import tsx bot/server.ts`), as `npm start` runs it, for benchmarks
+// The real service as a child process (`node --import tsx bot/server/main.ts`), as `npm start` runs it, for benchmarks
 // that must not share an event loop with the load they put on it. Its pino lines are parsed as they arrive.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface ServerProcessOptions {
-  /** Repository root: bot/server.ts is run from here. */
+  /** Repository root: bot/server/main.ts is run from here. */
   root: string;
   /** Environment on top of this process's (PORT, HOST and LOG_LEVEL have defaults here). */
   env: Record<string, string>;

@@ -1,13 +1,13 @@
-// Fits the learned candidate ranking (bot/candidate-ranker.ts) and the answer gate (bot/answer-gate.ts)
+// Fits the learned candidate ranking (bot/engine/candidate-ranker.ts) and the answer gate (bot/engine/answer-gate.ts)
 // on the TUNING part of knowledge/tests only, reports their cross-validated figures, and writes
-// bot/answer-models.ts. tests/sealed is never read here.
+// bot/engine/answer-models.ts. tests/sealed is never read here.
 // Run by hand: npx tsx bench/tune-gate.ts [--write]
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expectationMet, loadKnowledge, loadTests, type Lang, type TestCase, type TestTurn } from '../knowledge/index.ts';
 import { createEngine, type ConversationContext, type Decision, type Engine } from '../bot/index.ts';
-import { fitGate, fitLogistic, gateProbability, type GateFeatures, type GateModel } from '../bot/answer-gate.ts';
-import { RANK_FEATURES, rankFeatures, type RankFeature, type RankerModel } from '../bot/candidate-ranker.ts';
+import { fitGate, fitLogistic, gateProbability, type GateFeatures, type GateModel } from '../bot/engine/answer-gate.ts';
+import { RANK_FEATURES, rankFeatures, type RankFeature, type RankerModel } from '../bot/engine/candidate-ranker.ts';
 
 const dir = path.resolve(process.env.KNOWLEDGE_DIR ?? 'knowledge');
 const loaded = await loadKnowledge(dir);
@@ -186,5 +186,5 @@ export const defaultRankerModel: RankerModel = ${literal(ranker)};
 export const defaultGateModel: GateModel = ${literal(model)};
 `;
   await writeFile(path.resolve(import.meta.dirname, '../bot/answer-models.ts'), body);
-  console.log('wrote bot/answer-models.ts');
+  console.log('wrote bot/engine/answer-models.ts');
 }

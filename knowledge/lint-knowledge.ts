@@ -72,7 +72,7 @@ export const defaultLintOptions: LintOptions = {
   locate: (entry) => ({ line: entry.pos.line, col: entry.pos.col }),
 };
 
-/** Rules that need no engine; bot/kb-lint.ts adds the retrieval rules and passes the engine's tokenizer. */
+/** Rules that need no engine; bot/cli/kb-lint.ts adds the retrieval rules and passes the engine's tokenizer. */
 export function lintKnowledge(kb: KnowledgeBase, options: Partial<LintOptions> = {}): LintFinding[] {
   const opts: LintOptions = { ...defaultLintOptions, today: options.today ?? shanghaiDate(), ...options };
   const findings: LintFinding[] = [];

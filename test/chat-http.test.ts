@@ -10,11 +10,11 @@ import YAML from 'yaml';
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../bot/app.ts';
-import { loadConfig, type Config } from '../bot/config.ts';
-import { createEngine } from '../bot/engine.ts';
-import { createLogger } from '../bot/logger.ts';
-import { startServer, type RunningServer } from '../bot/start-server.ts';
+import { createApp } from '../bot/server/app.ts';
+import { loadConfig, type Config } from '../bot/server/config.ts';
+import { createEngine } from '../bot/engine/engine.ts';
+import { createLogger } from '../bot/server/logger.ts';
+import { startServer, type RunningServer } from '../bot/server/start-server.ts';
 import { loadKnowledge } from '../knowledge/index.ts';
 import type { Entry } from '../knowledge/types.ts';
 

@@ -39,7 +39,7 @@ interface Server {
 }
 
 async function startServer(): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/server/main.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppEnv } from '../bot/app-env.ts';
+import type { AppEnv } from '../bot/server/app-env.ts';
 import type { Db, FaqDraftJson } from '../handoff/index.ts';
 import { applyKbChange, parseKbChange } from '../knowledge/index.ts';
 import { overApp, signInCookie } from './http-kit.ts';

@@ -10,11 +10,11 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../bot/app.ts';
-import { loadConfig } from '../bot/config.ts';
-import { createEngine } from '../bot/engine.ts';
-import { createKnowledgeRuntime } from '../bot/knowledge-runtime.ts';
-import { createLogger } from '../bot/logger.ts';
+import { createApp } from '../bot/server/app.ts';
+import { loadConfig } from '../bot/server/config.ts';
+import { createEngine } from '../bot/engine/engine.ts';
+import { createKnowledgeRuntime } from '../bot/server/knowledge-runtime.ts';
+import { createLogger } from '../bot/server/logger.ts';
 import { createSqliteConversationStore, openDatabase, type Db } from '../handoff/index.ts';
 import { loadKnowledge } from '../knowledge/index.ts';
 

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngineAsync } from '../bot/index.ts';
-import { createKnowledgeRuntime, type KnowledgeRuntime } from '../bot/knowledge-runtime.ts';
-import { createLogger } from '../bot/logger.ts';
+import { createKnowledgeRuntime, type KnowledgeRuntime } from '../bot/server/knowledge-runtime.ts';
+import { createLogger } from '../bot/server/logger.ts';
 import { loadKnowledge } from '../knowledge/index.ts';
 
 let dir: string;

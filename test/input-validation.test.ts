@@ -6,7 +6,7 @@
 import { contentLimits } from '../knowledge/schema.ts';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppEnv } from '../bot/app-env.ts';
+import type { AppEnv } from '../bot/server/app-env.ts';
 import { authorizationTable, type AuthorizedRoute } from '../handoff/index.ts';
 import { overApp, signInCookie } from './http-kit.ts';
 import { ADMIN, useWiredService } from './service-kit.ts';

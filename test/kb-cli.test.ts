@@ -12,7 +12,7 @@ const run = promisify(execFile);
 
 async function kb(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(tsx, [path.join(root, 'bot/kb.ts'), ...args], { cwd: root, maxBuffer: 32 * 1024 * 1024 });
+    const { stdout, stderr } = await run(tsx, [path.join(root, 'bot/cli/kb.ts'), ...args], { cwd: root, maxBuffer: 32 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

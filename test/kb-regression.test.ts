@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKnowledge, loadTests, rate, runTestSuites, type TestReport } from '../knowledge/index.ts';
 import { createEngine } from '../bot/index.ts';
-import { engineConversation } from '../bot/kb.ts';
+import { engineConversation } from '../bot/cli/kb.ts';
 
 const dir = path.resolve(import.meta.dirname, '../knowledge');
 const isBlind = (file: string) => /^tests\/blind-/.test(file);

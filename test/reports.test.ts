@@ -4,7 +4,7 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createErrorHandler, notFoundHandler } from '../handoff/http/error-handler.ts';
-import { createLogger } from '../bot/logger.ts';
+import { createLogger } from '../bot/server/logger.ts';
 import type { Agent } from '../handoff/agents/agent.ts';
 import type { AgentEnv } from '../handoff/agents/agent-env.ts';
 import { reportRoutes } from '../handoff/supervision/report-routes.ts';

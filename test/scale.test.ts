@@ -9,7 +9,7 @@ import { writeSyntheticKnowledge, type SyntheticKb } from '../bench/synthetic-kb
 import { createEngine, createEngineAsync, type Engine } from '../bot/index.ts';
 import { conversationsOf } from '../bench/test-turns.ts';
 import { loadKnowledge, loadTests, type KnowledgeBase } from '../knowledge/index.ts';
-import type { ConversationContext, Decision } from '../bot/decision.ts';
+import type { ConversationContext, Decision } from '../bot/engine/decision.ts';
 
 const shipped = path.resolve(import.meta.dirname, '../knowledge');
 let tmp: string;

@@ -31,7 +31,7 @@ interface Proc {
 }
 
 function start(env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/server/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +60,7 @@ async function waitFor<T>(what: string, check: () => T | undefined, ms = 15_000)
   }
 }
 
-describe('bot/server.ts', () => {
+describe('bot/server/main.ts', () => {
   it('on a fresh install with only the first admin configured, queues a visitor who asks for a person before anyone signs in; the admin takes the chat', async () => {
     const work = tmp();
     // BUSINESS_HOURS=always only so the result does not depend on the hour the test runs at (outside the

@@ -4,8 +4,8 @@
 // by the session sweeper -- must reach the open stream as `session_ended`, end it, and leave the old cookie
 // refused with 401. Time is an injected clock, so expiry needs no waiting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../bot/config.ts';
-import type { HandoffServices } from '../bot/handoff-services.ts';
+import type { Config } from '../bot/server/config.ts';
+import type { HandoffServices } from '../bot/server/handoff-services.ts';
 import { createSqliteSessionStore, startSessionSweeper, type Db } from '../handoff/index.ts';
 import { connectSse, type SseClient } from '../handoff/testing/sse-test-client.ts';
 import { overFetch, signInCookie } from './http-kit.ts';

@@ -7,9 +7,9 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../bot/config.ts';
-import { createLogger } from '../bot/logger.ts';
-import { startServer, type RunningServer } from '../bot/start-server.ts';
+import { loadConfig } from '../bot/server/config.ts';
+import { createLogger } from '../bot/server/logger.ts';
+import { startServer, type RunningServer } from '../bot/server/start-server.ts';
 
 /** A question the shipped knowledge base answers: a turn that stays with the bot. */
 const QUESTION = '充值卡密码几位';

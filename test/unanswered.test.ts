@@ -4,7 +4,7 @@
 import type { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { AppEnv } from '../bot/app-env.ts';
+import type { AppEnv } from '../bot/server/app-env.ts';
 import type { Db } from '../handoff/index.ts';
 import { parseKbChange } from '../knowledge/index.ts';
 import { overApp, signInCookie } from './http-kit.ts';

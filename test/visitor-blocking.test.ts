@@ -5,7 +5,7 @@
 // everything from it is refused (never 429: the block comes before the limits) while another address is served;
 // hits are counted and survive a restart; an admin's lift and an expiry let them back in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../bot/config.ts';
+import type { Config } from '../bot/server/config.ts';
 import { sendFrom, streamKeeper, type RawReply } from './http-kit.ts';
 import { ADMIN, serveApp, testConfig, wireService, type TestConfig } from './service-kit.ts';
 

@@ -9,15 +9,15 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
-import type { AppEnv } from '../bot/app-env.ts';
-import { chatRoutes } from '../bot/chat-routes.ts';
-import { resolveClientAddress } from '../bot/client-address.ts';
+import type { AppEnv } from '../bot/server/app-env.ts';
+import { chatRoutes } from '../bot/chat/chat-routes.ts';
+import { resolveClientAddress } from '../bot/server/client-address.ts';
 import { createErrorHandler } from '../handoff/http/error-handler.ts';
-import { loadConfig } from '../bot/config.ts';
-import { createEngineAsync } from '../bot/engine.ts';
-import { createHandoffServices, type HandoffServices } from '../bot/handoff-services.ts';
-import { createKnowledgeRuntime } from '../bot/knowledge-runtime.ts';
-import { createLogger } from '../bot/logger.ts';
+import { loadConfig } from '../bot/server/config.ts';
+import { createEngineAsync } from '../bot/engine/engine.ts';
+import { createHandoffServices, type HandoffServices } from '../bot/server/handoff-services.ts';
+import { createKnowledgeRuntime } from '../bot/server/knowledge-runtime.ts';
+import { createLogger } from '../bot/server/logger.ts';
 import { createSqliteConversationStore, openDatabase, type Db } from '../handoff/index.ts';
 import { connectSse } from '../handoff/testing/sse-test-client.ts';
 import { loadKnowledge } from '../knowledge/index.ts';
@@ -52,7 +52,7 @@ beforeAll(async () => {
   const runtime = await createKnowledgeRuntime({ dir: config.knowledgeDir, load: (d) => loadKnowledge(d), build: (kb) => createEngineAsync(kb, config.engine), logger });
   handoff = createHandoffServices({ db, config, store, runtime, logger, clock: () => new Date(Date.now() + offsetMs) });
   await handoff.start();
-  // createApp's composition plus `invitations` on the chat routes (bot/app.ts passes handoff.invitations there).
+  // createApp's composition plus `invitations` on the chat routes (bot/server/app.ts passes handoff.invitations there).
   const app = new Hono<AppEnv>();
   app.use(resolveClientAddress(config));
   app.route('/', chatRoutes({

@@ -2,7 +2,7 @@
 // listed origins get CORS (preflights, the chat, the stream), others are refused without a 5xx, and the
 // agent API stays same-origin. The browser side is test/browser/widget-cross-site.browser.test.ts.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../bot/config.ts';
+import { loadConfig } from '../bot/server/config.ts';
 import { useTestServer } from './service-kit.ts';
 
 const SITE = 'https://www.example-telecom.cn';

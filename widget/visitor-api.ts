@@ -1,5 +1,5 @@
 // The visitor's HTTP calls (POST /api/chat and the conversation routes), typed after the server's shapes.
-import type { ChatResponse } from '../bot/chat-turn.ts';
+import type { ChatResponse } from '../bot/chat/chat-turn.ts';
 import type { HandoffResponse } from '../handoff/conversations/visitor-routes.ts';
 import type { Lang } from './visitor-i18n.ts';
 

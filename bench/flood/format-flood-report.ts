@@ -166,7 +166,7 @@ ${r.phases.map(phaseRow).join('\n')}
 
 Server resident memory (VmRSS): ${mib(r.rssKiB.start)} at start, ${mib(r.rssKiB.afterWarmup)} after the warm-up, ${mib(r.rssKiB.end)} at the end.
 
-How measured: the real service (\`bot/server.ts\`, SQLite in a scratch DATA_DIR, the shipped knowledge base,
+How measured: the real service (\`bot/server/main.ts\`, SQLite in a scratch DATA_DIR, the shipped knowledge base,
 LOG_LEVEL=warn, BUSINESS_HOURS=always, no agent online) runs in a child process of its own with the
 **default rate limits on** (per address: burst 300, then 5/s; new conversations per address: burst 30,
 then 0.5/s; per conversation: burst 30, then 0.5/s). Each steady visitor is a keep-alive connection of

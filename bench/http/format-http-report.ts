@@ -105,7 +105,7 @@ ${r.runs.map(runRow).join('\n')}
 
 Server resident memory (VmRSS): ${mib(r.rssKiB.start)} at start, ${mib(r.rssKiB.afterWarmup)} after the pool and the warm-up, ${mib(r.rssKiB.end)} at the end.
 
-How measured: the real service (\`bot/server.ts\`: SQLite store in a scratch DATA_DIR, the shipped
+How measured: the real service (\`bot/server/main.ts\`: SQLite store in a scratch DATA_DIR, the shipped
 knowledge base, every handoff route mounted, LOG_LEVEL=warn) runs in a child process of its own on
 127.0.0.1; autocannon runs in the bench process against it, so the load generator never shares the
 server's event loop (on a 2-core machine each gets about one core). The service runs with

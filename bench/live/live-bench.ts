@@ -326,7 +326,7 @@ Target: p99 <= ${TARGET_P99_MS} ms both ways on ${d.machine.nproc} cores: visito
 - Server memory ${gc}: before the streams RSS ${mib(rssOf(mem.service.before))} (young generation ${mib(mem.service.before.probe.youngGeneration)}), heap used ${mib(mem.service.before.probe.heapUsed)}; with them RSS ${mib(rssOf(mem.service.after))} (young generation ${mib(mem.service.after.probe.youngGeneration)}), heap used ${mib(mem.service.after.probe.heapUsed)}${mem.serverAfterRun ? `; after the loaded run RSS ${mib(rssOf(mem.serverAfterRun))}, heap used ${mib(mem.serverAfterRun.probe.heapUsed)}` : ''}. External memory per connection ${kib(mem.service.external)}.
 - Setup over the HTTP API (not timed as a figure): ${o.agents} agents created and signed in in ${(d.setupMs.agents / 1000).toFixed(1)} s (argon2id), ${o.visitors} conversations handed off and taken in ${(d.setupMs.conversations / 1000).toFixed(1)} s.
 
-How measured: the service runs as \`npm start\` runs it (\`tsx bot/server.ts\`, through bench/live/probed-server.ts, which
+How measured: the service runs as \`npm start\` runs it (\`tsx bot/server/main.ts\`, through bench/live/probed-server.ts, which
 only adds a probe on the IPC channel: memory after forced collections, event-loop delay, GC pauses) with \`LOG_LEVEL=warn
 RATE_LIMITS=off BUSINESS_HOURS=always\` and its SQLite file in the run's scratch directory. ${o.agents} agents (capacity 50,
 every group) are created with the admin API and sign in; ${o.visitors} visitors each send "转人工" to \`POST /api/chat\` and

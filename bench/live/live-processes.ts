@@ -99,7 +99,7 @@ function withProbe(child: Child, base: string): ProbedServer {
   };
 }
 
-/** `tsx bot/server.ts` as `npm start` runs it (through probed-server.ts), configured by `env`; resolves once /healthz answers. */
+/** `tsx bot/server/main.ts` as `npm start` runs it (through probed-server.ts), configured by `env`; resolves once /healthz answers. */
 export async function startService(root: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ProbedServer> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

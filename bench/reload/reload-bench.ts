@@ -299,7 +299,7 @@ ${roundRows.join('\n')}
 
 </details>
 
-How measured: the real server runs as a child process (\`node --import tsx bot/server.ts\`, \`RATE_LIMITS=off\`,
+How measured: the real server runs as a child process (\`node --import tsx bot/server/main.ts\`, \`RATE_LIMITS=off\`,
 \`LOG_LEVEL=info\`, its own SQLite file) on a copy of the KB. This process keeps ${defaultLoadOptions.chatLoops} loops of \`POST /api/chat\` (the
 editors' test conversations from knowledge/tests, whole conversations with their token${kbs[1] ? `; for the synthetic KB alternating with questions about synthetic entries` : ''})
 and one loop of \`GET /healthz\` in flight, each waiting ${defaultLoadOptions.thinkMs} ms after a response before its next request. Each round: ${o.baselineMs.shipped} ms

@@ -3,7 +3,7 @@
 // Run by scale-bench.ts: tsx --expose-gc bench/scale/scale-child.ts <input.json>
 import { readFile } from 'node:fs/promises';
 import { createEngineAsync, type ConversationContext, type Engine } from '../../bot/index.ts';
-import { engineConversation } from '../../bot/kb.ts';
+import { engineConversation } from '../../bot/cli/kb.ts';
 import { loadKnowledge, loadTests, runTestSuites } from '../../knowledge/index.ts';
 import { stats } from '../section.ts';
 import { conversationsOf, type BenchTurn } from '../test-turns.ts';

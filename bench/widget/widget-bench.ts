@@ -117,7 +117,7 @@ ${[
 - Per load, launcher usable minus the same load's load event: median ${ms(t.usableAfterLoad.median)} ms, p99 ${ms(t.usableAfterLoad.p99)} ms (negative: usable before the load event ends; the load event waits for widget.js to run, the launcher's first render comes a microtask later or in a following task).
 - Click on the launcher -> panel rendered with its input visible: median ${ms(t.withWidget.clickToPanel.median)} ms, p99 ${ms(t.withWidget.clickToPanel.p99)} ms (in-page, from the click event).
 
-How measured: the real server (\`node --import tsx bot/server.ts\`, its own data folder, \`LOG_LEVEL=warn\`) serves the demo hall
+How measured: the real server (\`node --import tsx bot/server/main.ts\`, its own data folder, \`LOG_LEVEL=warn\`) serves the demo hall
 at \`/\` as in production (gzip, CSP). Headless Chromium (playwright-core, the browser tests' flags, 1280x800) loads it in a
 fresh browser context each time (empty HTTP cache, no localStorage, so the widget starts closed). The mark is taken **in the page**:
 a script added before the page's own (\`addInitScript\`) watches the document and then the widget's shadow root with

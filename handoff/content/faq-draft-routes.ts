@@ -40,7 +40,7 @@ export interface FaqDraftRoutesDeps {
   drafts: FaqDraftStore;
   conversations: ConversationStore;
   requireAgent: RequireAgent;
-  /** Masks personal data (phones, ID numbers, passwords) in question and answer; bot/mask-personal-data.ts in the server. */
+  /** Masks personal data (phones, ID numbers, passwords) in question and answer; knowledge/text/mask-personal-data.ts in the server. */
   mask: (text: string) => string;
   /** Whether the live knowledge base has an entry with this id (read at each call, so a reload applies). */
   entryExists: (id: string) => boolean;

@@ -119,7 +119,7 @@ export function visitorRoutes(deps: VisitorRoutesDeps): Hono {
       return respond(queuedReply(handoffText(messages, 'handoff', lang), await routing.currentOutcome(conversation.id)));
     }
     // Some group serves particular provinces and this visitor's is unknown: ask first (once), the handoff
-    // waits for the answer (the next chat message, bot/chat-turn.ts).
+    // waits for the answer (the next chat message, bot/chat/chat-turn.ts).
     if (conversation.province === undefined && !(conversation.provinceQuestion && !conversation.provinceQuestion.waiting)) {
       const served = await routing.servedProvinces();
       if (served.length > 0) {

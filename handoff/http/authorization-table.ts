@@ -33,7 +33,7 @@ export interface AuthorizedRoute {
 }
 
 export const authorizationTable: readonly AuthorizedRoute[] = [
-  // Visitor side (bot/chat-routes.ts, handoff/conversations/visitor-routes.ts, handoff/live/live-routes.ts).
+  // Visitor side (bot/chat/chat-routes.ts, handoff/conversations/visitor-routes.ts, handoff/live/live-routes.ts).
   { method: 'POST', path: '/api/chat', access: 'visitor-token', reason: 'without conversationId it starts a conversation (public, returns the token); continuing one needs its token' },
   { method: 'GET', path: '/api/conversations/:id/messages', access: 'visitor-token', reason: 'the transcript is private to the visitor holding the token' },
   { method: 'GET', path: '/api/conversations/:id/events', access: 'visitor-token', stream: true, reason: 'live messages of one conversation, to its visitor only' },

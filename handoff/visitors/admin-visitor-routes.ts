@@ -26,7 +26,7 @@ export const MAX_VISITOR_CONVERSATIONS = 100;
 /** Most conversations of one visitor id in one request (a widget starts one per chat: far more than any visitor has). */
 export const MAX_CONVERSATIONS_PER_VISITOR_ID = 1000;
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
-/** The widget's visitor id (bot/chat-request.ts accepts the same). */
+/** The widget's visitor id (bot/chat/chat-request.ts accepts the same). */
 const VISITOR_KEY = /^visitor:([A-Za-z0-9_-]{16,64})$/;
 
 /** The conversation ids a key names (a visitor id: its oldest MAX_CONVERSATIONS_PER_VISITOR_ID conversations). */

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
-import { loadConfig } from '../../bot/config.ts';
-import { createLogger } from '../../bot/logger.ts';
-import { startServer, type RunningServer } from '../../bot/start-server.ts';
+import { loadConfig } from '../../bot/server/config.ts';
+import { createLogger } from '../../bot/server/logger.ts';
+import { startServer, type RunningServer } from '../../bot/server/start-server.ts';
 import { buildWidgets, defaultBuildOptions, type BundleName } from '../../widget/build.ts';
 import { findChromium, launchChromium } from './chromium.ts';
 

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { createEngine } from '../../bot/engine.ts';
+import { createEngine } from '../../bot/engine/engine.ts';
 import { applyKbChange, parseKbChange } from '../../knowledge/kb-change.ts';
 import { loadKnowledge } from '../../knowledge/load-knowledge.ts';
 import { ADMIN, browserSuite, newPage, useStackAndBrowser, watch } from './browser-kit.ts';

@@ -1,0 +1,146 @@
+// The visitor's HTTP API: POST /api/chat and GET /api/conversations/:id/messages (see DESIGN.md).
+import { Hono, type Context } from 'hono';
+import { limitBody, ValidationError, type InvitationClaims, type Clock, type ConversationStore, type Hub, type Routing, type UnansweredLog, type VisitorBlocks, type VisitorInfo } from '../../handoff/index.ts';
+import type { AppEnv } from '../server/app-env.ts';
+import { bearerToken } from '../../handoff/http/bearer-token.ts';
+import { MAX_USER_AGENT, parseChatRequest, type ChatRequest } from './chat-request.ts';
+import { continueConversation, startConversation, startInvitedConversation, type ChatTurnDeps } from './chat-turn.ts';
+import { clientAddress } from '../server/client-address.ts';
+import type { Config } from '../server/config.ts';
+import type { KnowledgeRuntime } from '../server/knowledge-runtime.ts';
+import {
+  createRateLimiter,
+  defaultConversationCreateRateLimit,
+  defaultConversationRateLimit,
+  defaultIpRateLimit,
+  type RateLimitOptions,
+} from '../../handoff/http/rate-limit.ts';
+import { readJsonBody } from '../../handoff/http/read-json-body.ts';
+
+export interface ChatRoutesDeps {
+  config: Config;
+  store: ConversationStore;
+  runtime: KnowledgeRuntime;
+  /** Overrides of the default limits (tests); ignored when config.rateLimits is off. */
+  rateLimits?: { ip?: RateLimitOptions; conversation?: RateLimitOptions; create?: RateLimitOptions };
+  /** Handoff routing (groups, hours, agents); without it a handoff only queues (see ChatTurnDeps). */
+  routing?: Routing;
+  /** Live delivery: every stored message is published here. */
+  hub?: Hub;
+  clock?: Clock;
+  /** The editors' unanswered inbox (see ChatTurnDeps). */
+  unanswered?: UnansweredLog;
+  /** Blocked visitors (handoff/visitors/visitor-blocks.ts): refused with 403 visitor_blocked before any other work. */
+  visitorGate?: VisitorGate;
+  /** Accepted invitations (handoff/visitors/invitation-claims.ts): `invitationId` on a new conversation. */
+  invitations?: InvitationClaims;
+}
+
+/** What the chat routes need of the blocks: the in-memory check (throws VisitorBlockedError, counts a hit). */
+export type VisitorGate = Pick<VisitorBlocks, 'check'>;
+
+/** Messages per catch-up response; a client with more to fetch calls again with the last id (`more: true`). */
+export const MESSAGES_PAGE_SIZE = 500;
+export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, hub, clock, unanswered, visitorGate, invitations }: ChatRoutesDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const perIp = config.rateLimits ? createRateLimiter(rateLimits.ip ?? defaultIpRateLimit) : undefined;
+  const perConversation = config.rateLimits
+    ? createRateLimiter(rateLimits.conversation ?? defaultConversationRateLimit)
+    : undefined;
+  // New conversations per client address, on top of perIp (which counts every request).
+  const perIpCreate = config.rateLimits ? createRateLimiter(rateLimits.create ?? defaultConversationCreateRateLimit) : undefined;
+
+  // A blocked address is refused on every visitor route before the per-address limit: a blocked flood
+  // costs one Map lookup per request, and no limiter bucket. (Agent routes are not visitor routes.)
+  if (visitorGate) {
+    app.use('/api/*', async (c, next) => {
+      const path = c.req.path;
+      if (path === '/api/chat' || path.startsWith('/api/conversations/')) visitorGate.check({ ip: clientAddress(c) });
+      await next();
+    });
+  }
+
+  app.use('/api/*', async (c, next) => {
+    perIp?.take(clientAddress(c));
+    // Responses carry conversation tokens and private transcripts: never cache them anywhere.
+    c.header('Cache-Control', 'no-store');
+    await next();
+  });
+
+  // Everything a turn needs but the engine, put together once.
+  const turnDeps: Omit<ChatTurnDeps, 'engine'> = {
+    store,
+    explain: config.explain,
+    ...(routing ? { routing } : {}),
+    ...(hub ? { hub } : {}),
+    ...(clock ? { clock } : {}),
+    ...(unanswered ? { unanswered } : {}),
+  };
+
+  app.post(
+    '/api/chat',
+    limitBody(config.maxBodyBytes),
+    async (c) => {
+      const request = parseChatRequest(await readJsonBody(c), config.maxMessageChars);
+      // One engine for the whole request, even if a reload swaps it meanwhile.
+      const deps: ChatTurnDeps = { ...turnDeps, engine: runtime.engine };
+      if (request.conversationId === undefined) {
+        visitorGate?.check({ visitorId: request.visitorId });
+        perIpCreate?.take(clientAddress(c));
+        // Without the invitations service (the engine-only app) an invitationId changes nothing: the bot answers.
+        if (request.invitationId !== undefined && invitations) {
+          const claim = await invitations.claim(request.invitationId, request.visitorId);
+          const response = claim.agent
+            ? await startInvitedConversation(deps, request, visitorInfo(c, request), claim.agent)
+            : await startConversation(deps, request, visitorInfo(c, request));
+          invitations.started(response.conversationId, claim, request.visitorId);
+          return c.json(response);
+        }
+        const response = await startConversation(deps, request, visitorInfo(c, request));
+        if (request.visitorId) invitations?.noteConversation(request.visitorId, response.conversationId);
+        return c.json(response);
+      }
+      const token = bearerToken(c.req.header('authorization'));
+      const conversation = await store.authenticate(request.conversationId, token);
+      // The visitor id stored with the conversation counts, not one this request may claim.
+      visitorGate?.check({ visitorId: conversation.visitor.visitorId });
+      perConversation?.take(conversation.id);
+      return c.json(await continueConversation(deps, conversation, request));
+    },
+  );
+
+  app.get('/api/conversations/:id/messages', async (c) => {
+    const token = bearerToken(c.req.header('authorization'));
+    const after = parseAfter(c.req.query('after'));
+    const conversation = await store.authenticate(c.req.param('id'), token);
+    visitorGate?.check({ visitorId: conversation.visitor.visitorId });
+    const page = await store.listMessages(conversation.id, { after, limit: MESSAGES_PAGE_SIZE + 1 });
+    const messages = page.slice(0, MESSAGES_PAGE_SIZE).map((m) => ({ id: m.id, author: m.author, text: m.text, createdAt: m.createdAt }));
+    return c.json({ status: conversation.status, messages, more: page.length > MESSAGES_PAGE_SIZE });
+  });
+
+  return app;
+}
+
+/** `after` is the last message id the client saw: absent or a non-negative integer. */
+function parseAfter(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  if (!/^\d{1,15}$/.test(value)) {
+    throw new ValidationError('invalid_after', 'after must be a message id (a non-negative integer)', 'after');
+  }
+  return Number(value);
+}
+
+/** Kept with a new conversation: the browser's User-Agent header (else the widget's), page and referrer. */
+function visitorInfo(c: Context, request: ChatRequest): VisitorInfo {
+  const info: VisitorInfo = {};
+  const userAgent = c.req.header('user-agent')?.slice(0, MAX_USER_AGENT) || request.visitor?.userAgent;
+  if (userAgent) info.userAgent = userAgent;
+  if (request.visitor?.pageUrl) info.pageUrl = request.visitor.pageUrl;
+  if (request.visitor?.referrer) info.referrer = request.visitor.referrer;
+  if (request.visitorId) info.visitorId = request.visitorId;
+  // 'unknown' (no socket) is no address to block by.
+  const ip = clientAddress(c);
+  if (ip !== 'unknown') info.ip = ip;
+  return info;
+}

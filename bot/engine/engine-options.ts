@@ -1,0 +1,64 @@
+// Tuning of the answer engine: every number with its range and default, in one place.
+import { defaultRetrievalOptions, type RetrievalOptions } from './retrieve.ts';
+import type { GateModel } from './answer-gate.ts';
+import type { RankerModel } from './candidate-ranker.ts';
+import { defaultGateModel, defaultRankerModel } from './answer-models.ts';
+
+export interface EngineOptions {
+  /**
+   * Confidence at or above which the bot answers: with the gate on, the probability that the best entry
+   * is right. Range 0.3-0.9; default 0.65, chosen on bench/tune-gate.ts's 5-fold cross-validation of the
+   * tuning part (1,252 cases): 83.9% of answer-expected turns right, 82.4% of the others held back, 8.2%
+   * wrong, against 88.5% / 76.1% / 10.6% at 0.5: a wrong answer is worse than "I don't know".
+   */
+  answerThreshold: number;
+  /** Confidence at or above which, without a clear winner, the bot offers choices. Range 0.15-0.6; default 0.3. */
+  clarifyThreshold: number;
+  /** Minimum relative margin of the top entry over the best other entry to answer outright. Range 0.05-0.5; default 0.05. */
+  minMargin: number;
+  /** How many suggestions a clarify or fallback offers. Range 2-5; default 3. */
+  maxSuggestions: number;
+  /** Fallbacks in a row after which the next one hands off to a person (0 = never). Range 0-5; default 2. */
+  handoffAfterFallbacks: number;
+  /** Attach the explain trace to decisions (always computed; this only controls what callers expose). */
+  explain: boolean;
+  /**
+   * How confidence is made: (coverageWeight * coverage + (1 - coverageWeight) * similarity)
+   * * (marginFloor + (1 - marginFloor) * min(1, margin / marginSaturation)): the confidence without a
+   * gate model (kept as the baseline bench/tune-gate.ts compares the gate with).
+   */
+  confidence: {
+    /** Weight of coverage (share of the query the entry accounts for) against similarity to its closest question. Range 0-1; default 0.75. */
+    coverageWeight: number;
+    /** Margin over the best other entry at which it counts fully. Range 0.1-1; default 0.35. */
+    marginSaturation: number;
+    /** Share of confidence kept however small the margin. Range 0-1; default 0.6. */
+    marginFloor: number;
+    /** Coverage needed to offer choices: a clarify must be about what was asked. Range 0-1; default 0.75. */
+    clarifyCoverage: number;
+    /** Below this margin, a runner-up that covers the question as fully as the winner makes it a clarify. Range 0-0.3; default 0.1. */
+    tieMargin: number;
+  };
+  /** Ranking internals (field boosts, the blend used without a ranker model). */
+  retrieval: RetrievalOptions;
+  /**
+   * The answer gate (bot/engine/answer-gate.ts): when set, confidence is its probability that the best entry
+   * is right, instead of the hand-made blend above. Fitted by bench/tune-gate.ts.
+   */
+  gate?: GateModel;
+  /** The learned ranking of candidates (bot/engine/candidate-ranker.ts): when set, it orders them instead of the retrieval blend. */
+  ranker?: RankerModel;
+}
+
+export const defaultEngineOptions: EngineOptions = {
+  answerThreshold: 0.65,
+  clarifyThreshold: 0.3,
+  minMargin: 0.05,
+  maxSuggestions: 3,
+  handoffAfterFallbacks: 2,
+  explain: false,
+  confidence: { coverageWeight: 0.75, marginSaturation: 0.35, marginFloor: 0.6, clarifyCoverage: 0.75, tieMargin: 0.1 },
+  retrieval: defaultRetrievalOptions,
+  gate: defaultGateModel,
+  ranker: defaultRankerModel,
+};

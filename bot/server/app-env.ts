@@ -1,0 +1,9 @@
+// The Hono environment shared by the app and its route modules (what middleware puts on the context).
+import type { RequestIdVariables } from 'hono/request-id';
+
+export type AppEnv = {
+  Variables: RequestIdVariables & {
+    /** The client's address (bot/server/client-address.ts): socket address, or the nearest untrusted X-Forwarded-For hop. */
+    clientAddress: string;
+  };
+};

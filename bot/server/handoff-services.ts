@@ -1,0 +1,210 @@
+// Builds the human side once (agents, sessions, groups, presence, routing, tickets, live delivery,
+// search) on the open database, and mounts its routes: shared by the server and the integration tests.
+import type { Context, Hono } from 'hono';
+import {
+  agentAuthRoutes, adminAgentRoutes, adminVisitorRoutes, colleagueRoutes, adminGroupRoutes, agentQueueRoutes, bootstrapAdmin, cannedReplyRoutes,
+  createAgentAccounts, createGroups, createLiveConnections, createLoginLimiter, createMemoryHub, createPasswordHasher,
+  createPresenceService, createRequireAgent, createRouting, createSqliteAgentStore, createSqliteCannedReplyStore,
+  createSqliteGroupStore, createSqliteRoutingStore, createSqliteSessionStore, createSqliteTicketStore,
+  createSqliteTranscriptStore, createSqliteUnansweredStore, createVisitorTranscripts, liveRoutes, unansweredRoutes, searchRoutes, startSessionSweeper, systemClock, visitorRoutes,
+  type Clock, type ConversationStore, type Db, type Hub, type LiveConnections, type PresenceService,
+  type RequireAgent, type Routing, type UnansweredLog,
+} from '../../handoff/index.ts';
+import { createSqliteReports, reportRoutes } from '../../handoff/index.ts';
+import { createMonitor, monitorRoutes } from '../../handoff/index.ts';
+import { createSqliteFaqDraftStore, faqDraftRoutes } from '../../handoff/index.ts';
+import { auditRoutes, createSqliteAuditLog } from '../../handoff/index.ts';
+import { maskPersonalData } from '../../knowledge/text/mask-personal-data.ts';
+import { createVisitorBlocks, visitorBlockRoutes, type Conversation, type VisitorBlocks } from '../../handoff/index.ts';
+import { createInvitationClaims, createSqliteInvitationRuleStore, createVisitorPresence, visitorPresenceRoutes, type InvitationClaims, type VisitorPresence } from '../../handoff/index.ts';
+import type { AppEnv } from './app-env.ts';
+import { clientAddress } from './client-address.ts';
+import type { Config } from './config.ts';
+import { conversationGroup, entryQuestion } from '../chat/handoff-group.ts';
+import type { KnowledgeRuntime } from './knowledge-runtime.ts';
+import { kbChangeToYaml } from '../../knowledge/kb-change.ts';
+import type { Logger } from './logger.ts';
+
+export interface HandoffServicesDeps {
+  db: Db;
+  config: Config;
+  store: ConversationStore;
+  runtime: KnowledgeRuntime;
+  logger: Logger;
+  clock?: Clock;
+}
+
+export interface HandoffServices {
+  hub: Hub;
+  clock: Clock;
+  routing: Routing;
+  presence: PresenceService;
+  requireAgent: RequireAgent;
+  connections: LiveConnections;
+  /** The editors' unanswered inbox, written by the chat turn; a failed write is logged, never thrown. */
+  unanswered: UnansweredLog;
+  /** Blocked visitors: the chat routes check the gate (`check`) on every visitor request. */
+  visitorBlocks: VisitorBlocks;
+  /** Visitors online now (page views, invitations); in memory on this node. */
+  visitors: VisitorPresence;
+  /** POST /api/chat's invitationId: checked, marked, routed to the inviting agent (bot/chat/chat-routes.ts). */
+  invitations: InvitationClaims;
+  /** Mounts every agent, admin, visitor-handoff and live route on the app. */
+  mount(app: Hono<AppEnv>): void;
+  /** First admin, routing recovery after a restart, timers. Call once before serving. */
+  start(): Promise<void>;
+  /** Closes live streams (clients reconnect and resume), stops timers; the database stays open. */
+  stop(): Promise<void>;
+}
+
+export function createHandoffServices({ db, config, store, runtime, logger, clock = systemClock }: HandoffServicesDeps): HandoffServices {
+  const a = config.agents;
+  const hub = createMemoryHub((err) => logger.error({ event: 'hub.listener_failed', err }, 'live listener failed'));
+  const agents = createSqliteAgentStore(db, { clock });
+  const sessions = createSqliteSessionStore(db, {
+    clock,
+    idleTimeoutMs: a.sessionIdleMinutes * 60_000,
+    absoluteTimeoutMs: a.sessionMaxHours * 3_600_000,
+    touchIntervalMs: Math.min(60_000, a.sessionIdleMinutes * 30_000),
+  });
+  const passwords = createPasswordHasher();
+  const groups = createGroups(createSqliteGroupStore(db, clock), clock, { alwaysOpen: config.businessHours === 'always' });
+  const accounts = createAgentAccounts({
+    agents, sessions, passwords, hub, log: logger,
+    knownGroups: async () => (await groups.list()).map((g) => g.id),
+  });
+  const requireAgent = createRequireAgent({ agents, sessions, hub, allowedOrigins: a.allowedOrigins, secureCookies: a.cookieSecure, log: logger });
+  const presence = createPresenceService(
+    { hub, clock, onListenerError: (err) => logger.error({ event: 'presence.listener_failed', err }, 'presence listener failed') },
+    { graceMs: a.presenceGraceSeconds * 1000 },
+  );
+  const kb = () => runtime.engine.kb;
+  const routingStore = createSqliteRoutingStore(db, clock);
+  const routing = createRouting(
+    {
+      store: routingStore,
+      conversations: store,
+      groups,
+      // Editors do content work only: to routing they are nobody, so they are never given or transferred a chat
+      // (even with a console stream still open from before a role change).
+      agents: { get: async (id) => { const agent = await agents.find(id); return agent?.role === 'editor' ? undefined : agent; } },
+      presence,
+      hub,
+      clock,
+      logger,
+      messages: () => kb().messages,
+      describeEntry: (id, lang) => entryQuestion(kb(), id, lang),
+    },
+    { idleCloseMs: a.idleCloseMinutes * 60_000, defaultSecondsPerChat: a.queueSecondsPerChat },
+  );
+  const tickets = createSqliteTicketStore(db, clock);
+  const transcripts = createSqliteTranscriptStore(db);
+  const connections = createLiveConnections();
+  const maxBodyBytes = config.maxBodyBytes;
+  const unansweredStore = createSqliteUnansweredStore(db);
+  const unanswered: UnansweredLog = {
+    record(entry) {
+      // The visitor's turn is stored and answered already: a lost inbox row must not fail it.
+      try {
+        unansweredStore.record(entry);
+      } catch (err) {
+        logger.warn({ event: 'unanswered.record_failed', err }, 'unanswered question not logged');
+      }
+    },
+  };
+  // Active blocks are loaded once here; refused requests are written at most once a second and on stop.
+  const visitorBlocks = createVisitorBlocks(db, { clock });
+  const visitorGate = (c: Context, conversation: Conversation) =>
+    visitorBlocks.check({ ip: clientAddress(c), visitorId: conversation.visitor.visitorId });
+  const stops: Array<() => void | Promise<void>> = [];
+  // Visitors on the site: presence in memory, automatic invitation rules in SQLite (013), checked every second.
+  const visitors = createVisitorPresence({ clock });
+  const invitationRules = createSqliteInvitationRuleStore(db);
+  const chatOpen = async (conversationId: string) => {
+    try {
+      return (await store.getConversation(conversationId)).status !== 'closed';
+    } catch {
+      return false;
+    }
+  };
+  const invitations = createInvitationClaims({
+    presence: visitors, rules: invitationRules, agents: { get: (id) => agents.find(id) }, clock,
+    status: (id) => presence.status(id), heldConversationIds: (id) => routing.heldConversationIds(id),
+  });
+  /** Who changed what (accounts, groups, blocks, privacy, shared replies, content), read by GET /api/admin/audit. */
+  const audit = createSqliteAuditLog(db, { clock });
+
+  return {
+    hub, clock, routing, presence, requireAgent, connections, unanswered, visitorBlocks, visitors, invitations,
+    mount(app) {
+      app.route('/', visitorPresenceRoutes({
+        presence: visitors, rules: invitationRules, requireAgent, clock, clientAddress, connections, inChat: chatOpen, audit,
+        visitorGate: (who) => visitorBlocks.check(who),
+        options: { heartbeatMs: a.liveHeartbeatMs, ...(config.rateLimits ? {} : { rateLimit: 'off' as const }) },
+      }));
+      app.route('/', agentAuthRoutes({
+        accounts, sessions, passwords, limiter: createLoginLimiter(), requireAgent, clientAddress, hub,
+        allowedOrigins: a.allowedOrigins, secureCookies: a.cookieSecure, log: logger, maxBodyBytes,
+      }));
+      app.route('/', adminAgentRoutes({ accounts, requireAgent, audit, maxBodyBytes }));
+      app.route('/', cannedReplyRoutes({ replies: createSqliteCannedReplyStore(db, { clock }), requireAgent, audit, maxBodyBytes }));
+      app.route('/', adminGroupRoutes({ groups, hub, requireAgent, audit, maxBodyBytes }));
+      app.route('/', agentQueueRoutes({ routing, presence, groups, tickets, hub, requireAgent, options: { maxBodyBytes } }));
+      app.route('/', visitorRoutes({
+        conversations: store, routing, tickets, clock,
+        groupOf: (c) => conversationGroup(kb(), c),
+        messages: () => kb().messages,
+        visitorGate,
+        options: { maxMessageChars: config.maxMessageChars, maxBodyBytes },
+      }));
+      app.route('/', liveRoutes({
+        store, transcripts, hub, presence, requireAgent, connections, log: logger, allowedOrigins: a.allowedOrigins, widgetOrigins: config.widgetOrigins,
+        heldConversations: (agentId) => routing.heldConversationIds(agentId),
+        visitorState: (id) => routing.visitorState(id),
+        visitorGate,
+        options: { heartbeatMs: a.liveHeartbeatMs, ...(config.rateLimits ? {} : { typingRateLimit: 'off' as const }) },
+      }));
+      app.route('/', colleagueRoutes({ agents, presence, requireAgent }));
+      app.route('/', searchRoutes({ transcripts, requireAgent, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
+      app.route('/', visitorBlockRoutes({
+        blocks: visitorBlocks, routing, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, log: logger, audit,
+        isTrustedProxy: (ip) => config.trustProxy(ip, 0),
+        options: { maxBodyBytes },
+      }));
+      app.route('/', adminVisitorRoutes({ visitors: createVisitorTranscripts(db), requireAgent, log: logger, audit }));
+      app.route('/', auditRoutes({ audit, requireAgent }));
+      app.route('/', reportRoutes({ reports: createSqliteReports(db), requireAgent, clock }));
+      app.route('/', monitorRoutes({
+        monitor: createMonitor({ store: routingStore, agents, presence, maskText: maskPersonalData, clock }),
+        store: routingStore, hub, requireAgent,
+      }));
+      app.route('/', unansweredRoutes({ store: unansweredStore, requireAgent, clock, audit, entryExists: (id) => runtime.engine.entry(id) !== undefined, toYaml: kbChangeToYaml }));
+      app.route('/', faqDraftRoutes({
+        drafts: createSqliteFaqDraftStore(db), conversations: store, requireAgent, clock, audit, mask: maskPersonalData,
+        entryExists: (id) => runtime.engine.entry(id) !== undefined, toYaml: kbChangeToYaml,
+        agentName: async (id) => (await agents.find(id))?.displayName,
+      }));
+    },
+    async start() {
+      await bootstrapAdmin({ agents, passwords, admin: config.admin, log: logger });
+      await routing.recover();
+      stops.push(routing.startIdleSweep());
+      const invitationSweep = setInterval(() => {
+        visitors.sweep(invitationRules.list(), chatOpen).catch((err) => logger.warn({ event: 'invitation.sweep_failed', err }, 'invitation sweep failed'));
+      }, 1000);
+      invitationSweep.unref();
+      stops.push(() => clearInterval(invitationSweep));
+      const sweeper = startSessionSweeper({ sessions, hub, log: logger });
+      stops.push(() => sweeper.stop());
+    },
+    async stop() {
+      connections.closeAll();
+      for (const stop of stops.splice(0).reverse()) await stop();
+      routing.dispose();
+      presence.close();
+      await routing.settled();
+      // After the streams and timers: the refused requests counted so far reach the database before it closes.
+      visitorBlocks.stop();
+    },
+  };
+}

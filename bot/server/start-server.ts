@@ -1,0 +1,110 @@
+// Starts the whole service in this process (store, knowledge base, watcher, HTTP) and stops it cleanly.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createSqliteConversationStore, openDatabase, startDbMaintenance, type ConversationStore } from '../../handoff/index.ts';
+import { loadKnowledge, watchKnowledge, type FileCache } from '../../knowledge/index.ts';
+import { createApp } from './app.ts';
+import { createHandoffServices } from './handoff-services.ts';
+import type { Config } from './config.ts';
+import { createEngineAsync } from '../engine/engine.ts';
+import { createKnowledgeRuntime, type KnowledgeRuntime } from './knowledge-runtime.ts';
+import { LogEvent, type Logger } from './logger.ts';
+
+export interface RunningServer {
+  /** `http://host:port`, with the port actually bound (PORT=0 picks one). */
+  url: string;
+  port: number;
+  store: ConversationStore;
+  runtime: KnowledgeRuntime;
+  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes the watcher and the database. */
+  close(): Promise<void>;
+}
+
+/** How long in-flight requests get to finish on shutdown before their connections are cut. Range 0-30000 ms; default 5000. */
+const DEFAULT_GRACE_MS = 5000;
+
+/** How often idle keep-alive connections are closed while shutting down. */
+const IDLE_SWEEP_MS = 50;
+
+/** A broken knowledge base at start rejects with KnowledgeError (file:line:col); nothing is left open. */
+export async function startServer(config: Config, logger: Logger, graceMs = DEFAULT_GRACE_MS): Promise<RunningServer> {
+  const db = openDatabase(config.dataDir);
+  // Search indexing and WAL checkpoints in the background; they stop when the database is closed.
+  startDbMaintenance(db);
+  const closers: Array<() => Promise<void> | void> = [
+    () => {
+      db.close();
+    },
+  ];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  };
+  try {
+    const store = createSqliteConversationStore(db);
+    // Unchanged files are not parsed again on a reload (see LoadOptions.cache).
+    const parsed: FileCache = new Map();
+    const runtime = await createKnowledgeRuntime({
+      dir: config.knowledgeDir,
+      load: (dir) => loadKnowledge(dir, { cache: parsed }),
+      build: (kb) => createEngineAsync(kb, config.engine),
+      logger,
+    });
+    const watcher = watchKnowledge(config.knowledgeDir, {
+      debounceMs: config.reloadDebounceMs,
+      onChange: (files) => {
+        logger.debug({ event: LogEvent.kbChanged, files }, 'knowledge files changed');
+        // reload() never rejects: failures are kept in runtime.error and logged as kb.reload_failed.
+        void runtime.reload(files);
+      },
+      onError: (err) => logger.warn({ event: LogEvent.kbWatchError, err }, 'knowledge watcher error'),
+    });
+    closers.push(() => watcher.close());
+    await watcher.ready;
+
+    const handoff = createHandoffServices({ db, config, store, runtime, logger });
+    await handoff.start();
+    closers.push(() => handoff.stop());
+    const app = createApp({ config, store, runtime, logger, handoff });
+    const server = await listen(app.fetch, config);
+    closers.push(() => stopServer(server, graceMs));
+    // Runs first on close: live streams end at once (clients reconnect and resume) instead of
+    // holding the server's close for the whole grace period.
+    closers.push(() => handoff.connections.closeAll());
+    const { port } = server.address() as AddressInfo;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return { url: `http://${host}:${port}`, port, store, runtime, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: Config): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port: config.port, hostname: config.host }) as Server;
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function stopServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    force.unref();
+    // Keep-alive connections with no request in flight would otherwise hold the server open; one whose
+    // request finishes during the grace period (a request in flight, a live stream just ended) becomes
+    // idle later, so look again until the server has closed.
+    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+    sweep.unref();
+    server.close(() => {
+      clearTimeout(force);
+      clearInterval(sweep);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
