@@ -1,5 +1,5 @@
 // Entry of the console bundle (/agent.js): defines <agent-console> and mounts one into #app or the body.
-import './agent-console.ts';
+import './console/agent-console.ts';
 
 function mount(): void {
   if (document.querySelector('agent-console')) return;

@@ -1,6 +1,6 @@
 // The embed script (/widget.js, an IIFE): defines <chat-widget> and adds one to the page, configured from
 // the data- attributes of its own <script> tag (data-server, data-lang, data-province, data-title, data-primary-color, data-position).
-import { ChatWidget } from './chat-widget.ts';
+import { ChatWidget } from './visitor/chat-widget.ts';
 
 /** Our <script> tag: `currentScript` while a classic (also async) script first runs; else found by its src. */
 function ownScript(): HTMLScriptElement | null {

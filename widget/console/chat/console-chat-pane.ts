@@ -1,0 +1,318 @@
+// <console-chat-pane>: one chat: transcript, composer, why the bot handed off and its candidate answers
+// (one click sends one, in the visitor's language), the visitor context panel, transfer, close and block.
+import { LitElement, css, html } from 'lit';
+import { ApiError, type AgentGroup, type ConsoleApi, type ViewMessage } from '../console-api.ts';
+import type { ViewCandidate } from '../../../handoff/conversations/conversation-view.ts';
+import type { ChatState } from '../console-chats.ts';
+import { formatDuration, formatTime } from '../console-format.ts';
+import { provinceName } from '../../../handoff/routing/provinces.ts';
+import { consoleBase } from '../console-styles.ts';
+import { STRINGS, type Strings } from '../console-strings.ts';
+import { newClientMessageId, sendWithRetry } from '../../shared/send-with-retry.ts';
+import type { ConsoleTransferDialog, TransferAgentOption } from './console-transfer-dialog.ts';
+import type { ConsoleBlockDialog, VisitorBlockedDetail } from './console-block-dialog.ts';
+import './console-block-dialog.ts';
+import { defaultDraftQuestion, type ConsoleFaqDraftDialog, type FaqDraftSavedDetail } from './console-faq-draft-dialog.ts';
+import './console-composer.ts';
+import './console-transcript.ts';
+import './console-transfer-dialog.ts';
+
+export class ConsoleChatPane extends LitElement {
+  static override properties = {
+    api: { attribute: false },
+    chat: { attribute: false },
+    strings: { attribute: false },
+    names: { attribute: false },
+    groups: { attribute: false },
+    agents: { attribute: false },
+    admin: { type: Boolean },
+    error: { state: true },
+    sendingCandidate: { state: true },
+    draftNotice: { state: true },
+  };
+  declare api: ConsoleApi;
+  declare chat: ChatState;
+  declare strings: Strings;
+  declare names: ReadonlyMap<string, string>;
+  declare groups: AgentGroup[];
+  declare agents: TransferAgentOption[];
+  /** The signed-in agent is an admin: may block the visitor of a chat they do not hold. */
+  declare admin: boolean;
+  declare error: string;
+  /** The chat an FAQ draft was last saved from here: it shows a short confirmation. */
+  declare draftNotice: string;
+  declare sendingCandidate: string;
+
+  constructor() {
+    super();
+    this.strings = STRINGS.zh;
+    this.names = new Map();
+    this.groups = [];
+    this.agents = [];
+    this.admin = false;
+    this.error = '';
+    this.sendingCandidate = '';
+    this.draftNotice = '';
+  }
+
+  static override styles = [
+    consoleBase,
+    css`
+      :host { display: grid; grid-template-columns: minmax(0, 1fr) 300px; height: 100%; min-height: 0; }
+      .main { display: flex; flex-direction: column; min-height: 0; border-right: 1px solid var(--cs-border); }
+      header { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 12px; border-bottom: 1px solid var(--cs-border); background: var(--cs-panel); }
+      header .grow { flex: 1; }
+      button.danger { color: #b3261e; border-color: #e6b3ae; }
+      button.danger:hover:not(:disabled) { border-color: #b3261e; background: #fdecea; }
+      console-transcript { flex: 1; min-height: 0; }
+      aside { overflow-y: auto; padding: 12px; background: var(--cs-panel); display: flex; flex-direction: column; gap: 12px; }
+      .ended { padding: 8px 12px; background: #fff4e5; border-top: 1px solid #f3c98b; display: flex; gap: 8px; align-items: center; justify-content: space-between; }
+      ol.candidates { margin: 0; padding: 0; list-style: none; display: flex; flex-direction: column; gap: 8px; }
+      ol.candidates li { border: 1px solid var(--cs-border); border-radius: 8px; padding: 8px; }
+      .answer { white-space: pre-wrap; font-size: 12px; color: var(--cs-muted); max-height: 7.5em; overflow: hidden; margin: 4px 0; }
+      dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; font-size: 12px; }
+      dt { color: var(--cs-muted); }
+      dd { margin: 0; overflow-wrap: anywhere; }
+      @media (max-width: 900px) {
+        :host { grid-template-columns: 1fr; grid-template-rows: minmax(0, 1fr) auto; }
+        aside { max-height: 40vh; border-top: 1px solid var(--cs-border); }
+      }
+    `,
+  ];
+
+  private async sendCandidate(c: ViewCandidate) {
+    const answer = c.answer;
+    if (!answer) return;
+    const id = this.chat.id;
+    this.sendingCandidate = c.entryId;
+    this.error = '';
+    // One id per click, the same for the automatic retries of that click.
+    const clientMessageId = newClientMessageId();
+    try {
+      const { message } = await sendWithRetry(() => this.api.send(id, answer, clientMessageId));
+      this.dispatchEvent(new CustomEvent<{ conversationId: string; message: ViewMessage }>('message-sent', {
+        detail: { conversationId: id, message },
+        bubbles: true,
+        composed: true,
+      }));
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+    } finally {
+      this.sendingCandidate = '';
+    }
+  }
+
+  private async closeChat() {
+    this.error = '';
+    try {
+      await this.api.close(this.chat.id);
+      this.dispatchEvent(new CustomEvent('chat-closed', { detail: { conversationId: this.chat.id }, bubbles: true, composed: true }));
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+    }
+  }
+
+  private dismiss() {
+    this.dispatchEvent(new CustomEvent('chat-dismiss', { detail: { conversationId: this.chat.id }, bubbles: true, composed: true }));
+  }
+
+  /** Chats whose visitor this console blocked: their ended notice says so. */
+  private readonly blockedHere = new Set<string>();
+  /** Chats an FAQ draft was saved from here: the after-close offer is not repeated. */
+  private readonly draftedHere = new Set<string>();
+
+  private openDraft(message: ViewMessage) {
+    const chat = this.chat;
+    const question = defaultDraftQuestion(chat.messages, message.id, chat.view?.handoff?.reason);
+    void this.renderRoot.querySelector<ConsoleFaqDraftDialog>('console-faq-draft-dialog')?.open({ conversationId: chat.id, message, question });
+  }
+
+  private onDraftSaved(e: CustomEvent<FaqDraftSavedDetail>) {
+    this.draftedHere.add(e.detail.conversationId);
+    this.draftNotice = e.detail.conversationId;
+  }
+
+  /** The answer the after-close offer is about: the chat's last agent message, when it was handed off and closed here. */
+  private draftOffer(): ViewMessage | undefined {
+    const chat = this.chat;
+    if (!chat.view?.handoff || chat.ended?.why !== 'closed' || chat.ended.by !== 'agent' || this.draftedHere.has(chat.id)) return undefined;
+    return [...chat.messages].reverse().find((m) => m.author === 'agent');
+  }
+  private focusDismiss = false;
+
+  override updated(): void {
+    const dismiss = this.focusDismiss && this.renderRoot.querySelector<HTMLElement>('[data-testid="dismiss"]');
+    if (dismiss) {
+      this.focusDismiss = false;
+      dismiss.focus();
+    }
+  }
+
+  private openBlock() {
+    void this.renderRoot.querySelector<ConsoleBlockDialog>('console-block-dialog')?.open();
+  }
+
+  private onBlocked(e: CustomEvent<VisitorBlockedDetail>) {
+    this.blockedHere.add(e.detail.conversationId);
+    // The block button is gone with the dialog: focus goes to the ended bar's button, not to the page.
+    this.focusDismiss = true;
+    // The server closed the chat with the block: show it ended now, without waiting for the stream.
+    this.dispatchEvent(new CustomEvent('chat-closed', { detail: { conversationId: e.detail.conversationId }, bubbles: true, composed: true }));
+  }
+
+  private openTransfer() {
+    void this.renderRoot.querySelector<ConsoleTransferDialog>('console-transfer-dialog')?.open();
+  }
+
+  override render() {
+    const s = this.strings;
+    const chat = this.chat;
+    if (!chat) return html``;
+    const view = chat.view;
+    const held = chat.held;
+    const groupName = this.groups.find((g) => g.id === view?.group)?.name ?? view?.group ?? '';
+    return html`
+      <section class="main" aria-label=${s.chats}>
+        <header>
+          <span class="tag">${view?.lang === 'en' ? 'English' : '中文'}</span>
+          ${groupName ? html`<span class="tag" data-testid="chat-group">${groupName}</span>` : ''}
+          ${view?.province ? html`<span class="tag" data-testid="chat-province">${provinceName(view.province, s.locale)}</span>` : ''}
+          ${view?.handoff ? html`<span class="tag" data-testid="handoff-reason">${s.reasons[view.handoff.reason] ?? view.handoff.reason}</span>` : ''}
+          <span class="grow"></span>
+          ${held
+            ? html`<button @click=${this.openTransfer} data-testid="transfer-button">${s.transfer}</button>
+                <button @click=${this.closeChat} data-testid="close">${s.close}</button>`
+            : ''}
+          ${(held || this.admin) && view && !this.blockedHere.has(chat.id)
+            ? html`<button class="danger" @click=${this.openBlock} data-testid="block-visitor" aria-haspopup="dialog">${s.blockVisitor}</button>`
+            : ''}
+        </header>
+        <console-transcript
+          .messages=${chat.messages}
+          .strings=${s}
+          .names=${this.names}
+          ?typing=${chat.visitorTyping}
+          ?draftable=${!!view?.handoff && (held || !!chat.ended || this.admin)}
+          @save-faq-draft=${(e: CustomEvent<{ message: ViewMessage }>) => this.openDraft(e.detail.message)}
+        ></console-transcript>
+        ${this.draftNotice === chat.id ? html`<p class="ok" role="status" style="margin:4px 12px" data-testid="faq-draft-saved">${s.faqDraft.saved}</p>` : ''}
+        ${this.error ? html`<p class="error" role="alert" style="margin:4px 12px">${this.error}</p>` : ''}
+        ${held
+          ? html`<console-composer .api=${this.api} conversationId=${chat.id} lang=${view?.lang ?? 'zh'} .strings=${s}></console-composer>`
+          : html`<div class="ended" role="status" data-testid="chat-ended">
+              <span>${this.endedText()}</span>
+              ${this.renderDraftOffer()}
+              <button @click=${this.dismiss} data-testid="dismiss">${s.dismiss}</button>
+            </div>`}
+      </section>
+      <aside>
+        ${this.renderHandoff()} ${this.renderContext()}
+      </aside>
+      <console-transfer-dialog
+        .api=${this.api}
+        conversationId=${chat.id}
+        .strings=${s}
+        .groups=${this.groups}
+        .agents=${this.agents}
+      ></console-transfer-dialog>
+      <console-block-dialog
+        .api=${this.api}
+        conversationId=${chat.id}
+        .strings=${s}
+        .visitorId=${view?.visitor.visitorId}
+        .hasIp=${view?.visitor.hasIp === true}
+        .ip=${view?.visitor.ip}
+        @visitor-blocked=${this.onBlocked}
+      ></console-block-dialog>
+      <console-faq-draft-dialog .api=${this.api} .strings=${s} @faq-draft-saved=${this.onDraftSaved}></console-faq-draft-dialog>
+    `;
+  }
+
+  /** Non-blocking: a line in the ended bar; the agent may ignore it and dismiss the tab. */
+  private renderDraftOffer() {
+    const last = this.draftOffer();
+    if (!last) return '';
+    const s = this.strings.faqDraft;
+    return html`<span class="row" data-testid="faq-draft-offer">
+      <span class="muted">${s.offerAfterClose}</span>
+      <button @click=${() => this.openDraft(last)} data-testid="faq-draft-offer-save">${s.offerAction}</button>
+    </span>`;
+  }
+
+  private endedText(): string {
+    const s = this.strings;
+    const ended = this.chat.ended;
+    if (!ended) return '';
+    if (this.blockedHere.has(this.chat.id)) return s.endedBlocked;
+    const base = ended.why === 'closed' ? s.endedClosed : ended.why === 'requeued' ? s.endedRequeued : s.endedTransferred;
+    return ended.by ? `${base} (${s.by[ended.by] ?? ended.by})` : base;
+  }
+
+  private renderHandoff() {
+    const s = this.strings;
+    const handoff = this.chat.view?.handoff;
+    if (!handoff) return '';
+    return html`<section aria-labelledby="why">
+      <h2 id="why">${s.reason}</h2>
+      <p>${s.reasons[handoff.reason] ?? handoff.reason} <span class="muted">${formatTime(handoff.queuedAt)}</span></p>
+      <h3>${s.candidates}</h3>
+      ${handoff.candidates.length === 0
+        ? html`<p class="muted">${s.noCandidates}</p>`
+        : html`<ol class="candidates">
+            ${handoff.candidates.map(
+              (c) => html`<li data-testid="candidate">
+                <strong>${c.question ?? c.entryId}</strong>
+                <div class="muted">${c.entryId}${c.score !== undefined ? ` · ${c.score.toFixed(2)}` : ''}</div>
+                ${c.answer ? html`<div class="answer">${c.answer}</div>` : ''}
+                ${c.answer && this.chat.held
+                  ? html`<button
+                      class="primary"
+                      data-testid="candidate-send"
+                      ?disabled=${this.sendingCandidate !== ''}
+                      @click=${() => void this.sendCandidate(c)}
+                    >${s.sendAnswer}</button>`
+                  : ''}
+              </li>`,
+            )}
+          </ol>`}
+    </section>`;
+  }
+
+  private renderContext() {
+    const s = this.strings;
+    const view = this.chat.view;
+    if (!view) return '';
+    const v = view.visitor;
+    return html`<section aria-labelledby="ctx" data-testid="visitor-context">
+      <h2 id="ctx">${s.context}</h2>
+      <dl>
+        <dt>${s.lang}</dt><dd>${v.lang === 'en' ? 'English' : '中文'}</dd>
+        <dt>${s.firstSeen}</dt><dd>${formatTime(v.firstSeen)}</dd>
+        ${v.pageUrl ? html`<dt>${s.page}</dt><dd>${v.pageUrl}</dd>` : ''}
+        ${v.referrer ? html`<dt>${s.referrer}</dt><dd>${v.referrer}</dd>` : ''}
+        ${v.userAgent ? html`<dt>${s.browser}</dt><dd>${v.userAgent}</dd>` : ''}
+        ${view.waitingSeconds !== undefined ? html`<dt>${s.waited}</dt><dd>${formatDuration(view.waitingSeconds)}</dd>` : ''}
+        ${view.rating ? html`<dt>${s.rating}</dt><dd>${'★'.repeat(view.rating.score)}${'☆'.repeat(5 - view.rating.score)} ${view.rating.comment ?? ''}</dd>` : ''}
+      </dl>
+      ${view.transfers.length > 0
+        ? html`<h3>${s.transfers}</h3>
+            <ul>
+              ${view.transfers.map(
+                (t) => html`<li>
+                  ${formatTime(t.createdAt)} ${t.from?.displayName ?? ''} → ${t.toAgent?.displayName ?? t.toGroup ?? ''}
+                  ${t.note ? html`<div class="muted">${t.note}</div>` : ''}
+                </li>`,
+              )}
+            </ul>`
+        : ''}
+    </section>`;
+  }
+}
+
+customElements.define('console-chat-pane', ConsoleChatPane);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-chat-pane': ConsoleChatPane;
+  }
+}

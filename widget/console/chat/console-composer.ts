@@ -1,0 +1,264 @@
+// <console-composer>: the agent's reply box: Enter sends, "/" opens canned replies with search,
+// and the visitor sees "typing" while the agent types (started, then stopped after a pause).
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { ApiError, type CannedReply, type ConsoleApi, type ViewMessage } from '../console-api.ts';
+import { cannedQuery } from '../console-format.ts';
+import { newClientMessageId, sendWithRetry } from '../../shared/send-with-retry.ts';
+import { consoleBase } from '../console-styles.ts';
+import { STRINGS, type Strings } from '../console-strings.ts';
+
+/** Quiet time after the last keystroke before "stopped typing" is sent. Range 1000-10000 ms; default 3000. */
+const TYPING_IDLE_MS = 3000;
+/** Pause before a canned search runs while the agent types. Range 0-1000 ms; default 150. */
+const CANNED_DEBOUNCE_MS = 150;
+
+export class ConsoleComposer extends LitElement {
+  static override properties = {
+    api: { attribute: false },
+    conversationId: { type: String },
+    lang: { type: String },
+    strings: { attribute: false },
+    disabled: { type: Boolean },
+    value: { state: true },
+    canned: { state: true },
+    selected: { state: true },
+    error: { state: true },
+    sending: { state: true },
+  };
+  declare api: ConsoleApi;
+  declare conversationId: string;
+  /** The visitor's language: canned replies for it come first. */
+  declare lang: string;
+  declare strings: Strings;
+  declare disabled: boolean;
+  declare value: string;
+  /** Canned replies shown for the "/" search; undefined = the list is closed. */
+  declare canned: CannedReply[] | undefined;
+  declare selected: number;
+  declare error: string;
+  declare sending: boolean;
+  private typingSent = false;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private cannedTimer: ReturnType<typeof setTimeout> | undefined;
+  private cannedSeq = 0;
+  /** Drafts of other chats, so switching tabs keeps what was typed. */
+  private drafts = new Map<string, string>();
+  /** The reply that failed to send: sending the same text in the same chat again reuses its id (stored once). */
+  private unsent: { conversationId: string; text: string; clientMessageId: string } | undefined;
+
+  constructor() {
+    super();
+    this.conversationId = '';
+    this.lang = 'zh';
+    this.strings = STRINGS.zh;
+    this.disabled = false;
+    this.value = '';
+    this.canned = undefined;
+    this.selected = 0;
+    this.error = '';
+    this.sending = false;
+  }
+
+  static override styles = [
+    consoleBase,
+    css`
+      :host { display: block; position: relative; border-top: 1px solid var(--cs-border); background: var(--cs-panel); padding: 8px; }
+      .box { display: flex; gap: 8px; align-items: flex-end; }
+      textarea { flex: 1; resize: vertical; min-height: 56px; max-height: 40vh; }
+      ul[role='listbox'] {
+        position: absolute; left: 8px; right: 8px; bottom: 100%; max-height: 260px; overflow-y: auto; margin: 0; padding: 4px;
+        list-style: none; background: #fff; border: 1px solid var(--cs-border); border-radius: 8px; box-shadow: 0 4px 16px rgb(0 0 0 / 12%);
+      }
+      li { padding: 6px 8px; border-radius: 6px; cursor: pointer; }
+      li[aria-selected='true'] { background: var(--cs-visitor); }
+      li .preview { display: block; color: var(--cs-muted); font-size: 12px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+    `,
+  ];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('conversationId')) {
+      const previous = changed.get('conversationId');
+      if (previous) {
+        this.drafts.set(previous, this.value);
+        this.stopTyping(previous);
+      }
+      this.value = this.drafts.get(this.conversationId) ?? '';
+      this.canned = undefined;
+      this.error = '';
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.conversationId) this.stopTyping(this.conversationId);
+  }
+
+  override focus(): void {
+    this.renderRoot.querySelector('textarea')?.focus();
+  }
+
+  private onInput(e: Event) {
+    this.value = (e.target as HTMLTextAreaElement).value;
+    this.error = '';
+    this.noteTyping();
+    const q = cannedQuery(this.value);
+    clearTimeout(this.cannedTimer);
+    if (q === undefined) {
+      this.canned = undefined;
+      return;
+    }
+    this.cannedTimer = setTimeout(() => void this.searchCanned(q), CANNED_DEBOUNCE_MS);
+  }
+
+  private async searchCanned(q: string) {
+    const seq = ++this.cannedSeq;
+    try {
+      const { replies } = await this.api.canned(q);
+      if (seq !== this.cannedSeq || cannedQuery(this.value) === undefined) return;
+      // Replies written for the visitor's language (or for both) first.
+      const fit = (r: CannedReply) => (r.lang === undefined || r.lang === this.lang ? 0 : 1);
+      this.canned = [...replies].sort((a, b) => fit(a) - fit(b));
+      this.selected = 0;
+    } catch {
+      this.canned = undefined;
+    }
+  }
+
+  private pick(reply: CannedReply) {
+    this.value = reply.text;
+    this.canned = undefined;
+    this.cannedSeq++;
+    const area = this.renderRoot.querySelector('textarea');
+    if (area) {
+      area.value = reply.text;
+      area.focus();
+    }
+  }
+
+  private onKeydown(e: KeyboardEvent) {
+    const list = this.canned;
+    if (list !== undefined) {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        this.canned = undefined;
+        return;
+      }
+      if (list.length > 0 && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+        e.preventDefault();
+        this.selected = (this.selected + (e.key === 'ArrowDown' ? 1 : list.length - 1)) % list.length;
+        return;
+      }
+      if (list.length > 0 && (e.key === 'Enter' || e.key === 'Tab') && !e.shiftKey) {
+        e.preventDefault();
+        this.pick(list[this.selected] ?? list[0]!);
+        return;
+      }
+    }
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      void this.send();
+    }
+  }
+
+  private noteTyping() {
+    const id = this.conversationId;
+    if (!id || this.disabled) return;
+    if (!this.typingSent) {
+      this.typingSent = true;
+      this.api.typing(id, true).catch(() => undefined);
+    }
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.stopTyping(id), TYPING_IDLE_MS);
+  }
+
+  private stopTyping(id: string) {
+    clearTimeout(this.typingTimer);
+    if (!this.typingSent) return;
+    this.typingSent = false;
+    this.api.typing(id, false).catch(() => undefined);
+  }
+
+  private async send() {
+    const text = this.value.trim();
+    if (!text || this.sending || this.disabled) return;
+    const id = this.conversationId;
+    this.sending = true;
+    this.error = '';
+    const u = this.unsent;
+    const clientMessageId = u && u.conversationId === id && u.text === text ? u.clientMessageId : newClientMessageId();
+    this.unsent = { conversationId: id, text, clientMessageId };
+    try {
+      // Lost responses and 502-504 are tried again (0.5 s, 1 s, 2 s) with the same id; the text stays in the box.
+      const { message } = await sendWithRetry(() => this.api.send(id, text, clientMessageId));
+      this.unsent = undefined;
+      this.stopTyping(id);
+      if (this.conversationId === id) this.value = '';
+      this.drafts.delete(id);
+      this.dispatchEvent(new CustomEvent<{ conversationId: string; message: ViewMessage }>('message-sent', {
+        detail: { conversationId: id, message },
+        bubbles: true,
+        composed: true,
+      }));
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+    } finally {
+      this.sending = false;
+      this.focus();
+    }
+  }
+
+  override render() {
+    const s = this.strings;
+    const list = this.canned;
+    return html`
+      ${list !== undefined
+        ? html`<ul role="listbox" id="canned" aria-label=${s.canned} data-testid="canned-list">
+            ${list.length === 0 ? html`<li class="muted" aria-disabled="true">${s.cannedEmpty}</li>` : ''}
+            ${list.map(
+              (r, i) => html`<li
+                role="option"
+                id=${`canned-${i}`}
+                aria-selected=${i === this.selected ? 'true' : 'false'}
+                data-testid="canned-item"
+                @mousedown=${(e: Event) => e.preventDefault()}
+                @click=${() => this.pick(r)}
+              >
+                <strong>${r.shortcut}</strong> ${r.title} ${r.lang ? html`<span class="tag">${r.lang}</span>` : ''}
+                <span class="preview">${r.text}</span>
+              </li>`,
+            )}
+          </ul>`
+        : ''}
+      <div class="box">
+        <textarea
+          data-testid="agent-input"
+          aria-label=${s.typeReply}
+          placeholder=${s.typeReply}
+          .value=${this.value}
+          ?disabled=${this.disabled}
+          maxlength="2000"
+          role="combobox"
+          aria-expanded=${list !== undefined ? 'true' : 'false'}
+          aria-controls="canned"
+          aria-autocomplete="list"
+          aria-activedescendant=${list !== undefined && list.length > 0 ? `canned-${this.selected}` : ''}
+          @input=${this.onInput}
+          @keydown=${this.onKeydown}
+          @blur=${() => this.conversationId && this.stopTyping(this.conversationId)}
+        ></textarea>
+        <button class="primary" data-testid="agent-send" ?disabled=${this.disabled || this.sending || !this.value.trim()} @click=${() => void this.send()}>
+          ${s.send}
+        </button>
+      </div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+    `;
+  }
+}
+
+customElements.define('console-composer', ConsoleComposer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-composer': ConsoleComposer;
+  }
+}

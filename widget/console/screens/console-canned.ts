@@ -1,0 +1,152 @@
+// <console-canned>: the canned replies an agent can use with "/": their own, and (admins) the shared ones.
+import { LitElement, css, html } from 'lit';
+import { ApiError, type Agent, type CannedReply, type ConsoleApi } from '../console-api.ts';
+import { consoleBase } from '../console-styles.ts';
+import { STRINGS, type Strings } from '../console-strings.ts';
+
+export class ConsoleCanned extends LitElement {
+  static override properties = {
+    api: { attribute: false },
+    strings: { attribute: false },
+    me: { attribute: false },
+    replies: { state: true },
+    editing: { state: true },
+    error: { state: true },
+  };
+  declare api: ConsoleApi;
+  declare strings: Strings;
+  declare me: Agent;
+  declare replies: CannedReply[];
+  declare editing: string;
+  declare error: string;
+
+  constructor() {
+    super();
+    this.strings = STRINGS.zh;
+    this.replies = [];
+    this.editing = '';
+    this.error = '';
+  }
+
+  static override styles = [
+    consoleBase,
+    css`
+      :host { display: flex; flex-direction: column; gap: 16px; padding: 16px; height: 100%; overflow: auto; }
+      form { display: flex; gap: 8px; flex-wrap: wrap; align-items: flex-end; }
+      label { display: flex; flex-direction: column; font-size: 12px; gap: 2px; }
+      label.text { flex: 1 1 100%; }
+      textarea { min-height: 60px; }
+      td.text { white-space: pre-wrap; overflow-wrap: anywhere; }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  async load() {
+    try {
+      this.replies = (await this.api.allCanned()).replies;
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+    }
+  }
+
+  private mayEdit(r: CannedReply): boolean {
+    return r.scope === 'personal' || this.me?.role === 'admin';
+  }
+
+  private async submit(e: SubmitEvent, reply?: CannedReply) {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const d = new FormData(form);
+    const lang = String(d.get('lang') ?? '');
+    const fields = {
+      shortcut: String(d.get('shortcut') ?? '').trim(),
+      title: String(d.get('title') ?? '').trim(),
+      text: String(d.get('text') ?? '').trim(),
+      lang: lang === 'zh' || lang === 'en' ? lang : null,
+    } as const;
+    this.error = '';
+    try {
+      if (reply) await this.api.updateCanned(reply.id, fields);
+      else await this.api.createCanned({ ...fields, shared: d.get('shared') === 'on' });
+      form.reset();
+      this.editing = '';
+      await this.load();
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+    }
+  }
+
+  private async removeReply(r: CannedReply) {
+    this.error = '';
+    try {
+      await this.api.deleteCanned(r.id);
+      await this.load();
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+    }
+  }
+
+  private fields(r?: CannedReply) {
+    const s = this.strings;
+    return html`
+      <label>${s.shortcut}<input name="shortcut" required placeholder="/refund" maxlength="33" .value=${r?.shortcut ?? ''} /></label>
+      <label>${s.titleField}<input name="title" required maxlength="100" .value=${r?.title ?? ''} /></label>
+      <label>${s.lang}<select name="lang">
+        <option value="" ?selected=${!r?.lang}>${s.bothLangs}</option>
+        <option value="zh" ?selected=${r?.lang === 'zh'}>中文</option>
+        <option value="en" ?selected=${r?.lang === 'en'}>English</option>
+      </select></label>
+      <label class="text">${s.text}<textarea name="text" required maxlength="4000" .value=${r?.text ?? ''}></textarea></label>
+    `;
+  }
+
+  override render() {
+    const s = this.strings;
+    return html`
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      <section class="card" aria-labelledby="canned-h">
+        <h2 id="canned-h">${s.canned}</h2>
+        <table>
+          <thead><tr><th>${s.shortcut}</th><th>${s.titleField}</th><th>${s.text}</th><th></th></tr></thead>
+          <tbody>
+            ${this.replies.map((r) =>
+              this.editing === r.id
+                ? html`<tr><td colspan="4"><form @submit=${(e: SubmitEvent) => void this.submit(e, r)}>
+                    ${this.fields(r)}
+                    <button class="primary" type="submit">${s.save}</button>
+                    <button type="button" @click=${() => (this.editing = '')}>${s.cancel}</button>
+                  </form></td></tr>`
+                : html`<tr data-testid="canned-row">
+                    <td><strong>${r.shortcut}</strong><br /><span class="tag">${r.scope === 'shared' ? s.shared : s.personal}</span>
+                      ${r.lang ? html`<span class="tag">${r.lang}</span>` : ''}</td>
+                    <td>${r.title}</td>
+                    <td class="text">${r.text}</td>
+                    <td class="row">${this.mayEdit(r)
+                      ? html`<button @click=${() => (this.editing = r.id)}>${s.edit}</button><button @click=${() => void this.removeReply(r)}>${s.delete}</button>`
+                      : ''}</td>
+                  </tr>`,
+            )}
+          </tbody>
+        </table>
+        <h3>${s.create}</h3>
+        <form @submit=${(e: SubmitEvent) => void this.submit(e)} data-testid="canned-create">
+          ${this.fields()}
+          ${this.me?.role === 'admin' ? html`<label><span><input type="checkbox" name="shared" checked /> ${s.shared}</span></label>` : ''}
+          <button class="primary" type="submit">${s.create}</button>
+        </form>
+      </section>
+    `;
+  }
+}
+
+customElements.define('console-canned', ConsoleCanned);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-canned': ConsoleCanned;
+  }
+}

@@ -1,0 +1,143 @@
+// <console-history>: full-text search over past chats (GET /api/agent/search) and a read-only transcript.
+import { LitElement, css, html } from 'lit';
+import { ApiError, type ConsoleApi, type ConversationView, type SearchResult } from '../console-api.ts';
+import { formatTime, highlightParts } from '../console-format.ts';
+import { consoleBase } from '../console-styles.ts';
+import { STRINGS, type Strings } from '../console-strings.ts';
+import '../chat/console-transcript.ts';
+
+export class ConsoleHistory extends LitElement {
+  static override properties = {
+    api: { attribute: false },
+    strings: { attribute: false },
+    names: { attribute: false },
+    results: { state: true },
+    more: { state: true },
+    error: { state: true },
+    busy: { state: true },
+    opened: { state: true },
+  };
+  declare api: ConsoleApi;
+  declare strings: Strings;
+  declare names: ReadonlyMap<string, string>;
+  declare results: SearchResult[] | undefined;
+  declare more: boolean;
+  declare error: string;
+  declare busy: boolean;
+  declare opened: ConversationView | undefined;
+  private query = { q: '', from: '', to: '', status: 'closed' };
+
+  constructor() {
+    super();
+    this.strings = STRINGS.zh;
+    this.names = new Map();
+    this.results = undefined;
+    this.more = false;
+    this.error = '';
+    this.busy = false;
+    this.opened = undefined;
+  }
+
+  static override styles = [
+    consoleBase,
+    css`
+      :host { display: flex; flex-direction: column; gap: 12px; padding: 16px; height: 100%; overflow: auto; }
+      form { display: flex; gap: 8px; flex-wrap: wrap; align-items: flex-end; }
+      form input[type='search'] { flex: 1; min-width: 220px; }
+      label { display: flex; flex-direction: column; font-size: 12px; gap: 2px; }
+      ol { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
+      li button { width: 100%; text-align: left; padding: 8px 10px; }
+      mark { background: #ffe58f; color: inherit; }
+      console-transcript { border: 1px solid var(--cs-border); border-radius: 8px; max-height: 65vh; }
+    `,
+  ];
+
+  private async search(e?: SubmitEvent) {
+    e?.preventDefault();
+    if (e) {
+      const data = new FormData(e.currentTarget as HTMLFormElement);
+      this.query = {
+        q: String(data.get('q') ?? '').trim(),
+        from: String(data.get('from') ?? ''),
+        to: String(data.get('to') ?? ''),
+        status: String(data.get('status') ?? ''),
+      };
+      this.results = undefined;
+    }
+    if ([...this.query.q].length < 2) return;
+    const before = e ? undefined : this.results?.at(-1)?.messageId;
+    this.busy = true;
+    this.error = '';
+    try {
+      const page = await this.api.search({ ...this.query, ...(before !== undefined ? { before } : {}) });
+      this.results = [...(before !== undefined ? (this.results ?? []) : []), ...page.results];
+      this.more = page.more;
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async open(id: string) {
+    this.error = '';
+    try {
+      this.opened = await this.api.view(id);
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+    }
+  }
+
+  override render() {
+    const s = this.strings;
+    if (this.opened) {
+      const v = this.opened;
+      return html`<div class="row">
+          <button @click=${() => (this.opened = undefined)} data-testid="history-back">← ${s.back}</button>
+          <span class="tag">${s[v.status === 'queued' ? 'waiting' : v.status] ?? v.status}</span>
+          <span class="muted">${formatTime(v.visitor.firstSeen)} · ${v.agent?.displayName ?? ''}</span>
+          ${v.rating ? html`<span>${'★'.repeat(v.rating.score)}${'☆'.repeat(5 - v.rating.score)}</span>` : ''}
+        </div>
+        <console-transcript .messages=${v.messages} .strings=${s} .names=${this.names}></console-transcript>`;
+    }
+    return html`
+      <form @submit=${this.search} role="search">
+        <label>${s.search}<input type="search" name="q" minlength="2" maxlength="200" required placeholder=${s.searchPlaceholder} data-testid="search-input" .value=${this.query.q} /></label>
+        <label>${s.from}<input type="date" name="from" .value=${this.query.from} /></label>
+        <label>${s.to}<input type="date" name="to" .value=${this.query.to} /></label>
+        <label>${s.status}
+          <select name="status">
+            <option value="closed" ?selected=${this.query.status === 'closed'}>${s.closed}</option>
+            <option value="" ?selected=${this.query.status === ''}>${s.anyStatus}</option>
+            <option value="assigned" ?selected=${this.query.status === 'assigned'}>${s.assigned}</option>
+          </select>
+        </label>
+        <button class="primary" type="submit" ?disabled=${this.busy} data-testid="search-submit">${s.search}</button>
+      </form>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      ${this.results === undefined
+        ? ''
+        : this.results.length === 0
+          ? html`<p class="muted" role="status">${s.noResults}</p>`
+          : html`<ol aria-label=${s.search}>
+              ${this.results.map(
+                (r) => html`<li>
+                  <button data-testid="search-result" @click=${() => void this.open(r.conversationId)}>
+                    <span class="muted">${formatTime(r.createdAt)} · ${s.authors[r.author] ?? r.author}</span><br />
+                    ${highlightParts(r.snippet, r.highlights).map((p) => (p.mark ? html`<mark>${p.text}</mark>` : p.text))}
+                  </button>
+                </li>`,
+              )}
+            </ol>
+            ${this.more ? html`<button @click=${() => void this.search()} ?disabled=${this.busy}>${s.more}</button>` : ''}`}
+    `;
+  }
+}
+
+customElements.define('console-history', ConsoleHistory);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-history': ConsoleHistory;
+  }
+}

@@ -1,0 +1,267 @@
+// <console-visitors>: visitors on the site now (page, time on page, trail, Invite), polled every 5 s; and
+// <console-invitation-rules>, the admins' automatic invitation rules (shown on the admin screen).
+import { LitElement, css, html, nothing } from 'lit';
+import { ApiError, type ConsoleApi, type InvitationRule, type OnlineVisitor } from '../console-api.ts';
+import { formatDuration } from '../console-format.ts';
+import { consoleBase } from '../console-styles.ts';
+import { STRINGS, type Strings } from '../console-strings.ts';
+
+/**
+ * The list is polled, not pushed: page views are frequent and agents look at the list now and then, so a
+ * 5 s refresh while the screen is shown costs less than a hub event per page view on every agent's stream.
+ */
+export const VISITORS_POLL_MS = 5_000;
+
+const pathOf = (url: string) => {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+};
+
+export class ConsoleVisitors extends LitElement {
+  static override properties = {
+    api: { attribute: false },
+    strings: { attribute: false },
+    visitors: { state: true },
+    loaded: { state: true },
+    error: { state: true },
+    expanded: { state: true },
+    inviting: { state: true },
+    notice: { state: true },
+    now: { state: true },
+  };
+  declare api: ConsoleApi;
+  declare strings: Strings;
+  declare visitors: OnlineVisitor[];
+  declare loaded: boolean;
+  declare error: string;
+  /** Visitor ids whose trail is open. */
+  declare expanded: ReadonlySet<string>;
+  /** The visitor whose invite form is open. */
+  declare inviting: string;
+  declare notice: string;
+  declare now: number;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    this.strings = STRINGS.zh;
+    this.visitors = [];
+    this.loaded = false;
+    this.error = '';
+    this.expanded = new Set();
+    this.inviting = '';
+    this.notice = '';
+    this.now = Date.now();
+  }
+
+  static override styles = [
+    consoleBase,
+    css`
+      :host { display: block; padding: 12px 16px; }
+      table { width: 100%; border-collapse: collapse; }
+      th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--cs-border); vertical-align: top; }
+      td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+      .path { color: var(--cs-muted); font-size: 12px; overflow-wrap: anywhere; }
+      .tag { display: inline-block; padding: 0 6px; border-radius: 8px; font-size: 12px; background: var(--cs-agent); }
+      .trail { margin: 4px 0 0; padding-left: 18px; font-size: 12px; color: var(--cs-muted); }
+      form.invite { display: flex; gap: 6px; margin-top: 6px; }
+      form.invite input { flex: 1; min-width: 0; }
+      .hint { color: var(--cs-muted); font-size: 12px; }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+    this.timer = setInterval(() => void this.load(), VISITORS_POLL_MS);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.timer);
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.visitors = (await this.api.visitors()).visitors;
+      this.now = Date.now();
+      this.error = '';
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  private toggle(id: string): void {
+    const next = new Set(this.expanded);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    this.expanded = next;
+  }
+
+  private async invite(e: SubmitEvent, id: string): Promise<void> {
+    e.preventDefault();
+    const text = new FormData(e.target as HTMLFormElement).get('text')?.toString().trim();
+    try {
+      await this.api.inviteVisitor(id, text || undefined);
+      this.inviting = '';
+      this.notice = this.strings.visitors.sent;
+      await this.load();
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+    }
+  }
+
+  private status(v: OnlineVisitor) {
+    const s = this.strings.visitors;
+    if (v.inChat) return html`<span class="tag" data-testid="visitor-in-chat">${s.inChat}</span>`;
+    if (!v.invited) return nothing;
+    const label = v.invited.state === 'dismissed' ? s.dismissed : v.invited.state === 'pending' ? s.invited : s.accepted;
+    return html`<span class="tag">${label}</span>`;
+  }
+
+  override render() {
+    const s = this.strings.visitors;
+    return html`<h2>${s.title} <span class="hint">· ${s.refresh}</span></h2>
+      ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
+      <p role="status" class="hint">${this.notice}</p>
+      ${this.loaded && this.visitors.length === 0 ? html`<p>${s.none}</p>` : nothing}
+      ${this.visitors.length > 0
+        ? html`<table>
+            <thead><tr><th>${s.page}</th><th>${s.onPage}</th><th>${s.pages}</th><th>${s.online}</th><th></th></tr></thead>
+            <tbody>
+              ${this.visitors.map((v) => this.renderRow(v))}
+            </tbody>
+          </table>`
+        : nothing}`;
+  }
+
+  private renderRow(v: OnlineVisitor) {
+    const s = this.strings.visitors;
+    const open = this.expanded.has(v.id);
+    const onPage = Math.max(0, Math.round((this.now - Date.parse(v.currentPage.since)) / 1000));
+    const online = Math.max(0, Math.round((this.now - Date.parse(v.onlineSince)) / 1000));
+    return html`<tr data-testid="visitor-row" data-visitor=${v.id}>
+      <td>
+        <div>${v.currentPage.title || pathOf(v.currentPage.url)} ${this.status(v)}</div>
+        <div class="path" data-testid="visitor-path">${pathOf(v.currentPage.url)}</div>
+        <button class="link" aria-expanded=${open ? 'true' : 'false'} @click=${() => this.toggle(v.id)}>${s.trail} (${v.trail.length})</button>
+        ${open
+          ? html`<ol class="trail" data-testid="visitor-trail">
+              ${v.trail.map((p) => html`<li>${p.title || pathOf(p.url)} <span class="path">${pathOf(p.url)}</span>${p.seconds !== undefined ? html` · ${formatDuration(p.seconds)}` : nothing}</li>`)}
+            </ol>`
+          : nothing}
+        ${this.inviting === v.id
+          ? html`<form class="invite" @submit=${(e: SubmitEvent) => this.invite(e, v.id)}>
+              <input name="text" maxlength="300" aria-label=${s.message} placeholder=${s.message} data-testid="visitor-invite-text" />
+              <button type="submit" class="primary" data-testid="visitor-invite-send">${s.send}</button>
+              <button type="button" @click=${() => (this.inviting = '')}>${s.cancel}</button>
+            </form>`
+          : nothing}
+      </td>
+      <td class="num">${formatDuration(onPage)}</td>
+      <td class="num">${v.pages}</td>
+      <td class="num">${formatDuration(online)}</td>
+      <td>
+        <button data-testid="visitor-invite" ?disabled=${v.inChat} @click=${() => (this.inviting = v.id)}>${s.invite}</button>
+      </td>
+    </tr>`;
+  }
+}
+
+type DraftRule = Omit<InvitationRule, 'id'> & { id?: string };
+
+export class ConsoleInvitationRules extends LitElement {
+  static override properties = {
+    api: { attribute: false },
+    strings: { attribute: false },
+    rules: { state: true },
+    error: { state: true },
+    notice: { state: true },
+  };
+  declare api: ConsoleApi;
+  declare strings: Strings;
+  declare rules: DraftRule[];
+  declare error: string;
+  declare notice: string;
+
+  constructor() {
+    super();
+    this.strings = STRINGS.zh;
+    this.rules = [];
+    this.error = '';
+    this.notice = '';
+  }
+
+  static override styles = [
+    consoleBase,
+    css`
+      :host { display: block; }
+      fieldset { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; border: 1px solid var(--cs-border); border-radius: 8px; margin: 0 0 8px; }
+      label { display: flex; flex-direction: column; font-size: 12px; gap: 2px; }
+      label.check { flex-direction: row; align-items: center; gap: 4px; }
+      input[type='number'] { width: 90px; }
+      .hint { color: var(--cs-muted); font-size: 12px; }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.api
+      .invitationRules()
+      .then((r) => (this.rules = r.rules))
+      .catch((err: unknown) => (this.error = err instanceof ApiError ? err.message : String(err)));
+  }
+
+  private edit(i: number, patch: Partial<DraftRule>): void {
+    this.rules = this.rules.map((r, j) => (j === i ? { ...r, ...patch } : r));
+  }
+
+  private async save(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    try {
+      this.rules = (await this.api.saveInvitationRules(this.rules)).rules;
+      this.error = '';
+      this.notice = this.strings.visitors.saved;
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : String(err);
+      this.notice = '';
+    }
+  }
+
+  override render() {
+    const s = this.strings.visitors;
+    return html`<h2>${s.rules}</h2>
+      <p class="hint">${s.rulesIntro}</p>
+      <form @submit=${this.save}>
+        ${this.rules.map(
+          (r, i) => html`<fieldset data-testid="invitation-rule">
+            <label>${s.pattern}<input data-testid="rule-pattern" required .value=${r.urlPattern} @input=${(e: Event) => this.edit(i, { urlPattern: (e.target as HTMLInputElement).value })} /></label>
+            <label>${s.dwell}<input data-testid="rule-dwell" type="number" min="5" max="3600" required .value=${String(r.dwellSeconds)} @input=${(e: Event) => this.edit(i, { dwellSeconds: Number((e.target as HTMLInputElement).value) })} /></label>
+            <label>${s.textZh}<input data-testid="rule-text-zh" required maxlength="200" .value=${r.text.zh} @input=${(e: Event) => this.edit(i, { text: { ...r.text, zh: (e.target as HTMLInputElement).value } })} /></label>
+            <label>${s.textEn}<input data-testid="rule-text-en" required maxlength="200" .value=${r.text.en} @input=${(e: Event) => this.edit(i, { text: { ...r.text, en: (e.target as HTMLInputElement).value } })} /></label>
+            <label class="check"><input type="checkbox" .checked=${r.enabled} @change=${(e: Event) => this.edit(i, { enabled: (e.target as HTMLInputElement).checked })} />${s.enabled}</label>
+            <button type="button" @click=${() => (this.rules = this.rules.filter((_, j) => j !== i))}>${s.remove}</button>
+          </fieldset>`,
+        )}
+        <button type="button" data-testid="rule-add" @click=${() => (this.rules = [...this.rules, { urlPattern: '/', dwellSeconds: 30, text: { zh: '', en: '' }, enabled: true }])}>${s.addRule}</button>
+        <button type="submit" class="primary" data-testid="rules-save">${s.save}</button>
+        ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
+        <p role="status" class="hint">${this.notice}</p>
+      </form>`;
+  }
+}
+
+customElements.define('console-visitors', ConsoleVisitors);
+customElements.define('console-invitation-rules', ConsoleInvitationRules);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-visitors': ConsoleVisitors;
+    'console-invitation-rules': ConsoleInvitationRules;
+  }
+}
