@@ -1,5 +1,6 @@
 // Admin API for skill groups: list them with their hours, create or change one (name, business hours).
 import { Hono } from 'hono';
+import { PROVINCE_CATALOG } from './provinces.ts';
 import { z } from 'zod';
 import { limitBody } from '../http/body-limit.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
@@ -42,7 +43,7 @@ export function adminGroupRoutes({ groups, hub, requireAgent, audit, maxBodyByte
     };
   };
 
-  app.get('/api/admin/groups', admin, async (c) => c.json({ groups: (await groups.list()).map(describe), alwaysOpen: groups.options.alwaysOpen }));
+  app.get('/api/admin/groups', admin, async (c) => c.json({ groups: (await groups.list()).map(describe), alwaysOpen: groups.options.alwaysOpen, provinces: PROVINCE_CATALOG }));
 
   app.put(
     '/api/admin/groups/:id',

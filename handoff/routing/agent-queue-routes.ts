@@ -1,6 +1,7 @@
 // The agent console's API for the queue and the chats: status, queue, take, read, reply, transfer,
 // close, groups to transfer to, and the messages visitors left (tickets). Every route needs a session.
 import { Hono, type Context } from 'hono';
+import { PROVINCE_CATALOG } from './provinces.ts';
 import { z } from 'zod';
 import { limitBody } from '../http/body-limit.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
@@ -104,6 +105,8 @@ export function agentQueueRoutes(deps: AgentQueueRoutesDeps): Hono<AgentEnv> {
         const hours = groups.hoursStatus(g);
         return hours.open ? { id: g.id, name: g.name, open: true } : { id: g.id, name: g.name, open: false, opensAt: hours.opensAt.toISOString() };
       }),
+      // The names of the province ids queue items and chats carry.
+      provinces: PROVINCE_CATALOG,
     });
   });
 

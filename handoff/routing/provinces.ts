@@ -16,6 +16,16 @@ const PROVINCES: ReadonlyArray<readonly [id: string, zh: string, en: string]> = 
 
 export const PROVINCE_IDS: readonly string[] = PROVINCES.map(([id]) => id);
 
+/** A province as the console lists it (GET /api/agent/groups and /api/admin/groups carry the whole list). */
+export interface ProvinceOption {
+  id: string;
+  zh: string;
+  en: string;
+}
+
+/** Every province, in the list's order: the console's names for ids and the admin's picker. */
+export const PROVINCE_CATALOG: readonly ProvinceOption[] = PROVINCES.map(([id, zh, en]) => ({ id, zh, en }));
+
 const byId = new Map(PROVINCES.map(([id, zh, en]) => [id, { zh, en }]));
 
 export function isProvinceId(value: unknown): value is string {

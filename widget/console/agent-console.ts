@@ -1,7 +1,7 @@
 // <agent-console>: the agent's workplace at /agent: sign-in, status, the live queue, chats as tabs,
 // history search, left messages, canned replies and (admins) agents and groups.
 import { LitElement, css, html } from 'lit';
-import { ApiError, ConsoleApi, type Agent, type AgentGroup, type AgentStatus, type QueueItem, type ViewMessage } from './console-api.ts';
+import { ApiError, ConsoleApi, type Agent, type AgentGroup, type ProvinceOption, type AgentStatus, type QueueItem, type ViewMessage } from './console-api.ts';
 import { ConsoleAlert } from './console-alert.ts';
 import {
   nextActive,
@@ -15,8 +15,7 @@ import {
   type ChatState,
 } from './console-chats.ts';
 import { ConsoleConnection, type ConsoleWireEvent } from './console-connection.ts';
-import { formatDuration } from './console-format.ts';
-import { provinceName } from '../../handoff/routing/provinces.ts';
+import { formatDuration, provinceLabel } from './console-format.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type ConsoleLang, type Strings } from './console-strings.ts';
 import type { TransferAgentOption } from './chat/console-transfer-dialog.ts';
@@ -68,6 +67,7 @@ export class AgentConsole extends LitElement {
     presence: { state: true },
     names: { state: true },
     groups: { state: true },
+    provinces: { state: true },
     colleagues: { state: true },
     toast: { state: true },
     now: { state: true },
@@ -88,6 +88,8 @@ export class AgentConsole extends LitElement {
   /** Display names of agents by id (from views, and the admin list for admins). */
   declare names: Map<string, string>;
   declare groups: AgentGroup[];
+  /** The server's province list: names for the ids queue items and chats carry. */
+  declare provinces: ProvinceOption[];
   /** Every account, for admins (transfer targets with names); empty for agents. */
   declare colleagues: Array<{ id: string; displayName: string; disabled: boolean }>;
   declare toast: string;
@@ -134,6 +136,7 @@ export class AgentConsole extends LitElement {
     this.presence = new Map();
     this.names = new Map();
     this.groups = [];
+    this.provinces = [];
     this.colleagues = [];
     this.toast = '';
     this.now = Date.now();
@@ -264,7 +267,9 @@ export class AgentConsole extends LitElement {
 
   private async loadGroups() {
     try {
-      this.groups = (await this.api.groups()).groups;
+      const { groups, provinces } = await this.api.groups();
+      this.groups = groups;
+      this.provinces = provinces ?? [];
     } catch {
       // The transfer dialog shows no groups then.
     }
@@ -649,7 +654,7 @@ export class AgentConsole extends LitElement {
                     <span class="tag">${s.reasons[q.reason ?? ''] ?? q.reason ?? ''}</span>
                     <span class="tag">${q.lang === 'en' ? 'EN' : '中'}</span>
                     ${groupName ? html`<span class="tag" data-testid="queue-group">${groupName}</span>` : ''}
-                    ${q.province ? html`<span class="tag" data-testid="queue-province">${provinceName(q.province, s.locale)}</span>` : ''}
+                    ${q.province ? html`<span class="tag" data-testid="queue-province">${provinceLabel(this.provinces, q.province, s.locale)}</span>` : ''}
                   </div>
                   ${q.preview ? html`<div class="preview">${q.preview}</div>` : ''}
                   <div class="row" style="justify-content:space-between">
@@ -692,6 +697,7 @@ export class AgentConsole extends LitElement {
                       .strings=${s}
                       .names=${this.names}
                       .groups=${this.groups}
+                      .provinces=${this.provinces}
                       .agents=${this.transferAgents()}
                       ?admin=${this.me?.role === 'admin'}
                       @message-sent=${this.onMessageSent}

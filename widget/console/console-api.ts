@@ -1,26 +1,8 @@
 // The console's calls to the server: same-origin JSON with the session cookie; errors as ApiError.
-import type { Colleague } from '../../handoff/agents/colleague-routes.ts';
-import type { Agent, AgentRole, AgentStatus } from '../../handoff/agents/agent.ts';
-import type { AgentRecord } from '../../handoff/agents/agent-store.ts';
-import type { BusinessHours } from '../../handoff/routing/business-hours.ts';
-import type { CannedReply } from '../../handoff/content/canned-reply-store.ts';
-import type { ConversationView, ViewMessage } from '../../handoff/conversations/conversation-view.ts';
-import type { HeldItem, QueueItem } from '../../handoff/routing/routing.ts';
-import type { MonitorSnapshot } from '../../handoff/supervision/monitor.ts';
-import type { SearchResult } from '../../handoff/search/search-routes.ts';
-import type { Ticket, TicketStatus } from '../../handoff/routing/tickets.ts';
-import type { FaqDraftJson } from '../../handoff/content/faq-draft-routes.ts';
-import type { FaqDraftStatus } from '../../handoff/content/faq-draft-store.ts';
-import type { InvitationRule } from '../../handoff/visitors/invitation-rules.ts';
-import type { Report } from '../../handoff/supervision/reports.ts';
-import type { KbChange } from '../../knowledge/kb-change.ts';
-import type { UnansweredGroup } from '../../handoff/content/unanswered-groups.ts';
-import type { BlockJson } from '../../handoff/visitors/visitor-block-routes.ts';
-import type { BlockSummary } from '../../handoff/visitors/visitor-blocks.ts';
-import type { VisitorJson } from '../../handoff/visitors/visitor-presence-routes.ts';
+import type { Colleague, ProvinceOption, Agent, AgentRole, AgentStatus, AgentRecord, BusinessHours, CannedReply, ConversationView, ViewMessage, HeldItem, QueueItem, MonitorSnapshot, SearchResult, Ticket, TicketStatus, FaqDraftJson, FaqDraftStatus, InvitationRule, Report, KbChange, UnansweredGroup, BlockJson, BlockSummary, VisitorJson } from '../../handoff/http/wire.ts';
 
 export type { BlockSummary, FaqDraftJson, FaqDraftStatus, InvitationRule, KbChange, Report };
-export type { Agent, AgentRecord, AgentStatus, BusinessHours, CannedReply, ConversationView, HeldItem, QueueItem, SearchResult, Ticket, ViewMessage };
+export type { Agent, AgentRecord, AgentStatus, BusinessHours, CannedReply, ConversationView, HeldItem, ProvinceOption, QueueItem, SearchResult, Ticket, ViewMessage };
 
 /** A 4xx/5xx answer: the server's `{ error: { code, message } }`, or the status alone. */
 export class ApiError extends Error {
@@ -167,7 +149,7 @@ export class ConsoleApi {
     return this.request<{ conversations: HeldItem[] }>('GET', '/api/agent/conversations');
   }
   groups() {
-    return this.request<{ groups: AgentGroup[] }>('GET', '/api/agent/groups');
+    return this.request<{ groups: AgentGroup[]; provinces: ProvinceOption[] }>('GET', '/api/agent/groups');
   }
   take(id: string) {
     return this.request<ConversationView>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/take`);
@@ -237,7 +219,7 @@ export class ConsoleApi {
     return this.request<{ agent: AgentRecord }>('PATCH', `/api/admin/agents/${encodeURIComponent(id)}`, patch);
   }
   adminGroups() {
-    return this.request<{ groups: AdminGroup[]; alwaysOpen: boolean }>('GET', '/api/admin/groups');
+    return this.request<{ groups: AdminGroup[]; alwaysOpen: boolean; provinces: ProvinceOption[] }>('GET', '/api/admin/groups');
   }
   blocks() {
     return this.request<{ blocks: VisitorBlock[] }>('GET', '/api/admin/blocks');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationView, ViewMessage } from '../../handoff/conversations/conversation-view.ts';
+import type { ConversationView, ViewMessage } from '../../handoff/http/wire.ts';
 import { lastMessageId, mergeMessages, nextActive, totalUnread, withEnded, withMessage, withRead, withTyping, withView } from './console-chats.ts';
 import { backoffMs } from './console-connection.ts';
 

@@ -1,6 +1,5 @@
 // The console's open chats as plain data, and the pure steps that change them (live events, views, reads).
-import type { ConversationStatus } from '../../handoff/conversations/conversation-store.ts';
-import type { ConversationView, ViewMessage } from '../../handoff/conversations/conversation-view.ts';
+import type { ConversationStatus, ConversationView, ViewMessage } from '../../handoff/http/wire.ts';
 
 export interface ChatState {
   id: string;

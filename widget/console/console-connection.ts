@@ -1,8 +1,7 @@
 // The console's live connection: an EventSource on /api/agent/events (session cookie), reopened after
 // failures with backoff and resumed from the last message id; `session_ended` or a 401 means sign in again.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { AgentWireEvent } from '../../handoff/live/live-events.ts';
-import type { SupervisorWireEvent, WatchingWireEvent } from '../../handoff/supervision/monitor-events.ts';
+import type { AgentWireEvent, SupervisorWireEvent, WatchingWireEvent } from '../../handoff/http/wire.ts';
 
 /** `restarting`: the server said `server_restarting`; a calm notice until the stream is open again. */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'restarting';

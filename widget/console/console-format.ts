@@ -1,4 +1,5 @@
 // Pure helpers of the agent console: durations, highlights, the "/" canned trigger (links: ui-links.ts).
+import type { ProvinceOption } from '../../handoff/http/wire.ts';
 
 /** "45s", "3m 05s", "1h 02m": short enough for a queue row. */
 export function formatDuration(totalSeconds: number): string {
@@ -73,4 +74,9 @@ export function parseGroupList(text: string): string[] {
 /** The next title of a title flash: alternates the notice and the page's own title. */
 export function flashTitle(base: string, notice: string, tick: number): string {
   return tick % 2 === 0 ? `【${notice}】${base}` : base;
+}
+
+/** A province id's name from the server's list (GET /api/agent/groups); the id itself when not listed. */
+export function provinceLabel(catalog: readonly ProvinceOption[], id: string, lang: 'zh' | 'en'): string {
+  return catalog.find((p) => p.id === id)?.[lang] ?? id;
 }

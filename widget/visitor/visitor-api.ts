@@ -1,6 +1,6 @@
 // The visitor's HTTP calls (POST /api/chat and the conversation routes), typed after the server's shapes.
-import type { ChatResponse } from '../../bot/chat/chat-turn.ts';
-import type { HandoffResponse } from '../../handoff/conversations/visitor-routes.ts';
+import type { ChatResponse } from '../../bot/chat/wire.ts';
+import type { HandoffResponse } from '../../handoff/http/wire.ts';
 import type { Lang } from './visitor-i18n.ts';
 
 export type { ChatResponse };

@@ -1,7 +1,7 @@
 // The widget's server connection (a Lit reactive controller): sending, the live stream with resume, and chat state.
 import { pageAddress } from './page-address.ts';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { VisitorMessageData, VisitorState, VisitorWireEvent } from '../../handoff/live/live-events.ts';
+import type { VisitorMessageData, VisitorState, VisitorWireEvent } from '../../handoff/http/wire.ts';
 import { ApiError, apiErrorOf, createVisitorApi, isVisitorBlocked, type ChatReply, type HandoffReply, type VisitorApi } from './visitor-api.ts';
 import type { Lang } from './visitor-i18n.ts';
 import { newClientMessageId, sendWithRetry, type SendRetryOptions } from '../shared/send-with-retry.ts';

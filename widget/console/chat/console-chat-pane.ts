@@ -1,11 +1,10 @@
 // <console-chat-pane>: one chat: transcript, composer, why the bot handed off and its candidate answers
 // (one click sends one, in the visitor's language), the visitor context panel, transfer, close and block.
 import { LitElement, css, html } from 'lit';
-import { ApiError, type AgentGroup, type ConsoleApi, type ViewMessage } from '../console-api.ts';
-import type { ViewCandidate } from '../../../handoff/conversations/conversation-view.ts';
+import { ApiError, type AgentGroup, type ConsoleApi, type ProvinceOption, type ViewMessage } from '../console-api.ts';
+import type { ViewCandidate } from '../../../handoff/http/wire.ts';
 import type { ChatState } from '../console-chats.ts';
-import { formatDuration, formatTime } from '../console-format.ts';
-import { provinceName } from '../../../handoff/routing/provinces.ts';
+import { formatDuration, formatTime, provinceLabel } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
 import { newClientMessageId, sendWithRetry } from '../../shared/send-with-retry.ts';
@@ -24,6 +23,7 @@ export class ConsoleChatPane extends LitElement {
     strings: { attribute: false },
     names: { attribute: false },
     groups: { attribute: false },
+    provinces: { attribute: false },
     agents: { attribute: false },
     admin: { type: Boolean },
     error: { state: true },
@@ -35,6 +35,8 @@ export class ConsoleChatPane extends LitElement {
   declare strings: Strings;
   declare names: ReadonlyMap<string, string>;
   declare groups: AgentGroup[];
+  /** The server's province list (names for view.province). */
+  declare provinces: ProvinceOption[];
   declare agents: TransferAgentOption[];
   /** The signed-in agent is an admin: may block the visitor of a chat they do not hold. */
   declare admin: boolean;
@@ -48,6 +50,7 @@ export class ConsoleChatPane extends LitElement {
     this.strings = STRINGS.zh;
     this.names = new Map();
     this.groups = [];
+    this.provinces = [];
     this.agents = [];
     this.admin = false;
     this.error = '';
@@ -176,7 +179,7 @@ export class ConsoleChatPane extends LitElement {
         <header>
           <span class="tag">${view?.lang === 'en' ? 'English' : '中文'}</span>
           ${groupName ? html`<span class="tag" data-testid="chat-group">${groupName}</span>` : ''}
-          ${view?.province ? html`<span class="tag" data-testid="chat-province">${provinceName(view.province, s.locale)}</span>` : ''}
+          ${view?.province ? html`<span class="tag" data-testid="chat-province">${provinceLabel(this.provinces, view.province, s.locale)}</span>` : ''}
           ${view?.handoff ? html`<span class="tag" data-testid="handoff-reason">${s.reasons[view.handoff.reason] ?? view.handoff.reason}</span>` : ''}
           <span class="grow"></span>
           ${held

@@ -1,7 +1,7 @@
 // <console-transcript>: a chat's messages (visitor, bot, agent, system) with times, bot decision tags and
 // a typing line; keeps itself scrolled to the newest message unless the agent scrolled up.
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import type { ViewMessage } from '../../../handoff/conversations/conversation-view.ts';
+import type { ViewMessage } from '../../../handoff/http/wire.ts';
 import { formatTime } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';

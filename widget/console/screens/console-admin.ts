@@ -1,10 +1,9 @@
 // <console-admin>: admins manage agent accounts (create, disable, groups, capacity), groups with their business hours,
 // visitor blocks (lift) and the audit log.
 import { LitElement, css, html } from 'lit';
-import type { AgentRole } from '../../../handoff/agents/agent.ts';
-import { ApiError, type AdminGroup, type AgentRecord, type ConsoleApi } from '../console-api.ts';
-import { formatDays, parseGroupList } from '../console-format.ts';
-import { PROVINCE_IDS, provinceName } from '../../../handoff/routing/provinces.ts';
+import type { AgentRole } from '../../../handoff/http/wire.ts';
+import { ApiError, type AdminGroup, type AgentRecord, type ConsoleApi, type ProvinceOption } from '../console-api.ts';
+import { formatDays, parseGroupList, provinceLabel } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
 import './console-audit.ts';
@@ -22,6 +21,7 @@ export class ConsoleAdmin extends LitElement {
     agents: { state: true },
     groups: { state: true },
     alwaysOpen: { state: true },
+    provinces: { state: true },
     error: { state: true },
     info: { state: true },
     editing: { state: true },
@@ -31,6 +31,8 @@ export class ConsoleAdmin extends LitElement {
   declare agents: AgentRecord[];
   declare groups: AdminGroup[];
   declare alwaysOpen: boolean;
+  /** The server's province list: the picker's choices and their names. */
+  declare provinces: ProvinceOption[];
   declare error: string;
   declare info: string;
   /** The agent or group row being edited (`agent:<id>`, `group:<id>`). */
@@ -42,6 +44,7 @@ export class ConsoleAdmin extends LitElement {
     this.agents = [];
     this.groups = [];
     this.alwaysOpen = false;
+    this.provinces = [];
     this.error = '';
     this.info = '';
     this.editing = '';
@@ -71,6 +74,7 @@ export class ConsoleAdmin extends LitElement {
       this.agents = agents.agents;
       this.groups = groups.groups;
       this.alwaysOpen = groups.alwaysOpen;
+      this.provinces = groups.provinces ?? [];
     } catch (err) {
       this.fail(err);
     }
@@ -163,9 +167,9 @@ export class ConsoleAdmin extends LitElement {
         ${s.dayNames.map((n, i) => html`<label><input type="checkbox" name="days" value=${i + 1} .checked=${days.includes(i + 1)} />${n}</label>`)}
       </fieldset>
       <details class="provinces" ?open=${(g?.provinces.length ?? 0) > 0}>
-        <summary>${s.provinces}${g?.provinces.length ? `: ${g.provinces.map((p) => provinceName(p, s.locale)).join('、')}` : ''}</summary>
+        <summary>${s.provinces}${g?.provinces.length ? `: ${g.provinces.map((p) => provinceLabel(this.provinces, p, s.locale)).join('、')}` : ''}</summary>
         <fieldset class="days" data-testid="group-provinces">
-          ${PROVINCE_IDS.map((p) => html`<label><input type="checkbox" name="provinces" value=${p} .checked=${g?.provinces.includes(p) ?? false} />${provinceName(p, s.locale)}</label>`)}
+          ${this.provinces.map((p) => html`<label><input type="checkbox" name="provinces" value=${p.id} .checked=${g?.provinces.includes(p.id) ?? false} />${p[s.locale]}</label>`)}
         </fieldset>
       </details>
       <label>${s.skills}<input name="skills" data-testid="group-skills" .value=${g?.skills.join(', ') ?? ''} placeholder="mobile, broadband, billing" /></label>
@@ -232,7 +236,7 @@ export class ConsoleAdmin extends LitElement {
                 : html`<tr data-testid="admin-group">
                     <td>${g.id}</td><td>${g.name}</td>
                     <td>${g.hours.open}–${g.hours.close} · ${formatDays(g.hours.days, s.dayNames)} <span class="muted">${g.hours.timeZone}</span></td>
-                    <td data-testid="group-coverage">${g.provinces.length ? g.provinces.map((p) => provinceName(p, s.locale)).join('、') : s.nationwide}
+                    <td data-testid="group-coverage">${g.provinces.length ? g.provinces.map((p) => provinceLabel(this.provinces, p, s.locale)).join('、') : s.nationwide}
                       · <span class="muted">${g.skills.length ? g.skills.join(', ') : s.allSubjects}</span></td>
                     <td><span class="tag">${g.open ? s.isOpen : s.isClosed}</span></td>
                     <td><button @click=${() => (this.editing = `group:${g.id}`)}>${s.edit}</button></td>

@@ -1,6 +1,6 @@
 // <console-audit>: the admins' audit log (who changed what), newest first, filtered by action or actor, paged by id.
 import { LitElement, css, html } from 'lit';
-import type { AuditEntry } from '../../../handoff/supervision/audit-log.ts';
+import type { AuditEntry } from '../../../handoff/http/wire.ts';
 import type { ConsoleApi } from '../console-api.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';

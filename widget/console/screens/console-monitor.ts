@@ -1,8 +1,7 @@
 // <console-monitor>: the supervisors' live view (admins): agents with presence and load, the queue, the
 // active chats, and any one chat followed read-only as it happens.
 import { LitElement, css, html } from 'lit';
-import type { AgentStatus } from '../../../handoff/agents/agent.ts';
-import type { MonitorChat, MonitorSnapshot } from '../../../handoff/supervision/monitor.ts';
+import type { AgentStatus, MonitorChat, MonitorSnapshot } from '../../../handoff/http/wire.ts';
 import { ApiError, type ConsoleApi, type ConversationView, type ViewMessage } from '../console-api.ts';
 import type { ConsoleConnection, ConsoleWireEvent } from '../console-connection.ts';
 import { formatDuration, formatTime } from '../console-format.ts';
