@@ -3,10 +3,11 @@
 // inbox), GET /api/admin/audit filters and pages them, and no row holds a password, message text or address.
 import type { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AppEnv } from '../bot/server/app-env.ts';
-import type { HandoffServices } from '../bot/server/handoff-services.ts';
+import type { AppEnv } from '../handoff/http/app-env.ts';
+import type { HandoffServices } from '../handoff/compose.ts';
 import type { KnowledgeRuntime } from '../bot/server/knowledge-runtime.ts';
-import type { AuditEntry, Db } from '../handoff/index.ts';
+import type { AuditEntry } from '../handoff/supervision/audit-log.ts';
+import type { Db } from '../handoff/sqlite/db.ts';
 import { overApp, signInCookie } from './http-kit.ts';
 import { ADMIN, useWiredService } from './service-kit.ts';
 

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../bot/server/app.ts';
-import type { AppEnv } from '../bot/server/app-env.ts';
-import type { HandoffServices } from '../bot/server/handoff-services.ts';
-import { authorizationTable, type AuthorizedRoute } from '../handoff/index.ts';
+import type { AppEnv } from '../handoff/http/app-env.ts';
+import type { HandoffServices } from '../handoff/compose.ts';
+import { authorizationTable, type AuthorizedRoute } from '../handoff/http/authorization-table.ts';
 import { overApp, signInCookie, startChat as startChatVia } from './http-kit.ts';
 import { ADMIN, useWiredService } from './service-kit.ts';
 

@@ -1,14 +1,13 @@
 // The service over a real socket: `startServer` on 127.0.0.1 with an ephemeral port, real fetch, the real
 // engine on a copy of the shipped knowledge base, and hot reload of edited, added, deleted and broken files.
 import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../bot/server/app.ts';
 import { loadConfig, type Config } from '../bot/server/config.ts';

@@ -15,7 +15,8 @@ import { loadConfig } from '../bot/server/config.ts';
 import { createEngine } from '../bot/engine/engine.ts';
 import { createKnowledgeRuntime } from '../bot/server/knowledge-runtime.ts';
 import { createLogger } from '../bot/server/logger.ts';
-import { createSqliteConversationStore, openDatabase, type Db } from '../handoff/index.ts';
+import { createSqliteConversationStore } from '../handoff/conversations/sqlite-conversation-store.ts';
+import { openDatabase, type Db } from '../handoff/sqlite/db.ts';
 import { loadKnowledge } from '../knowledge/index.ts';
 
 const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../knowledge');

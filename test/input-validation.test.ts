@@ -6,8 +6,8 @@
 import { contentLimits } from '../knowledge/schema.ts';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppEnv } from '../bot/server/app-env.ts';
-import { authorizationTable, type AuthorizedRoute } from '../handoff/index.ts';
+import type { AppEnv } from '../handoff/http/app-env.ts';
+import { authorizationTable, type AuthorizedRoute } from '../handoff/http/authorization-table.ts';
 import { overApp, signInCookie } from './http-kit.ts';
 import { ADMIN, useWiredService } from './service-kit.ts';
 

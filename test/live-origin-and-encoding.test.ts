@@ -3,8 +3,8 @@
 // with 400 invalid_encoding through the shared body reader, storing nothing.
 import type { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AppEnv } from '../bot/server/app-env.ts';
-import type { Db } from '../handoff/index.ts';
+import type { AppEnv } from '../handoff/http/app-env.ts';
+import type { Db } from '../handoff/sqlite/db.ts';
 import { overApp, signInCookie, startChat as startChatVia } from './http-kit.ts';
 import { ADMIN, useWiredService } from './service-kit.ts';
 

@@ -1,5 +1,6 @@
 // The real service for cross-module tests: a config over a fresh data folder, createHandoffServices + createApp in process, served on 127.0.0.1, or startServer whole.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { handoffKbPort } from '../bot/chat/handoff-group.ts';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,14 +9,17 @@ import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../bot/server/app.ts';
-import type { AppEnv } from '../bot/server/app-env.ts';
+import type { AppEnv } from '../handoff/http/app-env.ts';
 import { loadConfig, type Config } from '../bot/server/config.ts';
 import { createEngine, createEngineAsync } from '../bot/engine/engine.ts';
-import { createHandoffServices, type HandoffServices } from '../bot/server/handoff-services.ts';
+import { createHandoffServices, type HandoffServices } from '../handoff/compose.ts';
 import { createKnowledgeRuntime, type KnowledgeRuntime } from '../bot/server/knowledge-runtime.ts';
 import { createLogger, type Logger } from '../bot/server/logger.ts';
 import { startServer, type RunningServer } from '../bot/server/start-server.ts';
-import { createSqliteConversationStore, openDatabase, startDbMaintenance, type ConversationStore, type Db } from '../handoff/index.ts';
+import { createSqliteConversationStore } from '../handoff/conversations/sqlite-conversation-store.ts';
+import { openDatabase, type Db } from '../handoff/sqlite/db.ts';
+import { startDbMaintenance } from '../handoff/sqlite/db-maintenance.ts';
+import type { ConversationStore } from '../handoff/conversations/conversation-store.ts';
 import { loadKnowledge } from '../knowledge/index.ts';
 
 export const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../knowledge');
@@ -74,7 +78,7 @@ export async function wireService(config: Config, opts: { clock?: () => Date; as
     build: (kb) => (opts.asyncEngine ? createEngineAsync(kb, config.engine) : createEngine(kb, config.engine)),
     logger,
   });
-  const handoff = createHandoffServices({ db, config, store, runtime, logger, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const handoff = createHandoffServices({ db, config, store, kb: handoffKbPort(runtime), logger, ...(opts.clock ? { clock: opts.clock } : {}) });
   await handoff.start();
   const app = createApp({ config, store, runtime, logger, handoff });
   return {

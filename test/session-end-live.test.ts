@@ -5,8 +5,10 @@
 // refused with 401. Time is an injected clock, so expiry needs no waiting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../bot/server/config.ts';
-import type { HandoffServices } from '../bot/server/handoff-services.ts';
-import { createSqliteSessionStore, startSessionSweeper, type Db } from '../handoff/index.ts';
+import type { HandoffServices } from '../handoff/compose.ts';
+import { createSqliteSessionStore } from '../handoff/auth/sqlite-session-store.ts';
+import { startSessionSweeper } from '../handoff/auth/session-sweeper.ts';
+import type { Db } from '../handoff/sqlite/db.ts';
 import { connectSse, type SseClient } from '../handoff/testing/sse-test-client.ts';
 import { overFetch, signInCookie } from './http-kit.ts';
 import { ADMIN, serveApp, testConfig, wireService, type Served, type TestConfig, type WiredService } from './service-kit.ts';

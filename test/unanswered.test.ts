@@ -4,8 +4,8 @@
 import type { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { AppEnv } from '../bot/server/app-env.ts';
-import type { Db } from '../handoff/index.ts';
+import type { AppEnv } from '../handoff/http/app-env.ts';
+import type { Db } from '../handoff/sqlite/db.ts';
 import { parseKbChange } from '../knowledge/index.ts';
 import { overApp, signInCookie } from './http-kit.ts';
 import { ADMIN, useWiredService } from './service-kit.ts';

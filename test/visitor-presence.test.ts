@@ -2,6 +2,7 @@
 // build the trail without query strings, pageleave closes the time on page, presence expires, limits hold,
 // blocked visitors are refused, agents' invitations and automatic rules reach the presence stream.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { handoffKbPort } from '../bot/chat/handoff-group.ts';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,16 +10,17 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
-import type { AppEnv } from '../bot/server/app-env.ts';
+import type { AppEnv } from '../handoff/http/app-env.ts';
 import { chatRoutes } from '../bot/chat/chat-routes.ts';
-import { resolveClientAddress } from '../bot/server/client-address.ts';
+import { resolveClientAddress } from '../handoff/http/client-address.ts';
 import { createErrorHandler } from '../handoff/http/error-handler.ts';
 import { loadConfig } from '../bot/server/config.ts';
 import { createEngineAsync } from '../bot/engine/engine.ts';
-import { createHandoffServices, type HandoffServices } from '../bot/server/handoff-services.ts';
+import { createHandoffServices, type HandoffServices } from '../handoff/compose.ts';
 import { createKnowledgeRuntime } from '../bot/server/knowledge-runtime.ts';
 import { createLogger } from '../bot/server/logger.ts';
-import { createSqliteConversationStore, openDatabase, type Db } from '../handoff/index.ts';
+import { createSqliteConversationStore } from '../handoff/conversations/sqlite-conversation-store.ts';
+import { openDatabase, type Db } from '../handoff/sqlite/db.ts';
 import { connectSse } from '../handoff/testing/sse-test-client.ts';
 import { loadKnowledge } from '../knowledge/index.ts';
 
@@ -50,7 +52,7 @@ beforeAll(async () => {
   db = openDatabase(dir);
   const store = createSqliteConversationStore(db);
   const runtime = await createKnowledgeRuntime({ dir: config.knowledgeDir, load: (d) => loadKnowledge(d), build: (kb) => createEngineAsync(kb, config.engine), logger });
-  handoff = createHandoffServices({ db, config, store, runtime, logger, clock: () => new Date(Date.now() + offsetMs) });
+  handoff = createHandoffServices({ db, config, store, kb: handoffKbPort(runtime), logger, clock: () => new Date(Date.now() + offsetMs) });
   await handoff.start();
   // createApp's composition plus `invitations` on the chat routes (bot/server/app.ts passes handoff.invitations there).
   const app = new Hono<AppEnv>();

@@ -1,9 +1,8 @@
 // Validates the body of POST /api/chat into a clean ChatRequest, or a ValidationError naming the field.
 import { z } from 'zod';
-import { isProvinceId, ValidationError } from '../../handoff/index.ts';
+import { isProvinceId, ValidationError, CLIENT_MESSAGE_ID_RULE, clientMessageIdField } from '../../handoff/index.ts';
 import type { Lang } from '../../knowledge/types.ts';
 import { charCount, cleanVisitorText } from '../../knowledge/text/clean-text.ts';
-import { CLIENT_MESSAGE_ID_RULE, clientMessageIdField } from '../../handoff/conversations/client-message-id.ts';
 
 export interface ChatRequest {
   /** Control characters stripped, trimmed, never empty. */

@@ -1,26 +1,29 @@
 // The visitor's HTTP API: POST /api/chat and GET /api/conversations/:id/messages (see DESIGN.md).
 import { Hono, type Context } from 'hono';
-import { limitBody, ValidationError, type InvitationClaims, type Clock, type ConversationStore, type Hub, type Routing, type UnansweredLog, type VisitorBlocks, type VisitorInfo } from '../../handoff/index.ts';
-import type { AppEnv } from '../server/app-env.ts';
-import { bearerToken } from '../../handoff/http/bearer-token.ts';
+import { limitBody, ValidationError, type InvitationClaims, type Clock, type ConversationStore, type Hub, type Routing, type UnansweredLog, type VisitorBlocks, type VisitorInfo, type AppEnv, bearerToken, clientAddress, createRateLimiter, defaultConversationCreateRateLimit, defaultConversationRateLimit, defaultIpRateLimit, type RateLimitOptions, readJsonBody } from '../../handoff/index.ts';
 import { MAX_USER_AGENT, parseChatRequest, type ChatRequest } from './chat-request.ts';
 import { continueConversation, startConversation, startInvitedConversation, type ChatTurnDeps } from './chat-turn.ts';
-import { clientAddress } from '../server/client-address.ts';
-import type { Config } from '../server/config.ts';
-import type { KnowledgeRuntime } from '../server/knowledge-runtime.ts';
-import {
-  createRateLimiter,
-  defaultConversationCreateRateLimit,
-  defaultConversationRateLimit,
-  defaultIpRateLimit,
-  type RateLimitOptions,
-} from '../../handoff/http/rate-limit.ts';
-import { readJsonBody } from '../../handoff/http/read-json-body.ts';
+import type { Engine } from '../engine/engine.ts';
+
+/** What the chat routes read of the configuration (the server's Config fits). */
+export interface ChatRoutesConfig {
+  /** Per-address and per-conversation limits on (RATE_LIMITS). */
+  rateLimits: boolean;
+  /** Attach the engine's trace to replies (EXPLAIN). */
+  explain: boolean;
+  maxBodyBytes: number;
+  maxMessageChars: number;
+}
+
+/** Where the current engine is: read once per request (a reload swaps it; the server's knowledge runtime fits). */
+export interface EngineSource {
+  readonly engine: Engine;
+}
 
 export interface ChatRoutesDeps {
-  config: Config;
+  config: ChatRoutesConfig;
   store: ConversationStore;
-  runtime: KnowledgeRuntime;
+  runtime: EngineSource;
   /** Overrides of the default limits (tests); ignored when config.rateLimits is off. */
   rateLimits?: { ip?: RateLimitOptions; conversation?: RateLimitOptions; create?: RateLimitOptions };
   /** Handoff routing (groups, hours, agents); without it a handoff only queues (see ChatTurnDeps). */

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { routingKit, type RoutingKit, type RoutingKitOptions } from '../../handoff/testing/routing-test-kit.ts';
 import { loadKnowledge } from '../../knowledge/index.ts';
 import type { Entry, KnowledgeBase } from '../../knowledge/types.ts';
-import type { AppEnv } from '../server/app-env.ts';
+import type { AppEnv } from '../../handoff/http/app-env.ts';
 import { chatRoutes } from './chat-routes.ts';
 import { loadConfig } from '../server/config.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';

@@ -1,5 +1,6 @@
 // Which skill group takes a chat: the group of the topic it was about (knowledge/faq/*.yaml `group`).
-import type { Conversation } from '../../handoff/index.ts';
+import type { Conversation, KbPort } from '../../handoff/index.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { KnowledgeBase, Lang } from '../../knowledge/types.ts';
 import type { ConversationContext } from '../engine/decision.ts';
 
@@ -24,4 +25,14 @@ export function entryQuestion(kb: KnowledgeBase, entryId: string, lang: Lang): {
   if (entry === undefined || question === undefined) return undefined;
   const answer = entry.answer[lang] || entry.answer.zh || entry.answer.en;
   return answer ? { question, answer } : { question };
+}
+
+/** Handoff's view of the knowledge base and the bot's memory, on the engine current at each call (a reload swaps it). */
+export function handoffKbPort(source: { readonly engine: Engine }): KbPort {
+  return {
+    kb: () => source.engine.kb,
+    entryExists: (id) => source.engine.entry(id) !== undefined,
+    conversationGroup: (conversation) => conversationGroup(source.engine.kb, conversation),
+    entryQuestion: (id, lang) => entryQuestion(source.engine.kb, id, lang),
+  };
 }

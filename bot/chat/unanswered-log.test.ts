@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { groupUnanswered, type UnansweredRow } from '../../handoff/index.ts';
+import { groupUnanswered } from '../../handoff/content/unanswered-groups.ts';
+import type { UnansweredRow } from '../../handoff/content/unanswered-store.ts';
 import type { Decision } from '../engine/decision.ts';
 import type { Engine } from '../index.ts';
 import { lackedAnswer, unansweredRecord } from './unanswered-log.ts';

@@ -2,16 +2,12 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import type { ConversationStore } from '../../handoff/index.ts';
-import type { AppEnv } from './app-env.ts';
+import { type ConversationStore, type AppEnv, resolveClientAddress, createErrorHandler, notFoundHandler, type HandoffServices } from '../../handoff/index.ts';
 import { chatRoutes, type ChatRoutesDeps } from '../chat/chat-routes.ts';
-import { resolveClientAddress } from './client-address.ts';
 import type { Config } from './config.ts';
-import { createErrorHandler, notFoundHandler } from '../../handoff/http/error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import type { KnowledgeRuntime } from './knowledge-runtime.ts';
 import type { Logger } from './logger.ts';
-import type { HandoffServices } from './handoff-services.ts';
 import { requestLog } from './request-log.ts';
 import { staticRoutes } from './static-routes.ts';
 import { widgetCors } from './widget-cors.ts';

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
-import { parseAllowedOrigins } from '../../handoff/http/same-origin.ts';
+import { parseAllowedOrigins } from '../../handoff/index.ts';
 import { defaultEngineOptions, type EngineOptions } from '../engine/engine-options.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

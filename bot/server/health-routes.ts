@@ -1,6 +1,6 @@
 // GET /healthz: the service is up, which knowledge base it serves, and why the last reload failed if it did.
 import { Hono } from 'hono';
-import type { AppEnv } from './app-env.ts';
+import type { AppEnv } from '../../handoff/index.ts';
 import type { KnowledgeRuntime } from './knowledge-runtime.ts';
 
 export function healthRoutes(runtime: KnowledgeRuntime): Hono<AppEnv> {

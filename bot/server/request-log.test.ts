@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { describe, expect, it } from 'vitest';
-import type { AppEnv } from './app-env.ts';
+import type { AppEnv } from '../../handoff/http/app-env.ts';
 import { createLogger } from './logger.ts';
 import type { LogLevel } from './config.ts';
 import { requestLog } from './request-log.ts';

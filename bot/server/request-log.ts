@@ -1,6 +1,6 @@
 // Logs one `http.request` line per request: method, path, status, duration. Never headers, bodies or query.
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from './app-env.ts';
+import type { AppEnv } from '../../handoff/index.ts';
 import { LogEvent, uncensoredLogger, type Logger } from './logger.ts';
 
 export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {

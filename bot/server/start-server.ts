@@ -1,11 +1,11 @@
 // Starts the whole service in this process (store, knowledge base, watcher, HTTP) and stops it cleanly.
 import type { Server } from 'node:http';
+import { handoffKbPort } from '../chat/handoff-group.ts';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createSqliteConversationStore, openDatabase, startDbMaintenance, type ConversationStore } from '../../handoff/index.ts';
+import { createSqliteConversationStore, openDatabase, startDbMaintenance, type ConversationStore, createHandoffServices } from '../../handoff/index.ts';
 import { loadKnowledge, watchKnowledge, type FileCache } from '../../knowledge/index.ts';
 import { createApp } from './app.ts';
-import { createHandoffServices } from './handoff-services.ts';
 import type { Config } from './config.ts';
 import { createEngineAsync } from '../engine/engine.ts';
 import { createKnowledgeRuntime, type KnowledgeRuntime } from './knowledge-runtime.ts';
@@ -62,7 +62,7 @@ export async function startServer(config: Config, logger: Logger, graceMs = DEFA
     closers.push(() => watcher.close());
     await watcher.ready;
 
-    const handoff = createHandoffServices({ db, config, store, runtime, logger });
+    const handoff = createHandoffServices({ db, config, store, kb: handoffKbPort(runtime), logger });
     await handoff.start();
     closers.push(() => handoff.stop());
     const app = createApp({ config, store, runtime, logger, handoff });

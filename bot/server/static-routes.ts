@@ -4,8 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Hono, type Context } from 'hono';
-import type { AppEnv } from './app-env.ts';
-import { errorBody } from '../../handoff/http/error-handler.ts';
+import { type AppEnv, errorBody } from '../../handoff/index.ts';
 
 export interface StaticRoutesOptions {
   /** The folder `npm run build` writes (widget/build.ts). Default dist/public. */

@@ -1,7 +1,7 @@
 // Cross-origin access to the visitor API for the sites that embed the widget (WIDGET_ALLOWED_ORIGINS): a
 // `www.` page whose chat service runs on another host. The agent API and console stay same-origin.
 import type { Context, MiddlewareHandler } from 'hono';
-import { normalizeOrigin } from '../../handoff/http/same-origin.ts';
+import { normalizeOrigin } from '../../handoff/index.ts';
 
 /** The visitor API: the chat, its history and stream, the handoff button, presence and invitations. */
 export function isVisitorApiPath(path: string): boolean {

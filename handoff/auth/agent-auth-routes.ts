@@ -23,7 +23,7 @@ export interface AgentAuthRoutesDeps {
   passwords: PasswordHasher;
   limiter: LoginLimiter;
   requireAgent: RequireAgent;
-  /** The client's address for the per-address login limit (bot/server/client-address.ts in the app). */
+  /** The client's address for the per-address login limit (handoff/http/client-address.ts in the app). */
   clientAddress: (c: Context) => string;
   /** Where ended sessions are announced (`session_ended` on `agent:<id>`). */
   hub?: Hub;

@@ -2,9 +2,8 @@
 // people are there. A chat goes to the most specific group serving its province and subject.
 import { z } from 'zod';
 import { businessHoursSchema, isOpenAt, nextOpening, type BusinessHours } from './business-hours.ts';
-import type { Clock } from '../platform/clock.ts';
+import { type Clock, systemClock } from '../platform/clock.ts';
 import { isProvinceId, PROVINCE_IDS } from './provinces.ts';
-import { systemClock } from '../platform/clock.ts';
 
 export interface Group {
   /** Lower-case slug (`mobile`); knowledge topics name it in their `group`. */

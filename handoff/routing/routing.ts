@@ -2,8 +2,7 @@
 // (auto-assignment, takes, transfers, closes, requeue on disconnect, idle close), announced on the hub.
 import type { Lang } from '../../knowledge/types.ts';
 import type { Agent, AgentStatus } from '../agents/agent.ts';
-import type { Clock } from '../platform/clock.ts';
-import { systemClock } from '../platform/clock.ts';
+import { type Clock, systemClock } from '../platform/clock.ts';
 import type { ConversationStatus, ConversationStore, StoredMessage } from '../conversations/conversation-store.ts';
 import { buildConversationView, type ConversationView, type DescribeEntry } from '../conversations/conversation-view.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../platform/errors.ts';

@@ -1,7 +1,6 @@
 // The GroupStore on better-sqlite3 (table skill_groups of migration 003; provinces and skills of 016).
 import { businessHoursSchema } from './business-hours.ts';
-import type { Clock } from '../platform/clock.ts';
-import { systemClock } from '../platform/clock.ts';
+import { type Clock, systemClock } from '../platform/clock.ts';
 import type { Db } from '../sqlite/db.ts';
 import type { Group, GroupInput, GroupStore } from './groups.ts';
 

@@ -1,8 +1,7 @@
 // The RoutingStore on better-sqlite3: every change one IMMEDIATE transaction whose UPDATE is conditional
 // on the state it checked, so two agents (or processes) racing for one chat cannot both get it.
 import type { Lang } from '../../knowledge/types.ts';
-import type { Clock } from '../platform/clock.ts';
-import { systemClock } from '../platform/clock.ts';
+import { type Clock, systemClock } from '../platform/clock.ts';
 import type { ConversationStatus, MessageAuthor, StoredMessage } from '../conversations/conversation-store.ts';
 import { lazy, type Db } from '../sqlite/db.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';

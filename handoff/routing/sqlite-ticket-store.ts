@@ -1,7 +1,6 @@
 // The TicketStore on better-sqlite3 (table tickets of migration 003).
 import type { Lang } from '../../knowledge/types.ts';
-import type { Clock } from '../platform/clock.ts';
-import { systemClock } from '../platform/clock.ts';
+import { type Clock, systemClock } from '../platform/clock.ts';
 import type { StoredMessage } from '../conversations/conversation-store.ts';
 import type { Db } from '../sqlite/db.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';

@@ -1,8 +1,7 @@
 // The supervisors' monitor: every agent's presence and load, the queue, and the chats people hold, right now.
 import type { Lang } from '../../knowledge/types.ts';
 import type { Agent, AgentRole, AgentStatus } from '../agents/agent.ts';
-import type { Clock } from '../platform/clock.ts';
-import { systemClock } from '../platform/clock.ts';
+import { type Clock, systemClock } from '../platform/clock.ts';
 import type { PresenceService } from '../routing/presence-service.ts';
 import type { RoutingStore } from '../routing/routing-store.ts';
 

@@ -1,8 +1,7 @@
 // Admin API for the supervisors' reports: the figures of a time range as JSON, or as a CSV download.
 import { Hono, type Context } from 'hono';
 import type { AgentEnv, RequireAgent } from '../agents/agent-env.ts';
-import type { Clock } from '../platform/clock.ts';
-import { systemClock } from '../platform/clock.ts';
+import { type Clock, systemClock } from '../platform/clock.ts';
 import { ValidationError } from '../platform/errors.ts';
 import { reportCsv } from './report-csv.ts';
 import type { ReportRange, Reports } from './reports.ts';

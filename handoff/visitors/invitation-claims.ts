@@ -1,8 +1,6 @@
 // POST /api/chat with an invitationId: checks the invitation, marks the new conversation as invited, and finds
 // the inviting agent when they can take the chat now (online, below capacity).
-import type { Agent } from '../agents/agent.ts';
-import { toAgent } from '../agents/agent.ts';
-import type { AgentStatus } from '../agents/agent.ts';
+import { type Agent, toAgent, type AgentStatus } from '../agents/agent.ts';
 import type { Clock } from '../platform/clock.ts';
 import { ValidationError } from '../platform/errors.ts';
 import type { InvitationRuleStore } from './invitation-rules.ts';

@@ -4,7 +4,12 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
 import type { AppEnv } from './app-env.ts';
-import type { Config } from './config.ts';
+
+/** TRUSTED_PROXIES as configured, and proxy-addr's compiled check of it. */
+export interface ProxyTrust {
+  trustedProxies: readonly string[];
+  trustProxy: (address: string, hop: number) => boolean;
+}
 
 /** Requests not served by @hono/node-server (app.request() in tests) have no socket: they share this bucket. */
 const NO_SOCKET = 'unknown';
@@ -17,7 +22,7 @@ function incoming(c: Context): IncomingMessage | undefined {
  * Works out the client address once per request and keeps it on the context (`clientAddress`).
  * With no trusted proxy X-Forwarded-For is never read: anyone can send one.
  */
-export function resolveClientAddress({ trustedProxies, trustProxy }: Pick<Config, 'trustedProxies' | 'trustProxy'>): MiddlewareHandler<AppEnv> {
+export function resolveClientAddress({ trustedProxies, trustProxy }: ProxyTrust): MiddlewareHandler<AppEnv> {
   const trustsNobody = trustedProxies.length === 0;
   return async (c, next) => {
     const req = incoming(c);

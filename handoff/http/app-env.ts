@@ -3,7 +3,7 @@ import type { RequestIdVariables } from 'hono/request-id';
 
 export type AppEnv = {
   Variables: RequestIdVariables & {
-    /** The client's address (bot/server/client-address.ts): socket address, or the nearest untrusted X-Forwarded-For hop. */
+    /** The client's address (handoff/http/client-address.ts): socket address, or the nearest untrusted X-Forwarded-For hop. */
     clientAddress: string;
   };
 };

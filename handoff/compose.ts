@@ -1,35 +1,102 @@
 // Builds the human side once (agents, sessions, groups, presence, routing, tickets, live delivery,
 // search) on the open database, and mounts its routes: shared by the server and the integration tests.
+// What it needs of the bot side comes through ports (KbPort); its settings are HandoffOptions, which the
+// server's configuration satisfies as it is.
 import type { Context, Hono } from 'hono';
-import {
-  agentAuthRoutes, adminAgentRoutes, adminVisitorRoutes, colleagueRoutes, adminGroupRoutes, agentQueueRoutes, bootstrapAdmin, cannedReplyRoutes,
-  createAgentAccounts, createGroups, createLiveConnections, createLoginLimiter, createMemoryHub, createPasswordHasher,
-  createPresenceService, createRequireAgent, createRouting, createSqliteAgentStore, createSqliteCannedReplyStore,
-  createSqliteGroupStore, createSqliteRoutingStore, createSqliteSessionStore, createSqliteTicketStore,
-  createSqliteTranscriptStore, createSqliteUnansweredStore, createVisitorTranscripts, liveRoutes, unansweredRoutes, searchRoutes, startSessionSweeper, systemClock, visitorRoutes,
-  type Clock, type ConversationStore, type Db, type Hub, type LiveConnections, type PresenceService,
-  type RequireAgent, type Routing, type UnansweredLog,
-} from '../../handoff/index.ts';
-import { createSqliteReports, reportRoutes } from '../../handoff/index.ts';
-import { createMonitor, monitorRoutes } from '../../handoff/index.ts';
-import { createSqliteFaqDraftStore, faqDraftRoutes } from '../../handoff/index.ts';
-import { auditRoutes, createSqliteAuditLog } from '../../handoff/index.ts';
-import { maskPersonalData } from '../../knowledge/text/mask-personal-data.ts';
-import { createVisitorBlocks, visitorBlockRoutes, type Conversation, type VisitorBlocks } from '../../handoff/index.ts';
-import { createInvitationClaims, createSqliteInvitationRuleStore, createVisitorPresence, visitorPresenceRoutes, type InvitationClaims, type VisitorPresence } from '../../handoff/index.ts';
-import type { AppEnv } from './app-env.ts';
-import { clientAddress } from './client-address.ts';
-import type { Config } from './config.ts';
-import { conversationGroup, entryQuestion } from '../chat/handoff-group.ts';
-import type { KnowledgeRuntime } from './knowledge-runtime.ts';
-import { kbChangeToYaml } from '../../knowledge/kb-change.ts';
-import type { Logger } from './logger.ts';
+import { agentAuthRoutes } from './auth/agent-auth-routes.ts';
+import { adminAgentRoutes } from './agents/admin-agent-routes.ts';
+import { adminVisitorRoutes } from './visitors/admin-visitor-routes.ts';
+import { colleagueRoutes } from './agents/colleague-routes.ts';
+import { adminGroupRoutes } from './routing/admin-group-routes.ts';
+import { agentQueueRoutes } from './routing/agent-queue-routes.ts';
+import { bootstrapAdmin } from './agents/bootstrap-admin.ts';
+import { cannedReplyRoutes } from './content/canned-reply-routes.ts';
+import { createAgentAccounts } from './agents/agent-accounts.ts';
+import { createGroups } from './routing/groups.ts';
+import { createLiveConnections, type LiveConnections } from './live/live-connections.ts';
+import { createLoginLimiter } from './auth/login-limiter.ts';
+import { createMemoryHub, type Hub } from './platform/hub.ts';
+import { createPasswordHasher } from './auth/password.ts';
+import { createPresenceService, type PresenceService } from './routing/presence-service.ts';
+import { createRequireAgent } from './auth/require-agent.ts';
+import { createRouting, type Routing } from './routing/routing.ts';
+import { createSqliteAgentStore } from './agents/sqlite-agent-store.ts';
+import { createSqliteCannedReplyStore } from './content/sqlite-canned-reply-store.ts';
+import { createSqliteGroupStore } from './routing/sqlite-group-store.ts';
+import { createSqliteRoutingStore } from './routing/sqlite-routing-store.ts';
+import { createSqliteSessionStore } from './auth/sqlite-session-store.ts';
+import { createSqliteTicketStore } from './routing/sqlite-ticket-store.ts';
+import { createSqliteTranscriptStore } from './search/sqlite-transcript-store.ts';
+import { createSqliteUnansweredStore, type UnansweredLog } from './content/unanswered-store.ts';
+import { createVisitorTranscripts } from './visitors/visitor-transcripts.ts';
+import { liveRoutes } from './live/live-routes.ts';
+import { unansweredRoutes } from './content/unanswered-routes.ts';
+import { searchRoutes } from './search/search-routes.ts';
+import { startSessionSweeper } from './auth/session-sweeper.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import { visitorRoutes } from './conversations/visitor-routes.ts';
+import type { ConversationStore, Conversation } from './conversations/conversation-store.ts';
+import type { Db } from './sqlite/db.ts';
+import type { RequireAgent } from './agents/agent-env.ts';
+import { createSqliteReports } from './supervision/reports.ts';
+import { reportRoutes } from './supervision/report-routes.ts';
+import { createMonitor } from './supervision/monitor.ts';
+import { monitorRoutes } from './supervision/monitor-routes.ts';
+import { createSqliteFaqDraftStore } from './content/faq-draft-store.ts';
+import { faqDraftRoutes } from './content/faq-draft-routes.ts';
+import { auditRoutes } from './supervision/audit-routes.ts';
+import { createSqliteAuditLog } from './supervision/audit-log.ts';
+import { maskPersonalData } from '../knowledge/text/mask-personal-data.ts';
+import { createVisitorBlocks, type VisitorBlocks } from './visitors/visitor-blocks.ts';
+import { visitorBlockRoutes } from './visitors/visitor-block-routes.ts';
+import { createInvitationClaims, type InvitationClaims } from './visitors/invitation-claims.ts';
+import { createSqliteInvitationRuleStore } from './visitors/invitation-rules.ts';
+import { createVisitorPresence, type VisitorPresence } from './visitors/visitor-presence.ts';
+import { visitorPresenceRoutes } from './visitors/visitor-presence-routes.ts';
+import type { AppEnv } from './http/app-env.ts';
+import { clientAddress } from './http/client-address.ts';
+import type { Logger } from 'pino';
+import { kbChangeToYaml } from '../knowledge/kb-change.ts';
+import type { KnowledgeBase, Lang } from '../knowledge/types.ts';
+
+/** What handoff needs of the knowledge base and the bot's memory of a chat; the server implements it. */
+export interface KbPort {
+  /** The knowledge base now (a reload swaps it): its messages for visitor texts. */
+  kb(): KnowledgeBase;
+  entryExists(id: string): boolean;
+  /** The group of what the conversation was last about (the bot's memory), for the person button; undefined: the default. */
+  conversationGroup(conversation: Conversation): string | undefined;
+  /** An entry's first question and answer in `lang`, shown to agents with the bot's candidates. */
+  entryQuestion(entryId: string, lang: Lang): { question: string; answer?: string } | undefined;
+}
+
+/** The settings handoff reads (the server's Config has them all, under the same names). */
+export interface HandoffOptions {
+  agents: {
+    sessionIdleMinutes: number;
+    sessionMaxHours: number;
+    allowedOrigins: string[];
+    cookieSecure: 'auto' | 'always' | 'never';
+    presenceGraceSeconds: number;
+    idleCloseMinutes: number;
+    queueSecondsPerChat: number;
+    liveHeartbeatMs: number;
+  };
+  businessHours: 'always' | 'default';
+  admin?: { username: string; password: string; displayName?: string };
+  maxBodyBytes: number;
+  maxMessageChars: number;
+  rateLimits: boolean;
+  widgetOrigins: string[];
+  trustProxy: (address: string, hop: number) => boolean;
+}
 
 export interface HandoffServicesDeps {
   db: Db;
-  config: Config;
+  config: HandoffOptions;
   store: ConversationStore;
-  runtime: KnowledgeRuntime;
+  kb: KbPort;
+  /** pino's logger fits every log port of handoff. */
   logger: Logger;
   clock?: Clock;
 }
@@ -57,7 +124,7 @@ export interface HandoffServices {
   stop(): Promise<void>;
 }
 
-export function createHandoffServices({ db, config, store, runtime, logger, clock = systemClock }: HandoffServicesDeps): HandoffServices {
+export function createHandoffServices({ db, config, store, kb: kbPort, logger, clock = systemClock }: HandoffServicesDeps): HandoffServices {
   const a = config.agents;
   const hub = createMemoryHub((err) => logger.error({ event: 'hub.listener_failed', err }, 'live listener failed'));
   const agents = createSqliteAgentStore(db, { clock });
@@ -78,7 +145,7 @@ export function createHandoffServices({ db, config, store, runtime, logger, cloc
     { hub, clock, onListenerError: (err) => logger.error({ event: 'presence.listener_failed', err }, 'presence listener failed') },
     { graceMs: a.presenceGraceSeconds * 1000 },
   );
-  const kb = () => runtime.engine.kb;
+  const kb = () => kbPort.kb();
   const routingStore = createSqliteRoutingStore(db, clock);
   const routing = createRouting(
     {
@@ -93,7 +160,7 @@ export function createHandoffServices({ db, config, store, runtime, logger, cloc
       clock,
       logger,
       messages: () => kb().messages,
-      describeEntry: (id, lang) => entryQuestion(kb(), id, lang),
+      describeEntry: (id, lang) => kbPort.entryQuestion(id, lang),
     },
     { idleCloseMs: a.idleCloseMinutes * 60_000, defaultSecondsPerChat: a.queueSecondsPerChat },
   );
@@ -152,7 +219,7 @@ export function createHandoffServices({ db, config, store, runtime, logger, cloc
       app.route('/', agentQueueRoutes({ routing, presence, groups, tickets, hub, requireAgent, options: { maxBodyBytes } }));
       app.route('/', visitorRoutes({
         conversations: store, routing, tickets, clock,
-        groupOf: (c) => conversationGroup(kb(), c),
+        groupOf: (c) => kbPort.conversationGroup(c),
         messages: () => kb().messages,
         visitorGate,
         options: { maxMessageChars: config.maxMessageChars, maxBodyBytes },
@@ -178,10 +245,10 @@ export function createHandoffServices({ db, config, store, runtime, logger, cloc
         monitor: createMonitor({ store: routingStore, agents, presence, maskText: maskPersonalData, clock }),
         store: routingStore, hub, requireAgent,
       }));
-      app.route('/', unansweredRoutes({ store: unansweredStore, requireAgent, clock, audit, entryExists: (id) => runtime.engine.entry(id) !== undefined, toYaml: kbChangeToYaml }));
+      app.route('/', unansweredRoutes({ store: unansweredStore, requireAgent, clock, audit, entryExists: (id) => kbPort.entryExists(id), toYaml: kbChangeToYaml }));
       app.route('/', faqDraftRoutes({
         drafts: createSqliteFaqDraftStore(db), conversations: store, requireAgent, clock, audit, mask: maskPersonalData,
-        entryExists: (id) => runtime.engine.entry(id) !== undefined, toYaml: kbChangeToYaml,
+        entryExists: (id) => kbPort.entryExists(id), toYaml: kbChangeToYaml,
         agentName: async (id) => (await agents.find(id))?.displayName,
       }));
     },
