@@ -27,8 +27,9 @@ import { createSqliteRoutingStore } from './routing/sqlite-routing-store.ts';
 import { createSqliteSessionStore } from './auth/sqlite-session-store.ts';
 import { createSqliteTicketStore } from './routing/sqlite-ticket-store.ts';
 import { createSqliteTranscriptStore } from './search/sqlite-transcript-store.ts';
-import { createSqliteUnansweredStore, type UnansweredLog } from './content/unanswered-store.ts';
-import { createVisitorTranscripts } from './visitors/visitor-transcripts.ts';
+import { type UnansweredLog } from './content/unanswered-store.ts';
+import { createSqliteUnansweredStore } from './content/sqlite-unanswered-store.ts';
+import { createSqliteVisitorTranscripts } from './visitors/sqlite-visitor-transcripts.ts';
 import { liveRoutes } from './live/live-routes.ts';
 import { unansweredRoutes } from './content/unanswered-routes.ts';
 import { searchRoutes } from './search/search-routes.ts';
@@ -38,19 +39,19 @@ import { visitorRoutes } from './conversations/visitor-routes.ts';
 import type { ConversationStore, Conversation } from './conversations/conversation-store.ts';
 import type { Db } from './sqlite/db.ts';
 import type { RequireAgent } from './agents/agent-env.ts';
-import { createSqliteReports } from './supervision/reports.ts';
+import { createSqliteReports } from './supervision/sqlite-reports.ts';
 import { reportRoutes } from './supervision/report-routes.ts';
 import { createMonitor } from './supervision/monitor.ts';
 import { monitorRoutes } from './supervision/monitor-routes.ts';
-import { createSqliteFaqDraftStore } from './content/faq-draft-store.ts';
+import { createSqliteFaqDraftStore } from './content/sqlite-faq-draft-store.ts';
 import { faqDraftRoutes } from './content/faq-draft-routes.ts';
 import { auditRoutes } from './supervision/audit-routes.ts';
-import { createSqliteAuditLog } from './supervision/audit-log.ts';
+import { createSqliteAuditLog } from './supervision/sqlite-audit-log.ts';
 import { maskPersonalData } from '../knowledge/text/mask-personal-data.ts';
 import { createVisitorBlocks, type VisitorBlocks } from './visitors/visitor-blocks.ts';
 import { visitorBlockRoutes } from './visitors/visitor-block-routes.ts';
 import { createInvitationClaims, type InvitationClaims } from './visitors/invitation-claims.ts';
-import { createSqliteInvitationRuleStore } from './visitors/invitation-rules.ts';
+import { createSqliteInvitationRuleStore } from './visitors/sqlite-invitation-rule-store.ts';
 import { createVisitorPresence, type VisitorPresence } from './visitors/visitor-presence.ts';
 import { visitorPresenceRoutes } from './visitors/visitor-presence-routes.ts';
 import type { AppEnv } from './http/app-env.ts';
@@ -238,7 +239,7 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
         isTrustedProxy: (ip) => config.trustProxy(ip, 0),
         options: { maxBodyBytes },
       }));
-      app.route('/', adminVisitorRoutes({ visitors: createVisitorTranscripts(db), requireAgent, log: logger, audit }));
+      app.route('/', adminVisitorRoutes({ visitors: createSqliteVisitorTranscripts(db), requireAgent, log: logger, audit }));
       app.route('/', auditRoutes({ audit, requireAgent }));
       app.route('/', reportRoutes({ reports: createSqliteReports(db), requireAgent, clock }));
       app.route('/', monitorRoutes({

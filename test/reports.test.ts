@@ -8,7 +8,8 @@ import { createLogger } from '../bot/server/logger.ts';
 import type { Agent } from '../handoff/agents/agent.ts';
 import type { AgentEnv } from '../handoff/agents/agent-env.ts';
 import { reportRoutes } from '../handoff/supervision/report-routes.ts';
-import { createSqliteReports, type Report } from '../handoff/supervision/reports.ts';
+import { type Report } from '../handoff/supervision/reports.ts';
+import { createSqliteReports } from '../handoff/supervision/sqlite-reports.ts';
 import { headerRequireAgent, routingKit, type RoutingKit } from '../handoff/testing/routing-test-kit.ts';
 import { createSqliteAgentStore } from '../handoff/agents/sqlite-agent-store.ts';
 

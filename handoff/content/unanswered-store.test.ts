@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../sqlite/db.ts';
-import { createSqliteUnansweredStore, MAX_PER_CONVERSATION } from './unanswered-store.ts';
+import { createSqliteUnansweredStore, MAX_PER_CONVERSATION } from './sqlite-unanswered-store.ts';
 
 let dir: string;
 let db: Db;

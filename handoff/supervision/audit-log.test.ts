@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditAction, CLI_ACTOR, createSqliteAuditLog, type AuditLog } from './audit-log.ts';
+import { AuditAction, CLI_ACTOR, type AuditLog } from './audit-log.ts';
+import { createSqliteAuditLog } from './sqlite-audit-log.ts';
 import { openDatabase, type Db } from '../sqlite/db.ts';
 
 let dir: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { openDatabase } from '../sqlite/db.ts';
-import { createSqliteReports } from './reports.ts';
+import { createSqliteReports } from './sqlite-reports.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'reports-'));
 const db = openDatabase(dir);

@@ -1,8 +1,6 @@
 // Admins' automatic invitation rules (page path glob + dwell time + text per language), stored in SQLite (013).
 import picomatch from 'picomatch';
 import { z } from 'zod';
-import { randomUUID } from 'node:crypto';
-import type { Db } from '../sqlite/db.ts';
 import { ValidationError } from '../platform/errors.ts';
 import { cleanVisitorText } from '../../knowledge/text/clean-text.ts';
 
@@ -27,60 +25,6 @@ export interface InvitationRuleStore {
   /** Marks a conversation as started from an invitation. */
   markInvited(conversationId: string, invitation: { id: string; kind: 'agent' | 'rule'; agentId?: string; ruleId?: string }, at: Date): void;
   invitedBy(conversationId: string): { invitationId: string; kind: 'agent' | 'rule' } | undefined;
-}
-
-interface RuleRow {
-  id: string;
-  url_pattern: string;
-  dwell_seconds: number;
-  text_zh: string;
-  text_en: string;
-  enabled: number;
-}
-
-export function createSqliteInvitationRuleStore(db: Db): InvitationRuleStore {
-  const selectAll = db.prepare<[], RuleRow>('SELECT * FROM invitation_rules ORDER BY position');
-  const deleteAll = db.prepare('DELETE FROM invitation_rules');
-  const insert = db.prepare(`INSERT INTO invitation_rules (id, url_pattern, dwell_seconds, text_zh, text_en, enabled, position, updated_at)
-    VALUES (@id, @urlPattern, @dwellSeconds, @zh, @en, @enabled, @position, @at)`);
-  const insertInvited = db.prepare(`INSERT OR IGNORE INTO invited_conversations (conversation_id, invitation_id, kind, agent_id, rule_id, created_at)
-    VALUES (@conversationId, @invitationId, @kind, @agentId, @ruleId, @at)`);
-  const selectInvited = db.prepare<[string], { invitation_id: string; kind: 'agent' | 'rule' }>(
-    'SELECT invitation_id, kind FROM invited_conversations WHERE conversation_id = ?',
-  );
-  // Read on every sweep: cached, refreshed on replace (the only writer on this node).
-  let cache: InvitationRule[] | undefined;
-  const toRule = (r: RuleRow): InvitationRule => ({
-    id: r.id, urlPattern: r.url_pattern, dwellSeconds: r.dwell_seconds, text: { zh: r.text_zh, en: r.text_en }, enabled: r.enabled === 1,
-  });
-  const replaceTx = db.transaction((rules: InvitationRule[], at: string) => {
-    deleteAll.run();
-    rules.forEach((r, position) =>
-      insert.run({ id: r.id, urlPattern: r.urlPattern, dwellSeconds: r.dwellSeconds, zh: r.text.zh, en: r.text.en, enabled: r.enabled ? 1 : 0, position, at }),
-    );
-  });
-  return {
-    list() {
-      cache ??= selectAll.all().map(toRule);
-      return cache.map((r) => ({ ...r, text: { ...r.text } }));
-    },
-    replace(rules, at) {
-      const withIds = rules.map((r) => ({ ...r, id: r.id ?? randomUUID() }));
-      replaceTx(withIds, at.toISOString());
-      cache = undefined;
-      return this.list();
-    },
-    markInvited(conversationId, invitation, at) {
-      insertInvited.run({
-        conversationId, invitationId: invitation.id, kind: invitation.kind,
-        agentId: invitation.agentId ?? null, ruleId: invitation.ruleId ?? null, at: at.toISOString(),
-      });
-    },
-    invitedBy(conversationId) {
-      const row = selectInvited.get(conversationId);
-      return row ? { invitationId: row.invitation_id, kind: row.kind } : undefined;
-    },
-  };
 }
 
 /** Compiled matchers by pattern: rules are few (MAX_INVITATION_RULES) and checked every sweep. */

@@ -10,7 +10,7 @@ import { silentLog } from '../testing/silent-log.ts';
 import type { AgentEnv, RequireAgent } from '../agents/agent-env.ts';
 import { openDatabase, type Db } from '../sqlite/db.ts';
 import { RateLimitedError } from '../platform/errors.ts';
-import { createSqliteInvitationRuleStore } from './invitation-rules.ts';
+import { createSqliteInvitationRuleStore } from './sqlite-invitation-rule-store.ts';
 import { createLiveConnections } from '../live/live-connections.ts';
 import { visitorPresenceRoutes } from './visitor-presence-routes.ts';
 import { createVisitorPresence } from './visitor-presence.ts';

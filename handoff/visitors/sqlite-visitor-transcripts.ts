@@ -1,0 +1,78 @@
+// A visitor's transcripts in SQLite: export or delete the named conversations and everything stored with them.
+import type { Db } from '../sqlite/db.ts';
+import type { VisitorDeleteCounts, VisitorTranscriptExport, VisitorTranscripts } from './visitor-transcripts.ts';
+
+export function createSqliteVisitorTranscripts(db: Db): VisitorTranscripts {
+  // json_each: one prepared statement for any number of ids.
+  const IDS = 'SELECT value FROM json_each(?)';
+  const selectConversations = db.prepare<[string], Record<string, any>>(`
+    SELECT id, status, lang, group_id, visitor_id, client_ip, user_agent, page_url, referrer, created_at, closed_at
+    FROM conversations WHERE id IN (${IDS}) ORDER BY created_at, id`);
+  const selectByVisitor = db.prepare<[string, number], { id: string }>(
+    'SELECT id FROM conversations WHERE visitor_id = ? ORDER BY created_at, id LIMIT ?',
+  );
+  const selectMessages = db.prepare<[string], Record<string, any>>(
+    'SELECT id, author, text, kind, agent_id, created_at FROM messages WHERE conversation_id = ? ORDER BY id',
+  );
+  const selectTickets = db.prepare<[string], Record<string, any>>(
+    'SELECT id, contact, text, status, answer, created_at, answered_at FROM tickets WHERE conversation_id = ? ORDER BY id',
+  );
+  const selectRatings = db.prepare<[string], Record<string, any>>(
+    'SELECT rating, rating_comment, rated_at, closed_at FROM conversation_closures WHERE conversation_id = ? AND rating IS NOT NULL ORDER BY id',
+  );
+  const deletes = {
+    // Messages first and explicitly: the FTS delete trigger removes each indexed one from the search index.
+    messages: db.prepare<[string]>(`DELETE FROM messages WHERE conversation_id IN (${IDS})`),
+    tickets: db.prepare<[string]>(`DELETE FROM tickets WHERE conversation_id IN (${IDS})`),
+    closures: db.prepare<[string]>(`DELETE FROM conversation_closures WHERE conversation_id IN (${IDS})`),
+    transfers: db.prepare<[string]>(`DELETE FROM conversation_transfers WHERE conversation_id IN (${IDS})`),
+    holders: db.prepare<[string]>(`DELETE FROM conversation_agents WHERE conversation_id IN (${IDS})`),
+    conversations: db.prepare<[string]>(`DELETE FROM conversations WHERE id IN (${IDS})`),
+  };
+  const deleteTx = db.transaction((json: string): VisitorDeleteCounts => {
+    const messages = deletes.messages.run(json).changes;
+    const tickets = deletes.tickets.run(json).changes;
+    const closures = deletes.closures.run(json).changes;
+    const transfers = deletes.transfers.run(json).changes;
+    deletes.holders.run(json);
+    const conversations = deletes.conversations.run(json).changes;
+    return { conversations, messages, tickets, closures, transfers };
+  });
+  const exportTx = db.transaction((ids: readonly string[]): VisitorTranscriptExport => {
+    const rows = selectConversations.all(JSON.stringify(ids));
+    const found = new Set(rows.map((r) => r.id as string));
+    return {
+      conversations: rows.map((r) => ({
+        id: r.id,
+        status: r.status,
+        lang: r.lang,
+        groupId: r.group_id,
+        visitorId: r.visitor_id,
+        clientIp: r.client_ip,
+        userAgent: r.user_agent,
+        pageUrl: r.page_url,
+        referrer: r.referrer,
+        createdAt: r.created_at,
+        closedAt: r.closed_at,
+        messages: selectMessages.all(r.id).map((m) => ({
+          id: m.id, author: m.author, text: m.text, kind: m.kind, agentId: m.agent_id, createdAt: m.created_at,
+        })),
+        tickets: selectTickets.all(r.id).map((t) => ({
+          id: t.id, contact: t.contact, text: t.text, status: t.status, answer: t.answer, createdAt: t.created_at, answeredAt: t.answered_at,
+        })),
+        ratings: selectRatings.all(r.id).map((x) => ({ rating: x.rating, comment: x.rating_comment, ratedAt: x.rated_at, closedAt: x.closed_at })),
+      })),
+      missing: ids.filter((id) => !found.has(id)),
+    };
+  });
+
+  return {
+    conversationsOf: (visitorId, limit) => selectByVisitor.all(visitorId, limit).map((r) => r.id),
+    statuses(ids) {
+      return new Map(selectConversations.all(JSON.stringify(ids)).map((r) => [r.id as string, r.status as string]));
+    },
+    // One read transaction: a consistent snapshot of every conversation.
+    export: (ids) => exportTx(ids),
+    delete: (ids) => deleteTx(JSON.stringify(ids)),
+  };
+}
