@@ -3,6 +3,7 @@
 // What it needs of the bot side comes through ports (KbPort); its settings are HandoffOptions, which the
 // server's configuration satisfies as it is.
 import type { Context, Hono } from 'hono';
+import { createSqliteVisitorBlockStore } from './visitors/sqlite-visitor-block-store.ts';
 import { agentAuthRoutes } from './auth/agent-auth-routes.ts';
 import { adminAgentRoutes } from './agents/admin-agent-routes.ts';
 import { adminVisitorRoutes } from './visitors/admin-visitor-routes.ts';
@@ -181,7 +182,7 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
     },
   };
   // Active blocks are loaded once here; refused requests are written at most once a second and on stop.
-  const visitorBlocks = createVisitorBlocks(db, { clock });
+  const visitorBlocks = createVisitorBlocks(createSqliteVisitorBlockStore(db), { clock });
   const visitorGate = (c: Context, conversation: Conversation) =>
     visitorBlocks.check({ ip: clientAddress(c), visitorId: conversation.visitor.visitorId });
   const stops: Array<() => void | Promise<void>> = [];

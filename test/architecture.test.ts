@@ -108,6 +108,12 @@ describe('the layout (ARCHITECTURE.md)', () => {
     expect([...counts].filter(([, n]) => n > 30)).toEqual([]);
   });
 
+  it('keeps SQL in the storage files only (sqlite-*.ts and handoff/sqlite/)', () => {
+    const SQL = /\bdb\.(prepare|exec|transaction)\(|\b(SELECT\s+[\s\S]{0,200}?\sFROM|INSERT\s+INTO|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|TRIGGER))\b|\bUPDATE\s+\w+\s+SET\b/;
+    const holders = sources.filter((f) => /^(bot|handoff|knowledge)\//.test(f) && !/\/sqlite-[^/]+\.ts$/.test(f) && !f.startsWith('handoff/sqlite/'));
+    expect(holders.filter((f) => SQL.test(readFileSync(path.join(ROOT, f), 'utf8')))).toEqual([]);
+  });
+
   it("keeps handoff's surface short: handoff/index.ts exports at most 80 names", () => {
     const text = readFileSync(path.join(ROOT, 'handoff/index.ts'), 'utf8');
     expect(text).not.toMatch(/export \*/);

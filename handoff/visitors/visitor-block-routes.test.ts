@@ -2,6 +2,7 @@
 // stored), the chat closes the normal way, 409 when the chat lacks the value, 400 naming the bad field,
 // the toolbar summary, and the admin list and lift (404 unknown, 403 for agents).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteVisitorBlockStore } from './sqlite-visitor-block-store.ts';
 import { headerRequireAgent, routingKit, type RoutingKit } from '../testing/routing-test-kit.ts';
 import { createVisitorBlocks, type VisitorBlocks } from './visitor-blocks.ts';
 import { visitorBlockRoutes } from './visitor-block-routes.ts';
@@ -18,7 +19,7 @@ let logLines: Array<Record<string, unknown>>;
 
 beforeEach(async () => {
   kit = routingKit();
-  blocks = createVisitorBlocks(kit.db, { clock: kit.time.clock });
+  blocks = createVisitorBlocks(createSqliteVisitorBlockStore(kit.db), { clock: kit.time.clock });
   logLines = [];
   const log = { info: (obj: object) => void logLines.push({ ...obj }), warn() {}, error() {} };
   kit.app.route('/', visitorBlockRoutes({ blocks, routing: kit.routing, conversations: kit.conversations, agents: kit.agents, requireAgent: headerRequireAgent(kit.agents), log, isTrustedProxy: (ip) => trustProxy(ip, 0) }));

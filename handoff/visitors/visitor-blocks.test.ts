@@ -2,6 +2,7 @@
 // extends the first (never shortening it), a failed audit row leaves store and gate unchanged, refused
 // requests held in memory and written in one go (not per request), blocks reloaded.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createSqliteVisitorBlockStore } from './sqlite-visitor-block-store.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ afterEach(() => {
 
 describe('visitor blocks', () => {
   it('honours expiry at lookup, and blocking again extends the block in force', () => {
-    const blocks = createVisitorBlocks(db, { clock });
+    const blocks = createVisitorBlocks(createSqliteVisitorBlockStore(db), { clock });
     const first = blocks.block({ kind: 'visitor', value: 'v1', createdBy: 'a1', durationHours: 1 });
     expect(() => blocks.check({ visitorId: 'v1' })).toThrow(/not available/);
     expect(() => blocks.check({ visitorId: 'v2', ip: '198.51.100.1' })).not.toThrow();
@@ -46,7 +47,7 @@ describe('visitor blocks', () => {
   });
 
   it('blocking again never shortens the block in force: the later expiry wins, until lifted beats any', () => {
-    const blocks = createVisitorBlocks(db, { clock });
+    const blocks = createVisitorBlocks(createSqliteVisitorBlockStore(db), { clock });
     const admin = blocks.block({ kind: 'ip', value: '198.51.100.3', createdBy: 'lead' });
     const agent = blocks.block({ kind: 'ip', value: '198.51.100.3', createdBy: 'a1', durationHours: 1 });
     expect(agent.id).toBe(admin.id);
@@ -58,14 +59,14 @@ describe('visitor blocks', () => {
     expect(() => blocks.check({ visitorId: 'v9' })).toThrow();
     // A fresh process reads the same from the database.
     blocks.stop();
-    const reloaded = createVisitorBlocks(db, { clock });
+    const reloaded = createVisitorBlocks(createSqliteVisitorBlockStore(db), { clock });
     expect(() => reloaded.check({ ip: '198.51.100.3' })).toThrow();
     expect(reloaded.get(day.id)!.expiresAt).toBe(day.expiresAt);
     reloaded.stop();
   });
 
   it('when what runs alongside (the audit row) throws, nothing is stored and the gate is unchanged', () => {
-    const blocks = createVisitorBlocks(db, { clock });
+    const blocks = createVisitorBlocks(createSqliteVisitorBlockStore(db), { clock });
     const fail = () => {
       throw new Error('audit insert failed');
     };
@@ -89,7 +90,7 @@ describe('visitor blocks', () => {
   });
 
   it('counts hits in memory and writes them in one go on flush (and on stop), then reloads them', () => {
-    const blocks = createVisitorBlocks(db, { clock, flushIntervalMs: 60_000 });
+    const blocks = createVisitorBlocks(createSqliteVisitorBlockStore(db), { clock, flushIntervalMs: 60_000 });
     const block = blocks.block({ kind: 'ip', value: '198.51.100.9', createdBy: 'a1' });
     for (let i = 0; i < 500; i++) expect(() => blocks.check({ ip: '198.51.100.9' })).toThrow();
     expect(storedHits(block.id)).toBe(0);
@@ -100,7 +101,7 @@ describe('visitor blocks', () => {
     blocks.stop();
     expect(storedHits(block.id)).toBe(501);
 
-    const reopened = createVisitorBlocks(db, { clock });
+    const reopened = createVisitorBlocks(createSqliteVisitorBlockStore(db), { clock });
     expect(() => reopened.check({ ip: '198.51.100.9' })).toThrow();
     expect(reopened.summary()).toEqual({ active: 1, hits: 502, hitsToday: 502 });
     reopened.lift(block.id, 'lead');
@@ -111,7 +112,7 @@ describe('visitor blocks', () => {
   });
 
   it('flushes by itself after the interval', async () => {
-    const blocks = createVisitorBlocks(db, { clock, flushIntervalMs: 100 });
+    const blocks = createVisitorBlocks(createSqliteVisitorBlockStore(db), { clock, flushIntervalMs: 100 });
     const block = blocks.block({ kind: 'ip', value: '198.51.100.10', createdBy: 'a1' });
     expect(() => blocks.check({ ip: '198.51.100.10' })).toThrow();
     expect(storedHits(block.id)).toBe(0);

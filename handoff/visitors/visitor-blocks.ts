@@ -1,8 +1,6 @@
 // Visitor blocks: stored in SQLite (migration 008), checked in memory on every visitor request (a Map lookup),
 // refused requests counted in memory and flushed in one transaction at most once a second and on stop.
-import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../platform/clock.ts';
-import type { Db } from '../sqlite/db.ts';
 import { NotFoundError, VisitorBlockedError } from '../platform/errors.ts';
 
 export type BlockKind = 'ip' | 'visitor';
@@ -93,21 +91,36 @@ export interface VisitorBlocks {
   stop(): void;
 }
 
-interface BlockRow {
+/** A block as stored (the hits counted in memory since the last write not included). */
+export interface StoredBlock {
   id: string;
   kind: BlockKind;
   value: string;
   reason: string | null;
-  conversation_id: string | null;
-  created_by: string;
-  created_at: string;
-  expires_at: string | null;
-  lifted_at: string | null;
-  lifted_by: string | null;
+  conversationId: string | null;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  liftedAt: string | null;
+  liftedBy: string | null;
   hits: number;
-  last_hit_at: string | null;
-  hits_day: string | null;
-  hits_on_day: number;
+  lastHitAt: string | null;
+}
+
+/** Where blocks are kept (sqlite-visitor-block-store.ts): every write is one transaction with its `alongside`. */
+export interface VisitorBlockStore {
+  /** Every block not lifted (expired ones included: the gate drops them when met). */
+  unlifted(): StoredBlock[];
+  get(id: string): StoredBlock | undefined;
+  /** Stores a block, or extends the one in force for the same kind and value (the later expiry wins). */
+  block(input: NewBlock, now: Date, alongside?: (block: StoredBlock) => void): StoredBlock;
+  /** Lifts it if not lifted yet; the block as it then stands. */
+  lift(block: StoredBlock, by: string, now: Date, alongside?: (block: StoredBlock) => void): StoredBlock;
+  /** Adds refused requests counted meanwhile, on the day `day` (yyyy-mm-dd). */
+  addHits(hits: ReadonlyArray<{ id: string; count: number; last: Date }>, day: string): void;
+  /** In force, or ended at or after `since` (ISO), newest first. */
+  list(since: string): StoredBlock[];
+  summary(now: Date, day: string): BlockSummary;
 }
 
 interface GateEntry {
@@ -124,38 +137,10 @@ interface PendingHits {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-export function createVisitorBlocks(db: Db, options: Partial<VisitorBlocksOptions> = {}): VisitorBlocks {
+export function createVisitorBlocks(store: VisitorBlockStore, options: Partial<VisitorBlocksOptions> = {}): VisitorBlocks {
   const opts: VisitorBlocksOptions = { ...defaultVisitorBlocksOptions, ...options };
   const { clock } = opts;
   const dayOf = dayFormatter(opts.timeZone);
-
-  const selectActiveRows = db.prepare<[], BlockRow>('SELECT * FROM visitor_blocks WHERE lifted_at IS NULL');
-  const selectById = db.prepare<[string], BlockRow>('SELECT * FROM visitor_blocks WHERE id = ?');
-  const selectOpen = db.prepare<[string, string], BlockRow>('SELECT * FROM visitor_blocks WHERE kind = ? AND value = ? AND lifted_at IS NULL');
-  const insert = db.prepare(`
-    INSERT INTO visitor_blocks (id, kind, value, reason, conversation_id, created_by, created_at, expires_at)
-    VALUES (@id, @kind, @value, @reason, @conversationId, @createdBy, @now, @expiresAt)`);
-  const extend = db.prepare('UPDATE visitor_blocks SET expires_at = @expiresAt, reason = coalesce(@reason, reason) WHERE id = @id');
-  // An expired block is closed off (ended at its expiry, by nobody) so the same value can be blocked anew.
-  const endExpired = db.prepare('UPDATE visitor_blocks SET lifted_at = expires_at WHERE id = ?');
-  const lift = db.prepare('UPDATE visitor_blocks SET lifted_at = @now, lifted_by = @by WHERE id = @id AND lifted_at IS NULL');
-  const addHits = db.prepare(`
-    UPDATE visitor_blocks SET
-      hits        = hits + @count,
-      last_hit_at = @last,
-      hits_on_day = CASE WHEN hits_day = @day THEN hits_on_day + @count ELSE @count END,
-      hits_day    = @day
-    WHERE id = @id`);
-  const selectList = db.prepare<[{ since: string }], BlockRow>(`
-    SELECT * FROM visitor_blocks
-    WHERE (lifted_at IS NULL AND (expires_at IS NULL OR expires_at >= @since)) OR lifted_at >= @since
-    ORDER BY created_at DESC, id`);
-  const selectSummary = db.prepare<[{ now: string; day: string }], { active: number; hits: number | null; today: number | null }>(`
-    SELECT
-      count(*) FILTER (WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > @now)) AS active,
-      sum(hits) FILTER (WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > @now)) AS hits,
-      sum(CASE WHEN hits_day = @day THEN hits_on_day ELSE 0 END) AS today
-    FROM visitor_blocks`);
 
   /** `kind:value` -> the block in force. Blocks are few (agents make them by hand): all of them fit. */
   const gate = new Map<string, GateEntry>();
@@ -164,65 +149,18 @@ export function createVisitorBlocks(db: Db, options: Partial<VisitorBlocksOption
 
   const key = (kind: BlockKind, value: string) => `${kind}:${value}`;
   const expiryMs = (expiresAt: string | null) => (expiresAt === null ? Infinity : Date.parse(expiresAt));
-  for (const row of selectActiveRows.all()) gate.set(key(row.kind, row.value), { id: row.id, expiresAt: expiryMs(row.expires_at) });
+  for (const row of store.unlifted()) gate.set(key(row.kind, row.value), { id: row.id, expiresAt: expiryMs(row.expiresAt) });
 
-  function toBlock(row: BlockRow, now: Date): VisitorBlock {
+  /** The stored block with the hits counted since the last write, and whether it is in force at `now`. */
+  function toBlock(row: StoredBlock, now: Date): VisitorBlock {
     const extra = pending.get(row.id);
     return {
-      id: row.id,
-      kind: row.kind,
-      value: row.value,
-      reason: row.reason,
-      conversationId: row.conversation_id,
-      createdBy: row.created_by,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-      liftedAt: row.lifted_at,
-      liftedBy: row.lifted_by,
-      active: row.lifted_at === null && expiryMs(row.expires_at) > now.getTime(),
+      ...row,
+      active: row.liftedAt === null && expiryMs(row.expiresAt) > now.getTime(),
       hits: row.hits + (extra?.count ?? 0),
-      lastHitAt: extra ? extra.last.toISOString() : row.last_hit_at,
+      lastHitAt: extra ? extra.last.toISOString() : row.lastHitAt,
     };
   }
-
-  const blockTx = db.transaction((input: NewBlock, now: Date, alongside?: (block: VisitorBlock) => void): BlockRow => {
-    const expiresAt = input.durationHours === undefined ? null : new Date(now.getTime() + input.durationHours * HOUR_MS).toISOString();
-    const open = selectOpen.get(input.kind, input.value);
-    if (open && expiryMs(open.expires_at) > now.getTime()) {
-      // An agent's hour must not cut short an admin's "until lifted": the later expiry wins.
-      const later = expiryMs(open.expires_at) >= expiryMs(expiresAt) ? open.expires_at : expiresAt;
-      extend.run({ id: open.id, expiresAt: later, reason: input.reason ?? null });
-      const row = selectById.get(open.id)!;
-      alongside?.(toBlock(row, now));
-      return row;
-    }
-    if (open) endExpired.run(open.id);
-    const id = randomUUID();
-    insert.run({
-      id,
-      kind: input.kind,
-      value: input.value,
-      reason: input.reason ?? null,
-      conversationId: input.conversationId ?? null,
-      createdBy: input.createdBy,
-      now: now.toISOString(),
-      expiresAt,
-    });
-    const row = selectById.get(id)!;
-    alongside?.(toBlock(row, now));
-    return row;
-  });
-
-  const liftTx = db.transaction((row: BlockRow, by: string, now: Date, alongside?: (block: VisitorBlock) => void): BlockRow => {
-    if (row.lifted_at === null) lift.run({ id: row.id, by, now: now.toISOString() });
-    const lifted = selectById.get(row.id)!;
-    alongside?.(toBlock(lifted, now));
-    return lifted;
-  });
-
-  const flushTx = db.transaction((entries: Array<[string, PendingHits]>, day: string) => {
-    for (const [id, hits] of entries) addHits.run({ id, count: hits.count, last: hits.last.toISOString(), day });
-  });
 
   function flush(): void {
     if (timer) {
@@ -232,7 +170,7 @@ export function createVisitorBlocks(db: Db, options: Partial<VisitorBlocksOption
     if (pending.size === 0) return;
     const entries = [...pending];
     pending.clear();
-    flushTx.immediate(entries, dayOf(clock()));
+    store.addHits(entries.map(([id, hits]) => ({ id, count: hits.count, last: hits.last })), dayOf(clock()));
   }
 
   function countHit(id: string, now: Date): void {
@@ -272,30 +210,30 @@ export function createVisitorBlocks(db: Db, options: Partial<VisitorBlocksOption
     block(input, alongside) {
       const now = clock();
       // The gate follows the database: it changes once the transaction (with the audit row) has committed.
-      const row = blockTx.immediate(input, now, alongside);
-      gate.set(key(row.kind, row.value), { id: row.id, expiresAt: expiryMs(row.expires_at) });
+      const row = store.block(input, now, alongside && ((stored) => alongside(toBlock(stored, now))));
+      gate.set(key(row.kind, row.value), { id: row.id, expiresAt: expiryMs(row.expiresAt) });
       return toBlock(row, now);
     },
 
     lift(id, by, alongside) {
-      const row = selectById.get(id);
+      const row = store.get(id);
       if (!row) throw new NotFoundError(`visitor-blocks: no block ${JSON.stringify(id)}`);
       const now = clock();
-      const lifted = liftTx.immediate(row, by, now, alongside);
+      const lifted = store.lift(row, by, now, alongside && ((stored) => alongside(toBlock(stored, now))));
       const k = key(row.kind, row.value);
-      if (row.lifted_at === null && gate.get(k)?.id === id) gate.delete(k);
+      if (row.liftedAt === null && gate.get(k)?.id === id) gate.delete(k);
       return toBlock(lifted, now);
     },
 
     get(id) {
-      const row = selectById.get(id);
+      const row = store.get(id);
       return row ? toBlock(row, clock()) : undefined;
     },
 
     list() {
       const now = clock();
       const since = new Date(now.getTime() - opts.historyDays * DAY_MS).toISOString();
-      const blocks = selectList.all({ since }).map((row) => toBlock(row, now));
+      const blocks = store.list(since).map((row) => toBlock(row, now));
       // Active first; each part newest first (the query's order, kept by a stable sort).
       return [...blocks.filter((b) => b.active), ...blocks.filter((b) => !b.active)];
     },
@@ -303,8 +241,7 @@ export function createVisitorBlocks(db: Db, options: Partial<VisitorBlocksOption
     summary() {
       flush();
       const now = clock();
-      const row = selectSummary.get({ now: now.toISOString(), day: dayOf(now) })!;
-      return { active: row.active, hits: row.hits ?? 0, hitsToday: row.today ?? 0 };
+      return store.summary(now, dayOf(now));
     },
 
     check(who) {
