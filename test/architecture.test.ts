@@ -114,6 +114,13 @@ describe('the layout (ARCHITECTURE.md)', () => {
     expect(holders.filter((f) => SQL.test(readFileSync(path.join(ROOT, f), 'utf8')))).toEqual([]);
   });
 
+  it('defines one Lit element per file, and every DOM event in widget/shared/events.ts', () => {
+    const widgetFiles = sources.filter((f) => f.startsWith('widget/'));
+    const text = (f: string) => readFileSync(path.join(ROOT, f), 'utf8');
+    expect(widgetFiles.filter((f) => (text(f).match(/customElements\.define\(/g) ?? []).length > 1)).toEqual([]);
+    expect(widgetFiles.filter((f) => f !== 'widget/shared/events.ts' && /new CustomEvent\b/.test(text(f)))).toEqual([]);
+  });
+
   it("keeps handoff's surface short: handoff/index.ts exports at most 80 names", () => {
     const text = readFileSync(path.join(ROOT, 'handoff/index.ts'), 'utf8');
     expect(text).not.toMatch(/export \*/);

@@ -1,7 +1,7 @@
 // <console-block-counter>: the toolbar's "Blocked N" (requests refused today), polled and refreshed after a block.
 import { LitElement, css, html } from 'lit';
 import type { BlockSummary, ConsoleApi } from './console-api.ts';
-import { BLOCKS_CHANGED } from './chat/console-block-dialog.ts';
+import { ConsoleEvent } from '../shared/events.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
 
@@ -44,14 +44,14 @@ export class ConsoleBlockCounter extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     // Blocks made or lifted anywhere in this page (the chat pane, the admin list) bubble up to window.
-    addEventListener(BLOCKS_CHANGED, this.onChanged);
+    addEventListener(ConsoleEvent.blocksChanged, this.onChanged);
     void this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.pollMs);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    removeEventListener(BLOCKS_CHANGED, this.onChanged);
+    removeEventListener(ConsoleEvent.blocksChanged, this.onChanged);
     clearInterval(this.timer);
   }
 

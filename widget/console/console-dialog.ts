@@ -3,6 +3,7 @@
 import { LitElement, css, type PropertyDeclarations } from 'lit';
 import { ApiError, type ConsoleApi } from './console-api.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
+import { composedEvent, type EventDetails } from '../shared/events.ts';
 
 export abstract class ConsoleDialog extends LitElement {
   // Lit merges these into each subclass's own `properties`.
@@ -70,7 +71,7 @@ export abstract class ConsoleDialog extends LitElement {
   }
 
   /** An event that bubbles out of the shadow root to the console (and window). */
-  protected emit<T>(name: string, detail?: T): void {
-    this.dispatchEvent(new CustomEvent<T>(name, { ...(detail === undefined ? {} : { detail }), bubbles: true, composed: true }));
+  protected emit<K extends keyof EventDetails>(name: K, ...detail: EventDetails[K] extends undefined ? [] : [EventDetails[K]]): void {
+    this.dispatchEvent(composedEvent(name, ...detail));
   }
 }

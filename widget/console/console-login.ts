@@ -1,8 +1,9 @@
 // <console-login>: the sign-in form; fires `signed-in` with the agent once the server set the session cookie.
 import { LitElement, css, html } from 'lit';
-import { ApiError, type Agent, type ConsoleApi } from './console-api.ts';
+import { ApiError, type ConsoleApi } from './console-api.ts';
 import { consoleBase } from './console-styles.ts';
 import { STRINGS, type Strings } from './console-strings.ts';
+import { composedEvent, ConsoleEvent } from '../shared/events.ts';
 
 export class ConsoleLogin extends LitElement {
   static override properties = {
@@ -53,7 +54,7 @@ export class ConsoleLogin extends LitElement {
     try {
       const { agent } = await this.api.login(username, password);
       form.reset();
-      this.dispatchEvent(new CustomEvent<Agent>('signed-in', { detail: agent, bubbles: true, composed: true }));
+      this.dispatchEvent(composedEvent(ConsoleEvent.signedIn, agent));
     } catch (err) {
       const s = this.strings;
       this.error = err instanceof ApiError && err.status === 401 ? s.badLogin : err instanceof ApiError && err.status === 429 ? s.tooMany : err instanceof Error ? err.message : String(err);

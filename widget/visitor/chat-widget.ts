@@ -5,10 +5,8 @@ import { VisitorConnection, type ChatItem } from './visitor-connection.ts';
 import { VisitorInvitation, type InvitationView } from './visitor-invitation.ts';
 import { formatEta, formatTime, parseLang, strings, type Lang, type Strings } from './visitor-i18n.ts';
 import { widgetStyles } from './visitor-styles.ts';
-
-export interface ChatWidgetToggleDetail {
-  open: boolean;
-}
+import { composedEvent, WidgetEvent } from '../shared/events.ts';
+export type { ChatWidgetToggleDetail } from '../shared/events.ts';
 
 const CHAT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true">
   <path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z" />
@@ -125,7 +123,7 @@ export class ChatWidget extends LitElement {
     if (this.open === open) return;
     this.open = open;
     this.focusAfterUpdate = open ? 'input' : 'launcher';
-    this.dispatchEvent(new CustomEvent<ChatWidgetToggleDetail>('chat-widget-toggle', { detail: { open }, bubbles: true, composed: true }));
+    this.dispatchEvent(composedEvent(WidgetEvent.toggle, { open }));
   }
 
   override render(): TemplateResult {

@@ -2,10 +2,10 @@
 import { pageAddress } from './page-address.ts';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { VisitorMessageData, VisitorState, VisitorWireEvent } from '../../handoff/http/wire.ts';
-import { ApiError, apiErrorOf, createVisitorApi, isVisitorBlocked, type ChatReply, type HandoffReply, type VisitorApi } from './visitor-api.ts';
+import { ApiError, createVisitorApi, isVisitorBlocked, type ChatReply, type HandoffReply, type VisitorApi } from './visitor-api.ts';
 import type { Lang } from './visitor-i18n.ts';
 import { newClientMessageId, sendWithRetry, type SendRetryOptions } from '../shared/send-with-retry.ts';
-import { createSseParser, pumpSse } from './visitor-sse-parser.ts';
+import { LiveStream } from './live-stream.ts';
 import { newVisitorId, readSaved, storageKey, writeSaved, type SavedState } from './visitor-storage.ts';
 
 export type Author = VisitorMessageData['author'];
@@ -49,8 +49,6 @@ export interface ConnectionOptions {
   sendRetry?: Partial<SendRetryOptions>;
 }
 
-/** Reconnect delays: doubling from the first, capped. The server's `retry:` hint is the floor. */
-export const RECONNECT = { firstMs: 1_000, maxMs: 30_000 } as const;
 /** Visitor typing: "typing" is re-sent at most this often, "stopped" after this long without a key. */
 const TYPING_REPEAT_MS = 4_000;
 const TYPING_IDLE_MS = 3_000;
@@ -98,10 +96,26 @@ export class VisitorConnection implements ReactiveController {
   private api!: VisitorApi;
   private key = '';
   private open = false;
-  private stream: AbortController | undefined;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private attempts = 0;
-  private retryHintMs: number = RECONNECT.firstMs;
+  private readonly stream = new LiveStream({
+    target: () => {
+      const id = this.conversationId;
+      const token = this.token;
+      return id && token && this.connected ? { url: this.api.eventsUrl(id), token, lastEventId: this.maxId } : undefined;
+    },
+    canReconnect: () => this.online,
+    restarting: () => this.restarting,
+    onEvent: (event, data) => this.onEvent(event, data),
+    onRefused: (why) => {
+      // Blocked: reconnecting would only be refused again. Gone: the next message starts a new conversation.
+      if (why === 'blocked') this.block();
+      else this.forget();
+      this.update();
+    },
+    onRetrying: () => {
+      this.reconnecting = true;
+      this.update();
+    },
+  });
   private typingSentAt = 0;
   private typingStopTimer: ReturnType<typeof setTimeout> | undefined;
   private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -149,7 +163,7 @@ export class VisitorConnection implements ReactiveController {
     this.online = navigator.onLine !== false;
     this.adopt(saved);
     // Moved in the page (disconnected, then connected again): the stream was stopped, open it again.
-    if (this.conversationId && !this.stream && this.online) this.connectStream();
+    if (this.conversationId && !this.stream.open && this.online) this.connectStream();
     addEventListener('online', this.onOnline);
     addEventListener('offline', this.onOffline);
     addEventListener('storage', this.onStorage);
@@ -489,8 +503,7 @@ export class VisitorConnection implements ReactiveController {
     if (event === 'server_restarting') {
       // The stream ends next; readStream returns and the reconnect waits for the server's hint, then resumes
       // from maxId (Last-Event-ID). `ready` on the new stream clears the notice.
-      const ms = Number((parsed as { retryMs?: unknown } | null)?.retryMs);
-      if (ms > 0) this.retryHintMs = Math.min(RECONNECT.maxMs, Math.max(500, ms));
+      this.stream.setRetryHint(Number((parsed as { retryMs?: unknown } | null)?.retryMs));
       this.restarting = true;
       this.update();
       return;
@@ -512,7 +525,7 @@ export class VisitorConnection implements ReactiveController {
         this.historyReady = true;
         this.reconnecting = false;
         this.restarting = false;
-        this.attempts = 0;
+        this.stream.resetBackoff();
         break;
       case 'typing':
         this.setAgentTyping(e.data.typing);
@@ -541,69 +554,13 @@ export class VisitorConnection implements ReactiveController {
     this.update();
   }
 
-  /** Opens the live stream (fetch, for the Authorization header) and keeps it open with backoff. */
+  /** Opens the live stream of the conversation (live-stream.ts keeps it open). */
   private connectStream(): void {
-    this.stopStream();
-    const id = this.conversationId;
-    const token = this.token;
-    if (!id || !token || !this.connected) return;
-    const abort = new AbortController();
-    this.stream = abort;
-    void this.readStream(id, token, abort).then(
-      // After a restart notice every client comes back at once: spread them over 1-1.5x the hint.
-      () => this.scheduleReconnect(abort, this.retryHintMs * (this.restarting ? 1 + Math.random() * 0.5 : 1)),
-      (err: unknown) => {
-        if (abort.signal.aborted) return;
-        if (isVisitorBlocked(err)) {
-          // Reconnecting would only be refused again: stop here.
-          this.block();
-          this.update();
-          return;
-        }
-        if (err instanceof ApiError && (err.status === 404 || err.status === 401)) {
-          // The conversation is gone; the next message starts a new one.
-          this.forget();
-          this.update();
-          return;
-        }
-        const retryAfter = err instanceof ApiError && err.retryAfter ? err.retryAfter * 1000 : 0;
-        const delay = Math.max(retryAfter, this.retryHintMs, Math.min(RECONNECT.maxMs, RECONNECT.firstMs * 2 ** this.attempts));
-        this.attempts++;
-        this.reconnecting = true;
-        this.update();
-        this.scheduleReconnect(abort, delay * (0.75 + Math.random() * 0.5));
-      },
-    );
-  }
-
-  private async readStream(id: string, token: string, abort: AbortController): Promise<void> {
-    const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${token}` };
-    if (this.maxId > 0) headers['last-event-id'] = String(this.maxId);
-    const res = await fetch(this.api.eventsUrl(id), { headers, signal: abort.signal, cache: 'no-store', credentials: 'omit' });
-    // The refusal's code matters (visitor_blocked ends the reconnecting), so its body is read.
-    if (!res.ok) throw await apiErrorOf(res);
-    if (!res.body) throw new ApiError(res.status, `http_${res.status}`, 'live stream refused');
-    const parser = createSseParser({
-      onMessage: (m) => {
-        if (!abort.signal.aborted) this.onEvent(m.event, m.data);
-      },
-      onRetry: (ms) => (this.retryHintMs = Math.min(RECONNECT.maxMs, Math.max(500, ms))),
-    });
-    await pumpSse(res.body, parser, abort.signal);
-  }
-
-  private scheduleReconnect(abort: AbortController, delayMs: number): void {
-    if (abort.signal.aborted || this.stream !== abort) return;
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => {
-      if (this.stream === abort && this.online) this.connectStream();
-    }, delayMs);
+    this.stream.connect();
   }
 
   private stopStream(): void {
-    clearTimeout(this.reconnectTimer);
-    this.stream?.abort();
-    this.stream = undefined;
+    this.stream.stop();
   }
 
   private forget(): void {
@@ -695,7 +652,7 @@ export class VisitorConnection implements ReactiveController {
 
   private readonly onOnline = () => {
     this.online = true;
-    this.attempts = 0;
+    this.stream.resetBackoff();
     if (this.conversationId) this.connectStream();
     this.update();
   };

@@ -1,16 +1,11 @@
 // <console-block-dialog>: blocks the open chat's visitor by visitor id or by IP, for a while or until lifted.
 import { css, html } from 'lit';
-import type { VisitorBlock } from '../console-api.ts';
 import { ConsoleDialog } from '../console-dialog.ts';
 import { consoleBase } from '../console-styles.ts';
+import { ConsoleEvent } from '../../shared/events.ts';
+export type { VisitorBlockedDetail } from '../../shared/events.ts';
 
 /** Sent (bubbling, composed, so it reaches window) after a block is made or lifted: the counter refreshes. */
-export const BLOCKS_CHANGED = 'visitor-blocks-changed';
-
-export interface VisitorBlockedDetail {
-  conversationId: string;
-  block: VisitorBlock;
-}
 
 /** The preselected duration: a day stops a flood without keeping a shared address (an office, a mobile carrier) out for long. */
 const DEFAULT_DURATION_HOURS = 24;
@@ -73,8 +68,8 @@ export class ConsoleBlockDialog extends ConsoleDialog {
         ...(reason ? { reason } : {}),
       }),
       ({ block }) => {
-        this.emit<VisitorBlockedDetail>('visitor-blocked', { conversationId, block });
-        this.emit(BLOCKS_CHANGED);
+        this.emit(ConsoleEvent.visitorBlocked, { conversationId, block });
+        this.emit(ConsoleEvent.blocksChanged);
       },
       (err) => this.strings.blockErrors[err.code] ?? err.message,
     );

@@ -15,6 +15,7 @@ import { defaultDraftQuestion, type ConsoleFaqDraftDialog, type FaqDraftSavedDet
 import './console-composer.ts';
 import './console-transcript.ts';
 import './console-transfer-dialog.ts';
+import { composedEvent, ConsoleEvent } from '../../shared/events.ts';
 
 export class ConsoleChatPane extends LitElement {
   static override properties = {
@@ -93,11 +94,7 @@ export class ConsoleChatPane extends LitElement {
     const clientMessageId = newClientMessageId();
     try {
       const { message } = await sendWithRetry(() => this.api.send(id, answer, clientMessageId));
-      this.dispatchEvent(new CustomEvent<{ conversationId: string; message: ViewMessage }>('message-sent', {
-        detail: { conversationId: id, message },
-        bubbles: true,
-        composed: true,
-      }));
+      this.dispatchEvent(composedEvent(ConsoleEvent.messageSent, { conversationId: id, message }));
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : String(err);
     } finally {
@@ -109,14 +106,14 @@ export class ConsoleChatPane extends LitElement {
     this.error = '';
     try {
       await this.api.close(this.chat.id);
-      this.dispatchEvent(new CustomEvent('chat-closed', { detail: { conversationId: this.chat.id }, bubbles: true, composed: true }));
+      this.dispatchEvent(composedEvent(ConsoleEvent.chatClosed, { conversationId: this.chat.id }));
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : String(err);
     }
   }
 
   private dismiss() {
-    this.dispatchEvent(new CustomEvent('chat-dismiss', { detail: { conversationId: this.chat.id }, bubbles: true, composed: true }));
+    this.dispatchEvent(composedEvent(ConsoleEvent.chatDismiss, { conversationId: this.chat.id }));
   }
 
   /** Chats whose visitor this console blocked: their ended notice says so. */
@@ -160,7 +157,7 @@ export class ConsoleChatPane extends LitElement {
     // The block button is gone with the dialog: focus goes to the ended bar's button, not to the page.
     this.focusDismiss = true;
     // The server closed the chat with the block: show it ended now, without waiting for the stream.
-    this.dispatchEvent(new CustomEvent('chat-closed', { detail: { conversationId: e.detail.conversationId }, bubbles: true, composed: true }));
+    this.dispatchEvent(composedEvent(ConsoleEvent.chatClosed, { conversationId: e.detail.conversationId }));
   }
 
   private openTransfer() {

@@ -1,11 +1,12 @@
 // <console-composer>: the agent's reply box: Enter sends, "/" opens canned replies with search,
 // and the visitor sees "typing" while the agent types (started, then stopped after a pause).
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { ApiError, type CannedReply, type ConsoleApi, type ViewMessage } from '../console-api.ts';
+import { ApiError, type CannedReply, type ConsoleApi } from '../console-api.ts';
 import { cannedQuery } from '../console-format.ts';
 import { newClientMessageId, sendWithRetry } from '../../shared/send-with-retry.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
+import { composedEvent, ConsoleEvent } from '../../shared/events.ts';
 
 /** Quiet time after the last keystroke before "stopped typing" is sent. Range 1000-10000 ms; default 3000. */
 const TYPING_IDLE_MS = 3000;
@@ -194,11 +195,7 @@ export class ConsoleComposer extends LitElement {
       this.stopTyping(id);
       if (this.conversationId === id) this.value = '';
       this.drafts.delete(id);
-      this.dispatchEvent(new CustomEvent<{ conversationId: string; message: ViewMessage }>('message-sent', {
-        detail: { conversationId: id, message },
-        bubbles: true,
-        composed: true,
-      }));
+      this.dispatchEvent(composedEvent(ConsoleEvent.messageSent, { conversationId: id, message }));
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : String(err);
     } finally {

@@ -1,8 +1,10 @@
 // <console-faq-draft-dialog>: shows the visitor's question and the agent's answer, both editable, and saves them as an FAQ draft.
 import { css, html } from 'lit';
-import type { FaqDraftJson, ViewMessage } from '../console-api.ts';
+import type { ViewMessage } from '../console-api.ts';
 import { ConsoleDialog } from '../console-dialog.ts';
 import { consoleBase } from '../console-styles.ts';
+import { ConsoleEvent } from '../../shared/events.ts';
+export type { FaqDraftSavedDetail } from '../../shared/events.ts';
 
 /** Handoff reasons whose last visitor message asked for a person, not the question (as handoff/content/faq-draft-source.ts). */
 const REQUEST_REASONS = new Set(['requested', 'by_choice']);
@@ -30,11 +32,6 @@ export function defaultDraftQuestion(messages: readonly ViewMessage[], answerId:
     return m.text;
   }
   return '';
-}
-
-export interface FaqDraftSavedDetail {
-  conversationId: string;
-  draft: FaqDraftJson;
 }
 
 export class ConsoleFaqDraftDialog extends ConsoleDialog {
@@ -85,7 +82,7 @@ export class ConsoleFaqDraftDialog extends ConsoleDialog {
     const conversationId = this.conversationId;
     await this.submitWith(
       () => this.api.saveFaqDraft(conversationId, { messageId: this.messageId, question, answer }),
-      ({ draft }) => this.emit<FaqDraftSavedDetail>('faq-draft-saved', { conversationId, draft }),
+      ({ draft }) => this.emit(ConsoleEvent.faqDraftSaved, { conversationId, draft }),
     );
   }
 

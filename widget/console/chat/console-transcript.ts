@@ -6,6 +6,7 @@ import { formatTime } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
 import { renderText } from '../console-text.ts';
+import { composedEvent, ConsoleEvent } from '../../shared/events.ts';
 
 export class ConsoleTranscript extends LitElement {
   static override properties = {
@@ -65,7 +66,7 @@ export class ConsoleTranscript extends LitElement {
   }
 
   private saveDraft(message: ViewMessage) {
-    this.dispatchEvent(new CustomEvent<{ message: ViewMessage }>('save-faq-draft', { detail: { message }, bubbles: true, composed: true }));
+    this.dispatchEvent(composedEvent(ConsoleEvent.saveFaqDraft, { message }));
   }
 
   override render() {

@@ -3,6 +3,7 @@ import { css, html } from 'lit';
 import type { AgentGroup } from '../console-api.ts';
 import { ConsoleDialog } from '../console-dialog.ts';
 import { consoleBase } from '../console-styles.ts';
+import { ConsoleEvent } from '../../shared/events.ts';
 
 export interface TransferAgentOption {
   id: string;
@@ -56,7 +57,7 @@ export class ConsoleTransferDialog extends ConsoleDialog {
     const conversationId = this.conversationId;
     await this.submitWith(
       () => this.api.transfer(conversationId, this.target === 'agent' ? { agent: value } : { group: value }, note || undefined),
-      () => this.emit('transferred', { conversationId }),
+      () => this.emit(ConsoleEvent.transferred, { conversationId }),
     );
   }
 

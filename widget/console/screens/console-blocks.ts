@@ -1,7 +1,7 @@
 // <console-blocks>: the admin's list of visitor blocks (active first, then those ended in the last 30 days) with Lift.
 import { LitElement, css, html } from 'lit';
 import { ApiError, type ConsoleApi, type VisitorBlock } from '../console-api.ts';
-import { BLOCKS_CHANGED } from '../chat/console-block-dialog.ts';
+import { composedEvent, ConsoleEvent } from '../../shared/events.ts';
 import { formatTime } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
@@ -64,7 +64,7 @@ export class ConsoleBlocks extends LitElement {
     this.error = '';
     try {
       await this.api.liftBlock(block.id);
-      this.dispatchEvent(new CustomEvent(BLOCKS_CHANGED, { bubbles: true, composed: true }));
+      this.dispatchEvent(composedEvent(ConsoleEvent.blocksChanged));
       await this.load();
       // The row's button is gone: keep focus in the section instead of dropping it on the page.
       this.renderRoot.querySelector<HTMLElement>('h2')?.focus();

@@ -1,0 +1,77 @@
+// Every DOM event the widget and the console send, declared once: its name, and what its detail carries.
+// Each bubbles out of shadow roots (composed) to whoever listens: the page for the widget, the console shell.
+import type { Agent, BlockJson, FaqDraftJson, ViewMessage } from '../../handoff/http/wire.ts';
+
+export const WidgetEvent = {
+  /** <chat-widget> opened or closed (the embedding page may follow it). */
+  toggle: 'chat-widget-toggle',
+} as const;
+
+export const ConsoleEvent = {
+  signedIn: 'signed-in',
+  messageSent: 'message-sent',
+  chatClosed: 'chat-closed',
+  chatDismiss: 'chat-dismiss',
+  transferred: 'transferred',
+  saveFaqDraft: 'save-faq-draft',
+  faqDraftSaved: 'faq-draft-saved',
+  visitorBlocked: 'visitor-blocked',
+  /** A block was made or lifted somewhere in the console: counters and lists reload. */
+  blocksChanged: 'visitor-blocks-changed',
+} as const;
+
+export interface ChatWidgetToggleDetail {
+  open: boolean;
+}
+export interface ConversationDetail {
+  conversationId: string;
+}
+export interface MessageSentDetail {
+  conversationId: string;
+  message: ViewMessage;
+}
+export interface SaveFaqDraftDetail {
+  message: ViewMessage;
+}
+export interface FaqDraftSavedDetail {
+  conversationId: string;
+  draft: FaqDraftJson;
+}
+export interface VisitorBlockedDetail {
+  conversationId: string;
+  block: BlockJson;
+}
+
+/** What each event's detail is, so a listener added with addEventListener is typed. */
+export interface EventDetails {
+  'chat-widget-toggle': ChatWidgetToggleDetail;
+  'signed-in': Agent;
+  'message-sent': MessageSentDetail;
+  'chat-closed': ConversationDetail;
+  'chat-dismiss': ConversationDetail;
+  transferred: ConversationDetail;
+  'save-faq-draft': SaveFaqDraftDetail;
+  'faq-draft-saved': FaqDraftSavedDetail;
+  'visitor-blocked': VisitorBlockedDetail;
+  'visitor-blocks-changed': undefined;
+}
+
+/** The event, bubbling and composed, for `el.dispatchEvent(...)`. */
+export function composedEvent<K extends keyof EventDetails>(name: K, ...detail: EventDetails[K] extends undefined ? [] : [EventDetails[K]]): CustomEvent<EventDetails[K]> {
+  return new CustomEvent(name, { ...(detail.length ? { detail: detail[0] } : {}), bubbles: true, composed: true });
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'chat-widget-toggle': CustomEvent<ChatWidgetToggleDetail>;
+    'signed-in': CustomEvent<Agent>;
+    'message-sent': CustomEvent<MessageSentDetail>;
+    'chat-closed': CustomEvent<ConversationDetail>;
+    'chat-dismiss': CustomEvent<ConversationDetail>;
+    transferred: CustomEvent<ConversationDetail>;
+    'save-faq-draft': CustomEvent<SaveFaqDraftDetail>;
+    'faq-draft-saved': CustomEvent<FaqDraftSavedDetail>;
+    'visitor-blocked': CustomEvent<VisitorBlockedDetail>;
+    'visitor-blocks-changed': CustomEvent<undefined>;
+  }
+}
