@@ -56,7 +56,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const env = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env, PORT: String(port) };
   // One process (no tsx CLI wrapper in between): the pid we signal is the server's.
   const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'bot', 'server.ts')], {
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'bot', 'server', 'main.ts')], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
