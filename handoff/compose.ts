@@ -39,6 +39,7 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { visitorRoutes } from './conversations/visitor-routes.ts';
 import type { ConversationStore, Conversation } from './conversations/conversation-store.ts';
 import type { Db } from './sqlite/db.ts';
+import { createSqliteUnitOfWork } from './sqlite/unit-of-work.ts';
 import type { RequireAgent } from './agents/agent-env.ts';
 import { createSqliteReports } from './supervision/sqlite-reports.ts';
 import { reportRoutes } from './supervision/report-routes.ts';
@@ -172,17 +173,19 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
   const maxBodyBytes = config.maxBodyBytes;
   const unansweredStore = createSqliteUnansweredStore(db);
   const unanswered: UnansweredLog = {
-    record(entry) {
+    async record(entry) {
       // The visitor's turn is stored and answered already: a lost inbox row must not fail it.
       try {
-        unansweredStore.record(entry);
+        await unansweredStore.record(entry);
       } catch (err) {
         logger.warn({ event: 'unanswered.record_failed', err }, 'unanswered question not logged');
       }
     },
   };
-  // Active blocks are loaded once here; refused requests are written at most once a second and on stop.
-  const visitorBlocks = createVisitorBlocks(createSqliteVisitorBlockStore(db), { clock });
+  /** Routes that change several stores at once (a change and its audit row) commit them through this. */
+  const unitOfWork = createSqliteUnitOfWork(db);
+  // Active blocks are loaded once at start; refused requests are written at most once a second and on stop.
+  const visitorBlocks = createVisitorBlocks(createSqliteVisitorBlockStore(db), unitOfWork, { clock });
   const visitorGate = (c: Context, conversation: Conversation) =>
     visitorBlocks.check({ ip: clientAddress(c), visitorId: conversation.visitor.visitorId });
   const stops: Array<() => void | Promise<void>> = [];
@@ -207,7 +210,7 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
     hub, clock, routing, presence, requireAgent, connections, unanswered, visitorBlocks, visitors, invitations,
     mount(app) {
       app.route('/', visitorPresenceRoutes({
-        presence: visitors, rules: invitationRules, requireAgent, clock, clientAddress, connections, inChat: chatOpen, audit,
+        presence: visitors, rules: invitationRules, requireAgent, clock, clientAddress, connections, inChat: chatOpen, audit, unitOfWork,
         visitorGate: (who) => visitorBlocks.check(who),
         options: { heartbeatMs: a.liveHeartbeatMs, ...(config.rateLimits ? {} : { rateLimit: 'off' as const }) },
       }));
@@ -236,30 +239,31 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
       app.route('/', colleagueRoutes({ agents, presence, requireAgent }));
       app.route('/', searchRoutes({ transcripts, requireAgent, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
       app.route('/', visitorBlockRoutes({
-        blocks: visitorBlocks, routing, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, log: logger, audit,
+        blocks: visitorBlocks, routing, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, log: logger, audit, unitOfWork,
         isTrustedProxy: (ip) => config.trustProxy(ip, 0),
         options: { maxBodyBytes },
       }));
-      app.route('/', adminVisitorRoutes({ visitors: createSqliteVisitorTranscripts(db), requireAgent, log: logger, audit }));
+      app.route('/', adminVisitorRoutes({ visitors: createSqliteVisitorTranscripts(db), requireAgent, log: logger, audit, unitOfWork }));
       app.route('/', auditRoutes({ audit, requireAgent }));
       app.route('/', reportRoutes({ reports: createSqliteReports(db), requireAgent, clock }));
       app.route('/', monitorRoutes({
         monitor: createMonitor({ store: routingStore, agents, presence, maskText: maskPersonalData, clock }),
         store: routingStore, hub, requireAgent,
       }));
-      app.route('/', unansweredRoutes({ store: unansweredStore, requireAgent, clock, audit, entryExists: (id) => kbPort.entryExists(id), toYaml: kbChangeToYaml }));
+      app.route('/', unansweredRoutes({ store: unansweredStore, requireAgent, clock, audit, unitOfWork, entryExists: (id) => kbPort.entryExists(id), toYaml: kbChangeToYaml }));
       app.route('/', faqDraftRoutes({
-        drafts: createSqliteFaqDraftStore(db), conversations: store, requireAgent, clock, audit, mask: maskPersonalData,
+        drafts: createSqliteFaqDraftStore(db), conversations: store, requireAgent, clock, audit, unitOfWork, mask: maskPersonalData,
         entryExists: (id) => kbPort.entryExists(id), toYaml: kbChangeToYaml,
         agentName: async (id) => (await agents.find(id))?.displayName,
       }));
     },
     async start() {
+      await visitorBlocks.load();
       await bootstrapAdmin({ agents, passwords, admin: config.admin, log: logger });
       await routing.recover();
       stops.push(routing.startIdleSweep());
       const invitationSweep = setInterval(() => {
-        visitors.sweep(invitationRules.list(), chatOpen).catch((err) => logger.warn({ event: 'invitation.sweep_failed', err }, 'invitation sweep failed'));
+        invitationRules.list().then((rules) => visitors.sweep(rules, chatOpen)).catch((err) => logger.warn({ event: 'invitation.sweep_failed', err }, 'invitation sweep failed'));
       }, 1000);
       invitationSweep.unref();
       stops.push(() => clearInterval(invitationSweep));
@@ -273,7 +277,7 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
       presence.close();
       await routing.settled();
       // After the streams and timers: the refused requests counted so far reach the database before it closes.
-      visitorBlocks.stop();
+      await visitorBlocks.stop();
     },
   };
 }

@@ -125,7 +125,7 @@ describe('visitor presence', () => {
   });
 
   it('blocked visitor ids get 403 visitor_blocked', async () => {
-    handoff.visitorBlocks.block({ kind: 'visitor', value: 'blockedVisitorBBBBBBBB', createdBy: 'test' });
+    await handoff.visitorBlocks.block({ kind: 'visitor', value: 'blockedVisitorBBBBBBBB', createdBy: 'test' });
     const res = await call('POST', '/api/visitor/pageview', { url: 'https://shop.example/', visitorId: 'blockedVisitorBBBBBBBB' });
     expect(res.status).toBe(403);
     expect(res.json.error.code).toBe('visitor_blocked');

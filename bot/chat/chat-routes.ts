@@ -96,7 +96,7 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
           const response = claim.agent
             ? await startInvitedConversation(deps, request, visitorInfo(c, request), claim.agent)
             : await startConversation(deps, request, visitorInfo(c, request));
-          invitations.started(response.conversationId, claim, request.visitorId);
+          await invitations.started(response.conversationId, claim, request.visitorId);
           return c.json(response);
         }
         const response = await startConversation(deps, request, visitorInfo(c, request));

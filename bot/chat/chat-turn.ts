@@ -109,7 +109,7 @@ export async function startConversation(deps: ChatTurnDeps, request: ChatRequest
     return { ...replayed, token: created.token };
   }
   publish(deps, created.turn?.messages ?? []);
-  logUnanswered(deps, plan, id);
+  await logUnanswered(deps, plan, id);
   return { conversationId: id, token: created.token, reply: await botReply(deps, plan, base, id, created.turn?.queuePosition) };
 }
 
@@ -164,7 +164,7 @@ async function respond(deps: ChatTurnDeps, conversation: Conversation, request: 
       const result = await store.appendTurn(conversationId, withReceipt(plan.turn, request, { kind: 'bot', reply: base }));
       if (result.replay) return replay(deps, conversationId, result.replay.receipt, result.queuePosition);
       publish(deps, result.messages);
-      logUnanswered(deps, plan, conversationId);
+      await logUnanswered(deps, plan, conversationId);
       return { conversationId, reply: await botReply(deps, plan, base, conversationId, result.queuePosition) };
     }
     case 'queued': {
@@ -390,10 +390,10 @@ async function botReply(deps: ChatTurnDeps, plan: BotTurn, base: ChatReply, conv
  * After the turn is stored (a retry that replays writes nothing, so it is not logged twice): one insert, on
  * its own, since the store's turn transaction is behind the ConversationStore interface.
  */
-function logUnanswered(deps: ChatTurnDeps, plan: BotTurn, conversationId: string): void {
+async function logUnanswered(deps: ChatTurnDeps, plan: BotTurn, conversationId: string): Promise<void> {
   if (!deps.unanswered) return;
   const record = unansweredRecord(plan.decision, plan.turn.visitorText, conversationId, (deps.clock ?? systemClock)().toISOString());
-  if (record) deps.unanswered.record(record);
+  if (record) await deps.unanswered.record(record);
 }
 
 function publish(deps: ChatTurnDeps, messages: readonly StoredMessage[]): void {

@@ -35,7 +35,7 @@ export function adminAgentRoutes({ accounts, requireAgent, audit, maxBodyBytes =
   app.post('/api/admin/agents', admin, bodyWithinLimit, async (c) => {
     const input = parseNewAgent(await readJsonBody(c));
     const agent = await accounts.add(input, { actorId: c.var.agent.id });
-    if (audit) auditAgentCreated(audit, actorOf(c.var.agent), agent);
+    if (audit) await auditAgentCreated(audit, actorOf(c.var.agent), agent);
     return c.json({ agent: view(agent) }, 201);
   });
 
@@ -53,7 +53,7 @@ export function adminAgentRoutes({ accounts, requireAgent, audit, maxBodyBytes =
       // An admin setting their own password stays signed in here; their other sessions end.
       ...(id === actor.id ? { keepSessionId: session.id } : {}),
     });
-    if (audit) auditAgentUpdated(audit, actorOf(actor), before, agent, patch);
+    if (audit) await auditAgentUpdated(audit, actorOf(actor), before, agent, patch);
     return c.json({ agent: view(agent) });
   });
 

@@ -113,7 +113,7 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<number> {
           password: '',
         });
         const agent = await accounts.add({ ...input, password: await password() });
-        auditAgentCreated(audit, CLI_ACTOR, agent);
+        await auditAgentCreated(audit, CLI_ACTOR, agent);
         io.stdout.write(`added ${describe(agent)}\n`);
         return 0;
       }
@@ -127,14 +127,14 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<number> {
         const agent = await findAgent(accounts, needUsername());
         const disabled = command === 'disable-agent';
         const after = await accounts.update(agent.id, { disabled });
-        auditAgentUpdated(audit, CLI_ACTOR, agent, after, { disabled });
+        await auditAgentUpdated(audit, CLI_ACTOR, agent, after, { disabled });
         io.stdout.write(disabled ? `disabled ${agent.username}; their sessions have ended\n` : `enabled ${agent.username}\n`);
         return 0;
       }
       case 'reset-password': {
         const agent = await findAgent(accounts, needUsername());
         const patch = { password: await password() };
-        auditAgentUpdated(audit, CLI_ACTOR, agent, await accounts.update(agent.id, patch), patch);
+        await auditAgentUpdated(audit, CLI_ACTOR, agent, await accounts.update(agent.id, patch), patch);
         io.stdout.write(`password of ${agent.username} changed; their sessions have ended\n`);
         return 0;
       }

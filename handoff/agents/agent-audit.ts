@@ -5,8 +5,8 @@ import { AuditAction, type AuditActor, type AuditLog } from '../supervision/audi
 
 const target = (agent: AgentRecord) => ({ type: 'agent', id: agent.id });
 
-export function auditAgentCreated(audit: AuditLog, actor: AuditActor, agent: AgentRecord): void {
-  audit.record(actor, AuditAction.agentCreated, target(agent), {
+export async function auditAgentCreated(audit: AuditLog, actor: AuditActor, agent: AgentRecord): Promise<void> {
+  await audit.record(actor, AuditAction.agentCreated, target(agent), {
     username: agent.username,
     role: agent.role,
     groups: agent.groups,
@@ -18,15 +18,15 @@ export function auditAgentCreated(audit: AuditLog, actor: AuditActor, agent: Age
  * Role, disable/enable and password reset each get their own row (the ones an audit is read for); the other
  * fields one `agent.updated` row naming them, with the groups before and after when those changed.
  */
-export function auditAgentUpdated(audit: AuditLog, actor: AuditActor, before: AgentRecord, after: AgentRecord, patch: AgentPatchInput): void {
+export async function auditAgentUpdated(audit: AuditLog, actor: AuditActor, before: AgentRecord, after: AgentRecord, patch: AgentPatchInput): Promise<void> {
   const about = { username: after.username };
   if (after.role !== before.role) {
-    audit.record(actor, AuditAction.agentRoleChanged, target(after), { ...about, from: before.role, to: after.role });
+    await audit.record(actor, AuditAction.agentRoleChanged, target(after), { ...about, from: before.role, to: after.role });
   }
   if (after.disabled !== before.disabled) {
-    audit.record(actor, after.disabled ? AuditAction.agentDisabled : AuditAction.agentEnabled, target(after), about);
+    await audit.record(actor, after.disabled ? AuditAction.agentDisabled : AuditAction.agentEnabled, target(after), about);
   }
-  if (patch.password !== undefined) audit.record(actor, AuditAction.agentPasswordReset, target(after), about);
+  if (patch.password !== undefined) await audit.record(actor, AuditAction.agentPasswordReset, target(after), about);
 
   const changed: string[] = [];
   if (after.displayName !== before.displayName) changed.push('displayName');
@@ -34,7 +34,7 @@ export function auditAgentUpdated(audit: AuditLog, actor: AuditActor, before: Ag
   const groupsChanged = after.groups.join(',') !== before.groups.join(',');
   if (groupsChanged) changed.push('groups');
   if (changed.length === 0) return;
-  audit.record(actor, AuditAction.agentUpdated, target(after), {
+  await audit.record(actor, AuditAction.agentUpdated, target(after), {
     ...about,
     fields: changed,
     ...(after.capacity !== before.capacity ? { capacity: { from: before.capacity, to: after.capacity } } : {}),

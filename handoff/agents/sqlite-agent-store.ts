@@ -12,6 +12,7 @@ import {
 } from './agent-store.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
 
 export interface SqliteAgentStoreOptions {
@@ -117,7 +118,7 @@ export function createSqliteAgentStore(db: Db, options: Partial<SqliteAgentStore
     return toRecord(rowOrThrow(id));
   });
 
-  return {
+  return gated(db, {
     async create(input) {
       return createTx.immediate(input);
     },
@@ -155,7 +156,7 @@ export function createSqliteAgentStore(db: Db, options: Partial<SqliteAgentStore
     async hasEnabledAdmin() {
       return (countEnabledAdmins.get()?.n ?? 0) > 0;
     },
-  };
+  });
 }
 
 function toRecord(row: AgentRow): AgentRecord {

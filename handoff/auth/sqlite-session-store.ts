@@ -1,5 +1,6 @@
 // The SessionStore on better-sqlite3: one conditional statement per decision, so concurrent requests agree.
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import {
   defaultSessionStoreOptions,
   looksLikeSessionSecret,
@@ -90,7 +91,7 @@ export function createSqliteSessionStore(db: Db, options: Partial<SessionStoreOp
     return row ? { id: row.id, agentId: row.agent_id, reason } : undefined;
   }
 
-  return {
+  return gated(db, {
     options: opts,
 
     async create({ agentId, passwordHash }) {
@@ -156,5 +157,5 @@ export function createSqliteSessionStore(db: Db, options: Partial<SessionStoreOp
     async sweep() {
       return sweepTx.immediate(clock());
     },
-  };
+  });
 }

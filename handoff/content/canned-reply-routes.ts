@@ -132,7 +132,7 @@ export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes =
       ...(input.lang ? { lang: input.lang } : {}),
     });
     if (input.shared) {
-      audit?.record(actorOf(agent), AuditAction.cannedReplyCreated, { type: 'canned_reply', id: reply.id }, { shortcut: reply.shortcut, lang: input.lang ?? null });
+      await audit?.record(actorOf(agent), AuditAction.cannedReplyCreated, { type: 'canned_reply', id: reply.id }, { shortcut: reply.shortcut, lang: input.lang ?? null });
     }
     return c.json({ reply }, 201);
   });
@@ -147,7 +147,7 @@ export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes =
       ...(patch.lang !== undefined ? { lang: patch.lang } : {}),
     });
     if (reply.scope === 'shared') {
-      audit?.record(actorOf(c.var.agent), AuditAction.cannedReplyUpdated, { type: 'canned_reply', id: reply.id }, {
+      await audit?.record(actorOf(c.var.agent), AuditAction.cannedReplyUpdated, { type: 'canned_reply', id: reply.id }, {
         shortcut: updated.shortcut,
         fields: Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined).sort(),
       });
@@ -159,7 +159,7 @@ export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes =
     const reply = await writable(c.req.param('id'), c.var.agent);
     await replies.delete(reply.id);
     if (reply.scope === 'shared') {
-      audit?.record(actorOf(c.var.agent), AuditAction.cannedReplyDeleted, { type: 'canned_reply', id: reply.id }, { shortcut: reply.shortcut });
+      await audit?.record(actorOf(c.var.agent), AuditAction.cannedReplyDeleted, { type: 'canned_reply', id: reply.id }, { shortcut: reply.shortcut });
     }
     return c.body(null, 204);
   });

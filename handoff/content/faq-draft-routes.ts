@@ -8,6 +8,7 @@ import { actorOf, AuditAction, type AuditLog } from '../supervision/audit-log.ts
 import { limitBody } from '../http/body-limit.ts';
 import { charCount, cleanVisitorText } from '../../knowledge/text/clean-text.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import type { ConversationStore } from '../conversations/conversation-store.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { draftToChange } from './faq-draft-change.ts';
@@ -51,6 +52,8 @@ export interface FaqDraftRoutesDeps {
   clock: Clock;
   /** Who saved, dismissed or used a draft (ids and counts only, never the text). */
   audit?: AuditLog;
+  /** A draft's change and its audit row commit together. */
+  unitOfWork: UnitOfWork;
   options?: Partial<FaqDraftRoutesOptions>;
 }
 
@@ -60,7 +63,7 @@ export type FaqDraftJson = FaqDraft & { createdByName?: string; handledByName?: 
 const MAX_ID_LENGTH = 128;
 
 export function faqDraftRoutes(deps: FaqDraftRoutesDeps): Hono<AgentEnv> {
-  const { drafts, conversations, requireAgent, mask, entryExists, agentName, toYaml = kbChangeToYaml, clock, audit } = deps;
+  const { drafts, conversations, requireAgent, mask, entryExists, agentName, toYaml = kbChangeToYaml, clock, audit, unitOfWork } = deps;
   const opts = { ...defaultFaqDraftRoutesOptions, ...deps.options };
   const app = new Hono<AgentEnv>();
   const body = limitBody(opts.maxBodyBytes);
@@ -93,20 +96,21 @@ export function faqDraftRoutes(deps: FaqDraftRoutesDeps): Hono<AgentEnv> {
     const me = c.var.agent;
     const conversation = await conversations.getConversation(id); // NotFoundError: 404
     // The holder, or an agent who held it before (a transfer, a requeue); admins any chat.
-    if (me.role !== 'admin' && !drafts.hasHeld(id, me.id)) throw new ForbiddenError('handoff: only an agent who held this chat may save a draft from it');
+    if (me.role !== 'admin' && !(await drafts.hasHeld(id, me.id))) throw new ForbiddenError('handoff: only an agent who held this chat may save a draft from it');
     if (!conversation.handoff) throw new ConflictError('handoff: this chat was never handed to a person; it has no agent answer to save', 'not_handed_off');
-    const message = drafts.message(id, input.messageId);
+    const message = await drafts.message(id, input.messageId);
     if (!message || message.author !== 'agent') {
       throw new ValidationError('not_agent_message', `messageId ${input.messageId} is not an agent message of this conversation`, 'messageId');
     }
-    const question = input.question ?? draftQuestion(drafts.messagesBefore(id, message.id, opts.lookBack), conversation.handoff.reason);
+    const question = input.question ?? draftQuestion(await drafts.messagesBefore(id, message.id, opts.lookBack), conversation.handoff.reason);
     if (question === undefined) throw new ValidationError('missing_field', 'no visitor message precedes this answer: send question', 'question');
     // Masked after the length checks too: masking only replaces digits with stars, never lengthens.
     const maskedQuestion = mask(cleanVisitorText(question)).slice(0, contentLimits.maxQuestionChars);
     const maskedAnswer = mask(input.answer ?? message.text).slice(0, contentLimits.maxAnswerChars);
     const suggestedEntry = suggestedEntryOf(conversation.handoff.decision);
-    const create = () =>
-      drafts.create({
+    // The draft and its audit row commit together.
+    const draft = await unitOfWork.withTransaction(async () => {
+      const d = await drafts.create({
         conversationId: id,
         messageId: message.id,
         createdBy: me.id,
@@ -116,15 +120,14 @@ export function faqDraftRoutes(deps: FaqDraftRoutesDeps): Hono<AgentEnv> {
         answer: maskedAnswer,
         ...(suggestedEntry !== undefined ? { suggestedEntry } : {}),
       });
-    // The draft and its audit row commit together.
-    const draft = audit
-      ? audit.recordWith(create, (d) => ({
-          actor: actorOf(me),
-          action: AuditAction.faqDraftCreated,
-          target: { type: 'faq_draft', id: String(d.id) },
-          details: { conversationId: id, messageId: d.messageId, lang: d.lang, ...(d.suggestedEntry ? { suggestedEntry: d.suggestedEntry } : {}) },
-        }))
-      : create();
+      await audit?.record(actorOf(me), AuditAction.faqDraftCreated, { type: 'faq_draft', id: String(d.id) }, {
+        conversationId: id,
+        messageId: d.messageId,
+        lang: d.lang,
+        ...(d.suggestedEntry ? { suggestedEntry: d.suggestedEntry } : {}),
+      });
+      return d;
+    });
     return c.json({ draft: await withNames(draft) }, 201);
   });
 
@@ -134,22 +137,20 @@ export function faqDraftRoutes(deps: FaqDraftRoutesDeps): Hono<AgentEnv> {
       throw new ValidationError('invalid_status', 'status must be open, used or dismissed', 'status');
     }
     const limit = limitParam(c.req.query('limit'), opts.defaultLimit, opts.maxLimit);
-    const list = drafts.list({ status: status as FaqDraftStatus, limit });
+    const list = await drafts.list({ status: status as FaqDraftStatus, limit });
     return c.json({ drafts: await Promise.all(list.map(withNames)) });
   });
 
   app.post('/api/admin/faq-drafts/:id/dismiss', editor, async (c) => {
     const id = draftId(c);
-    if (!drafts.get(id)) throw new NotFoundError(`handoff: no FAQ draft ${id}`);
+    if (!(await drafts.get(id))) throw new NotFoundError(`handoff: no FAQ draft ${id}`);
     // Throws inside the transaction: a draft handled already is a 409 with no audit row written.
-    const dismiss = () => {
-      const done = drafts.handle(id, 'dismissed', c.var.agent.id, clock().toISOString());
+    const draft = await unitOfWork.withTransaction(async () => {
+      const done = await drafts.handle(id, 'dismissed', c.var.agent.id, clock().toISOString());
       if (!done) throw new ConflictError(`handoff: FAQ draft ${id} was already handled`, 'already_handled');
+      await audit?.record(actorOf(c.var.agent), AuditAction.faqDraftDismissed, { type: 'faq_draft', id: String(id) });
       return done;
-    };
-    const draft = audit
-      ? audit.recordWith(dismiss, () => ({ actor: actorOf(c.var.agent), action: AuditAction.faqDraftDismissed, target: { type: 'faq_draft', id: String(id) } }))
-      : dismiss();
+    });
     return c.json({ draft: await withNames(draft) });
   });
 
@@ -158,23 +159,26 @@ export function faqDraftRoutes(deps: FaqDraftRoutesDeps): Hono<AgentEnv> {
   app.post('/api/admin/faq-drafts/:id/change', editor, body, async (c) => {
     const id = draftId(c);
     const input = c.req.header('content-length') === '0' ? {} : parseBody(changeSchema, await readJsonBody(c));
-    const draft = drafts.get(id);
+    const draft = await drafts.get(id);
     if (!draft) throw new NotFoundError(`handoff: no FAQ draft ${id}`);
     if (draft.status === 'dismissed') throw new ConflictError(`handoff: FAQ draft ${id} was dismissed`, 'already_handled');
     const change: KbChange = input.change ?? draftToChange(draft, entryExists);
     checkKbChange(change, entryExists);
     const yaml = toYaml(change);
-    if (!drafts.handle(id, 'used', c.var.agent.id, clock().toISOString())) {
-      throw new ConflictError(`handoff: FAQ draft ${id} was dismissed meanwhile`, 'already_handled');
-    }
-    audit?.record(actorOf(c.var.agent), AuditAction.kbChangeGenerated, { type: 'kb_change', id: null }, {
-      source: 'faq_draft',
-      draftId: id,
-      changes: change.changes.map((item) =>
-        item.addQuestions
-          ? { addQuestions: item.addQuestions.entry, lang: item.addQuestions.lang, count: item.addQuestions.questions.length }
-          : { newEntry: item.newEntry?.entry.id, file: item.newEntry?.file },
-      ),
+    // The draft marked used and the audit row of the change commit together.
+    await unitOfWork.withTransaction(async () => {
+      if (!(await drafts.handle(id, 'used', c.var.agent.id, clock().toISOString()))) {
+        throw new ConflictError(`handoff: FAQ draft ${id} was dismissed meanwhile`, 'already_handled');
+      }
+      await audit?.record(actorOf(c.var.agent), AuditAction.kbChangeGenerated, { type: 'kb_change', id: null }, {
+        source: 'faq_draft',
+        draftId: id,
+        changes: change.changes.map((item) =>
+          item.addQuestions
+            ? { addQuestions: item.addQuestions.entry, lang: item.addQuestions.lang, count: item.addQuestions.questions.length }
+            : { newEntry: item.newEntry?.entry.id, file: item.newEntry?.file },
+        ),
+      });
     });
     c.header('Content-Type', 'application/yaml; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="kb-change-draft-${id}.yaml"`);

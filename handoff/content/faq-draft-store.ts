@@ -38,19 +38,19 @@ export interface FaqDraftQuery {
 }
 
 export interface FaqDraftStore {
-  create(draft: NewFaqDraft): FaqDraft;
-  get(id: number): FaqDraft | undefined;
+  create(draft: NewFaqDraft): Promise<FaqDraft>;
+  get(id: number): Promise<FaqDraft | undefined>;
   /** Drafts of a status, newest first. */
-  list(query: FaqDraftQuery): FaqDraft[];
+  list(query: FaqDraftQuery): Promise<FaqDraft[]>;
   /**
    * Moves a draft to `used` or `dismissed`. Only from `open`, except `used` again from `used` (the editor made
    * the change file once more). Returns the draft after the change, or undefined when the move is not allowed.
    */
-  handle(id: number, status: Exclude<FaqDraftStatus, 'open'>, by: string, at: string): FaqDraft | undefined;
+  handle(id: number, status: Exclude<FaqDraftStatus, 'open'>, by: string, at: string): Promise<FaqDraft | undefined>;
   /** One message of the conversation, or undefined (another conversation's message counts as absent). */
-  message(conversationId: string, messageId: number): DraftSourceMessage | undefined;
+  message(conversationId: string, messageId: number): Promise<DraftSourceMessage | undefined>;
   /** Messages of the conversation before `messageId`, newest first. */
-  messagesBefore(conversationId: string, messageId: number, limit: number): DraftSourceMessage[];
+  messagesBefore(conversationId: string, messageId: number, limit: number): Promise<DraftSourceMessage[]>;
   /** Whether the agent holds or ever held the chat: holder, transfer party, author of a reply, or closer. */
-  hasHeld(conversationId: string, agentId: string): boolean;
+  hasHeld(conversationId: string, agentId: string): Promise<boolean>;
 }

@@ -4,6 +4,7 @@ import type { Lang } from '../../knowledge/types.ts';
 import type { CannedReply, CannedReplyPatch, CannedReplyStore, NewCannedReply } from './canned-reply-store.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
 
 export interface SqliteCannedReplyStoreOptions {
@@ -131,7 +132,7 @@ export function createSqliteCannedReplyStore(db: Db, options: Partial<SqliteCann
     return toReply(rowOrThrow(id));
   });
 
-  return {
+  return gated(db, {
     async list(agentId, { q, lang, limit = DEFAULT_LIMIT } = {}) {
       const folded = q?.normalize('NFKC').trim().toLowerCase() ?? '';
       const needle = folded.replace(/^\/+/, '');
@@ -157,7 +158,7 @@ export function createSqliteCannedReplyStore(db: Db, options: Partial<SqliteCann
     async delete(id) {
       if (remove.run(id).changes === 0) throw new NotFoundError(`handoff: no canned reply ${JSON.stringify(id)}`);
     },
-  };
+  });
 }
 
 function toReply(row: CannedRow): CannedReply {

@@ -1,5 +1,6 @@
 // FAQ drafts in SQLite (migration 012), and the messages of a chat they are made from.
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import type { MessageAuthor } from '../conversations/conversation-store.ts';
 import type { Lang } from '../../knowledge/types.ts';
 import type { DraftSourceMessage, FaqDraft, FaqDraftStatus, FaqDraftStore } from './faq-draft-store.ts';
@@ -46,33 +47,34 @@ export function createSqliteFaqDraftStore(db: Db): FaqDraftStore {
         OR EXISTS (SELECT 1 FROM messages WHERE conversation_id = @c AND author = 'agent' AND agent_id = @a)
         OR EXISTS (SELECT 1 FROM conversation_closures WHERE conversation_id = @c AND agent_id = @a) AS held`);
 
-  return {
-    create(draft) {
+  return gated(db, {
+    async create(draft) {
       const { lastInsertRowid } = insert.run({ ...draft, suggestedEntry: draft.suggestedEntry ?? null });
       return toDraft(selectOne.get(Number(lastInsertRowid))!);
     },
-    get(id) {
+    async get(id) {
       const row = selectOne.get(id);
       return row ? toDraft(row) : undefined;
     },
-    list({ status, limit }) {
+    async list({ status, limit }) {
       return selectList.all(status, limit).map(toDraft);
     },
-    handle(id, status, by, at) {
+    async handle(id, status, by, at) {
       if (update.run(status, by, at, id, status).changes === 0) return undefined;
       return toDraft(selectOne.get(id)!);
     },
-    message(conversationId, messageId) {
+    async message(conversationId, messageId) {
       const row = selectMessage.get(conversationId, messageId);
       return row ? toMessage(row) : undefined;
     },
-    messagesBefore(conversationId, messageId, limit) {
+    async messagesBefore(conversationId, messageId, limit) {
       return selectBefore.all(conversationId, messageId, limit).map(toMessage);
     },
-    hasHeld(conversationId, agentId) {
+    async hasHeld(conversationId, agentId) {
       return selectHeld.get({ c: conversationId, a: agentId })?.held === 1;
     },
-  };
+  });
+
 }
 
 function toMessage(r: MessageRow): DraftSourceMessage {

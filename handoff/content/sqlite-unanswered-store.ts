@@ -1,5 +1,6 @@
 // The unanswered inbox in SQLite (migration 010).
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import type { Lang } from '../../knowledge/types.ts';
 import type { UnansweredCandidate, UnansweredRecord, UnansweredRow, UnansweredStore } from './unanswered-store.ts';
 
@@ -40,8 +41,8 @@ export function createSqliteUnansweredStore(db: Db): UnansweredStore {
     'UPDATE unanswered_questions SET handled_at = ? WHERE handled_at IS NULL AND id IN (SELECT value FROM json_each(?))',
   );
 
-  return {
-    record(entry) {
+  return gated(db, {
+    async record(entry) {
       insert.run({
         conversationId: entry.conversationId,
         text: entry.text,
@@ -54,14 +55,15 @@ export function createSqliteUnansweredStore(db: Db): UnansweredStore {
         askedAt: entry.askedAt,
       });
     },
-    listOpen({ from, to, lang, limit }) {
+    async listOpen({ from, to, lang, limit }) {
       return selectOpen.all({ from: from ?? null, to: to ?? null, lang: lang ?? null, limit }).map(toRow);
     },
-    markHandled(ids, at) {
+    async markHandled(ids, at) {
       if (ids.length === 0) return 0;
       return markRows.run(at, JSON.stringify(ids)).changes;
     },
-  };
+  });
+
 }
 
 function toRow(r: Row): UnansweredRow {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AgentEnv, RequireAgent } from '../agents/agent-env.ts';
 import { actorOf, AuditAction, type AuditLog } from '../supervision/audit-log.ts';
 import { limitBody } from '../http/body-limit.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import type { Clock } from '../platform/clock.ts';
 import { ValidationError } from '../platform/errors.ts';
 import { parseBody } from '../http/parse-body.ts';
@@ -44,24 +45,26 @@ export interface UnansweredRoutesDeps {
   clock: Clock;
   /** Audit rows of dismissed groups and generated change files (keys, ids and counts; never question text). */
   audit?: AuditLog;
+  /** The questions marked handled and their audit row commit together. */
+  unitOfWork: UnitOfWork;
   options?: Partial<UnansweredRoutesOptions>;
 }
 
 const dismissSchema = z.strictObject({ groupKey: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 
-export function unansweredRoutes({ store, requireAgent, entryExists, toYaml = kbChangeToYaml, clock, audit, options = {} }: UnansweredRoutesDeps): Hono<AgentEnv> {
+export function unansweredRoutes({ store, requireAgent, entryExists, toYaml = kbChangeToYaml, clock, audit, unitOfWork, options = {} }: UnansweredRoutesDeps): Hono<AgentEnv> {
   const opts = { ...defaultUnansweredRoutesOptions, ...options };
   const app = new Hono<AgentEnv>();
   // Content work: editors and admins (see authorization-table.ts).
   const editor = requireAgent('content');
 
-  app.get('/api/admin/unanswered', editor, (c) => {
+  app.get('/api/admin/unanswered', editor, async (c) => {
     const from = isoParam(c.req.query('from'), 'from');
     const to = isoParam(c.req.query('to'), 'to');
     const lang = c.req.query('lang');
     if (lang !== undefined && lang !== 'zh' && lang !== 'en') throw new ValidationError('invalid_lang', 'lang is zh or en', 'lang');
     const limit = limitParam(c.req.query('limit'), opts.defaultLimit, opts.maxLimit);
-    const rows = store.listOpen({ ...(from ? { from } : {}), ...(to ? { to } : {}), ...(lang ? { lang } : {}), limit: opts.maxRows });
+    const rows = await store.listOpen({ ...(from ? { from } : {}), ...(to ? { to } : {}), ...(lang ? { lang } : {}), limit: opts.maxRows });
     const questions = groupUnanswered(rows, opts.grouping)
       .slice(0, limit)
       .map(({ rowIds: _ids, ...group }) => group);
@@ -71,26 +74,24 @@ export function unansweredRoutes({ store, requireAgent, entryExists, toYaml = kb
   app.post('/api/admin/unanswered/dismiss', editor, limitBody(opts.maxBodyBytes), async (c) => {
     const { groupKey } = parseBody(dismissSchema, await readJsonBody(c));
     // The group as grouped now over every open question: the one holding the wording the key names.
-    const rows = store.listOpen({ limit: opts.maxRows });
+    const rows = await store.listOpen({ limit: opts.maxRows });
     const wordings = new Set(rows.filter((r) => groupKeyOf(r.lang, r.normKey) === groupKey).map((r) => r.id));
     const group = groupUnanswered(rows, opts.grouping).find((g) => g.groupKey === groupKey || g.rowIds.some((id) => wordings.has(id)));
-    const markHandled = () => (group ? store.markHandled(group.rowIds, clock().toISOString()) : 0);
     // The rows marked and the audit row commit together; dismissing nothing (already handled) is not a change.
-    const dismissed = audit && group
-      ? audit.recordWith(markHandled, (count) => ({
-          actor: actorOf(c.var.agent),
-          action: AuditAction.unansweredDismissed,
-          target: { type: 'unanswered_group', id: groupKey },
-          details: { questions: count },
-        }))
-      : markHandled();
+    const dismissed = group
+      ? await unitOfWork.withTransaction(async () => {
+          const count = await store.markHandled(group.rowIds, clock().toISOString());
+          await audit?.record(actorOf(c.var.agent), AuditAction.unansweredDismissed, { type: 'unanswered_group', id: groupKey }, { questions: count });
+          return count;
+        })
+      : 0;
     return c.json({ dismissed });
   });
 
   app.post('/api/admin/unanswered/change', editor, limitBody(opts.maxBodyBytes), async (c) => {
     const change = parseBody(kbChangeRequestSchema, await readJsonBody(c));
     checkKbChange(change, entryExists);
-    audit?.record(actorOf(c.var.agent), AuditAction.kbChangeGenerated, { type: 'kb_change', id: null }, {
+    await audit?.record(actorOf(c.var.agent), AuditAction.kbChangeGenerated, { type: 'kb_change', id: null }, {
       source: 'unanswered',
       changes: change.changes.map((item) =>
         'addQuestions' in item

@@ -26,12 +26,12 @@ const miss = (conversationId: string, text: string) => ({
 });
 
 describe('unanswered store', () => {
-  it(`keeps at most ${MAX_PER_CONVERSATION} questions of one conversation; others are still recorded`, () => {
+  it(`keeps at most ${MAX_PER_CONVERSATION} questions of one conversation; others are still recorded`, async () => {
     const store = createSqliteUnansweredStore(db);
     conversation('junk');
     conversation('real');
-    for (let i = 0; i < 3 * MAX_PER_CONVERSATION; i++) store.record(miss('junk', `垃圾${i}`));
-    store.record(miss('real', '宽带怎么办停机保号'));
+    for (let i = 0; i < 3 * MAX_PER_CONVERSATION; i++) await store.record(miss('junk', `垃圾${i}`));
+    await store.record(miss('real', '宽带怎么办停机保号'));
     const count = (id: string) => (db.prepare('SELECT count(*) AS n FROM unanswered_questions WHERE conversation_id = ?').get(id) as { n: number }).n;
     expect(count('junk')).toBe(MAX_PER_CONVERSATION);
     expect(count('real')).toBe(1);

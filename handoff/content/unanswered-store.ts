@@ -31,8 +31,8 @@ export interface UnansweredRow extends UnansweredRecord {
 
 /** The write side, the only part the chat turn sees. */
 export interface UnansweredLog {
-  /** Synchronous and cheap (one prepared insert): it runs on the chat path. */
-  record(entry: UnansweredRecord): void;
+  /** Cheap (one insert): it runs on the chat path. */
+  record(entry: UnansweredRecord): Promise<void>;
 }
 
 export interface UnansweredQuery {
@@ -46,7 +46,7 @@ export interface UnansweredQuery {
 
 export interface UnansweredStore extends UnansweredLog {
   /** Open (not dismissed) questions, newest first. */
-  listOpen(query: UnansweredQuery): UnansweredRow[];
+  listOpen(query: UnansweredQuery): Promise<UnansweredRow[]>;
   /** Marks rows handled; returns how many were open. */
-  markHandled(ids: readonly number[], at: string): number;
+  markHandled(ids: readonly number[], at: string): Promise<number>;
 }

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { hashToken, newConversationId, newConversationToken, tokenMatches } from './conversation-token.ts';
 import { visitorClientMessageId } from './client-message-id.ts';
 import { lazy, type Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
 
 export interface SqliteConversationStoreOptions {
@@ -382,7 +383,7 @@ export function createSqliteConversationStore(
     return { conversation: turn.conversation, token, turn };
   });
 
-  return {
+  return gated(db, {
     async createConversation(input) {
       return createTx.immediate(input);
     },
@@ -415,7 +416,7 @@ export function createSqliteConversationStore(
     async setProvinceQuestion(id, question) {
       if (updateProvinceQuestion().run(JSON.stringify(question), id).changes !== 1) throw new NotFoundError(`conversation ${id} not found`);
     },
-  };
+  });
 }
 
 function parseObject(json: string | null): JsonObject | undefined {

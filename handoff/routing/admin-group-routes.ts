@@ -56,7 +56,7 @@ export function adminGroupRoutes({ groups, hub, requireAgent, audit, maxBodyByte
       }
       const input = parseBody(putGroupSchema, await readJsonBody(c));
       const { group, created } = await groups.put({ id, name: input.name, hours: input.hours, provinces: input.provinces ?? [], skills: input.skills ?? [] });
-      audit?.record(actorOf(c.var.agent), AuditAction.groupSaved, { type: 'group', id }, {
+      await audit?.record(actorOf(c.var.agent), AuditAction.groupSaved, { type: 'group', id }, {
         created, name: group.name, hours: group.hours, provinces: group.provinces, skills: group.skills,
       });
       // Queue views show group names and hours: let them refetch.

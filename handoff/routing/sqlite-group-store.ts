@@ -2,6 +2,7 @@
 import { businessHoursSchema } from './business-hours.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import type { Group, GroupInput, GroupStore } from './groups.ts';
 
 interface GroupRow {
@@ -43,7 +44,7 @@ export function createSqliteGroupStore(db: Db, clock: Clock = systemClock): Grou
     return { group: toCachedGroup(selectOne.get(group.id)!), created };
   });
 
-  return {
+  return gated(db, {
     async list() {
       return selectAll.all().map(toCachedGroup);
     },
@@ -54,7 +55,7 @@ export function createSqliteGroupStore(db: Db, clock: Clock = systemClock): Grou
     async put(group) {
       return putTx.immediate(group);
     },
-  };
+  });
 }
 
 function toGroup(row: GroupRow): Group {

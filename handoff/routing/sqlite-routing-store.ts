@@ -4,6 +4,7 @@ import type { Lang } from '../../knowledge/types.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { ConversationStatus, MessageAuthor, StoredMessage } from '../conversations/conversation-store.ts';
 import { lazy, type Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';
 import { pickAgent, type AgentLoad } from './round-robin.ts';
 import { toMessage as storedMessage, type MessageRow } from '../conversations/sqlite-conversation-store.ts';
@@ -381,7 +382,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
     return toClosure(selectClosure.get(closure.id)!);
   });
 
-  return {
+  return gated(db, {
     async get(id) {
       return toRouted(conversationOrThrow(id));
     },
@@ -481,7 +482,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
     async rate(id, rating) {
       return rateTx.immediate(id, rating);
     },
-  };
+  });
 }
 
 function toRouted(row: ConversationRow): RoutedConversation {

@@ -3,6 +3,7 @@ import type { Lang } from '../../knowledge/types.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { StoredMessage } from '../conversations/conversation-store.ts';
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';
 import type { NewTicket, Ticket, TicketReason, TicketStatus, TicketStore } from './tickets.ts';
 
@@ -86,7 +87,7 @@ export function createSqliteTicketStore(db: Db, clock: Clock = systemClock): Tic
     return message ? { ticket: toTicket(ticketOrThrow(id)), message } : { ticket: toTicket(ticketOrThrow(id)) };
   });
 
-  return {
+  return gated(db, {
     async create(ticket) {
       return createTx.immediate(ticket);
     },
@@ -101,7 +102,7 @@ export function createSqliteTicketStore(db: Db, clock: Clock = systemClock): Tic
     async answer(id, input) {
       return answerTx.immediate(id, input);
     },
-  };
+  });
 }
 
 function toTicket(row: TicketRow): Ticket {

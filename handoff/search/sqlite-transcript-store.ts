@@ -2,6 +2,7 @@
 import { toMessage, type MessageRow } from '../conversations/sqlite-conversation-store.ts';
 import type { ConversationStatus, MessageAuthor, StoredMessage } from '../conversations/conversation-store.ts';
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import { searchIndexer } from '../sqlite/search-index.ts';
 import type { TranscriptHit, TranscriptPage, TranscriptQuery, TranscriptStore } from './transcript-store.ts';
 
@@ -81,7 +82,7 @@ export function createSqliteTranscriptStore(
     scanAll: db.prepare<SearchParams, HitRow>(searchSql(false, false)),
   };
 
-  return {
+  return gated(db, {
     async messagesAfter(conversationIds, after, limit) {
       if (conversationIds.length === 0) return [];
       const capped = Math.max(1, Math.min(Math.trunc(limit), maxPageSize));
@@ -121,7 +122,7 @@ export function createSqliteTranscriptStore(
       const rows = statement.all(params);
       return { hits: rows.slice(0, limit).map(toHit), more: rows.length > limit };
     },
-  };
+  });
 }
 
 /** A term as one FTS5 string: quoted, inner quotes doubled, so no character of it is query syntax. */

@@ -63,15 +63,13 @@ export interface AuditQuery {
 }
 
 export interface AuditLog {
-  /** Writes one row now (inside the caller's transaction when there is one) and returns it. */
-  record(actor: AuditActor, action: string, target: AuditTarget, details?: AuditDetails): AuditEntry;
   /**
-   * Runs a synchronous change on the same database and its audit row in one transaction: the row is never
-   * written for a change that failed, and a change is never kept without its row.
+   * Writes one row and returns it. Inside a unit of work (UnitOfWork.withTransaction) the row commits with the
+   * change it describes, or not at all.
    */
-  recordWith<T>(change: () => T, entry: (result: T) => { actor: AuditActor; action: string; target: AuditTarget; details?: AuditDetails }): T;
+  record(actor: AuditActor, action: string, target: AuditTarget, details?: AuditDetails): Promise<AuditEntry>;
   /** Newest first. */
-  list(query?: AuditQuery): AuditEntry[];
+  list(query?: AuditQuery): Promise<AuditEntry[]>;
 }
 
 export interface SqliteAuditLogOptions {

@@ -31,14 +31,14 @@ export function auditRoutes({ audit, requireAgent, options = {} }: AuditRoutesDe
    * ?from&to (ISO date or time; a bare `to` date covers its whole day), ?actor (account id), ?action,
    * ?limit, ?before (the last id of the previous page). `nextBefore` is there when more may follow.
    */
-  app.get('/api/admin/audit', requireAgent('admin'), (c) => {
+  app.get('/api/admin/audit', requireAgent('admin'), async (c) => {
     const from = isoParam(c.req.query('from'), 'from');
     const to = isoParam(c.req.query('to'), 'to');
     const actor = patternParam(c.req.query('actor'), ACTOR, 'actor', 'actor must be an account id');
     const action = patternParam(c.req.query('action'), ACTION, 'action', 'action must look like agent.created');
     const limit = intParam(c.req.query('limit'), 'limit', 1, opts.maxLimit) ?? opts.defaultLimit;
     const before = intParam(c.req.query('before'), 'before', 1, Number.MAX_SAFE_INTEGER);
-    const entries = audit.list({
+    const entries = await audit.list({
       limit,
       ...(from ? { from } : {}),
       ...(to ? { to } : {}),

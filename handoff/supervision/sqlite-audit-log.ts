@@ -1,5 +1,6 @@
 // The audit log in SQLite (migration 011): one row per change, newest first, secrets scrubbed before writing.
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import { defaultSqliteAuditLogOptions, FORBIDDEN_KEY, type AuditActor, type AuditDetails, type AuditEntry, type AuditLog, type AuditTarget, type SqliteAuditLogOptions } from './audit-log.ts';
 
 interface Row {
@@ -43,17 +44,11 @@ export function createSqliteAuditLog(db: Db, options: Partial<SqliteAuditLogOpti
     return toEntry(row);
   }
 
-  return {
-    record,
-    recordWith(change, entry) {
-      return db.transaction(() => {
-        const result = change();
-        const { actor, action, target, details } = entry(result);
-        record(actor, action, target, details);
-        return result;
-      })();
+  return gated(db, {
+    async record(actor, action, target, details) {
+      return record(actor, action, target, details);
     },
-    list(query = {}) {
+    async list(query = {}) {
       const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? defaultLimit)), maxLimit);
       return select
         .all({
@@ -66,7 +61,8 @@ export function createSqliteAuditLog(db: Db, options: Partial<SqliteAuditLogOpti
         })
         .map(toEntry);
     },
-  };
+  });
+
 }
 
 /** A copy without forbidden keys, at any depth. */

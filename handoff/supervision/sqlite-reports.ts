@@ -1,6 +1,7 @@
 // The reports' SQL: every figure of GET /api/admin/reports read from the conversations, messages, closures and transfers.
 import { zoneOffset } from '../routing/business-hours.ts';
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import { defaultReportsOptions, type AgentReport, type Report, type Reports, type ReportsOptions } from './reports.ts';
 
 /** The one bot decision kinds a reply can have (the bot's system-like notes would have other kinds). */
@@ -60,7 +61,7 @@ export function createSqliteReports(db: Db, options: Partial<ReportsOptions> = {
     FROM conversations AS c JOIN conversation_closures AS cl ON cl.conversation_id = c.id
     WHERE ${IN_RANGE} AND cl.agent_id IS NOT NULL GROUP BY cl.agent_id`);
 
-  return {
+  return gated(db, {
     async report({ from, to }) {
       const range: Range = { from: from.toISOString(), to: to.toISOString() };
       // Read in one transaction: every figure sees the same database state.
@@ -102,7 +103,7 @@ export function createSqliteReports(db: Db, options: Partial<ReportsOptions> = {
         };
       })();
     },
-  };
+  });
 }
 
 function share(part: number, whole: number): number | null {

@@ -6,6 +6,7 @@ import { addAgent, call, createKit, login, type Kit } from '../testing/agent-tes
 import { createSqliteConversationStore } from '../conversations/sqlite-conversation-store.ts';
 import { createSqliteTranscriptStore } from '../search/sqlite-transcript-store.ts';
 import { searchIndexer } from '../sqlite/search-index.ts';
+import { createSqliteUnitOfWork } from '../sqlite/unit-of-work.ts';
 import { createSqliteVisitorTranscripts } from './sqlite-visitor-transcripts.ts';
 
 const kits: Kit[] = [];
@@ -19,7 +20,7 @@ const VISITOR = 'visitor-abcdefghij0123';
 async function setup() {
   const k = createKit();
   kits.push(k);
-  k.app.route('/', adminVisitorRoutes({ visitors: createSqliteVisitorTranscripts(k.db), requireAgent: k.requireAgent, log: k.log }));
+  k.app.route('/', adminVisitorRoutes({ visitors: createSqliteVisitorTranscripts(k.db), requireAgent: k.requireAgent, log: k.log, unitOfWork: createSqliteUnitOfWork(k.db) }));
   await addAgent(k, 'root', { role: 'admin', groups: [] });
   await addAgent(k, 'alice');
   const adminCookie = await login(k, 'root');

@@ -6,6 +6,7 @@ import type { AgentLog } from '../agents/agent-log.ts';
 import { actorOf, AuditAction, type AuditLog } from '../supervision/audit-log.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import type { VisitorTranscripts } from './visitor-transcripts.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
 
 export interface AdminVisitorRoutesDeps {
   visitors: VisitorTranscripts;
@@ -14,6 +15,8 @@ export interface AdminVisitorRoutesDeps {
   log: AgentLog;
   /** Audit rows of exports and erasures (conversation ids and counts, never text); none in tests that do not read it. */
   audit?: AuditLog;
+  /** An erasure and its audit row commit together. */
+  unitOfWork: UnitOfWork;
 }
 
 export const VisitorLogEvent = {
@@ -30,11 +33,11 @@ const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const VISITOR_KEY = /^visitor:([A-Za-z0-9_-]{16,64})$/;
 
 /** The conversation ids a key names (a visitor id: its oldest MAX_CONVERSATIONS_PER_VISITOR_ID conversations). */
-function parseVisitorKey(key: string, visitors: VisitorTranscripts): string[] {
+async function parseVisitorKey(key: string, visitors: VisitorTranscripts): Promise<string[]> {
   const byVisitor = VISITOR_KEY.exec(key);
   if (byVisitor) {
     // Never a silent cut: a visitor id with more conversations than one request takes is refused as a whole.
-    const ids = visitors.conversationsOf(byVisitor[1]!, MAX_CONVERSATIONS_PER_VISITOR_ID + 1);
+    const ids = await visitors.conversationsOf(byVisitor[1]!, MAX_CONVERSATIONS_PER_VISITOR_ID + 1);
     if (ids.length > MAX_CONVERSATIONS_PER_VISITOR_ID) {
       throw new ConflictError(`this visitor id has more than ${MAX_CONVERSATIONS_PER_VISITOR_ID} conversations: name them by id`, 'too_many_conversations');
     }
@@ -51,24 +54,24 @@ function parseVisitorKey(key: string, visitors: VisitorTranscripts): string[] {
   return ids;
 }
 
-export function adminVisitorRoutes({ visitors, requireAgent, log, audit }: AdminVisitorRoutesDeps): Hono<AgentEnv> {
+export function adminVisitorRoutes({ visitors, requireAgent, log, audit, unitOfWork }: AdminVisitorRoutesDeps): Hono<AgentEnv> {
   const app = new Hono<AgentEnv>();
   // requireAgent also refuses a DELETE with a foreign Origin (same-origin check) before the session is read.
   const admin = requireAgent('admin');
 
   /** ?format=json (the default and, for now, the only format): every conversation with its messages. */
-  app.get('/api/admin/visitors/:visitorKey/transcripts', admin, (c) => {
+  app.get('/api/admin/visitors/:visitorKey/transcripts', admin, async (c) => {
     const format = c.req.query('format') ?? 'json';
     if (format !== 'json') throw new ValidationError('invalid_format', 'format must be json', 'format');
-    const ids = parseVisitorKey(c.req.param('visitorKey'), visitors);
-    const exported = visitors.export(ids);
+    const ids = await parseVisitorKey(c.req.param('visitorKey'), visitors);
+    const exported = await visitors.export(ids);
     if (exported.conversations.length === 0) throw new NotFoundError('no conversation with these ids');
     const messages = exported.conversations.reduce((n, conv) => n + conv.messages.length, 0);
     log.info(
       { event: VisitorLogEvent.exported, by: c.var.agent.id, conversations: exported.conversations.length, messages },
       'visitor transcripts exported',
     );
-    audit?.record(actorOf(c.var.agent), AuditAction.transcriptsExported, { type: 'conversations', id: ids.join(',') }, {
+    await audit?.record(actorOf(c.var.agent), AuditAction.transcriptsExported, { type: 'conversations', id: ids.join(',') }, {
       conversations: exported.conversations.length,
       messages,
     });
@@ -77,18 +80,17 @@ export function adminVisitorRoutes({ visitors, requireAgent, log, audit }: Admin
   });
 
   /** Deletes the named conversations and all stored with them; unknown ids count 0 (a repeat is harmless). */
-  app.delete('/api/admin/visitors/:visitorKey/transcripts', admin, (c) => {
-    const ids = parseVisitorKey(c.req.param('visitorKey'), visitors);
+  app.delete('/api/admin/visitors/:visitorKey/transcripts', admin, async (c) => {
+    const ids = await parseVisitorKey(c.req.param('visitorKey'), visitors);
     // A chat waiting for or held by a person is live in the queue and on an agent's screen: close it first.
-    const live = [...visitors.statuses(ids)].filter(([, status]) => status === 'queued' || status === 'assigned').map(([id]) => id);
+    const live = [...(await visitors.statuses(ids))].filter(([, status]) => status === 'queued' || status === 'assigned').map(([id]) => id);
     if (live.length > 0) throw new ConflictError(`close these conversations first: ${live.join(', ')}`);
     // The erasure and its audit row commit together: an erasure is never left unaccounted for.
-    const deleted = audit
-      ? audit.recordWith(
-          () => visitors.delete(ids),
-          (counts) => ({ actor: actorOf(c.var.agent), action: AuditAction.transcriptsDeleted, target: { type: 'conversations', id: ids.join(',') }, details: { ...counts } }),
-        )
-      : visitors.delete(ids);
+    const deleted = await unitOfWork.withTransaction(async () => {
+      const counts = await visitors.delete(ids);
+      await audit?.record(actorOf(c.var.agent), AuditAction.transcriptsDeleted, { type: 'conversations', id: ids.join(',') }, { ...counts });
+      return counts;
+    });
     log.info({ event: VisitorLogEvent.deleted, by: c.var.agent.id, ...deleted }, 'visitor transcripts deleted');
     return c.json({ deleted });
   });

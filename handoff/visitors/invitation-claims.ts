@@ -16,7 +16,7 @@ export interface InvitationClaims {
   /** The invitation for this visitor id, used now; ValidationError `invalid_invitation` otherwise. */
   claim(invitationId: string, visitorId: string | undefined): Promise<InvitationClaim>;
   /** The conversation started from it (invited_conversations) and the visitor is in chat from now on. */
-  started(conversationId: string, claim: InvitationClaim, visitorId: string | undefined): void;
+  started(conversationId: string, claim: InvitationClaim, visitorId: string | undefined): Promise<void>;
   /** Any new conversation with a visitor id: the visitor list shows them in chat. */
   noteConversation(visitorId: string, conversationId: string): void;
 }
@@ -44,9 +44,9 @@ export function createInvitationClaims(deps: InvitationClaimsDeps): InvitationCl
       if ((await deps.heldConversationIds(agent.id)).length >= agent.capacity) return { invitation };
       return { invitation, agent: toAgent(agent) };
     },
-    started(conversationId, { invitation }, visitorId) {
+    async started(conversationId, { invitation }, visitorId) {
       const from = invitation.from;
-      deps.rules.markInvited(
+      await deps.rules.markInvited(
         conversationId,
         from.kind === 'agent' ? { id: invitation.id, kind: 'agent', agentId: from.agentId } : { id: invitation.id, kind: 'rule', ruleId: from.ruleId },
         deps.clock(),

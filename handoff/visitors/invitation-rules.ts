@@ -19,12 +19,12 @@ export const MAX_INVITATION_RULES = 50;
 const MAX_RULE_TEXT = 200;
 
 export interface InvitationRuleStore {
-  list(): InvitationRule[];
+  list(): Promise<InvitationRule[]>;
   /** Replaces every rule (the admin screen saves the whole list); a rule without id gets one. */
-  replace(rules: ReadonlyArray<Omit<InvitationRule, 'id'> & { id?: string | undefined }>, at: Date): InvitationRule[];
+  replace(rules: ReadonlyArray<Omit<InvitationRule, 'id'> & { id?: string | undefined }>, at: Date): Promise<InvitationRule[]>;
   /** Marks a conversation as started from an invitation. */
-  markInvited(conversationId: string, invitation: { id: string; kind: 'agent' | 'rule'; agentId?: string; ruleId?: string }, at: Date): void;
-  invitedBy(conversationId: string): { invitationId: string; kind: 'agent' | 'rule' } | undefined;
+  markInvited(conversationId: string, invitation: { id: string; kind: 'agent' | 'rule'; agentId?: string; ruleId?: string }, at: Date): Promise<void>;
+  invitedBy(conversationId: string): Promise<{ invitationId: string; kind: 'agent' | 'rule' } | undefined>;
 }
 
 /** Compiled matchers by pattern: rules are few (MAX_INVITATION_RULES) and checked every sweep. */

@@ -1,6 +1,7 @@
 // The automatic invitation rules in SQLite (migration 013): replaced as a whole list, in order.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import type { InvitationRule, InvitationRuleStore } from './invitation-rules.ts';
 
 interface RuleRow {
@@ -33,26 +34,28 @@ export function createSqliteInvitationRuleStore(db: Db): InvitationRuleStore {
       insert.run({ id: r.id, urlPattern: r.urlPattern, dwellSeconds: r.dwellSeconds, zh: r.text.zh, en: r.text.en, enabled: r.enabled ? 1 : 0, position, at }),
     );
   });
-  return {
-    list() {
+  const store: InvitationRuleStore = {
+    async list() {
       cache ??= selectAll.all().map(toRule);
       return cache.map((r) => ({ ...r, text: { ...r.text } }));
     },
-    replace(rules, at) {
+    async replace(rules, at) {
       const withIds = rules.map((r) => ({ ...r, id: r.id ?? randomUUID() }));
       replaceTx(withIds, at.toISOString());
       cache = undefined;
-      return this.list();
+      return store.list();
     },
-    markInvited(conversationId, invitation, at) {
+    async markInvited(conversationId, invitation, at) {
       insertInvited.run({
         conversationId, invitationId: invitation.id, kind: invitation.kind,
         agentId: invitation.agentId ?? null, ruleId: invitation.ruleId ?? null, at: at.toISOString(),
       });
     },
-    invitedBy(conversationId) {
+    async invitedBy(conversationId) {
       const row = selectInvited.get(conversationId);
       return row ? { invitationId: row.invitation_id, kind: row.kind } : undefined;
     },
   };
+  return gated(db, store);
+
 }

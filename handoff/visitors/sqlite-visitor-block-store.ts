@@ -2,6 +2,7 @@
 // (the audit row), and the refused requests counted per block and per day.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import type { BlockKind, BlockSummary, NewBlock, StoredBlock, VisitorBlockStore } from './visitor-blocks.ts';
 
 const HOUR_MS = 3_600_000;
@@ -71,16 +72,14 @@ export function createSqliteVisitorBlockStore(db: Db): VisitorBlockStore {
       sum(CASE WHEN hits_day = @day THEN hits_on_day ELSE 0 END) AS today
     FROM visitor_blocks`);
 
-  const blockTx = db.transaction((input: NewBlock, now: Date, alongside?: (block: StoredBlock) => void): StoredBlock => {
+  const blockTx = db.transaction((input: NewBlock, now: Date): StoredBlock => {
     const expiresAt = input.durationHours === undefined ? null : new Date(now.getTime() + input.durationHours * HOUR_MS).toISOString();
     const open = selectOpen.get(input.kind, input.value);
     if (open && expiryMs(open.expires_at) > now.getTime()) {
       // An agent's hour must not cut short an admin's "until lifted": the later expiry wins.
       const later = expiryMs(open.expires_at) >= expiryMs(expiresAt) ? open.expires_at : expiresAt;
       extend.run({ id: open.id, expiresAt: later, reason: input.reason ?? null });
-      const block = toStored(selectById.get(open.id)!);
-      alongside?.(block);
-      return block;
+      return toStored(selectById.get(open.id)!);
     }
     if (open) endExpired.run(open.id);
     const id = randomUUID();
@@ -94,36 +93,43 @@ export function createSqliteVisitorBlockStore(db: Db): VisitorBlockStore {
       now: now.toISOString(),
       expiresAt,
     });
-    const block = toStored(selectById.get(id)!);
-    alongside?.(block);
-    return block;
+    return toStored(selectById.get(id)!);
   });
 
-  const liftTx = db.transaction((block: StoredBlock, by: string, now: Date, alongside?: (block: StoredBlock) => void): StoredBlock => {
+  const liftTx = db.transaction((block: StoredBlock, by: string, now: Date): StoredBlock => {
     if (block.liftedAt === null) lift.run({ id: block.id, by, now: now.toISOString() });
-    const lifted = toStored(selectById.get(block.id)!);
-    alongside?.(lifted);
-    return lifted;
+    return toStored(selectById.get(block.id)!);
   });
 
   const addHitsTx = db.transaction((hits: ReadonlyArray<{ id: string; count: number; last: Date }>, day: string) => {
     for (const h of hits) addHits.run({ id: h.id, count: h.count, last: h.last.toISOString(), day });
   });
 
-  return {
-    unlifted: () => selectUnlifted.all().map(toStored),
-    get(id) {
+  return gated(db, {
+    async unlifted() {
+      return selectUnlifted.all().map(toStored);
+    },
+    async get(id) {
       const row = selectById.get(id);
       return row ? toStored(row) : undefined;
     },
     // IMMEDIATE: the write lock before reading what is open, so two blocks of one value cannot both insert.
-    block: (input, now, alongside) => blockTx.immediate(input, now, alongside),
-    lift: (block, by, now, alongside) => liftTx.immediate(block, by, now, alongside),
-    addHits: (hits, day) => addHitsTx.immediate(hits, day),
-    list: (since) => selectList.all({ since }).map(toStored),
-    summary(now, day): BlockSummary {
+    // Inside a unit of work the transaction is a savepoint of the unit's, which already holds the lock.
+    async block(input, now) {
+      return blockTx.immediate(input, now);
+    },
+    async lift(block, by, now) {
+      return liftTx.immediate(block, by, now);
+    },
+    async addHits(hits, day) {
+      addHitsTx.immediate(hits, day);
+    },
+    async list(since) {
+      return selectList.all({ since }).map(toStored);
+    },
+    async summary(now, day): Promise<BlockSummary> {
       const row = selectSummary.get({ now: now.toISOString(), day })!;
       return { active: row.active, hits: row.hits ?? 0, hitsToday: row.today ?? 0 };
     },
-  };
+  });
 }

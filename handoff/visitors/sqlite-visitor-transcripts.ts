@@ -1,5 +1,6 @@
 // A visitor's transcripts in SQLite: export or delete the named conversations and everything stored with them.
 import type { Db } from '../sqlite/db.ts';
+import { gated } from '../sqlite/unit-of-work.ts';
 import type { VisitorDeleteCounts, VisitorTranscriptExport, VisitorTranscripts } from './visitor-transcripts.ts';
 
 export function createSqliteVisitorTranscripts(db: Db): VisitorTranscripts {
@@ -66,13 +67,19 @@ export function createSqliteVisitorTranscripts(db: Db): VisitorTranscripts {
     };
   });
 
-  return {
-    conversationsOf: (visitorId, limit) => selectByVisitor.all(visitorId, limit).map((r) => r.id),
-    statuses(ids) {
+  return gated(db, {
+    async conversationsOf(visitorId, limit) {
+      return selectByVisitor.all(visitorId, limit).map((r) => r.id);
+    },
+    async statuses(ids) {
       return new Map(selectConversations.all(JSON.stringify(ids)).map((r) => [r.id as string, r.status as string]));
     },
     // One read transaction: a consistent snapshot of every conversation.
-    export: (ids) => exportTx(ids),
-    delete: (ids) => deleteTx(JSON.stringify(ids)),
-  };
+    async export(ids) {
+      return exportTx(ids);
+    },
+    async delete(ids) {
+      return deleteTx(JSON.stringify(ids));
+    },
+  });
 }

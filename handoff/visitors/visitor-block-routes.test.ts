@@ -6,6 +6,7 @@ import { createSqliteVisitorBlockStore } from './sqlite-visitor-block-store.ts';
 import { headerRequireAgent, routingKit, type RoutingKit } from '../testing/routing-test-kit.ts';
 import { createVisitorBlocks, type VisitorBlocks } from './visitor-blocks.ts';
 import { visitorBlockRoutes } from './visitor-block-routes.ts';
+import { createSqliteUnitOfWork } from '../sqlite/unit-of-work.ts';
 import type { VisitorInfo } from '../conversations/conversation-store.ts';
 import proxyAddr from 'proxy-addr';
 
@@ -19,18 +20,20 @@ let logLines: Array<Record<string, unknown>>;
 
 beforeEach(async () => {
   kit = routingKit();
-  blocks = createVisitorBlocks(createSqliteVisitorBlockStore(kit.db), { clock: kit.time.clock });
+  const unitOfWork = createSqliteUnitOfWork(kit.db);
+  blocks = createVisitorBlocks(createSqliteVisitorBlockStore(kit.db), unitOfWork, { clock: kit.time.clock });
+  await blocks.load();
   logLines = [];
   const log = { info: (obj: object) => void logLines.push({ ...obj }), warn() {}, error() {} };
-  kit.app.route('/', visitorBlockRoutes({ blocks, routing: kit.routing, conversations: kit.conversations, agents: kit.agents, requireAgent: headerRequireAgent(kit.agents), log, isTrustedProxy: (ip) => trustProxy(ip, 0) }));
+  kit.app.route('/', visitorBlockRoutes({ blocks, routing: kit.routing, conversations: kit.conversations, agents: kit.agents, requireAgent: headerRequireAgent(kit.agents), log, unitOfWork, isTrustedProxy: (ip) => trustProxy(ip, 0) }));
   kit.agents.add({ id: 'alice', displayName: 'Alice' });
   kit.agents.add({ id: 'bob', displayName: 'Bob' });
   kit.agents.add({ id: 'lead', displayName: 'Lead', role: 'admin' });
   await kit.online('alice', 'bob');
 });
 
-afterEach(() => {
-  blocks.stop();
+afterEach(async () => {
+  await blocks.stop();
   kit.close();
 });
 
@@ -77,7 +80,7 @@ describe('POST /api/agent/conversations/:id/block', () => {
     const res = await block(id, 'bob', { by: 'ip' });
     expect(res.status).toBe(403);
     expect(res.json.error.code).toBe('forbidden');
-    expect(blocks.list()).toEqual([]);
+    expect(await blocks.list()).toEqual([]);
     expect((await kit.conversations.getConversation(id)).status).toBe('assigned');
     expect(() => blocks.check({ ip: '198.51.100.7' })).not.toThrow();
   });
@@ -121,7 +124,7 @@ describe('POST /api/agent/conversations/:id/block', () => {
       // Alice's capacity: the next chat needs a free slot.
       expect((await kit.request(`/api/agent/conversations/${id}/close`, { method: 'POST', agent: 'alice' })).status).toBe(200);
     }
-    expect(blocks.list()).toEqual([]);
+    expect(await blocks.list()).toEqual([]);
     const id = await heldChat('alice', { visitorId: VISITOR_ID, ip: '127.0.0.1' });
     // By visitor id it works; and an admin may block the shared address.
     const lead = await block(id, 'lead', { by: 'ip', durationHours: 1 });
@@ -140,7 +143,7 @@ describe('POST /api/agent/conversations/:id/block', () => {
     const r2 = await block(noIp, 'alice', { by: 'ip' });
     expect(r2.status).toBe(409);
     expect(r2.json.error.code).toBe('no_ip');
-    expect(blocks.list()).toEqual([]);
+    expect(await blocks.list()).toEqual([]);
   });
 
   it('400 naming the field for a bad by, durationHours or reason', async () => {
@@ -160,7 +163,7 @@ describe('POST /api/agent/conversations/:id/block', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.json.error.field, JSON.stringify(body)).toBe(field);
     }
-    expect(blocks.list()).toEqual([]);
+    expect(await blocks.list()).toEqual([]);
     expect((await kit.conversations.getConversation(id)).status).toBe('assigned');
   });
 

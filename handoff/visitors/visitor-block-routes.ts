@@ -15,6 +15,7 @@ import { readJsonBody } from '../http/read-json-body.ts';
 import type { AgentDirectory, Routing } from '../routing/routing.ts';
 import { isSharedAddress } from './shared-address.ts';
 import type { BlockKind, VisitorBlock, VisitorBlocks } from './visitor-blocks.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
 
 export interface VisitorBlockRoutesOptions {
   /** Longest reason, in characters. Range 1-1000; default 200. */
@@ -43,6 +44,8 @@ export interface VisitorBlockRoutesDeps {
   log: AgentLog;
   /** Audit rows of blocks and lifts (kind, conversation, duration; never the address or visitor id); none in tests that do not read it. */
   audit?: AuditLog;
+  /** A block or lift and its audit row commit together. */
+  unitOfWork: UnitOfWork;
   /** The config's TRUSTED_PROXIES: an agent may not block a proxy's address (every chat through it has it). Absent: none. */
   isTrustedProxy?: (ip: string) => boolean;
   options?: Partial<VisitorBlockRoutesOptions>;
@@ -74,7 +77,7 @@ export interface BlockJson {
 const MAX_ID_LENGTH = 128;
 
 export function visitorBlockRoutes(deps: VisitorBlockRoutesDeps): Hono<AgentEnv> {
-  const { blocks, routing, conversations, agents, requireAgent, log, audit, isTrustedProxy } = deps;
+  const { blocks, routing, conversations, agents, requireAgent, log, audit, unitOfWork, isTrustedProxy } = deps;
   const opts: VisitorBlockRoutesOptions = { ...defaultVisitorBlockRoutesOptions, ...deps.options };
   const app = new Hono<AgentEnv>();
   const agent = requireAgent();
@@ -143,19 +146,20 @@ export function visitorBlockRoutes(deps: VisitorBlockRoutesDeps): Hono<AgentEnv>
       );
     }
     // The block and its audit row in one transaction; the in-memory gate changes only once it commits.
-    const block = blocks.block(
-      {
+    const block = await unitOfWork.withTransaction(async () => {
+      const b = await blocks.block({
         kind: input.by,
         value,
         createdBy: me.id,
         conversationId: id,
         ...(input.reason ? { reason: input.reason } : {}),
         ...(input.durationHours != null ? { durationHours: input.durationHours } : {}),
-      },
-      audit && ((b) => audit.record(actorOf(me), AuditAction.visitorBlocked, { type: 'block', id: b.id }, {
+      });
+      await audit?.record(actorOf(me), AuditAction.visitorBlocked, { type: 'block', id: b.id }, {
         kind: b.kind, conversationId: id, durationHours: input.durationHours ?? null, withReason: Boolean(input.reason),
-      })),
-    );
+      });
+      return b;
+    });
     // Closed the normal way: hub events, closure row, the visitor stream's `closed`. Already closed is fine.
     await routing.close(id, { kind: 'agent', agent: me });
     log.info({ event: VisitorBlockLogEvent.blocked, blockId: block.id, kind: block.kind, conversationId: id, by: me.id }, 'visitor blocked');
@@ -165,18 +169,19 @@ export function visitorBlockRoutes(deps: VisitorBlockRoutesDeps): Hono<AgentEnv>
     return c.json({ block: block.kind === 'ip' && me.role !== 'admin' ? withoutAddress : json });
   });
 
-  app.get('/api/agent/blocks/summary', agent, (c) => c.json(blocks.summary()));
+  app.get('/api/agent/blocks/summary', agent, async (c) => c.json(await blocks.summary()));
 
-  app.get('/api/admin/blocks', admin, async (c) => c.json({ blocks: await toJson(blocks.list()) }));
+  app.get('/api/admin/blocks', admin, async (c) => c.json({ blocks: await toJson(await blocks.list()) }));
 
   app.delete('/api/admin/blocks/:id', admin, async (c) => {
     const id = c.req.param('id') ?? '';
     if (id.length === 0 || id.length > MAX_ID_LENGTH) throw new NotFoundError('no such block');
-    const block = blocks.lift(
-      id,
-      c.var.agent.id,
-      audit && ((b) => audit.record(actorOf(c.var.agent), AuditAction.visitorUnblocked, { type: 'block', id: b.id }, { kind: b.kind, conversationId: b.conversationId })),
-    );
+    // The lift and its audit row in one transaction; the gate opens only once it commits.
+    const block = await unitOfWork.withTransaction(async () => {
+      const b = await blocks.lift(id, c.var.agent.id);
+      await audit?.record(actorOf(c.var.agent), AuditAction.visitorUnblocked, { type: 'block', id: b.id }, { kind: b.kind, conversationId: b.conversationId });
+      return b;
+    });
     log.info({ event: VisitorBlockLogEvent.unblocked, blockId: block.id, kind: block.kind, by: c.var.agent.id }, 'visitor unblocked');
     return c.json({ block: (await toJson([block]))[0] });
   });

@@ -2,6 +2,7 @@
 // refused requests counted in memory and flushed in one transaction at most once a second and on stop.
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { NotFoundError, VisitorBlockedError } from '../platform/errors.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
 
 export type BlockKind = 'ip' | 'visitor';
 export const BLOCK_KINDS: readonly BlockKind[] = ['ip', 'visitor'];
@@ -70,25 +71,26 @@ export const defaultVisitorBlocksOptions: VisitorBlocksOptions = {
 };
 
 export interface VisitorBlocks {
+  /** Reads the blocks in force into the gate; check() refuses nothing before. The composition runs it at start. */
+  load(): Promise<void>;
   /**
    * Stores a block, or extends the one in force for the same kind and value (same id and hits; the later
-   * expiry wins, until lifted beats any, so a short block never shortens a longer one). `alongside` runs in
-   * the same transaction (the audit row): if it throws, nothing is stored. The in-memory gate changes only
-   * after the commit, so do not call this inside a transaction of your own.
+   * expiry wins, until lifted beats any, so a short block never shortens a longer one). Inside a unit of work
+   * (with its audit row) the in-memory gate changes only once the unit has committed.
    */
-  block(input: NewBlock, alongside?: (block: VisitorBlock) => void): VisitorBlock;
-  /** Lifts a block (NotFoundError for an unknown id); lifting an ended block again changes nothing. `alongside` as for block(). */
-  lift(id: string, by: string, alongside?: (block: VisitorBlock) => void): VisitorBlock;
-  get(id: string): VisitorBlock | undefined;
+  block(input: NewBlock): Promise<VisitorBlock>;
+  /** Lifts a block (NotFoundError for an unknown id); lifting an ended block again changes nothing. Gate as for block(). */
+  lift(id: string, by: string): Promise<VisitorBlock>;
+  get(id: string): Promise<VisitorBlock | undefined>;
   /** Blocks in force (newest first), then those ended within historyDays. */
-  list(): VisitorBlock[];
-  summary(): BlockSummary;
-  /** VisitorBlockedError (and one hit counted) when the address or the visitor id is blocked now. */
+  list(): Promise<VisitorBlock[]>;
+  summary(): Promise<BlockSummary>;
+  /** VisitorBlockedError (and one hit counted) when the address or the visitor id is blocked now. In memory: synchronous. */
   check(who: VisitorIdentity): void;
   /** Writes the counted hits now (one transaction). */
-  flush(): void;
+  flush(): Promise<void>;
   /** Stops the flush timer and writes what is pending. */
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /** A block as stored (the hits counted in memory since the last write not included). */
@@ -107,20 +109,20 @@ export interface StoredBlock {
   lastHitAt: string | null;
 }
 
-/** Where blocks are kept (sqlite-visitor-block-store.ts): every write is one transaction with its `alongside`. */
+/** Where blocks are kept (sqlite-visitor-block-store.ts): every write is one transaction (or joins the open unit of work). */
 export interface VisitorBlockStore {
   /** Every block not lifted (expired ones included: the gate drops them when met). */
-  unlifted(): StoredBlock[];
-  get(id: string): StoredBlock | undefined;
+  unlifted(): Promise<StoredBlock[]>;
+  get(id: string): Promise<StoredBlock | undefined>;
   /** Stores a block, or extends the one in force for the same kind and value (the later expiry wins). */
-  block(input: NewBlock, now: Date, alongside?: (block: StoredBlock) => void): StoredBlock;
+  block(input: NewBlock, now: Date): Promise<StoredBlock>;
   /** Lifts it if not lifted yet; the block as it then stands. */
-  lift(block: StoredBlock, by: string, now: Date, alongside?: (block: StoredBlock) => void): StoredBlock;
+  lift(block: StoredBlock, by: string, now: Date): Promise<StoredBlock>;
   /** Adds refused requests counted meanwhile, on the day `day` (yyyy-mm-dd). */
-  addHits(hits: ReadonlyArray<{ id: string; count: number; last: Date }>, day: string): void;
+  addHits(hits: ReadonlyArray<{ id: string; count: number; last: Date }>, day: string): Promise<void>;
   /** In force, or ended at or after `since` (ISO), newest first. */
-  list(since: string): StoredBlock[];
-  summary(now: Date, day: string): BlockSummary;
+  list(since: string): Promise<StoredBlock[]>;
+  summary(now: Date, day: string): Promise<BlockSummary>;
 }
 
 interface GateEntry {
@@ -137,7 +139,11 @@ interface PendingHits {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-export function createVisitorBlocks(store: VisitorBlockStore, options: Partial<VisitorBlocksOptions> = {}): VisitorBlocks {
+/**
+ * `unitOfWork` tells when a change is committed: a block made inside a unit (with its audit row) reaches the
+ * gate only then.
+ */
+export function createVisitorBlocks(store: VisitorBlockStore, unitOfWork: UnitOfWork, options: Partial<VisitorBlocksOptions> = {}): VisitorBlocks {
   const opts: VisitorBlocksOptions = { ...defaultVisitorBlocksOptions, ...options };
   const { clock } = opts;
   const dayOf = dayFormatter(opts.timeZone);
@@ -149,7 +155,6 @@ export function createVisitorBlocks(store: VisitorBlockStore, options: Partial<V
 
   const key = (kind: BlockKind, value: string) => `${kind}:${value}`;
   const expiryMs = (expiresAt: string | null) => (expiresAt === null ? Infinity : Date.parse(expiresAt));
-  for (const row of store.unlifted()) gate.set(key(row.kind, row.value), { id: row.id, expiresAt: expiryMs(row.expiresAt) });
 
   /** The stored block with the hits counted since the last write, and whether it is in force at `now`. */
   function toBlock(row: StoredBlock, now: Date): VisitorBlock {
@@ -162,7 +167,7 @@ export function createVisitorBlocks(store: VisitorBlockStore, options: Partial<V
     };
   }
 
-  function flush(): void {
+  async function flush(): Promise<void> {
     if (timer) {
       clearTimeout(timer);
       timer = undefined;
@@ -170,7 +175,7 @@ export function createVisitorBlocks(store: VisitorBlockStore, options: Partial<V
     if (pending.size === 0) return;
     const entries = [...pending];
     pending.clear();
-    store.addHits(entries.map(([id, hits]) => ({ id, count: hits.count, last: hits.last })), dayOf(clock()));
+    await store.addHits(entries.map(([id, hits]) => ({ id, count: hits.count, last: hits.last })), dayOf(clock()));
   }
 
   function countHit(id: string, now: Date): void {
@@ -185,11 +190,9 @@ export function createVisitorBlocks(store: VisitorBlockStore, options: Partial<V
     if (!timer) {
       timer = setTimeout(() => {
         timer = undefined;
-        try {
-          flush();
-        } catch {
+        flush().catch(() => {
           // The database is busy or full: the hits stay lost rather than retried forever; blocking still works.
-        }
+        });
       }, opts.flushIntervalMs);
       timer.unref();
     }
@@ -207,39 +210,45 @@ export function createVisitorBlocks(store: VisitorBlockStore, options: Partial<V
   }
 
   return {
-    block(input, alongside) {
+    async load() {
+      for (const row of await store.unlifted()) gate.set(key(row.kind, row.value), { id: row.id, expiresAt: expiryMs(row.expiresAt) });
+    },
+
+    async block(input) {
       const now = clock();
-      // The gate follows the database: it changes once the transaction (with the audit row) has committed.
-      const row = store.block(input, now, alongside && ((stored) => alongside(toBlock(stored, now))));
-      gate.set(key(row.kind, row.value), { id: row.id, expiresAt: expiryMs(row.expiresAt) });
+      const row = await store.block(input, now);
+      // The gate follows the database: it changes once the unit (with the audit row) has committed.
+      unitOfWork.afterCommit(() => gate.set(key(row.kind, row.value), { id: row.id, expiresAt: expiryMs(row.expiresAt) }));
       return toBlock(row, now);
     },
 
-    lift(id, by, alongside) {
-      const row = store.get(id);
+    async lift(id, by) {
+      const row = await store.get(id);
       if (!row) throw new NotFoundError(`visitor-blocks: no block ${JSON.stringify(id)}`);
       const now = clock();
-      const lifted = store.lift(row, by, now, alongside && ((stored) => alongside(toBlock(stored, now))));
+      const lifted = await store.lift(row, by, now);
       const k = key(row.kind, row.value);
-      if (row.liftedAt === null && gate.get(k)?.id === id) gate.delete(k);
+      unitOfWork.afterCommit(() => {
+        if (row.liftedAt === null && gate.get(k)?.id === id) gate.delete(k);
+      });
       return toBlock(lifted, now);
     },
 
-    get(id) {
-      const row = store.get(id);
+    async get(id) {
+      const row = await store.get(id);
       return row ? toBlock(row, clock()) : undefined;
     },
 
-    list() {
+    async list() {
       const now = clock();
       const since = new Date(now.getTime() - opts.historyDays * DAY_MS).toISOString();
-      const blocks = store.list(since).map((row) => toBlock(row, now));
+      const blocks = (await store.list(since)).map((row) => toBlock(row, now));
       // Active first; each part newest first (the query's order, kept by a stable sort).
       return [...blocks.filter((b) => b.active), ...blocks.filter((b) => !b.active)];
     },
 
-    summary() {
-      flush();
+    async summary() {
+      await flush();
       const now = clock();
       return store.summary(now, dayOf(now));
     },
@@ -258,7 +267,7 @@ export function createVisitorBlocks(store: VisitorBlockStore, options: Partial<V
     flush,
 
     stop() {
-      flush();
+      return flush();
     },
   };
 }

@@ -17,6 +17,7 @@ import { readJsonBody } from '../http/read-json-body.ts';
 import { defaultSseConnectionOptions, openSseConnection, type SseConnectionOptions } from '../live/sse-connection.ts';
 import type { VisitorIdentity } from './visitor-blocks.ts';
 import type { Invitation, VisitorPresence, VisitorSnapshot } from './visitor-presence.ts';
+import type { UnitOfWork } from '../platform/unit-of-work.ts';
 
 export interface VisitorPresenceRoutesOptions extends SseConnectionOptions {
   /** Reports (page view, leave, dismiss, accept) per client address; `off` with RATE_LIMITS=off. Default burst 60, then 1 per second. */
@@ -75,6 +76,8 @@ export interface VisitorPresenceRoutesDeps {
   connections?: LiveConnections;
   /** Saved invitation rules are audited (how many, never their text); none in tests that do not read it. */
   audit?: AuditLog;
+  /** A saved rule list and its audit row commit together. */
+  unitOfWork: UnitOfWork;
   options?: Partial<VisitorPresenceRoutesOptions>;
 }
 
@@ -217,14 +220,18 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
     return c.json({ invitation: invitationJson(invitation) });
   });
 
-  app.get('/api/admin/invitation-rules', requireAgent('admin'), (c) => c.json({ rules: rules.list() }));
+  app.get('/api/admin/invitation-rules', requireAgent('admin'), async (c) => c.json({ rules: await rules.list() }));
 
   app.put('/api/admin/invitation-rules', requireAgent('admin'), limitBody(64 * 1024, 'invitation rules'), async (c) => {
     const parsed = parseInvitationRules(await readJsonBody(c));
-    const saved = rules.replace(parsed, clock());
-    deps.audit?.record(actorOf(c.var.agent), AuditAction.invitationRulesSaved, { type: 'invitation_rules', id: 'all' }, {
-      rules: saved.length,
-      enabled: saved.filter((r) => r.enabled).length,
+    // The new list and its audit row commit together.
+    const saved = await deps.unitOfWork.withTransaction(async () => {
+      const list = await rules.replace(parsed, clock());
+      await deps.audit?.record(actorOf(c.var.agent), AuditAction.invitationRulesSaved, { type: 'invitation_rules', id: 'all' }, {
+        rules: list.length,
+        enabled: list.filter((r) => r.enabled).length,
+      });
+      return list;
     });
     return c.json({ rules: saved });
   });

@@ -11,6 +11,7 @@ import type { AgentEnv, RequireAgent } from '../agents/agent-env.ts';
 import { openDatabase, type Db } from '../sqlite/db.ts';
 import { RateLimitedError } from '../platform/errors.ts';
 import { createSqliteInvitationRuleStore } from './sqlite-invitation-rule-store.ts';
+import { createSqliteUnitOfWork } from '../sqlite/unit-of-work.ts';
 import { createLiveConnections } from '../live/live-connections.ts';
 import { visitorPresenceRoutes } from './visitor-presence-routes.ts';
 import { createVisitorPresence } from './visitor-presence.ts';
@@ -114,7 +115,7 @@ describe('visitor presence routes bounds', () => {
     };
     const app = new Hono<AgentEnv>();
     app.route('/', visitorPresenceRoutes({
-      presence, rules: createSqliteInvitationRuleStore(db), requireAgent, clock,
+      presence, rules: createSqliteInvitationRuleStore(db), unitOfWork: createSqliteUnitOfWork(db), requireAgent, clock,
       clientAddress: (c) => c.req.header('x-test-address') ?? '127.0.0.1',
       visitorGate: () => {}, inChat: async () => false, connections: createLiveConnections(),
       options: { rateLimit: 'off', ...routeOptions },

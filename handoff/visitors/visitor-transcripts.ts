@@ -40,10 +40,10 @@ export interface VisitorDeleteCounts {
 
 export interface VisitorTranscripts {
   /** Ids of the conversations started with this visitor id, oldest first, at most `limit`. */
-  conversationsOf(visitorId: string, limit: number): string[];
+  conversationsOf(visitorId: string, limit: number): Promise<string[]>;
   /** Statuses of the named conversations that exist (id -> status). */
-  statuses(ids: readonly string[]): Map<string, string>;
-  export(ids: readonly string[]): VisitorTranscriptExport;
+  statuses(ids: readonly string[]): Promise<Map<string, string>>;
+  export(ids: readonly string[]): Promise<VisitorTranscriptExport>;
   /** Deletes the named conversations and everything stored with them, in one transaction. */
-  delete(ids: readonly string[]): VisitorDeleteCounts;
+  delete(ids: readonly string[]): Promise<VisitorDeleteCounts>;
 }
