@@ -139,12 +139,16 @@ describe('POST /api/agent/conversations/:id/faq-drafts', () => {
     expect(JSON.stringify(db.prepare('SELECT * FROM faq_drafts').all())).not.toContain(PHONE);
   });
 
-  it('takes the edited question and answer, masked as well', async () => {
-    const res = await saveDraft('alice', handed.id, { messageId: answer.id, question: `  停机了怎么办 ${PHONE} `, answer: `请拨打 010-12345678 或 ${PHONE}` });
+  it('takes the edited question and answer, masked as well (full-width digits from Chinese input methods too)', async () => {
+    const res = await saveDraft('alice', handed.id, {
+      messageId: answer.id,
+      question: `  停机了怎么办 ${PHONE} 身份证１１０１０５１９９００３０７１２３４ `,
+      answer: `请拨打 010-12345678 或 ${PHONE} 或０１０－８７６５４３２１，号码１３９１２３４５６７８`,
+    });
     expect(res.status).toBe(201);
     const { draft } = (await res.json()) as { draft: FaqDraftJson };
-    expect(draft.question).toBe('停机了怎么办 138****5678');
-    expect(draft.answer).toBe('请拨打 010-******** 或 138****5678');
+    expect(draft.question).toBe('停机了怎么办 138****5678 身份证******************');
+    expect(draft.answer).toBe('请拨打 010-******** 或 138****5678 或010-********，号码139****5678');
   });
 
   it('skips the bare request for a person when the visitor wrote nothing to the agent', async () => {

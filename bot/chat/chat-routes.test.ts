@@ -353,6 +353,16 @@ describe('POST /api/chat', () => {
     expect(JSON.stringify(h.db.prepare('SELECT * FROM messages').all())).not.toContain('654321');
   });
 
+  it('masks a password typed with full-width digits or in ASCII forms before storing and indexing it', async () => {
+    const h = await harness();
+    const texts = ['我的服务密码是１２３４５６', 'password: P@ssw0rd!', 'pwd=Secret123', '密码：Abc!2345', '我的密码是 qwertyui'];
+    for (const text of texts) await post(h, { text });
+    const rows = JSON.stringify(h.db.prepare('SELECT * FROM messages').all());
+    for (const secret of ['１２３４５６', '123456', 'P@ssw0rd!', 'Secret123', 'Abc!2345', 'qwertyui']) expect(rows).not.toContain(secret);
+    // The search index is built from these rows (handoff/sqlite/search-index.ts): it never sees the secrets.
+    expect(rows).toContain('我的服务密码是');
+  });
+
   it('strips control characters before storing', async () => {
     const h = await harness();
     const { json } = await post(h, { text: ` ${answerable.zh}\u0000\u0008\u001b[31m ` });

@@ -34,7 +34,7 @@ import { summarizeDecision, toJson } from './decision-summary.ts';
 import type { Engine } from '../engine/engine.ts';
 import { topicGroup } from './handoff-group.ts';
 import { handoffNote, queueInfo, queueNote, type QueueInfo } from './queue-note.ts';
-import { maskSecrets } from '../../knowledge/text/redact.ts';
+import { maskVisitorMessage } from '../../knowledge/text/redact.ts';
 import { unansweredRecord } from './unanswered-log.ts';
 
 export interface ChatReply {
@@ -223,11 +223,12 @@ async function replay(deps: ChatTurnDeps, conversationId: string, stored: JsonOb
 }
 
 /**
- * A visitor message as stored and shown to agents: what a `redact` rule recognizes as a password is masked
- * in every state, not only on turns the bot decides (a person reading the chat needs it even less).
+ * A visitor message as stored, indexed and shown to agents: a secret after a password keyword is always
+ * masked, and what a `redact` rule recognizes as a password (on the normalized text, so full-width digits
+ * too) in every state, not only on turns the bot decides (a person reading the chat needs it even less).
  */
 function visitorTextToStore(engine: Engine, text: string, redact = false): string {
-  return redact || engine.carriesSecret(text) ? maskSecrets(text) : text;
+  return maskVisitorMessage(text, redact || engine.carriesSecret(text));
 }
 
 interface BotTurn {

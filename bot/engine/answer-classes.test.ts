@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from './engine.ts';
 import type { Decision } from './decision.ts';
 import { buildSpeller } from './spell.ts';
-import { englishWords } from './english-words.ts';
+import { englishWords } from '../../knowledge/text/english-words.ts';
 import { converse, shippedEngine } from './shipped-engine-kit.ts';
 
 let engine: Engine;

@@ -7,7 +7,7 @@ import { normalize } from './normalize.ts';
 import { detectLanguage } from './detect-language.ts';
 import { buildSynonyms } from './synonyms.ts';
 import { buildSpeller } from './spell.ts';
-import { englishWords } from './english-words.ts';
+import { englishWords } from '../../knowledge/text/english-words.ts';
 import { buildHomophoneFixer } from './homophones.ts';
 import { detectAccountAction } from './account-action.ts';
 import { splitClauses } from './clauses.ts';
