@@ -51,6 +51,7 @@ import { auditRoutes } from './supervision/audit-routes.ts';
 import { createSqliteAuditLog } from './supervision/sqlite-audit-log.ts';
 import { maskPersonalData } from '../knowledge/text/mask-personal-data.ts';
 import { createVisitorBlocks, type VisitorBlocks } from './visitors/visitor-blocks.ts';
+import { createRetention } from './visitors/retention.ts';
 import { visitorBlockRoutes } from './visitors/visitor-block-routes.ts';
 import { createInvitationClaims, type InvitationClaims } from './visitors/invitation-claims.ts';
 import { createSqliteInvitationRuleStore } from './visitors/sqlite-invitation-rule-store.ts';
@@ -86,6 +87,8 @@ export interface HandoffOptions {
     liveHeartbeatMs: number;
   };
   businessHours: 'always' | 'default';
+  /** RETENTION_DAYS: the daily erasure of conversations inactive this long; 0 is off. */
+  retentionDays: number;
   admin?: { username: string; password: string; displayName?: string };
   maxBodyBytes: number;
   maxMessageChars: number;
@@ -182,6 +185,7 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
       }
     },
   };
+  const visitorTranscripts = createSqliteVisitorTranscripts(db);
   /** Routes that change several stores at once (a change and its audit row) commit them through this. */
   const unitOfWork = createSqliteUnitOfWork(db);
   // Active blocks are loaded once at start; refused requests are written at most once a second and on stop.
@@ -243,7 +247,7 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
         isTrustedProxy: (ip) => config.trustProxy(ip, 0),
         options: { maxBodyBytes },
       }));
-      app.route('/', adminVisitorRoutes({ visitors: createSqliteVisitorTranscripts(db), requireAgent, log: logger, audit, unitOfWork }));
+      app.route('/', adminVisitorRoutes({ visitors: visitorTranscripts, requireAgent, log: logger, audit, unitOfWork }));
       app.route('/', auditRoutes({ audit, requireAgent }));
       app.route('/', reportRoutes({ reports: createSqliteReports(db), requireAgent, clock }));
       app.route('/', monitorRoutes({
@@ -269,6 +273,13 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
       stops.push(() => clearInterval(invitationSweep));
       const sweeper = startSessionSweeper({ sessions, hub, log: logger });
       stops.push(() => sweeper.stop());
+      if (config.retentionDays > 0) {
+        const retention = createRetention(
+          { transcripts: visitorTranscripts, audit, unitOfWork, clock, log: logger },
+          { days: config.retentionDays },
+        );
+        stops.push(retention.start());
+      }
     },
     async stop() {
       connections.closeAll();

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       trustedProxies: [],
       trustProxy: expect.any(Function),
       businessHours: 'default',
+      retentionDays: 0,
       agents: {
         sessionIdleMinutes: 30,
         sessionMaxHours: 12,

@@ -44,6 +44,8 @@ export interface Config {
   widgetOrigins: string[];
   /** `always`: every group is open round the clock; `default`: groups keep their configured hours. */
   businessHours: 'always' | 'default';
+  /** Days without activity after which a conversation is erased by the daily job; 0 (the default) keeps everything. */
+  retentionDays: number;
   /** The first admin, created on a database without one. Never logged. */
   admin?: { username: string; password: string; displayName?: string };
   /** Agent sign-in and human handoff. */
@@ -136,6 +138,7 @@ const envSchema = z.object({
   IDLE_CLOSE_MINUTES: number(1, 1440, { integer: true }).default(10),
   QUEUE_SECONDS_PER_CHAT: number(30, 600, { integer: true }).default(120),
   LIVE_HEARTBEAT_MS: number(1000, 60000, { integer: true }).default(15000),
+  RETENTION_DAYS: number(0, 3650, { integer: true }).default(0),
 });
 
 type Env = Record<string, string | undefined>;
@@ -219,6 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustedProxies,
     trustProxy,
     businessHours: e.BUSINESS_HOURS,
+    retentionDays: e.RETENTION_DAYS,
     agents: {
       sessionIdleMinutes: e.AGENT_SESSION_IDLE_MINUTES,
       sessionMaxHours: e.AGENT_SESSION_MAX_HOURS,

@@ -47,6 +47,9 @@ export function openDatabase(dataDir: string, options: Partial<DbOptions> = {}):
     // Short: a chat request should fail fast rather than hang behind a stuck writer.
     db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs)}`);
     db.pragma(`journal_size_limit = ${Math.trunc(opts.walSizeLimitBytes)}`);
+    // Freed pages are overwritten with zeros: an erased transcript (privacy erasure, retention) is gone from
+    // the file, not left in its free pages. Costs a little write I/O on deletes, which are rare here.
+    db.pragma('secure_delete = ON');
     migrate(db, readMigrations(opts.migrationsDir));
     // Messages a stopped process had stored but not yet indexed become searchable before anything else runs.
     searchIndexer(db)?.catchUp();

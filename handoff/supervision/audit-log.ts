@@ -40,6 +40,7 @@ export const AuditAction = {
   visitorUnblocked: 'visitor.unblocked',
   transcriptsExported: 'privacy.transcripts_exported',
   transcriptsDeleted: 'privacy.transcripts_deleted',
+  transcriptsExpired: 'privacy.transcripts_expired',
   cannedReplyCreated: 'canned_reply.created',
   cannedReplyUpdated: 'canned_reply.updated',
   cannedReplyDeleted: 'canned_reply.deleted',
@@ -96,3 +97,6 @@ export function actorOf(agent: Pick<Agent, 'id' | 'displayName'>): AuditActor {
 
 /** The admin CLI works on the file directly, with no account signed in. */
 export const CLI_ACTOR: AuditActor = { id: null, displayName: 'admin CLI' };
+
+/** The daily retention job (RETENTION_DAYS), erasing on no one's request but the operator's setting. */
+export const RETENTION_ACTOR: AuditActor = { id: null, displayName: 'retention job' };

@@ -91,6 +91,7 @@ export function adminVisitorRoutes({ visitors, requireAgent, log, audit, unitOfW
       await audit?.record(actorOf(c.var.agent), AuditAction.transcriptsDeleted, { type: 'conversations', id: ids.join(',') }, { ...counts });
       return counts;
     });
+    await visitors.scrub();
     log.info({ event: VisitorLogEvent.deleted, by: c.var.agent.id, ...deleted }, 'visitor transcripts deleted');
     return c.json({ deleted });
   });

@@ -21,6 +21,9 @@ export function createSqliteVisitorTranscripts(db: Db): VisitorTranscripts {
   const selectRatings = db.prepare<[string], Record<string, any>>(
     'SELECT rating, rating_comment, rated_at, closed_at FROM conversation_closures WHERE conversation_id = ? AND rating IS NOT NULL ORDER BY id',
   );
+  const selectInactive = db.prepare<[string, number], { id: string }>(
+    `SELECT id FROM conversations WHERE status NOT IN ('queued', 'assigned') AND updated_at < ? ORDER BY updated_at, id LIMIT ?`,
+  );
   const deletes = {
     // Messages first and explicitly: the FTS delete trigger removes each indexed one from the search index.
     messages: db.prepare<[string]>(`DELETE FROM messages WHERE conversation_id IN (${IDS})`),
@@ -80,6 +83,13 @@ export function createSqliteVisitorTranscripts(db: Db): VisitorTranscripts {
     },
     async delete(ids) {
       return deleteTx(JSON.stringify(ids));
+    },
+    async inactiveSince(before, limit) {
+      return selectInactive.all(before, limit).map((r) => r.id);
+    },
+    async scrub() {
+      // Inside an open transaction a checkpoint cannot run; the callers scrub after their unit commits.
+      if (!db.inTransaction) db.pragma('wal_checkpoint(TRUNCATE)');
     },
   });
 }

@@ -44,6 +44,16 @@ export interface VisitorTranscripts {
   /** Statuses of the named conversations that exist (id -> status). */
   statuses(ids: readonly string[]): Promise<Map<string, string>>;
   export(ids: readonly string[]): Promise<VisitorTranscriptExport>;
+  /**
+   * Conversations nobody is serving (not queued or assigned) with no activity since `before` (ISO), oldest
+   * first, at most `limit`: what the retention job erases.
+   */
+  inactiveSince(before: string, limit: number): Promise<string[]>;
+  /**
+   * Moves what deletes changed out of the write-ahead log into the file and empties the log, so that erased
+   * text is left in neither (run after the erasure has committed).
+   */
+  scrub(): Promise<void>;
   /** Deletes the named conversations and everything stored with them, in one transaction. */
   delete(ids: readonly string[]): Promise<VisitorDeleteCounts>;
 }
