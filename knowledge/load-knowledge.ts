@@ -86,21 +86,23 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
     names.forEach((name, i) => cache.set(name, { text: texts[i]!, content: contents[i]! }));
   }
 
+  // Appended one by one, never spread into push(): a list can be as long as the input makes it (a big KB's
+  // warnings, an entry with 100k follow-ups), and spreading passes each item as an argument on the stack.
   const merged = emptyContent();
   for (const c of contents as FileContent[]) {
-    merged.problems.push(...c.problems);
-    merged.topics.push(...c.topics);
-    for (const e of c.entries) merged.entries.push(e);
-    merged.rules.push(...c.rules);
-    merged.answerTypes.push(...c.answerTypes);
-    merged.synonyms.push(...c.synonyms);
-    merged.contrasts.push(...c.contrasts);
+    appendAll(merged.problems, c.problems);
+    appendAll(merged.topics, c.topics);
+    appendAll(merged.entries, c.entries);
+    appendAll(merged.rules, c.rules);
+    appendAll(merged.answerTypes, c.answerTypes);
+    appendAll(merged.synonyms, c.synonyms);
+    appendAll(merged.contrasts, c.contrasts);
     Object.assign(merged.messages, c.messages);
   }
   const { problems, topics, entries, rules, answerTypes, synonyms, contrasts, messages } = merged;
 
   const kb: KnowledgeBase = { version: hash.digest('hex').slice(0, 12), dir, topics, entries, rules, answerTypes, synonyms, contrasts, messages };
-  problems.push(...checkKnowledge(kb));
+  appendAll(problems, checkKnowledge(kb));
   if (problems.some((p) => p.severity === 'error')) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, kb, problems: sortProblems(problems) };
 }
@@ -117,4 +119,8 @@ async function readInline(names: readonly string[], texts: readonly string[], li
 
 function sortProblems(problems: Problem[]): Problem[] {
   return problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}
+
+function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }

@@ -66,7 +66,7 @@ export function readKnowledgeFile(name: string, text: string, limits: YamlLimits
   const out = emptyContent();
   const parsed = parseYamlSource(name, text, limits);
   if (!parsed.ok) {
-    out.problems.push(...parsed.problems);
+    for (const problem of parsed.problems) out.problems.push(problem);
     return out;
   }
   const { source } = parsed;
