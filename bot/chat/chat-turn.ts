@@ -1,5 +1,7 @@
 // What one visitor message does to a conversation: the bot answers, the queue waits, or the agent reads.
 // A handoff goes to the group of the topic; outside hours (or with nobody there) the visitor may leave a message.
+// Why one file of this size: one visitor message's path through every conversation state, each state a short
+// case calling the engine, the store and routing; the helpers it needs are in their own modules.
 import {
   ConflictError,
   declinesProvince,

@@ -1,5 +1,5 @@
 // Tuning of the answer engine: every number with its range and default, in one place.
-import { defaultRetrievalOptions, type RetrievalOptions } from './retrieve.ts';
+import { defaultRetrievalOptions, type RetrievalOptions } from './retrieval-options.ts';
 import type { GateModel } from './answer-gate.ts';
 import type { RankerModel } from './candidate-ranker.ts';
 import { defaultGateModel, defaultRankerModel } from './answer-models.ts';

@@ -1,5 +1,8 @@
 // The answer engine: normalize -> language -> rules -> synonyms -> retrieval -> confidence -> decision.
 // Pure and synchronous: everything costly is built once per knowledge-base version.
+// Why one file of this size: it is the pipeline itself, each stage a call into its own module (normalize,
+// rules, retrieve, answer-gate, follow-up, entities, ...); what stays here is the order of the stages and the
+// decision they add up to, which reads best in one place.
 import type { AnswerType, Entry, KnowledgeBase, Lang } from '../../knowledge/types.ts';
 import type { Candidate, ConversationContext, Decision, Explain, Suggestion } from './decision.ts';
 import { defaultEngineOptions, type EngineOptions } from './engine-options.ts';

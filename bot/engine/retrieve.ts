@@ -1,37 +1,15 @@
 // The FAQ index: MiniSearch over each entry's questions, keywords and answers, plus the
 // coverage measure that tells how much of a query an entry actually accounts for.
+//
+// Why one file of this size: the build and the search share about twenty flat typed arrays (term ids,
+// per-entry field tokens, variants, centroids, postings) through one closure. Split across modules they
+// would travel in an object, and every inner-loop read would become a property load on it; the options
+// (retrieval-options.ts) and the array helpers (int-arrays.ts) are what could leave without that cost.
 import MiniSearch, { type SearchResult } from 'minisearch';
 import type { Candidate } from './decision.ts';
 import type { Analysis, Analyze, Unit } from './tokenize.ts';
-
-type Field = 'q' | 'kw' | 'a';
-
-export interface RetrievalOptions {
-  /** MiniSearch field boosts: questions are what visitors ask; answers only hint. Defaults q 3, kw 2, a 0.6. */
-  fieldBoosts: Record<Field, number>;
-  /**
-   * The ranking score blends: the closest single question variant (cosine), the entry's questions as
-   * a whole (cosine to their centroid), how much of the query the entry covers, and BM25 relative to
-   * the best hit. Weights sum to 1.
-   */
-  rankWeights: { similarity: number; centroid: number; coverage: number; bm25: number };
-  /**
-   * Postings (entries per query term, summed) up to which a query goes to MiniSearch whole, as one
-   * OR query over every term: every query on a KB of a few hundred entries. Beyond it (at 100k
-   * entries "怎么办理" alone is in tens of thousands), candidates come first from the rarest terms
-   * (see `candidateCap`), and MiniSearch ranks only those. Range 500-200,000; default 2,000.
-   */
-  postingsBudget: number;
-  /** Entries a pruned search hands to MiniSearch's BM25 ranking. Range 20-1,000; default 100. */
-  candidateCap: number;
-}
-
-export const defaultRetrievalOptions: RetrievalOptions = {
-  fieldBoosts: { q: 3, kw: 2, a: 0.6 },
-  rankWeights: { similarity: 0.3, centroid: 0.3, coverage: 0.15, bm25: 0.25 },
-  postingsBudget: 2_000,
-  candidateCap: 100,
-};
+import { defaultRetrievalOptions, type Field, type RetrievalOptions } from './retrieval-options.ts';
+import { has, IntList, topByVotes } from './int-arrays.ts';
 
 /** Credit a content unit earns when matched only in an answer (0..1; default 0.5). */
 const ANSWER_ONLY_CREDIT = 0.5;
@@ -81,37 +59,6 @@ export interface Retriever {
   idf(token: string): number;
   /** The token occurs in some entry. */
   known(token: string): boolean;
-}
-
-/** A growable list of int32 that ends as one typed array: millions of small arrays would cost more in headers than in data. */
-class IntList {
-  private data = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  finish(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
-
-function has(sorted: Int32Array, from: number, to: number, id: number): boolean {
-  let lo = from;
-  let hi = to - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = sorted[mid]!;
-    if (v === id) return true;
-    if (v < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
 
 /** Entries handled between two yields of a stepwise build (a few ms of work; the shipped KB yields twice). */
@@ -509,38 +456,4 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
       }
     },
   };
-}
-
-/** The `cap` entries with the most votes, best first (a bounded min-heap: touched lists run to tens of thousands). */
-function topByVotes(touched: Int32Array, votes: Float64Array, cap: number): number[] {
-  if (touched.length <= cap) return [...touched].sort((a, b) => votes[b]! - votes[a]!);
-  const heap: number[] = [];
-  const less = (a: number, b: number) => votes[a]! < votes[b]! || (votes[a] === votes[b] && a > b);
-  const siftDown = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
-      if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-      i = m;
-    }
-  };
-  for (const e of touched) {
-    if (heap.length < cap) {
-      heap.push(e);
-      for (let i = heap.length - 1; i > 0; ) {
-        const parent = (i - 1) >> 1;
-        if (!less(heap[i]!, heap[parent]!)) break;
-        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-        i = parent;
-      }
-    } else if (less(heap[0]!, e)) {
-      heap[0] = e;
-      siftDown(0);
-    }
-  }
-  return heap.sort((a, b) => votes[b]! - votes[a]!);
 }

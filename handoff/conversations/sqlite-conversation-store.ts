@@ -1,4 +1,7 @@
 // The ConversationStore on better-sqlite3: statements prepared once, each turn in one transaction.
+// Why one file of this size: the conversation's statements (create, turn, replay of a retried first message,
+// messages, queue position) share the prepared statements and the row mapping; a turn's transaction uses most
+// of them, so splitting would only pass them between files.
 import type { Lang } from '../../knowledge/types.ts';
 import type {
   Conversation,

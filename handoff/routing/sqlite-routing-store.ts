@@ -1,5 +1,8 @@
 // The RoutingStore on better-sqlite3: every change one IMMEDIATE transaction whose UPDATE is conditional
 // on the state it checked, so two agents (or processes) racing for one chat cannot both get it.
+// Why one file of this size: it is the routing's whole SQL (take, transfer, close, requeue, claims, the views),
+// and every statement here is one half of a race the other statements decide; read together they show that
+// each move checks and changes the same columns under the same lock. A PostgreSQL store will mirror it as one file.
 import type { Lang } from '../../knowledge/types.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { ConversationStatus, MessageAuthor, StoredMessage } from '../conversations/conversation-store.ts';

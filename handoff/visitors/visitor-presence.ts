@@ -1,5 +1,7 @@
 // Visitors online now (page views, trail, open presence streams, invitations), in memory on this node behind a
 // small interface: a multi-node adapter (Redis hashes + pub/sub) replaces it later, as for the hub (DESIGN.md).
+// Why one file of this size: it is the whole in-memory adapter (presences, trails, caps, invitations, the
+// sweep); the multi-node adapter will replace it as a whole, so it is kept as one unit behind the interface.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { ConflictError, NotFoundError, RateLimitedError, UnauthorizedError } from '../platform/errors.ts';
