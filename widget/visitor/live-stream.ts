@@ -1,7 +1,7 @@
 // The visitor's live stream of one conversation: opened with fetch (the Authorization header EventSource
 // cannot send), resumed from the last message seen (Last-Event-ID), and kept open with backoff: the
 // server's `retry:` hint is the floor, failures double the wait up to a cap, a restart notice spreads the
-// clients' return. What the events mean is the connection's business (visitor-connection.ts).
+// clients' return. What the events mean is the chat state's business (visitor-chat-state.ts).
 import { ApiError, apiErrorOf, isVisitorBlocked } from './visitor-api.ts';
 import { createSseParser, pumpSse } from './visitor-sse-parser.ts';
 

@@ -1,0 +1,43 @@
+// The console shell's layout: header, queue column, chat tabs, and the narrow-screen fallback.
+// Apart from the element so its file holds behaviour and markup; the shared look is in console-styles.ts.
+import { css } from 'lit';
+
+export const agentConsoleStyles = css`
+  :host { display: block; background: var(--cs-bg); }
+  /* The layout lives on an inner box: a page's CSS for the agent-console element itself cannot break it. */
+  .shell { display: flex; flex-direction: column; height: 100vh; height: 100dvh; }
+  .screen { flex: 1; min-height: 0; overflow: auto; }
+  header.top {
+    display: flex; align-items: center; gap: 12px; padding: 6px 12px; background: var(--cs-panel);
+    border-bottom: 3px solid var(--cs-primary); flex-wrap: wrap;
+  }
+  header.top h1 { font-size: 16px; margin: 0; color: var(--cs-primary); }
+  nav { display: flex; gap: 4px; flex: 1; flex-wrap: wrap; }
+  nav button { border: none; background: none; border-radius: 6px; white-space: nowrap; }
+  nav button[aria-current='page'] { background: var(--cs-agent); color: var(--cs-primary-dark); font-weight: 600; }
+  .banner { padding: 4px 12px; background: #fff4e5; color: #8a4b00; font-size: 13px; }
+  .toast { padding: 4px 12px; background: #fdecea; color: #b3261e; font-size: 13px; display: flex; justify-content: space-between; }
+  .body { flex: 1; min-height: 0; display: grid; grid-template-columns: 280px minmax(0, 1fr); }
+  .body.single { grid-template-columns: minmax(0, 1fr); }
+  .side { border-right: 1px solid var(--cs-border); background: var(--cs-panel); overflow-y: auto; padding: 10px; }
+  .side ol { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
+  .qi { border: 1px solid var(--cs-border); border-radius: 8px; padding: 8px; display: flex; flex-direction: column; gap: 4px; }
+  .qi .preview { overflow-wrap: anywhere; }
+  .qi .wait { font-variant-numeric: tabular-nums; }
+  .work { display: flex; flex-direction: column; min-height: 0; }
+  [role='tablist'] { display: flex; gap: 2px; padding: 6px 8px 0; border-bottom: 1px solid var(--cs-border); overflow-x: auto; background: var(--cs-panel); }
+  [role='tab'] { border: 1px solid var(--cs-border); border-bottom: none; border-radius: 8px 8px 0 0; white-space: nowrap; max-width: 220px; overflow: hidden; text-overflow: ellipsis; }
+  [role='tab'][aria-selected='true'] { background: var(--cs-bg); font-weight: 600; border-color: var(--cs-primary); }
+  [role='tab'].ended { color: var(--cs-muted); }
+  [role='tabpanel'] { flex: 1; min-height: 0; display: flex; flex-direction: column; }
+  /* The pane fills the panel however short the transcript (a percentage height alone left it content-sized). */
+  [role='tabpanel'] > console-chat-pane { flex: 1; min-height: 0; }
+  .empty { padding: 32px; color: var(--cs-muted); text-align: center; }
+  .me { font-size: 13px; }
+  @media (max-width: 720px) {
+    nav { order: 3; flex-basis: 100%; overflow-x: auto; flex-wrap: nowrap; }
+    /* minmax(0, ...): a wide row inside (tabs, a long preview) scrolls in its box instead of widening the page. */
+    .body { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto minmax(0, 1fr); }
+    .side { max-height: 30vh; border-right: none; border-bottom: 1px solid var(--cs-border); }
+  }
+`;
