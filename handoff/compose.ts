@@ -58,7 +58,7 @@ import { createSqliteInvitationRuleStore } from './visitors/sqlite-invitation-ru
 import { createVisitorPresence, type VisitorPresence } from './visitors/visitor-presence.ts';
 import { visitorPresenceRoutes } from './visitors/visitor-presence-routes.ts';
 import type { AppEnv } from './http/app-env.ts';
-import { clientAddress } from './http/client-address.ts';
+import { clientAddress, clientKey } from './http/client-address.ts';
 import type { Logger } from 'pino';
 import { kbChangeToYaml } from '../knowledge/kb-change.ts';
 import type { KnowledgeBase, Lang } from '../knowledge/types.ts';
@@ -95,6 +95,10 @@ export interface HandoffOptions {
   rateLimits: boolean;
   widgetOrigins: string[];
   trustProxy: (address: string, hop: number) => boolean;
+  /** IPV6_PREFIX_LENGTH: the bits of an IPv6 address that name one client (limits, and an agent's block by address). */
+  ipv6PrefixLength: number;
+  /** MAX_VISITOR_STREAMS_PER_ADDRESS: open visitor conversation streams per client key (off with RATE_LIMITS=off). */
+  maxVisitorStreamsPerAddress: number;
 }
 
 export interface HandoffServicesDeps {
@@ -214,18 +218,19 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
     hub, clock, routing, presence, requireAgent, connections, unanswered, visitorBlocks, visitors, invitations,
     mount(app) {
       app.route('/', visitorPresenceRoutes({
-        presence: visitors, rules: invitationRules, requireAgent, clock, clientAddress, connections, inChat: chatOpen, audit, unitOfWork,
+        presence: visitors, rules: invitationRules, requireAgent, clock, clientAddress, clientKey, connections, inChat: chatOpen, audit, unitOfWork,
         visitorGate: (who) => visitorBlocks.check(who),
         options: { heartbeatMs: a.liveHeartbeatMs, ...(config.rateLimits ? {} : { rateLimit: 'off' as const }) },
       }));
       app.route('/', agentAuthRoutes({
-        accounts, sessions, passwords, limiter: createLoginLimiter(), requireAgent, clientAddress, hub,
+        // The limiter counts per client key (an IPv6 client's /64), so rotating addresses buys no more guesses.
+        accounts, sessions, passwords, limiter: createLoginLimiter(), requireAgent, clientAddress: clientKey, hub,
         allowedOrigins: a.allowedOrigins, secureCookies: a.cookieSecure, log: logger, maxBodyBytes,
       }));
       app.route('/', adminAgentRoutes({ accounts, requireAgent, audit, maxBodyBytes }));
       app.route('/', cannedReplyRoutes({ replies: createSqliteCannedReplyStore(db, { clock }), requireAgent, audit, maxBodyBytes }));
       app.route('/', adminGroupRoutes({ groups, hub, requireAgent, audit, maxBodyBytes }));
-      app.route('/', agentQueueRoutes({ routing, presence, groups, tickets, hub, requireAgent, options: { maxBodyBytes } }));
+      app.route('/', agentQueueRoutes({ routing, presence, groups, tickets, hub, requireAgent, audit, options: { maxBodyBytes } }));
       app.route('/', visitorRoutes({
         conversations: store, routing, tickets, clock,
         groupOf: (c) => kbPort.conversationGroup(c),
@@ -238,21 +243,25 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
         heldConversations: (agentId) => routing.heldConversationIds(agentId),
         visitorState: (id) => routing.visitorState(id),
         visitorGate,
-        options: { heartbeatMs: a.liveHeartbeatMs, ...(config.rateLimits ? {} : { typingRateLimit: 'off' as const }) },
+        options: {
+          heartbeatMs: a.liveHeartbeatMs,
+          maxVisitorStreamsPerAddress: config.rateLimits ? config.maxVisitorStreamsPerAddress : 'off',
+          ...(config.rateLimits ? {} : { typingRateLimit: 'off' as const }),
+        },
       }));
       app.route('/', colleagueRoutes({ agents, presence, requireAgent }));
-      app.route('/', searchRoutes({ transcripts, requireAgent, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
+      app.route('/', searchRoutes({ transcripts, requireAgent, audit, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
       app.route('/', visitorBlockRoutes({
         blocks: visitorBlocks, routing, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, log: logger, audit, unitOfWork,
         isTrustedProxy: (ip) => config.trustProxy(ip, 0),
-        options: { maxBodyBytes },
+        options: { maxBodyBytes, ipv6PrefixLength: config.ipv6PrefixLength },
       }));
       app.route('/', adminVisitorRoutes({ visitors: visitorTranscripts, requireAgent, log: logger, audit, unitOfWork }));
       app.route('/', auditRoutes({ audit, requireAgent }));
       app.route('/', reportRoutes({ reports: createSqliteReports(db), requireAgent, clock }));
       app.route('/', monitorRoutes({
         monitor: createMonitor({ store: routingStore, agents, presence, maskText: maskPersonalData, clock }),
-        store: routingStore, hub, requireAgent,
+        store: routingStore, hub, requireAgent, audit,
       }));
       app.route('/', unansweredRoutes({ store: unansweredStore, requireAgent, clock, audit, unitOfWork, entryExists: (id) => kbPort.entryExists(id), toYaml: kbChangeToYaml }));
       app.route('/', faqDraftRoutes({

@@ -9,8 +9,9 @@ export { createHandoffServices, type HandoffOptions, type HandoffServices, type 
 
 // ---- HTTP plumbing the chat routes share with handoff's routes.
 export type { AppEnv } from './http/app-env.ts';
-export { clientAddress, resolveClientAddress } from './http/client-address.ts';
+export { clientAddress, clientKey, resolveClientAddress } from './http/client-address.ts';
 export { createErrorHandler, errorBody, notFoundHandler } from './http/error-handler.ts';
+export { loggedPath } from './http/logged-path.ts';
 export { bearerToken } from './http/bearer-token.ts';
 export { limitBody } from './http/body-limit.ts';
 export { readJsonBody } from './http/read-json-body.ts';

@@ -172,6 +172,18 @@ const bodyRoutes = (): Record<string, BodyRoute | BodylessRoute> => ({
     valid: () => ({ by: 'visitor', reason: 'spam', durationHours: 24 }),
     fields: { by: { type: 'enum' }, reason: { type: 'string', max: 200, nullable: true }, durationHours: { type: 'integer', nullable: true } },
   },
+  'POST /api/admin/blocks': {
+    as: 'admin',
+    url: () => '/api/admin/blocks',
+    // A documentation range (RFC 5737) nobody in this test sends from (app.request has no socket address).
+    valid: () => ({ by: 'ip', value: '198.51.100.0/24', reason: 'spam', durationHours: 1 }),
+    fields: {
+      by: { type: 'enum' },
+      value: { type: 'string', max: 100 },
+      reason: { type: 'string', max: 200, nullable: true },
+      durationHours: { type: 'integer', nullable: true },
+    },
+  },
   'POST /api/agent/tickets/:id/answer': {
     as: 'admin',
     url: () => `/api/agent/tickets/${f.ticketId}/answer`,

@@ -165,6 +165,21 @@ describe('bot/server/main.ts', () => {
     expect(proc.stderr()).toContain('config: AGENT_ALLOWED_ORIGINS must list http(s) origins without a path');
   });
 
+  it('refuses a weak ADMIN_PASSWORD at start, naming the variable and the rule, never the password', async () => {
+    const work = tmp();
+    const proc = start({ PORT: '0', DATA_DIR: path.join(work, 'data'), KNOWLEDGE_DIR: SHIPPED_KB, ADMIN_USERNAME: 'boss', ADMIN_PASSWORD: 'Password123' });
+    try {
+      const code = await Promise.race([proc.exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
+      expect(code).toBe(1);
+      const fatal = proc.lines().find((l) => l.level === 60);
+      expect(fatal?.msg).toMatch(/^cannot start: ADMIN_PASSWORD is one of the most common passwords/);
+      expect(proc.stdout() + proc.stderr()).not.toContain('Password123');
+    } finally {
+      // Should it start after all, it must not outlive the test.
+      proc.kill('SIGKILL');
+    }
+  });
+
   it('refuses a broken knowledge base at start, with file and line', async () => {
     const work = tmp();
     const kb = path.join(work, 'knowledge');

@@ -370,6 +370,14 @@ describe('POST /api/chat', () => {
     expect(stored[0]!.text).toBe(`${answerable.zh}[31m`);
   });
 
+  it('cleans the User-Agent header as it cleans body fields: no C1 control characters are kept', async () => {
+    const h = await harness();
+    // A header is bytes read as latin1: 0x85 and 0x9b arrive as the C1 controls NEL and CSI.
+    const { json } = await post(h, { text: 'hello' }, { 'user-agent': '  Mozilla/5.0 \u0085evil\u009b31m\u0080 ' });
+    const stored = h.db.prepare('SELECT user_agent FROM conversations WHERE id = ?').pluck().get(json.conversationId) as string;
+    expect(stored).toBe('Mozilla/5.0 evil31m');
+  });
+
   it('carries the explain trace only when EXPLAIN is on', async () => {
     const h = await harness({ EXPLAIN: 'on' });
     const { json } = await post(h, { text: answerable.en });

@@ -1,9 +1,10 @@
 // The visitor's HTTP API: POST /api/chat and GET /api/conversations/:id/messages (see DESIGN.md).
 import { Hono, type Context } from 'hono';
-import { limitBody, ValidationError, type InvitationClaims, type Clock, type ConversationStore, type Hub, type Routing, type UnansweredLog, type VisitorBlocks, type VisitorInfo, type AppEnv, bearerToken, clientAddress, createRateLimiter, defaultConversationCreateRateLimit, defaultConversationRateLimit, defaultIpRateLimit, type RateLimitOptions, readJsonBody } from '../../handoff/index.ts';
+import { limitBody, ValidationError, type InvitationClaims, type Clock, type ConversationStore, type Hub, type Routing, type UnansweredLog, type VisitorBlocks, type VisitorInfo, type AppEnv, bearerToken, clientAddress, clientKey, createRateLimiter, defaultConversationCreateRateLimit, defaultConversationRateLimit, defaultIpRateLimit, type RateLimitOptions, readJsonBody } from '../../handoff/index.ts';
 import { MAX_USER_AGENT, parseChatRequest, type ChatRequest } from './chat-request.ts';
 import { continueConversation, startConversation, startInvitedConversation, type ChatTurnDeps } from './chat-turn.ts';
 import type { Engine } from '../engine/engine.ts';
+import { cleanVisitorText } from '../../knowledge/text/clean-text.ts';
 
 /** What the chat routes read of the configuration (the server's Config fits). */
 export interface ChatRoutesConfig {
@@ -64,7 +65,8 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
   }
 
   app.use('/api/*', async (c, next) => {
-    perIp?.take(clientAddress(c));
+    // Keyed by clientKey, not the address: an IPv6 client rotating inside its /64 stays one client.
+    perIp?.take(clientKey(c));
     // Responses carry conversation tokens and private transcripts: never cache them anywhere.
     c.header('Cache-Control', 'no-store');
     await next();
@@ -89,7 +91,7 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
       const deps: ChatTurnDeps = { ...turnDeps, engine: runtime.engine };
       if (request.conversationId === undefined) {
         visitorGate?.check({ visitorId: request.visitorId });
-        perIpCreate?.take(clientAddress(c));
+        perIpCreate?.take(clientKey(c));
         // Without the invitations service (the engine-only app) an invitationId changes nothing: the bot answers.
         if (request.invitationId !== undefined && invitations) {
           const claim = await invitations.claim(request.invitationId, request.visitorId);
@@ -137,7 +139,9 @@ function parseAfter(value: string | undefined): number {
 /** Kept with a new conversation: the browser's User-Agent header (else the widget's), page and referrer. */
 function visitorInfo(c: Context, request: ChatRequest): VisitorInfo {
   const info: VisitorInfo = {};
-  const userAgent = c.req.header('user-agent')?.slice(0, MAX_USER_AGENT) || request.visitor?.userAgent;
+  // Cleaned like the body's fields: a header is latin1, so bytes 0x80-0x9f arrive as C1 control characters.
+  const header = c.req.header('user-agent');
+  const userAgent = (header !== undefined ? cleanVisitorText(header).slice(0, MAX_USER_AGENT) : '') || request.visitor?.userAgent;
   if (userAgent) info.userAgent = userAgent;
   if (request.visitor?.pageUrl) info.pageUrl = request.visitor.pageUrl;
   if (request.visitor?.referrer) info.referrer = request.visitor.referrer;

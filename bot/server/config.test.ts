@@ -21,6 +21,9 @@ describe('loadConfig', () => {
       rateLimits: true,
       trustedProxies: [],
       trustProxy: expect.any(Function),
+      ipv6PrefixLength: 64,
+      maxVisitorStreamsPerAddress: 20,
+      requestTimeoutSeconds: 30,
       businessHours: 'default',
       retentionDays: 0,
       agents: {
@@ -124,6 +127,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the client keying, stream cap and request timeout', () => {
+    expect(loadConfig({ IPV6_PREFIX_LENGTH: '48', MAX_VISITOR_STREAMS_PER_ADDRESS: '5', REQUEST_TIMEOUT_SECONDS: '10' })).toMatchObject({
+      ipv6PrefixLength: 48,
+      maxVisitorStreamsPerAddress: 5,
+      requestTimeoutSeconds: 10,
+    });
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', EXPLAIN: '' })).toMatchObject({ port: 3000, explain: false });
   });
@@ -144,6 +155,11 @@ describe('loadConfig', () => {
     ['EXPLAIN', 'yes', /EXPLAIN must be on or off/],
     ['RATE_LIMITS', 'maybe', /RATE_LIMITS must be on or off/],
     ['BUSINESS_HOURS', '9-17', /BUSINESS_HOURS must be always or default/],
+    ['IPV6_PREFIX_LENGTH', '16', /IPV6_PREFIX_LENGTH must be an integer from 32 to 128/],
+    ['IPV6_PREFIX_LENGTH', '129', /IPV6_PREFIX_LENGTH must be an integer from 32 to 128/],
+    ['MAX_VISITOR_STREAMS_PER_ADDRESS', '0', /MAX_VISITOR_STREAMS_PER_ADDRESS must be an integer from 1 to 10000/],
+    ['REQUEST_TIMEOUT_SECONDS', '0', /REQUEST_TIMEOUT_SECONDS must be an integer from 1 to 300/],
+    ['REQUEST_TIMEOUT_SECONDS', '301', /REQUEST_TIMEOUT_SECONDS must be an integer from 1 to 300/],
   ])('rejects %s=%s naming the variable', (variable, value, message) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);

@@ -38,6 +38,20 @@ export interface Config {
   /** TRUSTED_PROXIES compiled once by proxy-addr: is the hop at `addr` (the `i`-th from the socket) a trusted proxy? */
   trustProxy: (addr: string, i: number) => boolean;
   /**
+   * IPV6_PREFIX_LENGTH: how many leading bits of an IPv6 address name one client for every per-address limit,
+   * presence slot and stream cap, and for an agent's block by address. Range 32-128; default 64 (one subscriber's
+   * network); 128 keys each address alone.
+   */
+  ipv6PrefixLength: number;
+  /** MAX_VISITOR_STREAMS_PER_ADDRESS: open visitor conversation streams per client (off with RATE_LIMITS=off). Range 1-10000; default 20. */
+  maxVisitorStreamsPerAddress: number;
+  /**
+   * REQUEST_TIMEOUT_SECONDS: a request whose headers and body have not all arrived this long after it began
+   * gets 408 and its connection closed (Node's requestTimeout). The response is not limited: live streams stay
+   * open. Range 1-300 s; default 30.
+   */
+  requestTimeoutSeconds: number;
+  /**
    * Sites other than this service's own that embed the widget (WIDGET_ALLOWED_ORIGINS): they may load
    * widget.js and call the visitor API cross-origin (CORS). Default none. The agent API stays same-origin.
    */
@@ -125,6 +139,9 @@ const envSchema = z.object({
   RELOAD_DEBOUNCE_MS: number(0, 1500, { integer: true }).default(200),
   RATE_LIMITS: onOff().default(true),
   TRUSTED_PROXIES: z.string().default(''),
+  IPV6_PREFIX_LENGTH: number(32, 128, { integer: true }).default(64),
+  MAX_VISITOR_STREAMS_PER_ADDRESS: number(1, 10_000, { integer: true }).default(20),
+  REQUEST_TIMEOUT_SECONDS: number(1, 300, { integer: true }).default(30),
   BUSINESS_HOURS: z.enum(['always', 'default'], { error: 'must be always or default' }).default('default'),
   ADMIN_USERNAME: z.string().trim().min(1).max(64).optional(),
   ADMIN_PASSWORD: z.string().min(1).optional(),
@@ -221,6 +238,9 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits: e.RATE_LIMITS,
     trustedProxies,
     trustProxy,
+    ipv6PrefixLength: e.IPV6_PREFIX_LENGTH,
+    maxVisitorStreamsPerAddress: e.MAX_VISITOR_STREAMS_PER_ADDRESS,
+    requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS,
     businessHours: e.BUSINESS_HOURS,
     retentionDays: e.RETENTION_DAYS,
     agents: {

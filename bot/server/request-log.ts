@@ -1,6 +1,6 @@
-// Logs one `http.request` line per request: method, path, status, duration. Never headers, bodies or query.
+// Logs one `http.request` line per request: method, path (visitor ids masked), status, duration. Never headers, bodies or query.
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../../handoff/index.ts';
+import { loggedPath, type AppEnv } from '../../handoff/index.ts';
 import { LogEvent, uncensoredLogger, type Logger } from './logger.ts';
 
 export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
@@ -16,8 +16,8 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
       event: LogEvent.httpRequest,
       requestId: c.get('requestId'),
       method: c.req.method,
-      // The path only: query strings and headers can carry tokens.
-      path: c.req.path,
+      // The path only: query strings and headers can carry tokens; a visitor id in it is masked.
+      path: loggedPath(c.req.path),
       status,
       ms: Math.round((performance.now() - started) * 10) / 10,
     };

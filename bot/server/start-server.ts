@@ -80,9 +80,20 @@ export async function startServer(config: Config, logger: Logger, graceMs = DEFA
   }
 }
 
+/**
+ * Node's requestTimeout covers receiving a request (headers and body), never the response, so a live stream
+ * outlives it; a client that sends its body slowly or stalls is answered 408 and cut. Node looks for such
+ * requests every connectionsCheckingInterval (default 30 s, as long as the timeout itself): a few times per
+ * timeout instead, at most once a second. headersTimeout follows: min(60 s, requestTimeout).
+ */
+export function requestTimeouts(requestTimeoutSeconds: number): { requestTimeout: number; connectionsCheckingInterval: number } {
+  const requestTimeout = requestTimeoutSeconds * 1000;
+  return { requestTimeout, connectionsCheckingInterval: Math.min(1000, Math.max(100, Math.round(requestTimeout / 4))) };
+}
+
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: Config): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port: config.port, hostname: config.host }) as Server;
+    const server = serve({ fetch, port: config.port, hostname: config.host, serverOptions: requestTimeouts(config.requestTimeoutSeconds) }) as Server;
     server.once('error', reject);
     server.once('listening', () => {
       server.off('error', reject);

@@ -122,6 +122,10 @@ describe('POST /api/admin/agents', () => {
       [{ ...good, password: 'short' }, 'weak_password', 'password'],
       [{ ...good, password: 'newbie' }, 'weak_password', 'password'],
       [{ ...good, password: 'NEWBIE' }, 'weak_password', 'password'],
+      [{ ...good, password: 'password' }, 'weak_password', 'password'],
+      [{ ...good, password: '12345678' }, 'weak_password', 'password'],
+      [{ ...good, password: 'nine char' }, 'weak_password', 'password'],
+      [{ ...good, password: 'Password123' }, 'weak_password', 'password'],
       [{ ...good, extra: true }, 'unknown_field', 'extra'],
       [{ username: 'newbie', displayName: 'New' }, 'missing_field', 'password'],
     ];
@@ -243,6 +247,7 @@ describe('PATCH /api/admin/agents/:id', () => {
       [{ username: 'renamed' }, 'unknown_field', 'username'],
       [{ password: 'short' }, 'weak_password', 'password'],
       [{ password: 'ALICE' }, 'weak_password', 'password'],
+      [{ password: 'qwertyuiop' }, 'weak_password', 'password'],
       [{ role: 'owner' }, 'invalid_role', 'role'],
     ];
     for (const [body, code, field] of cases) {

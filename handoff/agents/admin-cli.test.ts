@@ -105,8 +105,12 @@ describe('npm run admin', () => {
     expect(none.stderr).toMatch(/no password: pipe it in with --password-stdin, or set ADMIN_CLI_PASSWORD/);
     const weak = await run(['add-agent', '--username', 'zhao', '--name', 'Zhao', '--password-stdin'], { stdin: 'abc123\n' });
     expect(weak.code).toBe(1);
-    expect(weak.stderr).toMatch(/the password: password must be at least 8 characters/);
+    expect(weak.stderr).toMatch(/the password: password must be at least 10 characters/);
     expect(weak.stderr + weak.stdout).not.toContain('abc123');
+    const common = await run(['add-agent', '--username', 'zhao', '--name', 'Zhao', '--password-stdin'], { stdin: 'password123\n' });
+    expect(common.code).toBe(1);
+    expect(common.stderr).toMatch(/the password: password is one of the most common passwords/);
+    expect(common.stderr + common.stdout).not.toContain('password123');
     const twoLines = await run(['add-agent', '--username', 'zhao', '--name', 'Zhao', '--password-stdin'], { stdin: 'first line here\nsecond line\n' });
     expect(twoLines.code).toBe(1);
     expect(twoLines.stderr).toMatch(/single line/);
@@ -179,6 +183,10 @@ describe('npm run admin', () => {
     expect(await passwordWorks('li', 'brand new password')).toBe(true);
     expect(await passwordWorks('li', 'from the env var')).toBe(false);
     expect(await sessions().listActive(li.id)).toEqual([]);
+    const common = await run(['reset-password', '--username', 'li', '--password-stdin'], { stdin: '1234567890\n' });
+    expect(common.code).toBe(1);
+    expect(common.stderr).toMatch(/password is one of the most common passwords/);
+    expect(await passwordWorks('li', 'brand new password')).toBe(true);
   });
 
   it('add-agent --role editor makes a content editor; each change is in the audit log as "admin CLI", without the password', async () => {

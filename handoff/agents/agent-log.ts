@@ -12,10 +12,10 @@ export const silentAgentLog: AgentLog = { info() {}, warn() {}, error() {} };
 
 /** Stable codes in the `event` field: dashboards and alerts key on these. */
 export const AgentLogEvent = {
-  weakAdminPassword: 'admin.weak_password',
   login: 'agent.login',
   loginFailed: 'agent.login_failed',
   loginLimited: 'agent.login_limited',
+  loginSlowed: 'agent.login_slowed',
   logout: 'agent.logout',
   sessionEnded: 'agent.session_ended',
   sessionsSwept: 'agent.sessions_swept',

@@ -76,15 +76,24 @@ describe('bootstrapAdmin', () => {
     expect(await k.agents.list()).toEqual([]);
   });
 
-  it('takes a weak ADMIN_PASSWORD the operator chose, warning without the password in the log', async () => {
+  it('refuses a short or common ADMIN_PASSWORD with an error naming the variable and the rule, never the password', async () => {
     const k = kit();
-    const lines: string[] = [];
-    const log = { info: () => {}, warn: (obj: object, msg?: string) => lines.push(JSON.stringify(obj) + (msg ?? '')), error: () => {} };
-    const result = await bootstrapAdmin({ agents: k.agents, passwords: k.passwords, admin: { username: 'root', password: 'adm1n' }, log });
-    expect(result.kind).toBe('created');
-    expect(lines.join('\n')).toMatch(/admin\.weak_password/);
-    expect(lines.join('\n')).not.toContain('adm1n');
-    expect(await k.passwords.verify((await k.agents.credentials('root'))!.passwordHash, 'adm1n')).toBe(true);
+    for (const [password, rule] of [
+      ['adm1n', /^ADMIN_PASSWORD must be at least 10 characters/],
+      ['password123', /^ADMIN_PASSWORD is one of the most common passwords/],
+      ['Root', /^ADMIN_PASSWORD must be at least 10 characters/],
+    ] as const) {
+      const err = await bootstrapAdmin({ agents: k.agents, passwords: k.passwords, admin: { username: 'root', password }, log: k.log }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (!(err instanceof BootstrapAdminError)) throw new Error(`${password}: expected a BootstrapAdminError, got ${String(err)}`);
+      expect(err.variable).toBe('ADMIN_PASSWORD');
+      expect(err.message).toMatch(rule);
+      expect(err.message).not.toContain(password);
+    }
+    expect(await k.agents.list()).toEqual([]);
+    expect(JSON.stringify(k.log.lines)).not.toMatch(/adm1n|password123/);
   });
 
   it('two starts at once on one database make one admin', async () => {

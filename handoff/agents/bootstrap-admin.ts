@@ -59,9 +59,9 @@ export async function bootstrapAdmin({ agents, passwords, admin, log = silentAge
     checkNewPassword(admin.password, passwords.options, { field: 'ADMIN_PASSWORD', username });
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
-    // The operator chose this password explicitly (deployment scripts, test rigs): take it, but say
-    // plainly that it is weak, so it is changed (`POST /api/agent/password`) before going live.
-    log.warn({ event: AgentLogEvent.weakAdminPassword }, `ADMIN_PASSWORD is weak: ${err.message.replace(/^ADMIN_PASSWORD /, '')}; change it after signing in`);
+    // The same rule as every other password: the first admin is the account most worth guessing, and a
+    // weak one taken "for now" tends to stay. The message states the rule, never the password.
+    throw new BootstrapAdminError('ADMIN_PASSWORD', `${err.message.replace(/^ADMIN_PASSWORD /, '')} (no admin was created)`);
   }
 
   const result = await agents.createFirstAdmin({

@@ -1,4 +1,5 @@
 // Agent sign-in API: POST /api/agent/login, POST /api/agent/logout, GET /api/agent/me, POST /api/agent/password.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { limitBody } from '../http/body-limit.ts';
@@ -23,7 +24,7 @@ export interface AgentAuthRoutesDeps {
   passwords: PasswordHasher;
   limiter: LoginLimiter;
   requireAgent: RequireAgent;
-  /** The client's address for the per-address login limit (handoff/http/client-address.ts in the app). */
+  /** The client's address for the per-address sign-in limits (handoff/http/client-address.ts in the app). */
   clientAddress: (c: Context) => string;
   /** Where ended sessions are announced (`session_ended` on `agent:<id>`). */
   hub?: Hub;
@@ -75,12 +76,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
     const { username, password } = parseBody(loginSchema, await readJsonBody(c), loginMessages);
     const address = clientAddress(c);
     const key = normalizeUsername(username);
-    try {
-      limiter.attempt(address, key);
-    } catch (err) {
-      if (err instanceof RateLimitedError) log.warn({ event: AgentLogEvent.loginLimited, address }, 'sign-in attempts limited');
-      throw err;
-    }
+    await admit(address, key);
 
     const credentials = await agents.credentials(key);
     // Unknown usernames cost one argon2 verification too, so timing does not tell which usernames exist.
@@ -155,7 +151,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
     const { agent, session } = c.var;
     const address = clientAddress(c);
     // A stolen session must not become a way to guess the password: same limits as sign-in.
-    limiter.attempt(address, agent.username);
+    await admit(address, agent.username);
     try {
       await accounts.changeOwnPassword(agent.id, session.id, current, next);
     } catch (err) {
@@ -170,6 +166,25 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
     limiter.succeeded(address, agent.username);
     return c.json({ ok: true });
   });
+
+  /**
+   * The sign-in limits before a password is checked: 429 from an address (or address and username) that
+   * failed too often; otherwise the username's delay, waited on a timer (the event loop goes on serving).
+   */
+  async function admit(address: string, username: string): Promise<void> {
+    let admission;
+    try {
+      admission = limiter.attempt(address, username);
+    } catch (err) {
+      if (err instanceof RateLimitedError) log.warn({ event: AgentLogEvent.loginLimited, address }, 'sign-in attempts limited');
+      throw err;
+    }
+    if (admission.delayMs > 0) {
+      // No username here: the one typed into a failing sign-in is never logged.
+      log.warn({ event: AgentLogEvent.loginSlowed, address, delayMs: admission.delayMs }, 'sign-in slowed: many failures for this username');
+      await sleep(admission.delayMs);
+    }
+  }
 
   async function endSession(id: string, agentId: string, why: 'logout' | 'login'): Promise<void> {
     const ended = await sessions.end(id, 'logout');

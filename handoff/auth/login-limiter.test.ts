@@ -1,68 +1,125 @@
-// The login limiter with an injected clock: per address, per username, refunds, waits, bounded memory.
+// The login limiter with an injected clock: hard limits per address and per (username, address), a
+// growing delay (never a refusal) per username, refunds, bounded memory.
 import { describe, expect, it } from 'vitest';
 import { testClock } from '../testing/agent-test-kit.ts';
 import { RateLimitedError } from '../platform/errors.ts';
-import { createLoginLimiter } from './login-limiter.ts';
+import { createLoginLimiter, loginLimitKeys } from './login-limiter.ts';
 
-function retryAfter(fn: () => void): number | 'allowed' {
+/** 'allowed' plus the delay, or the Retry-After seconds of a refusal. */
+function outcome(fn: () => { delayMs: number }): { allowed: number } | { retryAfter: number } {
   try {
-    fn();
-    return 'allowed';
+    return { allowed: fn().delayMs };
   } catch (err) {
     expect(err).toBeInstanceOf(RateLimitedError);
-    return (err as RateLimitedError).retryAfterSeconds;
+    return { retryAfter: (err as RateLimitedError).retryAfterSeconds };
   }
 }
+
+/** Usernames and pairs never limit here, so one bucket at a time can be looked at. */
+const LOOSE = { capacity: 1000, refillPerMinute: 600 };
+const NO_SLOWDOWN = { freeFailures: 1000, forgetPerMinute: 600, firstDelayMs: 1, maxDelayMs: 1 };
 
 describe('createLoginLimiter', () => {
   it('allows a burst per address, then one attempt per refill interval', () => {
     const clock = testClock();
     const limiter = createLoginLimiter({ clock: clock.clock, perAddress: { capacity: 3, refillPerMinute: 6 } });
-    for (let i = 0; i < 3; i++) expect(retryAfter(() => limiter.attempt('1.1.1.1', `u${i}`))).toBe('allowed');
-    expect(retryAfter(() => limiter.attempt('1.1.1.1', 'u9'))).toBe(10);
+    for (let i = 0; i < 3; i++) expect(outcome(() => limiter.attempt('1.1.1.1', `u${i}`))).toEqual({ allowed: 0 });
+    expect(outcome(() => limiter.attempt('1.1.1.1', 'u9'))).toEqual({ retryAfter: 10 });
     clock.advance(9_000);
-    expect(retryAfter(() => limiter.attempt('1.1.1.1', 'u9'))).toBe(1);
+    expect(outcome(() => limiter.attempt('1.1.1.1', 'u9'))).toEqual({ retryAfter: 1 });
     clock.advance(1_000);
-    expect(retryAfter(() => limiter.attempt('1.1.1.1', 'u9'))).toBe('allowed');
-    expect(retryAfter(() => limiter.attempt('2.2.2.2', 'u9'))).toBe('allowed');
+    expect(outcome(() => limiter.attempt('1.1.1.1', 'u9'))).toEqual({ allowed: 0 });
+    expect(outcome(() => limiter.attempt('2.2.2.2', 'u9'))).toEqual({ allowed: 0 });
   });
 
-  it('limits a username whatever the address, and reports the longer wait when both are empty', () => {
+  it('limits one username from one address, leaving that username free from other addresses', () => {
     const clock = testClock();
     const limiter = createLoginLimiter({
       clock: clock.clock,
-      perAddress: { capacity: 2, refillPerMinute: 6 },
-      perUsername: { capacity: 2, refillPerMinute: 1 },
+      perAddress: LOOSE,
+      perUsernameAndAddress: { capacity: 2, refillPerMinute: 1 },
+      perUsername: NO_SLOWDOWN,
     });
-    limiter.attempt('1.1.1.1', 'alice');
-    limiter.attempt('2.2.2.2', 'alice');
-    expect(retryAfter(() => limiter.attempt('3.3.3.3', 'alice'))).toBe(60);
-    limiter.attempt('1.1.1.1', 'bob');
-    expect(retryAfter(() => limiter.attempt('1.1.1.1', 'alice'))).toBe(60);
+    limiter.attempt('6.6.6.6', 'admin');
+    limiter.attempt('6.6.6.6', 'admin');
+    expect(outcome(() => limiter.attempt('6.6.6.6', 'admin'))).toEqual({ retryAfter: 60 });
+    // The same address may still try another account (up to its own limit), and others this one.
+    expect(outcome(() => limiter.attempt('6.6.6.6', 'bob'))).toEqual({ allowed: 0 });
+    expect(outcome(() => limiter.attempt('7.7.7.7', 'admin'))).toEqual({ allowed: 0 });
+    clock.advance(60_000);
+    expect(outcome(() => limiter.attempt('6.6.6.6', 'admin'))).toEqual({ allowed: 0 });
   });
 
-  it('takes nothing when refusing: a limited address does not drain the username', () => {
+  it('only slows a username attacked from many addresses: a growing delay up to the cap, never a refusal', () => {
+    const clock = testClock();
+    const limiter = createLoginLimiter({
+      clock: clock.clock,
+      perUsername: { freeFailures: 3, forgetPerMinute: 1, firstDelayMs: 250, maxDelayMs: 3000 },
+    });
+    const delays = Array.from({ length: 12 }, (_, i) => outcome(() => limiter.attempt(`10.0.0.${i}`, 'admin')));
+    expect(delays).toEqual([0, 0, 0, 250, 500, 1000, 2000, 3000, 3000, 3000, 3000, 3000].map((allowed) => ({ allowed })));
+    // The owner, from an address of their own: let in after the longest delay.
+    expect(outcome(() => limiter.attempt('192.0.2.50', 'admin'))).toEqual({ allowed: 3000 });
+    // Other usernames are not slowed.
+    expect(outcome(() => limiter.attempt('10.0.0.1', 'bob'))).toEqual({ allowed: 0 });
+  });
+
+  it('forgets per-username failures with time, back to no delay within minutes of the attack ending', () => {
+    const clock = testClock();
+    const limiter = createLoginLimiter({
+      clock: clock.clock,
+      perUsername: { freeFailures: 3, forgetPerMinute: 1, firstDelayMs: 250, maxDelayMs: 3000 },
+    });
+    // A long attack: a thousand failures from a thousand addresses.
+    for (let i = 0; i < 1000; i++) limiter.attempt(`10.${i >> 8}.${i & 255}.1`, 'admin');
+    clock.advance(3 * 60_000);
+    expect(outcome(() => limiter.attempt('192.0.2.50', 'admin'))).toEqual({ allowed: 1000 });
+    clock.advance(10 * 60_000);
+    expect(outcome(() => limiter.attempt('192.0.2.50', 'admin'))).toEqual({ allowed: 0 });
+  });
+
+  it('takes nothing when refusing: a limited address does not drain the username or other pairs', () => {
     const clock = testClock();
     const limiter = createLoginLimiter({
       clock: clock.clock,
       perAddress: { capacity: 1, refillPerMinute: 1 },
-      perUsername: { capacity: 2, refillPerMinute: 1 },
+      perUsername: { freeFailures: 2, forgetPerMinute: 1, firstDelayMs: 100, maxDelayMs: 1000 },
     });
     limiter.attempt('1.1.1.1', 'x');
-    for (let i = 0; i < 5; i++) expect(retryAfter(() => limiter.attempt('1.1.1.1', 'alice'))).not.toBe('allowed');
-    limiter.attempt('2.2.2.2', 'alice');
-    limiter.attempt('3.3.3.3', 'alice');
+    for (let i = 0; i < 5; i++) expect(outcome(() => limiter.attempt('1.1.1.1', 'alice'))).toHaveProperty('retryAfter');
+    expect(outcome(() => limiter.attempt('2.2.2.2', 'alice'))).toEqual({ allowed: 0 });
+    expect(outcome(() => limiter.attempt('3.3.3.3', 'alice'))).toEqual({ allowed: 0 });
   });
 
-  it('gives both attempts back on success', () => {
+  it('on success clears the (username, address) failures and gives the address and username their attempt back', () => {
     const clock = testClock();
-    const limiter = createLoginLimiter({ clock: clock.clock, perAddress: { capacity: 1, refillPerMinute: 1 }, perUsername: { capacity: 1, refillPerMinute: 1 } });
-    for (let i = 0; i < 5; i++) {
-      limiter.attempt('1.1.1.1', 'alice');
-      limiter.succeeded('1.1.1.1', 'alice');
-    }
+    const limiter = createLoginLimiter({
+      clock: clock.clock,
+      perAddress: LOOSE,
+      perUsernameAndAddress: { capacity: 3, refillPerMinute: 1 },
+      perUsername: NO_SLOWDOWN,
+    });
+    // Two typos, then the right password: the next three typos are allowed again.
     limiter.attempt('1.1.1.1', 'alice');
-    expect(retryAfter(() => limiter.attempt('1.1.1.1', 'alice'))).toBe(60);
+    limiter.attempt('1.1.1.1', 'alice');
+    limiter.attempt('1.1.1.1', 'alice');
+    limiter.succeeded('1.1.1.1', 'alice');
+    for (let i = 0; i < 3; i++) expect(outcome(() => limiter.attempt('1.1.1.1', 'alice'))).toEqual({ allowed: 0 });
+    expect(outcome(() => limiter.attempt('1.1.1.1', 'alice'))).toEqual({ retryAfter: 60 });
+    expect(limiter.size.pairs).toBe(1);
+
+    const strict = createLoginLimiter({ clock: clock.clock, perAddress: { capacity: 1, refillPerMinute: 1 } });
+    for (let i = 0; i < 5; i++) {
+      strict.attempt('1.1.1.1', 'alice');
+      strict.succeeded('1.1.1.1', 'alice');
+    }
+    strict.attempt('1.1.1.1', 'alice');
+    expect(outcome(() => strict.attempt('1.1.1.1', 'alice'))).toEqual({ retryAfter: 60 });
+  });
+
+  it('builds its keys in one function: the address first, so a username cannot pose as another address', () => {
+    expect(loginLimitKeys('2001:db8::1', 'admin')).toEqual({ address: '2001:db8::1', pair: '2001:db8::1 admin', username: 'admin' });
+    expect(loginLimitKeys('1.1.1.1', '2.2.2.2 admin').pair).not.toBe(loginLimitKeys('2.2.2.2', 'admin').pair);
   });
 
   it('keeps memory bounded under a flood of distinct keys, forgetting full buckets first', () => {
@@ -74,8 +131,9 @@ describe('createLoginLimiter', () => {
       limiter.attempt(`10.0.${i >> 8}.${i & 255}`, `user${i}`);
     }
     expect(limiter.size.addresses).toBeLessThanOrEqual(1000);
+    expect(limiter.size.pairs).toBeLessThanOrEqual(1000);
     expect(limiter.size.usernames).toBeLessThanOrEqual(1000);
     // The limiter still works for recent keys.
-    expect(retryAfter(() => limiter.attempt('10.0.19.135', 'user4999'))).not.toBe('allowed');
+    expect(outcome(() => limiter.attempt('10.0.19.135', 'user4999'))).toHaveProperty('retryAfter');
   });
 });

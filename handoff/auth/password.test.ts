@@ -51,7 +51,7 @@ describe('createPasswordHasher', () => {
 });
 
 describe('checkNewPassword', () => {
-  const rules = { minLength: 8, maxLength: 20 };
+  const rules = { minLength: defaultPasswordOptions.minLength, maxLength: 20 };
   const codeOf = (password: string, username?: string) => {
     try {
       checkNewPassword(password, rules, { field: 'next', ...(username ? { username } : {}) });
@@ -68,6 +68,7 @@ describe('checkNewPassword', () => {
     expect(codeOf('long enough')).toBe('ok');
     expect(codeOf('中文密码也可以用十个')).toBe('ok');
     expect(codeOf('short')).toBe('weak_password');
+    expect(codeOf('nine char')).toBe('weak_password');
     expect(codeOf('中文密码太短')).toBe('weak_password');
     expect(codeOf('x'.repeat(21).replace(/^x/, 'y'))).toBe('password_too_long');
   });
@@ -78,7 +79,16 @@ describe('checkNewPassword', () => {
     expect(codeOf('Alice.Wang1', 'alice.wang1')).toBe('weak_password');
   });
 
-  it('has OWASP-level defaults', () => {
-    expect(defaultPasswordOptions).toEqual({ memoryCostKiB: 19456, timeCost: 2, parallelism: 1, minLength: 8, maxLength: 256 });
+  it('refuses common passwords, whatever their case or width, with a message that does not repeat them', () => {
+    for (const common of ['password', '12345678', 'password123', 'qwertyuiop', '1234567890', 'iloveyou12', 'PassWord123', 'ｐａｓｓｗｏｒｄ１２３', ' 1qaz2wsx3edc ']) {
+      expect(codeOf(common), common).toBe('weak_password');
+    }
+    expect(() => checkNewPassword('qwertyuiop', rules)).toThrow(/password is one of the most common passwords/);
+    // Long and not on the list: fine.
+    expect(codeOf('qwertyuiop lantern')).toBe('ok');
+  });
+
+  it('has OWASP-level defaults, and at least 10 characters', () => {
+    expect(defaultPasswordOptions).toEqual({ memoryCostKiB: 19456, timeCost: 2, parallelism: 1, minLength: 10, maxLength: 256 });
   });
 });

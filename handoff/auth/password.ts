@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { hash as argon2Hash, parseOptions, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
 import { ValidationError } from '../platform/errors.ts';
+import { isCommonPassword } from './common-passwords.ts';
 
 export interface PasswordOptions {
   /** Memory per hash in KiB. Range 8192-262144; default 19456 (19 MiB: OWASP's argon2id baseline with 2 passes). */
@@ -10,7 +11,10 @@ export interface PasswordOptions {
   timeCost: number;
   /** Lanes computed in parallel (changes the hash). Range 1-8; default 1. */
   parallelism: number;
-  /** Shortest password accepted for new passwords, in characters (NIST SP 800-63B's minimum). Range 8-64; default 8. */
+  /**
+   * Shortest password accepted for new passwords, in characters. Range 10-64; default 10 (above NIST SP
+   * 800-63B's 8: these accounts see customers' personal data, and a sign-in is only slowed, never locked).
+   */
   minLength: number;
   /** Longest accepted, in characters (bounds the work an attacker can ask for). Range 64-1024; default 256. */
   maxLength: number;
@@ -20,7 +24,7 @@ export const defaultPasswordOptions: PasswordOptions = {
   memoryCostKiB: 19_456,
   timeCost: 2,
   parallelism: 1,
-  minLength: 8,
+  minLength: 10,
   maxLength: 256,
 };
 
@@ -93,8 +97,10 @@ function normalizePassword(password: string): string {
 }
 
 /**
- * Refuses a password too short, too long, all one character, or equal to the username, with a
- * ValidationError naming `field`. Messages never repeat the password.
+ * Refuses a password too short, too long, all one character, equal to the username, or on the list of
+ * common passwords, with a ValidationError `weak_password` (`password_too_long`) naming `field`.
+ * Messages never repeat the password. Every place a password is set calls this: the admin API and CLI
+ * (new agent, reset), an agent's own change, and ADMIN_PASSWORD at start-up.
  */
 export function checkNewPassword(
   password: string,
@@ -113,5 +119,12 @@ export function checkNewPassword(
   }
   if (username !== undefined && password.normalize('NFKC').toLowerCase() === username.normalize('NFKC').toLowerCase()) {
     throw new ValidationError('weak_password', `${field} must not be the username`, field);
+  }
+  if (isCommonPassword(password)) {
+    throw new ValidationError(
+      'weak_password',
+      `${field} is one of the most common passwords, the first ones an attacker tries; choose another (a few unrelated words make a good one)`,
+      field,
+    );
   }
 }

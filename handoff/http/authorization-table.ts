@@ -87,7 +87,7 @@ export const authorizationTable: readonly AuthorizedRoute[] = [
   { method: 'GET', path: '/api/agent/events', access: 'agent', stream: true, reason: 'the agent\'s own events and the chats they hold' },
   { method: 'POST', path: '/api/agent/conversations/:id/typing', access: 'agent', reason: 'only the holder (403 otherwise)' },
   { method: 'GET', path: '/api/agent/colleagues', access: 'agent', reason: 'names and presence of colleagues, for transfers' },
-  { method: 'GET', path: '/api/agent/search', access: 'agent', reason: 'transcripts the agent held (any for admins)' },
+  { method: 'GET', path: '/api/agent/search', access: 'agent', reason: 'only chats the agent may view (held now or waiting in their groups; any for admins), the conversation view\'s rule (view-access.ts); audited' },
 
   // Administration (handoff/agents/admin-agent-routes.ts, admin-group-routes.ts).
   { method: 'GET', path: '/api/admin/agents', access: 'admin', reason: 'account list' },
@@ -98,6 +98,7 @@ export const authorizationTable: readonly AuthorizedRoute[] = [
   { method: 'PUT', path: '/api/admin/groups/:id', access: 'admin', reason: 'creates or changes a group and its hours' },
   // Blocked visitors (handoff/visitors/visitor-block-routes.ts): addresses and visitor ids are personal data.
   { method: 'GET', path: '/api/admin/blocks', access: 'admin', reason: 'lists blocked addresses and visitor ids' },
+  { method: 'POST', path: '/api/admin/blocks', access: 'admin', reason: 'blocks an address, a CIDR range or a visitor id without a chat' },
   { method: 'DELETE', path: '/api/admin/blocks/:id', access: 'admin', reason: 'lifts a block (lets the visitor back in)' },
   // Privacy (handoff/visitors/admin-visitor-routes.ts): :visitorKey names the visitor's conversation ids.
   { method: 'GET', path: '/api/admin/visitors/:visitorKey/transcripts', access: 'admin', reason: 'exports everything stored about a visitor (personal data)' },

@@ -14,6 +14,7 @@ import {
   ValidationError,
   VisitorBlockedError,
 } from '../platform/errors.ts';
+import { loggedPath } from './logged-path.ts';
 
 /** What the handler logs with (the server's pino logger fits). */
 export interface ErrorLog {
@@ -60,6 +61,9 @@ export function createErrorHandler(logger: ErrorLog): ErrorHandler {
       const status = statusOf(err);
       if (err instanceof UnauthorizedError) c.header('WWW-Authenticate', 'Bearer');
       if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
+      // Refused before the body was read: the rest of it is still on the socket, where it would be parsed as
+      // the next request. The server closes the connection; the header tells a keep-alive client so.
+      if (err instanceof PayloadTooLargeError) c.header('Connection', 'close');
       // Messages are written for clients (NotFoundError never tells a wrong token from an unknown id).
       return c.json(errorBody(err.code, err.message, err instanceof ValidationError ? err.field : undefined), status);
     }
@@ -67,7 +71,7 @@ export function createErrorHandler(logger: ErrorLog): ErrorHandler {
     if (fault) {
       // The database, not the request, is at fault, and it recovers by itself (the lock is released,
       // space is freed): 503 with a retry hint, and reads keep working meanwhile.
-      logger.warn({ event: ErrorLogEvent.storageUnavailable, fault, method: c.req.method, path: c.req.path, requestId: requestIdOf(c) }, `storage unavailable: ${fault}`);
+      logger.warn({ event: ErrorLogEvent.storageUnavailable, fault, method: c.req.method, path: loggedPath(c.req.path), requestId: requestIdOf(c) }, `storage unavailable: ${fault}`);
       c.header('Retry-After', fault === 'busy' ? '1' : '30');
       return fault === 'busy'
         ? c.json(errorBody('busy', 'the service is busy; please try again in a moment'), 503)
@@ -77,7 +81,7 @@ export function createErrorHandler(logger: ErrorLog): ErrorHandler {
       return c.json(errorBody(`http_${err.status}`, err.message || 'bad request'), err.status as ContentfulStatusCode);
     }
     logger.error(
-      { event: ErrorLogEvent.chatError, err, method: c.req.method, path: c.req.path, requestId: requestIdOf(c) },
+      { event: ErrorLogEvent.chatError, err, method: c.req.method, path: loggedPath(c.req.path), requestId: requestIdOf(c) },
       'unexpected error while handling a request',
     );
     return c.json(errorBody('internal', 'something went wrong on our side; please try again'), 500);

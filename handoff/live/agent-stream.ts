@@ -1,5 +1,6 @@
 // An agent's live stream: the queue, their assignments and presence, and the conversations they hold.
 import type { Agent } from '../agents/agent.ts';
+import { mayView, viewAccessOf } from '../conversations/view-access.ts';
 import type { Hub, LiveEvent } from '../platform/hub.ts';
 import { agentMessageEvent, mayEndHolding, toAgentEvent } from './live-events.ts';
 import { createMessagePump } from './message-pump.ts';
@@ -37,6 +38,7 @@ export interface AgentStreamRequest {
 export function runAgentStream(connection: SseConnection, deps: AgentStreamDeps, request: AgentStreamRequest): void {
   const { hub, transcripts, presence, heldConversations } = deps;
   const { agent, sessionId } = request;
+  const access = viewAccessOf(agent);
   const send = (event: LiveEvent) => {
     const wire = toAgentEvent(event, agent.id);
     if (wire) connection.enqueue(() => connection.send(wire));
@@ -129,8 +131,13 @@ export function runAgentStream(connection: SseConnection, deps: AgentStreamDeps,
       });
       return;
     }
-    // A transfer away from this agent was also published on their own topic.
-    if (event.type === 'transfer' && event.from === agent.id) return;
+    if (event.type === 'transfer') {
+      // A transfer away from this agent was also published on their own topic.
+      if (event.from === agent.id) return;
+      // A transfer to a group (with the sender's note) is for those who may now open the chat: the group's
+      // agents and admins, by the conversation view's own rule; nobody else learns of it or reads the note.
+      if (event.toGroup !== undefined && !mayView(access, { status: 'queued', groupId: event.toGroup })) return;
+    }
     send(event);
   };
 

@@ -8,10 +8,10 @@ export interface LiveConnections {
   /** Open streams counted under `key` (`conversation:<id>`, `agent:<id>`). */
   count(key: string): number;
   /**
-   * Takes a place under `key`, or throws RateLimitedError when `max` are already taken. The returned
-   * function gives the place back (once, however often it is called).
+   * Takes a place under `key`, or throws RateLimitedError (with `code`, default rate_limited) when `max` are
+   * already taken. The returned function gives the place back (once, however often it is called).
    */
-  reserve(key: string, max: number, retryAfterSeconds: number): () => void;
+  reserve(key: string, max: number, retryAfterSeconds: number, code?: string): () => void;
   /** Remembers an open stream until it closes, so that closeAll can end it. */
   track(connection: SseConnection): void;
   /**
@@ -43,10 +43,10 @@ export function createLiveConnections(options: Partial<LiveConnectionsOptions> =
     count(key) {
       return counts.get(key) ?? 0;
     },
-    reserve(key, max, retryAfterSeconds) {
+    reserve(key, max, retryAfterSeconds, code) {
       const taken = counts.get(key) ?? 0;
       if (taken >= max) {
-        throw new RateLimitedError(`live: at most ${max} open streams for one ${key.split(':')[0]}`, retryAfterSeconds);
+        throw new RateLimitedError(`live: at most ${max} open streams for one ${key.split(':')[0]!.replace('-', ' ')}`, retryAfterSeconds, code);
       }
       counts.set(key, taken + 1);
       let released = false;

@@ -50,6 +50,8 @@ class RecordingPresence implements Presence {
 const AGENTS: Record<string, Agent> = {
   a1: { id: 'a1', username: 'li', displayName: '小李', role: 'agent', groups: ['mobile'], capacity: 3, disabled: false },
   a2: { id: 'a2', username: 'wang', displayName: '小王', role: 'agent', groups: ['mobile'], capacity: 3, disabled: false },
+  b1: { id: 'b1', username: 'zhao', displayName: '小赵', role: 'agent', groups: ['broadband'], capacity: 3, disabled: false },
+  boss: { id: 'boss', username: 'boss', displayName: '值班经理', role: 'admin', groups: [], capacity: 3, disabled: false },
 };
 
 /** Stands in for the session middleware: `x-test-agent` names the agent, `x-test-session` the session. */
@@ -607,6 +609,30 @@ describe('agent stream', () => {
 
     client.close();
     await eventually(() => r.hub.listenerCount() === 0 && r.connections.size === 0);
+  });
+
+  it('gives a transfer to a group, with its note, only to agents who may open the chat: the group and admins', async () => {
+    const r = await start(tempDir());
+    const c = await newConversation(r);
+    const streams = Object.fromEntries(
+      await Promise.all(['a1', 'b1', 'boss'].map(async (id) => {
+        const client = await open(`${r.url}/api/agent/events`, asAgent(id));
+        await client.waitFor(isReady);
+        return [id, client] as const;
+      })),
+    );
+    // a2 (mobile) sends the chat to broadband with a note about the visitor.
+    r.hub.publish('queue', { type: 'transfer', conversationId: c.id, from: 'a2', toGroup: 'broadband', note: '用户身份证110105199003071234' });
+    r.hub.publish('queue', { type: 'queue_changed' });
+    for (const id of ['b1', 'boss']) {
+      const transfer = await streams[id]!.waitFor((e) => e.event === 'transfer');
+      expect(transfer.json.note).toBe('用户身份证110105199003071234');
+    }
+    // a1 (mobile) gets the queue refetch but not the transfer or its note.
+    await streams.a1!.waitFor((e) => e.event === 'queue_changed');
+    expect(streams.a1!.events.filter((e) => e.event === 'transfer')).toEqual([]);
+    for (const client of Object.values(streams)) client.close();
+    await eventually(() => r.hub.listenerCount() === 0);
   });
 
   it('resumes with Last-Event-ID across the held conversations, in id order', async () => {

@@ -3,6 +3,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { limitBody } from '../http/body-limit.ts';
 import { bearerToken } from '../http/bearer-token.ts';
+import { clientKey } from '../http/client-address.ts';
 import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../http/rate-limit.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
 import type { AgentEnv, RequireAgent } from '../agents/agent-env.ts';
@@ -24,6 +25,12 @@ export interface LiveOptions extends SseConnectionOptions {
   /** Streams one agent may have open at once. Range 1-100; default 10. */
   maxStreamsPerAgent: number;
   /**
+   * Visitor streams one client address (an IPv6 client's /64) may have open at once, whatever the
+   * conversations: one address opening streams on many chats holds a socket each. 429 too_many_streams over it;
+   * `off` with RATE_LIMITS=off. Range 1-10000; default 20 (MAX_VISITOR_STREAMS_PER_ADDRESS).
+   */
+  maxVisitorStreamsPerAddress: number | 'off';
+  /**
    * Typing events per conversation and side (visitor, agent), a token bucket; `off` with RATE_LIMITS=off.
    * Default burst 5, then 3 per second: enough for "started" and "stopped" as people type.
    */
@@ -34,6 +41,7 @@ export const defaultLiveOptions: LiveOptions = {
   ...defaultSseConnectionOptions,
   maxStreamsPerConversation: 5,
   maxStreamsPerAgent: 10,
+  maxVisitorStreamsPerAddress: 20,
   typingRateLimit: { capacity: 5, refillPerSecond: 3 },
 };
 
@@ -76,10 +84,19 @@ export interface LiveRoutesDeps {
    * visitor id (handoff/visitors/visitor-blocks.ts); called once the token is checked. Default: nobody is blocked.
    */
   visitorGate?: (c: Context, conversation: Conversation) => void;
+  /** What the per-address stream cap counts under. Default clientKey (handoff/http/client-address.ts). */
+  clientKey?: (c: Context) => string;
   /** The registry of open streams; pass one to close them all on shutdown. Default: a private one. */
   connections?: LiveConnections;
   log?: LiveLog;
   options?: Partial<LiveOptions>;
+}
+
+/** One cap a stream counts against: `max` open under `key`, else 429 with `code` (default rate_limited). */
+interface Place {
+  key: string;
+  max: number;
+  code?: string;
 }
 
 /** Biggest typing request body: `{"typing":false}` with room to spare. */
@@ -101,6 +118,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
   const connections = deps.connections ?? createLiveConnections();
   const log = deps.log;
   const visitorState = deps.visitorState ?? defaultVisitorState(store);
+  const keyOf = deps.clientKey ?? clientKey;
   const typingLimiter: RateLimiter | undefined =
     options.typingRateLimit === 'off' ? undefined : createRateLimiter(options.typingRateLimit);
   const retryAfterSeconds = Math.max(1, Math.ceil(options.retryMs / 1000));
@@ -122,9 +140,9 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     await next();
   };
 
-  /** Opens a stream counted under `key`; `run` wires it to the hub. Logs the open and the end. */
-  function stream(c: Context, key: string, max: number, fields: object, run: Parameters<typeof openSseConnection>[2]) {
-    const release = connections.reserve(key, max, retryAfterSeconds);
+  /** Opens a stream counted under each of `places` (key and cap); `run` wires it to the hub. Logs the open and the end. */
+  function stream(c: Context, places: Place[], fields: object, run: Parameters<typeof openSseConnection>[2]) {
+    const release = reserveAll(places);
     const opened = Date.now();
     try {
       return openSseConnection(
@@ -149,6 +167,20 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     }
   }
 
+  /** A place under every key, or none (the places taken before a full one are given back). */
+  function reserveAll(places: Place[]): () => void {
+    const releases: Array<() => void> = [];
+    try {
+      for (const { key, max, code } of places) releases.push(connections.reserve(key, max, retryAfterSeconds, code));
+    } catch (err) {
+      for (const release of releases) release();
+      throw err;
+    }
+    return () => {
+      for (const release of releases) release();
+    };
+  }
+
   const typingBodyLimit = limitBody(MAX_TYPING_BODY_BYTES, 'live: a typing request body');
 
   app.get('/api/conversations/:id/events', visitorStreamOrigin, async (c) => {
@@ -157,7 +189,11 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     const conversation = await store.authenticate(c.req.param('id'), token);
     deps.visitorGate?.(c, conversation);
     const conversationId = conversation.id;
-    return stream(c, `conversation:${conversationId}`, options.maxStreamsPerConversation, { conversationId }, (connection) =>
+    const places: Place[] = [{ key: `conversation:${conversationId}`, max: options.maxStreamsPerConversation }];
+    if (options.maxVisitorStreamsPerAddress !== 'off') {
+      places.push({ key: `visitor-address:${keyOf(c)}`, max: options.maxVisitorStreamsPerAddress, code: 'too_many_streams' });
+    }
+    return stream(c, places, { conversationId }, (connection) =>
       runVisitorStream(connection, { hub, transcripts, visitorState }, conversationId, after),
     );
   });
@@ -176,7 +212,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     const agent = c.var.agent;
     const sessionId = c.var.session.id;
     const after = resumePoint(c);
-    return stream(c, `agent:${agent.id}`, options.maxStreamsPerAgent, { agentId: agent.id }, (connection) =>
+    return stream(c, [{ key: `agent:${agent.id}`, max: options.maxStreamsPerAgent }], { agentId: agent.id }, (connection) =>
       runAgentStream(
         connection,
         { hub, transcripts, presence, heldConversations },

@@ -62,10 +62,11 @@ export class UnsupportedMediaTypeError extends AppError {
 /** Too many requests from one client or for one conversation; retry after `retryAfterSeconds`. */
 export class RateLimitedError extends AppError {
   override readonly name = 'RateLimitedError';
-  readonly code = 'rate_limited';
+  /** `rate_limited` unless the caller names the limit (`too_many_streams`: a cap on open live streams). */
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
+    readonly code: string = 'rate_limited',
   ) {
     super(message);
   }

@@ -9,6 +9,7 @@ import { charCount, cleanVisitorText } from '../../knowledge/text/clean-text.ts'
 import type { AgentStatus } from '../agents/agent.ts';
 import type { AgentEnv, RequireAgent } from '../agents/agent-env.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
+import { actorOf, AuditAction, type AuditLog } from '../supervision/audit-log.ts';
 import type { Groups } from './groups.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { CLIENT_MESSAGE_ID_RULE, clientMessageIdField } from '../conversations/client-message-id.ts';
@@ -40,6 +41,8 @@ export interface AgentQueueRoutesDeps {
   tickets: TicketStore;
   hub: Hub;
   requireAgent: RequireAgent;
+  /** A row for each view of a chat by an admin who does not hold it (counts, never text); none in tests that do not read it. */
+  audit?: AuditLog;
   options?: Partial<AgentQueueRoutesOptions>;
 }
 
@@ -48,7 +51,7 @@ const MAX_ID_LENGTH = 128;
 const CHOSEN_STATUSES = ['online', 'away', 'busy', 'offline'] as const satisfies readonly AgentStatus[];
 
 export function agentQueueRoutes(deps: AgentQueueRoutesDeps): Hono<AgentEnv> {
-  const { routing, presence, groups, tickets, hub, requireAgent } = deps;
+  const { routing, presence, groups, tickets, hub, requireAgent, audit } = deps;
   const opts: AgentQueueRoutesOptions = { ...defaultAgentQueueRoutesOptions, ...deps.options };
   const app = new Hono<AgentEnv>();
   // Per route, never `use('/api/agent/*')`: that would also guard the sign-in route mounted beside these.
@@ -120,7 +123,19 @@ export function agentQueueRoutes(deps: AgentQueueRoutesDeps): Hono<AgentEnv> {
 
   app.get('/api/agent/conversations/:id', agent, async (c) => {
     const after = parseAfter(c.req.query('after'));
-    return c.json(await routing.view(conversationId(c), c.var.agent, { after }));
+    const me = c.var.agent;
+    const id = conversationId(c);
+    const view = await routing.view(id, me, { after });
+    // An admin reads any chat; reading one they do not hold is a read of someone's personal data, so it is
+    // audited, once per request (the console asks again only on a change, and with `after` for the new part).
+    if (me.role === 'admin' && !(view.status === 'assigned' && view.agent?.id === me.id)) {
+      await audit?.record(actorOf(me), AuditAction.conversationViewed, { type: 'conversation', id }, {
+        status: view.status,
+        messages: view.messages.length,
+        ...(after > 0 ? { after } : {}),
+      });
+    }
+    return c.json(view);
   });
 
   app.post('/api/agent/conversations/:id/messages', agent, body, async (c) => {

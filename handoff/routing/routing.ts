@@ -3,6 +3,7 @@
 import type { Agent, AgentStatus } from '../agents/agent.ts';
 import { systemClock } from '../platform/clock.ts';
 import { buildConversationView } from '../conversations/conversation-view.ts';
+import { mayView, viewAccessOf } from '../conversations/view-access.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../platform/errors.ts';
 import type { RouteTarget } from './groups.ts';
 import { agentClientMessageId } from '../conversations/client-message-id.ts';
@@ -41,10 +42,6 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
     // Away or busy: fewer slots, so the waits in their groups grow.
     else background('republish the queue', async () => publishQueue(await agentsGroups(agentId)));
   });
-
-  function mayHandle(agent: Agent, groupId: string | undefined): boolean {
-    return agent.role === 'admin' || (groupId !== undefined && agent.groups.includes(groupId));
-  }
 
   /** Undefined when the idle sweep found the chat active again (nothing changed). */
   async function closeWith(
@@ -262,9 +259,8 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
 
     async view(conversationId: string, viewer: Agent, viewOptions?: { after?: number }) {
       const row = await store.get(conversationId);
-      const holds = row.status === 'assigned' && row.agentId === viewer.id;
-      const queuedInTheirGroup = row.status === 'queued' && mayHandle(viewer, row.groupId);
-      if (viewer.role !== 'admin' && !holds && !queuedInTheirGroup) {
+      // The rule transcript search applies too (view-access.ts): one place decides what an agent may read.
+      if (!mayView(viewAccessOf(viewer), row)) {
         throw new ForbiddenError(`handoff: conversation ${conversationId} is neither yours nor waiting in your groups`);
       }
       return buildConversationView(

@@ -15,6 +15,8 @@ import { searchRoutes, type SearchOptions } from './search-routes.ts';
 import { createSqliteConversationStore } from '../conversations/sqlite-conversation-store.ts';
 import { createSqliteTranscriptStore } from './sqlite-transcript-store.ts';
 import { nextDay, startOfZonedDay } from '../platform/zoned-day.ts';
+import type { AuditLog } from '../supervision/audit-log.ts';
+import { createSqliteAuditLog } from '../supervision/sqlite-audit-log.ts';
 
 const AGENTS: Record<string, Agent> = {
   a1: { id: 'a1', username: 'li', displayName: '小李', role: 'agent', groups: ['mobile'], capacity: 3, disabled: false },
@@ -38,9 +40,9 @@ let c1: string;
 let c2: string;
 let c3: string;
 
-function build(options: Partial<SearchOptions> = {}): Hono<AgentEnv> {
+function build(options: Partial<SearchOptions> = {}, audit?: AuditLog): Hono<AgentEnv> {
   const a = new Hono<AgentEnv>();
-  a.route('/', searchRoutes({ transcripts: createSqliteTranscriptStore(db), requireAgent, options }));
+  a.route('/', searchRoutes({ transcripts: createSqliteTranscriptStore(db), requireAgent, options, ...(audit ? { audit } : {}) }));
   a.onError(createErrorHandler(silentLog));
   return a;
 }
@@ -80,19 +82,29 @@ const texts = (json: any) => json.results.map((r: any) => r.snippet);
 const q = (s: string) => `q=${encodeURIComponent(s)}`;
 
 describe('who sees what', () => {
-  it('an agent searches the chats they held (also after transferring them away), an admin every chat', async () => {
-    const mine = await get(q('话费'), 'a1');
+  // The rule of GET /api/agent/conversations/:id (view-access.ts): an agent sees the chats they hold now and
+  // those waiting in their groups; having held one before a transfer or a close gives no access to it.
+  it('an agent searches the chats they may view now (held, or waiting in their groups), an admin every chat', async () => {
+    // c1 was a1's, then a2's, and is closed: neither agent may view it any more.
+    expect(texts((await get(q('话费'), 'a1')).json)).toEqual([]);
+    const mine = await get(q('话费'), 'a2');
     expect(mine.status).toBe(200);
     expect(mine.headers.get('cache-control')).toBe('no-store');
-    expect(texts(mine.json)).toEqual(['您的话费余额为 35.20 元', '我想查询话费余额']);
-    expect(texts((await get(q('话费'), 'a2')).json)).toHaveLength(3);
+    expect(texts(mine.json)).toEqual(['My broadband bill is wrong, 话费 too high']);
     expect(texts((await get(q('话费'), 'boss')).json)).toHaveLength(4);
+    // c3 now waits in a1's group: a1 may open it, so a1 finds it; a2 (billing) does not.
+    db.prepare("UPDATE conversations SET status = 'queued', group_id = 'mobile' WHERE id = ?").run(c3);
+    expect(texts((await get(q('话费'), 'a1')).json)).toEqual(['话费怎么交']);
+    expect(texts((await get(q('话费'), 'a2')).json)).toEqual(['My broadband bill is wrong, 话费 too high']);
   });
 
   it('the agent filter is the admins’: an agent may only name themselves', async () => {
+    // For admins it names every chat that agent ever held.
     expect(texts((await get(`${q('话费')}&agent=a1`, 'boss')).json)).toHaveLength(2);
     expect(texts((await get(`${q('话费')}&agent=a2`, 'boss')).json)).toHaveLength(3);
-    expect(texts((await get(`${q('话费')}&agent=a1`, 'a1')).json)).toHaveLength(2);
+    // For an agent it narrows what they may view to what they held: never more.
+    expect(texts((await get(`${q('话费')}&agent=a1`, 'a1')).json)).toHaveLength(0);
+    expect(texts((await get(`${q('话费')}&agent=a2`, 'a2')).json)).toHaveLength(1);
     const other = await get(`${q('话费')}&agent=a2`, 'a1');
     expect(other.status).toBe(403);
     expect(other.json.error.code).toBe('forbidden');
@@ -101,6 +113,30 @@ describe('who sees what', () => {
   it('needs a signed-in agent', async () => {
     const res = await app.request(`/api/agent/search?${q('话费')}`);
     expect(res.status).toBe(401);
+  });
+});
+
+describe('the audit log', () => {
+  it('has a row per search: who, how many terms, characters and hits, which filters; never the terms', async () => {
+    const audit = createSqliteAuditLog(db);
+    const audited = build({}, audit);
+    expect((await get(`${q('话费 wrong')}&from=2025-03-01`, 'a2', audited)).status).toBe(200);
+    expect((await get(`${q('余额')}&agent=a1&status=closed`, 'boss', audited)).status).toBe(200);
+    // Refused searches read nothing and leave no row.
+    expect((await get('q=ab%00c', 'a2', audited)).status).toBe(400);
+    const rows = await audit.list();
+    expect(rows.map(({ actor, action, target, details }) => ({ actor: actor.id, action, target, details }))).toEqual([
+      {
+        actor: 'boss', action: 'transcripts.searched', target: { type: 'transcripts', id: 'a1' },
+        details: { terms: 1, queryChars: 2, filters: ['status'], results: 2, conversations: 1, more: false },
+      },
+      {
+        actor: 'a2', action: 'transcripts.searched', target: { type: 'transcripts', id: null },
+        details: { terms: 2, queryChars: 8, filters: ['from'], results: 1, conversations: 1, more: false },
+      },
+    ]);
+    const stored = db.prepare('SELECT group_concat(details) FROM audit_log').pluck().get() as string;
+    for (const term of ['话费', 'wrong', '余额']) expect(stored).not.toContain(term);
   });
 });
 
@@ -171,10 +207,31 @@ describe('bad input', () => {
     [`${q('话费')}&limit=ten`, 'invalid_limit', 'limit'],
     [`${q('话费')}&before=-5`, 'invalid_before', 'before'],
     [`${q('话费')}&agent=${'x'.repeat(129)}`, 'invalid_agent', 'agent'],
+    // Characters stored text never holds (cleanVisitorText strips them); a NUL used to break the FTS5 query (500).
+    ['q=ab%00c', 'invalid_characters', 'q'],
+    ['q=%00%00', 'invalid_characters', 'q'],
+    ['q=a%00', 'invalid_characters', 'q'], // short term: the LIKE path
+    ['q=ab%01cd', 'invalid_characters', 'q'],
+    ['q=ab%0Bcd', 'invalid_characters', 'q'],
+    ['q=ab%1Bcd', 'invalid_characters', 'q'],
+    ['q=ab%7Fcd', 'invalid_characters', 'q'],
+    ['q=ab%C2%85cd', 'invalid_characters', 'q'], // C1 (NEL)
+    ['q=ab%E2%80%AEcd', 'invalid_characters', 'q'], // right-to-left override
+    ['q=ab%E2%81%A6cd', 'invalid_characters', 'q'], // left-to-right isolate
   ])('%s -> 400 %s', async (query, code, field) => {
     const { status, json } = await get(query, 'boss');
     expect(status).toBe(400);
     expect(json.error).toMatchObject({ code, field });
+  });
+
+  it('tab and line breaks separate terms; a percent sequence that is not UTF-8 stays text', async () => {
+    expect(texts((await get('q=%E4%BD%99%E9%A2%9D%09%E8%AF%9D%E8%B4%B9', 'boss')).json)).toHaveLength(2); // 余额<TAB>话费
+    expect(texts((await get('q=%E4%BD%99%E9%A2%9D%0D%0A%E8%AF%9D%E8%B4%B9', 'boss')).json)).toHaveLength(2);
+    for (const raw of ['q=%FFab', 'q=%ED%A0%80ab']) {
+      const { status, json } = await get(raw, 'boss');
+      expect(status, raw).toBe(200);
+      expect(json.results).toEqual([]);
+    }
   });
 
   it('query syntax is text, never an error', async () => {

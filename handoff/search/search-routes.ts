@@ -1,9 +1,11 @@
-// GET /api/agent/search: transcript search for agents (the chats they held) and admins (any chat).
+// GET /api/agent/search: transcript search over the chats the caller may view (view-access.ts), every search audited.
 import { Hono, type Context } from 'hono';
 import { createRateLimiter, type RateLimitOptions } from '../http/rate-limit.ts';
 import type { AgentEnv, RequireAgent } from '../agents/agent-env.ts';
 import { CONVERSATION_STATUSES, type ConversationStatus, type MessageAuthor } from '../conversations/conversation-store.ts';
 import { ForbiddenError, ValidationError } from '../platform/errors.ts';
+import { viewAccessOf, type ViewAccess } from '../conversations/view-access.ts';
+import { actorOf, AuditAction, type AuditLog } from '../supervision/audit-log.ts';
 import { makeSnippet } from './search-snippet.ts';
 import type { TranscriptQuery, TranscriptStore } from './transcript-store.ts';
 import { nextDay, startOfZonedDay } from '../platform/zoned-day.ts';
@@ -29,6 +31,8 @@ export const defaultSearchOptions: SearchOptions = {
 export interface SearchRoutesDeps {
   transcripts: TranscriptStore;
   requireAgent: RequireAgent;
+  /** A row per search (who, how many terms and characters, how many hits; never the terms); none in tests that do not read it. */
+  audit?: AuditLog;
   options?: Partial<SearchOptions>;
 }
 
@@ -50,8 +54,15 @@ const MIN_QUERY_CHARS = 2;
 const MAX_QUERY_CHARS = 200;
 const MAX_TERMS = 8;
 const MAX_AGENT_ID = 128;
+/**
+ * What stored text never holds (cleanVisitorText strips it before storing): C0 controls other than tab, line
+ * feed and carriage return (whitespace, which separates terms), DEL, C1 controls, bidi embeddings, overrides
+ * and isolates, and lone surrogates. A term with one can match nothing, and a NUL breaks the FTS5 query.
+ * With the u flag a well-formed surrogate pair is one code point, so \uD800-\uDFFF matches only a lone half.
+ */
+const UNSEARCHABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/u;
 
-export function searchRoutes({ transcripts, requireAgent, options: overrides }: SearchRoutesDeps): Hono<AgentEnv> {
+export function searchRoutes({ transcripts, requireAgent, audit, options: overrides }: SearchRoutesDeps): Hono<AgentEnv> {
   const options: SearchOptions = { ...defaultSearchOptions, ...overrides };
   const limiter = options.rateLimit === 'off' ? undefined : createRateLimiter(options.rateLimit);
   const app = new Hono<AgentEnv>();
@@ -63,7 +74,7 @@ export function searchRoutes({ transcripts, requireAgent, options: overrides }: 
    */
   app.get('/api/agent/search', requireAgent(), async (c) => {
     const agent = c.var.agent;
-    const query = parseQuery(c, options);
+    const query = parseQuery(c, options, viewAccessOf(agent));
     const requested = c.req.query('agent');
     if (requested !== undefined && requested !== '') {
       if (requested.length > MAX_AGENT_ID) throw new ValidationError('invalid_agent', 'agent must be an agent id', 'agent');
@@ -71,12 +82,20 @@ export function searchRoutes({ transcripts, requireAgent, options: overrides }: 
         throw new ForbiddenError('search: agents search their own chats only; the agent filter is for admins');
       }
       query.heldBy = requested;
-    } else if (agent.role !== 'admin') {
-      query.heldBy = agent.id;
     }
     limiter?.take(agent.id);
 
     const page = await transcripts.search(query);
+    // A read of personal data: who searched, how much they asked and got. Never the terms (a phone number
+    // searched for is the personal data itself), not even hashed: a short number's hash is easily reversed.
+    await audit?.record(actorOf(agent), AuditAction.transcriptsSearched, { type: 'transcripts', id: query.heldBy ?? null }, {
+      terms: query.terms.length,
+      queryChars: [...query.terms.join(' ')].length,
+      filters: (['from', 'to', 'status', 'before'] as const).filter((f) => query[f] !== undefined),
+      results: page.hits.length,
+      conversations: new Set(page.hits.map((h) => h.conversationId)).size,
+      more: page.more,
+    });
     const results: SearchResult[] = page.hits.map((hit) => {
       const snippet = makeSnippet(hit.text, query.terms);
       return {
@@ -96,9 +115,12 @@ export function searchRoutes({ transcripts, requireAgent, options: overrides }: 
   return app;
 }
 
-function parseQuery(c: Context, options: SearchOptions): TranscriptQuery {
+function parseQuery(c: Context, options: SearchOptions, access: ViewAccess): TranscriptQuery {
   const q = (c.req.query('q') ?? '').trim();
   if (q === '') throw new ValidationError('missing_field', 'q is required', 'q');
+  if (UNSEARCHABLE.test(q)) {
+    throw new ValidationError('invalid_characters', 'q must not contain control characters, direction controls or unpaired surrogates', 'q');
+  }
   const length = [...q].length;
   if (length < MIN_QUERY_CHARS || length > MAX_QUERY_CHARS) {
     throw new ValidationError('invalid_q', `q must be ${MIN_QUERY_CHARS} to ${MAX_QUERY_CHARS} characters`, 'q');
@@ -106,7 +128,7 @@ function parseQuery(c: Context, options: SearchOptions): TranscriptQuery {
   const terms = [...new Set(q.split(/\s+/u))];
   if (terms.length > MAX_TERMS) throw new ValidationError('invalid_q', `q may have at most ${MAX_TERMS} terms`, 'q');
 
-  const query: TranscriptQuery = { terms, limit: options.defaultLimit };
+  const query: TranscriptQuery = { terms, access, limit: options.defaultLimit };
   const from = c.req.query('from');
   if (from) query.from = parseInstant(from, 'from', options.timeZone, false);
   const to = c.req.query('to');

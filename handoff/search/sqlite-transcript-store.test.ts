@@ -12,6 +12,7 @@ import { defaultMigrationsDir } from '../sqlite/migrate.ts';
 import { createSqliteConversationStore } from '../conversations/sqlite-conversation-store.ts';
 import { createSqliteTranscriptStore } from './sqlite-transcript-store.ts';
 import type { TranscriptQuery, TranscriptStore } from './transcript-store.ts';
+import { EVERY_CONVERSATION, viewAccessOf } from '../conversations/view-access.ts';
 
 let dir: string;
 let db: Db;
@@ -43,7 +44,7 @@ const assign = (conversationId: string, agentId: string | null) =>
   db.prepare("UPDATE conversations SET agent_id = ?, status = 'assigned' WHERE id = ?").run(agentId, conversationId);
 
 const search = async (terms: string[], rest: Partial<TranscriptQuery> = {}) =>
-  (await transcripts.search({ terms, limit: 50, ...rest })).hits.map((h) => h.text);
+  (await transcripts.search({ terms, access: EVERY_CONVERSATION, limit: 50, ...rest })).hits.map((h) => h.text);
 
 describe('the bundled SQLite', () => {
   it('has FTS5 with the trigram tokenizer (migration 004 depends on it)', () => {
@@ -92,7 +93,7 @@ describe('the index follows the messages table', () => {
 
       const after = openDatabase(dataDir);
       try {
-        const hits = await createSqliteTranscriptStore(after).search({ terms: ['积分'], limit: 10 });
+        const hits = await createSqliteTranscriptStore(after).search({ access: EVERY_CONVERSATION, terms: ['积分'], limit: 10 });
         expect(hits.hits.map((h) => [h.conversationId, h.text])).toEqual([
           [c.id, '登录网上营业厅兑换积分'],
           [c.id, '积分怎么兑换'],
@@ -120,6 +121,40 @@ describe('holders', () => {
     expect(holders).toEqual(['a1', 'a2']);
     expect(await search(['投诉'], { heldBy: 'a2' })).toEqual(['我要投诉']);
     expect(await search(['投诉'], { heldBy: 'a3' })).toEqual([]);
+  });
+});
+
+describe('what the viewer may view', () => {
+  // An agent's search covers exactly the chats GET /api/agent/conversations/:id opens for them (view-access.ts):
+  // held now, or waiting in their groups; not one they held before a transfer or a close.
+  it('an agent finds the chats they hold now and those waiting in their groups, nothing else; an admin everything', async () => {
+    const setState = db.prepare('UPDATE conversations SET status = ?, agent_id = ?, group_id = ? WHERE id = ?');
+    const held = await conversation();
+    const transferred = await conversation();
+    const closed = await conversation();
+    const waitingMine = await conversation();
+    const waitingOther = await conversation();
+    for (const [c, label] of [[held, 'held'], [transferred, 'transferred'], [closed, 'closed'], [waitingMine, 'mine'], [waitingOther, 'other']] as const) {
+      message(c, `电话 ${label}`);
+    }
+    setState.run('assigned', 'a1', 'mobile', held);
+    setState.run('assigned', 'a1', 'mobile', transferred);
+    setState.run('assigned', 'a2', 'mobile', transferred);
+    setState.run('assigned', 'a1', 'mobile', closed);
+    setState.run('closed', 'a1', 'mobile', closed);
+    setState.run('queued', null, 'mobile', waitingMine);
+    setState.run('queued', null, 'billing', waitingOther);
+
+    const a1 = viewAccessOf({ id: 'a1', role: 'agent', groups: ['mobile'] });
+    expect((await search(['电话'], { access: a1 })).sort()).toEqual(['电话 held', '电话 mine']);
+    // The short-term path (LIKE, no index) applies the same rule.
+    expect((await search(['电'], { access: a1 })).sort()).toEqual(['电话 held', '电话 mine']);
+    // Held-by is a filter on top, never access: a1 held `transferred` and `closed` once, yet finds neither.
+    expect(await search(['电话'], { access: a1, heldBy: 'a1' })).toEqual(['电话 held']);
+    const a2 = viewAccessOf({ id: 'a2', role: 'agent', groups: ['billing'] });
+    expect((await search(['电话'], { access: a2 })).sort()).toEqual(['电话 other', '电话 transferred']);
+    expect(await search(['电话'], { access: viewAccessOf({ id: 'a3', role: 'agent', groups: [] }) })).toEqual([]);
+    expect(await search(['电话'], { access: viewAccessOf({ id: 'boss', role: 'admin', groups: [] }) })).toHaveLength(5);
   });
 });
 
@@ -188,13 +223,13 @@ describe('search', () => {
     expect(await search(['话费'], { to: '2025-03-02T00:00:00.000Z' })).toEqual(['我想查询话费余额']);
     db.prepare("UPDATE conversations SET status = 'closed' WHERE id = ?").run(c2);
     expect(await search(['话费'], { status: 'closed' })).toEqual(['上个月话费账单有误']);
-    const hits = (await transcripts.search({ terms: ['话费'], limit: 50 })).hits;
+    const hits = (await transcripts.search({ access: EVERY_CONVERSATION, terms: ['话费'], limit: 50 })).hits;
     expect(hits.map((h) => h.status)).toEqual(['closed', 'bot']);
     expect(hits[0]).toMatchObject({ conversationId: c2, author: 'agent', createdAt: '2025-03-03T02:00:00.000Z' });
 
-    const first = await transcripts.search({ terms: ['话费'], limit: 1 });
+    const first = await transcripts.search({ access: EVERY_CONVERSATION, terms: ['话费'], limit: 1 });
     expect(first.more).toBe(true);
-    const second = await transcripts.search({ terms: ['话费'], limit: 1, before: first.hits[0]!.messageId });
+    const second = await transcripts.search({ access: EVERY_CONVERSATION, terms: ['话费'], limit: 1, before: first.hits[0]!.messageId });
     expect(second.more).toBe(false);
     expect(second.hits.map((h) => h.text)).toEqual(['我想查询话费余额']);
 

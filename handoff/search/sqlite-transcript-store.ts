@@ -1,6 +1,8 @@
 // The TranscriptStore on better-sqlite3: resume reads in one statement, search on the FTS5 trigram index.
 import { toMessage, type MessageRow } from '../conversations/sqlite-conversation-store.ts';
 import type { ConversationStatus, MessageAuthor, StoredMessage } from '../conversations/conversation-store.ts';
+import { VIEWABLE_CONVERSATION_IDS, viewAccessParams, type ViewAccessParams } from '../conversations/sqlite-view-access.ts';
+import type Database from 'better-sqlite3';
 import type { Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
 import { searchIndexer } from '../sqlite/search-index.ts';
@@ -31,7 +33,7 @@ interface HitRow {
   status: ConversationStatus;
 }
 
-interface SearchParams {
+interface SearchParams extends ViewAccessParams {
   match: string | null;
   likes: string;
   from: string | null;
@@ -42,16 +44,27 @@ interface SearchParams {
   limit: number;
 }
 
+/** Which optional parts a search statement has: each combination is prepared once, when first needed. */
+interface SearchShape {
+  /** Drive the query from the full-text index (some term is long enough). */
+  useIndex: boolean;
+  /** The admins' "chats this agent held" filter. */
+  heldBy: boolean;
+  /** Only the conversations the viewer may view (everyone but admins). */
+  scoped: boolean;
+}
+
 /**
- * Four shapes of one query, each prepared once, so that SQLite can drive it from the most selective
- * side: the full-text index when a term is long enough, the agent's conversations when only theirs count.
+ * Shapes of one query, so that SQLite can drive it from the most selective side: the full-text index when a
+ * term is long enough, the viewer's few conversations when only those count.
  */
-function searchSql(useIndex: boolean, heldBy: boolean): string {
+function searchSql({ useIndex, heldBy, scoped }: SearchShape): string {
   return `
     SELECT m.id, m.conversation_id, m.author, m.text, m.created_at, c.status
     FROM messages AS m JOIN conversations AS c ON c.id = m.conversation_id
     WHERE m.id < @before
       ${useIndex ? 'AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH @match)' : ''}
+      ${scoped ? `AND m.conversation_id IN (${VIEWABLE_CONVERSATION_IDS})` : ''}
       ${heldBy ? 'AND m.conversation_id IN (SELECT conversation_id FROM conversation_agents WHERE agent_id = @heldBy)' : ''}
       AND NOT EXISTS (SELECT 1 FROM json_each(@likes) AS l WHERE m.text NOT LIKE l.value ESCAPE '\\')
       AND (@from IS NULL OR m.created_at >= @from)
@@ -75,11 +88,12 @@ export function createSqliteTranscriptStore(
   const selectLatest = db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM messages');
   // Messages are indexed in batches after they are stored (migration 005); a search first indexes the rest.
   const indexer = searchIndexer(db);
-  const searches = {
-    indexHeld: db.prepare<SearchParams, HitRow>(searchSql(true, true)),
-    indexAll: db.prepare<SearchParams, HitRow>(searchSql(true, false)),
-    scanHeld: db.prepare<SearchParams, HitRow>(searchSql(false, true)),
-    scanAll: db.prepare<SearchParams, HitRow>(searchSql(false, false)),
+  const searches = new Map<string, Database.Statement<SearchParams, HitRow>>();
+  const searchStatement = (shape: SearchShape): Database.Statement<SearchParams, HitRow> => {
+    const key = `${shape.useIndex}/${shape.heldBy}/${shape.scoped}`;
+    let statement = searches.get(key);
+    if (!statement) searches.set(key, (statement = db.prepare<SearchParams, HitRow>(searchSql(shape))));
+    return statement;
   };
 
   return gated(db, {
@@ -105,19 +119,13 @@ export function createSqliteTranscriptStore(
         from: query.from ?? null,
         to: query.to ?? null,
         heldBy: query.heldBy ?? null,
+        ...viewAccessParams(query.access),
         status: query.status ?? null,
         before: query.before ?? Number.MAX_SAFE_INTEGER,
         // One more than asked tells whether another page exists.
         limit: limit + 1,
       };
-      const statement =
-        params.match !== null
-          ? params.heldBy !== null
-            ? searches.indexHeld
-            : searches.indexAll
-          : params.heldBy !== null
-            ? searches.scanHeld
-            : searches.scanAll;
+      const statement = searchStatement({ useIndex: params.match !== null, heldBy: params.heldBy !== null, scoped: query.access.kind !== 'every' });
       if (params.match !== null) indexer?.catchUp();
       const rows = statement.all(params);
       return { hits: rows.slice(0, limit).map(toHit), more: rows.length > limit };

@@ -1,15 +1,21 @@
 // Reading transcripts: messages after a resume point for live streams, and full-text search for agents.
 // SQLite today (sqlite-transcript-store.ts); a PostgreSQL adapter implements the same interface later.
 import type { ConversationStatus, MessageAuthor, StoredMessage } from '../conversations/conversation-store.ts';
+import type { ViewAccess } from '../conversations/view-access.ts';
 
 export interface TranscriptQuery {
   /** What to look for: every term must occur in the message (case-insensitive substrings). 1-8 non-empty terms. */
   terms: string[];
+  /**
+   * Whose search it is: only conversations this viewer may open now (GET /api/agent/conversations/:id, the
+   * same rule, view-access.ts). `EVERY_CONVERSATION` for admins.
+   */
+  access: ViewAccess;
   /** Messages written at or after this instant (ISO 8601, UTC). */
   from?: string;
   /** Messages written before this instant (ISO 8601, UTC). */
   to?: string;
-  /** Only conversations this agent has held at some time (assigned, taken, transferred to them). */
+  /** Only conversations this agent has held at some time (assigned, taken, transferred to them); a filter, never access. */
   heldBy?: string;
   /** Only conversations whose current status is this. */
   status?: ConversationStatus;

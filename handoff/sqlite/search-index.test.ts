@@ -9,6 +9,7 @@ import { defaultMigrationsDir } from './migrate.ts';
 import { searchIndexer } from './search-index.ts';
 import { createSqliteConversationStore } from '../conversations/sqlite-conversation-store.ts';
 import { createSqliteTranscriptStore } from '../search/sqlite-transcript-store.ts';
+import { EVERY_CONVERSATION } from '../conversations/view-access.ts';
 
 const dirs: string[] = [];
 const open: Db[] = [];
@@ -44,7 +45,7 @@ async function turn(db: Db, visitorText: string, reply: string): Promise<string>
 }
 
 const searchTexts = async (db: Db, terms: string[]) =>
-  (await createSqliteTranscriptStore(db).search({ terms, limit: 50 })).hits.map((h) => h.text);
+  (await createSqliteTranscriptStore(db).search({ terms, access: EVERY_CONVERSATION, limit: 50 })).hits.map((h) => h.text);
 
 describe('batched search indexing', () => {
   let dir: string;

@@ -1,4 +1,5 @@
-// The audit log: who changed what (accounts, roles, groups, blocks, privacy, shared replies, content), in SQLite.
+// The audit log: who changed what (accounts, roles, groups, blocks, privacy, shared replies, content) and who read
+// personal data they do not handle themselves (admins' views and watches of chats, transcript searches).
 import type { Agent } from '../agents/agent.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 
@@ -49,6 +50,10 @@ export const AuditAction = {
   faqDraftCreated: 'faq_draft.created',
   faqDraftDismissed: 'faq_draft.dismissed',
   invitationRulesSaved: 'invitation_rules.saved',
+  // Reads of personal data (SECURITY.md "Audit log"): one row per request or watch, counts only, never text.
+  conversationViewed: 'conversation.viewed',
+  conversationWatched: 'conversation.watched',
+  transcriptsSearched: 'transcripts.searched',
 } as const;
 
 export interface AuditQuery {

@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import type { Hub } from '../platform/hub.ts';
 import type { Monitor } from './monitor.ts';
 import type { RoutingStore } from '../routing/routing-store.ts';
+import { actorOf, AuditAction, type AuditLog } from './audit-log.ts';
 
 export interface MonitorRoutesDeps {
   monitor: Monitor;
@@ -12,6 +13,8 @@ export interface MonitorRoutesDeps {
   store: Pick<RoutingStore, 'get'>;
   hub: Hub;
   requireAgent: RequireAgent;
+  /** A row when a watch starts (never per event it delivers); none in tests that do not read it. */
+  audit?: AuditLog;
 }
 
 /** Longer ids cannot be ours (UUIDs are 36). */
@@ -27,7 +30,7 @@ const MAX_ID_LENGTH = 128;
  * (routing refuses a non-holder's message with 409, typing with 403), and the visitor is told nothing.
  * A watch lasts as long as the stream; the console watches again after a reconnect (`ready`).
  */
-export function monitorRoutes({ monitor, store, hub, requireAgent }: MonitorRoutesDeps): Hono<AgentEnv> {
+export function monitorRoutes({ monitor, store, hub, requireAgent, audit }: MonitorRoutesDeps): Hono<AgentEnv> {
   const app = new Hono<AgentEnv>();
   const admin = requireAgent('admin');
 
@@ -37,6 +40,12 @@ export function monitorRoutes({ monitor, store, hub, requireAgent }: MonitorRout
     const conversationId = idOf(c);
     const row = await store.get(conversationId);
     if (row.status === 'closed') throw new ConflictError(`monitor: conversation ${conversationId} is closed`, 'closed');
+    // Watching is reading a chat live: audited when it starts (and again when the console re-watches after a
+    // reconnect), not per message it then delivers.
+    await audit?.record(actorOf(c.var.agent), AuditAction.conversationWatched, { type: 'conversation', id: conversationId }, {
+      status: row.status,
+      ...(row.agentId && row.status === 'assigned' ? { holder: row.agentId } : {}),
+    });
     publishWatch(c, conversationId, true);
     return c.json({ conversationId, watching: true, status: row.status });
   });

@@ -5,6 +5,7 @@ import { adminVisitorRoutes } from './admin-visitor-routes.ts';
 import { addAgent, call, createKit, login, type Kit } from '../testing/agent-test-kit.ts';
 import { createSqliteConversationStore } from '../conversations/sqlite-conversation-store.ts';
 import { createSqliteTranscriptStore } from '../search/sqlite-transcript-store.ts';
+import { EVERY_CONVERSATION } from '../conversations/view-access.ts';
 import { searchIndexer } from '../sqlite/search-index.ts';
 import { createSqliteUnitOfWork } from '../sqlite/unit-of-work.ts';
 import { createSqliteVisitorTranscripts } from './sqlite-visitor-transcripts.ts';
@@ -48,7 +49,7 @@ async function setup() {
   searchIndexer(k.db)?.catchUp();
   k.db.prepare("INSERT INTO messages (conversation_id, author, text, created_at) VALUES (?, 'visitor', '还没索引的 zebraword', ?)").run(v2, NOW);
   const transcripts = createSqliteTranscriptStore(k.db);
-  const search = async (term: string) => (await transcripts.search({ terms: [term], limit: 50 })).hits.map((h) => h.conversationId);
+  const search = async (term: string) => (await transcripts.search({ terms: [term], access: EVERY_CONVERSATION, limit: 50 })).hits.map((h) => h.conversationId);
   return { k, adminCookie, agentCookie, store, v1, v2, other, search };
 }
 

@@ -1,6 +1,7 @@
 // The block routes through app.request: only the holder or an admin blocks (403 for another agent, nothing
 // stored), the chat closes the normal way, 409 when the chat lacks the value, 400 naming the bad field,
-// the toolbar summary, and the admin list and lift (404 unknown, 403 for agents).
+// the toolbar summary, the admin list and lift (404 unknown, 403 for agents), an IPv6 visitor blocked by its /64,
+// and an admin blocking an address, a CIDR range or a visitor id without a chat.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteVisitorBlockStore } from './sqlite-visitor-block-store.ts';
 import { headerRequireAgent, routingKit, type RoutingKit } from '../testing/routing-test-kit.ts';
@@ -134,6 +135,21 @@ describe('POST /api/agent/conversations/:id/block', () => {
     expect((await block(other, 'alice', { by: 'visitor' })).status).toBe(200);
   });
 
+  it('blocking an IPv6 visitor by address blocks its /64 (any address it may rotate to), nothing wider', async () => {
+    const id = await heldChat('alice', { visitorId: VISITOR_ID, ip: '2001:db8:9:9::1' });
+    const res = await block(id, 'lead', { by: 'ip', durationHours: 1 });
+    expect(res.status).toBe(200);
+    expect(res.json.block).toMatchObject({ by: 'ip', value: '2001:db8:9:9::/64' });
+    for (const ip of ['2001:db8:9:9::1', '2001:db8:9:9::2', '2001:db8:9:9:abcd::7']) expect(() => blocks.check({ ip }), ip).toThrow(/not available/);
+    expect(() => blocks.check({ ip: '2001:db8:9:a::1' })).not.toThrow();
+    // An agent's block covers the /64 too (an IPv4 visitor: the address alone, as before).
+    const v4 = await heldChat('alice', { visitorId: VISITOR_ID, ip: '::ffff:198.51.100.20' });
+    expect((await block(v4, 'alice', { by: 'ip' })).status).toBe(200);
+    expect((await blocks.list()).map((b) => b.value)).toContain('198.51.100.20');
+    expect(() => blocks.check({ ip: '198.51.100.20' })).toThrow();
+    expect(() => blocks.check({ ip: '198.51.100.21' })).not.toThrow();
+  });
+
   it('409 no_visitor_id / no_ip when the chat lacks that value', async () => {
     const noId = await heldChat('alice', { ip: '198.51.100.8' });
     const r1 = await block(noId, 'alice', { by: 'visitor' });
@@ -169,6 +185,55 @@ describe('POST /api/agent/conversations/:id/block', () => {
 
   it('404 for an unknown conversation', async () => {
     expect((await block('no-such-chat', 'lead', { by: 'ip' })).status).toBe(404);
+  });
+});
+
+describe('POST /api/admin/blocks', () => {
+  const adminBlock = (body: unknown, agent = 'lead') => kit.request('/api/admin/blocks', { method: 'POST', agent, body });
+
+  it('an admin blocks a CIDR range: stored canonical, every address inside refused, audit line without the value', async () => {
+    const res = await adminBlock({ by: 'ip', value: '2001:DB8:9:9::1/48', reason: 'flood', durationHours: 24 });
+    expect(res.status).toBe(201);
+    expect(res.json.block).toMatchObject({ by: 'ip', value: '2001:db8:9::/48', reason: 'flood', conversationId: null, createdBy: { id: 'lead' }, active: true });
+    for (const ip of ['2001:db8:9:9::1', '2001:db8:9:ffff::2']) expect(() => blocks.check({ ip }), ip).toThrow(/not available/);
+    expect(() => blocks.check({ ip: '2001:db8:a::1' })).not.toThrow();
+    const v4 = await adminBlock({ by: 'ip', value: '203.0.113.0/24' });
+    expect(v4.status).toBe(201);
+    expect(() => blocks.check({ ip: '203.0.113.77' })).toThrow();
+    const single = await adminBlock({ by: 'ip', value: '::ffff:192.0.2.8' });
+    expect(single.json.block.value).toBe('192.0.2.8');
+    const visitor = await adminBlock({ by: 'visitor', value: VISITOR_ID });
+    expect(visitor.status).toBe(201);
+    expect(() => blocks.check({ visitorId: VISITOR_ID })).toThrow();
+    const line = logLines.find((l) => l.event === 'visitor.blocked' && l.blockId === res.json.block.id)!;
+    expect(line).toMatchObject({ kind: 'ip', by: 'lead' });
+    expect(JSON.stringify(logLines)).not.toMatch(/2001:db8|203\.0\.113|192\.0\.2|AbCdEf/);
+    // Lifted like any block.
+    expect((await kit.request(`/api/admin/blocks/${res.json.block.id}`, { method: 'DELETE', agent: 'lead' })).status).toBe(200);
+    expect(() => blocks.check({ ip: '2001:db8:9:9::1' })).not.toThrow();
+  });
+
+  it('400 invalid_value for what is no address, range or visitor id, or a range wider than /8 or /32; 403 for agents', async () => {
+    for (const body of [
+      { by: 'ip', value: 'example.com' },
+      { by: 'ip', value: '10.1/8' },
+      { by: 'ip', value: '203.0.113.0/33' },
+      { by: 'ip', value: '0.0.0.0/0' },
+      { by: 'ip', value: '10.0.0.0/7' },
+      { by: 'ip', value: '2001:db8::/31' },
+      { by: 'ip', value: '::/0' },
+      { by: 'visitor', value: 'short' },
+      { by: 'visitor', value: '2001:db8::1' },
+    ]) {
+      const res = await adminBlock(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error, JSON.stringify(body)).toMatchObject({ code: 'invalid_value', field: 'value' });
+    }
+    expect((await adminBlock({ by: 'ip' })).json.error).toMatchObject({ code: 'missing_field', field: 'value' });
+    expect((await adminBlock({ by: 'ip', value: '10.0.0.0/8' })).status).toBe(201);
+    expect((await adminBlock({ by: 'ip', value: '2001:db8::/32' })).status).toBe(201);
+    expect((await adminBlock({ by: 'ip', value: '198.51.100.0/24' }, 'alice')).status).toBe(403);
+    expect((await blocks.list()).map((b) => b.value).sort()).toEqual(['10.0.0.0/8', '2001:db8::/32']);
   });
 });
 

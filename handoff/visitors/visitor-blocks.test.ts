@@ -1,7 +1,7 @@
 // The block store and gate on a real SQLite file: expiry honoured at lookup, a second block of the same value
 // extends the first (never shortening it), a unit of work that fails after the block (its audit row) leaves
 // store and gate unchanged, refused requests held in memory and written in one go (not per request), blocks
-// reloaded.
+// reloaded; address blocks matched in canonical form and CIDR ranges matched by any address inside them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createSqliteVisitorBlockStore } from './sqlite-visitor-block-store.ts';
 import { tmpdir } from 'node:os';
@@ -142,5 +142,47 @@ describe('visitor blocks', () => {
     await new Promise((r) => setTimeout(r, 250));
     expect(storedHits(block.id)).toBe(1);
     await blocks.stop();
+  });
+
+  it('matches an address however it is written, and every address inside a blocked range (IPv4 and IPv6)', async () => {
+    const blocks = await open();
+    const single = await blocks.block({ kind: 'ip', value: '2001:DB8:9:9:0:0:0:1', createdBy: 'lead' });
+    expect(single.value).toBe('2001:db8:9:9::1');
+    expect(() => blocks.check({ ip: '2001:db8:9:9::1' })).toThrow(/not available/);
+    expect(() => blocks.check({ ip: '2001:0db8:0009:0009::0001' })).toThrow(/not available/);
+    // A single address stays a single address.
+    expect(() => blocks.check({ ip: '2001:db8:9:9::2' })).not.toThrow();
+
+    const v6 = await blocks.block({ kind: 'ip', value: '2001:db8:7:7::1/64', createdBy: 'lead' });
+    expect(v6.value).toBe('2001:db8:7:7::/64');
+    for (const ip of ['2001:db8:7:7::1', '2001:db8:7:7::2', '2001:db8:7:7:ffff:ffff:ffff:ffff']) {
+      expect(() => blocks.check({ ip }), ip).toThrow(/not available/);
+    }
+    expect(() => blocks.check({ ip: '2001:db8:7:8::1' })).not.toThrow();
+
+    const v4 = await blocks.block({ kind: 'ip', value: '198.51.100.0/24', createdBy: 'lead', durationHours: 1 });
+    expect(() => blocks.check({ ip: '198.51.100.200' })).toThrow(/not available/);
+    // A dual-stack socket's IPv4-mapped form is the IPv4 address.
+    expect(() => blocks.check({ ip: '::ffff:198.51.100.9' })).toThrow(/not available/);
+    expect(() => blocks.check({ ip: '198.51.101.1' })).not.toThrow();
+    // Blocking the same range written another way extends the one block.
+    expect((await blocks.block({ kind: 'ip', value: '198.51.100.99/24', createdBy: 'lead' })).id).toBe(v4.id);
+    await expect(blocks.block({ kind: 'ip', value: 'not-an-address', createdBy: 'lead' })).rejects.toThrow(/neither an IP address nor a CIDR range/);
+
+    // Hits count on the range; a fresh process reads the ranges back; lifting opens the range, expiry too.
+    expect((await blocks.get(v6.id))!.hits).toBe(3);
+    await blocks.stop();
+    const reloaded = await open();
+    expect(() => reloaded.check({ ip: '2001:db8:7:7::abcd' })).toThrow();
+    await reloaded.lift(v6.id, 'lead');
+    expect(() => reloaded.check({ ip: '2001:db8:7:7::abcd' })).not.toThrow();
+    // The /24 had an hour; the next block of the same value made it until lifted (the later expiry wins).
+    expect(() => reloaded.check({ ip: '198.51.100.1' })).toThrow();
+    const short = await reloaded.block({ kind: 'ip', value: '203.0.113.0/25', createdBy: 'lead', durationHours: 1 });
+    now += 2 * 3_600_000;
+    expect(() => reloaded.check({ ip: '203.0.113.5' })).not.toThrow();
+    expect((await reloaded.get(short.id))!.active).toBe(false);
+    expect(() => reloaded.check({ ip: '198.51.100.1' })).toThrow();
+    await reloaded.stop();
   });
 });

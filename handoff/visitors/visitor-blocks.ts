@@ -1,8 +1,10 @@
-// Visitor blocks: stored in SQLite (migration 008), checked in memory on every visitor request (a Map lookup),
-// refused requests counted in memory and flushed in one transaction at most once a second and on stop.
+// Visitor blocks: stored in SQLite (migration 008), checked in memory on every visitor request (Map lookups,
+// block-gate.ts), refused requests counted in memory and flushed in one transaction at most once a second and on stop.
+import { parseAddressRange } from '../http/address-key.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
-import { NotFoundError, VisitorBlockedError } from '../platform/errors.ts';
+import { NotFoundError, ValidationError, VisitorBlockedError } from '../platform/errors.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
+import { createBlockGate, type GateEntry } from './block-gate.ts';
 
 export type BlockKind = 'ip' | 'visitor';
 export const BLOCK_KINDS: readonly BlockKind[] = ['ip', 'visitor'];
@@ -10,7 +12,7 @@ export const BLOCK_KINDS: readonly BlockKind[] = ['ip', 'visitor'];
 export interface VisitorBlock {
   id: string;
   kind: BlockKind;
-  /** The client address or the widget's visitor id. */
+  /** The client address or address range (canonical, `203.0.113.7`, `2001:db8:9:9::/64`) or the widget's visitor id. */
   value: string;
   reason: string | null;
   conversationId: string | null;
@@ -30,6 +32,7 @@ export interface VisitorBlock {
 
 export interface NewBlock {
   kind: BlockKind;
+  /** For `ip`, an address or a CIDR range in any form ipaddr.js reads: stored canonical (ValidationError otherwise). */
   value: string;
   createdBy: string;
   reason?: string;
@@ -75,7 +78,8 @@ export interface VisitorBlocks {
   load(): Promise<void>;
   /**
    * Stores a block, or extends the one in force for the same kind and value (same id and hits; the later
-   * expiry wins, until lifted beats any, so a short block never shortens a longer one). Inside a unit of work
+   * expiry wins, until lifted beats any, so a short block never shortens a longer one). An `ip` block holds
+   * an address or a whole range (CIDR); ranges are not merged (a /64 inside a blocked /48 is a block of its own). Inside a unit of work
    * (with its audit row) the in-memory gate changes only once the unit has committed.
    */
   block(input: NewBlock): Promise<VisitorBlock>;
@@ -85,7 +89,10 @@ export interface VisitorBlocks {
   /** Blocks in force (newest first), then those ended within historyDays. */
   list(): Promise<VisitorBlock[]>;
   summary(): Promise<BlockSummary>;
-  /** VisitorBlockedError (and one hit counted) when the address or the visitor id is blocked now. In memory: synchronous. */
+  /**
+   * VisitorBlockedError (and one hit counted) when the address (itself, or inside a blocked range) or the visitor
+   * id is blocked now. In memory: synchronous.
+   */
   check(who: VisitorIdentity): void;
   /** Writes the counted hits now (one transaction). */
   flush(): Promise<void>;
@@ -125,12 +132,6 @@ export interface VisitorBlockStore {
   summary(now: Date, day: string): Promise<BlockSummary>;
 }
 
-interface GateEntry {
-  id: string;
-  /** Epoch ms; Infinity until lifted. */
-  expiresAt: number;
-}
-
 interface PendingHits {
   count: number;
   last: Date;
@@ -148,12 +149,12 @@ export function createVisitorBlocks(store: VisitorBlockStore, unitOfWork: UnitOf
   const { clock } = opts;
   const dayOf = dayFormatter(opts.timeZone);
 
-  /** `kind:value` -> the block in force. Blocks are few (agents make them by hand): all of them fit. */
-  const gate = new Map<string, GateEntry>();
+  /** The blocks in force. Blocks are few (agents make them by hand): all of them fit. */
+  const gate = createBlockGate();
   const pending = new Map<string, PendingHits>();
   let timer: NodeJS.Timeout | undefined;
 
-  const key = (kind: BlockKind, value: string) => `${kind}:${value}`;
+  const gateEntry = (row: StoredBlock): GateEntry => ({ id: row.id, expiresAt: expiryMs(row.expiresAt) });
   const expiryMs = (expiresAt: string | null) => (expiresAt === null ? Infinity : Date.parse(expiresAt));
 
   /** The stored block with the hits counted since the last write, and whether it is in force at `now`. */
@@ -200,25 +201,19 @@ export function createVisitorBlocks(store: VisitorBlockStore, unitOfWork: UnitOf
 
   function blockedEntry(kind: BlockKind, value: string | undefined, nowMs: number): GateEntry | undefined {
     if (value === undefined || value === '') return undefined;
-    const entry = gate.get(key(kind, value));
-    if (!entry) return undefined;
-    if (entry.expiresAt <= nowMs) {
-      gate.delete(key(kind, value));
-      return undefined;
-    }
-    return entry;
+    return gate.match(kind, value, nowMs);
   }
 
   return {
     async load() {
-      for (const row of await store.unlifted()) gate.set(key(row.kind, row.value), { id: row.id, expiresAt: expiryMs(row.expiresAt) });
+      for (const row of await store.unlifted()) gate.set(row.kind, row.value, gateEntry(row));
     },
 
     async block(input) {
       const now = clock();
-      const row = await store.block(input, now);
+      const row = await store.block(input.kind === 'ip' ? { ...input, value: canonicalIpValue(input.value) } : input, now);
       // The gate follows the database: it changes once the unit (with the audit row) has committed.
-      unitOfWork.afterCommit(() => gate.set(key(row.kind, row.value), { id: row.id, expiresAt: expiryMs(row.expiresAt) }));
+      unitOfWork.afterCommit(() => gate.set(row.kind, row.value, gateEntry(row)));
       return toBlock(row, now);
     },
 
@@ -227,9 +222,8 @@ export function createVisitorBlocks(store: VisitorBlockStore, unitOfWork: UnitOf
       if (!row) throw new NotFoundError(`visitor-blocks: no block ${JSON.stringify(id)}`);
       const now = clock();
       const lifted = await store.lift(row, by, now);
-      const k = key(row.kind, row.value);
       unitOfWork.afterCommit(() => {
-        if (row.liftedAt === null && gate.get(k)?.id === id) gate.delete(k);
+        if (row.liftedAt === null) gate.delete(row.kind, row.value, id);
       });
       return toBlock(lifted, now);
     },
@@ -270,6 +264,16 @@ export function createVisitorBlocks(store: VisitorBlockStore, unitOfWork: UnitOf
       return flush();
     },
   };
+}
+
+/**
+ * An address or range as stored: canonical, so that one address written two ways is one block and the gate's
+ * lookups find it. Callers validate first (the routes answer 400 naming the field); this is the last guard.
+ */
+function canonicalIpValue(value: string): string {
+  const range = parseAddressRange(value);
+  if (!range) throw new ValidationError('invalid_value', `visitor-blocks: ${JSON.stringify(value)} is neither an IP address nor a CIDR range`, 'value');
+  return range.value;
 }
 
 /** `yyyy-mm-dd` of an instant in `timeZone` (en-CA formats dates that way). */

@@ -3,6 +3,7 @@
 import { Hono, type Context } from 'hono';
 import type { AgentEnv, RequireAgent } from '../agents/agent-env.ts';
 import { actorOf, AuditAction, type AuditLog } from '../supervision/audit-log.ts';
+import { addressKey } from '../http/address-key.ts';
 import { limitBody } from '../http/body-limit.ts';
 import { bearerToken } from '../http/bearer-token.ts';
 import { cleanVisitorText } from '../../knowledge/text/clean-text.ts';
@@ -68,7 +69,13 @@ export interface VisitorPresenceRoutesDeps {
   rules: InvitationRuleStore;
   requireAgent: RequireAgent;
   clock: Clock;
+  /** The client's address, checked against blocks (handoff/http/client-address.ts in the app). */
   clientAddress: (c: Context) => string;
+  /**
+   * What the per-address limit, presence slots and stream cap count under (clientKey: an IPv6 client's /64).
+   * Default: clientAddress keyed with the default IPv6 prefix (/64).
+   */
+  clientKey?: (c: Context) => string;
   /** Blocked visitors get 403 visitor_blocked (handoff/visitors/visitor-blocks.ts check). */
   visitorGate: (who: VisitorIdentity) => void;
   /** Whether a conversation is still open (not closed): the visitor is "in chat". */
@@ -99,18 +106,22 @@ export interface VisitorJson extends Omit<VisitorSnapshot, 'conversationId'> {
  */
 export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<AgentEnv> {
   const { presence, rules, requireAgent, clock, clientAddress, visitorGate, inChat } = deps;
+  const clientKey = deps.clientKey ?? ((c: Context) => addressKey(clientAddress(c)));
   const options: VisitorPresenceRoutesOptions = { ...defaultVisitorPresenceRoutesOptions, ...deps.options };
   const connections = deps.connections ?? createLiveConnections();
   const limiter = options.rateLimit === 'off' ? undefined : createRateLimiter(options.rateLimit);
   const bodyLimit = limitBody(options.maxBodyBytes, 'visitor-presence: a report body');
   const app = new Hono<AgentEnv>();
 
-  /** Every visitor presence route: blocked first (no limiter bucket for them), then the per-address limit. */
+  /**
+   * Every visitor presence route: blocked first (no limiter bucket for them), then the per-address limit.
+   * Returns the client's key, which the limit, presence slots and stream cap count under.
+   */
   const guard = (c: Context, visitorId?: string) => {
-    const ip = clientAddress(c);
-    visitorGate({ ip, visitorId });
-    limiter?.take(ip);
-    return ip;
+    visitorGate({ ip: clientAddress(c), visitorId });
+    const key = clientKey(c);
+    limiter?.take(key);
+    return key;
   };
 
   const presenceOf = (c: Context, token?: string) => {

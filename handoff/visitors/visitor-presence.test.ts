@@ -149,6 +149,19 @@ describe('visitor presence routes bounds', () => {
     expect((await view('198.51.100.2', 'd')).status).toBe(200);
   });
 
+  it('an IPv6 client is its /64: presences from rotating addresses inside it share one address cap', async () => {
+    const { presence, view } = appWith({ maxPerAddress: 2 });
+    for (const [ip, page] of [['2001:db8:7:7::1', 'a'], ['2001:db8:7:7::2', 'b']]) expect((await view(ip!, page!)).status).toBe(200);
+    for (const v of presence.list().visitors) presence.subscribe(v.id, () => {});
+    expect((await view('2001:db8:7:7:dead:beef:0:3', 'c')).status).toBe(429);
+    // The next /64 is another client; an IPv4-mapped address is its IPv4 one.
+    expect((await view('2001:db8:7:8::1', 'd')).status).toBe(200);
+    expect((await view('::ffff:203.0.113.9', 'e')).status).toBe(200);
+    expect((await view('203.0.113.9', 'f')).status).toBe(200);
+    for (const v of presence.list().visitors) presence.subscribe(v.id, () => {});
+    expect((await view('::ffff:203.0.113.9', 'g')).status).toBe(429);
+  });
+
   it('presence streams are capped per address, not only per presence', async () => {
     const { app, view } = appWith({}, { maxStreamsPerAddress: 1, maxStreamsPerVisitor: 5 });
     const tokens: string[] = [];

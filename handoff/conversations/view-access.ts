@@ -1,0 +1,34 @@
+// Who may read a conversation: the one rule behind GET /api/agent/conversations/:id and transcript search.
+import type { Agent } from '../agents/agent.ts';
+import type { ConversationStatus } from './conversation-store.ts';
+
+/**
+ * What a viewer may read. Admins: every conversation. Anyone else: the chats they hold now and the chats
+ * waiting in their groups. Having held a chat once is not enough: after a transfer or a close, what the
+ * visitor writes goes to another agent or to the bot, and is for whoever may view the chat now. The SQL
+ * form of the same rule is sqlite-view-access.ts; view-access.test.ts checks that both agree.
+ */
+export type ViewAccess =
+  | { kind: 'every' }
+  | { kind: 'held_or_queued_in_groups'; agentId: string; groups: readonly string[] };
+
+export const EVERY_CONVERSATION: ViewAccess = { kind: 'every' };
+
+export function viewAccessOf(viewer: Pick<Agent, 'id' | 'role'> & { groups: readonly string[] }): ViewAccess {
+  return viewer.role === 'admin' ? EVERY_CONVERSATION : { kind: 'held_or_queued_in_groups', agentId: viewer.id, groups: [...viewer.groups] };
+}
+
+/** The fields of a conversation the rule reads (the routing store's row has them). */
+export interface ViewedConversation {
+  status: ConversationStatus;
+  /** The holder while assigned; after a close, the last holder (which gives no access). */
+  agentId?: string | undefined;
+  groupId?: string | undefined;
+}
+
+export function mayView(access: ViewAccess, conversation: ViewedConversation): boolean {
+  if (access.kind === 'every') return true;
+  if (conversation.status === 'assigned') return conversation.agentId === access.agentId;
+  if (conversation.status === 'queued') return conversation.groupId !== undefined && access.groups.includes(conversation.groupId);
+  return false;
+}
