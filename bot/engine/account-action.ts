@@ -18,7 +18,10 @@ const ZH_VERB =
 // past ("帮我爸妈在上海办的亲情1+": 办的 describes, it does not ask).
 const ZH_REQUEST = new RegExp(`${ZH_ASK}(?:把[^，,。!?？]{1,24}?|[^，,。!?？\\s]{0,6}?)${ZH_VERB}(?!的)`, 'u');
 // "把我上个月的详单调出来给我", "把我那个号停了": something of the visitor's, acted on, for them.
-const ZH_BA = new RegExp(`把(?:我|俺)[^，,。!?？]{0,14}?${ZH_VERB}(?:了|掉|吧|出来|给我|一下)`, 'u');
+// "把我的套餐从96元的改成66元的", "把我家亲情1+降一档": a change with its new state named (成, 到, 一档).
+const ZH_BA = new RegExp(`把(?:我|俺)[^，,。!?？]{0,14}?${ZH_VERB}(?:了|掉|吧|出来|给我|一下|成|到|一档)`, 'u');
+// "能不能派人上门看看", "安排个师傅来家里": someone sent to the visitor's home, which only the operator can arrange.
+const ZH_DISPATCH = /(?:派|安排|叫|找)(?:个|一个|名)?(?:人|师傅|工作人员|技术员|维修(?:人员|师傅)?)(?:过来|来)?(?:上门|到家|来家里|到我家|过来看|来看|来修)/u;
 // "查下我这个座机的长途包开了没有", "看一下我的话费怎么扣的": the service told to look at something of the
 // visitor's, at the start of a clause (a question about how to check is "怎么查", which this does not match).
 const ZH_CHECK_MINE = /(?:^|[，,。!！?？\s])(?:查查|查一下|查下|看看|看一下|看下|核实一下|核对一下)(?:我|俺)(?:的|这个|那个|家|们)/u;
@@ -44,7 +47,9 @@ const EN_INFO = /\b(?:how (?:do|can|should|would) (?:i|we)|how to|can i|could i|
 const EN_HOW = /\b(?:by|via) (?:sms|text)\b/u;
 
 export function detectAccountAction(normalized: string): AccountAction | undefined {
-  const zh = !ZH_INFO.test(normalized) ? (ZH_REQUEST.exec(normalized) ?? ZH_BA.exec(normalized) ?? ZH_CHECK_MINE.exec(normalized)) : null;
+  const zh = !ZH_INFO.test(normalized)
+    ? (ZH_REQUEST.exec(normalized) ?? ZH_BA.exec(normalized) ?? ZH_CHECK_MINE.exec(normalized) ?? ZH_DISPATCH.exec(normalized))
+    : null;
   if (zh) return { matched: zh[0] };
   if (EN_INFO.test(normalized)) return undefined;
   const en = EN_ASK.exec(normalized) ?? (EN_HOW.test(normalized) ? null : (EN_IMPERATIVE.exec(normalized) ?? EN_VERB_PLEASE.exec(normalized))) ?? EN_FOR_ME.exec(normalized);
