@@ -185,6 +185,6 @@ export const defaultRankerModel: RankerModel = ${literal(ranker)};
 
 export const defaultGateModel: GateModel = ${literal(model)};
 `;
-  await writeFile(path.resolve(import.meta.dirname, '../bot/answer-models.ts'), body);
+  await writeFile(path.resolve(import.meta.dirname, '../bot/engine/answer-models.ts'), body);
   console.log('wrote bot/engine/answer-models.ts');
 }

@@ -11,7 +11,10 @@ describe('detectAccountAction', () => {
     '把我爸的套餐降一档',
     '家里座机没声音了，能不能派个师傅上门看看',
     '麻烦安排人来家里修一下宽带',
+    '麻烦帮我给18600001234充一百块',
     'please restore my landline',
+    'link my landline to the bundle for me',
+    'ok just do that for me',
     'cancel the long-distance pack on my landline',
   ])('reads %s as a request', (text) => {
     expect(detectAccountAction(text)).toBeDefined();
@@ -23,6 +26,8 @@ describe('detectAccountAction', () => {
     '宽带维修师傅上门的时间是几点到几点',
     '帮我解释一下什么是亲情1+',
     'how do i unbind the wechat hall',
+    '帮我充话费怎么充',
+    'can you do it online',
   ])('leaves %s a question', (text) => {
     expect(detectAccountAction(text)).toBeUndefined();
   });

@@ -17,6 +17,9 @@ const ZH_VERB =
 // The verb may follow a few words naming the thing ("给我那条固话开通"), but not as a clause about the
 // past ("帮我爸妈在上海办的亲情1+": 办的 describes, it does not ask).
 const ZH_REQUEST = new RegExp(`${ZH_ASK}(?:把[^，,。!?？]{1,24}?|[^，,。!?？\\s]{0,6}?)${ZH_VERB}(?!的)`, 'u');
+// A top-up asked for a number ("帮我给13012345678充五十块"): paying into a line is done by the visitor online or
+// by an agent, never by the bot. Without a number ("帮我充话费怎么充") it stays a question about topping up.
+const ZH_TOP_UP_FOR = /(?:帮|替)(?:我|俺)?给?\d{5,13}\S{0,4}(?:充|交|缴)/u;
 // "把我上个月的详单调出来给我", "把我那个号停了": something of the visitor's, acted on, for them.
 // "把我的套餐从96元的改成66元的", "把我家亲情1+降一档": a change with its new state named (成, 到, 一档).
 const ZH_BA = new RegExp(`把(?:我|俺)[^，,。!?？]{0,14}?${ZH_VERB}(?:了|掉|吧|出来|给我|一下|成|到|一档)`, 'u');
@@ -37,7 +40,7 @@ const EN_ASK = new RegExp(`\\b(?:please|pls|plz|kindly|can you|could you|would y
 const EN_OWN = '(?:my|our)\\s+(?:\\S+\\s+)?(?:number|order|line|account|bundle|plan|package|broadband|landline|bill|fapiao|invoice|subscription|contract|sim|service|tariff|wechat|phone number|call list|call records|detailed bill|billing mode|mode|top-up|topup|payment)s?';
 const EN_IMPERATIVE = new RegExp(`(?:^|[.!?,;]\\s*|\\b(?:ok|okay|so|now|then|just|right|fine|alright|and)\\s+)${EN_VERB}\\s+(?:${EN_OWN}|it|this|that|what happened)\\b`, 'u');
 // "... cancel the subscription for me", "check what happened"
-const EN_FOR_ME = new RegExp(`\\b${EN_VERB}\\b[^.?!]{0,50}\\bfor (?:me|us)\\b|\\b(?:check|find out|look into) what happened\\b`, 'u');
+const EN_FOR_ME = new RegExp(`\\b(?:${EN_VERB}|bind|link|do (?:it|that|this))\\b[^.?!]{0,50}\\bfor (?:me|us)\\b|\\b(?:check|find out|look into) what happened\\b`, 'u');
 // The verb then the please ("chk pls", "cancel it please"), or the thing named as the visitor's after it
 // ("cancel the long-distance pack on my landline").
 const EN_VERB_PLEASE = new RegExp(`\\b${EN_VERB}\\s+(?:pls|please|plz)\\b|(?:^|[.!?,;]\\s*)${EN_VERB}\\b[^.?!]{0,60}\\b(?:on|of|from|for) (?:my|our)\\b`, 'u');
@@ -48,7 +51,7 @@ const EN_HOW = /\b(?:by|via) (?:sms|text)\b/u;
 
 export function detectAccountAction(normalized: string): AccountAction | undefined {
   const zh = !ZH_INFO.test(normalized)
-    ? (ZH_REQUEST.exec(normalized) ?? ZH_BA.exec(normalized) ?? ZH_CHECK_MINE.exec(normalized) ?? ZH_DISPATCH.exec(normalized))
+    ? (ZH_REQUEST.exec(normalized) ?? ZH_BA.exec(normalized) ?? ZH_CHECK_MINE.exec(normalized) ?? ZH_DISPATCH.exec(normalized) ?? ZH_TOP_UP_FOR.exec(normalized))
     : null;
   if (zh) return { matched: zh[0] };
   if (EN_INFO.test(normalized)) return undefined;

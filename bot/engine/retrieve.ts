@@ -34,6 +34,14 @@ const RANKING_POSTINGS = 10_000;
 const BIGRAM_VOTE = 0.5;
 
 const SEP = '\u0001';
+/** A Chinese word of three or more characters, whose two-character parts coverage may match. */
+const HAN_COMPOUND = /^\p{Script=Han}{3,}$/u;
+const hanPairs = (word: string): string[] => {
+  const chars = [...word];
+  const out: string[] = [];
+  for (let k = 0; k + 1 < chars.length; k++) out.push(chars[k]! + chars[k + 1]!);
+  return out;
+};
 
 /**
  * The term MiniSearch stores for a term id: the id in base 36. MiniSearch keeps terms in a radix tree
@@ -165,13 +173,17 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     for (const t of e.answers) for (const token of analyze(t).tokens) a.push(token);
     for (const list of [q, kw, a]) {
       fieldStart.push(fieldTokens.length);
-      for (const id of sortedUnique(list)) {
-        fieldTokens.push(id);
+      const own = sortedUnique(list);
+      for (const id of own) {
         if (lastSeen[id] !== i) {
           lastSeen[id] = i;
           df[id] = df[id]! + 1;
         }
       }
+      // For coverage only (no BM25 posting, no document frequency): the two-character parts of the field's
+      // longer Chinese words, so that a visitor's "密码" is found in an entry that always says "服务密码".
+      const parts = list === a ? [] : list.flatMap((t) => (HAN_COMPOUND.test(t) ? hanPairs(t) : []));
+      for (const id of parts.length ? sortedUnique(list, parts) : own) fieldTokens.push(id);
     }
     const coded = (tokens: readonly string[]) => tokens.map((t) => codes[termIds.get(t)!]!).join(SEP);
     index.add({ id: i, q: coded(q), kw: coded(kw), a: coded(a) });
