@@ -1,7 +1,7 @@
 // Both faces together in a real Chromium: an agent takes a waiting chat and replies live, transfers it, closes it
 // (the visitor rates), and markup typed on either side stays text.
 import { expect, it } from 'vitest';
-import { KEEP_PRESENCE, browserSuite, deepCount, newPage, setAgentStatus, useStackAndBrowser, watch, type Watched } from './browser-kit.ts';
+import { ADMIN, KEEP_PRESENCE, browserSuite, consoleLogin, deepCount, newPage, setAgentStatus, useStackAndBrowser, watch, type Watched } from './browser-kit.ts';
 import { agentConsole, agentSays, conversationIdOf, message, take, visitorWaiting } from './flows.ts';
 
 const TIMEOUT = 90_000;
@@ -121,6 +121,26 @@ browserSuite('agent console and widget together in Chromium', () => {
       .toEqual({ score: 5, comment: '处理很快，谢谢' });
     expect(visitor.seen).toEqual(CLEAN);
     await Promise.all([visitor.context.close(), agent.context.close()]);
+  }, TIMEOUT);
+
+  it('shows every screen of the admin console in view at phone and tablet width (no sideways strip)', async () => {
+    for (const size of [{ width: 390, height: 844 }, { width: 820, height: 1180 }]) {
+      const { context, page } = await newPage(live.browser, size);
+      try {
+        await consoleLogin(page, live.stack.url, ADMIN.username, ADMIN.password);
+        const buttons = page.locator('nav button');
+        await buttons.first().waitFor();
+        const boxes = await buttons.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect));
+        expect(boxes.length).toBeGreaterThanOrEqual(8);
+        for (const box of boxes) {
+          expect(box.left, `a screen button at ${size.width} px`).toBeGreaterThanOrEqual(0);
+          expect(box.right, `a screen button at ${size.width} px`).toBeLessThanOrEqual(size.width);
+        }
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+      } finally {
+        await context.close();
+      }
+    }
   }, TIMEOUT);
 
   it('keeps <img onerror> and javascript: links inert in the widget and in the console', async () => {

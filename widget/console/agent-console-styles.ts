@@ -34,8 +34,13 @@ export const agentConsoleStyles = css`
   [role='tabpanel'] > console-chat-pane { flex: 1; min-height: 0; }
   .empty { padding: 32px; color: var(--cs-muted); text-align: center; }
   .me { font-size: 13px; }
+  /* Below a wide screen the screens' names get a row of their own (beside the tools they were squeezed into
+     a column), wrapping onto more rows on a phone: every screen in view, none hidden in a sideways strip. */
+  @media (max-width: 1100px) {
+    nav { order: 3; flex-basis: 100%; flex-wrap: wrap; row-gap: 2px; }
+  }
   @media (max-width: 720px) {
-    nav { order: 3; flex-basis: 100%; overflow-x: auto; flex-wrap: nowrap; }
+    nav button { padding: 4px 8px; }
     /* minmax(0, ...): a wide row inside (tabs, a long preview) scrolls in its box instead of widening the page. */
     .body { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto minmax(0, 1fr); }
     .side { max-height: 30vh; border-right: none; border-bottom: 1px solid var(--cs-border); }
