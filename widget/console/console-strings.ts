@@ -1,4 +1,6 @@
 // The console's words in Chinese and English (the agent picks; the choice is kept in localStorage).
+// Why one file of this size: two parallel tables, one per language, whose keys must stay the same (TypeScript
+// checks the English table against the Chinese one's type); a translator edits them side by side.
 export type ConsoleLang = 'zh' | 'en';
 
 const zh = {

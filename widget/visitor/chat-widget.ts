@@ -1,4 +1,6 @@
 // <chat-widget>: the visitor's chat (launcher, panel, bubbles, chips, queue, rating, leave-a-message).
+// Why one file of this size: one element's template and event wiring; its state, requests and sending live in
+// visitor-connection.ts and the modules beside it, its look in visitor-styles.ts.
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { richText } from './ui-rich-text.ts';
 import { VisitorConnection, type ChatItem } from './visitor-connection.ts';

@@ -1,4 +1,6 @@
 // The widget's shadow-DOM styles; the host page themes it through the --cw-* custom properties.
+// Why one file of this size: one stylesheet, declarations only, read top to bottom like any CSS file; split, the
+// cascade between its parts (the phone layout, motion) would be harder to follow, not easier.
 import { css } from 'lit';
 
 export const widgetStyles = css`
