@@ -156,7 +156,7 @@ describe('9. follow-ups that change one thing', () => {
   it('keeps a question the bot nearly placed as the frame for the next message, but not a rule\'s reply', () => {
     // why: a short follow-up ("and Japan?") often completes a question the bot could not place alone;
     // a reply by rule (another carrier) is no frame to lean on
-    const missed = ask('亲情长途包打国外怎么收');
+    const missed = ask('国外的怎么收');
     expect(missed.kind).toBe('fallback');
     expect(engine.nextContext({}, missed).lastQuery).toBe(missed.explain.query);
     const byRule = ask('电信宽带多少钱');
