@@ -3,21 +3,16 @@
 // start, counts and ids only: never message text, the search terms or the visitor id.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../handoff/supervision/audit-log.ts';
-import { postChat, signIn as signInOver, streamKeeper, type Chat } from './http-kit.ts';
+import { createAgents, postChat, presentAwayAgent, streamKeeper, type Chat, type SignedIn } from './http-kit.ts';
 import { ADMIN, useTestServer } from './service-kit.ts';
 
 let base: string;
 const streams = streamKeeper();
 useTestServer('audit-reads-', { streams, started: (s) => (base = s.url) });
 
-type Agent = Awaited<ReturnType<typeof signIn>>;
+type Agent = SignedIn;
 
-async function signIn(username: string, password: string) {
-  const agent = await signInOver(base, username, password);
-  await streams.open(`${base}/api/agent/events`, { cookie: agent.cookie });
-  expect((await agent.call('POST', '/api/agent/status', { status: 'away' })).status).toBe(200);
-  return agent;
-}
+const signIn = (username: string, password: string) => presentAwayAgent(base, streams, username, password);
 
 const PHONE = '13765432109';
 const VISITOR_ID = 'visitor-audit-0123456789';
@@ -51,10 +46,7 @@ describe('reads of personal data are audited', () => {
   let c: Chat;
   beforeAll(async () => {
     lead = await signIn(ADMIN.username, ADMIN.password);
-    const created = await lead.call('POST', '/api/admin/agents', {
-      username: 'alice', displayName: 'alice', password: 'alice-pass-123', role: 'agent', groups: ['mobile', 'billing'], capacity: 5,
-    });
-    expect(created.status).toBe(201);
+    await createAgents(lead, ['alice']);
     alice = await signIn('alice', 'alice-pass-123');
     c = await queuedChat();
     expect((await alice.call('POST', `/api/agent/conversations/${c.id}/take`)).status).toBe(200);

@@ -3,22 +3,16 @@
 // changes; an admin who does not hold the chat may transfer (also to themselves) and close it, but writes
 // to the visitor only once holding it (SECURITY.md "Authorization"); the holder's own actions work.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postChat, signIn as signInOver, streamKeeper, type Chat } from './http-kit.ts';
+import { createAgents, postChat, presentAwayAgent, streamKeeper, type Chat, type SignedIn } from './http-kit.ts';
 import { ADMIN, useTestServer } from './service-kit.ts';
 
 let base: string;
 const streams = streamKeeper();
 useTestServer('holder-permissions-', { streams, started: (s) => (base = s.url) });
 
-type Agent = Awaited<ReturnType<typeof signIn>>;
+type Agent = SignedIn;
 
-/** A signed-in agent with a live stream (present), away so nothing is auto-assigned; JSON calls with cookie and own Origin. */
-async function signIn(username: string, password: string) {
-  const agent = await signInOver(base, username, password);
-  await streams.open(`${base}/api/agent/events`, { cookie: agent.cookie });
-  expect((await agent.call('POST', '/api/agent/status', { status: 'away' })).status).toBe(200);
-  return agent;
-}
+const signIn = (username: string, password: string) => presentAwayAgent(base, streams, username, password);
 
 const chat = (text: string, auth?: Chat) => postChat(base, text, auth);
 
@@ -52,17 +46,7 @@ let bob: Agent;
 describe('agents act only on chats they hold', () => {
   beforeAll(async () => {
     lead = await signIn(ADMIN.username, ADMIN.password);
-    for (const username of ['alice', 'bob']) {
-      const created = await lead.call('POST', '/api/admin/agents', {
-        username,
-        displayName: username,
-        password: `${username}-pass-123`,
-        role: 'agent',
-        groups: ['mobile', 'billing'],
-        capacity: 5,
-      });
-      expect(created.status).toBe(201);
-    }
+    await createAgents(lead, ['alice', 'bob']);
     alice = await signIn('alice', 'alice-pass-123');
     bob = await signIn('bob', 'bob-pass-123');
   }, 60_000);

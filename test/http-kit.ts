@@ -148,3 +148,24 @@ export function sendFrom(port: number, from: string, method: string, route: stri
     req.end(payload);
   });
 }
+
+/**
+ * An agent signed in at `base`, present (a live stream kept by `streams`) and away, so that nothing is given to
+ * them automatically: tests hand chats out by take and transfer.
+ */
+export async function presentAwayAgent(base: string, streams: ReturnType<typeof streamKeeper>, username: string, password: string): Promise<SignedIn> {
+  const agent = await signIn(base, username, password);
+  await streams.open(`${base}/api/agent/events`, { cookie: agent.cookie });
+  expect((await agent.call('POST', '/api/agent/status', { status: 'away' })).status).toBe(200);
+  return agent;
+}
+
+/** Agents created by an admin over the API (password `<username>-pass-123`, groups mobile and billing). */
+export async function createAgents(admin: SignedIn, usernames: readonly string[]): Promise<void> {
+  for (const username of usernames) {
+    const created = await admin.call('POST', '/api/admin/agents', {
+      username, displayName: username, password: `${username}-pass-123`, role: 'agent', groups: ['mobile', 'billing'], capacity: 5,
+    });
+    expect(created.status).toBe(201);
+  }
+}

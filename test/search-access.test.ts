@@ -2,22 +2,16 @@
 // service: an agent who held a chat and transferred or closed it no longer finds what the visitor wrote
 // afterwards (the view answers 403 too), while its new holder and the admins do.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postChat, signIn as signInOver, streamKeeper, type Chat } from './http-kit.ts';
+import { createAgents, postChat, presentAwayAgent, streamKeeper, type Chat, type SignedIn } from './http-kit.ts';
 import { ADMIN, useTestServer } from './service-kit.ts';
 
 let base: string;
 const streams = streamKeeper();
 useTestServer('search-access-', { streams, started: (s) => (base = s.url) });
 
-type Agent = Awaited<ReturnType<typeof signIn>>;
+type Agent = SignedIn;
 
-/** A signed-in agent with a live stream (present), away so nothing is auto-assigned. */
-async function signIn(username: string, password: string) {
-  const agent = await signInOver(base, username, password);
-  await streams.open(`${base}/api/agent/events`, { cookie: agent.cookie });
-  expect((await agent.call('POST', '/api/agent/status', { status: 'away' })).status).toBe(200);
-  return agent;
-}
+const signIn = (username: string, password: string) => presentAwayAgent(base, streams, username, password);
 
 const chat = (text: string, auth?: Chat) => postChat(base, text, auth);
 
@@ -45,17 +39,7 @@ let bob: Agent;
 describe('search applies the conversation view’s access rule', () => {
   beforeAll(async () => {
     lead = await signIn(ADMIN.username, ADMIN.password);
-    for (const username of ['alice', 'bob']) {
-      const created = await lead.call('POST', '/api/admin/agents', {
-        username,
-        displayName: username,
-        password: `${username}-pass-123`,
-        role: 'agent',
-        groups: ['mobile', 'billing'],
-        capacity: 5,
-      });
-      expect(created.status).toBe(201);
-    }
+    await createAgents(lead, ['alice', 'bob']);
     alice = await signIn('alice', 'alice-pass-123');
     bob = await signIn('bob', 'bob-pass-123');
   }, 60_000);
