@@ -67,8 +67,8 @@ export interface LoginLimiter {
 }
 
 /**
- * The keys one attempt is counted under. The one place that builds them: an IPv6 address is to be keyed
- * by its /64 prefix here (one client holds a whole /64), without touching the rest of the limiter.
+ * The keys one attempt is counted under. `address` is already the client key (an IPv6 client by its /64
+ * prefix, handoff/http/address-key.ts), as the composition hands it to the sign-in routes.
  */
 export function loginLimitKeys(address: string, username: string): { address: string; pair: string; username: string } {
   // No address contains a space, so the pair cannot be forged by a username holding one.

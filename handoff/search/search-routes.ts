@@ -7,6 +7,7 @@ import { ForbiddenError, ValidationError } from '../platform/errors.ts';
 import { viewAccessOf, type ViewAccess } from '../conversations/view-access.ts';
 import { actorOf, AuditAction, type AuditLog } from '../supervision/audit-log.ts';
 import { makeSnippet } from './search-snippet.ts';
+import { holdsUnstorableCharacters } from '../../knowledge/text/clean-text.ts';
 import type { TranscriptQuery, TranscriptStore } from './transcript-store.ts';
 import { nextDay, startOfZonedDay } from '../platform/zoned-day.ts';
 
@@ -54,13 +55,6 @@ const MIN_QUERY_CHARS = 2;
 const MAX_QUERY_CHARS = 200;
 const MAX_TERMS = 8;
 const MAX_AGENT_ID = 128;
-/**
- * What stored text never holds (cleanVisitorText strips it before storing): C0 controls other than tab, line
- * feed and carriage return (whitespace, which separates terms), DEL, C1 controls, bidi embeddings, overrides
- * and isolates, and lone surrogates. A term with one can match nothing, and a NUL breaks the FTS5 query.
- * With the u flag a well-formed surrogate pair is one code point, so \uD800-\uDFFF matches only a lone half.
- */
-const UNSEARCHABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/u;
 
 export function searchRoutes({ transcripts, requireAgent, audit, options: overrides }: SearchRoutesDeps): Hono<AgentEnv> {
   const options: SearchOptions = { ...defaultSearchOptions, ...overrides };
@@ -118,7 +112,8 @@ export function searchRoutes({ transcripts, requireAgent, audit, options: overri
 function parseQuery(c: Context, options: SearchOptions, access: ViewAccess): TranscriptQuery {
   const q = (c.req.query('q') ?? '').trim();
   if (q === '') throw new ValidationError('missing_field', 'q is required', 'q');
-  if (UNSEARCHABLE.test(q)) {
+  // Characters stored text never holds can match nothing, and a NUL breaks the FTS5 query.
+  if (holdsUnstorableCharacters(q)) {
     throw new ValidationError('invalid_characters', 'q must not contain control characters, direction controls or unpaired surrogates', 'q');
   }
   const length = [...q].length;
