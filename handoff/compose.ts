@@ -3,7 +3,6 @@
 // What it needs of the bot side comes through ports (KbPort); its settings are HandoffOptions, which the
 // server's configuration satisfies as it is.
 import type { Context, Hono } from 'hono';
-import { createSqliteVisitorBlockStore } from './visitors/sqlite-visitor-block-store.ts';
 import { agentAuthRoutes } from './auth/agent-auth-routes.ts';
 import { adminAgentRoutes } from './agents/admin-agent-routes.ts';
 import { adminVisitorRoutes } from './visitors/admin-visitor-routes.ts';
@@ -16,21 +15,12 @@ import { createAgentAccounts } from './agents/agent-accounts.ts';
 import { createGroups } from './routing/groups.ts';
 import { createLiveConnections, type LiveConnections } from './live/live-connections.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
-import { createMemoryHub, type Hub } from './platform/hub.ts';
+import type { Hub } from './platform/hub.ts';
 import { createPasswordHasher } from './auth/password.ts';
-import { createPresenceService, type PresenceService } from './routing/presence-service.ts';
+import type { PresenceService } from './routing/presence-service.ts';
 import { createRequireAgent } from './auth/require-agent.ts';
 import { createRouting, type Routing } from './routing/routing.ts';
-import { createSqliteAgentStore } from './agents/sqlite-agent-store.ts';
-import { createSqliteCannedReplyStore } from './content/sqlite-canned-reply-store.ts';
-import { createSqliteGroupStore } from './routing/sqlite-group-store.ts';
-import { createSqliteRoutingStore } from './routing/sqlite-routing-store.ts';
-import { createSqliteSessionStore } from './auth/sqlite-session-store.ts';
-import { createSqliteTicketStore } from './routing/sqlite-ticket-store.ts';
-import { createSqliteTranscriptStore } from './search/sqlite-transcript-store.ts';
 import { type UnansweredLog } from './content/unanswered-store.ts';
-import { createSqliteUnansweredStore } from './content/sqlite-unanswered-store.ts';
-import { createSqliteVisitorTranscripts } from './visitors/sqlite-visitor-transcripts.ts';
 import { liveRoutes } from './live/live-routes.ts';
 import { unansweredRoutes } from './content/unanswered-routes.ts';
 import { searchRoutes } from './search/search-routes.ts';
@@ -39,22 +29,19 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { visitorRoutes } from './conversations/visitor-routes.ts';
 import type { ConversationStore, Conversation } from './conversations/conversation-store.ts';
 import type { Db } from './sqlite/db.ts';
-import { createSqliteUnitOfWork } from './sqlite/unit-of-work.ts';
+import { createSqliteStorage, type HandoffStorage } from './storage.ts';
+import { createLocalCoordination, type Coordination } from './coordination.ts';
 import type { RequireAgent } from './agents/agent-env.ts';
-import { createSqliteReports } from './supervision/sqlite-reports.ts';
 import { reportRoutes } from './supervision/report-routes.ts';
 import { createMonitor } from './supervision/monitor.ts';
 import { monitorRoutes } from './supervision/monitor-routes.ts';
-import { createSqliteFaqDraftStore } from './content/sqlite-faq-draft-store.ts';
 import { faqDraftRoutes } from './content/faq-draft-routes.ts';
 import { auditRoutes } from './supervision/audit-routes.ts';
-import { createSqliteAuditLog } from './supervision/sqlite-audit-log.ts';
 import { maskPersonalData } from '../knowledge/text/mask-personal-data.ts';
 import { createVisitorBlocks, type VisitorBlocks } from './visitors/visitor-blocks.ts';
 import { createRetention } from './visitors/retention.ts';
 import { visitorBlockRoutes } from './visitors/visitor-block-routes.ts';
 import { createInvitationClaims, type InvitationClaims } from './visitors/invitation-claims.ts';
-import { createSqliteInvitationRuleStore } from './visitors/sqlite-invitation-rule-store.ts';
 import { createVisitorPresence, type VisitorPresence } from './visitors/visitor-presence.ts';
 import { visitorPresenceRoutes } from './visitors/visitor-presence-routes.ts';
 import type { AppEnv } from './http/app-env.ts';
@@ -102,7 +89,12 @@ export interface HandoffOptions {
 }
 
 export interface HandoffServicesDeps {
-  db: Db;
+  /** The stores on PostgreSQL (storage-postgres.ts) or SQLite; without it, SQLite on `db`. */
+  storage?: HandoffStorage;
+  /** The embedded default's database, when `storage` is not given. */
+  db?: Db;
+  /** Shared state of several nodes (coordination-redis.ts); without it, this process alone. */
+  coordination?: Coordination;
   config: HandoffOptions;
   store: ConversationStore;
   kb: KbPort;
@@ -134,29 +126,31 @@ export interface HandoffServices {
   stop(): Promise<void>;
 }
 
-export function createHandoffServices({ db, config, store, kb: kbPort, logger, clock = systemClock }: HandoffServicesDeps): HandoffServices {
+export function createHandoffServices({ storage: given, db, coordination: givenCoordination, config, store, kb: kbPort, logger, clock = systemClock }: HandoffServicesDeps): HandoffServices {
   const a = config.agents;
-  const hub = createMemoryHub((err) => logger.error({ event: 'hub.listener_failed', err }, 'live listener failed'));
-  const agents = createSqliteAgentStore(db, { clock });
-  const sessions = createSqliteSessionStore(db, {
-    clock,
+  if (!given && !db) throw new Error('handoff: createHandoffServices needs storage or db');
+  const storage = given ?? createSqliteStorage(db!, clock, store);
+  const coordination = givenCoordination ?? createLocalCoordination((err) => logger.error({ event: 'hub.listener_failed', err }, 'live listener failed'));
+  const hub = coordination.hub;
+  const agents = storage.agents;
+  const sessions = storage.sessions({
     idleTimeoutMs: a.sessionIdleMinutes * 60_000,
     absoluteTimeoutMs: a.sessionMaxHours * 3_600_000,
     touchIntervalMs: Math.min(60_000, a.sessionIdleMinutes * 30_000),
   });
   const passwords = createPasswordHasher();
-  const groups = createGroups(createSqliteGroupStore(db, clock), clock, { alwaysOpen: config.businessHours === 'always' });
+  const groups = createGroups(storage.groups, clock, { alwaysOpen: config.businessHours === 'always' });
   const accounts = createAgentAccounts({
     agents, sessions, passwords, hub, log: logger,
     knownGroups: async () => (await groups.list()).map((g) => g.id),
   });
   const requireAgent = createRequireAgent({ agents, sessions, hub, allowedOrigins: a.allowedOrigins, secureCookies: a.cookieSecure, log: logger });
-  const presence = createPresenceService(
+  const presence = coordination.createPresence(
     { hub, clock, onListenerError: (err) => logger.error({ event: 'presence.listener_failed', err }, 'presence listener failed') },
     { graceMs: a.presenceGraceSeconds * 1000 },
   );
   const kb = () => kbPort.kb();
-  const routingStore = createSqliteRoutingStore(db, clock);
+  const routingStore = storage.routing;
   const routing = createRouting(
     {
       store: routingStore,
@@ -174,11 +168,11 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
     },
     { idleCloseMs: a.idleCloseMinutes * 60_000, defaultSecondsPerChat: a.queueSecondsPerChat },
   );
-  const tickets = createSqliteTicketStore(db, clock);
-  const transcripts = createSqliteTranscriptStore(db);
+  const tickets = storage.tickets;
+  const transcripts = storage.transcripts;
   const connections = createLiveConnections();
   const maxBodyBytes = config.maxBodyBytes;
-  const unansweredStore = createSqliteUnansweredStore(db);
+  const unansweredStore = storage.unanswered;
   const unanswered: UnansweredLog = {
     async record(entry) {
       // The visitor's turn is stored and answered already: a lost inbox row must not fail it.
@@ -189,17 +183,17 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
       }
     },
   };
-  const visitorTranscripts = createSqliteVisitorTranscripts(db);
+  const visitorTranscripts = storage.visitorTranscripts;
   /** Routes that change several stores at once (a change and its audit row) commit them through this. */
-  const unitOfWork = createSqliteUnitOfWork(db);
+  const unitOfWork = storage.unitOfWork;
   // Active blocks are loaded once at start; refused requests are written at most once a second and on stop.
-  const visitorBlocks = createVisitorBlocks(createSqliteVisitorBlockStore(db), unitOfWork, { clock });
+  const visitorBlocks = createVisitorBlocks(storage.visitorBlocks, unitOfWork, { clock });
   const visitorGate = (c: Context, conversation: Conversation) =>
     visitorBlocks.check({ ip: clientAddress(c), visitorId: conversation.visitor.visitorId });
   const stops: Array<() => void | Promise<void>> = [];
   // Visitors on the site: presence in memory, automatic invitation rules in SQLite (013), checked every second.
   const visitors = createVisitorPresence({ clock });
-  const invitationRules = createSqliteInvitationRuleStore(db);
+  const invitationRules = storage.invitationRules;
   const chatOpen = async (conversationId: string) => {
     try {
       return (await store.getConversation(conversationId)).status !== 'closed';
@@ -212,7 +206,7 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
     status: (id) => presence.status(id), heldConversationIds: (id) => routing.heldConversationIds(id),
   });
   /** Who changed what (accounts, groups, blocks, privacy, shared replies, content), read by GET /api/admin/audit. */
-  const audit = createSqliteAuditLog(db, { clock });
+  const audit = storage.audit;
 
   return {
     hub, clock, routing, presence, requireAgent, connections, unanswered, visitorBlocks, visitors, invitations,
@@ -228,7 +222,7 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
         allowedOrigins: a.allowedOrigins, secureCookies: a.cookieSecure, log: logger, maxBodyBytes,
       }));
       app.route('/', adminAgentRoutes({ accounts, requireAgent, audit, maxBodyBytes }));
-      app.route('/', cannedReplyRoutes({ replies: createSqliteCannedReplyStore(db, { clock }), requireAgent, audit, maxBodyBytes }));
+      app.route('/', cannedReplyRoutes({ replies: storage.cannedReplies, requireAgent, audit, maxBodyBytes }));
       app.route('/', adminGroupRoutes({ groups, hub, requireAgent, audit, maxBodyBytes }));
       app.route('/', agentQueueRoutes({ routing, presence, groups, tickets, hub, requireAgent, audit, options: { maxBodyBytes } }));
       app.route('/', visitorRoutes({
@@ -258,14 +252,14 @@ export function createHandoffServices({ db, config, store, kb: kbPort, logger, c
       }));
       app.route('/', adminVisitorRoutes({ visitors: visitorTranscripts, requireAgent, log: logger, audit, unitOfWork }));
       app.route('/', auditRoutes({ audit, requireAgent }));
-      app.route('/', reportRoutes({ reports: createSqliteReports(db), requireAgent, clock }));
+      app.route('/', reportRoutes({ reports: storage.reports, requireAgent, clock }));
       app.route('/', monitorRoutes({
         monitor: createMonitor({ store: routingStore, agents, presence, maskText: maskPersonalData, clock }),
         store: routingStore, hub, requireAgent, audit,
       }));
       app.route('/', unansweredRoutes({ store: unansweredStore, requireAgent, clock, audit, unitOfWork, entryExists: (id) => kbPort.entryExists(id), toYaml: kbChangeToYaml }));
       app.route('/', faqDraftRoutes({
-        drafts: createSqliteFaqDraftStore(db), conversations: store, requireAgent, clock, audit, unitOfWork, mask: maskPersonalData,
+        drafts: storage.faqDrafts, conversations: store, requireAgent, clock, audit, unitOfWork, mask: maskPersonalData,
         entryExists: (id) => kbPort.entryExists(id), toYaml: kbChangeToYaml,
         agentName: async (id) => (await agents.find(id))?.displayName,
       }));
