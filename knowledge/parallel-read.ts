@@ -5,6 +5,9 @@ import { createWorkerPool } from './worker-pool.ts';
 import type { YamlLimits } from './yaml-source.ts';
 import type { ReadRequest } from './read-worker.ts';
 
+/** `.ts` run from the sources (tsx), `.js` from the compiled build (dist/server): the worker is this module's sibling either way. */
+const MODULE_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
 /**
  * The faq files go to `threads` worker threads, the rest (rules hold RegExps, which keep no
  * `lastIndex` across threads; they are small anyway) are read by the caller. Results come back in
@@ -17,7 +20,7 @@ export async function readInParallel(
   threads: number,
 ): Promise<FileContent[]> {
   const faq = names.flatMap((name, i) => (name.startsWith('faq/') ? [i] : []));
-  const pool = createWorkerPool<ReadRequest, FileContent>(new URL('./read-worker.ts', import.meta.url), Math.min(threads, faq.length));
+  const pool = createWorkerPool<ReadRequest, FileContent>(new URL(`./read-worker${MODULE_EXTENSION}`, import.meta.url), Math.min(threads, faq.length));
   try {
     // Biggest first, so no thread is left with one large file at the end.
     const order = [...faq].sort((a, b) => texts[b]!.length - texts[a]!.length);

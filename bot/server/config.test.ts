@@ -10,8 +10,11 @@ describe('loadConfig', () => {
       port: 3000,
       host: '127.0.0.1',
       dataDir: path.resolve('data'),
+      redisPrefix: 'tc:',
       knowledgeDir: path.resolve('knowledge'),
       logLevel: 'info',
+      logFormat: 'auto',
+      requestLogEvery: 20,
       explain: false,
       engine: defaultEngineOptions,
       maxBodyBytes: 16384,
@@ -215,5 +218,18 @@ describe('loadConfig', () => {
         expect(() => loadConfig({ TRUSTED_PROXIES: bad }), bad).toThrow(/^config: TRUSTED_PROXIES must list IP addresses/);
       }
     });
+  });
+  it('takes DATABASE_URL and REDIS_URL for several nodes, wants the database with Redis, and never prints either URL', () => {
+    const both = loadConfig({ DATABASE_URL: 'postgres://chat:pw@db.internal/chat', REDIS_URL: 'redis://:pw@cache:6379', REDIS_PREFIX: 'hall1:' });
+    expect(both).toMatchObject({ databaseUrl: 'postgres://chat:pw@db.internal/chat', redisUrl: 'redis://:pw@cache:6379', redisPrefix: 'hall1:' });
+    // PostgreSQL alone is a valid single node; Redis alone would leave each node its own SQLite file.
+    expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/chat' }).redisUrl).toBeUndefined();
+    expect(() => loadConfig({ REDIS_URL: 'redis://cache:6379' })).toThrow(/^config: REDIS_URL needs DATABASE_URL/);
+    for (const [name, bad] of [['DATABASE_URL', 'mysql://u:secret-pw@h/db'], ['REDIS_URL', 'http://u:secret-pw@h']] as const) {
+      const attempt = () => loadConfig({ DATABASE_URL: 'postgres://h/db', [name]: bad });
+      expect(attempt).toThrow(new RegExp(`^config: ${name} must be a`));
+      expect(attempt).not.toThrow(/secret-pw/);
+    }
+    expect(() => loadConfig({ REDIS_PREFIX: 'has space' })).toThrow(/^config: REDIS_PREFIX/);
   });
 });

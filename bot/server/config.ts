@@ -14,10 +14,26 @@ export interface Config {
   host: string;
   /** Directory of the SQLite file (created if missing), absolute. Default ./data. */
   dataDir: string;
+  /**
+   * DATABASE_URL (postgres://…): every store in PostgreSQL instead of DATA_DIR's SQLite file, for several nodes.
+   * Unset: the embedded SQLite default.
+   */
+  databaseUrl?: string;
+  /**
+   * REDIS_URL (redis://…): what the nodes share beside the database (live fan-out, presence, limits, blocks,
+   * the timed jobs' leader). Needs DATABASE_URL. Unset: all of it in this process.
+   */
+  redisUrl?: string;
+  /** REDIS_PREFIX: the prefix of every key and channel, so deployments can share one Redis. Default `tc:`. */
+  redisPrefix: string;
   /** Directory of the knowledge base (faq/*.yaml, rules.yaml...), absolute. Default ./knowledge. */
   knowledgeDir: string;
   /** pino level. Default info. */
   logLevel: LogLevel;
+  /** LOG_FORMAT: `json` lines, `pretty` (pino-pretty, for a person), or `auto`: pretty when stdout is a terminal. */
+  logFormat: 'auto' | 'json' | 'pretty';
+  /** REQUEST_LOG_EVERY: one ordinary request line in this many (request-log.ts). Range 0-10000; default 20. */
+  requestLogEvery: number;
   /** API replies carry the engine's explain trace (`reply.explain`). Default off. */
   explain: boolean;
   /** Engine tuning from ANSWER_THRESHOLD, CLARIFY_THRESHOLD, MIN_MARGIN, HANDOFF_AFTER_FALLBACKS. */
@@ -121,12 +137,17 @@ const envSchema = z.object({
   PORT: number(0, 65535, { integer: true }).default(3000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().trim().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL').optional(),
+  REDIS_URL: z.string().trim().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 letters, digits, colons, underscores or dashes').default('tc:'),
   KNOWLEDGE_DIR: z.string().min(1).default('./knowledge'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }).default('auto'),
+  REQUEST_LOG_EVERY: number(0, 10_000, { integer: true }).default(20),
   EXPLAIN: onOff().default(false),
   // Ranges as documented on EngineOptions.
   ANSWER_THRESHOLD: number(0.3, 0.9).default(defaultEngineOptions.answerThreshold),
@@ -152,7 +173,8 @@ const envSchema = z.object({
   WIDGET_ALLOWED_ORIGINS: z.string().default(''),
   AGENT_COOKIE_SECURE: z.enum(['auto', 'always', 'never'], { error: 'must be auto, always or never' }).default('auto'),
   PRESENCE_GRACE_SECONDS: number(0, 300, { integer: true }).default(30),
-  IDLE_CLOSE_MINUTES: number(1, 1440, { integer: true }).default(10),
+  // Fractions of a minute (down to 3 s) let tests of real processes see a chat closed for idleness.
+  IDLE_CLOSE_MINUTES: number(0.05, 1440).default(10),
   QUEUE_SECONDS_PER_CHAT: number(30, 600, { integer: true }).default(120),
   LIVE_HEARTBEAT_MS: number(1000, 60000, { integer: true }).default(15000),
   RETENTION_DAYS: number(0, 3650, { integer: true }).default(0),
@@ -172,7 +194,8 @@ export function loadConfig(env: Env = process.env): Config {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
     // Never echo secrets back, even in an error.
-    const shown = variable === 'ADMIN_PASSWORD' ? '' : ` (got ${JSON.stringify(present[variable])})`;
+    // (DATABASE_URL and REDIS_URL may carry a password.)
+    const shown = ['ADMIN_PASSWORD', 'DATABASE_URL', 'REDIS_URL'].includes(variable) ? '' : ` (got ${JSON.stringify(present[variable])})`;
     throw new ConfigError(variable, `${issue.message}${shown}`);
   }
   const e = parsed.data;
@@ -187,6 +210,11 @@ export function loadConfig(env: Env = process.env): Config {
       e.ADMIN_USERNAME === undefined ? 'ADMIN_USERNAME' : 'ADMIN_PASSWORD',
       'must be set together with ' + (e.ADMIN_USERNAME === undefined ? 'ADMIN_PASSWORD' : 'ADMIN_USERNAME'),
     );
+  }
+
+  // SQLite per node with shared Redis would split one deployment's chats between files: refuse it.
+  if (e.REDIS_URL !== undefined && e.DATABASE_URL === undefined) {
+    throw new ConfigError('REDIS_URL', 'needs DATABASE_URL: several nodes must share one PostgreSQL database');
   }
 
   let allowedOrigins: string[];
@@ -220,8 +248,13 @@ export function loadConfig(env: Env = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
+    ...(e.DATABASE_URL !== undefined ? { databaseUrl: e.DATABASE_URL } : {}),
+    ...(e.REDIS_URL !== undefined ? { redisUrl: e.REDIS_URL } : {}),
+    redisPrefix: e.REDIS_PREFIX,
     knowledgeDir: path.resolve(e.KNOWLEDGE_DIR),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    requestLogEvery: e.REQUEST_LOG_EVERY,
     explain: e.EXPLAIN,
     engine: {
       ...defaultEngineOptions,

@@ -27,7 +27,7 @@ afterEach(() => {
 
 async function harness(wrap: (s: ConversationStore) => ConversationStore = (s) => s) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'log-masking-'));
-  const config = loadConfig({ KNOWLEDGE_DIR, DATA_DIR: dataDir, RATE_LIMITS: 'off' });
+  const config = loadConfig({ KNOWLEDGE_DIR, DATA_DIR: dataDir, RATE_LIMITS: 'off', REQUEST_LOG_EVERY: '1' });
   const raw: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {

@@ -1,5 +1,6 @@
 // The structured logger (pino) every module receives from the composition root, with stable event codes.
 import { destination as sonicBoom, pino, stdSerializers, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { maskPersonalData } from '../../knowledge/text/mask-personal-data.ts';
 import type { LogLevel } from './config.ts';
 
@@ -16,6 +17,9 @@ export const LogEvent = {
   kbChanged: 'kb.changed',
   kbWarnings: 'kb.warnings',
   kbWatchError: 'kb.watch_error',
+  kbChangeIgnored: 'kb.change_ignored',
+  kbSyncFailed: 'kb.sync_failed',
+  kbPublicationServed: 'kb.publication_served',
   httpRequest: 'http.request',
 } as const;
 export type LogEvent = (typeof LogEvent)[keyof typeof LogEvent];
@@ -45,6 +49,8 @@ export const redactPaths = [
 
 export interface LoggerOptions {
   level: LogLevel;
+  /** `json` lines (default: for log shippers), or `pretty`: coloured, one readable line per event, for a terminal. */
+  format?: 'json' | 'pretty';
   /** Where lines go; default stdout, written asynchronously (see createLogger). Tests pass a stream to read them. */
   destination?: DestinationStream;
 }
@@ -73,8 +79,13 @@ export const maskingOptions = {
   },
 };
 
-export function createLogger({ level, destination }: LoggerOptions): Logger {
+export function createLogger({ level, destination, format = 'json' }: LoggerOptions): Logger {
   const options = { level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { service: 'telecom-chat' }, ...maskingOptions };
+  // pino-pretty as a stream in this thread (not a transport worker): a person at a terminal, few lines. The
+  // masking and redaction above run before it, on the same objects as for JSON.
+  if (format === 'pretty' && destination === undefined) {
+    return pino(options, pinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true }));
+  }
   // stdout without blocking: pino's default writes every line with a synchronous write(2), and a reader that
   // falls behind (a pipe to a log shipper) then stalls the event loop. Lines written while one write is in
   // flight go out together in the next. Nothing is lost on exit: pino flushes this destination synchronously

@@ -14,7 +14,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.logLevel });
+  // LOG_FORMAT=auto: readable lines for a person at a terminal, JSON lines for anything reading a pipe or file.
+  const format = config.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : config.logFormat;
+  const logger = createLogger({ level: config.logLevel, format });
 
   let running;
   try {

@@ -1,4 +1,5 @@
-// The access log: one http.request line per request at info, only failures at warn; no query, no headers, no visitor id.
+// The access log: http.request lines (ordinary ones sampled; failures, refusals and slow requests always), only
+// failures and refusals at warn; no query, no headers, no visitor id.
 import { Writable } from 'node:stream';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
@@ -9,7 +10,7 @@ import type { LogLevel } from './config.ts';
 import { requestLog } from './request-log.ts';
 import { createErrorHandler } from '../../handoff/index.ts';
 
-function app(level: LogLevel) {
+function app(level: LogLevel, every = 1) {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {
@@ -19,7 +20,9 @@ function app(level: LogLevel) {
   });
   const a = new Hono<AppEnv>();
   a.use(requestId());
-  a.use(requestLog(createLogger({ level, destination })));
+  a.use(requestLog(createLogger({ level, destination }), { every }));
+  a.get('/limited', (c) => c.json({ error: { code: 'rate_limited' } }, 429));
+  a.get('/missing', (c) => c.json({ error: { code: 'not_found' } }, 404));
   a.get('/ok', (c) => c.json({ ok: true }));
   a.get('/broken', () => {
     throw new Error('boom');
@@ -41,11 +44,30 @@ describe('requestLog', () => {
     expect(JSON.stringify(lines)).not.toContain('secret');
   });
 
-  it('at warn: nothing for a served request, the line for a failed one', async () => {
+  it('samples ordinary requests one in `every`, but logs every failure and refusal (429) whatever the sample', async () => {
+    const { app: a, lines } = app('info', 5);
+    for (let i = 0; i < 20; i++) await a.request('/ok');
+    for (let i = 0; i < 3; i++) await a.request('/missing');
+    for (let i = 0; i < 3; i++) await a.request('/limited');
+    await a.request('/broken');
+    const byPath = (p: string) => lines.filter((l) => l.path === p);
+    // 23 ordinary requests (20 served, 3 not found) at one in five: the 5th, 10th, 15th and 20th of them.
+    expect(byPath('/ok')).toHaveLength(4);
+    expect(byPath('/ok')[0]).toMatchObject({ sampled: 5, level: 30 });
+    expect(byPath('/missing').length + byPath('/ok').length).toBe(4);
+    // A refusal an alert must see is never sampled away, and is a warning.
+    expect(byPath('/limited')).toHaveLength(3);
+    expect(byPath('/limited')[0]).toMatchObject({ status: 429, level: 40, msg: 'request refused' });
+    expect(byPath('/limited')[0]).not.toHaveProperty('sampled');
+    expect(byPath('/broken')).toHaveLength(1);
+  });
+
+  it('at warn: nothing for a served request, the line for a failed one and for a refusal', async () => {
     const { app: a, lines } = app('warn');
     await a.request('/ok');
     await a.request('/broken');
-    expect(lines.map((l) => [l.path, l.status])).toEqual([['/broken', 500]]);
+    await a.request('/limited');
+    expect(lines.map((l) => [l.path, l.status])).toEqual([['/broken', 500], ['/limited', 429]]);
   });
 
   it('masks a visitor id in the path (the privacy routes take visitor:<id>), also percent-encoded, also in error lines', async () => {
@@ -59,7 +81,7 @@ describe('requestLog', () => {
     const logger = createLogger({ level: 'info', destination });
     const a = new Hono<AppEnv>();
     a.use(requestId());
-    a.use(requestLog(logger));
+    a.use(requestLog(logger, { every: 1 }));
     a.get('/api/admin/visitors/:visitorKey/transcripts', (c) => c.json({ key: c.req.param('visitorKey') }));
     a.delete('/api/admin/visitors/:visitorKey/transcripts', () => {
       throw new Error('boom');

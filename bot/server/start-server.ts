@@ -3,12 +3,13 @@ import type { Server } from 'node:http';
 import { handoffKbPort } from '../chat/handoff-group.ts';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createSqliteConversationStore, openDatabase, startDbMaintenance, type ConversationStore, createHandoffServices } from '../../handoff/index.ts';
+import { openHandoffBackend, type ConversationStore, createHandoffServices, createKbPublications } from '../../handoff/index.ts';
 import { loadKnowledge, watchKnowledge, type FileCache } from '../../knowledge/index.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createEngineAsync } from '../engine/engine.ts';
 import { createKnowledgeRuntime, type KnowledgeRuntime } from './knowledge-runtime.ts';
+import { newestPublicationDir, startKbPublicationSync } from './kb-publication-sync.ts';
 import { LogEvent, type Logger } from './logger.ts';
 
 export interface RunningServer {
@@ -29,23 +30,21 @@ const IDLE_SWEEP_MS = 50;
 
 /** A broken knowledge base at start rejects with KnowledgeError (file:line:col); nothing is left open. */
 export async function startServer(config: Config, logger: Logger, graceMs = DEFAULT_GRACE_MS): Promise<RunningServer> {
-  const db = openDatabase(config.dataDir);
-  // Search indexing and WAL checkpoints in the background; they stop when the database is closed.
-  startDbMaintenance(db);
-  const closers: Array<() => Promise<void> | void> = [
-    () => {
-      db.close();
-    },
-  ];
+  // SQLite under DATA_DIR by default; PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set (several nodes).
+  const backend = await openHandoffBackend({ ...config, presenceGraceSeconds: config.agents.presenceGraceSeconds }, logger);
+  const closers: Array<() => Promise<void> | void> = [() => backend.close()];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close();
   };
   try {
-    const store = createSqliteConversationStore(db);
+    const store = backend.storage.conversations;
     // Unchanged files are not parsed again on a reload (see LoadOptions.cache).
     const parsed: FileCache = new Map();
+    // Several nodes: the newest knowledge base published with `kb publish`, if any, rather than KNOWLEDGE_DIR.
+    const publications = backend.postgres ? createKbPublications(backend.postgres, backend.redis) : undefined;
+    const publishedDir = publications ? await newestPublicationDir(publications, config.dataDir) : undefined;
     const runtime = await createKnowledgeRuntime({
-      dir: config.knowledgeDir,
+      dir: publishedDir ?? config.knowledgeDir,
       load: (dir) => loadKnowledge(dir, { cache: parsed }),
       build: (kb) => createEngineAsync(kb, config.engine),
       logger,
@@ -54,6 +53,11 @@ export async function startServer(config: Config, logger: Logger, graceMs = DEFA
       debounceMs: config.reloadDebounceMs,
       onChange: (files) => {
         logger.debug({ event: LogEvent.kbChanged, files }, 'knowledge files changed');
+        // While a publication exists the node serves the newest one (kb-publication-sync.ts), never its own folder.
+        if (runtime.dir !== config.knowledgeDir) {
+          logger.info({ event: LogEvent.kbChangeIgnored, files, serving: runtime.dir }, 'knowledge files changed but not served: this node serves the published knowledge base (npm run kb -- publish)');
+          return;
+        }
         // reload() never rejects: failures are kept in runtime.error and logged as kb.reload_failed.
         void runtime.reload(files);
       },
@@ -61,8 +65,12 @@ export async function startServer(config: Config, logger: Logger, graceMs = DEFA
     });
     closers.push(() => watcher.close());
     await watcher.ready;
+    if (publications) {
+      const sync = await startKbPublicationSync({ publications, runtime, dataDir: config.dataDir, logger });
+      closers.push(() => sync.stop());
+    }
 
-    const handoff = createHandoffServices({ db, config, store, kb: handoffKbPort(runtime), logger });
+    const handoff = createHandoffServices({ storage: backend.storage, coordination: backend.coordination, config, store, kb: handoffKbPort(runtime), logger });
     await handoff.start();
     closers.push(() => handoff.stop());
     const app = createApp({ config, store, runtime, logger, handoff });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Hono, type Context } from 'hono';
 import { type AppEnv, errorBody } from '../../handoff/index.ts';
+import { projectRoot } from './project-root.ts';
 
 export interface StaticRoutesOptions {
   /** The folder `npm run build` writes (widget/build.ts). Default dist/public. */
@@ -12,7 +13,7 @@ export interface StaticRoutesOptions {
 }
 
 export const defaultStaticRoutesOptions: StaticRoutesOptions = {
-  dir: path.resolve(import.meta.dirname, '..', '..', 'dist', 'public'),
+  dir: path.join(projectRoot(), 'dist', 'public'),
 };
 
 /**
