@@ -1,10 +1,11 @@
 // The editors' CLI, `npm run kb -- <check|test|lint|apply|ask|export>`: wires the knowledge loader to the engine.
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   applyKbChange, formatEdits, formatProblem, loadKnowledge, loadTests, parseKbChange, rate, reliability, runTestSuites,
-  type KnowledgeBase, type Lang, type Outcome, type Problem, type TestReport,
+  type FileCache, type KnowledgeBase, type Lang, type LoadResult, type Outcome, type Problem, type TestReport,
 } from '../../knowledge/index.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';
 import type { ConversationContext, Decision } from '../engine/decision.ts';
@@ -12,6 +13,9 @@ import { lintWithEngine } from './kb-lint.ts';
 
 const USAGE = `usage: npm run kb -- <command>
   check                         validate every knowledge file (exit 1 on errors)
+  publish                       check, then publish the knowledge base to every node of the cluster (DATABASE_URL,
+                                REDIS_URL, REDIS_PREFIX as the nodes have them): each serves it within 10 s and from
+                                then on serves the newest publication, not its own KNOWLEDGE_DIR (exit 1 on errors)
   test [--verbose] [--sealed]   run knowledge/tests (the tuning part); pass rates per topic, language and
                                 expected outcome, and the reliability table (exit 1 below thresholds).
                                 --sealed: the sealed part (tests/sealed) instead, figures only (--verbose
@@ -132,26 +136,17 @@ async function main(argv: string[]): Promise<number> {
   const show = (p: Problem) => formatProblem({ ...p, file: path.relative(process.cwd(), path.join(dir, p.file)) || p.file });
 
   if (command === 'apply') return apply(dir, rest[0], values['dry-run']);
-  const loaded = await loadKnowledge(dir);
-  if (command === 'check') {
-    const tests = await loadTests(dir);
-    const problems = [...loaded.problems, ...tests.problems];
-    if (loaded.ok) {
-      const ids = new Set(loaded.kb.entries.map((e) => e.id));
-      for (const s of tests.suites) for (const c of s.cases) for (const t of c.turns) {
-        if (t.expect.kind === 'answer' && !t.expect.entryId && !t.expect.terms) {
-          problems.push({ ...t.pos, message: 'expect: answer needs terms (or name an entry id)', severity: 'error' });
-        }
-        if (t.expect.kind === 'answer' && t.expect.entryId && !ids.has(t.expect.entryId)) {
-          problems.push({ ...t.pos, message: `test expects unknown entry "${t.expect.entryId}"`, severity: 'error' });
-        }
-      }
+  // The texts the loader read, by file: what `publish` stores is exactly what was checked (and hashed as the version).
+  const read: FileCache = new Map();
+  const loaded = await loadKnowledge(dir, { cache: read });
+  if (command === 'check') return check(dir, loaded, show);
+  if (command === 'publish') {
+    const code = await check(dir, loaded, show);
+    if (code !== 0 || !loaded.ok) {
+      console.error('publish refused: the knowledge base has errors (above); nothing published');
+      return code || 1;
     }
-    for (const p of problems) console.log(show(p));
-    const errors = problems.filter((p) => p.severity === 'error').length;
-    const summary = loaded.ok ? `${loaded.kb.entries.length} entries, ${loaded.kb.rules.length} rules, ${loaded.kb.synonyms.length} synonym groups` : 'knowledge base not loaded';
-    console.log(`${errors === 0 ? 'ok' : 'FAILED'}: ${summary}; ${errors} error(s), ${problems.length - errors} warning(s)`);
-    return errors === 0 ? 0 : 1;
+    return publish(loaded.kb, read);
   }
   if (!loaded.ok) {
     for (const p of loaded.problems) console.error(show(p));
@@ -220,6 +215,69 @@ async function main(argv: string[]): Promise<number> {
     default:
       console.error(`unknown command "${command}"\n${USAGE}`);
       return 2;
+  }
+}
+
+/** `kb check`: every problem as file:line:col, then a summary; 0 when there is no error. */
+async function check(dir: string, loaded: LoadResult, show: (p: Problem) => string): Promise<number> {
+  const tests = await loadTests(dir);
+  const problems = [...loaded.problems, ...tests.problems];
+  if (loaded.ok) {
+    const ids = new Set(loaded.kb.entries.map((e) => e.id));
+    for (const s of tests.suites) for (const c of s.cases) for (const t of c.turns) {
+      if (t.expect.kind === 'answer' && !t.expect.entryId && !t.expect.terms) {
+        problems.push({ ...t.pos, message: 'expect: answer needs terms (or name an entry id)', severity: 'error' });
+      }
+      if (t.expect.kind === 'answer' && t.expect.entryId && !ids.has(t.expect.entryId)) {
+        problems.push({ ...t.pos, message: `test expects unknown entry "${t.expect.entryId}"`, severity: 'error' });
+      }
+    }
+  }
+  for (const p of problems) console.log(show(p));
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const summary = loaded.ok ? `${loaded.kb.entries.length} entries, ${loaded.kb.rules.length} rules, ${loaded.kb.synonyms.length} synonym groups` : 'knowledge base not loaded';
+  console.log(`${errors === 0 ? 'ok' : 'FAILED'}: ${summary}; ${errors} error(s), ${problems.length - errors} warning(s)`);
+  return errors === 0 ? 0 : 1;
+}
+
+/** `kb publish`, after a passing check: stores the files read and announces them to the nodes. */
+async function publish(kb: KnowledgeBase, read: FileCache): Promise<number> {
+  const { ConfigError, loadConfig } = await import('../server/config.ts');
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    // The nodes' own reading of the environment, so the CLI reaches the same database, Redis and prefix.
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`publish: ${err.message}`);
+    return 2;
+  }
+  if (!config.databaseUrl) {
+    console.error('publish needs DATABASE_URL (postgres://...), the database the nodes share; REDIS_URL too, to tell them at once');
+    return 2;
+  }
+  const files = new Map([...read].map(([file, { text }]) => [file.split(path.sep).join('/'), text] as const));
+  // Loaded only here: the other commands never need the database drivers.
+  const { openKbPublications } = await import('../../handoff/index.ts');
+  const publications = await openKbPublications({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix });
+  try {
+    const { publication, announced } = await publications.publish({ version: kb.version, entries: kb.entries.length, files, publishedBy: whoAmI() });
+    console.log(`published ${publication.version} (${publication.entries} entries, ${files.size} files) as publication #${publication.id} at ${publication.publishedAt}`);
+    console.log(announced
+      ? 'every node serves it within 10 s'
+      : `every node serves it within 10 s (${config.redisUrl ? 'the Redis notice failed' : 'no REDIS_URL'}: the nodes find it by polling the database)`);
+    return 0;
+  } finally {
+    await publications.close();
+  }
+}
+
+function whoAmI(): string {
+  try {
+    return `${os.userInfo().username}@${os.hostname()}`;
+  } catch {
+    // No passwd entry for this uid (some containers).
+    return os.hostname();
   }
 }
 

@@ -122,6 +122,46 @@ describe('createKnowledgeRuntime', () => {
     expect(results.map((r) => r.ok && r.version)).toEqual(['v2', 'v3', 'v3', 'v3']);
     expect(runtime.status().version).toBe('v3');
   });
+
+  it('switches to another directory (a publication) only when it loads, and reloads from there after', async () => {
+    const byDir: Record<string, LoadResult[]> = {
+      '/kb': [ok('own'), ok('own')],
+      '/broken': [{ ok: false, problems: [broken] }],
+      '/published': [ok('pub', 2), ok('pub', 2)],
+    };
+    const seen: string[] = [];
+    const load = async (dir: string) => (seen.push(dir), byDir[dir]!.shift()!);
+    const { lines, logger } = logs();
+    const runtime = await createKnowledgeRuntime({ dir: '/kb', load, build, logger });
+    expect(runtime.dir).toBe('/kb');
+    // A copy that does not load: the node keeps its engine and its directory, and says why in /healthz.
+    expect(await runtime.switchTo('/broken')).toMatchObject({ ok: false, error: { file: 'faq/bill.yaml' } });
+    expect(runtime.dir).toBe('/kb');
+    expect(runtime.status()).toMatchObject({ version: 'own', error: { line: 12 } });
+    expect(await runtime.switchTo('/published')).toEqual({ ok: true, version: 'pub', changed: true });
+    expect(runtime.dir).toBe('/published');
+    expect(runtime.status()).toEqual({ entries: 2, version: 'pub' });
+    expect(lines.at(-1)).toMatchObject({ event: 'kb.reloaded', version: 'pub', previous: 'own', dir: '/published' });
+    // A later reload (the watcher's) reads the directory switched to, not the first one.
+    expect(await runtime.reload()).toEqual({ ok: true, version: 'pub', changed: false });
+    expect(seen).toEqual(['/kb', '/broken', '/published', '/published']);
+  });
+
+  it('lets a switch requested during a reload run after it, from the new directory', async () => {
+    const seen: string[] = [];
+    const load = async (dir: string) => {
+      seen.push(dir);
+      await new Promise((r) => setTimeout(r, 10));
+      return ok(dir === '/kb' ? 'own' : 'pub');
+    };
+    const { logger } = logs();
+    const runtime = await createKnowledgeRuntime({ dir: '/kb', load, build, logger });
+    const [reloaded, switched] = await Promise.all([runtime.reload(), runtime.switchTo('/published')]);
+    expect(reloaded).toMatchObject({ ok: true, version: 'own' });
+    expect(switched).toMatchObject({ ok: true, version: 'pub', changed: true });
+    expect(seen).toEqual(['/kb', '/kb', '/published']);
+    expect(runtime.dir).toBe('/published');
+  });
 });
 
 describe('which problem is shown', () => {

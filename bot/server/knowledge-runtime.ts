@@ -36,6 +36,13 @@ export interface KnowledgeRuntime {
    * `changedFiles` (relative to the directory) are blamed first when the reload fails.
    */
   reload(changedFiles?: string[]): Promise<ReloadOutcome>;
+  /** The directory the engine is loaded from: KNOWLEDGE_DIR, or the copy of a publication (kb-publication-sync.ts). */
+  readonly dir: string;
+  /**
+   * Loads `dir` from now on (a publication's copy), as a reload does: swaps when it loads, and keeps serving the
+   * engine and the directory it had when it does not (the failure shows in `error` like a failed reload's).
+   */
+  switchTo(dir: string): Promise<ReloadOutcome>;
 }
 
 export interface KnowledgeRuntimeDeps {
@@ -47,7 +54,10 @@ export interface KnowledgeRuntimeDeps {
 }
 
 /** Loads the knowledge base once; a broken one throws KnowledgeError (file:line:col) so start-up fails fast. */
-export async function createKnowledgeRuntime({ dir, load, build, logger }: KnowledgeRuntimeDeps): Promise<KnowledgeRuntime> {
+export async function createKnowledgeRuntime({ dir: firstDir, load, build, logger }: KnowledgeRuntimeDeps): Promise<KnowledgeRuntime> {
+  let dir = firstDir;
+  // Set by switchTo: the directory the next reload loads instead of `dir`, which it becomes if that load succeeds.
+  let nextDir: string | undefined;
   const first = await attempt(dir, load, build);
   if (!first.ok) {
     for (const p of first.problems.filter((p) => p.severity === 'error')) {
@@ -67,12 +77,15 @@ export async function createKnowledgeRuntime({ dir, load, build, logger }: Knowl
   );
 
   async function reloadNow(): Promise<ReloadOutcome> {
-    const outcome = await attempt(dir, load, build, engine.kb.version);
+    const from = nextDir ?? dir;
+    const outcome = await attempt(from, load, build, engine.kb.version);
+    // A later switchTo (to yet another directory) stays pending for the run it queued.
+    if (nextDir === from) nextDir = undefined;
     if (!outcome.ok) {
       const p = firstError(outcome.problems, suspects);
       error = { file: p.file, line: p.line, col: p.col, message: p.message, at: new Date().toISOString() };
       logger.error(
-        { event: LogEvent.kbReloadFailed, file: p.file, line: p.line, col: p.col, problems: outcome.problems.length },
+        { event: LogEvent.kbReloadFailed, file: p.file, line: p.line, col: p.col, problems: outcome.problems.length, ...(from !== dir ? { dir: from } : {}) },
         `knowledge base reload failed, still serving version ${engine.kb.version}: ${formatProblem(p)}`,
       );
       return { ok: false, error };
@@ -80,9 +93,11 @@ export async function createKnowledgeRuntime({ dir, load, build, logger }: Knowl
     const recovered = error !== undefined;
     error = undefined;
     suspects.clear();
+    const switched = from !== dir;
+    dir = from;
     if (!outcome.engine) {
       // Same content as what is serving (a touch, or a broken edit reverted): nothing to swap.
-      if (recovered) logger.info({ event: LogEvent.kbReloaded, version: engine.kb.version, changed: false }, 'knowledge base fixed');
+      if (recovered || switched) logger.info({ event: LogEvent.kbReloaded, version: engine.kb.version, changed: false, ...(switched ? { dir } : {}) }, recovered ? 'knowledge base fixed' : 'knowledge base source switched, same content');
       return { ok: true, version: engine.kb.version, changed: false };
     }
     const previous = engine.kb.version;
@@ -90,7 +105,7 @@ export async function createKnowledgeRuntime({ dir, load, build, logger }: Knowl
     engine = outcome.engine;
     logWarnings(logger, outcome.problems);
     logger.info(
-      { event: LogEvent.kbReloaded, entries: engine.kb.entries.length, version: engine.kb.version, previous, ms: outcome.ms },
+      { event: LogEvent.kbReloaded, entries: engine.kb.entries.length, version: engine.kb.version, previous, ms: outcome.ms, ...(switched ? { dir } : {}) },
       'knowledge base reloaded',
     );
     return { ok: true, version: engine.kb.version, changed: true };
@@ -105,6 +120,18 @@ export async function createKnowledgeRuntime({ dir, load, build, logger }: Knowl
     return running;
   };
 
+  function reload(changedFiles: string[] = []): Promise<ReloadOutcome> {
+    for (const file of changedFiles) suspects.add(file.split(path.sep).join('/'));
+    // A reload already waiting will read the files after this call's change too: join it.
+    if (queued) return queued;
+    if (!running) return start();
+    queued = running.then(
+      () => ((queued = undefined), start()),
+      () => ((queued = undefined), start()),
+    );
+    return queued;
+  }
+
   return {
     get engine() {
       return engine;
@@ -112,21 +139,19 @@ export async function createKnowledgeRuntime({ dir, load, build, logger }: Knowl
     get error() {
       return error;
     },
+    get dir() {
+      return dir;
+    },
     status() {
       const status: KnowledgeStatus = { entries: engine.kb.entries.length, version: engine.kb.version };
       if (error) status.error = error;
       return status;
     },
-    reload(changedFiles = []) {
-      for (const file of changedFiles) suspects.add(file.split(path.sep).join('/'));
-      // A reload already waiting will read the files after this call's change too: join it.
-      if (queued) return queued;
-      if (!running) return start();
-      queued = running.then(
-        () => ((queued = undefined), start()),
-        () => ((queued = undefined), start()),
-      );
-      return queued;
+    reload,
+    switchTo(next) {
+      nextDir = next;
+      // A reload already waiting reads nextDir when it starts, so joining it is enough.
+      return reload();
     },
   };
 }
