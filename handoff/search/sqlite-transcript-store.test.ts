@@ -1,50 +1,199 @@
-// The transcript store on a real SQLite file: FTS5 trigram availability, the index caught up before each
-// search (batched indexing: search-index.test.ts), holders recorded from conversations.agent_id, resume
-// reads and search with every filter.
+// The transcript store's contract on both engines (a real SQLite file; a real PostgreSQL database where the test
+// services are): the search index following the messages, holders recorded from conversations.agent_id, resume
+// reads and search with every filter. SQLite-only: FTS5 trigram availability and the index rebuilt by migration
+// 004 (batched indexing: search-index.test.ts); PostgreSQL-only: postgres-transcript-store.test.ts.
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MessageAuthor } from '../conversations/conversation-store.ts';
-import { openDatabase, type Db } from '../sqlite/db.ts';
+import { openDatabase } from '../sqlite/db.ts';
 import { defaultMigrationsDir } from '../sqlite/migrate.ts';
 import { createSqliteConversationStore } from '../conversations/sqlite-conversation-store.ts';
 import { createSqliteTranscriptStore } from './sqlite-transcript-store.ts';
 import type { TranscriptQuery, TranscriptStore } from './transcript-store.ts';
 import { EVERY_CONVERSATION, viewAccessOf } from '../conversations/view-access.ts';
+import { describeWithServices } from '../testing/services.ts';
+import { usePostgresEngine, useSqliteEngine, type EngineRef } from '../testing/handoff-store-engines.ts';
 
-let dir: string;
-let db: Db;
-let transcripts: TranscriptStore;
+describe('transcript store (SQLite)', () => transcriptStoreContract(useSqliteEngine()));
+describeWithServices('transcript store (PostgreSQL)', () => transcriptStoreContract(usePostgresEngine()));
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'transcripts-'));
-  db = openDatabase(dir);
-  transcripts = createSqliteTranscriptStore(db);
-});
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+function transcriptStoreContract(engine: EngineRef): void {
+  let transcripts: TranscriptStore;
 
-async function conversation(): Promise<string> {
-  const { conversation } = await createSqliteConversationStore(db).createConversation({ lang: 'zh' });
-  return conversation.id;
+  beforeEach(() => {
+    transcripts = engine().transcripts();
+  });
+
+  async function conversation(): Promise<string> {
+    const { conversation } = await engine().conversations().createConversation({ lang: 'zh' });
+    return conversation.id;
+  }
+
+  async function message(conversationId: string, text: string, createdAt = '2025-03-01T04:00:00.000Z', author: MessageAuthor = 'visitor'): Promise<number> {
+    return engine().value<number>(
+      'INSERT INTO messages (conversation_id, author, text, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+      conversationId, author, text, createdAt,
+    );
+  }
+
+  const assign = (conversationId: string, agentId: string | null) =>
+    engine().run("UPDATE conversations SET agent_id = ?, status = 'assigned' WHERE id = ?", agentId, conversationId);
+
+  const search = async (terms: string[], rest: Partial<TranscriptQuery> = {}) =>
+    (await transcripts.search({ terms, access: EVERY_CONVERSATION, limit: 50, ...rest })).hits.map((h) => h.text);
+
+  describe('the index follows the messages table', () => {
+    it('indexes inserts, updates and deletes (also cascaded ones)', async () => {
+      const c = await conversation();
+      const id = await message(c, 'my broadband is down');
+      expect(await search(['broadband'])).toEqual(['my broadband is down']);
+      await engine().run('UPDATE messages SET text = ? WHERE id = ?', 'my fibre is down', id);
+      expect(await search(['broadband'])).toEqual([]);
+      expect(await search(['fibre'])).toEqual(['my fibre is down']);
+      await engine().run('DELETE FROM conversations WHERE id = ?', c);
+      expect(await search(['fibre'])).toEqual([]);
+      // SQLite's FTS5 index is consistent with its content table (the check throws if not); PostgreSQL's GIN
+      // index is written in the same transaction as the row, so there is nothing to check there.
+      if (engine().name === 'sqlite') await engine().run("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+    });
+  });
+
+  describe('holders', () => {
+    it('records every agent who held a conversation, from conversations.agent_id', async () => {
+      const c = await conversation();
+      await message(c, '我要投诉');
+      await assign(c, 'a1');
+      await assign(c, 'a2'); // transferred
+      await assign(c, null); // requeued: nobody
+      await assign(c, 'a1'); // back again
+      const holders = await engine().all<{ agent_id: string }>('SELECT agent_id FROM conversation_agents WHERE conversation_id = ? ORDER BY agent_id', c);
+      expect(holders.map((h) => h.agent_id)).toEqual(['a1', 'a2']);
+      expect(await search(['投诉'], { heldBy: 'a2' })).toEqual(['我要投诉']);
+      expect(await search(['投诉'], { heldBy: 'a3' })).toEqual([]);
+    });
+  });
+
+  describe('what the viewer may view', () => {
+    // An agent's search covers exactly the chats GET /api/agent/conversations/:id opens for them (view-access.ts):
+    // held now, or waiting in their groups; not one they held before a transfer or a close.
+    it('an agent finds the chats they hold now and those waiting in their groups, nothing else; an admin everything', async () => {
+      const setState = (status: string, agentId: string | null, groupId: string, id: string) =>
+        engine().run('UPDATE conversations SET status = ?, agent_id = ?, group_id = ? WHERE id = ?', status, agentId, groupId, id);
+      const held = await conversation();
+      const transferred = await conversation();
+      const closed = await conversation();
+      const waitingMine = await conversation();
+      const waitingOther = await conversation();
+      for (const [c, label] of [[held, 'held'], [transferred, 'transferred'], [closed, 'closed'], [waitingMine, 'mine'], [waitingOther, 'other']] as const) {
+        await message(c, `电话 ${label}`);
+      }
+      await setState('assigned', 'a1', 'mobile', held);
+      await setState('assigned', 'a1', 'mobile', transferred);
+      await setState('assigned', 'a2', 'mobile', transferred);
+      await setState('assigned', 'a1', 'mobile', closed);
+      await setState('closed', 'a1', 'mobile', closed);
+      await setState('queued', null, 'mobile', waitingMine);
+      await setState('queued', null, 'billing', waitingOther);
+
+      const a1 = viewAccessOf({ id: 'a1', role: 'agent', groups: ['mobile'] });
+      expect((await search(['电话'], { access: a1 })).sort()).toEqual(['电话 held', '电话 mine']);
+      // The short-term path (LIKE, no index) applies the same rule.
+      expect((await search(['电'], { access: a1 })).sort()).toEqual(['电话 held', '电话 mine']);
+      // Held-by is a filter on top, never access: a1 held `transferred` and `closed` once, yet finds neither.
+      expect(await search(['电话'], { access: a1, heldBy: 'a1' })).toEqual(['电话 held']);
+      const a2 = viewAccessOf({ id: 'a2', role: 'agent', groups: ['billing'] });
+      expect((await search(['电话'], { access: a2 })).sort()).toEqual(['电话 other', '电话 transferred']);
+      expect(await search(['电话'], { access: viewAccessOf({ id: 'a3', role: 'agent', groups: [] }) })).toEqual([]);
+      expect(await search(['电话'], { access: viewAccessOf({ id: 'boss', role: 'admin', groups: [] }) })).toHaveLength(5);
+    });
+  });
+
+  describe('messagesAfter / latestMessageId', () => {
+    it('reads several conversations after an id, in id order, in pages', async () => {
+      const x = await conversation();
+      const y = await conversation();
+      const z = await conversation();
+      const ids: number[] = [];
+      for (const [c, text] of [[x, 'x1'], [y, 'y1'], [z, 'z1'], [x, 'x2'], [y, 'y2']] as const) ids.push(await message(c, text));
+      expect((await transcripts.messagesAfter([x, y], 0, 100)).map((m) => m.text)).toEqual(['x1', 'y1', 'x2', 'y2']);
+      expect((await transcripts.messagesAfter([x, y], ids[1]!, 100)).map((m) => m.id)).toEqual([ids[3], ids[4]]);
+      expect((await transcripts.messagesAfter([x, y], 0, 2)).map((m) => m.text)).toEqual(['x1', 'y1']);
+      expect(await transcripts.messagesAfter([], 0, 100)).toEqual([]);
+      expect(await transcripts.latestMessageId()).toBe(ids[4]);
+    });
+
+    it('says which agent wrote an agent message', async () => {
+      const x = await conversation();
+      await engine().run("INSERT INTO messages (conversation_id, author, text, agent_id, created_at) VALUES (?, 'agent', 'hi', 'a1', 't')", x);
+      expect((await transcripts.messagesAfter([x], 0, 10))[0]).toMatchObject({ author: 'agent', agentId: 'a1' });
+    });
+  });
+
+  describe('search', () => {
+    let c1: string;
+    let c2: string;
+    beforeEach(async () => {
+      c1 = await conversation();
+      c2 = await conversation();
+      await message(c1, '我想查询话费余额', '2025-03-01T02:00:00.000Z');
+      await message(c1, 'How do I top up my BALANCE by SMS?', '2025-03-01T03:00:00.000Z');
+      await message(c2, '宽带报修，光猫红灯', '2025-03-02T02:00:00.000Z');
+      await message(c2, '上个月话费账单有误', '2025-03-03T02:00:00.000Z', 'agent');
+      await message(c2, '100% off_peak "quoted" \\ slash', '2025-03-03T03:00:00.000Z');
+    });
+
+    it('finds Chinese substrings of any length and English words in any case, newest first', async () => {
+      expect(await search(['话费'])).toEqual(['上个月话费账单有误', '我想查询话费余额']);
+      expect(await search(['查询话费'])).toEqual(['我想查询话费余额']);
+      expect(await search(['光猫红灯'])).toEqual(['宽带报修，光猫红灯']);
+      expect(await search(['balance'])).toEqual(['How do I top up my BALANCE by SMS?']);
+      expect(await search(['Top'])).toEqual(['How do I top up my BALANCE by SMS?']);
+      expect(await search(['流量'])).toEqual([]);
+    });
+
+    it('needs every term (long and short mixed)', async () => {
+      expect(await search(['话费', '账单'])).toEqual(['上个月话费账单有误']);
+      expect(await search(['balance', 'SMS'])).toEqual(['How do I top up my BALANCE by SMS?']);
+      expect(await search(['balance', '宽带'])).toEqual([]);
+    });
+
+    it('treats query syntax and LIKE wildcards as plain text', async () => {
+      expect(await search(['100%'])).toEqual(['100% off_peak "quoted" \\ slash']);
+      expect(await search(['%'])).toEqual(['100% off_peak "quoted" \\ slash']);
+      expect(await search(['f_p'])).toEqual(['100% off_peak "quoted" \\ slash']);
+      expect(await search(['_'])).toEqual(['100% off_peak "quoted" \\ slash']);
+      expect(await search(['"quoted"'])).toEqual(['100% off_peak "quoted" \\ slash']);
+      expect(await search(['\\'])).toEqual(['100% off_peak "quoted" \\ slash']);
+      expect(await search(['OR'])).toEqual([]);
+      expect(await search(['NEAR(a'])).toEqual([]);
+      expect(await search(['*'])).toEqual([]);
+    });
+
+    it('filters by time, status and holder, and pages with before', async () => {
+      expect(await search(['话费'], { from: '2025-03-02T00:00:00.000Z' })).toEqual(['上个月话费账单有误']);
+      expect(await search(['话费'], { to: '2025-03-02T00:00:00.000Z' })).toEqual(['我想查询话费余额']);
+      await engine().run("UPDATE conversations SET status = 'closed' WHERE id = ?", c2);
+      expect(await search(['话费'], { status: 'closed' })).toEqual(['上个月话费账单有误']);
+      const hits = (await transcripts.search({ access: EVERY_CONVERSATION, terms: ['话费'], limit: 50 })).hits;
+      expect(hits.map((h) => h.status)).toEqual(['closed', 'bot']);
+      expect(hits[0]).toMatchObject({ conversationId: c2, author: 'agent', createdAt: '2025-03-03T02:00:00.000Z' });
+
+      const first = await transcripts.search({ access: EVERY_CONVERSATION, terms: ['话费'], limit: 1 });
+      expect(first.more).toBe(true);
+      const second = await transcripts.search({ access: EVERY_CONVERSATION, terms: ['话费'], limit: 1, before: first.hits[0]!.messageId });
+      expect(second.more).toBe(false);
+      expect(second.hits.map((h) => h.text)).toEqual(['我想查询话费余额']);
+
+      await assign(c1, 'a1');
+      expect(await search(['话费'], { heldBy: 'a1' })).toEqual(['我想查询话费余额']);
+      expect(await search(['balance'], { heldBy: 'a1' })).toEqual(['How do I top up my BALANCE by SMS?']);
+      expect(await search(['账单'], { heldBy: 'a1' })).toEqual([]);
+    });
+  });
 }
-
-function message(conversationId: string, text: string, createdAt = '2025-03-01T04:00:00.000Z', author: MessageAuthor = 'visitor'): number {
-  const { lastInsertRowid } = db
-    .prepare('INSERT INTO messages (conversation_id, author, text, created_at) VALUES (?, ?, ?, ?)')
-    .run(conversationId, author, text, createdAt);
-  return Number(lastInsertRowid);
-}
-
-const assign = (conversationId: string, agentId: string | null) =>
-  db.prepare("UPDATE conversations SET agent_id = ?, status = 'assigned' WHERE id = ?").run(agentId, conversationId);
-
-const search = async (terms: string[], rest: Partial<TranscriptQuery> = {}) =>
-  (await transcripts.search({ terms, access: EVERY_CONVERSATION, limit: 50, ...rest })).hits.map((h) => h.text);
 
 describe('the bundled SQLite', () => {
   it('has FTS5 with the trigram tokenizer (migration 004 depends on it)', () => {
@@ -63,20 +212,7 @@ describe('the bundled SQLite', () => {
   });
 });
 
-describe('the index follows the messages table', () => {
-  it('indexes inserts, updates and deletes (also cascaded ones)', async () => {
-    const c = await conversation();
-    const id = message(c, 'my broadband is down');
-    expect(await search(['broadband'])).toEqual(['my broadband is down']);
-    db.prepare('UPDATE messages SET text = ? WHERE id = ?').run('my fibre is down', id);
-    expect(await search(['broadband'])).toEqual([]);
-    expect(await search(['fibre'])).toEqual(['my fibre is down']);
-    db.prepare('DELETE FROM conversations WHERE id = ?').run(c);
-    expect(await search(['fibre'])).toEqual([]);
-    // The index is consistent with its content table.
-    expect(() => db.exec("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)")).not.toThrow();
-  });
-
+describe('the FTS5 index (SQLite)', () => {
   it('indexes messages written before the migration (rebuild)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'transcripts-old-'));
     const earlier = mkdtempSync(join(tmpdir(), 'migrations-'));
@@ -109,133 +245,3 @@ describe('the index follows the messages table', () => {
   });
 });
 
-describe('holders', () => {
-  it('records every agent who held a conversation, from conversations.agent_id', async () => {
-    const c = await conversation();
-    message(c, '我要投诉');
-    assign(c, 'a1');
-    assign(c, 'a2'); // transferred
-    assign(c, null); // requeued: nobody
-    assign(c, 'a1'); // back again
-    const holders = db.prepare('SELECT agent_id FROM conversation_agents WHERE conversation_id = ? ORDER BY agent_id').pluck().all(c);
-    expect(holders).toEqual(['a1', 'a2']);
-    expect(await search(['投诉'], { heldBy: 'a2' })).toEqual(['我要投诉']);
-    expect(await search(['投诉'], { heldBy: 'a3' })).toEqual([]);
-  });
-});
-
-describe('what the viewer may view', () => {
-  // An agent's search covers exactly the chats GET /api/agent/conversations/:id opens for them (view-access.ts):
-  // held now, or waiting in their groups; not one they held before a transfer or a close.
-  it('an agent finds the chats they hold now and those waiting in their groups, nothing else; an admin everything', async () => {
-    const setState = db.prepare('UPDATE conversations SET status = ?, agent_id = ?, group_id = ? WHERE id = ?');
-    const held = await conversation();
-    const transferred = await conversation();
-    const closed = await conversation();
-    const waitingMine = await conversation();
-    const waitingOther = await conversation();
-    for (const [c, label] of [[held, 'held'], [transferred, 'transferred'], [closed, 'closed'], [waitingMine, 'mine'], [waitingOther, 'other']] as const) {
-      message(c, `电话 ${label}`);
-    }
-    setState.run('assigned', 'a1', 'mobile', held);
-    setState.run('assigned', 'a1', 'mobile', transferred);
-    setState.run('assigned', 'a2', 'mobile', transferred);
-    setState.run('assigned', 'a1', 'mobile', closed);
-    setState.run('closed', 'a1', 'mobile', closed);
-    setState.run('queued', null, 'mobile', waitingMine);
-    setState.run('queued', null, 'billing', waitingOther);
-
-    const a1 = viewAccessOf({ id: 'a1', role: 'agent', groups: ['mobile'] });
-    expect((await search(['电话'], { access: a1 })).sort()).toEqual(['电话 held', '电话 mine']);
-    // The short-term path (LIKE, no index) applies the same rule.
-    expect((await search(['电'], { access: a1 })).sort()).toEqual(['电话 held', '电话 mine']);
-    // Held-by is a filter on top, never access: a1 held `transferred` and `closed` once, yet finds neither.
-    expect(await search(['电话'], { access: a1, heldBy: 'a1' })).toEqual(['电话 held']);
-    const a2 = viewAccessOf({ id: 'a2', role: 'agent', groups: ['billing'] });
-    expect((await search(['电话'], { access: a2 })).sort()).toEqual(['电话 other', '电话 transferred']);
-    expect(await search(['电话'], { access: viewAccessOf({ id: 'a3', role: 'agent', groups: [] }) })).toEqual([]);
-    expect(await search(['电话'], { access: viewAccessOf({ id: 'boss', role: 'admin', groups: [] }) })).toHaveLength(5);
-  });
-});
-
-describe('messagesAfter / latestMessageId', () => {
-  it('reads several conversations after an id, in id order, in pages', async () => {
-    const x = await conversation();
-    const y = await conversation();
-    const z = await conversation();
-    const ids = [message(x, 'x1'), message(y, 'y1'), message(z, 'z1'), message(x, 'x2'), message(y, 'y2')];
-    expect((await transcripts.messagesAfter([x, y], 0, 100)).map((m) => m.text)).toEqual(['x1', 'y1', 'x2', 'y2']);
-    expect((await transcripts.messagesAfter([x, y], ids[1]!, 100)).map((m) => m.id)).toEqual([ids[3], ids[4]]);
-    expect((await transcripts.messagesAfter([x, y], 0, 2)).map((m) => m.text)).toEqual(['x1', 'y1']);
-    expect(await transcripts.messagesAfter([], 0, 100)).toEqual([]);
-    expect(await transcripts.latestMessageId()).toBe(ids[4]);
-  });
-
-  it('says which agent wrote an agent message', async () => {
-    const x = await conversation();
-    db.prepare("INSERT INTO messages (conversation_id, author, text, agent_id, created_at) VALUES (?, 'agent', 'hi', 'a1', 't')").run(x);
-    expect((await transcripts.messagesAfter([x], 0, 10))[0]).toMatchObject({ author: 'agent', agentId: 'a1' });
-  });
-});
-
-describe('search', () => {
-  let c1: string;
-  let c2: string;
-  beforeEach(async () => {
-    c1 = await conversation();
-    c2 = await conversation();
-    message(c1, '我想查询话费余额', '2025-03-01T02:00:00.000Z');
-    message(c1, 'How do I top up my BALANCE by SMS?', '2025-03-01T03:00:00.000Z');
-    message(c2, '宽带报修，光猫红灯', '2025-03-02T02:00:00.000Z');
-    message(c2, '上个月话费账单有误', '2025-03-03T02:00:00.000Z', 'agent');
-    message(c2, '100% off_peak "quoted" \\ slash', '2025-03-03T03:00:00.000Z');
-  });
-
-  it('finds Chinese substrings of any length and English words in any case, newest first', async () => {
-    expect(await search(['话费'])).toEqual(['上个月话费账单有误', '我想查询话费余额']);
-    expect(await search(['查询话费'])).toEqual(['我想查询话费余额']);
-    expect(await search(['光猫红灯'])).toEqual(['宽带报修，光猫红灯']);
-    expect(await search(['balance'])).toEqual(['How do I top up my BALANCE by SMS?']);
-    expect(await search(['Top'])).toEqual(['How do I top up my BALANCE by SMS?']);
-    expect(await search(['流量'])).toEqual([]);
-  });
-
-  it('needs every term (long and short mixed)', async () => {
-    expect(await search(['话费', '账单'])).toEqual(['上个月话费账单有误']);
-    expect(await search(['balance', 'SMS'])).toEqual(['How do I top up my BALANCE by SMS?']);
-    expect(await search(['balance', '宽带'])).toEqual([]);
-  });
-
-  it('treats query syntax and LIKE wildcards as plain text', async () => {
-    expect(await search(['100%'])).toEqual(['100% off_peak "quoted" \\ slash']);
-    expect(await search(['%'])).toEqual(['100% off_peak "quoted" \\ slash']);
-    expect(await search(['f_p'])).toEqual(['100% off_peak "quoted" \\ slash']);
-    expect(await search(['_'])).toEqual(['100% off_peak "quoted" \\ slash']);
-    expect(await search(['"quoted"'])).toEqual(['100% off_peak "quoted" \\ slash']);
-    expect(await search(['\\'])).toEqual(['100% off_peak "quoted" \\ slash']);
-    expect(await search(['OR'])).toEqual([]);
-    expect(await search(['NEAR(a'])).toEqual([]);
-    expect(await search(['*'])).toEqual([]);
-  });
-
-  it('filters by time, status and holder, and pages with before', async () => {
-    expect(await search(['话费'], { from: '2025-03-02T00:00:00.000Z' })).toEqual(['上个月话费账单有误']);
-    expect(await search(['话费'], { to: '2025-03-02T00:00:00.000Z' })).toEqual(['我想查询话费余额']);
-    db.prepare("UPDATE conversations SET status = 'closed' WHERE id = ?").run(c2);
-    expect(await search(['话费'], { status: 'closed' })).toEqual(['上个月话费账单有误']);
-    const hits = (await transcripts.search({ access: EVERY_CONVERSATION, terms: ['话费'], limit: 50 })).hits;
-    expect(hits.map((h) => h.status)).toEqual(['closed', 'bot']);
-    expect(hits[0]).toMatchObject({ conversationId: c2, author: 'agent', createdAt: '2025-03-03T02:00:00.000Z' });
-
-    const first = await transcripts.search({ access: EVERY_CONVERSATION, terms: ['话费'], limit: 1 });
-    expect(first.more).toBe(true);
-    const second = await transcripts.search({ access: EVERY_CONVERSATION, terms: ['话费'], limit: 1, before: first.hits[0]!.messageId });
-    expect(second.more).toBe(false);
-    expect(second.hits.map((h) => h.text)).toEqual(['我想查询话费余额']);
-
-    assign(c1, 'a1');
-    expect(await search(['话费'], { heldBy: 'a1' })).toEqual(['我想查询话费余额']);
-    expect(await search(['balance'], { heldBy: 'a1' })).toEqual(['How do I top up my BALANCE by SMS?']);
-    expect(await search(['账单'], { heldBy: 'a1' })).toEqual([]);
-  });
-});
