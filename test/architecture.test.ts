@@ -108,9 +108,9 @@ describe('the layout (ARCHITECTURE.md)', () => {
     expect([...counts].filter(([, n]) => n > 30)).toEqual([]);
   });
 
-  it('keeps SQL in the storage files only (sqlite-*.ts and handoff/sqlite/)', () => {
+  it('keeps SQL in the storage files only (sqlite-*.ts, postgres-*.ts, handoff/sqlite/ and handoff/postgres/)', () => {
     const SQL = /\bdb\.(prepare|exec|transaction)\(|\b(SELECT\s+[\s\S]{0,200}?\sFROM|INSERT\s+INTO|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|TRIGGER))\b|\bUPDATE\s+\w+\s+SET\b/;
-    const holders = sources.filter((f) => /^(bot|handoff|knowledge)\//.test(f) && !/\/sqlite-[^/]+\.ts$/.test(f) && !f.startsWith('handoff/sqlite/'));
+    const holders = sources.filter((f) => /^(bot|handoff|knowledge)\//.test(f) && !/\/(sqlite|postgres)-[^/]+\.ts$/.test(f) && !f.startsWith('handoff/sqlite/') && !f.startsWith('handoff/postgres/'));
     expect(holders.filter((f) => SQL.test(readFileSync(path.join(ROOT, f), 'utf8')))).toEqual([]);
   });
 

@@ -25,7 +25,7 @@ export interface ErrorLog {
 export const ErrorLogEvent = {
   /** A bug: anything but a typed error, answered 500. */
   chatError: 'chat.error',
-  /** SQLite busy or full: 503 with a retry hint. */
+  /** SQLite busy or full, PostgreSQL or Redis unreachable or overloaded: 503 with a retry hint. */
   storageUnavailable: 'storage.unavailable',
 } as const;
 
@@ -72,10 +72,12 @@ export function createErrorHandler(logger: ErrorLog): ErrorHandler {
       // The database, not the request, is at fault, and it recovers by itself (the lock is released,
       // space is freed): 503 with a retry hint, and reads keep working meanwhile.
       logger.warn({ event: ErrorLogEvent.storageUnavailable, fault, method: c.req.method, path: loggedPath(c.req.path), requestId: requestIdOf(c) }, `storage unavailable: ${fault}`);
-      c.header('Retry-After', fault === 'busy' ? '1' : '30');
-      return fault === 'busy'
-        ? c.json(errorBody('busy', 'the service is busy; please try again in a moment'), 503)
-        : c.json(errorBody('storage_full', 'the service cannot store anything right now; please try again later'), 503);
+      c.header('Retry-After', RETRY_AFTER_SECONDS[fault]);
+      if (fault === 'busy') return c.json(errorBody('busy', 'the service is busy; please try again in a moment'), 503);
+      if (fault === 'full') return c.json(errorBody('storage_full', 'the service cannot store anything right now; please try again later'), 503);
+      // Nothing was acknowledged: a write the client sent is either committed before the fault (and its retry,
+      // with the same client message id, finds it) or not stored at all.
+      return c.json(errorBody('unavailable', 'the service cannot reach its storage right now; please try again in a moment'), 503);
     }
     if (err instanceof HTTPException && err.status < 500) {
       return c.json(errorBody(`http_${err.status}`, err.message || 'bad request'), err.status as ContentfulStatusCode);
@@ -90,11 +92,37 @@ export function createErrorHandler(logger: ErrorLog): ErrorHandler {
 
 export const notFoundHandler: NotFoundHandler = (c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
 
-/** SQLite's answer when another connection holds the lock, or the disk (or max_page_count) is full. */
-function storageFault(err: unknown): 'busy' | 'full' | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
+type StorageFault = 'busy' | 'full' | 'unreachable';
+
+const RETRY_AFTER_SECONDS: Record<StorageFault, string> = { busy: '1', full: '30', unreachable: '5' };
+
+/** Socket errors of a lost or refused connection to PostgreSQL or Redis. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * A fault of the storage, not of the request, that passes by itself: SQLite's lock held by another connection
+ * or a full disk; PostgreSQL restarting, refusing connections, out of connections, cancelling a statement that ran
+ * past its timeout or choosing this transaction as a deadlock victim; Redis unreachable (ioredis gives up on a
+ * command after its retries). Anything else is a bug.
+ */
+function storageFault(err: unknown): StorageFault | undefined {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
+  const code = e?.code;
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'))) return 'busy';
   if (code === 'SQLITE_FULL') return 'full';
+  if (typeof code === 'string') {
+    if (NETWORK_CODES.has(code)) return 'unreachable';
+    // SQLSTATE: 08 connection exception, 57P0x shutdown / cannot connect now, 53300 too many connections.
+    if (code.startsWith('08') || /^57P0[1-3]$/.test(code) || code === '53300') return 'unreachable';
+    // 40001 serialization failure, 40P01 deadlock, 57014 statement timeout, 55P03 lock not available.
+    if (code === '40001' || code === '40P01' || code === '57014' || code === '55P03') return 'busy';
+    // 53100 disk full, 53200 out of memory.
+    if (code === '53100' || code === '53200') return 'full';
+  }
+  if (e?.name === 'MaxRetriesPerRequestError') return 'unreachable';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  // pg's pool and client, ioredis with its connection closed: plain Errors without a code.
+  if (/^(timeout exceeded when trying to connect|Connection terminated( unexpectedly)?|Connection is closed\.|Client has encountered a connection error)/.test(message)) return 'unreachable';
   return undefined;
 }
 
