@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick] [-- --only engine,http]`: every benchmark section in turn (engine vs nlp.js,
-// scale, HTTP, live delivery, hot reload, widget, a flood from one address). Prints markdown and saves it as bench/results/latest.md
+// scale, HTTP, live delivery, hot reload, widget, a flood from one address,
+// request logging, one and two nodes on PostgreSQL + Redis). Prints markdown and saves it as bench/results/latest.md
 // (raw figures in latest.json, git-ignored) when every section ran in full, also refreshing the README's
 // table; quick or partial runs are saved as partial.md instead.
 // Never fails on a time: only a section that cannot run at all makes the exit code non-zero.
@@ -14,6 +15,8 @@ import { runLiveBench } from './live/live-bench.ts';
 import { runReloadBench } from './reload/reload-bench.ts';
 import { runWidgetBench } from './widget/widget-bench.ts';
 import { runFloodBench } from './flood/flood-bench.ts';
+import { runLoggingBench } from './logging/logging-bench.ts';
+import { runClusterBench } from './cluster/cluster-bench.ts';
 import { machine, type BenchContext, type Section, type SectionResult } from './section.ts';
 import { formatSummary, replaceReadmeTable } from './summary-table.ts';
 
@@ -25,6 +28,8 @@ const SECTIONS: Record<string, Section> = {
   reload: runReloadBench,
   widget: runWidgetBench,
   flood: runFloodBench,
+  logging: runLoggingBench,
+  cluster: runClusterBench,
 };
 
 const ROOT = path.resolve(import.meta.dirname, '..');
