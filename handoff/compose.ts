@@ -14,12 +14,11 @@ import { cannedReplyRoutes } from './content/canned-reply-routes.ts';
 import { createAgentAccounts } from './agents/agent-accounts.ts';
 import { createGroups } from './routing/groups.ts';
 import { createLiveConnections, type LiveConnections } from './live/live-connections.ts';
-import { createLoginLimiter } from './auth/login-limiter.ts';
 import type { Hub } from './platform/hub.ts';
 import { createPasswordHasher } from './auth/password.ts';
 import type { PresenceService } from './routing/presence-service.ts';
 import { createRequireAgent } from './auth/require-agent.ts';
-import { createRouting, type Routing } from './routing/routing.ts';
+import { createRouting, systemIntervals, type IntervalTimers, type Routing } from './routing/routing.ts';
 import { type UnansweredLog } from './content/unanswered-store.ts';
 import { liveRoutes } from './live/live-routes.ts';
 import { unansweredRoutes } from './content/unanswered-routes.ts';
@@ -42,7 +41,8 @@ import { createVisitorBlocks, type VisitorBlocks } from './visitors/visitor-bloc
 import { createRetention } from './visitors/retention.ts';
 import { visitorBlockRoutes } from './visitors/visitor-block-routes.ts';
 import { createInvitationClaims, type InvitationClaims } from './visitors/invitation-claims.ts';
-import { createVisitorPresence, type VisitorPresence } from './visitors/visitor-presence.ts';
+import type { VisitorPresence } from './visitors/visitor-presence.ts';
+import type { RateLimiterFactory } from './http/rate-limit.ts';
 import { visitorPresenceRoutes } from './visitors/visitor-presence-routes.ts';
 import type { AppEnv } from './http/app-env.ts';
 import { clientAddress, clientKey } from './http/client-address.ts';
@@ -114,8 +114,10 @@ export interface HandoffServices {
   unanswered: UnansweredLog;
   /** Blocked visitors: the chat routes check the gate (`check`) on every visitor request. */
   visitorBlocks: VisitorBlocks;
-  /** Visitors online now (page views, invitations); in memory on this node. */
+  /** Visitors online now (page views, invitations), as every node sees them. */
   visitors: VisitorPresence;
+  /** Where the rate-limit buckets live (this process, or Redis): the chat routes take theirs from here. */
+  rateLimiters: RateLimiterFactory;
   /** POST /api/chat's invitationId: checked, marked, routed to the inviting agent (bot/chat/chat-routes.ts). */
   invitations: InvitationClaims;
   /** Mounts every agent, admin, visitor-handoff and live route on the app. */
@@ -150,6 +152,13 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
     { graceMs: a.presenceGraceSeconds * 1000 },
   );
   const kb = () => kbPort.kb();
+  // The timed jobs (idle close, session sweep, retention) run on the leader only: of several nodes,
+  // the holder of the lease; alone, this one. Every tick asks, so a new leader takes over at its next tick.
+  const isLeader = () => coordination.isLeader();
+  const leaderIntervals: IntervalTimers = {
+    setInterval: (callback, ms) => systemIntervals.setInterval(() => { if (isLeader()) callback(); }, ms),
+    clearInterval: (handle) => systemIntervals.clearInterval(handle),
+  };
   const routingStore = storage.routing;
   const routing = createRouting(
     {
@@ -162,11 +171,17 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
       presence,
       hub,
       clock,
+      timers: leaderIntervals,
       logger,
       messages: () => kb().messages,
       describeEntry: (id, lang) => kbPort.entryQuestion(id, lang),
     },
-    { idleCloseMs: a.idleCloseMinutes * 60_000, defaultSecondsPerChat: a.queueSecondsPerChat },
+    {
+      idleCloseMs: a.idleCloseMinutes * 60_000,
+      // A quarter of the idle time, between 1 and 30 s: a chat closes at most a quarter late.
+      idleSweepIntervalMs: Math.min(30_000, Math.max(1_000, Math.round((a.idleCloseMinutes * 60_000) / 4))),
+      defaultSecondsPerChat: a.queueSecondsPerChat,
+    },
   );
   const tickets = storage.tickets;
   const transcripts = storage.transcripts;
@@ -186,13 +201,20 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
   const visitorTranscripts = storage.visitorTranscripts;
   /** Routes that change several stores at once (a change and its audit row) commit them through this. */
   const unitOfWork = storage.unitOfWork;
-  // Active blocks are loaded once at start; refused requests are written at most once a second and on stop.
-  const visitorBlocks = createVisitorBlocks(storage.visitorBlocks, unitOfWork, { clock });
+  // Active blocks are loaded at start (and on several nodes reloaded at each other node's change); refused requests
+  // are written at most once a second and on stop.
+  const visitorBlocks = createVisitorBlocks(storage.visitorBlocks, unitOfWork, {
+    clock,
+    notices: coordination.blockNotices,
+    onError: (err) => logger.warn({ event: 'visitor_blocks.sync_failed', err }, 'visitor blocks: reload or hit count failed (retried)'),
+  });
+  const rateLimiters = coordination.rateLimiters;
   const visitorGate = (c: Context, conversation: Conversation) =>
     visitorBlocks.check({ ip: clientAddress(c), visitorId: conversation.visitor.visitorId });
   const stops: Array<() => void | Promise<void>> = [];
-  // Visitors on the site: presence in memory, automatic invitation rules in SQLite (013), checked every second.
-  const visitors = createVisitorPresence({ clock });
+  // Visitors on the site: presence in this process or Redis, automatic invitation rules in the database, checked
+  // every second.
+  const visitors = coordination.createVisitorPresence({ clock });
   const invitationRules = storage.invitationRules;
   const chatOpen = async (conversationId: string) => {
     try {
@@ -204,21 +226,22 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
   const invitations = createInvitationClaims({
     presence: visitors, rules: invitationRules, agents: { get: (id) => agents.find(id) }, clock,
     status: (id) => presence.status(id), heldConversationIds: (id) => routing.heldConversationIds(id),
+    onNoteFailed: (err) => logger.warn({ event: 'invitation.note_failed', err }, 'visitor list: chat not noted'),
   });
   /** Who changed what (accounts, groups, blocks, privacy, shared replies, content), read by GET /api/admin/audit. */
   const audit = storage.audit;
 
   return {
-    hub, clock, routing, presence, requireAgent, connections, unanswered, visitorBlocks, visitors, invitations,
+    hub, clock, routing, presence, requireAgent, connections, unanswered, visitorBlocks, visitors, invitations, rateLimiters,
     mount(app) {
       app.route('/', visitorPresenceRoutes({
         presence: visitors, rules: invitationRules, requireAgent, clock, clientAddress, clientKey, connections, inChat: chatOpen, audit, unitOfWork,
-        visitorGate: (who) => visitorBlocks.check(who),
+        visitorGate: (who) => visitorBlocks.check(who), rateLimiters, streamSlots: coordination.streamSlots,
         options: { heartbeatMs: a.liveHeartbeatMs, ...(config.rateLimits ? {} : { rateLimit: 'off' as const }) },
       }));
       app.route('/', agentAuthRoutes({
         // The limiter counts per client key (an IPv6 client's /64), so rotating addresses buys no more guesses.
-        accounts, sessions, passwords, limiter: createLoginLimiter(), requireAgent, clientAddress: clientKey, hub,
+        accounts, sessions, passwords, limiter: coordination.loginLimiter({}), requireAgent, clientAddress: clientKey, hub,
         allowedOrigins: a.allowedOrigins, secureCookies: a.cookieSecure, log: logger, maxBodyBytes,
       }));
       app.route('/', adminAgentRoutes({ accounts, requireAgent, audit, maxBodyBytes }));
@@ -237,14 +260,18 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
         heldConversations: (agentId) => routing.heldConversationIds(agentId),
         visitorState: (id) => routing.visitorState(id),
         visitorGate,
+        streamSlots: coordination.streamSlots,
+        rateLimiters,
         options: {
           heartbeatMs: a.liveHeartbeatMs,
+          // Redis pub/sub may drop an event between nodes: streams then read the store on every heartbeat.
+          catchUpOnHeartbeat: coordination.mode === 'redis',
           maxVisitorStreamsPerAddress: config.rateLimits ? config.maxVisitorStreamsPerAddress : 'off',
           ...(config.rateLimits ? {} : { typingRateLimit: 'off' as const }),
         },
       }));
       app.route('/', colleagueRoutes({ agents, presence, requireAgent }));
-      app.route('/', searchRoutes({ transcripts, requireAgent, audit, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
+      app.route('/', searchRoutes({ transcripts, requireAgent, audit, rateLimiters, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
       app.route('/', visitorBlockRoutes({
         blocks: visitorBlocks, routing, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, log: logger, audit, unitOfWork,
         isTrustedProxy: (ip) => config.trustProxy(ip, 0),
@@ -266,19 +293,26 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
     },
     async start() {
       await visitorBlocks.load();
+      await visitors.start();
       await bootstrapAdmin({ agents, passwords, admin: config.admin, log: logger });
       await routing.recover();
       stops.push(routing.startIdleSweep());
+      // On every node, not the leader only: a node sweeps the visitors whose presence stream it holds, and each
+      // invitation is sent once however many nodes sweep (VisitorPresence.sweep).
       const invitationSweep = setInterval(() => {
         invitationRules.list().then((rules) => visitors.sweep(rules, chatOpen)).catch((err) => logger.warn({ event: 'invitation.sweep_failed', err }, 'invitation sweep failed'));
       }, 1000);
       invitationSweep.unref();
       stops.push(() => clearInterval(invitationSweep));
-      const sweeper = startSessionSweeper({ sessions, hub, log: logger });
+      const sweeper = startSessionSweeper({ sessions: { ...sessions, sweep: async () => (isLeader() ? sessions.sweep() : []) }, hub, log: logger });
       stops.push(() => sweeper.stop());
       if (config.retentionDays > 0) {
         const retention = createRetention(
-          { transcripts: visitorTranscripts, audit, unitOfWork, clock, log: logger },
+          {
+            // Off the leader a run finds nothing to erase. A new leader runs at its own daily tick (a day late at most).
+            transcripts: { ...visitorTranscripts, inactiveSince: async (before, limit) => (isLeader() ? visitorTranscripts.inactiveSince(before, limit) : []) },
+            audit, unitOfWork, clock, log: logger,
+          },
           { days: config.retentionDays },
         );
         stops.push(retention.start());
@@ -292,6 +326,7 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
       await routing.settled();
       // After the streams and timers: the refused requests counted so far reach the database before it closes.
       await visitorBlocks.stop();
+      await visitors.stop();
     },
   };
 }

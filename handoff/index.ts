@@ -6,6 +6,9 @@ export { openDatabase, type Db } from './sqlite/db.ts';
 export { startDbMaintenance } from './sqlite/db-maintenance.ts';
 export { createSqliteConversationStore } from './conversations/sqlite-conversation-store.ts';
 export { createHandoffServices, type HandoffOptions, type HandoffServices, type KbPort } from './compose.ts';
+export { openHandoffBackend, type HandoffBackend } from './backend.ts';
+export { createKbPublications, openKbPublications, type KbPublications } from './content/kb-publications.ts';
+export type { KbPublication, KbPublicationHead } from './content/kb-publication-store.ts';
 
 // ---- HTTP plumbing the chat routes share with handoff's routes.
 export type { AppEnv } from './http/app-env.ts';
@@ -16,7 +19,7 @@ export { bearerToken } from './http/bearer-token.ts';
 export { limitBody } from './http/body-limit.ts';
 export { readJsonBody } from './http/read-json-body.ts';
 export { normalizeOrigin, parseAllowedOrigins } from './http/same-origin.ts';
-export { createRateLimiter, defaultConversationCreateRateLimit, defaultConversationRateLimit, defaultIpRateLimit, type RateLimitOptions } from './http/rate-limit.ts';
+export { createRateLimiter, defaultConversationCreateRateLimit, defaultConversationRateLimit, defaultIpRateLimit, memoryRateLimiters, type RateLimiterFactory, type RateLimitOptions } from './http/rate-limit.ts';
 export { ConflictError, ValidationError } from './platform/errors.ts';
 export { systemClock, type Clock } from './platform/clock.ts';
 export type { Hub } from './platform/hub.ts';

@@ -609,7 +609,7 @@ describe('the app around the routes', () => {
   });
 
   it('logs one http.request line per request and never a token', async () => {
-    const h = await harness();
+    const h = await harness({ REQUEST_LOG_EVERY: '1' });
     const a = (await post(h, { text: answerable.zh })).json;
     await post(h, { text: answerable.en, conversationId: a.conversationId }, bearer(a.token));
     await h.app.request(`/api/conversations/${a.conversationId}/messages?after=0`, { headers: bearer(a.token) });

@@ -1,6 +1,6 @@
 // The visitor's HTTP API: POST /api/chat and GET /api/conversations/:id/messages (see DESIGN.md).
 import { Hono, type Context } from 'hono';
-import { limitBody, ValidationError, type InvitationClaims, type Clock, type ConversationStore, type Hub, type Routing, type UnansweredLog, type VisitorBlocks, type VisitorInfo, type AppEnv, bearerToken, clientAddress, clientKey, createRateLimiter, defaultConversationCreateRateLimit, defaultConversationRateLimit, defaultIpRateLimit, type RateLimitOptions, readJsonBody } from '../../handoff/index.ts';
+import { limitBody, ValidationError, type InvitationClaims, type Clock, type ConversationStore, type Hub, type Routing, type UnansweredLog, type VisitorBlocks, type VisitorInfo, type AppEnv, bearerToken, clientAddress, clientKey, memoryRateLimiters, defaultConversationCreateRateLimit, defaultConversationRateLimit, defaultIpRateLimit, type RateLimiterFactory, type RateLimitOptions, readJsonBody } from '../../handoff/index.ts';
 import { MAX_USER_AGENT, parseChatRequest, type ChatRequest } from './chat-request.ts';
 import { continueConversation, startConversation, startInvitedConversation, type ChatTurnDeps } from './chat-turn.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -27,6 +27,11 @@ export interface ChatRoutesDeps {
   runtime: EngineSource;
   /** Overrides of the default limits (tests); ignored when config.rateLimits is off. */
   rateLimits?: { ip?: RateLimitOptions; conversation?: RateLimitOptions; create?: RateLimitOptions };
+  /**
+   * Where the buckets live: this process (default) or Redis, so that an address gets the same allowance
+   * whichever node its requests reach (HandoffServices.rateLimiters).
+   */
+  rateLimiters?: RateLimiterFactory;
   /** Handoff routing (groups, hours, agents); without it a handoff only queues (see ChatTurnDeps). */
   routing?: Routing;
   /** Live delivery: every stored message is published here. */
@@ -45,14 +50,14 @@ export type VisitorGate = Pick<VisitorBlocks, 'check'>;
 
 /** Messages per catch-up response; a client with more to fetch calls again with the last id (`more: true`). */
 export const MESSAGES_PAGE_SIZE = 500;
-export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, hub, clock, unanswered, visitorGate, invitations }: ChatRoutesDeps): Hono<AppEnv> {
+export function chatRoutes({ config, store, runtime, rateLimits = {}, rateLimiters = memoryRateLimiters, routing, hub, clock, unanswered, visitorGate, invitations }: ChatRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const perIp = config.rateLimits ? createRateLimiter(rateLimits.ip ?? defaultIpRateLimit) : undefined;
+  const perIp = config.rateLimits ? rateLimiters('chat-ip', rateLimits.ip ?? defaultIpRateLimit) : undefined;
   const perConversation = config.rateLimits
-    ? createRateLimiter(rateLimits.conversation ?? defaultConversationRateLimit)
+    ? rateLimiters('chat-conversation', rateLimits.conversation ?? defaultConversationRateLimit)
     : undefined;
   // New conversations per client address, on top of perIp (which counts every request).
-  const perIpCreate = config.rateLimits ? createRateLimiter(rateLimits.create ?? defaultConversationCreateRateLimit) : undefined;
+  const perIpCreate = config.rateLimits ? rateLimiters('chat-create', rateLimits.create ?? defaultConversationCreateRateLimit) : undefined;
 
   // A blocked address is refused on every visitor route before the per-address limit: a blocked flood
   // costs one Map lookup per request, and no limiter bucket. (Agent routes are not visitor routes.)
@@ -66,7 +71,7 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
 
   app.use('/api/*', async (c, next) => {
     // Keyed by clientKey, not the address: an IPv6 client rotating inside its /64 stays one client.
-    perIp?.take(clientKey(c));
+    await perIp?.take(clientKey(c));
     // Responses carry conversation tokens and private transcripts: never cache them anywhere.
     c.header('Cache-Control', 'no-store');
     await next();
@@ -91,7 +96,7 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
       const deps: ChatTurnDeps = { ...turnDeps, engine: runtime.engine };
       if (request.conversationId === undefined) {
         visitorGate?.check({ visitorId: request.visitorId });
-        perIpCreate?.take(clientKey(c));
+        await perIpCreate?.take(clientKey(c));
         // Without the invitations service (the engine-only app) an invitationId changes nothing: the bot answers.
         if (request.invitationId !== undefined && invitations) {
           const claim = await invitations.claim(request.invitationId, request.visitorId);
@@ -102,14 +107,14 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, routing, h
           return c.json(response);
         }
         const response = await startConversation(deps, request, visitorInfo(c, request));
-        if (request.visitorId) invitations?.noteConversation(request.visitorId, response.conversationId);
+        if (request.visitorId) await invitations?.noteConversation(request.visitorId, response.conversationId);
         return c.json(response);
       }
       const token = bearerToken(c.req.header('authorization'));
       const conversation = await store.authenticate(request.conversationId, token);
       // The visitor id stored with the conversation counts, not one this request may claim.
       visitorGate?.check({ visitorId: conversation.visitor.visitorId });
-      perConversation?.take(conversation.id);
+      await perConversation?.take(conversation.id);
       return c.json(await continueConversation(deps, conversation, request));
     },
   );

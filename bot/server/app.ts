@@ -28,7 +28,7 @@ export function createApp({ config, store, runtime, logger, rateLimits, handoff 
   app.use(requestId());
   // Once per request, before anything keys a limit or a block on the address.
   app.use(resolveClientAddress(config));
-  app.use(requestLog(logger));
+  app.use(requestLog(logger, { every: config.requestLogEvery }));
   // Cross-Origin-Resource-Policy same-origin everywhere but where a route chose otherwise (widget.js, which
   // any embedding site loads): secureHeaders would overwrite the route's choice on the way out.
   app.use(secureHeaders({ crossOriginResourcePolicy: false }));
@@ -44,7 +44,7 @@ export function createApp({ config, store, runtime, logger, rateLimits, handoff 
     config, store, runtime,
     ...(rateLimits ? { rateLimits } : {}),
     ...(handoff ? { routing: handoff.routing, hub: handoff.hub, clock: handoff.clock, unanswered: handoff.unanswered, visitorGate: handoff.visitorBlocks,
-      invitations: handoff.invitations } : {}),
+      invitations: handoff.invitations, rateLimiters: handoff.rateLimiters } : {}),
   }));
   handoff?.mount(app);
   app.route('/', staticRoutes());

@@ -16,6 +16,7 @@ export const AgentLogEvent = {
   loginFailed: 'agent.login_failed',
   loginLimited: 'agent.login_limited',
   loginSlowed: 'agent.login_slowed',
+  loginRefundFailed: 'agent.login_refund_failed',
   logout: 'agent.logout',
   sessionEnded: 'agent.session_ended',
   sessionsSwept: 'agent.sessions_swept',

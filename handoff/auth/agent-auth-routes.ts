@@ -96,7 +96,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
       log.warn({ event: AgentLogEvent.loginFailed, agentId: agent.id, reason: 'raced', address }, 'sign-in refused');
       throw new UnauthorizedError(BAD_CREDENTIALS);
     }
-    limiter.succeeded(address, key);
+    await refund(address, key);
 
     // A new session id at every sign-in; a session this browser still had ends now.
     const previous = readSessionCookie(c);
@@ -159,11 +159,11 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
         log.warn({ event: AgentLogEvent.loginFailed, agentId: agent.id, reason: 'wrong_current_password', address }, 'password change refused');
       } else {
         // The current password was right (or never checked): only wrong guesses count.
-        limiter.succeeded(address, agent.username);
+        await refund(address, agent.username);
       }
       throw err;
     }
-    limiter.succeeded(address, agent.username);
+    await refund(address, agent.username);
     return c.json({ ok: true });
   });
 
@@ -174,7 +174,7 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
   async function admit(address: string, username: string): Promise<void> {
     let admission;
     try {
-      admission = limiter.attempt(address, username);
+      admission = await limiter.attempt(address, username);
     } catch (err) {
       if (err instanceof RateLimitedError) log.warn({ event: AgentLogEvent.loginLimited, address }, 'sign-in attempts limited');
       throw err;
@@ -183,6 +183,18 @@ export function agentAuthRoutes(deps: AgentAuthRoutesDeps): Hono<AgentEnv> {
       // No username here: the one typed into a failing sign-in is never logged.
       log.warn({ event: AgentLogEvent.loginSlowed, address, delayMs: admission.delayMs }, 'sign-in slowed: many failures for this username');
       await sleep(admission.delayMs);
+    }
+  }
+
+  /**
+   * The right password gives its attempts back. The sign-in has succeeded by then: a limiter out of reach (Redis)
+   * costs the address one attempt, never the sign-in.
+   */
+  async function refund(address: string, username: string): Promise<void> {
+    try {
+      await limiter.succeeded(address, username);
+    } catch (err) {
+      log.warn({ event: AgentLogEvent.loginRefundFailed, address, err }, 'sign-in attempt not given back');
     }
   }
 

@@ -1,7 +1,9 @@
 // Slows password guessing without letting anyone lock an account: hard limits (429) per client address
 // and per (username, address); per username from all addresses only a growing delay, never a refusal.
-// In memory on this node, always on (RATE_LIMITS=off never turns it off). A correct password gives its
-// tokens back, so only failures add up: an office of agents behind one address can all sign in at once.
+// Always on (RATE_LIMITS=off never turns it off). A correct password gives its tokens back, so only failures
+// add up: an office of agents behind one address can all sign in at once. This file holds the port, the rules'
+// arithmetic and the in-memory version of one process; redis-login-limiter.ts applies the same rules on Redis,
+// so failures spread over several nodes count as on one.
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { RateLimitedError } from '../platform/errors.ts';
 
@@ -55,15 +57,41 @@ export interface LoginAdmission {
 
 export interface LoginLimiter {
   /**
-   * Takes one attempt from the address, the (username, address) pair and the username, or none: throws
+   * Takes one attempt from the address, the (username, address) pair and the username, or none: rejects with
    * RateLimitedError (429, Retry-After the longer wait) when the address or the pair is empty. Call before
    * checking the password, and wait the admission's delay first.
    */
-  attempt(address: string, username: string): LoginAdmission;
+  attempt(address: string, username: string): Promise<LoginAdmission>;
   /** The password was right: the (username, address) failures are cleared, the others given back. */
-  succeeded(address: string, username: string): void;
+  succeeded(address: string, username: string): Promise<void>;
+}
+
+/** The in-memory limiter: tells how many keys it holds (its memory bound is tested). */
+export interface MemoryLoginLimiter extends LoginLimiter {
   /** Keys tracked now (bounded by maxKeys each). */
   readonly size: { addresses: number; pairs: number; usernames: number };
+}
+
+/** The same words whichever bucket is empty: the answer does not tell whether the username exists. */
+export function loginLimitedError(waitSeconds: number): RateLimitedError {
+  return new RateLimitedError('too many sign-in attempts; please wait before trying again', waitSeconds);
+}
+
+/** Seconds until a bucket holding `tokens` has one again (at least 1). */
+export function loginWaitSeconds(tokens: number, refillPerMinute: number): number {
+  return Math.max(1, Math.ceil((1 - tokens) / (refillPerMinute / 60_000) / 1000));
+}
+
+/** How far below zero the per-username bucket goes: the failures past the free ones that still lengthen the delay. */
+export function slowdownMaxDebt(options: LoginSlowdownOptions): number {
+  return Math.max(1, Math.ceil(Math.log2(options.maxDelayMs / options.firstDelayMs)) + 1);
+}
+
+/** The wait of an attempt that left the per-username bucket at `tokens` (0 while tokens are not below zero). */
+export function slowdownDelayMs(tokens: number, options: LoginSlowdownOptions): number {
+  if (tokens >= 0) return 0;
+  const steps = Math.ceil(-tokens);
+  return Math.min(options.maxDelayMs, Math.round(options.firstDelayMs * 2 ** (steps - 1)));
 }
 
 /**
@@ -90,7 +118,7 @@ class Buckets {
 
   constructor(
     private readonly capacity: number,
-    refillPerMinute: number,
+    private readonly refillPerMinute: number,
     private readonly maxKeys: number,
   ) {
     this.perMs = refillPerMinute / 60_000;
@@ -112,7 +140,7 @@ class Buckets {
 
   /** Seconds until one token is back (at least 1). */
   waitSeconds(bucket: Bucket): number {
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000));
+    return loginWaitSeconds(bucket.tokens, this.refillPerMinute);
   }
 
   giveBack(key: string, t: number): void {
@@ -156,16 +184,14 @@ class Slowdown {
     maxKeys: number,
   ) {
     this.buckets = new Buckets(options.freeFailures, options.forgetPerMinute, maxKeys);
-    this.maxDebt = Math.max(1, Math.ceil(Math.log2(options.maxDelayMs / options.firstDelayMs)) + 1);
+    this.maxDebt = slowdownMaxDebt(options);
   }
 
   /** Counts one attempt and returns how long it waits. */
   take(key: string, t: number): number {
     const bucket = this.buckets.bucket(key, t);
     bucket.tokens = Math.max(-this.maxDebt, bucket.tokens - 1);
-    if (bucket.tokens >= 0) return 0;
-    const steps = Math.ceil(-bucket.tokens);
-    return Math.min(this.options.maxDelayMs, Math.round(this.options.firstDelayMs * 2 ** (steps - 1)));
+    return slowdownDelayMs(bucket.tokens, this.options);
   }
 
   giveBack(key: string, t: number): void {
@@ -173,7 +199,7 @@ class Slowdown {
   }
 }
 
-export function createLoginLimiter(options: Partial<LoginLimiterOptions> = {}): LoginLimiter {
+export function createLoginLimiter(options: Partial<LoginLimiterOptions> = {}): MemoryLoginLimiter {
   const opts = { ...defaultLoginLimiterOptions, ...options };
   const byAddress = new Buckets(opts.perAddress.capacity, opts.perAddress.refillPerMinute, opts.maxKeys);
   const byPair = new Buckets(opts.perUsernameAndAddress.capacity, opts.perUsernameAndAddress.refillPerMinute, opts.maxKeys);
@@ -183,21 +209,19 @@ export function createLoginLimiter(options: Partial<LoginLimiterOptions> = {}): 
     get size() {
       return { addresses: byAddress.size, pairs: byPair.size, usernames: byUsername.size };
     },
-    attempt(address, username) {
+    async attempt(address, username) {
       const keys = loginLimitKeys(address, username);
       const t = opts.clock().getTime();
       const a = byAddress.bucket(keys.address, t);
       const p = byPair.bucket(keys.pair, t);
       if (a.tokens < 1 || p.tokens < 1) {
-        const wait = Math.max(a.tokens < 1 ? byAddress.waitSeconds(a) : 0, p.tokens < 1 ? byPair.waitSeconds(p) : 0);
-        // The same words whichever bucket is empty: the answer does not tell whether the username exists.
-        throw new RateLimitedError('too many sign-in attempts; please wait before trying again', wait);
+        throw loginLimitedError(Math.max(a.tokens < 1 ? byAddress.waitSeconds(a) : 0, p.tokens < 1 ? byPair.waitSeconds(p) : 0));
       }
       a.tokens -= 1;
       p.tokens -= 1;
       return { delayMs: byUsername.take(keys.username, t) };
     },
-    succeeded(address, username) {
+    async succeeded(address, username) {
       const keys = loginLimitKeys(address, username);
       const t = opts.clock().getTime();
       byAddress.giveBack(keys.address, t);

@@ -3,39 +3,34 @@ import { RateLimitedError } from '../platform/errors.ts';
 import { createRateLimiter } from './rate-limit.ts';
 
 describe('createRateLimiter', () => {
-  it('allows a burst, then refills at the set rate, per key', () => {
+  it('allows a burst, then refills at the set rate, per key', async () => {
     let t = 0;
     const limiter = createRateLimiter({ capacity: 3, refillPerSecond: 1 }, () => t);
-    for (let i = 0; i < 3; i++) limiter.take('a');
-    expect(() => limiter.take('a')).toThrow(RateLimitedError);
-    limiter.take('b'); // other keys are unaffected
+    for (let i = 0; i < 3; i++) await limiter.take('a');
+    await expect(limiter.take('a')).rejects.toThrow(RateLimitedError);
+    await limiter.take('b'); // other keys are unaffected
     t += 999;
-    expect(() => limiter.take('a')).toThrow(RateLimitedError);
+    await expect(limiter.take('a')).rejects.toThrow(RateLimitedError);
     t += 1;
-    limiter.take('a');
-    expect(() => limiter.take('a')).toThrow(RateLimitedError);
+    await limiter.take('a');
+    await expect(limiter.take('a')).rejects.toThrow(RateLimitedError);
   });
 
-  it('says how long to wait', () => {
+  it('says how long to wait', async () => {
     const limiter = createRateLimiter({ capacity: 1, refillPerSecond: 0.25 }, () => 0);
-    limiter.take('a');
-    try {
-      limiter.take('a');
-      expect.unreachable();
-    } catch (err) {
-      expect((err as RateLimitedError).retryAfterSeconds).toBe(4);
-    }
+    await limiter.take('a');
+    await expect(limiter.take('a')).rejects.toMatchObject({ retryAfterSeconds: 4 });
   });
 
-  it('stays bounded under many keys without blocking newcomers', () => {
+  it('stays bounded under many keys without blocking newcomers', async () => {
     let t = 0;
     const limiter = createRateLimiter({ capacity: 2, refillPerSecond: 1, maxKeys: 100 }, () => t);
     for (let i = 0; i < 1000; i++) {
-      limiter.take(`k${i}`);
+      await limiter.take(`k${i}`);
       t += 1;
       expect(limiter.size).toBeLessThanOrEqual(100);
     }
-    limiter.take('newcomer');
+    await limiter.take('newcomer');
     expect(limiter.size).toBeLessThanOrEqual(100);
   });
 });

@@ -1,4 +1,5 @@
-// Token-bucket rate limiting by key (client address, conversation), in memory on this node.
+// Token-bucket rate limiting by key (client address, conversation): the port the routes take, and its
+// in-memory version for one process (redis-rate-limit.ts shares the buckets between nodes).
 import { RateLimitedError } from '../platform/errors.ts';
 
 export interface RateLimitOptions {
@@ -24,10 +25,33 @@ export const defaultConversationRateLimit: RateLimitOptions = { capacity: 30, re
 export const defaultConversationCreateRateLimit: RateLimitOptions = { capacity: 30, refillPerSecond: 0.5 };
 
 export interface RateLimiter {
-  /** Takes one token for `key`, or throws RateLimitedError with the seconds until one is available. */
-  take(key: string): void;
+  /** Takes one token for `key`, or rejects with RateLimitedError and the seconds until one is available. */
+  take(key: string): Promise<void>;
+}
+
+/**
+ * Builds the limiter of one limit. `name` tells limits apart where buckets are shared (the Redis key), so two
+ * limits never count in each other's buckets; routes receive a factory instead of building in-memory limiters,
+ * so the composition decides where the buckets live.
+ */
+export type RateLimiterFactory = (name: string, options: RateLimitOptions) => RateLimiter;
+
+/** The in-memory limiter: tells how many keys it holds (its memory bound is tested). */
+export interface MemoryRateLimiter extends RateLimiter {
   /** Keys currently tracked. */
   readonly size: number;
+}
+
+/** One process: every limit in this node's memory. */
+export const memoryRateLimiters: RateLimiterFactory = (_name, options) => createRateLimiter(options);
+
+/** The Retry-After of an empty bucket: seconds until it holds one token again (at least 1). */
+export function retryAfterSeconds(tokens: number, refillPerSecond: number): number {
+  return Math.max(1, Math.ceil((1 - tokens) / refillPerSecond));
+}
+
+export function rateLimitedError(retryAfter: number): RateLimitedError {
+  return new RateLimitedError('too many requests; please slow down', retryAfter);
 }
 
 interface Bucket {
@@ -35,7 +59,7 @@ interface Bucket {
   at: number;
 }
 
-export function createRateLimiter(options: RateLimitOptions, now: () => number = Date.now): RateLimiter {
+export function createRateLimiter(options: RateLimitOptions, now: () => number = Date.now): MemoryRateLimiter {
   const { capacity, refillPerSecond, maxKeys = 50_000 } = options;
   const buckets = new Map<string, Bucket>();
 
@@ -60,7 +84,7 @@ export function createRateLimiter(options: RateLimitOptions, now: () => number =
     get size() {
       return buckets.size;
     },
-    take(key) {
+    async take(key) {
       const t = now();
       let bucket = buckets.get(key);
       if (!bucket) {
@@ -70,10 +94,7 @@ export function createRateLimiter(options: RateLimitOptions, now: () => number =
       } else {
         refill(bucket, t);
       }
-      if (bucket.tokens < 1) {
-        const retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerSecond));
-        throw new RateLimitedError('too many requests; please slow down', retryAfterSeconds);
-      }
+      if (bucket.tokens < 1) throw rateLimitedError(retryAfterSeconds(bucket.tokens, refillPerSecond));
       bucket.tokens -= 1;
     },
   };

@@ -15,6 +15,8 @@ export interface AgentStreamDeps {
   presence: Presence;
   /** The conversations the agent holds now (assigned to them and not closed). */
   heldConversations: (agentId: string) => Promise<string[]>;
+  /** On every heartbeat, read the messages no event announced (the hub is Redis pub/sub, which may drop one). */
+  catchUpOnHeartbeat?: boolean;
 }
 
 export interface AgentStreamRequest {
@@ -51,6 +53,7 @@ export function runAgentStream(connection: SseConnection, deps: AgentStreamDeps,
   const watched = new Map<string, () => void>();
   const streamed = () => (watched.size === 0 ? [...held.keys()] : [...new Set([...held.keys(), ...watched.keys()])]);
   const pump = createMessagePump(connection, transcripts, streamed, request.after ?? 0, agentMessageEvent);
+  if (deps.catchUpOnHeartbeat) connection.onHeartbeat(() => pump.poll());
 
   const hold = (conversationId: string) => {
     const entry = held.get(conversationId);

@@ -29,6 +29,11 @@ export interface LiveConnectionsOptions {
 
 export const defaultLiveConnectionsOptions: LiveConnectionsOptions = { restartRetryMs: 5000 };
 
+/** The refusal of a stream over a cap (here, and in the caps shared by several nodes: stream-slots.ts). */
+export function tooManyStreams(key: string, max: number, retryAfterSeconds: number, code?: string): RateLimitedError {
+  return new RateLimitedError(`live: at most ${max} open streams for one ${key.split(':')[0]!.replace('-', ' ')}`, retryAfterSeconds, code);
+}
+
 /** The event a stream gets before a shutdown ends it. */
 export const SERVER_RESTARTING_EVENT = 'server_restarting';
 
@@ -45,9 +50,7 @@ export function createLiveConnections(options: Partial<LiveConnectionsOptions> =
     },
     reserve(key, max, retryAfterSeconds, code) {
       const taken = counts.get(key) ?? 0;
-      if (taken >= max) {
-        throw new RateLimitedError(`live: at most ${max} open streams for one ${key.split(':')[0]!.replace('-', ' ')}`, retryAfterSeconds, code);
-      }
+      if (taken >= max) throw tooManyStreams(key, max, retryAfterSeconds, code);
       counts.set(key, taken + 1);
       let released = false;
       return () => {

@@ -17,6 +17,7 @@ import { openDatabase, type Db } from '../sqlite/db.ts';
 import { UnauthorizedError } from '../platform/errors.ts';
 import { createMemoryHub, type MemoryHub } from '../platform/hub.ts';
 import { createLiveConnections, type LiveConnections } from './live-connections.ts';
+import { createLocalStreamSlots, type StreamSlots } from './stream-slots.ts';
 import { liveRoutes, type LiveLog, type LiveOptions } from './live-routes.ts';
 import type { Presence } from '../routing/presence.ts';
 import { createSqliteConversationStore } from '../conversations/sqlite-conversation-store.ts';
@@ -97,6 +98,7 @@ async function start(
   options: Partial<LiveOptions> = {},
   wrapTranscripts: (t: TranscriptStore, r: Pick<Running, 'db' | 'hub'>) => TranscriptStore = (t) => t,
   allowedOrigins: string[] = [],
+  streamSlots?: StreamSlots,
 ): Promise<Running> {
   const db = openDatabase(dataDir);
   const hub = createMemoryHub((err) => {
@@ -124,6 +126,7 @@ async function start(
       },
       connections,
       allowedOrigins,
+      ...(streamSlots ? { streamSlots } : {}),
       log: { debug() {}, warn: (fields) => warnings.push(fields as Record<string, unknown>) },
       options: { heartbeatMs: 60_000, ...options },
     }),
@@ -348,6 +351,73 @@ describe('visitor stream', () => {
     await client.ended;
     expect(client.isEnded).toBe(true);
     await eventually(() => r.hub.listenerCount() === 0 && r.connections.size === 0);
+  });
+});
+
+describe('several nodes', () => {
+  it('with catchUpOnHeartbeat, a message whose event was dropped (pub/sub between nodes) arrives by the next heartbeat', async () => {
+    const r = await start(tempDir(), { heartbeatMs: 100, catchUpOnHeartbeat: true });
+    const c = await newConversation(r);
+    const client = await open(`${r.url}/api/conversations/${c.id}/events`, c.auth);
+    await client.waitFor(isReady);
+    const dropped = addMessage(r, c.id, 'agent', '您好，我是客服小李', false);
+    await client.waitFor((e) => e.id === String(dropped.id), 1000);
+    const announced = addMessage(r, c.id, 'visitor', '谢谢');
+    await client.waitFor((e) => e.id === String(announced.id));
+    // Later heartbeats read again and find nothing new: nothing is sent twice.
+    await client.waitForComments(4, 2000);
+    expect(messageIds(client)).toEqual([...c.messages.map((m) => m.id), dropped.id, announced.id]);
+  });
+
+  it('without it (one process: the in-process hub drops nothing) heartbeats do not read the store', async () => {
+    const r = await start(tempDir(), { heartbeatMs: 100 });
+    const c = await newConversation(r);
+    const client = await open(`${r.url}/api/conversations/${c.id}/events`, c.auth);
+    await client.waitFor(isReady);
+    // Never announced, so only a heartbeat read could send it: three heartbeats pass without it.
+    addMessage(r, c.id, 'agent', '您好', false);
+    await client.waitForComments(3, 2000);
+    expect(messageIds(client)).toEqual(c.messages.map((m) => m.id));
+  });
+
+  it('an agent stream catches up the same way on its held conversations', async () => {
+    const r = await start(tempDir(), { heartbeatMs: 100, catchUpOnHeartbeat: true });
+    const held = await newConversation(r);
+    const other = await newConversation(r);
+    r.held.set('a1', new Set([held.id]));
+    const client = await open(`${r.url}/api/agent/events`, asAgent('a1'));
+    await client.waitFor(isReady);
+    addMessage(r, other.id, 'visitor', 'not held', false);
+    const dropped = addMessage(r, held.id, 'visitor', '在吗？', false);
+    await client.waitFor((e) => e.id === String(dropped.id), 1000);
+    await client.waitForComments(3, 2000);
+    expect(messageIds(client)).toEqual([dropped.id]);
+  });
+
+  it('the per-address cap counts the streams of every node sharing the stream slots; the per-conversation cap is per node', async () => {
+    const dir = tempDir();
+    // Two nodes on one database, as behind a load balancer; the slots stand for the Redis ones (redis-stream-slots.test.ts).
+    const slots = createLocalStreamSlots();
+    const options = { maxVisitorStreamsPerAddress: 3, maxStreamsPerConversation: 2 };
+    const a = await start(dir, options, undefined, [], slots);
+    const b = await start(dir, options, undefined, [], slots);
+    const x = await newConversation(a);
+    const y = await newConversation(a);
+    const url = (r: Running, c: { id: string }) => `${r.url}/api/conversations/${c.id}/events`;
+    expect((await open(url(a, x), x.auth)).status).toBe(200);
+    expect((await open(url(a, x), x.auth)).status).toBe(200);
+    // A third stream of x: refused on A (per node), but B has room for x.
+    expect((await open(url(a, x), x.auth)).status).toBe(429);
+    const third = await open(url(b, y), y.auth);
+    expect(third.status).toBe(200);
+    // Three streams from this address over both nodes: a fourth is refused on either node.
+    const refused = await open(url(b, x), x.auth);
+    expect(refused.status).toBe(429);
+    expect(refused.error.error.code).toBe('too_many_streams');
+    expect((await open(url(a, y), y.auth)).status).toBe(429);
+    third.close();
+    await eventually(() => b.connections.size === 0);
+    expect((await open(url(b, x), x.auth)).status).toBe(200);
   });
 });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { limitBody } from '../http/body-limit.ts';
 import { bearerToken } from '../http/bearer-token.ts';
 import { clientKey } from '../http/client-address.ts';
-import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../http/rate-limit.ts';
+import { memoryRateLimiters, type RateLimiter, type RateLimiterFactory, type RateLimitOptions } from '../http/rate-limit.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
 import type { AgentEnv, RequireAgent } from '../agents/agent-env.ts';
 import { runAgentStream } from './agent-stream.ts';
@@ -12,6 +12,7 @@ import type { Conversation, ConversationStore } from '../conversations/conversat
 import { ForbiddenError, ValidationError } from '../platform/errors.ts';
 import type { Hub } from '../platform/hub.ts';
 import { createLiveConnections, type LiveConnections } from './live-connections.ts';
+import type { StreamSlots } from './stream-slots.ts';
 import type { VisitorState } from './live-events.ts';
 import type { Presence } from '../routing/presence.ts';
 import { defaultSseConnectionOptions, openSseConnection, type CloseReason, type SseConnectionOptions } from './sse-connection.ts';
@@ -20,9 +21,12 @@ import { runVisitorStream } from './visitor-stream.ts';
 import { assertOriginAllowed, normalizeAllowed, type AllowedOrigins } from '../http/same-origin.ts';
 
 export interface LiveOptions extends SseConnectionOptions {
-  /** Streams one conversation may have open at once (tabs, reconnect overlap). Range 1-100; default 5. */
+  /**
+   * Streams one conversation may have open at once (tabs, reconnect overlap). Range 1-100; default 5. Counted per
+   * node, like the per-agent cap: both bound the sockets one chat or agent holds on the node that serves them.
+   */
   maxStreamsPerConversation: number;
-  /** Streams one agent may have open at once. Range 1-100; default 10. */
+  /** Streams one agent may have open at once, per node. Range 1-100; default 10. */
   maxStreamsPerAgent: number;
   /**
    * Visitor streams one client address (an IPv6 client's /64) may have open at once, whatever the
@@ -35,6 +39,12 @@ export interface LiveOptions extends SseConnectionOptions {
    * Default burst 5, then 3 per second: enough for "started" and "stopped" as people type.
    */
   typingRateLimit: RateLimitOptions | 'off';
+  /**
+   * Every heartbeat, a stream also reads the messages after its cursor from the store: with several nodes the hub
+   * is Redis pub/sub, which may drop an event, and this bounds the loss to one heartbeat. Default false: the
+   * in-process hub drops nothing.
+   */
+  catchUpOnHeartbeat: boolean;
 }
 
 export const defaultLiveOptions: LiveOptions = {
@@ -43,6 +53,7 @@ export const defaultLiveOptions: LiveOptions = {
   maxStreamsPerAgent: 10,
   maxVisitorStreamsPerAddress: 20,
   typingRateLimit: { capacity: 5, refillPerSecond: 3 },
+  catchUpOnHeartbeat: false,
 };
 
 /** Structured logging as pino does it (only what this module uses). */
@@ -88,7 +99,14 @@ export interface LiveRoutesDeps {
   clientKey?: (c: Context) => string;
   /** The registry of open streams; pass one to close them all on shutdown. Default: a private one. */
   connections?: LiveConnections;
+  /**
+   * The caps that hold across every node (the visitor streams of one client address): coordination.ts's
+   * streamSlots. Default: counted in `connections`, this process alone.
+   */
+  streamSlots?: StreamSlots;
   log?: LiveLog;
+  /** Where the typing buckets live (this process by default; Redis on several nodes). */
+  rateLimiters?: RateLimiterFactory;
   options?: Partial<LiveOptions>;
 }
 
@@ -97,6 +115,8 @@ interface Place {
   key: string;
   max: number;
   code?: string;
+  /** Counted on every node (streamSlots), not only on this one. */
+  shared?: boolean;
 }
 
 /** Biggest typing request body: `{"typing":false}` with room to spare. */
@@ -120,7 +140,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
   const visitorState = deps.visitorState ?? defaultVisitorState(store);
   const keyOf = deps.clientKey ?? clientKey;
   const typingLimiter: RateLimiter | undefined =
-    options.typingRateLimit === 'off' ? undefined : createRateLimiter(options.typingRateLimit);
+    options.typingRateLimit === 'off' ? undefined : (deps.rateLimiters ?? memoryRateLimiters)('typing', options.typingRateLimit);
   const retryAfterSeconds = Math.max(1, Math.ceil(options.retryMs / 1000));
   const origins = normalizeAllowed(deps.allowedOrigins ?? []);
   const visitorOrigins = [...origins, ...normalizeAllowed(deps.widgetOrigins ?? [])];
@@ -141,8 +161,8 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
   };
 
   /** Opens a stream counted under each of `places` (key and cap); `run` wires it to the hub. Logs the open and the end. */
-  function stream(c: Context, places: Place[], fields: object, run: Parameters<typeof openSseConnection>[2]) {
-    const release = reserveAll(places);
+  async function stream(c: Context, places: Place[], fields: object, run: Parameters<typeof openSseConnection>[2]) {
+    const release = await reserveAll(places);
     const opened = Date.now();
     try {
       return openSseConnection(
@@ -168,10 +188,16 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
   }
 
   /** A place under every key, or none (the places taken before a full one are given back). */
-  function reserveAll(places: Place[]): () => void {
+  async function reserveAll(places: Place[]): Promise<() => void> {
     const releases: Array<() => void> = [];
     try {
-      for (const { key, max, code } of places) releases.push(connections.reserve(key, max, retryAfterSeconds, code));
+      for (const { key, max, code, shared } of places) {
+        releases.push(
+          shared && deps.streamSlots
+            ? await deps.streamSlots.reserve(key, max, retryAfterSeconds, code)
+            : connections.reserve(key, max, retryAfterSeconds, code),
+        );
+      }
     } catch (err) {
       for (const release of releases) release();
       throw err;
@@ -191,10 +217,10 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     const conversationId = conversation.id;
     const places: Place[] = [{ key: `conversation:${conversationId}`, max: options.maxStreamsPerConversation }];
     if (options.maxVisitorStreamsPerAddress !== 'off') {
-      places.push({ key: `visitor-address:${keyOf(c)}`, max: options.maxVisitorStreamsPerAddress, code: 'too_many_streams' });
+      places.push({ key: `visitor-address:${keyOf(c)}`, max: options.maxVisitorStreamsPerAddress, code: 'too_many_streams', shared: true });
     }
     return stream(c, places, { conversationId }, (connection) =>
-      runVisitorStream(connection, { hub, transcripts, visitorState }, conversationId, after),
+      runVisitorStream(connection, { hub, transcripts, visitorState, catchUpOnHeartbeat: options.catchUpOnHeartbeat }, conversationId, after),
     );
   });
 
@@ -203,7 +229,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     const conversation = await store.authenticate(c.req.param('id'), token);
     deps.visitorGate?.(c, conversation);
     const { typing } = parseTyping(await readJsonBody(c));
-    typingLimiter?.take(`${conversation.id}:visitor`);
+    await typingLimiter?.take(`${conversation.id}:visitor`);
     hub.publish(`conversation:${conversation.id}`, { type: 'typing', conversationId: conversation.id, author: 'visitor', typing });
     return c.body(null, 204);
   });
@@ -215,7 +241,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     return stream(c, [{ key: `agent:${agent.id}`, max: options.maxStreamsPerAgent }], { agentId: agent.id }, (connection) =>
       runAgentStream(
         connection,
-        { hub, transcripts, presence, heldConversations },
+        { hub, transcripts, presence, heldConversations, catchUpOnHeartbeat: options.catchUpOnHeartbeat },
         after === undefined ? { agent, sessionId } : { agent, sessionId, after },
       ),
     );
@@ -228,7 +254,7 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
     if (!(await heldConversations(agent.id)).includes(conversationId)) {
       throw new ForbiddenError(`live: agent ${agent.id} does not hold conversation ${JSON.stringify(conversationId)}`);
     }
-    typingLimiter?.take(`${conversationId}:agent`);
+    await typingLimiter?.take(`${conversationId}:agent`);
     hub.publish(`conversation:${conversationId}`, { type: 'typing', conversationId, author: 'agent', typing });
     return c.body(null, 204);
   });

@@ -54,6 +54,8 @@ export interface SseConnection {
   send(event: SseEvent): Promise<void>;
   /** Runs once when the connection ends, whatever ends it; cleanups run newest first. */
   onClose(cleanup: () => void): void;
+  /** Queues `task` behind every heartbeat ping (a catch-up read: an event between nodes may have been dropped). */
+  onHeartbeat(task: () => void | Promise<void>): void;
   /**
    * Ends the stream now; queued tasks are dropped. `last`, when given, is written just before the end,
    * ahead of anything still queued (server shutdown: tell the client to reconnect, and when).
@@ -217,6 +219,7 @@ function createConnection(sink: SseSink, options: OpenSseOptions): SseConnection
   let pending = 0;
   let chain: Promise<void> = Promise.resolve();
   const cleanups: Array<() => void> = [];
+  const heartbeatTasks: Array<() => void | Promise<void>> = [];
 
   const close = (reason: CloseReason, last?: LastEvent) => {
     if (closed) return;
@@ -264,10 +267,16 @@ function createConnection(sink: SseSink, options: OpenSseOptions): SseConnection
       if (closed) cleanup();
       else cleanups.push(cleanup);
     },
+    onHeartbeat(task: () => void | Promise<void>) {
+      heartbeatTasks.push(task);
+    },
     close,
   };
 
-  const heartbeat = setInterval(() => connection.enqueue(() => sink.write(': ping\n\n')), options.heartbeatMs);
+  const heartbeat = setInterval(() => {
+    connection.enqueue(() => sink.write(': ping\n\n'));
+    for (const task of heartbeatTasks) connection.enqueue(task);
+  }, options.heartbeatMs);
   const jitter = Math.random() * 0.1 * options.maxAgeMs;
   // Not queued: a stuck write must not keep the stream past its age.
   const maxAge = setTimeout(() => close('max_age'), options.maxAgeMs + jitter);

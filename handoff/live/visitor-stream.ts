@@ -10,6 +10,8 @@ export interface VisitorStreamDeps {
   transcripts: TranscriptStore;
   /** The conversation's state for the `ready` event. */
   visitorState: (conversationId: string) => Promise<VisitorState>;
+  /** On every heartbeat, read the messages no event announced (the hub is Redis pub/sub, which may drop one). */
+  catchUpOnHeartbeat?: boolean;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface VisitorStreamDeps {
  */
 export function runVisitorStream(
   connection: SseConnection,
-  { hub, transcripts, visitorState }: VisitorStreamDeps,
+  { hub, transcripts, visitorState, catchUpOnHeartbeat = false }: VisitorStreamDeps,
   conversationId: string,
   after: number,
 ): void {
@@ -33,6 +35,7 @@ export function runVisitorStream(
     if (wire) connection.enqueue(() => connection.send(wire));
   });
   connection.onClose(unsubscribe);
+  if (catchUpOnHeartbeat) connection.onHeartbeat(() => pump.poll());
 
   const state = visitorState(conversationId);
   // Awaited in the task below; this only keeps a rejection after an early close from going unhandled.

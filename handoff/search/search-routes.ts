@@ -1,6 +1,6 @@
 // GET /api/agent/search: transcript search over the chats the caller may view (view-access.ts), every search audited.
 import { Hono, type Context } from 'hono';
-import { createRateLimiter, type RateLimitOptions } from '../http/rate-limit.ts';
+import { memoryRateLimiters, type RateLimiterFactory, type RateLimitOptions } from '../http/rate-limit.ts';
 import type { AgentEnv, RequireAgent } from '../agents/agent-env.ts';
 import { CONVERSATION_STATUSES, type ConversationStatus, type MessageAuthor } from '../conversations/conversation-store.ts';
 import { ForbiddenError, ValidationError } from '../platform/errors.ts';
@@ -34,6 +34,8 @@ export interface SearchRoutesDeps {
   requireAgent: RequireAgent;
   /** A row per search (who, how many terms and characters, how many hits; never the terms); none in tests that do not read it. */
   audit?: AuditLog;
+  /** Where the per-agent buckets live (this process by default; Redis on several nodes). */
+  rateLimiters?: RateLimiterFactory;
   options?: Partial<SearchOptions>;
 }
 
@@ -56,9 +58,9 @@ const MAX_QUERY_CHARS = 200;
 const MAX_TERMS = 8;
 const MAX_AGENT_ID = 128;
 
-export function searchRoutes({ transcripts, requireAgent, audit, options: overrides }: SearchRoutesDeps): Hono<AgentEnv> {
+export function searchRoutes({ transcripts, requireAgent, audit, rateLimiters = memoryRateLimiters, options: overrides }: SearchRoutesDeps): Hono<AgentEnv> {
   const options: SearchOptions = { ...defaultSearchOptions, ...overrides };
-  const limiter = options.rateLimit === 'off' ? undefined : createRateLimiter(options.rateLimit);
+  const limiter = options.rateLimit === 'off' ? undefined : rateLimiters('search', options.rateLimit);
   const app = new Hono<AgentEnv>();
 
   /**
@@ -77,7 +79,7 @@ export function searchRoutes({ transcripts, requireAgent, audit, options: overri
       }
       query.heldBy = requested;
     }
-    limiter?.take(agent.id);
+    await limiter?.take(agent.id);
 
     const page = await transcripts.search(query);
     // A read of personal data: who searched, how much they asked and got. Never the terms (a phone number

@@ -16,7 +16,7 @@ import { cannedReplyRoutes } from '../content/canned-reply-routes.ts';
 import type { CannedReplyStore } from '../content/canned-reply-store.ts';
 import type { Clock } from '../platform/clock.ts';
 import { openDatabase, type Db } from '../sqlite/db.ts';
-import { createLoginLimiter, type LoginLimiterOptions } from '../auth/login-limiter.ts';
+import { createLoginLimiter, type LoginLimiter, type LoginLimiterOptions } from '../auth/login-limiter.ts';
 import { createPasswordHasher, type PasswordHasher, type PasswordOptions } from '../auth/password.ts';
 import { createRequireAgent } from '../auth/require-agent.ts';
 import type { SecureCookies } from '../auth/session-cookie.ts';
@@ -73,6 +73,8 @@ export interface Kit {
 export interface KitOptions {
   sessions?: Partial<Omit<SessionStoreOptions, 'clock'>>;
   limiter?: Partial<Omit<LoginLimiterOptions, 'clock'>>;
+  /** The sign-in limiter itself (a Redis one, shared with another kit acting as another node); `limiter` is then unused. */
+  loginLimiter?: LoginLimiter;
   allowedOrigins?: string[];
   secureCookies?: SecureCookies;
   knownGroups?: string[];
@@ -101,7 +103,7 @@ export function createKit(options: KitOptions = {}): Kit {
   const allowedOrigins = options.allowedOrigins ?? [];
   const secureCookies = options.secureCookies ?? 'auto';
   const requireAgent = createRequireAgent({ agents, sessions, hub, allowedOrigins, secureCookies, log });
-  const limiter = createLoginLimiter({ ...options.limiter, clock: clock.clock });
+  const limiter = options.loginLimiter ?? createLoginLimiter({ ...options.limiter, clock: clock.clock });
 
   const app = new Hono<AgentEnv>();
   app.route(

@@ -17,8 +17,11 @@ export interface InvitationClaims {
   claim(invitationId: string, visitorId: string | undefined): Promise<InvitationClaim>;
   /** The conversation started from it (invited_conversations) and the visitor is in chat from now on. */
   started(conversationId: string, claim: InvitationClaim, visitorId: string | undefined): Promise<void>;
-  /** Any new conversation with a visitor id: the visitor list shows them in chat. */
-  noteConversation(visitorId: string, conversationId: string): void;
+  /**
+   * Any new conversation with a visitor id: the visitor list shows them in chat. Never rejects: the conversation
+   * is made already, and its answer (with the visitor's token) must not be lost for a note in the visitor list.
+   */
+  noteConversation(visitorId: string, conversationId: string): Promise<void>;
 }
 
 export interface InvitationClaimsDeps {
@@ -28,12 +31,21 @@ export interface InvitationClaimsDeps {
   status: (agentId: string) => AgentStatus;
   heldConversationIds: (agentId: string) => Promise<string[]>;
   clock: Clock;
+  /** A note of the visitor list that could not be written (Redis out of reach). Default: ignored. */
+  onNoteFailed?: (err: unknown) => void;
 }
 
 export function createInvitationClaims(deps: InvitationClaimsDeps): InvitationClaims {
+  const note = async (visitorId: string, conversationId: string) => {
+    try {
+      await deps.presence.noteConversation(visitorId, conversationId);
+    } catch (err) {
+      deps.onNoteFailed?.(err);
+    }
+  };
   return {
     async claim(invitationId, visitorId) {
-      const invitation = deps.presence.claim(invitationId, visitorId);
+      const invitation = await deps.presence.claim(invitationId, visitorId);
       if (!invitation) {
         throw new ValidationError('invalid_invitation', 'invitationId names no open invitation of this visitor', 'invitationId');
       }
@@ -51,10 +63,8 @@ export function createInvitationClaims(deps: InvitationClaimsDeps): InvitationCl
         from.kind === 'agent' ? { id: invitation.id, kind: 'agent', agentId: from.agentId } : { id: invitation.id, kind: 'rule', ruleId: from.ruleId },
         deps.clock(),
       );
-      if (visitorId) deps.presence.noteConversation(visitorId, conversationId);
+      if (visitorId) await note(visitorId, conversationId);
     },
-    noteConversation(visitorId, conversationId) {
-      deps.presence.noteConversation(visitorId, conversationId);
-    },
+    noteConversation: note,
   };
 }

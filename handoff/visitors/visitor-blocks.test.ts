@@ -1,43 +1,35 @@
-// The block store and gate on a real SQLite file: expiry honoured at lookup, a second block of the same value
-// extends the first (never shortening it), a unit of work that fails after the block (its audit row) leaves
-// store and gate unchanged, refused requests held in memory and written in one go (not per request), blocks
-// reloaded; address blocks matched in canonical form and CIDR ranges matched by any address inside them.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createSqliteVisitorBlockStore } from './sqlite-visitor-block-store.ts';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../sqlite/db.ts';
-import { createSqliteUnitOfWork } from '../sqlite/unit-of-work.ts';
+// The block store and gate on both engines (a real SQLite file; a real PostgreSQL database where the test
+// services are): expiry honoured at lookup, a second block of the same value extends the first (never shortening
+// it, also when two nodes block at once), a unit of work that fails after the block (its audit row) leaves store
+// and gate unchanged, refused requests held in memory and written in one go (not per request), blocks reloaded;
+// address blocks matched in canonical form and CIDR ranges matched by any address inside them.
+import { beforeEach, expect, it } from 'vitest';
+import { databases, describeEachEngine, type EngineDb } from '../testing/engine-databases.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { createVisitorBlocks, type VisitorBlocksOptions } from './visitor-blocks.ts';
 
 const T0 = new Date('2025-03-03T02:00:00.000Z');
-let dir: string;
-let db: Db;
-let unit: UnitOfWork;
-let now: number;
-const clock = () => new Date(now);
-const storedHits = (id: string) => (db.prepare('SELECT hits FROM visitor_blocks WHERE id = ?').get(id) as { hits: number }).hits;
 
-async function open(options: Partial<VisitorBlocksOptions> = {}) {
-  const blocks = createVisitorBlocks(createSqliteVisitorBlockStore(db), unit, { clock, ...options });
-  await blocks.load();
-  return blocks;
-}
+describeEachEngine('visitor blocks', (engine) => {
+  const openDb = databases(engine);
+  let db: EngineDb;
+  let unit: UnitOfWork;
+  let now: number;
+  const clock = () => new Date(now);
+  const storedHits = async (id: string) => db.value<number>('SELECT hits FROM visitor_blocks WHERE id = ?', [id]);
 
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'visitor-blocks-'));
-  db = openDatabase(dir);
-  unit = createSqliteUnitOfWork(db);
-  now = T0.getTime();
-});
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+  async function open(options: Partial<VisitorBlocksOptions> = {}, on: EngineDb = db) {
+    const blocks = createVisitorBlocks(on.stores.visitorBlocks(), on === db ? unit : on.stores.unitOfWork(), { clock, ...options });
+    await blocks.load();
+    return blocks;
+  }
 
-describe('visitor blocks', () => {
+  beforeEach(async () => {
+    db = await openDb();
+    unit = db.stores.unitOfWork();
+    now = T0.getTime();
+  });
+
   it('honours expiry at lookup, and blocking again extends the block in force', async () => {
     const blocks = await open();
     const first = await blocks.block({ kind: 'visitor', value: 'v1', createdBy: 'a1', durationHours: 1 });
@@ -116,13 +108,13 @@ describe('visitor blocks', () => {
     const blocks = await open({ flushIntervalMs: 60_000 });
     const block = await blocks.block({ kind: 'ip', value: '198.51.100.9', createdBy: 'a1' });
     for (let i = 0; i < 500; i++) expect(() => blocks.check({ ip: '198.51.100.9' })).toThrow();
-    expect(storedHits(block.id)).toBe(0);
+    expect(await storedHits(block.id)).toBe(0);
     expect((await blocks.get(block.id))!.hits).toBe(500);
     await blocks.flush();
-    expect(storedHits(block.id)).toBe(500);
+    expect(await storedHits(block.id)).toBe(500);
     expect(() => blocks.check({ ip: '198.51.100.9' })).toThrow();
     await blocks.stop();
-    expect(storedHits(block.id)).toBe(501);
+    expect(await storedHits(block.id)).toBe(501);
 
     const reopened = await open();
     expect(() => reopened.check({ ip: '198.51.100.9' })).toThrow();
@@ -134,13 +126,84 @@ describe('visitor blocks', () => {
     await reopened.stop();
   });
 
+  it('keeps the hits of a write that failed and writes them with the next one (none lost, none twice)', async () => {
+    const store = db.stores.visitorBlocks();
+    let failNext = true;
+    const failing = {
+      ...store,
+      async addHits(hits: Parameters<typeof store.addHits>[0], day: string) {
+        if (failNext) {
+          failNext = false;
+          throw new Error('database busy');
+        }
+        return store.addHits(hits, day);
+      },
+    };
+    const blocks = createVisitorBlocks(failing, unit, { clock, flushIntervalMs: 60_000 });
+    await blocks.load();
+    const block = await blocks.block({ kind: 'visitor', value: 'v-retry', createdBy: 'a1' });
+    for (let i = 0; i < 3; i++) expect(() => blocks.check({ visitorId: 'v-retry' })).toThrow();
+    await expect(blocks.flush()).rejects.toThrow('database busy');
+    expect(await storedHits(block.id)).toBe(0);
+    // Still counted (in memory), and one more meanwhile.
+    expect((await blocks.get(block.id))!.hits).toBe(3);
+    expect(() => blocks.check({ visitorId: 'v-retry' })).toThrow();
+    await blocks.flush();
+    expect(await storedHits(block.id)).toBe(4);
+    await blocks.flush();
+    expect(await storedHits(block.id)).toBe(4);
+    await blocks.stop();
+  });
+
+  it('a reload that read the rows before a change made here does not undo the change', async () => {
+    const store = db.stores.visitorBlocks();
+    let release!: () => void;
+    let reads = 0;
+    const slow = {
+      ...store,
+      async unlifted() {
+        const rows = await store.unlifted();
+        // The second read (the reload below) is held until the block has been made and applied.
+        if (++reads === 2) await new Promise<void>((resolve) => (release = resolve));
+        return rows;
+      },
+    };
+    const blocks = createVisitorBlocks(slow, unit, { clock });
+    await blocks.load();
+    const reloading = blocks.reload();
+    await blocks.block({ kind: 'visitor', value: 'v-race', createdBy: 'a1' });
+    expect(() => blocks.check({ visitorId: 'v-race' })).toThrow();
+    release();
+    await reloading;
+    // The held read had no such block: it was read again instead of replacing the gate with it.
+    expect(reads).toBe(3);
+    expect(() => blocks.check({ visitorId: 'v-race' })).toThrow();
+    await blocks.stop();
+  });
+
+  // SQLite's write lock ordered two blocks of one value; on PostgreSQL two nodes may block it at once: they must
+  // extend one block (not fail on the one-active-block index, nor make two).
+  it('makes one block when several nodes block the same value at once, the latest expiry winning', async () => {
+    const nodes = [db, ...(await Promise.all([1, 2, 3].map(() => db.another())))];
+    const all = await Promise.all(nodes.map((node) => open({}, node)));
+    const made = await Promise.all(all.map((blocks, i) => blocks.block({ kind: 'visitor', value: 'v-many', createdBy: `a${i}`, durationHours: i + 1 })));
+    expect(new Set(made.map((b) => b.id)).size).toBe(1);
+    expect(await db.value('SELECT count(*) FROM visitor_blocks')).toBe(1);
+    expect((await all[0]!.get(made[0]!.id))!.expiresAt).toBe(new Date(T0.getTime() + 4 * 3_600_000).toISOString());
+    // Each node's own gate has it at once; a node that starts later reads it.
+    for (const blocks of all) expect(() => blocks.check({ visitorId: 'v-many' })).toThrow(/not available/);
+    const late = await open({}, await db.another());
+    expect(() => late.check({ visitorId: 'v-many' })).toThrow(/not available/);
+    for (const blocks of [...all, late]) await blocks.stop();
+  });
+
   it('flushes by itself after the interval', async () => {
     const blocks = await open({ flushIntervalMs: 100 });
     const block = await blocks.block({ kind: 'ip', value: '198.51.100.10', createdBy: 'a1' });
     expect(() => blocks.check({ ip: '198.51.100.10' })).toThrow();
-    expect(storedHits(block.id)).toBe(0);
+    expect(await storedHits(block.id)).toBe(0);
     await new Promise((r) => setTimeout(r, 250));
-    expect(storedHits(block.id)).toBe(1);
+    expect(await storedHits(block.id)).toBe(1);
     await blocks.stop();
   });
 

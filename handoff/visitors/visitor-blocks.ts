@@ -1,10 +1,12 @@
-// Visitor blocks: stored in SQLite (migration 008), checked in memory on every visitor request (Map lookups,
-// block-gate.ts), refused requests counted in memory and flushed in one transaction at most once a second and on stop.
+// Visitor blocks: stored in the database, checked in memory on every visitor request (Map lookups,
+// block-gate.ts), refused requests counted in memory and flushed in one transaction at most once a second and on
+// stop. On several nodes each node's gate follows the others' changes through BlockNotices (block-notices.ts).
 import { parseAddressRange } from '../http/address-key.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { NotFoundError, ValidationError, VisitorBlockedError } from '../platform/errors.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { createBlockGate, type GateEntry } from './block-gate.ts';
+import { localBlockNotices, type BlockNotices } from './block-notices.ts';
 
 export type BlockKind = 'ip' | 'visitor';
 export const BLOCK_KINDS: readonly BlockKind[] = ['ip', 'visitor'];
@@ -64,6 +66,15 @@ export interface VisitorBlocksOptions {
   timeZone: string;
   /** How long ended blocks stay in the admin list. Range 1-365 days; default 30. */
   historyDays: number;
+  /** The other nodes, told of every change this node commits and telling it theirs. Default none (one process). */
+  notices: BlockNotices;
+  /**
+   * With shared notices, the gate is also reloaded from the database this often, whatever the notices say: the
+   * last resort when a change was committed but could not be announced. Range 1000-600000 ms; default 30000.
+   */
+  reloadIntervalMs: number;
+  /** A reload or a write of refused requests that failed (both are retried). Default: ignored. */
+  onError: (err: unknown) => void;
 }
 
 export const defaultVisitorBlocksOptions: VisitorBlocksOptions = {
@@ -71,10 +82,16 @@ export const defaultVisitorBlocksOptions: VisitorBlocksOptions = {
   flushIntervalMs: 1000,
   timeZone: 'Asia/Shanghai',
   historyDays: 30,
+  notices: localBlockNotices,
+  reloadIntervalMs: 30_000,
+  onError: () => {},
 };
 
 export interface VisitorBlocks {
-  /** Reads the blocks in force into the gate; check() refuses nothing before. The composition runs it at start. */
+  /**
+   * Reads the blocks in force into the gate; check() refuses nothing before. With shared notices it then keeps
+   * following the other nodes' changes until stop(). The composition runs it at start.
+   */
   load(): Promise<void>;
   /**
    * Stores a block, or extends the one in force for the same kind and value (same id and hits; the later
@@ -96,7 +113,9 @@ export interface VisitorBlocks {
   check(who: VisitorIdentity): void;
   /** Writes the counted hits now (one transaction). */
   flush(): Promise<void>;
-  /** Stops the flush timer and writes what is pending. */
+  /** Reads the blocks in force again (what a notice from another node triggers). */
+  reload(): Promise<void>;
+  /** Stops following the other nodes and the flush timer, and writes what is pending. */
   stop(): Promise<void>;
 }
 
@@ -149,10 +168,14 @@ export function createVisitorBlocks(store: VisitorBlockStore, unitOfWork: UnitOf
   const { clock } = opts;
   const dayOf = dayFormatter(opts.timeZone);
 
-  /** The blocks in force. Blocks are few (agents make them by hand): all of them fit. */
-  const gate = createBlockGate();
+  /** The blocks in force. Blocks are few (agents make them by hand): all of them fit, and a reload replaces them. */
+  let gate = createBlockGate();
   const pending = new Map<string, PendingHits>();
   let timer: NodeJS.Timeout | undefined;
+  /** The reload running now, and whether what it read may be older than a change made meanwhile. */
+  let reloading: Promise<void> | undefined;
+  let stale = false;
+  const stops: Array<() => void | Promise<void>> = [];
 
   const gateEntry = (row: StoredBlock): GateEntry => ({ id: row.id, expiresAt: expiryMs(row.expiresAt) });
   const expiryMs = (expiresAt: string | null) => (expiresAt === null ? Infinity : Date.parse(expiresAt));
@@ -168,6 +191,10 @@ export function createVisitorBlocks(store: VisitorBlockStore, unitOfWork: UnitOf
     };
   }
 
+  /**
+   * Each node writes only the hits it counted itself, as increments (hits = hits + n): nodes never write over
+   * each other's counts, and a hit is written by the one node that refused the request.
+   */
   async function flush(): Promise<void> {
     if (timer) {
       clearTimeout(timer);
@@ -176,27 +203,70 @@ export function createVisitorBlocks(store: VisitorBlockStore, unitOfWork: UnitOf
     if (pending.size === 0) return;
     const entries = [...pending];
     pending.clear();
-    await store.addHits(entries.map(([id, hits]) => ({ id, count: hits.count, last: hits.last })), dayOf(clock()));
+    try {
+      await store.addHits(entries.map(([id, hits]) => ({ id, count: hits.count, last: hits.last })), dayOf(clock()));
+    } catch (err) {
+      // Not written (the transaction rolled back): counted again with the next write, which retries at the next
+      // interval. At most one entry per block is held, so an outage cannot grow this without bound.
+      for (const [id, hits] of entries) add(id, hits.count, hits.last);
+      schedule();
+      throw err;
+    }
+  }
+
+  function add(id: string, count: number, last: Date): void {
+    const hits = pending.get(id);
+    if (hits) {
+      hits.count += count;
+      if (last > hits.last) hits.last = last;
+    } else {
+      pending.set(id, { count, last });
+    }
+  }
+
+  /** One write per interval whatever the flood; unref'd so a pending flush never keeps the process alive. */
+  function schedule(): void {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      flush().catch(opts.onError);
+    }, opts.flushIntervalMs);
+    timer.unref();
   }
 
   function countHit(id: string, now: Date): void {
-    const hits = pending.get(id);
-    if (hits) {
-      hits.count++;
-      hits.last = now;
-    } else {
-      pending.set(id, { count: 1, last: now });
+    add(id, 1, now);
+    schedule();
+  }
+
+  /** A change this node committed: into the gate now (a reload under way may have read the rows before it). */
+  function applyLocal(change: () => void): void {
+    change();
+    if (reloading) stale = true;
+    void opts.notices.changed();
+  }
+
+  /** The gate rebuilt from the database; calls meanwhile share this run, which reads again if it may be stale. */
+  function reload(): Promise<void> {
+    if (reloading) {
+      stale = true;
+      return reloading;
     }
-    // One write per interval whatever the flood; unref'd so a pending flush never keeps the process alive.
-    if (!timer) {
-      timer = setTimeout(() => {
-        timer = undefined;
-        flush().catch(() => {
-          // The database is busy or full: the hits stay lost rather than retried forever; blocking still works.
-        });
-      }, opts.flushIntervalMs);
-      timer.unref();
-    }
+    reloading = (async () => {
+      try {
+        do {
+          stale = false;
+          const rows = await store.unlifted();
+          if (stale) continue;
+          const next = createBlockGate();
+          for (const row of rows) next.set(row.kind, row.value, gateEntry(row));
+          gate = next;
+        } while (stale);
+      } finally {
+        reloading = undefined;
+      }
+    })();
+    return reloading;
   }
 
   function blockedEntry(kind: BlockKind, value: string | undefined, nowMs: number): GateEntry | undefined {
@@ -206,14 +276,23 @@ export function createVisitorBlocks(store: VisitorBlockStore, unitOfWork: UnitOf
 
   return {
     async load() {
-      for (const row of await store.unlifted()) gate.set(row.kind, row.value, gateEntry(row));
+      if (opts.notices.shared) {
+        const follow = () => void reload().catch(opts.onError);
+        stops.push(await opts.notices.watch(follow));
+        const every = setInterval(follow, opts.reloadIntervalMs);
+        every.unref();
+        stops.push(() => clearInterval(every));
+      }
+      await reload();
     },
+
+    reload,
 
     async block(input) {
       const now = clock();
       const row = await store.block(input.kind === 'ip' ? { ...input, value: canonicalIpValue(input.value) } : input, now);
       // The gate follows the database: it changes once the unit (with the audit row) has committed.
-      unitOfWork.afterCommit(() => gate.set(row.kind, row.value, gateEntry(row)));
+      unitOfWork.afterCommit(() => applyLocal(() => gate.set(row.kind, row.value, gateEntry(row))));
       return toBlock(row, now);
     },
 
@@ -223,7 +302,7 @@ export function createVisitorBlocks(store: VisitorBlockStore, unitOfWork: UnitOf
       const now = clock();
       const lifted = await store.lift(row, by, now);
       unitOfWork.afterCommit(() => {
-        if (row.liftedAt === null) gate.delete(row.kind, row.value, id);
+        if (row.liftedAt === null) applyLocal(() => gate.delete(row.kind, row.value, id));
       });
       return toBlock(lifted, now);
     },
@@ -260,8 +339,9 @@ export function createVisitorBlocks(store: VisitorBlockStore, unitOfWork: UnitOf
 
     flush,
 
-    stop() {
-      return flush();
+    async stop() {
+      for (const stop of stops.splice(0).reverse()) await stop();
+      await flush();
     },
   };
 }

@@ -13,11 +13,12 @@ import { ConflictError, UnauthorizedError, ValidationError } from '../platform/e
 import { parseBody } from '../http/parse-body.ts';
 import { parseInvitationRules, type InvitationRuleStore } from './invitation-rules.ts';
 import { createLiveConnections, type LiveConnections } from '../live/live-connections.ts';
-import { createRateLimiter, type RateLimitOptions } from '../http/rate-limit.ts';
+import type { StreamSlots } from '../live/stream-slots.ts';
+import { memoryRateLimiters, type RateLimiterFactory, type RateLimitOptions } from '../http/rate-limit.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
 import { defaultSseConnectionOptions, openSseConnection, type SseConnectionOptions } from '../live/sse-connection.ts';
 import type { VisitorIdentity } from './visitor-blocks.ts';
-import type { Invitation, VisitorPresence, VisitorSnapshot } from './visitor-presence.ts';
+import type { Invitation, PresenceEvent, VisitorPresence, VisitorSnapshot } from './visitor-presence.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 
 export interface VisitorPresenceRoutesOptions extends SseConnectionOptions {
@@ -81,10 +82,17 @@ export interface VisitorPresenceRoutesDeps {
   /** Whether a conversation is still open (not closed): the visitor is "in chat". */
   inChat: (conversationId: string) => Promise<boolean>;
   connections?: LiveConnections;
+  /**
+   * Where the presence stream caps (per visitor, per address) are counted: on every node (coordination.streamSlots),
+   * so tabs spread over nodes get no more streams in all. Default: `connections`, this process alone.
+   */
+  streamSlots?: StreamSlots;
   /** Saved invitation rules are audited (how many, never their text); none in tests that do not read it. */
   audit?: AuditLog;
   /** A saved rule list and its audit row commit together. */
   unitOfWork: UnitOfWork;
+  /** Where the per-address buckets live (this process by default; Redis on several nodes). */
+  rateLimiters?: RateLimiterFactory;
   options?: Partial<VisitorPresenceRoutesOptions>;
 }
 
@@ -109,29 +117,31 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
   const clientKey = deps.clientKey ?? ((c: Context) => addressKey(clientAddress(c)));
   const options: VisitorPresenceRoutesOptions = { ...defaultVisitorPresenceRoutesOptions, ...deps.options };
   const connections = deps.connections ?? createLiveConnections();
-  const limiter = options.rateLimit === 'off' ? undefined : createRateLimiter(options.rateLimit);
+  const limiter = options.rateLimit === 'off' ? undefined : (deps.rateLimiters ?? memoryRateLimiters)('visitor-presence', options.rateLimit);
   const bodyLimit = limitBody(options.maxBodyBytes, 'visitor-presence: a report body');
+  const reserve = async (key: string, max: number, retryAfter: number): Promise<() => void> =>
+    deps.streamSlots ? deps.streamSlots.reserve(key, max, retryAfter) : connections.reserve(key, max, retryAfter);
   const app = new Hono<AgentEnv>();
 
   /**
    * Every visitor presence route: blocked first (no limiter bucket for them), then the per-address limit.
    * Returns the client's key, which the limit, presence slots and stream cap count under.
    */
-  const guard = (c: Context, visitorId?: string) => {
+  const guard = async (c: Context, visitorId?: string) => {
     visitorGate({ ip: clientAddress(c), visitorId });
     const key = clientKey(c);
-    limiter?.take(key);
+    await limiter?.take(key);
     return key;
   };
 
-  const presenceOf = (c: Context, token?: string) => {
-    const found = presence.authenticate(token ?? bearerToken(c.req.header('authorization')));
+  const presenceOf = async (c: Context, token?: string) => {
+    const found = await presence.authenticate(token ?? bearerToken(c.req.header('authorization')));
     visitorGate({ ip: clientAddress(c), visitorId: found.visitorId });
     return found;
   };
 
   app.post('/api/visitor/pageview', bodyLimit, async (c) => {
-    const address = guard(c);
+    const address = await guard(c);
     const body = parseBody(pageViewSchema, await readReport(c), REPORT_FIELDS);
     const url = pageUrl(body.url);
     const title = pageTitle(body.title);
@@ -139,13 +149,13 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
     visitorGate({ visitorId });
     const header = c.req.header('authorization');
     const token = header ? bearerToken(header) : body.token ?? undefined;
-    const result = presence.pageView({ token, visitorId, address, url, title });
+    const result = await presence.pageView({ token, visitorId, address, url, title });
     c.header('Cache-Control', 'no-store');
     return c.json(result.token ? { token: result.token } : {});
   });
 
   app.post('/api/visitor/pageleave', bodyLimit, async (c) => {
-    guard(c);
+    await guard(c);
     const header = c.req.header('authorization');
     let token = header ? bearerToken(header) : undefined;
     if (!token) {
@@ -154,19 +164,19 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
       if (Object.keys(report).length === 0) throw new UnauthorizedError('visitor-presence: a presence token is required');
       token = parseBody(pageLeaveSchema, report, REPORT_FIELDS).token;
     }
-    presenceOf(c, token);
-    presence.pageLeave(token);
+    await presenceOf(c, token);
+    await presence.pageLeave(token);
     return c.body(null, 204);
   });
 
   app.get('/api/visitor/events', async (c) => {
-    const address = guard(c);
-    const { presenceId } = presenceOf(c);
+    const address = await guard(c);
+    const { presenceId } = await presenceOf(c);
     const retryAfter = Math.ceil(options.retryMs / 1000);
-    const releaseVisitor = connections.reserve(`presence:${presenceId}`, options.maxStreamsPerVisitor, retryAfter);
+    const releaseVisitor = await reserve(`presence:${presenceId}`, options.maxStreamsPerVisitor, retryAfter);
     let releaseAddress: () => void;
     try {
-      releaseAddress = connections.reserve(`presence-address:${address}`, options.maxStreamsPerAddress, retryAfter);
+      releaseAddress = await reserve(`presence-address:${address}`, options.maxStreamsPerAddress, retryAfter);
     } catch (err) {
       releaseVisitor();
       throw err;
@@ -175,37 +185,50 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
       releaseVisitor();
       releaseAddress();
     };
+    // Subscribed before the stream opens (a visitor gone meanwhile is a 404, not a stream); what arrives before
+    // the connection exists (the pending invitation) is held and sent first, ahead of `ready`.
+    let deliver: ((event: PresenceEvent) => void) | undefined;
+    const early: PresenceEvent[] = [];
+    let unsubscribe: () => void;
+    try {
+      unsubscribe = await presence.subscribe(presenceId, (event) => (deliver ? deliver(event) : early.push(event)));
+    } catch (err) {
+      release();
+      throw err;
+    }
     try {
       return openSseConnection(c, { ...options, onTaskError: () => {}, onEnd: () => release() }, (connection) => {
         connections.track(connection);
-        const unsubscribe = presence.subscribe(presenceId, (event) => {
+        deliver = (event) => {
           if (event.type === 'invitation') connection.enqueue(() => connection.send({ event: 'invitation', data: invitationJson(event.invitation) }));
-        });
+        };
         connection.onClose(unsubscribe);
+        for (const event of early.splice(0)) deliver(event);
         connection.enqueue(() => connection.send({ event: 'ready', data: { presenceId } }));
       });
     } catch (err) {
+      unsubscribe();
       release();
       throw err;
     }
   });
 
   app.post('/api/visitor/invitations/:id/dismiss', async (c) => {
-    guard(c);
-    const { presenceId } = presenceOf(c);
-    presence.dismiss(presenceId, c.req.param('id'));
+    await guard(c);
+    const { presenceId } = await presenceOf(c);
+    await presence.dismiss(presenceId, c.req.param('id'));
     return c.body(null, 204);
   });
 
   app.post('/api/visitor/invitations/:id/accept', async (c) => {
-    guard(c);
-    const { presenceId } = presenceOf(c);
-    return c.json({ invitation: invitationJson(presence.accept(presenceId, c.req.param('id'))) });
+    await guard(c);
+    const { presenceId } = await presenceOf(c);
+    return c.json({ invitation: invitationJson(await presence.accept(presenceId, c.req.param('id'))) });
   });
 
   app.get('/api/agent/visitors', requireAgent(), async (c) => {
     // Only the listed few are looked up (one database call each), never everyone online.
-    const { visitors: listed, total } = presence.list();
+    const { visitors: listed, total } = await presence.list();
     const visitors: VisitorJson[] = [];
     for (const { conversationId, ...v } of listed) {
       visitors.push({ ...v, inChat: conversationId ? await inChat(conversationId) : false });
@@ -223,11 +246,11 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
       if (text && [...text].length > MAX_INVITE_TEXT) throw new ValidationError('message_too_long', `text must be at most ${MAX_INVITE_TEXT} characters`, 'text');
     }
     const visitorId = c.req.param('id');
-    const snapshot = presence.get(visitorId);
+    const snapshot = await presence.get(visitorId);
     if (snapshot?.conversationId && (await inChat(snapshot.conversationId))) {
       throw new ConflictError('visitor-presence: this visitor is in a chat already', 'visitor_in_chat');
     }
-    const invitation = presence.invite(visitorId, { kind: 'agent', agentId: agent.id, agentName: agent.displayName }, text);
+    const invitation = await presence.invite(visitorId, { kind: 'agent', agentId: agent.id, agentName: agent.displayName }, text);
     return c.json({ invitation: invitationJson(invitation) });
   });
 

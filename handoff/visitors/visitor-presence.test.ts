@@ -21,67 +21,67 @@ const clock = () => new Date(ms);
 const tick = (seconds: number) => (ms += seconds * 1000);
 
 describe('createVisitorPresence bounds', () => {
-  it('list() returns the listLimit most recently active visitors, latest first, with total online', () => {
+  it('list() returns the listLimit most recently active visitors, latest first, with total online', async () => {
     const presence = createVisitorPresence({ clock, listLimit: 3 });
     const tokens: string[] = [];
     for (let i = 0; i < 6; i++) {
-      tokens.push(presence.pageView({ address: `10.0.0.${i}`, url: `https://shop.example/p${i}`, title: `P${i}` }).token!);
+      tokens.push((await presence.pageView({ address: `10.0.0.${i}`, url: `https://shop.example/p${i}`, title: `P${i}` })).token!);
       tick(1);
     }
     // Visitor 1 comes back: now the most recent.
-    presence.pageView({ token: tokens[1], url: 'https://shop.example/back', title: 'Back' });
-    const { visitors, total } = presence.list();
+    await presence.pageView({ token: tokens[1], url: 'https://shop.example/back', title: 'Back' });
+    const { visitors, total } = await presence.list();
     expect(total).toBe(6);
     expect(visitors.map((v) => v.currentPage.url)).toEqual(['https://shop.example/back', 'https://shop.example/p5', 'https://shop.example/p4']);
   });
 
-  it('each listed visitor carries only the last listTrail pages; pages still counts them all', () => {
+  it('each listed visitor carries only the last listTrail pages; pages still counts them all', async () => {
     const presence = createVisitorPresence({ clock, listTrail: 5 });
-    const { token } = presence.pageView({ url: 'https://shop.example/0', title: '0' });
+    const { token } = await presence.pageView({ url: 'https://shop.example/0', title: '0' });
     for (let i = 1; i < 20; i++) {
       tick(2);
-      presence.pageView({ token, url: `https://shop.example/${i}`, title: String(i) });
+      await presence.pageView({ token, url: `https://shop.example/${i}`, title: String(i) });
     }
-    const [me] = presence.list().visitors;
+    const [me] = (await presence.list()).visitors;
     expect(me!.pages).toBe(20);
     expect(me!.trail.map((p) => p.title)).toEqual(['15', '16', '17', '18', '19']);
     expect(me!.trail.slice(0, 4).every((p) => p.seconds === 2)).toBe(true);
     expect(me!.currentPage.url).toBe('https://shop.example/19');
   });
 
-  it('long paths are cut to maxPathChars (never inside a %XX escape)', () => {
+  it('long paths are cut to maxPathChars (never inside a %XX escape)', async () => {
     const presence = createVisitorPresence({ clock, maxPathChars: 512 });
-    presence.pageView({ url: `https://shop.example/${'a'.repeat(2000)}`, title: 'Long' });
+    await presence.pageView({ url: `https://shop.example/${'a'.repeat(2000)}`, title: 'Long' });
     tick(1);
     // "/" + 509 a's puts the escape %E4 across the cut at 512: it is dropped whole.
-    presence.pageView({ url: `https://other.example/${'b'.repeat(509)}%E4%B8%AD`, title: 'Escape' });
-    const [escaped, long] = presence.list().visitors;
+    await presence.pageView({ url: `https://other.example/${'b'.repeat(509)}%E4%B8%AD`, title: 'Escape' });
+    const [escaped, long] = (await presence.list()).visitors;
     expect(long!.currentPage.url).toBe(`https://shop.example/${'a'.repeat(511)}`);
     expect(new URL(long!.currentPage.url).pathname).toHaveLength(512);
     expect(escaped!.currentPage.url).toBe(`https://other.example/${'b'.repeat(509)}`);
   });
 
-  it('per address: over maxPerAddress the quietest non-streaming presence goes; all streaming is 429; other addresses get in', () => {
+  it('per address: over maxPerAddress the quietest non-streaming presence goes; all streaming is 429; other addresses get in', async () => {
     const presence = createVisitorPresence({ clock, maxPerAddress: 3 });
     const nat = '203.0.113.7';
-    const ids = [0, 1, 2].map((i) => {
-      const r = presence.pageView({ address: nat, url: `https://shop.example/nat${i}`, title: '' });
+    const ids = [];
+    for (const i of [0, 1, 2]) {
+      ids.push(await presence.pageView({ address: nat, url: `https://shop.example/nat${i}`, title: '' }));
       tick(1);
-      return r;
-    });
+    }
     // The first visitor is active again: the second is now the quietest.
-    presence.pageView({ token: ids[0]!.token, url: 'https://shop.example/nat0-again', title: '' });
+    await presence.pageView({ token: ids[0]!.token, url: 'https://shop.example/nat0-again', title: '' });
     tick(1);
-    presence.pageView({ address: nat, url: 'https://shop.example/nat3', title: '' });
+    await presence.pageView({ address: nat, url: 'https://shop.example/nat3', title: '' });
     expect(presence.size).toBe(3);
-    expect(presence.get(ids[1]!.presenceId)).toBeUndefined();
-    expect(presence.get(ids[0]!.presenceId)).toBeDefined();
+    expect(await presence.get(ids[1]!.presenceId)).toBeUndefined();
+    expect(await presence.get(ids[0]!.presenceId)).toBeDefined();
 
     // Every presence of the address streams: the next one is refused, nobody is dropped.
-    for (const v of presence.list().visitors) presence.subscribe(v.id, () => {});
+    for (const v of (await presence.list()).visitors) await presence.subscribe(v.id, () => {});
     let refused: unknown;
     try {
-      presence.pageView({ address: nat, url: 'https://shop.example/nat4', title: '' });
+      await presence.pageView({ address: nat, url: 'https://shop.example/nat4', title: '' });
     } catch (err) {
       refused = err;
     }
@@ -90,7 +90,7 @@ describe('createVisitorPresence bounds', () => {
     expect(presence.size).toBe(3);
 
     // Another address is not affected.
-    expect(presence.pageView({ address: '198.51.100.1', url: 'https://shop.example/other', title: '' }).token).toBeDefined();
+    expect((await presence.pageView({ address: '198.51.100.1', url: 'https://shop.example/other', title: '' })).token).toBeDefined();
     expect(presence.size).toBe(4);
   });
 });
@@ -141,7 +141,7 @@ describe('visitor presence routes bounds', () => {
   it('page views carry the client address: one address at its cap with every presence streaming gets 429, another gets in', async () => {
     const { presence, view } = appWith({ maxPerAddress: 2 });
     for (const page of ['a', 'b']) expect((await view('203.0.113.9', page)).status).toBe(200);
-    for (const v of presence.list().visitors) presence.subscribe(v.id, () => {});
+    for (const v of (await presence.list()).visitors) await presence.subscribe(v.id, () => {});
     const refused = await view('203.0.113.9', 'c');
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -152,13 +152,13 @@ describe('visitor presence routes bounds', () => {
   it('an IPv6 client is its /64: presences from rotating addresses inside it share one address cap', async () => {
     const { presence, view } = appWith({ maxPerAddress: 2 });
     for (const [ip, page] of [['2001:db8:7:7::1', 'a'], ['2001:db8:7:7::2', 'b']]) expect((await view(ip!, page!)).status).toBe(200);
-    for (const v of presence.list().visitors) presence.subscribe(v.id, () => {});
+    for (const v of (await presence.list()).visitors) await presence.subscribe(v.id, () => {});
     expect((await view('2001:db8:7:7:dead:beef:0:3', 'c')).status).toBe(429);
     // The next /64 is another client; an IPv4-mapped address is its IPv4 one.
     expect((await view('2001:db8:7:8::1', 'd')).status).toBe(200);
     expect((await view('::ffff:203.0.113.9', 'e')).status).toBe(200);
     expect((await view('203.0.113.9', 'f')).status).toBe(200);
-    for (const v of presence.list().visitors) presence.subscribe(v.id, () => {});
+    for (const v of (await presence.list()).visitors) await presence.subscribe(v.id, () => {});
     expect((await view('::ffff:203.0.113.9', 'g')).status).toBe(429);
   });
 

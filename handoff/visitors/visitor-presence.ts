@@ -1,7 +1,7 @@
-// Visitors online now (page views, trail, open presence streams, invitations), in memory on this node behind a
-// small interface: a multi-node adapter (Redis hashes + pub/sub) replaces it later, as for the hub (DESIGN.md).
+// Visitors online now (page views, trail, open presence streams, invitations): the port, and its in-memory version
+// for one process. On several nodes redis-visitor-presence.ts replaces it as a whole, behind the same port.
 // Why one file of this size: it is the whole in-memory adapter (presences, trails, caps, invitations, the
-// sweep); the multi-node adapter will replace it as a whole, so it is kept as one unit behind the interface.
+// sweep), kept as one unit behind the interface as its Redis counterpart is.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { ConflictError, NotFoundError, RateLimitedError, UnauthorizedError } from '../platform/errors.ts';
@@ -87,32 +87,48 @@ export interface ReportResult {
   presenceId: string;
 }
 
+/** Every call is asynchronous: on several nodes the presences live in Redis. */
 export interface VisitorPresence {
   /** A page view. A missing or unknown token starts a new presence (and returns its token). */
-  pageView(input: { token?: string | undefined; visitorId?: string | undefined; address?: string | undefined; url: string; title: string }): ReportResult;
+  pageView(input: { token?: string | undefined; visitorId?: string | undefined; address?: string | undefined; url: string; title: string }): Promise<ReportResult>;
   /** The visitor left the page (pagehide, hidden tab): closes the current page's time. */
-  pageLeave(token: string): void;
+  pageLeave(token: string): Promise<void>;
   /** The presence id of a token, or UnauthorizedError. */
-  authenticate(token: string): { presenceId: string; visitorId: string | undefined };
-  /** Streams: online while at least one is open. Returns the unsubscribe function. */
-  subscribe(presenceId: string, listener: (event: PresenceEvent) => void): () => void;
+  authenticate(token: string): Promise<{ presenceId: string; visitorId: string | undefined }>;
+  /**
+   * A presence stream: online while at least one is open, on whichever node. The pending invitation, if any, is
+   * given to `listener` at once. NotFoundError when the visitor is not online. Resolves to the unsubscribe function.
+   */
+  subscribe(presenceId: string, listener: (event: PresenceEvent) => void): Promise<() => void>;
   /** The listLimit visitors active most recently (latest first, listTrail pages each), and how many are online. */
-  list(): { visitors: VisitorSnapshot[]; total: number };
-  get(presenceId: string): VisitorSnapshot | undefined;
+  list(): Promise<{ visitors: VisitorSnapshot[]; total: number }>;
+  get(presenceId: string): Promise<VisitorSnapshot | undefined>;
   /** The agent's invitation; NotFoundError when the visitor is gone, ConflictError when one is pending. */
-  invite(presenceId: string, from: InvitationSource & { kind: 'agent' }, text: string | undefined): Invitation;
+  invite(presenceId: string, from: InvitationSource & { kind: 'agent' }, text: string | undefined): Promise<Invitation>;
   /** The visitor closed the bubble: no automatic invitation for quietSeconds. */
-  dismiss(presenceId: string, invitationId: string): Invitation;
-  accept(presenceId: string, invitationId: string): Invitation;
+  dismiss(presenceId: string, invitationId: string): Promise<Invitation>;
+  accept(presenceId: string, invitationId: string): Promise<Invitation>;
   /**
    * POST /api/chat with invitationId: the accepted (or pending) invitation of this visitor id, now used, or
    * undefined (unknown, expired, someone else's, used already).
    */
-  claim(invitationId: string, visitorId: string | undefined): Invitation | undefined;
+  claim(invitationId: string, visitorId: string | undefined): Promise<Invitation | undefined>;
   /** A conversation this visitor (by visitor id) started: in chat until it closes. */
-  noteConversation(visitorId: string, conversationId: string): void;
-  /** Checks the automatic rules against everyone online; returns the invitations sent. */
+  noteConversation(visitorId: string, conversationId: string): Promise<void>;
+  /**
+   * Checks the automatic rules against the visitors online (those whose presence stream is open on this node, for
+   * the Redis version: every node sweeps its own) and returns the invitations sent. Each is sent once per
+   * visitor and rule per quietSeconds, whatever the number of nodes sweeping.
+   */
   sweep(rules: readonly InvitationRule[], inChat: (conversationId: string) => Promise<boolean>): Promise<Invitation[]>;
+  /** Starts what the version needs beside the calls (Redis: the invitation channel, the streams' heartbeat). */
+  start(): Promise<void>;
+  /** Stops it; this node's presence streams no longer count. */
+  stop(): Promise<void>;
+}
+
+/** The in-memory version: tells how many visitors it holds (its bounds are tested). */
+export interface MemoryVisitorPresence extends VisitorPresence {
   readonly size: number;
 }
 
@@ -136,9 +152,10 @@ interface Entry {
   conversationId: string | undefined;
 }
 
-const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+/** What is kept of a presence token: its SHA-256, so a read of memory (or of Redis) yields no usable token. */
+export const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
-export function createVisitorPresence(options: Partial<VisitorPresenceOptions> = {}): VisitorPresence {
+export function createVisitorPresence(options: Partial<VisitorPresenceOptions> = {}): MemoryVisitorPresence {
   const opts: VisitorPresenceOptions = { ...defaultVisitorPresenceOptions, ...options };
   const { clock } = opts;
   const byId = new Map<string, Entry>();
@@ -243,7 +260,7 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       return byId.size;
     },
 
-    pageView({ token, visitorId, address, url, title }) {
+    async pageView({ token, visitorId, address, url, title }) {
       const t = now();
       url = cutPath(url, opts.maxPathChars);
       let e = token ? byToken.get(hashOf(token)) : undefined;
@@ -279,7 +296,7 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       return newToken ? { token: newToken, presenceId: e.id } : { presenceId: e.id };
     },
 
-    pageLeave(token) {
+    async pageLeave(token) {
       const e = byToken.get(hashOf(token));
       if (!e) throw new UnauthorizedError('visitor-presence: unknown presence token');
       const t = now();
@@ -287,13 +304,13 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       e.lastSeen = t;
     },
 
-    authenticate(token) {
+    async authenticate(token) {
       const e = byToken.get(hashOf(token));
       if (!e || !online(e, now())) throw new UnauthorizedError('visitor-presence: unknown or expired presence token');
       return { presenceId: e.id, visitorId: e.visitorId };
     },
 
-    subscribe(presenceId, listener) {
+    async subscribe(presenceId, listener) {
       const e = live(presenceId);
       e.listeners.add(listener);
       const open = pending(e, now());
@@ -305,7 +322,7 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       };
     },
 
-    list() {
+    async list() {
       const t = now();
       expire(t);
       // Snapshots (the costly part) only for the visitors returned: the console polls this every 5 s per agent.
@@ -313,12 +330,12 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       return { visitors: latest.map(snapshot), total: byId.size };
     },
 
-    get(presenceId) {
+    async get(presenceId) {
       const e = byId.get(presenceId);
       return e && online(e, now()) ? snapshot(e) : undefined;
     },
 
-    invite(presenceId, from, text) {
+    async invite(presenceId, from, text) {
       const e = live(presenceId);
       const t = now();
       if (pending(e, t)) throw new ConflictError('visitor-presence: this visitor has an open invitation', 'already_invited');
@@ -327,7 +344,7 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       return invitation;
     },
 
-    dismiss(presenceId, invitationId) {
+    async dismiss(presenceId, invitationId) {
       const e = live(presenceId);
       const invitation = invitationOf(e, invitationId);
       if (invitation.state === 'pending') invitation.state = 'dismissed';
@@ -335,7 +352,7 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       return invitation;
     },
 
-    accept(presenceId, invitationId) {
+    async accept(presenceId, invitationId) {
       const e = live(presenceId);
       const invitation = invitationOf(e, invitationId);
       if (invitation.state === 'dismissed' || invitation.state === 'used') {
@@ -345,7 +362,7 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       return invitation;
     },
 
-    claim(invitationId, visitorId) {
+    async claim(invitationId, visitorId) {
       const t = now();
       for (const e of byId.values()) {
         const invitation = e.invitations.find((i) => i.id === invitationId);
@@ -360,11 +377,15 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       return undefined;
     },
 
-    noteConversation(visitorId, conversationId) {
+    async noteConversation(visitorId, conversationId) {
       conversationsOfVisitor.set(visitorId, conversationId);
       // Bounded like the visitors: the oldest notes go first.
       if (conversationsOfVisitor.size > opts.maxVisitors) conversationsOfVisitor.delete(conversationsOfVisitor.keys().next().value!);
     },
+
+    async start() {},
+
+    async stop() {},
 
     async sweep(rules, inChat) {
       const t = now();
@@ -400,10 +421,10 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
 }
 
 /** How long a visitor whose every presence streams waits before trying again (a tab closes, a slot frees). */
-const FULL_RETRY_SECONDS = 30;
+export const FULL_RETRY_SECONDS = 30;
 
 /** Origin + path with the path cut to `max` characters (never inside a %XX escape). */
-function cutPath(url: string, max: number): string {
+export function cutPath(url: string, max: number): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -414,7 +435,7 @@ function cutPath(url: string, max: number): string {
   return parsed.origin + parsed.pathname.slice(0, max).replace(/%[0-9A-Fa-f]?$/, '');
 }
 
-function pathOf(url: string): string {
+export function pathOf(url: string): string {
   try {
     return new URL(url).pathname;
   } catch {
