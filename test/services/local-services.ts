@@ -13,6 +13,8 @@ export const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 export interface LocalService {
   url: string;
   pid: number;
+  /** The folder of its data, removed by stop() (a caller that outlives this process removes it itself). */
+  dir?: string;
   stop(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export async function startPostgres(): Promise<LocalService> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     pid: child.pid!,
+    dir,
     async stop() {
       await stopChild(child, 'SIGINT');
       rmSync(dir, { recursive: true, force: true });
