@@ -1,13 +1,15 @@
-// The real service as a child process (`node --import tsx bot/server/main.ts`), as `npm start` runs it, for benchmarks
+// The real service as a child process (`node dist/server/bot/server/main.js`, built first when stale), as `npm start`
+// runs it, for benchmarks
 // that must not share an event loop with the load they put on it. Its pino lines are parsed as they arrive.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { buildServerIfStale, SERVER_ENTRY } from '../bot/cli/build-server.ts';
 
 export interface ServerProcessOptions {
-  /** Repository root: bot/server/main.ts is run from here. */
+  /** Repository root: the compiled server is run from here. */
   root: string;
   /** Environment on top of this process's (PORT, HOST and LOG_LEVEL have defaults here). */
   env: Record<string, string>;
@@ -56,7 +58,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const env = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env, PORT: String(port) };
   // One process (no tsx CLI wrapper in between): the pid we signal is the server's.
   const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'bot', 'server', 'main.ts')], {
+  await buildServerIfStale();
+  const child = spawn(process.execPath, [...profile, SERVER_ENTRY], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

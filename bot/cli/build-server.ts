@@ -24,7 +24,7 @@ function newestMtime(dir: string, accept: (file: string) => boolean): number {
   return newest;
 }
 
-function serverIsStale(): boolean {
+export function serverIsStale(): boolean {
   if (!existsSync(SERVER_ENTRY)) return true;
   const built = statSync(SERVER_ENTRY).mtimeMs;
   const sources = Math.max(...SOURCE_DIRS.map((d) => newestMtime(path.join(ROOT, d), (f) => f.endsWith('.ts') || ASSETS.some((a) => a.test(f)))));
@@ -49,6 +49,13 @@ export async function buildServer(): Promise<void> {
   // tsc leaves an unchanged file alone (incremental): the entry's time marks this build.
   const now = new Date();
   utimesSync(SERVER_ENTRY, now, now);
+}
+
+/** Builds when a source is newer than the build (prestart, the tests of real processes); true when it built. */
+export async function buildServerIfStale(): Promise<boolean> {
+  if (!serverIsStale()) return false;
+  await buildServer();
+  return true;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {

@@ -1,6 +1,7 @@
 // Several nodes of the service as real child processes on one PostgreSQL database and one Redis prefix, behind a
 // round-robin proxy: started, restarted, stopped (SIGTERM) and killed (SIGKILL) by PID, every process and folder
 // removed at the end even when a test fails.
+import { SERVER_ENTRY } from '../../bot/cli/build-server.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,10 +16,10 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SHIPPED_KNOWLEDGE = path.join(ROOT, 'knowledge');
 
 /**
- * What every node runs, after `process.execPath`: `npm start`'s entry without npm in between, so the PID is the
- * server's own. Switching the tests to a compiled server is this one line.
+ * What every node runs, after `process.execPath`: `npm start`'s compiled entry without npm in between, so the PID
+ * is the server's own (vitest's global setup builds it when a source is newer).
  */
-export const SERVER_ARGS: readonly string[] = ['--import', 'tsx', 'bot/server/main.ts'];
+export const SERVER_ARGS: readonly string[] = [SERVER_ENTRY];
 
 /** The first admin of every cluster (ADMIN_USERNAME / ADMIN_PASSWORD). */
 export const ADMIN = { username: 'lead', password: 'lead-secret-pass' };

@@ -3,6 +3,7 @@
 // throwaway servers are started here and stopped at the end. Without either, the multi-node tests skip with a
 // message, except under CI, where they must run (test/services/services.ts fails them).
 import type { TestProject } from 'vitest/node';
+import { buildServerIfStale } from '../../bot/cli/build-server.ts';
 import { postgresAvailable, redisAvailable, startPostgres, startRedis, type LocalService } from './local-services.ts';
 
 declare module 'vitest' {
@@ -17,6 +18,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The multi-node tests run the compiled server, as `npm start` does (bot/cli/build-server.ts; seconds when stale).
+  await buildServerIfStale();
   const started: LocalService[] = [];
   const missing: string[] = [];
   let pgUrl = process.env.TEST_DATABASE_URL ?? '';
