@@ -1,26 +1,10 @@
 // The AgentStore on PostgreSQL: what SQLite's single writer decided (a free username, the first admin, the last
 // admin) is decided here under one advisory lock that every agent write takes, so several nodes agree.
 import { randomUUID } from 'node:crypto';
-import type { AgentRole } from './agent.ts';
-import {
-  normalizeUsername,
-  type AgentCredentials,
-  type AgentPatch,
-  type AgentRecord,
-  type AgentStore,
-  type FirstAdminResult,
-  type NewAgent,
-} from './agent-store.ts';
-import { systemClock, type Clock } from '../platform/clock.ts';
+import { toAgentCredentials, toAgentRecord, type AgentRow } from './agent-rows.ts';
+import { defaultAgentStoreOptions, normalizeUsername, type AgentRecord, type AgentStore, type AgentStoreOptions, type FirstAdminResult, type NewAgent } from './agent-store.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import type { PgDb } from '../postgres/pg-db.ts';
-
-export interface PostgresAgentStoreOptions {
-  /** Source of timestamps (tests pin it). Default the system clock. */
-  clock: Clock;
-}
-
-export const defaultPostgresAgentStoreOptions: PostgresAgentStoreOptions = { clock: systemClock };
 
 /**
  * Held (until commit) by every write to agents. Row locks cannot guard a check about rows that do not exist yet
@@ -32,22 +16,8 @@ const AGENTS_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('handoff/agen
 /** PostgreSQL's unique_violation: a writer that skipped the lock still cannot take a username twice. */
 const UNIQUE_VIOLATION = '23505';
 
-interface AgentRow {
-  id: string;
-  username: string;
-  display_name: string;
-  role: AgentRole;
-  groups: string;
-  capacity: number;
-  disabled: 0 | 1;
-  password_hash: string;
-  password_changed_at: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export function createPostgresAgentStore(db: PgDb, options: Partial<PostgresAgentStoreOptions> = {}): AgentStore {
-  const { clock } = { ...defaultPostgresAgentStoreOptions, ...options };
+export function createPostgresAgentStore(db: PgDb, options: Partial<AgentStoreOptions> = {}): AgentStore {
+  const { clock } = { ...defaultAgentStoreOptions, ...options };
 
   const selectById = (id: string) => db.one<AgentRow>('SELECT * FROM agents WHERE id = $1', [id]);
   const selectByUsername = (username: string) => db.one<AgentRow>('SELECT * FROM agents WHERE username = $1', [username]);
@@ -73,7 +43,7 @@ export function createPostgresAgentStore(db: PgDb, options: Partial<PostgresAgen
          VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $8, $8) RETURNING *`,
         [randomUUID(), username, input.displayName, input.role, JSON.stringify(input.groups), input.capacity, input.passwordHash, now],
       );
-      return toRecord(row!);
+      return toAgentRecord(row!);
     } catch (err) {
       if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw taken();
       throw err;
@@ -99,26 +69,26 @@ export function createPostgresAgentStore(db: PgDb, options: Partial<PostgresAgen
     },
 
     async get(id) {
-      return toRecord(await rowOrThrow(id));
+      return toAgentRecord(await rowOrThrow(id));
     },
     async find(id) {
       const row = await selectById(id);
-      return row ? toRecord(row) : undefined;
+      return row ? toAgentRecord(row) : undefined;
     },
     async findByUsername(username) {
       const row = await selectByUsername(normalizeUsername(username));
-      return row ? toRecord(row) : undefined;
+      return row ? toAgentRecord(row) : undefined;
     },
     async credentials(username) {
       const row = await selectByUsername(normalizeUsername(username));
-      return row ? toCredentials(row) : undefined;
+      return row ? toAgentCredentials(row) : undefined;
     },
     async credentialsById(id) {
-      return toCredentials(await rowOrThrow(id));
+      return toAgentCredentials(await rowOrThrow(id));
     },
     async list() {
       // COLLATE "C": byte order, as SQLite sorts; a database locale must not reorder the list.
-      return (await db.query<AgentRow>('SELECT * FROM agents ORDER BY username COLLATE "C"')).map(toRecord);
+      return (await db.query<AgentRow>('SELECT * FROM agents ORDER BY username COLLATE "C"')).map(toAgentRecord);
     },
 
     async update(id, patch) {
@@ -155,7 +125,7 @@ export function createPostgresAgentStore(db: PgDb, options: Partial<PostgresAgen
             clock().toISOString(),
           ],
         );
-        return toRecord(row!);
+        return toAgentRecord(row!);
       });
     },
 
@@ -167,24 +137,4 @@ export function createPostgresAgentStore(db: PgDb, options: Partial<PostgresAgen
       return (await countEnabledAdmins()) > 0;
     },
   };
-}
-
-function toRecord(row: AgentRow): AgentRecord {
-  const groups: unknown = JSON.parse(row.groups);
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role,
-    groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
-    capacity: row.capacity,
-    disabled: row.disabled === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    passwordChangedAt: row.password_changed_at,
-  };
-}
-
-function toCredentials(row: AgentRow): AgentCredentials {
-  return { agent: toRecord(row), passwordHash: row.password_hash };
 }

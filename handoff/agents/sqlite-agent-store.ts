@@ -1,43 +1,13 @@
 // The AgentStore on better-sqlite3: statements prepared once, every check-then-write in one transaction.
 import { randomUUID } from 'node:crypto';
-import type { AgentRole } from './agent.ts';
-import {
-  normalizeUsername,
-  type AgentCredentials,
-  type AgentPatch,
-  type AgentRecord,
-  type AgentStore,
-  type FirstAdminResult,
-  type NewAgent,
-} from './agent-store.ts';
-import { systemClock, type Clock } from '../platform/clock.ts';
+import { toAgentCredentials, toAgentRecord, type AgentRow } from './agent-rows.ts';
+import { defaultAgentStoreOptions, normalizeUsername, type AgentPatch, type AgentRecord, type AgentStore, type AgentStoreOptions, type FirstAdminResult, type NewAgent } from './agent-store.ts';
 import type { Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
 
-export interface SqliteAgentStoreOptions {
-  /** Source of timestamps (tests pin it). Default the system clock. */
-  clock: Clock;
-}
-
-export const defaultSqliteAgentStoreOptions: SqliteAgentStoreOptions = { clock: systemClock };
-
-interface AgentRow {
-  id: string;
-  username: string;
-  display_name: string;
-  role: AgentRole;
-  groups: string;
-  capacity: number;
-  disabled: 0 | 1;
-  password_hash: string;
-  password_changed_at: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export function createSqliteAgentStore(db: Db, options: Partial<SqliteAgentStoreOptions> = {}): AgentStore {
-  const { clock } = { ...defaultSqliteAgentStoreOptions, ...options };
+export function createSqliteAgentStore(db: Db, options: Partial<AgentStoreOptions> = {}): AgentStore {
+  const { clock } = { ...defaultAgentStoreOptions, ...options };
 
   const insert = db.prepare(`
     INSERT INTO agents (id, username, display_name, role, groups, capacity, disabled, password_hash,
@@ -87,7 +57,7 @@ export function createSqliteAgentStore(db: Db, options: Partial<SqliteAgentStore
       passwordHash: input.passwordHash,
       now: clock().toISOString(),
     });
-    return toRecord(rowOrThrow(id));
+    return toAgentRecord(rowOrThrow(id));
   }
 
   const createTx = db.transaction(insertAgent);
@@ -115,7 +85,7 @@ export function createSqliteAgentStore(db: Db, options: Partial<SqliteAgentStore
     if (wasActiveAdmin && (countEnabledAdmins.get()?.n ?? 0) === 0) {
       throw new ConflictError('handoff: this is the last enabled admin; make another admin first');
     }
-    return toRecord(rowOrThrow(id));
+    return toAgentRecord(rowOrThrow(id));
   });
 
   return gated(db, {
@@ -127,25 +97,25 @@ export function createSqliteAgentStore(db: Db, options: Partial<SqliteAgentStore
       return createFirstAdminTx.immediate(input);
     },
     async get(id) {
-      return toRecord(rowOrThrow(id));
+      return toAgentRecord(rowOrThrow(id));
     },
     async find(id) {
       const row = selectById.get(id);
-      return row ? toRecord(row) : undefined;
+      return row ? toAgentRecord(row) : undefined;
     },
     async findByUsername(username) {
       const row = selectByUsername.get(normalizeUsername(username));
-      return row ? toRecord(row) : undefined;
+      return row ? toAgentRecord(row) : undefined;
     },
     async credentials(username) {
       const row = selectByUsername.get(normalizeUsername(username));
-      return row ? toCredentials(row) : undefined;
+      return row ? toAgentCredentials(row) : undefined;
     },
     async credentialsById(id) {
-      return toCredentials(rowOrThrow(id));
+      return toAgentCredentials(rowOrThrow(id));
     },
     async list() {
-      return selectAll.all().map(toRecord);
+      return selectAll.all().map(toAgentRecord);
     },
     async update(id, patch) {
       return updateTx.immediate(id, patch);
@@ -157,24 +127,4 @@ export function createSqliteAgentStore(db: Db, options: Partial<SqliteAgentStore
       return (countEnabledAdmins.get()?.n ?? 0) > 0;
     },
   });
-}
-
-function toRecord(row: AgentRow): AgentRecord {
-  const groups: unknown = JSON.parse(row.groups);
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role,
-    groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
-    capacity: row.capacity,
-    disabled: row.disabled === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    passwordChangedAt: row.password_changed_at,
-  };
-}
-
-function toCredentials(row: AgentRow): AgentCredentials {
-  return { agent: toRecord(row), passwordHash: row.password_hash };
 }

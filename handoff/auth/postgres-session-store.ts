@@ -1,55 +1,17 @@
 // The SessionStore on PostgreSQL: sessions live in the shared database, so a cookie set by one node signs in on
 // every node; each decision is one conditional statement, as on SQLite, so concurrent requests agree.
 import type { PgDb } from '../postgres/pg-db.ts';
-import {
-  defaultSessionStoreOptions,
-  looksLikeSessionSecret,
-  newSessionSecret,
-  sessionIdOf,
-  type EndedSession,
-  type Session,
-  type SessionEndReason,
-  type SessionStore,
-  type SessionStoreOptions,
-} from './session-store.ts';
-
-interface SessionRow {
-  id: string;
-  agent_id: string;
-  created_at: string;
-  last_seen_at: string;
-  expires_at: string;
-  ended_at: string | null;
-  end_reason: SessionEndReason | null;
-}
+import { endedBefore, sessionExpiryOf, sessionOfRow, type SessionRow } from './session-rows.ts';
+import { looksLikeSessionSecret, newSessionSecret, sessionIdOf, sessionStoreOptions, type EndedSession, type SessionEndReason, type SessionStore, type SessionStoreOptions } from './session-store.ts';
 
 export function createPostgresSessionStore(db: PgDb, options: Partial<SessionStoreOptions> = {}): SessionStore {
-  const opts: SessionStoreOptions = { ...defaultSessionStoreOptions, ...options };
+  const opts = sessionStoreOptions(options);
   const { idleTimeoutMs, absoluteTimeoutMs, touchIntervalMs, clock } = opts;
-  if (!(touchIntervalMs < idleTimeoutMs)) {
-    throw new RangeError(`handoff/sessions: touchIntervalMs (${touchIntervalMs}) must be below idleTimeoutMs (${idleTimeoutMs})`);
-  }
 
   const select = (id: string) => db.one<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
 
-  /** Why a still-open row is no longer valid at `now`, if it is not. */
-  function expiryOf(row: SessionRow, now: number): SessionEndReason | undefined {
-    if (now >= Date.parse(row.expires_at)) return 'expired';
-    if (now >= Date.parse(row.last_seen_at) + idleTimeoutMs) return 'idle';
-    return undefined;
-  }
-
-  function toSession(row: SessionRow): Session {
-    const idleExpires = Math.min(Date.parse(row.last_seen_at) + idleTimeoutMs, Date.parse(row.expires_at));
-    return {
-      id: row.id,
-      agentId: row.agent_id,
-      createdAt: row.created_at,
-      lastSeenAt: row.last_seen_at,
-      expiresAt: row.expires_at,
-      idleExpiresAt: new Date(idleExpires).toISOString(),
-    };
-  }
+  const expiryOf = (row: SessionRow, now: number) => sessionExpiryOf(row, now, idleTimeoutMs);
+  const toSession = (row: SessionRow) => sessionOfRow(row, idleTimeoutMs);
 
   async function endNow(id: string, reason: SessionEndReason): Promise<EndedSession | undefined> {
     const row = await db.one<{ id: string; agent_id: string }>(
@@ -86,9 +48,8 @@ export function createPostgresSessionStore(db: PgDb, options: Partial<SessionSto
       const id = sessionIdOf(secret);
       const row = await select(id);
       if (!row) return { kind: 'unknown' };
-      if (row.ended_at !== null) {
-        return { kind: 'ended', ended: { id, agentId: row.agent_id, reason: row.end_reason ?? 'logout' }, endedNow: false };
-      }
+      const before = endedBefore(row);
+      if (before) return { kind: 'ended', ended: before, endedNow: false };
       const now = clock();
       const expired = expiryOf(row, now.getTime());
       if (expired) {

@@ -1,34 +1,12 @@
 // The SessionStore on better-sqlite3: one conditional statement per decision, so concurrent requests agree.
 import type { Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
-import {
-  defaultSessionStoreOptions,
-  looksLikeSessionSecret,
-  newSessionSecret,
-  sessionIdOf,
-  type EndedSession,
-  type Session,
-  type SessionEndReason,
-  type SessionStore,
-  type SessionStoreOptions,
-} from './session-store.ts';
-
-interface SessionRow {
-  id: string;
-  agent_id: string;
-  created_at: string;
-  last_seen_at: string;
-  expires_at: string;
-  ended_at: string | null;
-  end_reason: SessionEndReason | null;
-}
+import { endedBefore, sessionExpiryOf, sessionOfRow, type SessionRow } from './session-rows.ts';
+import { looksLikeSessionSecret, newSessionSecret, sessionIdOf, sessionStoreOptions, type EndedSession, type SessionEndReason, type SessionStore, type SessionStoreOptions } from './session-store.ts';
 
 export function createSqliteSessionStore(db: Db, options: Partial<SessionStoreOptions> = {}): SessionStore {
-  const opts: SessionStoreOptions = { ...defaultSessionStoreOptions, ...options };
+  const opts = sessionStoreOptions(options);
   const { idleTimeoutMs, absoluteTimeoutMs, touchIntervalMs, clock } = opts;
-  if (!(touchIntervalMs < idleTimeoutMs)) {
-    throw new RangeError(`handoff/sessions: touchIntervalMs (${touchIntervalMs}) must be below idleTimeoutMs (${idleTimeoutMs})`);
-  }
 
   // The agent must still be enabled and still have the hash the caller verified (see SessionStore.create).
   const insert = db.prepare(`
@@ -67,24 +45,8 @@ export function createSqliteSessionStore(db: Db, options: Partial<SessionStoreOp
     return removeEnded.all().map((r) => ({ id: r.id, agentId: r.agent_id, reason: r.end_reason }));
   });
 
-  /** Why a still-open row is no longer valid at `now`, if it is not. */
-  function expiryOf(row: SessionRow, now: number): SessionEndReason | undefined {
-    if (now >= Date.parse(row.expires_at)) return 'expired';
-    if (now >= Date.parse(row.last_seen_at) + idleTimeoutMs) return 'idle';
-    return undefined;
-  }
-
-  function toSession(row: SessionRow): Session {
-    const idleExpires = Math.min(Date.parse(row.last_seen_at) + idleTimeoutMs, Date.parse(row.expires_at));
-    return {
-      id: row.id,
-      agentId: row.agent_id,
-      createdAt: row.created_at,
-      lastSeenAt: row.last_seen_at,
-      expiresAt: row.expires_at,
-      idleExpiresAt: new Date(idleExpires).toISOString(),
-    };
-  }
+  const expiryOf = (row: SessionRow, now: number) => sessionExpiryOf(row, now, idleTimeoutMs);
+  const toSession = (row: SessionRow) => sessionOfRow(row, idleTimeoutMs);
 
   function endNow(id: string, reason: SessionEndReason): EndedSession | undefined {
     const row = endOne.get({ id, now: clock().toISOString(), reason });
@@ -113,9 +75,8 @@ export function createSqliteSessionStore(db: Db, options: Partial<SessionStoreOp
       const id = sessionIdOf(secret);
       const row = select.get(id);
       if (!row) return { kind: 'unknown' };
-      if (row.ended_at !== null) {
-        return { kind: 'ended', ended: { id, agentId: row.agent_id, reason: row.end_reason ?? 'logout' }, endedNow: false };
-      }
+      const before = endedBefore(row);
+      if (before) return { kind: 'ended', ended: before, endedNow: false };
       const now = clock();
       const expired = expiryOf(row, now.getTime());
       if (expired) {

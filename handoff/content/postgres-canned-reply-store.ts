@@ -1,42 +1,12 @@
 // The CannedReplyStore on PostgreSQL: writes checked under a per-owner lock, searches ranked as on SQLite.
 import { randomUUID } from 'node:crypto';
-import type { Lang } from '../../knowledge/types.ts';
-import type { CannedReply, CannedReplyPatch, CannedReplyStore, NewCannedReply } from './canned-reply-store.ts';
-import { systemClock, type Clock } from '../platform/clock.ts';
+import { cannedSearchNeedle, foldCannedText, shortcutTaken, toCannedReply, type CannedRow } from './canned-reply-rows.ts';
+import { DEFAULT_CANNED_SEARCH_LIMIT, defaultCannedReplyStoreOptions, type CannedReplyStore, type CannedReplyStoreOptions } from './canned-reply-store.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import type { PgDb } from '../postgres/pg-db.ts';
 
-export interface PostgresCannedReplyStoreOptions {
-  /** Source of timestamps. Default the system clock. */
-  clock: Clock;
-  /** Most replies one owner (or the shared set) holds. Range 10-10000; default 500. */
-  maxPerOwner: number;
-  /** Most results one search returns. Range 1-500; default 200. */
-  maxListLimit: number;
-}
-
-export const defaultPostgresCannedReplyStoreOptions: PostgresCannedReplyStoreOptions = {
-  clock: systemClock,
-  maxPerOwner: 500,
-  maxListLimit: 200,
-};
-
-/** Results per search when the caller does not say. */
-const DEFAULT_LIMIT = 50;
-
 /** PostgreSQL's unique_violation (canned_replies_shortcut). */
 const UNIQUE_VIOLATION = '23505';
-
-interface CannedRow {
-  id: string;
-  owner_agent_id: string | null;
-  shortcut: string;
-  title: string;
-  text: string;
-  lang: Lang | null;
-  created_at: string;
-  updated_at: string;
-}
 
 /**
  * Serialises the writes of one owner (or of the shared set, owner ''): the count against maxPerOwner and the
@@ -44,23 +14,17 @@ interface CannedRow {
  */
 const OWNER_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('handoff/canned-replies:' || coalesce($1::text, ''), 0))";
 
-/** Case folding for search as SQLite's store does it (JavaScript, Unicode-aware; a database's lower() depends on its locale). */
-const fold = (value: string) => value.normalize('NFKC').toLowerCase();
-
 /** SQLite's BINARY order: UTF-8 bytes, i.e. code points (JavaScript's `<` compares UTF-16 units). */
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
-export function createPostgresCannedReplyStore(db: PgDb, options: Partial<PostgresCannedReplyStoreOptions> = {}): CannedReplyStore {
-  const { clock, maxPerOwner, maxListLimit } = { ...defaultPostgresCannedReplyStoreOptions, ...options };
+export function createPostgresCannedReplyStore(db: PgDb, options: Partial<CannedReplyStoreOptions> = {}): CannedReplyStore {
+  const { clock, maxPerOwner, maxListLimit } = { ...defaultCannedReplyStoreOptions, ...options };
 
   async function rowOrThrow(id: string): Promise<CannedRow> {
     const row = await db.one<CannedRow>('SELECT * FROM canned_replies WHERE id = $1', [id]);
     if (!row) throw new NotFoundError(`handoff: no canned reply ${JSON.stringify(id)}`);
     return row;
   }
-
-  const shortcutTaken = (owner: string | null, shortcut: string) =>
-    new ConflictError(`the shortcut ${shortcut} is already used ${owner === null ? 'among the shared replies' : 'among your replies'}`);
 
   async function assertShortcutFree(owner: string | null, shortcut: string, exceptId?: string): Promise<void> {
     const holder = await db.one<{ id: string }>(
@@ -81,23 +45,23 @@ export function createPostgresCannedReplyStore(db: PgDb, options: Partial<Postgr
   }
 
   return {
-    async list(agentId, { q, lang, limit = DEFAULT_LIMIT } = {}) {
-      const needle = fold(q ?? '').trim().replace(/^\/+/, '');
-      const shortcut = `/${needle}`;
+    async list(agentId, { q, lang, category, limit = DEFAULT_CANNED_SEARCH_LIMIT } = {}) {
+      const { needle, shortcut } = cannedSearchNeedle(q);
       // The caller's candidates (at most maxPerOwner personal and as many shared) are ranked here rather than in
       // SQL, so that the folding is exactly SQLite's store's: exact shortcut, shortcut prefix, shortcut contains,
       // title, text.
       const rows = await db.query<CannedRow>(
         `SELECT * FROM canned_replies
-         WHERE (owner_agent_id IS NULL OR owner_agent_id = $1) AND ($2::text IS NULL OR lang IS NULL OR lang = $2)`,
-        [agentId, lang ?? null],
+         WHERE (owner_agent_id IS NULL OR owner_agent_id = $1) AND ($2::text IS NULL OR lang IS NULL OR lang = $2)
+           AND ($3::text IS NULL OR category = $3)`,
+        [agentId, lang ?? null, category ?? null],
       );
       const rankOf = (row: CannedRow): number | undefined => {
         if (needle === '' || row.shortcut === shortcut) return 0;
         if (row.shortcut.startsWith(shortcut)) return 1;
         if (row.shortcut.includes(needle)) return 2;
-        if (fold(row.title).includes(needle)) return 3;
-        if (fold(row.text).includes(needle)) return 4;
+        if (foldCannedText(row.title).includes(needle)) return 3;
+        if (foldCannedText(row.text).includes(needle)) return 4;
         return undefined;
       };
       const ranked: Array<{ row: CannedRow; rank: number }> = [];
@@ -111,11 +75,11 @@ export function createPostgresCannedReplyStore(db: PgDb, options: Partial<Postgr
         Number(a.row.owner_agent_id === null) - Number(b.row.owner_agent_id === null) ||
         byBytes(a.row.shortcut, b.row.shortcut),
       );
-      return ranked.slice(0, Math.max(1, Math.min(Math.trunc(limit), maxListLimit))).map((r) => toReply(r.row));
+      return ranked.slice(0, Math.max(1, Math.min(Math.trunc(limit), maxListLimit))).map((r) => toCannedReply(r.row));
     },
 
     async get(id) {
-      return toReply(await rowOrThrow(id));
+      return toCannedReply(await rowOrThrow(id));
     },
 
     async create(input) {
@@ -131,12 +95,12 @@ export function createPostgresCannedReplyStore(db: PgDb, options: Partial<Postgr
         }
         const row = await guarded(input.ownerAgentId, input.shortcut, () =>
           db.one<CannedRow>(
-            `INSERT INTO canned_replies (id, owner_agent_id, shortcut, title, text, lang, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`,
-            [randomUUID(), input.ownerAgentId, input.shortcut, input.title, input.text, input.lang ?? null, clock().toISOString()],
+            `INSERT INTO canned_replies (id, owner_agent_id, shortcut, title, text, lang, category, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) RETURNING *`,
+            [randomUUID(), input.ownerAgentId, input.shortcut, input.title, input.text, input.lang ?? null, clock().toISOString(), input.category ?? null],
           ),
         );
-        return toReply(row!);
+        return toCannedReply(row!);
       });
     },
 
@@ -152,14 +116,18 @@ export function createPostgresCannedReplyStore(db: PgDb, options: Partial<Postgr
                title      = coalesce($3, title),
                text       = coalesce($4, text),
                lang       = CASE WHEN $5::boolean THEN $6 ELSE lang END,
+               category   = CASE WHEN $8::boolean THEN $9 ELSE category END,
                updated_at = $7
              WHERE id = $1 RETURNING *`,
-            [id, patch.shortcut ?? null, patch.title ?? null, patch.text ?? null, patch.lang !== undefined, patch.lang ?? null, clock().toISOString()],
+            [
+              id, patch.shortcut ?? null, patch.title ?? null, patch.text ?? null, patch.lang !== undefined, patch.lang ?? null, clock().toISOString(),
+              patch.category !== undefined, patch.category ?? null,
+            ],
           ),
         );
         // Deleted by another node between the read and the write.
         if (!row) throw new NotFoundError(`handoff: no canned reply ${JSON.stringify(id)}`);
-        return toReply(row);
+        return toCannedReply(row);
       });
     },
 
@@ -169,19 +137,4 @@ export function createPostgresCannedReplyStore(db: PgDb, options: Partial<Postgr
       }
     },
   };
-}
-
-function toReply(row: CannedRow): CannedReply {
-  const reply: CannedReply = {
-    id: row.id,
-    scope: row.owner_agent_id === null ? 'shared' : 'personal',
-    shortcut: row.shortcut,
-    title: row.title,
-    text: row.text,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-  if (row.owner_agent_id !== null) reply.ownerAgentId = row.owner_agent_id;
-  if (row.lang !== null) reply.lang = row.lang;
-  return reply;
 }

@@ -1,21 +1,7 @@
 // The unanswered inbox on PostgreSQL (sqlite-unanswered-store.ts's twin).
 import type { PgDb } from '../postgres/pg-db.ts';
-import type { Lang } from '../../knowledge/types.ts';
-import { MAX_PER_CONVERSATION } from './sqlite-unanswered-store.ts';
-import type { UnansweredCandidate, UnansweredRecord, UnansweredRow, UnansweredStore } from './unanswered-store.ts';
-
-interface Row {
-  id: number;
-  conversation_id: string;
-  text: string;
-  norm_key: string;
-  tokens: string;
-  lang: Lang;
-  kind: UnansweredRecord['kind'];
-  reason: string | null;
-  candidates: string;
-  asked_at: string;
-}
+import { toUnansweredRow, type UnansweredQuestionRow } from './unanswered-rows.ts';
+import { MAX_PER_CONVERSATION, type UnansweredStore } from './unanswered-store.ts';
 
 /**
  * Held per conversation while its count is checked and its row written: turns of one conversation served by two
@@ -43,7 +29,7 @@ export function createPostgresUnansweredStore(db: PgDb): UnansweredStore {
     },
     async listOpen({ from, to, lang, limit }) {
       // Optional filters as NULL-able parameters: one statement for every combination.
-      const rows = await db.query<Row>(
+      const rows = await db.query<UnansweredQuestionRow>(
         `SELECT * FROM unanswered_questions
          WHERE handled_at IS NULL
            AND ($1::text IS NULL OR asked_at >= $1)
@@ -53,27 +39,11 @@ export function createPostgresUnansweredStore(db: PgDb): UnansweredStore {
          LIMIT $4`,
         [from ?? null, to ?? null, lang ?? null, limit],
       );
-      return rows.map(toRow);
+      return rows.map(toUnansweredRow);
     },
     async markHandled(ids, at) {
       if (ids.length === 0) return 0;
       return db.run('UPDATE unanswered_questions SET handled_at = $1 WHERE handled_at IS NULL AND id = ANY($2::bigint[])', [at, [...ids]]);
     },
   };
-}
-
-function toRow(r: Row): UnansweredRow {
-  const row: UnansweredRow = {
-    id: r.id,
-    conversationId: r.conversation_id,
-    text: r.text,
-    normKey: r.norm_key,
-    tokens: JSON.parse(r.tokens) as string[],
-    lang: r.lang,
-    kind: r.kind,
-    candidates: JSON.parse(r.candidates) as UnansweredCandidate[],
-    askedAt: r.asked_at,
-  };
-  if (r.reason !== null) row.reason = r.reason;
-  return row;
 }

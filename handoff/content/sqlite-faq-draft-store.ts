@@ -1,43 +1,20 @@
 // FAQ drafts in SQLite (migration 012), and the messages of a chat they are made from.
 import type { Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
-import type { MessageAuthor } from '../conversations/conversation-store.ts';
-import type { Lang } from '../../knowledge/types.ts';
-import type { DraftSourceMessage, FaqDraft, FaqDraftStatus, FaqDraftStore } from './faq-draft-store.ts';
-
-interface Row {
-  id: number;
-  conversation_id: string;
-  message_id: number;
-  created_by: string;
-  created_at: string;
-  lang: Lang;
-  question: string;
-  answer: string;
-  suggested_entry: string | null;
-  status: FaqDraftStatus;
-  handled_by: string | null;
-  handled_at: string | null;
-}
-
-interface MessageRow {
-  id: number;
-  author: MessageAuthor;
-  text: string;
-  kind: string | null;
-}
+import { toDraftSourceMessage, toFaqDraft, type DraftMessageRow, type FaqDraftRow } from './faq-draft-rows.ts';
+import type { FaqDraftStore } from './faq-draft-store.ts';
 
 export function createSqliteFaqDraftStore(db: Db): FaqDraftStore {
   const insert = db.prepare<[Record<string, unknown>]>(`
     INSERT INTO faq_drafts (conversation_id, message_id, created_by, created_at, lang, question, answer, suggested_entry)
     VALUES (@conversationId, @messageId, @createdBy, @createdAt, @lang, @question, @answer, @suggestedEntry)`);
-  const selectOne = db.prepare<[number], Row>('SELECT * FROM faq_drafts WHERE id = ?');
-  const selectList = db.prepare<[string, number], Row>('SELECT * FROM faq_drafts WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?');
+  const selectOne = db.prepare<[number], FaqDraftRow>('SELECT * FROM faq_drafts WHERE id = ?');
+  const selectList = db.prepare<[string, number], FaqDraftRow>('SELECT * FROM faq_drafts WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?');
   const update = db.prepare<[string, string, string, number, string]>(`
     UPDATE faq_drafts SET status = ?, handled_by = ?, handled_at = ?
     WHERE id = ? AND (status = 'open' OR (status = 'used' AND ? = 'used'))`);
-  const selectMessage = db.prepare<[string, number], MessageRow>('SELECT id, author, text, kind FROM messages WHERE conversation_id = ? AND id = ?');
-  const selectBefore = db.prepare<[string, number, number], MessageRow>(
+  const selectMessage = db.prepare<[string, number], DraftMessageRow>('SELECT id, author, text, kind FROM messages WHERE conversation_id = ? AND id = ?');
+  const selectBefore = db.prepare<[string, number, number], DraftMessageRow>(
     'SELECT id, author, text, kind FROM messages WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
   );
   // Any trace of the agent on the chat: today's holder (kept after close), a transfer to or from them, a reply, a close.
@@ -50,51 +27,29 @@ export function createSqliteFaqDraftStore(db: Db): FaqDraftStore {
   return gated(db, {
     async create(draft) {
       const { lastInsertRowid } = insert.run({ ...draft, suggestedEntry: draft.suggestedEntry ?? null });
-      return toDraft(selectOne.get(Number(lastInsertRowid))!);
+      return toFaqDraft(selectOne.get(Number(lastInsertRowid))!);
     },
     async get(id) {
       const row = selectOne.get(id);
-      return row ? toDraft(row) : undefined;
+      return row ? toFaqDraft(row) : undefined;
     },
     async list({ status, limit }) {
-      return selectList.all(status, limit).map(toDraft);
+      return selectList.all(status, limit).map(toFaqDraft);
     },
     async handle(id, status, by, at) {
       if (update.run(status, by, at, id, status).changes === 0) return undefined;
-      return toDraft(selectOne.get(id)!);
+      return toFaqDraft(selectOne.get(id)!);
     },
     async message(conversationId, messageId) {
       const row = selectMessage.get(conversationId, messageId);
-      return row ? toMessage(row) : undefined;
+      return row ? toDraftSourceMessage(row) : undefined;
     },
     async messagesBefore(conversationId, messageId, limit) {
-      return selectBefore.all(conversationId, messageId, limit).map(toMessage);
+      return selectBefore.all(conversationId, messageId, limit).map(toDraftSourceMessage);
     },
     async hasHeld(conversationId, agentId) {
       return selectHeld.get({ c: conversationId, a: agentId })?.held === 1;
     },
   });
 
-}
-
-function toMessage(r: MessageRow): DraftSourceMessage {
-  return r.kind === null ? { id: r.id, author: r.author, text: r.text } : { id: r.id, author: r.author, text: r.text, kind: r.kind };
-}
-
-function toDraft(r: Row): FaqDraft {
-  const draft: FaqDraft = {
-    id: r.id,
-    conversationId: r.conversation_id,
-    messageId: r.message_id,
-    createdBy: r.created_by,
-    createdAt: r.created_at,
-    lang: r.lang,
-    question: r.question,
-    answer: r.answer,
-    status: r.status,
-  };
-  if (r.suggested_entry !== null) draft.suggestedEntry = r.suggested_entry;
-  if (r.handled_by !== null) draft.handledBy = r.handled_by;
-  if (r.handled_at !== null) draft.handledAt = r.handled_at;
-  return draft;
 }

@@ -1,24 +1,8 @@
 // The unanswered inbox in SQLite (migration 010).
 import type { Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
-import type { Lang } from '../../knowledge/types.ts';
-import type { UnansweredCandidate, UnansweredRecord, UnansweredRow, UnansweredStore } from './unanswered-store.ts';
-
-interface Row {
-  id: number;
-  conversation_id: string;
-  text: string;
-  norm_key: string;
-  tokens: string;
-  lang: Lang;
-  kind: UnansweredRecord['kind'];
-  reason: string | null;
-  candidates: string;
-  asked_at: string;
-}
-
-/** Questions kept per conversation. A real visitor rephrasing a few times stays well under it. */
-export const MAX_PER_CONVERSATION = 10;
+import { toUnansweredRow, type UnansweredQuestionRow } from './unanswered-rows.ts';
+import { MAX_PER_CONVERSATION, type UnansweredStore } from './unanswered-store.ts';
 
 export function createSqliteUnansweredStore(db: Db): UnansweredStore {
   // At most MAX_PER_CONVERSATION questions of one conversation: someone typing junk turn after turn (within the
@@ -28,7 +12,7 @@ export function createSqliteUnansweredStore(db: Db): UnansweredStore {
     SELECT @conversationId, @text, @normKey, @tokens, @lang, @kind, @reason, @candidates, @askedAt
     WHERE (SELECT count(*) FROM unanswered_questions WHERE conversation_id = @conversationId) < ${MAX_PER_CONVERSATION}`);
   // Optional filters as NULL-able parameters: one statement for every combination.
-  const selectOpen = db.prepare<[Record<string, unknown>], Row>(`
+  const selectOpen = db.prepare<[Record<string, unknown>], UnansweredQuestionRow>(`
     SELECT * FROM unanswered_questions
     WHERE handled_at IS NULL
       AND (@from IS NULL OR asked_at >= @from)
@@ -56,7 +40,7 @@ export function createSqliteUnansweredStore(db: Db): UnansweredStore {
       });
     },
     async listOpen({ from, to, lang, limit }) {
-      return selectOpen.all({ from: from ?? null, to: to ?? null, lang: lang ?? null, limit }).map(toRow);
+      return selectOpen.all({ from: from ?? null, to: to ?? null, lang: lang ?? null, limit }).map(toUnansweredRow);
     },
     async markHandled(ids, at) {
       if (ids.length === 0) return 0;
@@ -64,20 +48,4 @@ export function createSqliteUnansweredStore(db: Db): UnansweredStore {
     },
   });
 
-}
-
-function toRow(r: Row): UnansweredRow {
-  const row: UnansweredRow = {
-    id: r.id,
-    conversationId: r.conversation_id,
-    text: r.text,
-    normKey: r.norm_key,
-    tokens: JSON.parse(r.tokens) as string[],
-    lang: r.lang,
-    kind: r.kind,
-    candidates: JSON.parse(r.candidates) as UnansweredCandidate[],
-    askedAt: r.asked_at,
-  };
-  if (r.reason !== null) row.reason = r.reason;
-  return row;
 }

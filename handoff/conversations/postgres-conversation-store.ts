@@ -1,95 +1,130 @@
-// The ConversationStore on PostgreSQL (DATABASE_URL): sqlite-conversation-store.ts statement for statement, with
-// row locks where SQLite's single writer decided a race, and message inserts in id order (postgres-message-order.ts).
-import type { Lang } from '../../knowledge/types.ts';
-import type {
-  Conversation,
-  ConversationStatus,
-  ConversationStore,
-  JsonObject,
-  ListMessagesOptions,
-  NewConversation,
-  NewConversationResult,
-  NewMessage,
-  StoredMessage,
-  TurnInput,
-  TurnResult,
-  VisitorInfo,
-} from './conversation-store.ts';
+// The ConversationStore on PostgreSQL (DATABASE_URL): sqlite-conversation-store.ts's contract in as few round trips
+// as its guarantees allow. The usual turn is ONE statement, with no BEGIN/COMMIT around it: the conversation's
+// UPDATE (its row lock; the expected status checked on the row as the previous turn left it, READ COMMITTED
+// re-reading a row it waited for), then the message-order lock (postgres-message-order.ts), then the messages.
+// What that statement cannot decide alone (the status moved on, a retried client message id, an unknown
+// conversation) it leaves unwritten, and a transaction that locks, reads and then decides takes over.
+// Why one file of this size: the turn's statement builders, the fallback transaction and the creation paths share
+// the row mapping and the SQL of one table pair; split, they would only pass those between files.
+import type { ConversationStore, ListMessagesOptions, NewConversation, NewConversationResult, StoredMessage, TurnInput, TurnResult } from './conversation-store.ts';
 import { hashToken, newConversationId, newConversationToken, tokenMatches } from './conversation-token.ts';
 import { visitorClientMessageId } from './client-message-id.ts';
-import { creationKey, toMessage, type MessageRow } from './sqlite-conversation-store.ts';
-import { lockMessageOrder } from './postgres-message-order.ts';
-import type { PgDb } from '../postgres/pg-db.ts';
+import { asFirstTurnLeftIt, checkExpectedStatus, creationKey, defaultConversationStoreOptions, DUMMY_HASH, isPlainFirstTurn, mayAnswerRetry, noConversation, parseObject, toConversation, toMessage, turnValues, visitorClient, writtenMessage, type ConversationRow, type ConversationStoreOptions, type MessageRow, type TurnValues } from './conversation-rows.ts';
+import { messageOrderCtes } from './postgres-message-order.ts';
+import type { PgDb, SqlValue } from '../postgres/pg-db.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
-
-export interface PostgresConversationStoreOptions {
-  /** Source of timestamps (tests pin it). Default `() => new Date()`. */
-  clock: () => Date;
-  /** Most messages one listMessages call returns. Range 1-10000; default 1000. */
-  maxListLimit: number;
-  /** As SqliteConversationStoreOptions.firstMessageRetryMs. Range 0-600000 ms (0: never); default 120000. */
-  firstMessageRetryMs: number;
-}
-
-export const defaultPostgresConversationStoreOptions: PostgresConversationStoreOptions = {
-  clock: () => new Date(),
-  maxListLimit: 1000,
-  firstMessageRetryMs: 120_000,
-};
 
 /** The advisory lock class of a creation key (the second key is 32 bits of the key's sha256). */
 const CREATION_KEY_LOCK = 728;
 
-interface ConversationRow {
-  id: string;
-  province: string | null;
-  province_question: string | null;
-  token_hash: Buffer;
-  status: ConversationStatus;
-  agent_id: string | null;
-  lang: Lang;
-  user_agent: string | null;
-  page_url: string | null;
-  referrer: string | null;
-  group_id: string | null;
-  context: string;
-  last_decision: string | null;
-  handoff_reason: string | null;
-  handoff_decision: string | null;
-  queued_at: string | null;
-  created_at: string;
-  updated_at: string;
-  visitor_id: string | null;
-  client_ip: string | null;
-  creation_key: Buffer | null;
-}
+/** unique_violation; on messages_client_message_id: a concurrent turn stored the same client message id first. */
+const UNIQUE_VIOLATION = '23505';
+const CLIENT_MESSAGE_INDEX = 'messages_client_message_id';
 
-type TurnState = Pick<ConversationRow, 'status' | 'agent_id'>;
-
-/** Compared against when the id is unknown, so both failures cost the same hashing and comparison. */
-const DUMMY_HASH = hashToken('no such conversation');
+/** Passes of the locked creation path; each further one follows a first attempt another node committed meanwhile. */
+const MAX_CREATE_PASSES = 3;
 
 const MESSAGE_COLUMNS = `id, conversation_id, author, text, kind, entry_id, confidence, agent_id, created_at,
-  client_message_id, client_receipt, reply_id`;
+  client_message_id, client_receipt, reply_id, attachment`;
 
-/** The place in its group's queue; `seq` (creation order) breaks ties of queue_rank as SQLite's rowid does. */
+/**
+ * The place in its group's queue; `seq` (creation order) breaks ties of queue_rank as SQLite's rowid does. A count in
+ * a subquery rather than a self-join: the same rows, planned in a third of the time.
+ */
 const QUEUE_POSITION_SQL = `
-  SELECT count(*) AS position
-  FROM conversations AS c JOIN conversations AS q ON q.status = 'queued' AND q.group_id IS NOT DISTINCT FROM c.group_id
-    AND (q.queue_rank < c.queue_rank OR (q.queue_rank = c.queue_rank AND q.seq <= c.seq))
-  WHERE c.id = $1 AND c.status = 'queued'`;
+  SELECT (SELECT count(*) FROM conversations AS q
+    WHERE q.status = 'queued' AND q.group_id IS NOT DISTINCT FROM c.group_id AND (q.queue_rank, q.seq) <= (c.queue_rank, c.seq)) AS position
+  FROM conversations AS c WHERE c.id = $1 AND c.status = 'queued'`;
+
+/** A conversation row as a writing statement returns it, with the ids of the messages it stored. */
+type WrittenRow = ConversationRow & { visitor_message_id?: number; reply_message_id?: number; queue_position?: number | null };
+
+/** Placeholders ($1, $2 …) handed out in the order the SQL text asks for its values. */
+function binder(): { params: SqlValue[]; bind: (value: SqlValue) => string } {
+  const params: SqlValue[] = [];
+  return { params, bind: (value) => (params.push(value), `$${params.length}`) };
+}
+
+/**
+ * The SET list of a turn's UPDATE (NULL: leave as it is). Only a handoff writes the queue and holder columns, so no
+ * other turn fires the holder trigger (conversation_agents_on_assign).
+ */
+function turnSet(v: TurnValues, bind: (value: SqlValue) => string): string {
+  const now = bind(v.now);
+  const set = [
+    `status = coalesce(${bind(v.status)}, status)`,
+    `lang = coalesce(${bind(v.lang)}, lang)`,
+    `context = coalesce(${bind(v.context)}, context)`,
+    `last_decision = coalesce(${bind(v.decision)}, last_decision)`,
+    `province = coalesce(${bind(v.province)}, province)`,
+    `province_question = coalesce(${bind(v.provinceQuestion)}, province_question)`,
+    `updated_at = ${now}`,
+  ];
+  if (v.handoffReason !== null) {
+    set.push(
+      `handoff_reason = ${bind(v.handoffReason)}`,
+      `handoff_decision = ${bind(v.handoffDecision)}`,
+      `queued_at = ${now}`,
+      `queue_rank = ${bind(v.nowMs)}`,
+      `group_id = ${bind(v.groupId)}`,
+      'agent_id = NULL',
+      'assigned_at = NULL',
+    );
+  }
+  return set.join(', ');
+}
+
+/**
+ * WITH-clause entries storing the turn's visitor message and reply, after the message-order lock taken once per row
+ * of the CTE `after` (none: nothing is stored). Explicit casts: in INSERT … SELECT a placeholder's type is not
+ * taken from its column.
+ */
+function turnMessageCtes(conversationId: string, turn: TurnInput, now: string, after: string, bind: (value: SqlValue) => string): string {
+  const client = visitorClient(turn);
+  const reply = turn.reply;
+  const conversation = bind(conversationId);
+  const at = bind(now);
+  const columns = 'id, conversation_id, author, text, kind, entry_id, confidence, created_at, client_message_id, client_receipt, reply_id';
+  const ctes = [
+    messageOrderCtes(reply ? 2 : 1, 'msg', after),
+    // A retry reads back this reply (the same message id), not whatever follows the visitor message.
+    `visitor_message AS (INSERT INTO messages (${columns})
+       SELECT msg1.id, ${conversation}::text, 'visitor', ${bind(turn.visitorText)}::text, NULL, NULL, NULL, ${at}::text,
+         ${bind(client?.id ?? null)}::text, ${bind(client?.receipt ? JSON.stringify(client.receipt) : null)}::text,
+         ${client && reply ? '(SELECT id FROM msg2)' : 'NULL::bigint'}
+       FROM msg1)`,
+  ];
+  if (reply) {
+    ctes.push(`reply_message AS (INSERT INTO messages (${columns})
+       SELECT msg2.id, ${conversation}::text, ${bind(reply.author)}::text, ${bind(reply.text)}::text, ${bind(reply.kind ?? null)}::text,
+         ${bind(reply.entryId ?? null)}::text, ${bind(reply.confidence ?? null)}::double precision, ${at}::text, NULL, NULL, NULL::bigint
+       FROM msg2)`);
+  }
+  return ctes.join(',\n');
+}
+
+/** The ids the statement drew, as the main query's columns (msg1: the visitor's, msg2: the reply's). */
+const messageIdColumns = (turn: TurnInput) =>
+  `(SELECT id FROM msg1) AS visitor_message_id${turn.reply ? ', (SELECT id FROM msg2) AS reply_message_id' : ''}`;
+
+/** The messages a writing statement stored, from the ids it returned. */
+function storedMessages(row: WrittenRow, turn: TurnInput, now: string): StoredMessage[] {
+  const messages = [writtenMessage(row.visitor_message_id!, row.id, { author: 'visitor', text: turn.visitorText }, now)];
+  if (turn.reply) messages.push(writtenMessage(row.reply_message_id!, row.id, turn.reply, now));
+  return messages;
+}
 
 export function createPostgresConversationStore(
   db: PgDb,
-  options: Partial<PostgresConversationStoreOptions> = {},
+  options: Partial<ConversationStoreOptions> = {},
 ): ConversationStore {
-  const { clock, maxListLimit, firstMessageRetryMs } = { ...defaultPostgresConversationStoreOptions, ...options };
+  const { clock, maxListLimit, firstMessageRetryMs } = { ...defaultConversationStoreOptions, ...options };
 
   const selectConversation = (id: string) => db.one<ConversationRow>('SELECT * FROM conversations WHERE id = $1', [id]);
 
   async function conversationOrThrow(id: string): Promise<ConversationRow> {
     const row = await selectConversation(id);
-    if (!row) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
+    if (!row) throw noConversation(id);
     return row;
   }
 
@@ -98,52 +133,45 @@ export function createPostgresConversationStore(
     return position > 0 ? position : undefined;
   }
 
-  async function writeMessage(
-    conversationId: string,
-    message: NewMessage,
-    now: string,
-    client?: { id: string; receipt: JsonObject | undefined },
-  ): Promise<StoredMessage> {
-    const row = (await db.one<{ id: number }>(
-      `INSERT INTO messages (conversation_id, author, text, kind, entry_id, confidence, created_at, client_message_id, client_receipt)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [
-        conversationId,
-        message.author,
-        message.text,
-        message.kind ?? null,
-        message.entryId ?? null,
-        message.confidence ?? null,
-        now,
-        client?.id ?? null,
-        client?.receipt ? JSON.stringify(client.receipt) : null,
-      ],
-    ))!;
-    return toMessage({
-      id: row.id,
-      conversation_id: conversationId,
-      author: message.author,
-      text: message.text,
-      kind: message.kind ?? null,
-      entry_id: message.entryId ?? null,
-      confidence: message.confidence ?? null,
-      created_at: now,
-    });
+  /**
+   * The turn as one statement: the UPDATE (with `guard` added to its WHERE), the message-order lock, the messages,
+   * and the turn's place in the queue. Undefined when the UPDATE matched no row: nothing was written.
+   */
+  async function runTurn(
+    id: string,
+    turn: TurnInput,
+    v: TurnValues,
+    guard: (bind: (value: SqlValue) => string) => string = () => '',
+  ): Promise<TurnResult | undefined> {
+    const { params, bind } = binder();
+    const update = `UPDATE conversations SET ${turnSet(v, bind)} WHERE id = ${bind(id)}${guard(bind)} RETURNING *`;
+    // The place of a chat that was waiting before this turn and still is (its own row as the snapshot shows it may
+    // be older than the locked one, hence "others ahead, plus one"); a handoff's is read after the write instead
+    // (below), so that of two handoffs at once the later one counts the earlier (the message-order lock orders
+    // their commits, which a snapshot taken before waiting for it would not see).
+    const position = v.handoffReason === null
+      ? `, CASE WHEN turn.status = 'queued' THEN 1 + (SELECT count(*) FROM conversations AS q
+           WHERE q.status = 'queued' AND q.id <> turn.id AND q.group_id IS NOT DISTINCT FROM turn.group_id
+             AND (q.queue_rank, q.seq) < (turn.queue_rank, turn.seq)) END AS queue_position`
+      : '';
+    const row = await db.one<WrittenRow>(
+      `WITH turn AS (${update}),
+       ${turnMessageCtes(id, turn, v.now, 'turn', bind)}
+       SELECT turn.*, ${messageIdColumns(turn)}${position} FROM turn`,
+      params,
+    );
+    if (!row) return undefined;
+    const queuePosition =
+      row.status !== 'queued' ? undefined : v.handoffReason === null ? (row.queue_position ?? undefined) : await queuePositionOf(id);
+    return { conversation: toConversation(row), messages: storedMessages(row, turn, v.now), queuePosition };
   }
 
-  /** The visitor's message and the reply to it, if any; in the caller's transaction, after its row locks. */
-  async function writeMessages(conversationId: string, turn: TurnInput, now: string): Promise<StoredMessage[]> {
-    const client = turn.clientMessageId !== undefined ? { id: visitorClientMessageId(turn.clientMessageId), receipt: turn.receipt } : undefined;
-    await lockMessageOrder(db);
-    const visitor = await writeMessage(conversationId, { author: 'visitor', text: turn.visitorText }, now, client);
-    const messages = [visitor];
-    if (turn.reply) {
-      const reply = await writeMessage(conversationId, turn.reply, now);
-      // A retry reads back this reply (the same message id), not whatever follows the visitor message.
-      if (client) await db.run('UPDATE messages SET reply_id = $1 WHERE id = $2', [reply.id, visitor.id]);
-      messages.push(reply);
-    }
-    return messages;
+  /** One turn on a conversation whose status was read (and locked) in this transaction. */
+  async function writeTurn(id: string, current: ConversationRow['status'], turn: TurnInput, at: Date): Promise<TurnResult> {
+    checkExpectedStatus(id, current, turn);
+    const written = await runTurn(id, turn, turnValues(turn, at));
+    if (!written) throw noConversation(id);
+    return written;
   }
 
   async function replayOf(id: string, clientMessageId: string | undefined): Promise<TurnResult | undefined> {
@@ -156,89 +184,41 @@ export function createPostgresConversationStore(
     const messages = [toMessage(visitor)];
     const reply = visitor.reply_id != null ? await db.one<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`, [visitor.reply_id]) : undefined;
     if (reply) messages.push(toMessage(reply));
-    const receipt = parseObject(visitor.client_receipt ?? null);
+    const receipt = parseObject(visitor.client_receipt);
     const conversation = toConversation(await conversationOrThrow(id));
     const queuePosition = conversation.status === 'queued' ? await queuePositionOf(id) : undefined;
     return { conversation, messages, queuePosition, replay: receipt ? { receipt } : {} };
   }
 
-  /** One turn on a conversation whose state was read (and locked) in this transaction. */
-  async function writeTurn(id: string, { status: current, agent_id: holder }: TurnState, turn: TurnInput): Promise<TurnResult> {
-    if (turn.expectStatus && current !== turn.expectStatus) {
-      throw new ConflictError(`handoff: conversation ${id} is ${current}, not ${turn.expectStatus}`);
+  /**
+   * The turn in one statement, or undefined when that statement wrote nothing and the locked path must decide: the
+   * status is not the expected one (a conflict, or a retry whose first attempt changed it), the client message id
+   * is stored already (a retry), or the conversation is unknown.
+   */
+  async function fastTurn(id: string, turn: TurnInput, at: Date): Promise<TurnResult | undefined> {
+    const client = visitorClient(turn);
+    const guard = (bind: (value: SqlValue) => string) =>
+      (turn.expectStatus !== undefined ? ` AND status = ${bind(turn.expectStatus)}` : '') +
+      // Seen in the statement's snapshot. One stored by a concurrent turn after it was taken is caught by the
+      // unique index instead, which refuses the whole statement (below).
+      (client ? ` AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ${bind(id)} AND client_message_id = ${bind(client.id)})` : '');
+    try {
+      return await runTurn(id, turn, turnValues(turn, at), guard);
+    } catch (err) {
+      if (client && isClientMessageConflict(err)) return undefined;
+      throw err;
     }
-    const at = clock();
-    const now = at.toISOString();
-    const messages = await writeMessages(id, turn, now);
-    const status = turn.handoff ? 'queued' : (turn.status ?? current);
-    const lang = turn.lang ?? null;
-    const context = turn.context ? JSON.stringify(turn.context) : null;
-    const decision = turn.decision ? JSON.stringify(turn.decision) : null;
-    // The usual turn (the bot answers a chat no agent ever held) writes only what it changes, and leaves
-    // agent_id out of the statement so the holder trigger does not fire; NULL means "leave as it is".
-    const updated =
-      current === 'bot' && status === 'bot' && holder === null
-        ? await db.one<ConversationRow>(
-            `UPDATE conversations SET
-               lang = coalesce($2, lang), context = coalesce($3, context), last_decision = coalesce($4, last_decision), updated_at = $5
-             WHERE id = $1 RETURNING *`,
-            [id, lang, context, decision, now],
-          )
-        : await db.one<ConversationRow>(
-            // A handoff (re)sets the queue time, the group and the queue order (epoch ms) and clears the holder.
-            `UPDATE conversations SET
-               status           = $2,
-               lang             = coalesce($3, lang),
-               context          = coalesce($4, context),
-               last_decision    = coalesce($5, last_decision),
-               handoff_reason   = coalesce($6, handoff_reason),
-               handoff_decision = coalesce($7, handoff_decision),
-               queued_at        = CASE WHEN $6::text IS NULL THEN queued_at ELSE $9 END,
-               queue_rank       = CASE WHEN $6::text IS NULL THEN queue_rank ELSE $10 END,
-               group_id         = CASE WHEN $6::text IS NULL THEN group_id ELSE $8 END,
-               agent_id         = CASE WHEN $6::text IS NULL THEN agent_id ELSE NULL END,
-               assigned_at      = CASE WHEN $6::text IS NULL THEN assigned_at ELSE NULL END,
-               updated_at       = $9
-             WHERE id = $1 RETURNING *`,
-            [
-              id,
-              status,
-              lang,
-              context,
-              decision,
-              turn.handoff?.reason ?? null,
-              turn.handoff ? JSON.stringify(turn.handoff.decision) : null,
-              turn.handoff?.group ?? null,
-              now,
-              at.getTime(),
-            ],
-          );
-    if (!updated) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
-    const row = (await writeProvince(id, turn)) ?? updated;
-    const queuePosition = updated.status === 'queued' ? await queuePositionOf(id) : undefined;
-    return { conversation: toConversation(row), messages, queuePosition };
-  }
-
-  async function writeProvince(id: string, turn: TurnInput): Promise<ConversationRow | undefined> {
-    if (turn.province === undefined && turn.provinceQuestion === undefined) return undefined;
-    if (turn.province !== undefined) await db.run('UPDATE conversations SET province = $1 WHERE id = $2', [turn.province, id]);
-    if (turn.provinceQuestion !== undefined) {
-      await db.run('UPDATE conversations SET province_question = $1 WHERE id = $2', [JSON.stringify(turn.provinceQuestion), id]);
-    }
-    return selectConversation(id);
   }
 
   /** As retryOf in the SQLite store: the earlier conversation answering a retry of its first message, or undefined. */
   async function retryOf(earlier: ConversationRow, clientMessageId: string, at: Date): Promise<TurnResult | undefined> {
-    if (at.getTime() - Date.parse(earlier.created_at) >= firstMessageRetryMs) return undefined;
-    if (earlier.agent_id !== null) return undefined;
+    if (!mayAnswerRetry(earlier, at, firstMessageRetryMs)) return undefined;
     const first = await db.one<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND client_message_id = $2`,
       [earlier.id, visitorClientMessageId(clientMessageId)],
     );
-    if (!first) return undefined;
-    const asFirstLeftIt = earlier.status === 'bot' ? earlier.queued_at === null : earlier.status === 'queued' && earlier.queued_at === first.created_at;
-    if (!asFirstLeftIt) return undefined;
+    if (!first || !asFirstTurnLeftIt(earlier, first)) return undefined;
+    // Anything but the first turn since it was written (system notes aside).
     const others = await db.one<{ n: number }>(
       "SELECT count(*) AS n FROM messages WHERE conversation_id = $1 AND author <> 'system' AND id NOT IN ($2, $3)",
       [earlier.id, first.id, first.reply_id ?? first.id],
@@ -247,66 +227,88 @@ export function createPostgresConversationStore(
     return replayOf(earlier.id, clientMessageId);
   }
 
-  async function create({ lang, visitor = {}, firstTurn }: NewConversation): Promise<NewConversationResult> {
-    const token = newConversationToken();
-    const at = clock();
-    const key =
-      visitor.visitorId !== undefined && firstTurn?.clientMessageId !== undefined
-        ? creationKey(visitor.visitorId, firstTurn.clientMessageId)
-        : undefined;
-    if (key) {
-      // Two attempts of one first message on two nodes must not both create: the second waits here until the
-      // first commits, then finds its conversation (SQLite's IMMEDIATE transaction did this). A lock on the
-      // key, not a row: before the first commits there is no row to lock.
-      await db.query('SELECT pg_advisory_xact_lock($1, $2)', [CREATION_KEY_LOCK, key.readInt32BE(0)]);
+  /**
+   * Inserts the conversation, with a plain first turn (the bot answers: no handoff) in the same statement: its
+   * context and decision in the row, its messages after the message-order lock. With a creation key, ON CONFLICT DO
+   * NOTHING: when another conversation holds the key (a retry of this first message, committed or still being
+   * written on another node, whose commit the unique index waits for) nothing is written and undefined comes back.
+   */
+  async function insertConversation(input: NewConversation, token: string, at: Date, key: Buffer | undefined): Promise<NewConversationResult | undefined> {
+    const { lang, visitor = {}, firstTurn } = input;
+    const plain = isPlainFirstTurn(firstTurn) ? firstTurn : undefined;
+    const id = newConversationId();
+    const now = at.toISOString();
+    const { params, bind } = binder();
+    const nowParam = bind(now);
+    const insert = `INSERT INTO conversations (id, token_hash, status, lang, user_agent, page_url, referrer, context, last_decision,
+         created_at, updated_at, visitor_id, client_ip, creation_key, province, province_question)
+       VALUES (${bind(id)}, ${bind(hashToken(token))}, 'bot', ${bind(plain?.lang ?? lang)}, ${bind(visitor.userAgent ?? null)},
+         ${bind(visitor.pageUrl ?? null)}, ${bind(visitor.referrer ?? null)}, ${bind(plain?.context ? JSON.stringify(plain.context) : '{}')},
+         ${bind(plain?.decision ? JSON.stringify(plain.decision) : null)}, ${nowParam}, ${nowParam}, ${bind(visitor.visitorId ?? null)},
+         ${bind(visitor.ip ?? null)}, ${bind(key ?? null)}, ${bind(plain?.province ?? null)},
+         ${bind(plain?.provinceQuestion !== undefined ? JSON.stringify(plain.provinceQuestion) : null)})
+       ${key ? 'ON CONFLICT (creation_key) WHERE creation_key IS NOT NULL DO NOTHING' : ''}
+       RETURNING *`;
+    const row = plain
+      ? await db.one<WrittenRow>(
+          `WITH created AS (${insert}),
+           ${turnMessageCtes(id, plain, now, 'created', bind)}
+           SELECT created.*, ${messageIdColumns(plain)} FROM created`,
+          params,
+        )
+      : await db.one<WrittenRow>(insert, params);
+    if (!row) return undefined;
+    const conversation = toConversation(row);
+    if (!firstTurn) return { conversation, token };
+    if (plain) return { conversation, token, turn: { conversation, messages: storedMessages(row, plain, now), queuePosition: undefined } };
+    // A first turn with a handoff (or another status): written as any turn, on the new row, in the caller's transaction.
+    const turn = await writeTurn(id, row.status, firstTurn, clock());
+    return { conversation: turn.conversation, token, turn };
+  }
+
+  /**
+   * The creation path that decides from what it reads, in a transaction: two attempts of one first message on two
+   * nodes must not both create, so the second waits on the key's lock until the first commits, then finds its
+   * conversation (SQLite's IMMEDIATE transaction did this). A lock on the key, not a row: before the first commits
+   * there is no row to lock.
+   */
+  async function createLocked(input: NewConversation, token: string, at: Date, key: Buffer | undefined): Promise<NewConversationResult> {
+    if (!key) return (await insertConversation(input, token, at, undefined))!;
+    const clientMessageId = input.firstTurn!.clientMessageId!;
+    await db.query('SELECT pg_advisory_xact_lock($1, $2)', [CREATION_KEY_LOCK, key.readInt32BE(0)]);
+    for (let pass = 1; ; pass++) {
       const earlier = await db.one<ConversationRow>('SELECT * FROM conversations WHERE creation_key = $1 FOR UPDATE', [key]);
-      const retried = earlier && (await retryOf(earlier, firstTurn!.clientMessageId!, at));
+      const retried = earlier && (await retryOf(earlier, clientMessageId, at));
       if (earlier && retried) {
         // One conversation, one live credential: the retry's token replaces the lost response's (see the SQLite store).
         await db.run('UPDATE conversations SET token_hash = $1 WHERE id = $2', [hashToken(token), earlier.id]);
         return { conversation: retried.conversation, token, turn: retried };
       }
+      // Too old or moved on: this is a new conversation, which takes the key over.
       if (earlier) await db.run('UPDATE conversations SET creation_key = NULL WHERE id = $1', [earlier.id]);
+      const created = await insertConversation(input, token, at, key);
+      if (created) return created;
+      // A first attempt that took the one-statement path (it does not take this lock) committed the key since the
+      // read above: read again, now that it is visible.
+      if (pass >= MAX_CREATE_PASSES) throw new ConflictError('handoff: this first message is being stored by another request; retry');
     }
-    const id = newConversationId();
-    const now = at.toISOString();
-    const plain =
-      firstTurn !== undefined &&
-      !firstTurn.handoff &&
-      (firstTurn.status ?? 'bot') === 'bot' &&
-      (firstTurn.expectStatus ?? 'bot') === 'bot';
-    const row = (await db.one<ConversationRow>(
-      `INSERT INTO conversations (id, token_hash, status, lang, user_agent, page_url, referrer, context, last_decision,
-         created_at, updated_at, visitor_id, client_ip, creation_key)
-       VALUES ($1, $2, 'bot', $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12)
-       RETURNING *`,
-      [
-        id,
-        hashToken(token),
-        (plain ? firstTurn.lang : undefined) ?? lang,
-        visitor.userAgent ?? null,
-        visitor.pageUrl ?? null,
-        visitor.referrer ?? null,
-        plain && firstTurn.context ? JSON.stringify(firstTurn.context) : '{}',
-        plain && firstTurn.decision ? JSON.stringify(firstTurn.decision) : null,
-        now,
-        visitor.visitorId ?? null,
-        visitor.ip ?? null,
-        key ?? null,
-      ],
-    ))!;
-    if (!firstTurn) return { conversation: toConversation(row), token };
-    if (plain) {
-      const conversation = toConversation((await writeProvince(id, firstTurn)) ?? row);
-      return { conversation, token, turn: { conversation, messages: await writeMessages(id, firstTurn, now), queuePosition: undefined } };
-    }
-    const turn = await writeTurn(id, row, firstTurn);
-    return { conversation: turn.conversation, token, turn };
   }
 
   return {
     async createConversation(input) {
-      return db.transaction(() => create(input));
+      const token = newConversationToken();
+      const at = clock();
+      const { visitor = {}, firstTurn } = input;
+      const key =
+        visitor.visitorId !== undefined && firstTurn?.clientMessageId !== undefined
+          ? creationKey(visitor.visitorId, firstTurn.clientMessageId)
+          : undefined;
+      // No first turn, or the bot answering it: one statement, unless the key is held already (a retry).
+      if (firstTurn === undefined || isPlainFirstTurn(firstTurn)) {
+        const created = await insertConversation(input, token, at, key);
+        if (created) return created;
+      }
+      return db.transaction(() => createLocked(input, token, at, key));
     },
 
     async authenticate(id, token) {
@@ -321,12 +323,18 @@ export function createPostgresConversationStore(
     },
 
     async appendTurn(id, turn) {
+      const at = clock();
+      // Inside a caller's transaction a refused statement would abort it, so there a client message id goes the
+      // locked way at once (the unique index may refuse the one-statement way).
+      const fast = turn.clientMessageId === undefined || !db.scope.getStore() ? await fastTurn(id, turn, at) : undefined;
+      if (fast) return fast;
       return db.transaction(async () => {
         // FOR UPDATE: turns on one conversation queue behind each other, so the status a turn is checked
         // against (expectStatus) and a retried clientMessageId are read after the previous turn committed.
-        const state = await db.one<TurnState>('SELECT status, agent_id FROM conversations WHERE id = $1 FOR UPDATE', [id]);
-        if (!state) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
-        return (await replayOf(id, turn.clientMessageId)) ?? (await writeTurn(id, state, turn));
+        const state = await db.one<{ status: ConversationRow['status'] }>('SELECT status FROM conversations WHERE id = $1 FOR UPDATE', [id]);
+        if (!state) throw noConversation(id);
+        // A retry is answered before the status check: the first attempt may have changed the status (a handoff).
+        return (await replayOf(id, turn.clientMessageId)) ?? (await writeTurn(id, state.status, turn, at));
       });
     },
 
@@ -350,42 +358,7 @@ export function createPostgresConversationStore(
   };
 }
 
-function parseObject(json: string | null): JsonObject | undefined {
-  if (json === null) return undefined;
-  const value: unknown = JSON.parse(json);
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
-}
-
-function toConversation(row: ConversationRow): Conversation {
-  const visitor: VisitorInfo = {};
-  if (row.user_agent !== null) visitor.userAgent = row.user_agent;
-  if (row.page_url !== null) visitor.pageUrl = row.page_url;
-  if (row.referrer !== null) visitor.referrer = row.referrer;
-  if (row.visitor_id !== null) visitor.visitorId = row.visitor_id;
-  if (row.client_ip !== null) visitor.ip = row.client_ip;
-  const conversation: Conversation = {
-    id: row.id,
-    status: row.status,
-    lang: row.lang,
-    visitor,
-    context: parseObject(row.context) ?? {},
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-  const lastDecision = parseObject(row.last_decision);
-  if (lastDecision) conversation.lastDecision = lastDecision;
-  if (row.province !== null) conversation.province = row.province;
-  const question = parseObject(row.province_question);
-  if (question && typeof question.reason === 'string') {
-    conversation.provinceQuestion = { reason: question.reason, waiting: question.waiting === true, ...(typeof question.skill === 'string' ? { skill: question.skill } : {}) };
-  }
-  if (row.handoff_reason !== null && row.queued_at !== null) {
-    conversation.handoff = {
-      reason: row.handoff_reason,
-      decision: parseObject(row.handoff_decision) ?? {},
-      queuedAt: row.queued_at,
-    };
-    if (row.group_id !== null) conversation.handoff.group = row.group_id;
-  }
-  return conversation;
+function isClientMessageConflict(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown };
+  return e?.code === UNIQUE_VIOLATION && e.constraint === CLIENT_MESSAGE_INDEX;
 }

@@ -3,26 +3,24 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationStore } from './conversation-store.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
-import { describeWithServices } from '../testing/services.ts';
-import { usePostgresEngine, useSqliteEngine, type EngineRef } from '../testing/handoff-store-engines.ts';
+import { databaseEachTest, describeEachEngine, type EngineDb } from '../testing/engine-databases.ts';
 
-describe('conversation store (SQLite)', () => conversationStoreContract(useSqliteEngine()));
-describeWithServices('conversation store (PostgreSQL)', () => conversationStoreContract(usePostgresEngine()));
+describeEachEngine('conversation store', (engine) => conversationStoreContract(databaseEachTest(engine)));
 
-function conversationStoreContract(engine: EngineRef): void {
+function conversationStoreContract(db: () => EngineDb): void {
   let store: ConversationStore;
   let now: number;
 
   beforeEach(() => {
     now = Date.parse('2025-01-01T08:00:00.000Z');
     // Each call moves the clock 1 s on, so queue order and timestamps are predictable.
-    store = engine().conversations({ clock: () => new Date((now += 1000)) });
+    store = db().stores.conversations({ clock: () => new Date((now += 1000)) });
   });
   /** SQL with `?` placeholders, on whichever engine this run uses. */
   const sql = {
-    run: (text: string, ...params: unknown[]) => engine().run(text, ...params),
-    row: async (text: string, ...params: unknown[]) => (await engine().all(text, ...params))[0] as Record<string, unknown>,
-    value: <T = unknown>(text: string, ...params: unknown[]) => engine().value<T>(text, ...params),
+    run: (text: string, ...params: unknown[]) => db().run(text, params),
+    row: async (text: string, ...params: unknown[]) => (await db().rows(text, params))[0] as Record<string, unknown>,
+    value: <T = unknown>(text: string, ...params: unknown[]) => db().value<T>(text, params),
   };
 
   describe('createConversation / authenticate', () => {
@@ -289,7 +287,7 @@ function conversationStoreContract(engine: EngineRef): void {
     });
 
     it('a window of 0 never matches', async () => {
-      store = engine().conversations({ clock: () => new Date(now), firstMessageRetryMs: 0 });
+      store = db().stores.conversations({ clock: () => new Date(now), firstMessageRetryMs: 0 });
       const first = await start(VISITOR, 'm-5');
       expect((await start(VISITOR, 'm-5')).conversation.id).not.toBe(first.conversation.id);
     });

@@ -2,114 +2,27 @@
 // Why one file of this size: the conversation's statements (create, turn, replay of a retried first message,
 // messages, queue position) share the prepared statements and the row mapping; a turn's transaction uses most
 // of them, so splitting would only pass them between files.
-import type { Lang } from '../../knowledge/types.ts';
-import type {
-  Conversation,
-  ConversationStatus,
-  ConversationStore,
-  JsonObject,
-  ListMessagesOptions,
-  MessageAuthor,
-  NewConversation,
-  NewConversationResult,
-  NewMessage,
-  StoredMessage,
-  TurnInput,
-  TurnResult,
-  VisitorInfo,
-} from './conversation-store.ts';
-import { createHash } from 'node:crypto';
+import type { ConversationStore, JsonObject, ListMessagesOptions, NewConversation, NewConversationResult, NewMessage, StoredMessage, TurnInput, TurnResult } from './conversation-store.ts';
 import { hashToken, newConversationId, newConversationToken, tokenMatches } from './conversation-token.ts';
 import { visitorClientMessageId } from './client-message-id.ts';
+import { asFirstTurnLeftIt, checkExpectedStatus, creationKey, defaultConversationStoreOptions, DUMMY_HASH, isPlainFirstTurn, mayAnswerRetry, noConversation, parseObject, toConversation, toMessage, turnValues, visitorClient, writtenMessage, type ConversationRow, type ConversationStoreOptions, type MessageRow, type TurnState, type TurnValues } from './conversation-rows.ts';
 import { lazy, type Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
-import { ConflictError, NotFoundError } from '../platform/errors.ts';
-
-export interface SqliteConversationStoreOptions {
-  /** Source of timestamps (tests pin it). Default `() => new Date()`. */
-  clock: () => Date;
-  /** Most messages one listMessages call returns. Range 1-10000; default 1000. */
-  maxListLimit: number;
-  /**
-   * How long after its creation a conversation answers a retry of its first message (same visitorId and
-   * clientMessageId) instead of a new one being started. Range 0-600000 ms (0: never); default 120000:
-   * the widget's retries are over within seconds, and a short window keeps the pair's power short.
-   */
-  firstMessageRetryMs: number;
-}
-
-export const defaultSqliteConversationStoreOptions: SqliteConversationStoreOptions = {
-  clock: () => new Date(),
-  maxListLimit: 1000,
-  firstMessageRetryMs: 120_000,
-};
-
-interface ConversationRow {
-  id: string;
-  /** Migration 016: the visitor's home province. */
-  province?: string | null;
-  /** Migration 017: a handoff waiting for the visitor to name their province (JSON). */
-  province_question?: string | null;
-  token_hash: Buffer;
-  status: ConversationStatus;
-  /** Migration 003: the agent holding the chat (kept after close as the last holder). */
-  agent_id: string | null;
-  lang: Lang;
-  user_agent: string | null;
-  page_url: string | null;
-  referrer: string | null;
-  group_id: string | null;
-  context: string;
-  last_decision: string | null;
-  handoff_reason: string | null;
-  handoff_decision: string | null;
-  queued_at: string | null;
-  created_at: string;
-  updated_at: string;
-  /** Migration 008: the widget's visitor id and the client address at creation (absent before 008). */
-  visitor_id?: string | null;
-  client_ip?: string | null;
-  /** Migration 014: sha256 of the visitor id and the first message's client id (see creationKey). */
-  creation_key?: Buffer | null;
-}
-
-/** What a turn needs to know of its conversation before writing. */
-type TurnState = Pick<ConversationRow, 'status' | 'agent_id'>;
-
-/** A row of `messages` as better-sqlite3 returns it. */
-export interface MessageRow {
-  id: number;
-  conversation_id: string;
-  author: MessageAuthor;
-  text: string;
-  kind: string | null;
-  entry_id: string | null;
-  confidence: number | null;
-  agent_id?: string | null;
-  created_at: string;
-  /** Migration 007: the scoped client message id ('visitor:<id>', 'agent:<agent>:<id>'), the first response, the reply written with it. */
-  client_message_id?: string | null;
-  client_receipt?: string | null;
-  reply_id?: number | null;
-}
-
-
-/** Compared against when the id is unknown, so both failures cost the same hashing and comparison. */
-const DUMMY_HASH = hashToken('no such conversation');
+import { NotFoundError } from '../platform/errors.ts';
 
 /**
- * What a conversation started from a visitorId and a first clientMessageId is found by again: a hash, so the
- * pair (the client's proof on a retry) is not kept readable. ':' is in neither id, so two pairs never join alike.
+ * The usual turn: the bot answers a chat no agent ever held and it stays with the bot. Only what it changes is
+ * written (updateTurn), so the holder trigger of migration 004 does not fire for it.
  */
-export function creationKey(visitorId: string, clientMessageId: string): Buffer {
-  return createHash('sha256').update(`${visitorId}:${clientMessageId}`, 'utf8').digest();
+function isBotOnlyTurn({ status, agent_id }: TurnState, turn: TurnInput): boolean {
+  return status === 'bot' && !turn.handoff && (turn.status ?? status) === 'bot' && agent_id === null;
 }
 
 export function createSqliteConversationStore(
   db: Db,
-  options: Partial<SqliteConversationStoreOptions> = {},
+  options: Partial<ConversationStoreOptions> = {},
 ): ConversationStore {
-  const { clock, maxListLimit, firstMessageRetryMs } = { ...defaultSqliteConversationStoreOptions, ...options };
+  const { clock, maxListLimit, firstMessageRetryMs } = { ...defaultConversationStoreOptions, ...options };
 
   // RETURNING: the new row as stored, without reading it back. The usual first turn (the bot answers)
   // comes with its context and decision, so the row is written once, not inserted and then updated.
@@ -161,7 +74,7 @@ export function createSqliteConversationStore(
   // these columns are written, so of the conversation's indexes only the activity one (status, updated_at)
   // changes; the full statement below would also fire the holder trigger of migration 004, which does
   // nothing without a holder. NULL means "leave as it is".
-  const updateTurn = db.prepare<[Record<string, unknown>], ConversationRow>(`
+  const updateTurn = db.prepare<[TurnValues & { id: string }], ConversationRow>(`
     UPDATE conversations SET
       lang          = coalesce(@lang, lang),
       context       = coalesce(@context, context),
@@ -171,9 +84,9 @@ export function createSqliteConversationStore(
     RETURNING *`);
   // Any other turn. NULL parameters mean "leave as it is"; a handoff (re)sets the queue time, the group
   // and the queue order (queue_rank: epoch ms, see migration 003) and clears the previous holder.
-  const updateConversation = db.prepare<[Record<string, unknown>], ConversationRow>(`
+  const updateConversation = db.prepare<[TurnValues & { id: string }], ConversationRow>(`
     UPDATE conversations SET
-      status           = @status,
+      status           = coalesce(@status, status),
       lang             = coalesce(@lang, lang),
       context          = coalesce(@context, context),
       last_decision    = coalesce(@decision, last_decision),
@@ -197,7 +110,7 @@ export function createSqliteConversationStore(
 
   function conversationOrThrow(id: string): ConversationRow {
     const row = selectConversation.get(id);
-    if (!row) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
+    if (!row) throw noConversation(id);
     return row;
   }
 
@@ -219,21 +132,12 @@ export function createSqliteConversationStore(
     const { lastInsertRowid } = client
       ? insertClientMessage().run({ ...params, clientMessageId: client.id, receipt: client.receipt ? JSON.stringify(client.receipt) : null })
       : insertMessage.run(params);
-    return toMessage({
-      id: Number(lastInsertRowid),
-      conversation_id: conversationId,
-      author: message.author,
-      text: message.text,
-      kind: message.kind ?? null,
-      entry_id: message.entryId ?? null,
-      confidence: message.confidence ?? null,
-      created_at: now,
-    });
+    return writtenMessage(Number(lastInsertRowid), conversationId, message, now);
   }
 
   /** The visitor's message and the reply to it, if any. */
   function writeMessages(conversationId: string, turn: TurnInput, now: string): StoredMessage[] {
-    const client = turn.clientMessageId !== undefined ? { id: visitorClientMessageId(turn.clientMessageId), receipt: turn.receipt } : undefined;
+    const client = visitorClient(turn);
     const visitor = writeMessage(conversationId, { author: 'visitor', text: turn.visitorText }, now, client);
     const messages = [visitor];
     if (turn.reply) {
@@ -253,40 +157,19 @@ export function createSqliteConversationStore(
     const messages = [toMessage(visitor)];
     const reply = visitor.reply_id != null ? selectMessage.get(visitor.reply_id) : undefined;
     if (reply) messages.push(toMessage(reply));
-    const receipt = parseObject(visitor.client_receipt ?? null);
+    const receipt = parseObject(visitor.client_receipt);
     const conversation = toConversation(conversationOrThrow(id));
     const queuePosition = conversation.status === 'queued' ? queuePositionOf(id) : undefined;
     return { conversation, messages, queuePosition, replay: receipt ? { receipt } : {} };
   }
 
   /** One turn on a conversation whose state was read in this transaction: its messages, then the conversation itself. */
-  function writeTurn(id: string, { status: current, agent_id: holder }: TurnState, turn: TurnInput): TurnResult {
-    if (turn.expectStatus && current !== turn.expectStatus) {
-      throw new ConflictError(`handoff: conversation ${id} is ${current}, not ${turn.expectStatus}`);
-    }
-    const at = clock();
-    const now = at.toISOString();
-    const messages = writeMessages(id, turn, now);
-    const status = turn.handoff ? 'queued' : (turn.status ?? current);
-    const lang = turn.lang ?? null;
-    const context = turn.context ? JSON.stringify(turn.context) : null;
-    const decision = turn.decision ? JSON.stringify(turn.decision) : null;
-    const updated =
-      current === 'bot' && status === 'bot' && holder === null
-        ? updateTurn.get({ id, lang, context, decision, now })
-        : updateConversation.get({
-            id,
-            status,
-            lang,
-            context,
-            decision,
-            handoffReason: turn.handoff?.reason ?? null,
-            handoffDecision: turn.handoff ? JSON.stringify(turn.handoff.decision) : null,
-            groupId: turn.handoff?.group ?? null,
-            now,
-            nowMs: at.getTime(),
-          });
-    if (!updated) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
+  function writeTurn(id: string, state: TurnState, turn: TurnInput): TurnResult {
+    checkExpectedStatus(id, state.status, turn);
+    const values = { ...turnValues(turn, clock()), id };
+    const messages = writeMessages(id, turn, values.now);
+    const updated = isBotOnlyTurn(state, turn) ? updateTurn.get(values) : updateConversation.get(values);
+    if (!updated) throw noConversation(id);
     const row = writeProvince(id, turn) ?? updated;
     // Only a queued conversation has a place in a queue.
     const queuePosition = updated.status === 'queued' ? queuePositionOf(id) : undefined;
@@ -303,7 +186,7 @@ export function createSqliteConversationStore(
 
   const appendTurnTx = db.transaction((id: string, turn: TurnInput): TurnResult => {
     const state = selectTurnState.get(id);
-    if (!state) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
+    if (!state) throw noConversation(id);
     // A retry is answered before the status check: the first attempt may have changed the status (a handoff).
     return replayOf(id, turn.clientMessageId) ?? writeTurn(id, state, turn);
   });
@@ -314,13 +197,9 @@ export function createSqliteConversationStore(
    * first turn), a message other than the first turn's (system notes aside), or closed.
    */
   function retryOf(earlier: ConversationRow, clientMessageId: string, at: Date): TurnResult | undefined {
-    if (at.getTime() - Date.parse(earlier.created_at) >= firstMessageRetryMs) return undefined;
-    if (earlier.agent_id !== null) return undefined;
+    if (!mayAnswerRetry(earlier, at, firstMessageRetryMs)) return undefined;
     const first = selectByClientId().get(earlier.id, visitorClientMessageId(clientMessageId));
-    if (!first) return undefined;
-    // Queued only by the first turn itself (its handoff was written with it, at the same time).
-    const asFirstLeftIt = earlier.status === 'bot' ? earlier.queued_at === null : earlier.status === 'queued' && earlier.queued_at === first.created_at;
-    if (!asFirstLeftIt) return undefined;
+    if (!first || !asFirstTurnLeftIt(earlier, first)) return undefined;
     if (selectOtherMessages().get(earlier.id, first.id, first.reply_id ?? first.id)!.n > 0) return undefined;
     return replayOf(earlier.id, clientMessageId);
   }
@@ -352,11 +231,7 @@ export function createSqliteConversationStore(
     const id = newConversationId();
     const now = at.toISOString();
     // A first turn that leaves the conversation with the bot (no handoff) goes into the new row itself.
-    const plain =
-      firstTurn !== undefined &&
-      !firstTurn.handoff &&
-      (firstTurn.status ?? 'bot') === 'bot' &&
-      (firstTurn.expectStatus ?? 'bot') === 'bot';
+    const plain = isPlainFirstTurn(firstTurn);
     const values = {
       id,
       tokenHash: hashToken(token),
@@ -422,57 +297,3 @@ export function createSqliteConversationStore(
   });
 }
 
-function parseObject(json: string | null): JsonObject | undefined {
-  if (json === null) return undefined;
-  const value: unknown = JSON.parse(json);
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
-}
-
-function toConversation(row: ConversationRow): Conversation {
-  const visitor: VisitorInfo = {};
-  if (row.user_agent !== null) visitor.userAgent = row.user_agent;
-  if (row.page_url !== null) visitor.pageUrl = row.page_url;
-  if (row.referrer !== null) visitor.referrer = row.referrer;
-  if (row.visitor_id != null) visitor.visitorId = row.visitor_id;
-  if (row.client_ip != null) visitor.ip = row.client_ip;
-  const conversation: Conversation = {
-    id: row.id,
-    status: row.status,
-    lang: row.lang,
-    visitor,
-    context: parseObject(row.context) ?? {},
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-  const lastDecision = parseObject(row.last_decision);
-  if (lastDecision) conversation.lastDecision = lastDecision;
-  if (row.province != null) conversation.province = row.province;
-  const question = parseObject(row.province_question ?? null);
-  if (question && typeof question.reason === 'string') {
-    conversation.provinceQuestion = { reason: question.reason, waiting: question.waiting === true, ...(typeof question.skill === 'string' ? { skill: question.skill } : {}) };
-  }
-  if (row.handoff_reason !== null && row.queued_at !== null) {
-    conversation.handoff = {
-      reason: row.handoff_reason,
-      decision: parseObject(row.handoff_decision) ?? {},
-      queuedAt: row.queued_at,
-    };
-    if (row.group_id !== null) conversation.handoff.group = row.group_id;
-  }
-  return conversation;
-}
-
-export function toMessage(row: MessageRow): StoredMessage {
-  const message: StoredMessage = {
-    id: row.id,
-    conversationId: row.conversation_id,
-    author: row.author,
-    text: row.text,
-    createdAt: row.created_at,
-  };
-  if (row.kind !== null) message.kind = row.kind;
-  if (row.entry_id !== null) message.entryId = row.entry_id;
-  if (row.confidence !== null) message.confidence = row.confidence;
-  if (row.agent_id != null) message.agentId = row.agent_id;
-  return message;
-}

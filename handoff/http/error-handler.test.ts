@@ -32,8 +32,10 @@ describe('storage faults', () => {
     ['PostgreSQL statement timeout (57014)', withCode('57014'), 'busy', '1'],
     ['pg pool connect timeout', new Error('timeout exceeded when trying to connect'), 'unavailable', '5'],
     ['pg connection lost mid-query', new Error('Connection terminated unexpectedly'), 'unavailable', '5'],
+    ['pg query without any reply (query_timeout: server frozen)', new Error('Query read timeout'), 'unavailable', '5'],
     ['ioredis gave up retrying', named('MaxRetriesPerRequestError', 'Reached the max retries per request limit (which is 2).'), 'unavailable', '5'],
     ['ioredis connection closed', new Error('Connection is closed.'), 'unavailable', '5'],
+    ['ioredis command without a reply in time (commandTimeout)', new Error('Command timed out'), 'unavailable', '5'],
   ])('%s: 503 %s with Retry-After %s, logged as a warning', async (_name, err, code, retryAfter) => {
     const { app, logged } = appThrowing(err);
     const res = await app.request('/x');

@@ -121,8 +121,9 @@ function storageFault(err: unknown): StorageFault | undefined {
   }
   if (e?.name === 'MaxRetriesPerRequestError') return 'unreachable';
   const message = typeof e?.message === 'string' ? e.message : '';
-  // pg's pool and client, ioredis with its connection closed: plain Errors without a code.
-  if (/^(timeout exceeded when trying to connect|Connection terminated( unexpectedly)?|Connection is closed\.|Client has encountered a connection error)/.test(message)) return 'unreachable';
+  // pg's pool and client (no reply within query_timeout included), ioredis with its connection closed or no reply
+  // in time (commandTimeout): plain Errors without a code.
+  if (/^(timeout exceeded when trying to connect|Connection terminated( unexpectedly)?|Query read timeout|Connection is closed\.|Client has encountered a connection error|Command timed out)/.test(message)) return 'unreachable';
   return undefined;
 }
 

@@ -95,4 +95,15 @@ describeWithServices('Redis rate limits shared by two nodes', () => {
     const failClosed = createRedisRateLimiters(down)('chat-ip', limit);
     await expect(failClosed.take('203.0.113.7')).rejects.toThrow();
   });
+
+  it('lets a request through at once while the connection is known to be down (no wait in the offline queue)', async () => {
+    const down = createRedisLink('redis://127.0.0.1:1', { prefix: testRedisPrefix() });
+    links.push(down);
+    const failOpen = createRedisRateLimiters(down, { onUnavailable: () => {} })('chat-ip', limit);
+    while (down.command.status !== 'reconnecting') await new Promise((r) => setTimeout(r, 10));
+    // A command sent now would wait for the connection to fail again (up to 1.5 s), and every request with it.
+    const started = Date.now();
+    await failOpen.take('203.0.113.7');
+    expect(Date.now() - started).toBeLessThan(100);
+  });
 });

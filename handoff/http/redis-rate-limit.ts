@@ -2,7 +2,7 @@
 // requests reach. One Lua script per take reads, refills and takes atomically, so two nodes never both
 // spend the last token.
 import type { Clock } from '../platform/clock.ts';
-import type { RedisLink } from '../redis/redis-link.ts';
+import { commandReady, type RedisLink } from '../redis/redis-link.ts';
 import { redisScript } from '../redis/redis-script.ts';
 import { rateLimitedError, retryAfterSeconds, type RateLimiterFactory } from './rate-limit.ts';
 
@@ -59,21 +59,25 @@ return {1, tostring(tokens)}
 export function createRedisRateLimiters(link: RedisLink, options: Partial<RedisRateLimitOptions> = {}): RateLimiterFactory {
   const { clock, onUnavailable, reportEveryMs } = { ...defaultRedisRateLimitOptions, ...options };
   let reportedAt = -Infinity;
+  const letThrough = (err: unknown) => {
+    if (Date.now() - reportedAt >= reportEveryMs) {
+      reportedAt = Date.now();
+      onUnavailable!(err);
+    }
+  };
   return (name, limit) => {
     const perMs = limit.refillPerSecond / 1000;
     return {
       async take(key) {
+        // Known to be out of reach (reconnecting): through at once, not after the command's wait in the queue.
+        if (onUnavailable && !commandReady(link)) return letThrough(new Error(`redis: connection ${link.command.status}`));
         let reply: [number, string];
         try {
           const now = clock ? String(clock().getTime()) : '';
           reply = (await TAKE(link.command, [link.key(`rl:${name}:${key}`)], [limit.capacity, perMs, now])) as [number, string];
         } catch (err) {
           if (!onUnavailable) throw err;
-          if (Date.now() - reportedAt >= reportEveryMs) {
-            reportedAt = Date.now();
-            onUnavailable(err);
-          }
-          return;
+          return letThrough(err);
         }
         if (reply[0] !== 1) throw rateLimitedError(retryAfterSeconds(Number(reply[1]), limit.refillPerSecond));
       },

@@ -6,6 +6,7 @@ import { createRedisLink, type RedisLink } from '../redis/redis-link.ts';
 import { createRedisCoordination, type RedisCoordination } from '../coordination-redis.ts';
 import { RateLimitedError } from '../platform/errors.ts';
 import { createLocalStreamSlots } from './stream-slots.ts';
+import { createRedisStreamSlots } from './redis-stream-slots.ts';
 
 const TTL = 400;
 const KEY = 'visitor-address:203.0.113.7';
@@ -91,6 +92,26 @@ describeWithServices('stream slots on Redis', () => {
     expect(Date.now() - killed).toBeLessThan(TTL + 1000);
     // The dead node's field was deleted by that reservation; B holds the one place it took.
     expect(await b.link.command.hgetall(b.link.key(`slots:${KEY}`))).toEqual({ 'node-b': '1' });
+  });
+
+  it('Redis out of reach: a stream opens uncounted and at once when asked to (reported), else the reservation fails', async () => {
+    const link = createRedisLink('redis://127.0.0.1:1', { prefix: testRedisPrefix() });
+    cleanups.push(() => link.close());
+    const heartbeat = { start: async () => {}, stop: async () => {}, onRevived: () => () => {} };
+    const reported: unknown[] = [];
+    const failOpen = createRedisStreamSlots(link, { heartbeat, onUnavailable: (err) => reported.push(err) });
+    while (link.command.status !== 'reconnecting') await new Promise((r) => setTimeout(r, 10));
+    const started = Date.now();
+    const release = await failOpen.reserve(KEY, 1, 3);
+    await failOpen.reserve(KEY, 1, 3);
+    expect(Date.now() - started, 'no wait for the connection to fail again').toBeLessThan(100);
+    // Nothing was counted, so nothing is given back, and the place of no other stream is taken back by it.
+    expect(failOpen.held(KEY)).toBe(0);
+    release();
+    // Reported once per 10 s, not once per stream.
+    expect(reported).toHaveLength(1);
+    const failClosed = createRedisStreamSlots(link, { heartbeat });
+    await expect(failClosed.reserve(KEY, 1, 3)).rejects.toThrow();
   });
 
   it('a clean stop frees the node’s places at once', async () => {

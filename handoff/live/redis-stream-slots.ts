@@ -2,7 +2,7 @@
 // one Lua script over the nodes whose heartbeat is alive, so a killed node's places free themselves within the
 // heartbeat's TTL (and are deleted by the next reservation under that key).
 import type { NodeHeartbeat } from '../redis/node-heartbeat.ts';
-import type { RedisLink } from '../redis/redis-link.ts';
+import { commandReady, type RedisLink } from '../redis/redis-link.ts';
 import { redisScript } from '../redis/redis-script.ts';
 import { tooManyStreams } from './live-connections.ts';
 import type { StreamSlots } from './stream-slots.ts';
@@ -17,6 +17,9 @@ export interface RedisStreamSlotsOptions {
 
 export const defaultRedisStreamSlotsOptions: RedisStreamSlotsOptions = { idleKeyTtlMs: 27 * 3_600_000 };
 
+/** onUnavailable is called at most this often (an outage fails every reservation). */
+const REPORT_EVERY_MS = 10_000;
+
 export interface RedisStreamSlots extends StreamSlots {
   /** Places this node holds now under `key` (tests, metrics). */
   held(key: string): number;
@@ -27,6 +30,12 @@ export interface RedisStreamSlotsDeps {
   heartbeat: NodeHeartbeat;
   /** A release or a rewrite that did not reach Redis. */
   onError?: (err: unknown) => void;
+  /**
+   * Redis out of reach at a reservation: the stream is let through uncounted and this is called (at most every
+   * 10 s). A cap, like the request limits, must not keep every visitor's live stream shut while Redis recovers.
+   * Default undefined: the error is thrown (the stream answers 503).
+   */
+  onUnavailable?: (err: unknown) => void;
 }
 
 // ARGV: prefix, node, max, ttl. 1: taken; 0: full.
@@ -58,6 +67,15 @@ export function createRedisStreamSlots(link: RedisLink, deps: RedisStreamSlotsDe
   /** Places this node holds, by key: what it writes again after its heartbeat lapsed. */
   const held = new Map<string, number>();
   const hashOf = (key: string) => link.key(`slots:${key}`);
+  let reportedAt = -Infinity;
+  /** Not counted anywhere, so there is nothing to give back: the cap is loose by these streams while they last. */
+  const uncounted = (err: unknown): (() => void) => {
+    if (Date.now() - reportedAt >= REPORT_EVERY_MS) {
+      reportedAt = Date.now();
+      deps.onUnavailable!(err);
+    }
+    return () => {};
+  };
 
   deps.heartbeat.onRevived(() => {
     for (const [key, count] of held) {
@@ -75,7 +93,15 @@ export function createRedisStreamSlots(link: RedisLink, deps: RedisStreamSlotsDe
     held: (key) => held.get(key) ?? 0,
     async reserve(key, max, retryAfterSeconds, code) {
       const hash = hashOf(key);
-      const taken = await reserveScript(link.command, [hash], [prefix, link.nodeId, max, idleKeyTtlMs]);
+      // Known to be out of reach (reconnecting): through at once, not after the command's wait in the queue.
+      if (deps.onUnavailable && !commandReady(link)) return uncounted(new Error(`redis: connection ${link.command.status}`));
+      let taken: unknown;
+      try {
+        taken = await reserveScript(link.command, [hash], [prefix, link.nodeId, max, idleKeyTtlMs]);
+      } catch (err) {
+        if (!deps.onUnavailable) throw err;
+        return uncounted(err);
+      }
       if (taken !== 1) throw tooManyStreams(key, max, retryAfterSeconds, code);
       held.set(key, (held.get(key) ?? 0) + 1);
       let released = false;

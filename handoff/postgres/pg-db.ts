@@ -43,6 +43,16 @@ export interface PgOptions {
 
 export const defaultPgOptions: PgOptions = { poolSize: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 };
 
+/**
+ * How much longer than the statement timeout a query waits for any reply before it fails (503) and its connection
+ * is dropped. The server cancels a slow statement itself; no reply at all by then means a server or network frozen
+ * with the socket still open, which no timeout of the server can end.
+ */
+const NO_REPLY_MARGIN_MS = 2_000;
+
+/** pg's error for a query that got no reply within query_timeout. */
+const NO_REPLY = 'Query read timeout';
+
 // BIGINT (int8) and COUNT(*) come back as strings by default; every id and count here fits a double.
 pg.types.setTypeParser(20, (value) => Number(value));
 
@@ -52,6 +62,7 @@ export function createPgDb(url: string, options: Partial<PgOptions> = {}): PgDb 
     connectionString: url,
     max: opts.poolSize,
     statement_timeout: opts.statementTimeoutMs,
+    query_timeout: opts.statementTimeoutMs + NO_REPLY_MARGIN_MS,
     connectionTimeoutMillis: opts.connectTimeoutMs,
     // An idle connection dropped by the server (restart, failover) is an 'error' on the pool, not a crash.
     idleTimeoutMillis: 30_000,
@@ -84,17 +95,20 @@ export function createPgDb(url: string, options: Partial<PgOptions> = {}): PgDb 
       const client = await pool.connect();
       const unit: PgOpenUnit = { client, afterCommit: [] };
       let result: T;
+      /** Set when the connection cannot be trusted any more: the pool then closes it instead of lending it again. */
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        try {
-          result = await scope.run(unit, work);
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw err;
-        }
+        result = await scope.run(unit, work);
+        await client.query('COMMIT');
+      } catch (err) {
+        // No reply came: a ROLLBACK would queue behind the unanswered query for as long again. Closing the
+        // connection rolls the transaction back on the server.
+        if ((err as Error | undefined)?.message === NO_REPLY) broken = err as Error;
+        else await client.query('ROLLBACK').catch((rollbackFailed: Error) => (broken = rollbackFailed));
+        throw err;
       } finally {
-        client.release();
+        client.release(broken);
       }
       for (const effect of unit.afterCommit) effect();
       return result;

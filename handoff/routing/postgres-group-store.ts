@@ -1,34 +1,13 @@
 // The GroupStore on PostgreSQL (table skill_groups, seeded with mobile, broadband and billing by 001_schema.sql).
-import { businessHoursSchema } from './business-hours.ts';
+import { cachedGroupOfRow, type GroupRow } from './group-rows.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { PgDb } from '../postgres/pg-db.ts';
-import type { Group, GroupInput, GroupStore } from './groups.ts';
-
-interface GroupRow {
-  id: string;
-  name: string;
-  hours: string;
-  provinces: string;
-  skills: string;
-}
+import type { GroupInput, GroupStore } from './groups.ts';
 
 const COLUMNS = 'id, name, hours, provinces, skills';
 
 export function createPostgresGroupStore(db: PgDb, clock: Clock = systemClock): GroupStore {
-  // Parsed groups by id, with the row they were parsed from. Every handoff looks up its group, and parsing
-  // the hours (zod, the time zone check) costs far more than reading the row: a row read again unchanged,
-  // whichever node wrote it, gives the group parsed before. A changed row is parsed again, so an admin's
-  // change on one node is seen by the others at their next read.
-  const parsed = new Map<string, { row: GroupRow; group: Group }>();
-  const toCachedGroup = (row: GroupRow): Group => {
-    const known = parsed.get(row.id);
-    if (known && known.row.name === row.name && known.row.hours === row.hours && known.row.provinces === row.provinces && known.row.skills === row.skills) {
-      return known.group;
-    }
-    const group = toGroup(row);
-    parsed.set(row.id, { row, group });
-    return group;
-  };
+  const toCachedGroup = cachedGroupOfRow();
 
   return {
     async list() {
@@ -61,16 +40,4 @@ export function createPostgresGroupStore(db: PgDb, clock: Clock = systemClock): 
       });
     },
   };
-}
-
-function toGroup(row: GroupRow): Group {
-  // Written only through the schema; a hand-edited row that no longer parses is a loud error, not closed hours.
-  const parsed = businessHoursSchema.safeParse(JSON.parse(row.hours));
-  if (!parsed.success) {
-    throw new Error(`handoff/groups: group ${row.id} has invalid hours in the database: ${parsed.error.issues[0]?.message}`);
-  }
-  // Shared by every caller from the cache: frozen, so that nobody changes it for the others.
-  const hours = Object.freeze({ ...parsed.data, days: Object.freeze([...parsed.data.days]) as number[] });
-  const ids = (json: string) => Object.freeze((JSON.parse(json) as unknown[]).filter((v): v is string => typeof v === 'string')) as string[];
-  return Object.freeze({ id: row.id, name: row.name, hours, provinces: ids(row.provinces), skills: ids(row.skills) });
 }

@@ -1,34 +1,26 @@
 // The RoutingStore on PostgreSQL (DATABASE_URL), where every race between agents on several nodes is decided.
-// Why one file of this size: as sqlite-routing-store.ts, which it mirrors move for move, it is the routing's whole
-// SQL, and each statement is one half of a race the others decide. SQLite decided them all by running one write
-// transaction at a time; here three kinds of lock do, always taken in this order (so they cannot deadlock):
-// 1. the conversation's row (SELECT … FOR UPDATE): of concurrent takes, transfers, closes and messages on one
-//    chat, each waits for the one before and then reads what it left (READ COMMITTED re-reads the locked row),
-//    so exactly one take wins and an idle close closes once; a dispatcher's claim uses SKIP LOCKED instead, and
-//    passes over a chat someone is deciding right now rather than wait for it;
+// Why one file of this size: as sqlite-routing-store.ts, whose moves and rules (routing-rows.ts) it shares, it is the
+// routing's whole SQL, and each statement is one half of a race the others decide. SQLite decided them all by
+// running one write transaction at a time; here three kinds of lock do, always taken in this order (so they cannot
+// deadlock):
+// 1. the conversation's row (SELECT … FOR UPDATE, or the UPDATE itself): of concurrent takes, transfers, closes and
+//    messages on one chat, each waits for the one before and then reads what it left (READ COMMITTED re-reads the
+//    locked row), so exactly one take wins and an idle close closes once; a dispatcher's claim uses SKIP LOCKED
+//    instead, and passes over a chat someone is deciding right now rather than wait for it;
 // 2. the agent's capacity lock (advisory, per agent id), held while counting the agent's chats and assigning
 //    one, so concurrent assignments from several nodes never take an agent past capacity;
 // 3. the group's front-of-queue lock (advisory, per group), while a chat is put back before every waiting one;
 // then, last, the message-order lock of postgres-message-order.ts.
-import type { Lang } from '../../knowledge/types.ts';
+// A move whose check fits in its UPDATE's WHERE (a message, a handoff button) is one statement with no
+// BEGIN/COMMIT; when that statement matches nothing, a transaction that locks, reads and decides takes over.
 import { type Clock, systemClock } from '../platform/clock.ts';
-import type { ConversationStatus, MessageAuthor, StoredMessage } from '../conversations/conversation-store.ts';
-import { toMessage as storedMessage, type MessageRow } from '../conversations/sqlite-conversation-store.ts';
-import { lockMessageOrder } from '../conversations/postgres-message-order.ts';
-import type { PgDb } from '../postgres/pg-db.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';
-import { pickAgent, type AgentLoad } from './round-robin.ts';
-import type {
-  Assignment,
-  ClosedBy,
-  Closure,
-  HeldConversation,
-  QueueEntry,
-  RoutedConversation,
-  RoutingCandidate,
-  RoutingStore,
-  TransferRecord,
-} from './routing-store.ts';
+import type { NewMessage, StoredMessage } from '../conversations/conversation-store.ts';
+import { noConversation, toMessage as storedMessage, writtenMessage, type MessageRow } from '../conversations/conversation-rows.ts';
+import { messageOrderCtes } from '../conversations/postgres-message-order.ts';
+import type { PgDb, SqlValue } from '../postgres/pg-db.ts';
+import { pickAgent } from './round-robin.ts';
+import { checkCapacity, checkHolder, checkRatable, checkTake, checkTransfer, closeVerdict, closureValues, loadsFor, takenByAnother, toClosure, toHeld, toQueueEntries, toRouted, toTransfer, type ClosureRow, type QueueRow, type RoutingRow, type TransferRow } from './routing-rows.ts';
+import type { Assignment, HandoffRequest, RoutedConversation, RoutingStore } from './routing-store.ts';
 
 /**
  * Advisory lock classes (the first key; the second is hashtext of the agent or group id). An advisory lock rather
@@ -38,51 +30,9 @@ import type {
 const AGENT_CAPACITY_LOCK = 729;
 const GROUP_FRONT_LOCK = 730;
 
-interface ConversationRow {
-  id: string;
-  status: ConversationStatus;
-  lang: Lang;
-  group_id: string | null;
-  agent_id: string | null;
-  assigned_at: string | null;
-  queued_at: string | null;
-  handoff_reason: string | null;
-  closed_at: string | null;
-  closed_by: ClosedBy | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface QueueRow {
-  id: string;
-  group_id: string | null;
-  province: string | null;
-  lang: Lang;
-  handoff_reason: string | null;
-  queued_at: string;
-  preview: string | null;
-}
-
-interface ClosureRow {
-  id: number;
-  conversation_id: string;
-  group_id: string | null;
-  agent_id: string | null;
-  closed_at: string;
-  closed_by: ClosedBy;
-  handling_seconds: number | null;
-  rating: number | null;
-  rating_comment: string | null;
-}
-
-interface TransferRow {
-  id: number;
-  from_agent_id: string | null;
-  to_agent_id: string | null;
-  to_group_id: string | null;
-  note: string | null;
-  created_at: string;
-}
+/** unique_violation; on messages_client_message_id: a concurrent attempt stored the same client message id first. */
+const UNIQUE_VIOLATION = '23505';
+const CLIENT_MESSAGE_INDEX = 'messages_client_message_id';
 
 const CONVERSATION_COLUMNS = `id, status, lang, group_id, agent_id, assigned_at, queued_at, handoff_reason,
   closed_at, closed_by, created_at, updated_at`;
@@ -93,11 +43,39 @@ const MESSAGE_COLUMNS = `id, conversation_id, author, text, kind, entry_id, conf
 const LATEST_VISITOR_TEXT = `(SELECT m.text FROM messages AS m
   WHERE m.conversation_id = c.id AND m.author = 'visitor' ORDER BY m.id DESC LIMIT 1)`;
 
+type MessageInput = NewMessage & { agentId?: string };
+
+/** Placeholders ($1, $2 …) handed out in the order the SQL text asks for its values. */
+function binder(): { params: SqlValue[]; bind: (value: SqlValue) => string } {
+  const params: SqlValue[] = [];
+  return { params, bind: (value) => (params.push(value), `$${params.length}`) };
+}
+
+/**
+ * WITH-clause entries storing one message after the message-order lock, its id drawn as msg1's. The lock is taken
+ * once per row of the CTE `after` (the UPDATE that took the conversation's row lock; none matched: nothing is
+ * stored), or once when there is none (in a transaction that holds the row lock already). Explicit casts: in
+ * INSERT … SELECT a placeholder's type is not taken from its column.
+ */
+function messageCtes(conversationId: string, m: MessageInput, now: string, clientMessageId: string | null, bind: (value: SqlValue) => string, after?: string): string {
+  return `${messageOrderCtes(1, 'msg', after)},
+    stored AS (INSERT INTO messages (id, conversation_id, author, text, kind, entry_id, confidence, agent_id, created_at, client_message_id)
+      SELECT msg1.id, ${bind(conversationId)}::text, ${bind(m.author)}::text, ${bind(m.text)}::text, ${bind(m.kind ?? null)}::text,
+        ${bind(m.entryId ?? null)}::text, ${bind(m.confidence ?? null)}::double precision, ${bind(m.agentId ?? null)}::text,
+        ${bind(now)}::text, ${bind(clientMessageId)}::text
+      FROM msg1)`;
+}
+
+function isClientMessageConflict(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown };
+  return e?.code === UNIQUE_VIOLATION && e.constraint === CLIENT_MESSAGE_INDEX;
+}
+
 export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock): RoutingStore {
   /** The routing columns; `lock`: FOR UPDATE, for the transactions that decide from what they read. */
-  async function conversationOrThrow(id: string, lock = false): Promise<ConversationRow> {
-    const row = await db.one<ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
-    if (!row) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
+  async function conversationOrThrow(id: string, lock = false): Promise<RoutingRow> {
+    const row = await db.one<RoutingRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    if (!row) throw noConversation(id);
     return row;
   }
 
@@ -125,7 +103,7 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
     );
   }
 
-  /** Chats the agent holds; read after lockAgents, so no concurrent assignment to them is uncounted. */
+  /** Chats the agent holds; read after lockAgents (in a later statement, so its snapshot has every assignment before the lock). */
   async function activeCount(agentId: string): Promise<number> {
     return (await db.one<{ active: number }>("SELECT count(*) AS active FROM conversations WHERE status = 'assigned' AND agent_id = $1", [agentId]))!.active;
   }
@@ -137,59 +115,40 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
     return new Map(rows.map((r) => [r.agent_id, r.active]));
   }
 
-  async function recordAssigned(agentId: string, now: string): Promise<void> {
-    await db.run(
-      `INSERT INTO agent_routing (agent_id, last_assigned_at) VALUES ($1, $2)
-       ON CONFLICT (agent_id) DO UPDATE SET last_assigned_at = excluded.last_assigned_at`,
-      [agentId, now],
-    );
-  }
-
-  /** Conditional: of any number of racing assignments, exactly one finds the row still queued. */
-  async function assignIfQueued(id: string, agentId: string, now: string): Promise<boolean> {
+  /**
+   * Assigns the chat to the agent and records when the agent was last given one, in one statement. `onlyIf` is the
+   * condition the row must still meet: of any number of racing assignments, exactly one finds the row still queued.
+   */
+  async function assign(id: string, agentId: string, now: string, onlyIf: string): Promise<boolean> {
     const changed = await db.run(
-      `UPDATE conversations SET status = 'assigned', agent_id = $2, assigned_at = $3, queue_rank = NULL, updated_at = $3
-       WHERE id = $1 AND status = 'queued'`,
+      `WITH assigned AS (
+         UPDATE conversations SET status = 'assigned', agent_id = $2, assigned_at = $3, queue_rank = NULL, updated_at = $3
+         WHERE id = $1 AND ${onlyIf} RETURNING agent_id)
+       INSERT INTO agent_routing (agent_id, last_assigned_at) SELECT agent_id, $3 FROM assigned
+       ON CONFLICT (agent_id) DO UPDATE SET last_assigned_at = excluded.last_assigned_at`,
       [id, agentId, now],
     );
     return changed === 1;
   }
 
-  /** A rank before every chat waiting in the group (or now, for an empty queue); under the group's front lock. */
-  async function frontRank(groupId: string | null, nowMs: number): Promise<number> {
-    const front = (await db.one<{ rank: number | null }>(
-      "SELECT min(queue_rank) AS rank FROM conversations WHERE status = 'queued' AND group_id IS NOT DISTINCT FROM $1",
-      [groupId],
-    ))?.rank;
-    return front === null || front === undefined ? nowMs : Math.min(front - 1, nowMs);
+  /**
+   * Puts the chat back at the front of the group's queue (before every waiting chat, or now for an empty queue);
+   * under the group's front lock, taken in an earlier statement so this one's snapshot has every chat put there before.
+   */
+  async function requeueAtFront(id: string, groupId: string | null, at: Date): Promise<RoutingRow> {
+    return (await db.one<RoutingRow>(
+      `UPDATE conversations SET status = 'queued', group_id = $2, agent_id = NULL, assigned_at = NULL, queued_at = $3, updated_at = $3,
+         queue_rank = least((SELECT min(queue_rank) FROM conversations WHERE status = 'queued' AND group_id IS NOT DISTINCT FROM $2) - 1, $4)
+       WHERE id = $1 RETURNING ${CONVERSATION_COLUMNS}`,
+      [id, groupId, at.toISOString(), at.getTime()],
+    ))!;
   }
 
-  async function requeue(id: string, groupId: string | null, now: string, rank: number): Promise<void> {
-    await db.run(
-      `UPDATE conversations SET status = 'queued', group_id = $2, agent_id = NULL, assigned_at = NULL,
-         queued_at = $3, queue_rank = $4, updated_at = $3
-       WHERE id = $1`,
-      [id, groupId, now, rank],
-    );
-  }
-
-  async function insertMessage(
-    id: string,
-    message: { author: MessageAuthor; text: string; kind?: string; entryId?: string; confidence?: number; agentId?: string },
-    now: string,
-    clientMessageId: string | null,
-  ): Promise<number> {
-    await lockMessageOrder(db);
-    const row = await db.one<{ id: number }>(
-      `INSERT INTO messages (conversation_id, author, text, kind, entry_id, confidence, agent_id, created_at, client_message_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [id, message.author, message.text, message.kind ?? null, message.entryId ?? null, message.confidence ?? null, message.agentId ?? null, now, clientMessageId],
-    );
+  /** One message, in a transaction that holds the conversation's row lock. */
+  async function insertMessage(id: string, message: MessageInput, now: string, clientMessageId: string | null): Promise<number> {
+    const { params, bind } = binder();
+    const row = await db.one<{ id: number }>(`WITH ${messageCtes(id, message, now, clientMessageId, bind)} SELECT id FROM msg1`, params);
     return row!.id;
-  }
-
-  async function selectClosure(id: number): Promise<ClosureRow> {
-    return (await db.one<ClosureRow>(`SELECT ${CLOSURE_COLUMNS} FROM conversation_closures WHERE id = $1`, [id]))!;
   }
 
   async function latestClosure(conversationId: string): Promise<ClosureRow | undefined> {
@@ -197,6 +156,59 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
       `SELECT ${CLOSURE_COLUMNS} FROM conversation_closures WHERE conversation_id = $1 ORDER BY id DESC LIMIT 1`,
       [conversationId],
     );
+  }
+
+  /**
+   * addMessage as one statement: the conversation's activity time (its row lock; the holder checked in the WHERE,
+   * on the row as the last writer left it), then the message. Undefined when that wrote nothing: the chat is
+   * unknown, not the holder's, or the client message id is stored (seen in the snapshot, or refused by the unique
+   * index when a concurrent attempt stored it after): the locked way decides which.
+   */
+  async function addMessageAtOnce(
+    id: string,
+    message: MessageInput,
+    now: string,
+    holder: string | undefined,
+    clientMessageId: string | undefined,
+  ): Promise<StoredMessage | undefined> {
+    const { params, bind } = binder();
+    const conversation = bind(id);
+    let where = `id = ${conversation}`;
+    if (holder !== undefined) where += ` AND status = 'assigned' AND agent_id = ${bind(holder)}`;
+    if (clientMessageId !== undefined) {
+      where += ` AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ${conversation} AND client_message_id = ${bind(clientMessageId)})`;
+    }
+    try {
+      const row = await db.one<{ id: number }>(
+        `WITH touched AS (UPDATE conversations SET updated_at = ${bind(now)} WHERE ${where} RETURNING id),
+         ${messageCtes(id, message, now, clientMessageId ?? null, bind, 'touched')}
+         SELECT id FROM msg1`,
+        params,
+      );
+      return row ? writtenMessage(row.id, id, message, now) : undefined;
+    } catch (err) {
+      if (clientMessageId !== undefined && isClientMessageConflict(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** requestHandoff as one statement, when the chat is neither queued nor assigned; undefined otherwise (nothing written). */
+  async function requestHandoffAtOnce(id: string, request: HandoffRequest, at: Date) {
+    const now = at.toISOString();
+    const { params, bind } = binder();
+    const nowParam = bind(now);
+    const row = await db.one<RoutingRow & { message_id: number }>(
+      `WITH queued AS (
+         UPDATE conversations SET status = 'queued', handoff_reason = ${bind(request.reason)}, handoff_decision = ${bind(JSON.stringify(request.decision))},
+           queued_at = ${nowParam}, queue_rank = ${bind(at.getTime())}, group_id = ${bind(request.groupId)}, agent_id = NULL, assigned_at = NULL,
+           updated_at = ${nowParam}
+         WHERE id = ${bind(id)} AND status NOT IN ('queued', 'assigned') RETURNING ${CONVERSATION_COLUMNS}),
+       ${messageCtes(id, request.note, now, null, bind, 'queued')}
+       SELECT queued.*, (SELECT id FROM msg1) AS message_id FROM queued`,
+      params,
+    );
+    if (!row) return undefined;
+    return { kind: 'queued' as const, message: writtenMessage(row.message_id, id, request.note, now), conversation: toRouted(row) };
   }
 
   return {
@@ -213,30 +225,16 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
          ORDER BY c.queue_rank, c.seq`,
         [groups === undefined ? null : [...groups]],
       );
-      const positions = new Map<string | null, number>();
-      return rows.map((row): QueueEntry => {
-        const position = (positions.get(row.group_id) ?? 0) + 1;
-        positions.set(row.group_id, position);
-        return {
-          id: row.id,
-          groupId: row.group_id ?? undefined,
-          province: row.province ?? undefined,
-          lang: row.lang,
-          reason: row.handoff_reason ?? undefined,
-          queuedAt: row.queued_at,
-          position,
-          preview: row.preview ?? undefined,
-        };
-      });
+      return toQueueEntries(rows);
     },
 
     async queuePosition(id) {
+      // Front first by queue_rank, then creation order (seq, SQLite's rowid). A count in a subquery rather than a
+      // self-join: the same rows, planned in a third of the time (this runs on every message of a waiting visitor).
       const row = await db.one<{ group_id: string | null; position: number }>(
-        `SELECT c.group_id, count(*) AS position
-         FROM conversations AS c JOIN conversations AS q ON q.status = 'queued' AND q.group_id IS NOT DISTINCT FROM c.group_id
-           AND (q.queue_rank < c.queue_rank OR (q.queue_rank = c.queue_rank AND q.seq <= c.seq))
-         WHERE c.id = $1 AND c.status = 'queued'
-         GROUP BY c.id, c.group_id`,
+        `SELECT c.group_id, (SELECT count(*) FROM conversations AS q
+           WHERE q.status = 'queued' AND q.group_id IS NOT DISTINCT FROM c.group_id AND (q.queue_rank, q.seq) <= (c.queue_rank, c.seq)) AS position
+         FROM conversations AS c WHERE c.id = $1 AND c.status = 'queued'`,
         [id],
       );
       return row ? { groupId: row.group_id ?? undefined, position: row.position } : undefined;
@@ -247,7 +245,7 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
     async assignNext(groups, candidates) {
       if (groups.length === 0 || candidates.length === 0) return undefined;
       return db.transaction(async (): Promise<Assignment | undefined> => {
-        const queued = await db.query<{ id: string; group_id: string | null; lang: Lang }>(
+        const queued = await db.query<Pick<RoutingRow, 'id' | 'group_id' | 'lang'>>(
           `SELECT id, group_id, lang FROM conversations
            WHERE status = 'queued' AND group_id = ANY($1::text[])
            ORDER BY queue_rank, seq`,
@@ -264,15 +262,7 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
           ]),
         );
         for (const conversation of queued) {
-          const loads: AgentLoad[] = candidates
-            .filter((c) => conversation.group_id !== null && c.groups.includes(conversation.group_id))
-            .map((c) => ({
-              agentId: c.agentId,
-              capacity: c.capacity,
-              active: active.get(c.agentId) ?? 0,
-              lastAssignedAt: lastAssigned.get(c.agentId),
-            }));
-          const chosen = pickAgent(loads);
+          const chosen = pickAgent(loadsFor(conversation.group_id, candidates, active, lastAssigned));
           if (!chosen) continue;
           // The claim: SKIP LOCKED passes over a chat another node is taking or assigning right now (it will
           // not be waiting when that commits), so dispatchers on several nodes never queue behind each other.
@@ -281,9 +271,7 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
             [conversation.id],
           );
           if (!claimed) continue;
-          const now = clock().toISOString();
-          if (!(await assignIfQueued(conversation.id, chosen.agentId, now))) continue;
-          await recordAssigned(chosen.agentId, now);
+          if (!(await assign(conversation.id, chosen.agentId, clock().toISOString(), "status = 'queued'"))) continue;
           return { conversationId: conversation.id, agentId: chosen.agentId, groupId: conversation.group_id ?? undefined, lang: conversation.lang };
         }
         return undefined;
@@ -295,22 +283,10 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
         // FOR UPDATE: racing takes of one chat queue here; each later one reads the winner's assignment.
         const row = await conversationOrThrow(id, true);
         const result = { conversationId: id, agentId: agent.agentId, groupId: row.group_id ?? undefined, lang: row.lang };
-        if (row.status === 'assigned' && row.agent_id === agent.agentId) return { ...result, alreadyHeld: true };
-        if (row.status === 'assigned') throw new ConflictError(`handoff: conversation ${id} was already taken by another agent`);
-        if (row.status !== 'queued') throw new ConflictError(`handoff: conversation ${id} is not waiting in the queue (it is ${row.status})`);
-        if (agent.groups && (row.group_id === null || !agent.groups.includes(row.group_id))) {
-          throw new ForbiddenError(`handoff: conversation ${id} waits in group ${row.group_id ?? '(none)'}, not one of yours`);
-        }
+        if (checkTake(row, agent)) return { ...result, alreadyHeld: true };
         await lockAgents([agent.agentId]);
-        const active = await activeCount(agent.agentId);
-        if (active >= agent.capacity) {
-          throw new ConflictError(`handoff: you already hold ${active} chats, your capacity; close one first`);
-        }
-        const now = clock().toISOString();
-        if (!(await assignIfQueued(id, agent.agentId, now))) {
-          throw new ConflictError(`handoff: conversation ${id} was already taken by another agent`);
-        }
-        await recordAssigned(agent.agentId, now);
+        checkCapacity(await activeCount(agent.agentId), agent.capacity, 'own');
+        if (!(await assign(id, agent.agentId, clock().toISOString(), "status = 'queued'"))) throw takenByAnother(id);
         return { ...result, alreadyHeld: false };
       });
     },
@@ -318,40 +294,20 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
     async transfer(id, input) {
       return db.transaction(async () => {
         const row = await conversationOrThrow(id, true);
-        if (row.status !== 'queued' && row.status !== 'assigned') {
-          throw new ConflictError(`handoff: conversation ${id} is ${row.status}; only chats with the people can be transferred`);
-        }
-        if (input.from !== undefined && (row.status !== 'assigned' || row.agent_id !== input.from)) {
-          throw new ConflictError(`handoff: conversation ${id} is not yours (anymore)`);
-        }
         const at = clock();
-        const now = at.toISOString();
-        let toAgentId: string | null = null;
-        let toGroupId: string | null = null;
-        if ('agent' in input.to) {
-          const target = input.to.agent;
-          if (row.status === 'assigned' && row.agent_id === target.agentId) {
-            throw new ConflictError(`handoff: the agent already holds conversation ${id}`);
-          }
-          await lockAgents([target.agentId]);
-          const active = await activeCount(target.agentId);
-          if (active >= target.capacity) throw new ConflictError(`handoff: that agent is at capacity (${active} chats)`);
-          await db.run(
-            `UPDATE conversations SET status = 'assigned', agent_id = $2, assigned_at = $3, queue_rank = NULL, updated_at = $3
-             WHERE id = $1 AND status IN ('queued', 'assigned')`,
-            [id, target.agentId, now],
-          );
-          await recordAssigned(target.agentId, now);
-          toAgentId = target.agentId;
+        const { agent, record: r } = checkTransfer(row, input, at.toISOString());
+        if (agent) {
+          await lockAgents([agent.agentId]);
+          checkCapacity(await activeCount(agent.agentId), agent.capacity, 'target');
+          await assign(id, agent.agentId, r.now, "status IN ('queued', 'assigned')");
         } else {
-          toGroupId = input.to.group;
-          await lockGroups([toGroupId]);
-          await requeue(id, toGroupId, now, await frontRank(toGroupId, at.getTime()));
+          await lockGroups([r.toGroupId]);
+          await requeueAtFront(id, r.toGroupId, at);
         }
         const transfer = await db.one<TransferRow>(
           `INSERT INTO conversation_transfers (conversation_id, from_agent_id, to_agent_id, to_group_id, note, created_at)
            VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${TRANSFER_COLUMNS}`,
-          [id, row.status === 'assigned' ? row.agent_id : null, toAgentId, toGroupId, input.note ?? null, now],
+          [r.conversationId, r.fromAgentId, r.toAgentId, r.toGroupId, r.note, r.now],
         );
         return { before: toRouted(row), after: toRouted(await conversationOrThrow(id)), transfer: toTransfer(transfer!) };
       });
@@ -360,8 +316,7 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
     async requeueAgent(agentId) {
       return db.transaction(async () => {
         const at = clock();
-        const now = at.toISOString();
-        const rows = await db.query<ConversationRow>(
+        const rows = await db.query<RoutingRow>(
           `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE status = 'assigned' AND agent_id = $1
            ORDER BY assigned_at DESC, seq DESC FOR UPDATE`,
           [agentId],
@@ -369,10 +324,7 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
         await lockGroups(rows.map((r) => r.group_id));
         const moved: RoutedConversation[] = [];
         // Latest assignment first, each to the very front: the earliest ends up first, order kept.
-        for (const row of rows) {
-          await requeue(row.id, row.group_id, now, await frontRank(row.group_id, at.getTime()));
-          moved.unshift(toRouted(await conversationOrThrow(row.id)));
-        }
+        for (const row of rows) moved.unshift(toRouted(await requeueAtFront(row.id, row.group_id, at)));
         return moved;
       });
     },
@@ -382,40 +334,22 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
         // FOR UPDATE: when every node's idle sweep closes the same chat at once, the first closes it and the
         // others, reading the row after that commit, answer already_closed: one closure row, one notice.
         const row = await conversationOrThrow(id, true);
-        if (row.status === 'closed') return { kind: 'already_closed' as const, conversation: toRouted(row) };
-        if (input.idleBefore !== undefined && (row.status !== 'assigned' || row.updated_at >= input.idleBefore)) {
-          return { kind: 'skipped' as const, conversation: toRouted(row) };
-        }
-        if (input.holder !== undefined && (row.status !== 'assigned' || row.agent_id !== input.holder)) {
-          throw new ConflictError(`handoff: conversation ${id} is not yours (anymore)`);
-        }
-        const at = clock();
-        const now = at.toISOString();
-        const assigned = row.status === 'assigned';
-        const withPeople = assigned || row.status === 'queued';
-        const inserted = await db.one<{ id: number }>(
+        const verdict = closeVerdict(row, input);
+        if (verdict !== 'close') return { kind: verdict, conversation: toRouted(row) };
+        const v = closureValues(row, input.by, clock());
+        const closure = await db.one<ClosureRow>(
           `INSERT INTO conversation_closures
              (conversation_id, group_id, agent_id, handoff_reason, queued_at, assigned_at, closed_at, closed_by, handling_seconds)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-          [
-            id,
-            withPeople ? row.group_id : null,
-            assigned ? row.agent_id : null,
-            withPeople ? row.handoff_reason : null,
-            withPeople ? row.queued_at : null,
-            assigned ? row.assigned_at : null,
-            now,
-            input.by,
-            assigned && row.assigned_at ? Math.max(0, (at.getTime() - Date.parse(row.assigned_at)) / 1000) : null,
-          ],
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${CLOSURE_COLUMNS}`,
+          [v.conversationId, v.groupId, v.agentId, v.reason, v.queuedAt, v.assignedAt, v.now, v.by, v.handlingSeconds],
         );
         // Conditional as well: a close never writes over a row that is no longer what was checked.
         await db.run(
           `UPDATE conversations SET status = 'closed', closed_at = $2, closed_by = $3, queue_rank = NULL, updated_at = $2
            WHERE id = $1 AND status <> 'closed'`,
-          [id, now, input.by],
+          [id, v.now, input.by],
         );
-        return { kind: 'closed' as const, before: toRouted(row), closure: toClosure(await selectClosure(inserted!.id)) };
+        return { kind: 'closed' as const, before: toRouted(row), closure: toClosure(closure!) };
       });
     },
 
@@ -429,6 +363,12 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
 
     async addMessage(id, message, options = {}) {
       const { holder, clientMessageId } = options;
+      const now = clock().toISOString();
+      // Inside a caller's transaction a refused statement would abort it, so there a client message id goes the
+      // locked way at once (the unique index may refuse the one-statement way).
+      const atOnce =
+        clientMessageId === undefined || !db.scope.getStore() ? await addMessageAtOnce(id, message, now, holder, clientMessageId) : undefined;
+      if (atOnce) return atOnce;
       return db.transaction(async (): Promise<StoredMessage & { replayed?: boolean }> => {
         // FOR UPDATE: the holder check holds until the message is stored (a transfer or close waits), and a
         // retry with the same client id, on any node, reads the first attempt's message.
@@ -437,35 +377,24 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
           clientMessageId !== undefined
             ? await db.one<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND client_message_id = $2`, [id, clientMessageId])
             : undefined;
+        // Before the holder check: the first attempt went through even if the chat has moved on since.
         if (stored) return { ...storedMessage(stored), replayed: true };
-        if (holder !== undefined && (row.status !== 'assigned' || row.agent_id !== holder)) {
-          throw new ConflictError(`handoff: conversation ${id} is not yours (anymore)`);
-        }
-        const now = clock().toISOString();
+        checkHolder(row, holder);
         const messageId = await insertMessage(id, message, now, clientMessageId ?? null);
         await db.run('UPDATE conversations SET updated_at = $1 WHERE id = $2', [now, id]);
-        return toMessage(messageId, id, message, now);
+        return writtenMessage(messageId, id, message, now);
       });
     },
 
     async requestHandoff(id, request) {
+      const at = clock();
+      const atOnce = await requestHandoffAtOnce(id, request, at);
+      if (atOnce) return atOnce;
       return db.transaction(async () => {
         const row = await conversationOrThrow(id, true);
         if (row.status === 'queued' || row.status === 'assigned') return { kind: 'unchanged' as const, conversation: toRouted(row) };
-        const at = clock();
-        const now = at.toISOString();
-        const messageId = await insertMessage(id, { ...request.note }, now, null);
-        await db.run(
-          `UPDATE conversations SET status = 'queued', handoff_reason = $2, handoff_decision = $3,
-             queued_at = $4, queue_rank = $5, group_id = $6, agent_id = NULL, assigned_at = NULL, updated_at = $4
-           WHERE id = $1`,
-          [id, request.reason, JSON.stringify(request.decision), now, at.getTime(), request.groupId],
-        );
-        return {
-          kind: 'queued' as const,
-          message: toMessage(messageId, id, request.note, now),
-          conversation: toRouted(await conversationOrThrow(id)),
-        };
+        // It left the queue between the two statements (closed, say): queue it now, under the row lock.
+        return (await requestHandoffAtOnce(id, request, at))!;
       });
     },
 
@@ -475,17 +404,7 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
          FROM conversations AS c WHERE c.status = 'assigned' AND c.agent_id = $1 ORDER BY c.assigned_at, c.seq`,
         [agentId],
       );
-      return rows.map(
-        (row): HeldConversation => ({
-          id: row.id,
-          groupId: row.group_id ?? undefined,
-          lang: row.lang,
-          reason: row.handoff_reason ?? undefined,
-          assignedAt: row.assigned_at,
-          updatedAt: row.updated_at,
-          preview: row.preview ?? undefined,
-        }),
-      );
+      return rows.map(toHeld);
     },
 
     async agentsHoldingChats() {
@@ -498,13 +417,16 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
     },
 
     async recentHandlingSeconds(groupId, since, limit) {
-      const rows = await db.query<{ s: number }>(
-        `SELECT handling_seconds AS s FROM conversation_closures
-         WHERE handling_seconds IS NOT NULL AND ($1::text IS NULL OR group_id = $1) AND closed_at >= $2
-         ORDER BY closed_at DESC LIMIT $3`,
+      // Both lists in one round trip, each on its own index (conversation_closures_handled, _recent).
+      const row = await db.one<{ in_group: number[]; every_group: number[] }>(
+        `SELECT
+           ARRAY(SELECT handling_seconds FROM conversation_closures
+                 WHERE handling_seconds IS NOT NULL AND group_id = $1 AND closed_at >= $2 ORDER BY closed_at DESC LIMIT $3) AS in_group,
+           ARRAY(SELECT handling_seconds FROM conversation_closures
+                 WHERE handling_seconds IS NOT NULL AND closed_at >= $2 ORDER BY closed_at DESC LIMIT $3) AS every_group`,
         [groupId ?? null, since, limit],
       );
-      return rows.map((r) => r.s);
+      return { inGroup: row!.in_group, all: row!.every_group };
     },
 
     async transfers(id) {
@@ -521,64 +443,13 @@ export function createPostgresRoutingStore(db: PgDb, clock: Clock = systemClock)
       return db.transaction(async () => {
         const row = await conversationOrThrow(id, true);
         const closure = await latestClosure(id);
-        if (!closure) throw new ConflictError(`handoff: conversation ${id} has not been closed; rate it after the chat ends`);
-        if (row.status === 'queued' || row.status === 'assigned') {
-          throw new ConflictError(`handoff: conversation ${id} is ${row.status} again; rate it after this chat ends`);
-        }
-        if (closure.rating !== null) throw new ConflictError(`handoff: this chat was already rated`);
-        await db.run('UPDATE conversation_closures SET rating = $1, rating_comment = $2, rated_at = $3 WHERE id = $4', [
-          rating.score,
-          rating.comment ?? null,
-          clock().toISOString(),
-          closure.id,
-        ]);
-        return toClosure(await selectClosure(closure.id));
+        checkRatable(row, closure);
+        const rated = await db.one<ClosureRow>(
+          `UPDATE conversation_closures SET rating = $1, rating_comment = $2, rated_at = $3 WHERE id = $4 RETURNING ${CLOSURE_COLUMNS}`,
+          [rating.score, rating.comment ?? null, clock().toISOString(), closure.id],
+        );
+        return toClosure(rated!);
       });
     },
   };
-}
-
-function toRouted(row: ConversationRow): RoutedConversation {
-  const c: RoutedConversation = { id: row.id, status: row.status, lang: row.lang, createdAt: row.created_at, updatedAt: row.updated_at };
-  if (row.group_id !== null) c.groupId = row.group_id;
-  if (row.agent_id !== null) c.agentId = row.agent_id;
-  if (row.assigned_at !== null) c.assignedAt = row.assigned_at;
-  if (row.queued_at !== null) c.queuedAt = row.queued_at;
-  if (row.handoff_reason !== null) c.handoffReason = row.handoff_reason;
-  if (row.closed_at !== null) c.closedAt = row.closed_at;
-  if (row.closed_by !== null) c.closedBy = row.closed_by;
-  return c;
-}
-
-function toClosure(row: ClosureRow): Closure {
-  const c: Closure = { id: row.id, conversationId: row.conversation_id, closedAt: row.closed_at, closedBy: row.closed_by };
-  if (row.group_id !== null) c.groupId = row.group_id;
-  if (row.agent_id !== null) c.agentId = row.agent_id;
-  if (row.handling_seconds !== null) c.handlingSeconds = row.handling_seconds;
-  if (row.rating !== null) c.rating = row.rating;
-  if (row.rating_comment !== null) c.ratingComment = row.rating_comment;
-  return c;
-}
-
-function toTransfer(row: TransferRow): TransferRecord {
-  const t: TransferRecord = { id: row.id, createdAt: row.created_at };
-  if (row.from_agent_id !== null) t.fromAgentId = row.from_agent_id;
-  if (row.to_agent_id !== null) t.toAgentId = row.to_agent_id;
-  if (row.to_group_id !== null) t.toGroupId = row.to_group_id;
-  if (row.note !== null) t.note = row.note;
-  return t;
-}
-
-function toMessage(
-  id: number,
-  conversationId: string,
-  m: { author: MessageAuthor; text: string; kind?: string; entryId?: string; confidence?: number; agentId?: string },
-  createdAt: string,
-): StoredMessage {
-  const message: StoredMessage = { id, conversationId, author: m.author, text: m.text, createdAt };
-  if (m.kind !== undefined) message.kind = m.kind;
-  if (m.entryId !== undefined) message.entryId = m.entryId;
-  if (m.confidence !== undefined) message.confidence = m.confidence;
-  if (m.agentId !== undefined) message.agentId = m.agentId;
-  return message;
 }

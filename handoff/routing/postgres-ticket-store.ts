@@ -1,30 +1,11 @@
 // The TicketStore on PostgreSQL (DATABASE_URL): sqlite-ticket-store.ts with row locks deciding its two races.
-import type { Lang } from '../../knowledge/types.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { StoredMessage } from '../conversations/conversation-store.ts';
+import { assertAnswerable, DEFAULT_TICKET_LIST_LIMIT, ticketAnswerMessage, ticketListLimit, toTicket, type TicketRow } from './ticket-rows.ts';
 import { lockMessageOrder } from '../conversations/postgres-message-order.ts';
 import type { PgDb } from '../postgres/pg-db.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';
-import type { NewTicket, Ticket, TicketReason, TicketStatus, TicketStore } from './tickets.ts';
-
-interface TicketRow {
-  id: number;
-  conversation_id: string | null;
-  group_id: string;
-  lang: Lang;
-  contact: string;
-  text: string;
-  reason: TicketReason;
-  status: TicketStatus;
-  answer: string | null;
-  answered_by: string | null;
-  answered_at: string | null;
-  created_at: string;
-}
-
-/** Range 1-500; default 200 (TicketListOptions.limit). */
-const DEFAULT_LIST_LIMIT = 200;
-const MAX_LIST_LIMIT = 500;
+import { ConflictError, NotFoundError } from '../platform/errors.ts';
+import type { NewTicket, TicketStore } from './tickets.ts';
 
 export function createPostgresTicketStore(db: PgDb, clock: Clock = systemClock): TicketStore {
   async function ticketOrThrow(id: number, lock = false): Promise<TicketRow> {
@@ -55,8 +36,8 @@ export function createPostgresTicketStore(db: PgDb, clock: Clock = systemClock):
       return toTicket(await ticketOrThrow(id));
     },
 
-    async list({ status, groups, limit = DEFAULT_LIST_LIMIT } = {}) {
-      const capped = Math.max(1, Math.min(Math.trunc(limit), MAX_LIST_LIMIT));
+    async list({ status, groups, limit = DEFAULT_TICKET_LIST_LIMIT } = {}) {
+      const capped = ticketListLimit(limit);
       const rows = await db.query<TicketRow>(
         `SELECT * FROM tickets
          WHERE ($1::text IS NULL OR status = $1) AND ($2::text[] IS NULL OR group_id = ANY($2::text[]))
@@ -67,6 +48,10 @@ export function createPostgresTicketStore(db: PgDb, clock: Clock = systemClock):
       return rows.map(toTicket);
     },
 
+    async listForConversation(conversationId) {
+      return (await db.query<TicketRow>('SELECT * FROM tickets WHERE conversation_id = $1 ORDER BY id', [conversationId])).map(toTicket);
+    },
+
     async answer(id, input) {
       return db.transaction(async () => {
         // The conversation's row first, then the ticket's (the order every writer of both takes, an erase
@@ -75,10 +60,7 @@ export function createPostgresTicketStore(db: PgDb, clock: Clock = systemClock):
         const first = await ticketOrThrow(id);
         if (first.conversation_id !== null) await db.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [first.conversation_id]);
         const row = await ticketOrThrow(id, true);
-        if (input.groups && !input.groups.includes(row.group_id)) {
-          throw new ForbiddenError(`handoff: ticket ${id} belongs to group ${row.group_id}, not one of yours`);
-        }
-        if (row.status === 'answered') throw new ConflictError(`handoff: ticket ${id} was already answered`);
+        assertAnswerable(row, input.groups);
         const now = clock().toISOString();
         await db.run(
           "UPDATE tickets SET status = 'answered', answer = $2, answered_by = $3, answered_at = $4 WHERE id = $1 AND status = 'open'",
@@ -95,37 +77,12 @@ export function createPostgresTicketStore(db: PgDb, clock: Clock = systemClock):
             [row.conversation_id, input.text, input.agentId, now],
           );
           await db.run('UPDATE conversations SET updated_at = $1 WHERE id = $2', [now, row.conversation_id]);
-          message = {
-            id: inserted!.id,
-            conversationId: row.conversation_id,
-            author: 'agent',
-            text: input.text,
-            kind: 'ticket_answer',
-            agentId: input.agentId,
-            createdAt: now,
-          };
+          await db.run('UPDATE tickets SET answer_message_id = $1 WHERE id = $2', [inserted!.id, id]);
+          message = ticketAnswerMessage(inserted!.id, row.conversation_id, input, now);
         }
         const ticket = toTicket(await ticketOrThrow(id));
         return message ? { ticket, message } : { ticket };
       });
     },
   };
-}
-
-function toTicket(row: TicketRow): Ticket {
-  const ticket: Ticket = {
-    id: row.id,
-    groupId: row.group_id,
-    lang: row.lang,
-    contact: row.contact,
-    text: row.text,
-    reason: row.reason,
-    status: row.status,
-    createdAt: row.created_at,
-  };
-  if (row.conversation_id !== null) ticket.conversationId = row.conversation_id;
-  if (row.answer !== null) ticket.answer = row.answer;
-  if (row.answered_by !== null) ticket.answeredBy = row.answered_by;
-  if (row.answered_at !== null) ticket.answeredAt = row.answered_at;
-  return ticket;
 }

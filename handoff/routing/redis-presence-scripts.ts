@@ -177,9 +177,13 @@ for i = 5, #ARGV, 2 do
   local want = tonumber(ARGV[i + 1])
   local have = counted(agent, NODE)
   if have ~= want then
+    -- No record: Redis lost it (restarted empty). The agent's choice is unknown; away, as after a restart, rather
+    -- than the default online that would give chats to someone who may have chosen otherwise.
+    local forgotten = redis.call('EXISTS', P .. 'presence:agent:' .. agent) == 0
     set_count(agent, NODE, want)
     if want > 0 then
       local s = load(agent)
+      if forgotten then s.chosen = 'away' end
       stop_grace(s)
       s.restored = false
       commit(s, live(agent))

@@ -15,8 +15,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors
 import type { RoutingStore } from './routing-store.ts';
 import type { TicketStore } from './tickets.ts';
 import { manualTime, type ManualTime } from '../testing/routing-test-kit.ts';
-import { describeWithServices } from '../testing/services.ts';
-import { usePostgresEngine, useSqliteEngine, type EngineRef } from '../testing/handoff-store-engines.ts';
+import { databaseEachTest, describeEachEngine, type EngineDb } from '../testing/engine-databases.ts';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -47,10 +46,9 @@ describe('migration 003 on a database with chats already queued', () => {
   });
 });
 
-describe('routing store (SQLite)', () => routingStoreContract(useSqliteEngine()));
-describeWithServices('routing store (PostgreSQL)', () => routingStoreContract(usePostgresEngine()));
+describeEachEngine('routing store', (engine) => routingStoreContract(databaseEachTest(engine)));
 
-function routingStoreContract(engine: EngineRef): void {
+function routingStoreContract(db: () => EngineDb): void {
   let time: ManualTime;
   let conversations: ConversationStore;
   let store: RoutingStore;
@@ -59,9 +57,9 @@ function routingStoreContract(engine: EngineRef): void {
   beforeEach(() => {
     // The clock stands still unless a test moves it: ties in time are the usual case here, not the exception.
     time = manualTime();
-    conversations = engine().conversations({ clock: time.clock });
-    store = engine().routing(time.clock);
-    tickets = engine().tickets(time.clock);
+    conversations = db().stores.conversations({ clock: time.clock });
+    store = db().stores.routing(time.clock);
+    tickets = db().stores.tickets(time.clock);
   });
 
   /** A conversation in the bot's hands with one exchange. */
@@ -221,9 +219,9 @@ function routingStoreContract(engine: EngineRef): void {
       expect(closed).toMatchObject({ kind: 'closed', before: { status: 'assigned' }, closure: { closedBy: 'idle', agentId: 'a1', groupId: 'mobile', handlingSeconds: 90 } });
       expect(await store.close(c, { by: 'visitor' })).toMatchObject({ kind: 'already_closed', conversation: { status: 'closed', closedBy: 'idle' } });
       expect(await store.idleAssigned(time.clock().toISOString())).toEqual([]);
-      expect(await store.recentHandlingSeconds('mobile', '2000-01-01T00:00:00.000Z', 10)).toEqual([90]);
-      expect(await store.recentHandlingSeconds(undefined, '2000-01-01T00:00:00.000Z', 10)).toEqual([90]);
-      expect(await store.recentHandlingSeconds('billing', '2000-01-01T00:00:00.000Z', 10)).toEqual([]);
+      expect(await store.recentHandlingSeconds('mobile', '2000-01-01T00:00:00.000Z', 10)).toEqual({ inGroup: [90], all: [90] });
+      expect(await store.recentHandlingSeconds(undefined, '2000-01-01T00:00:00.000Z', 10)).toEqual({ inGroup: [], all: [90] });
+      expect(await store.recentHandlingSeconds('billing', '2000-01-01T00:00:00.000Z', 10)).toEqual({ inGroup: [], all: [90] });
       await expect(store.close('nope', { by: 'agent' })).rejects.toThrow(NotFoundError);
     });
 

@@ -2,72 +2,16 @@
 // on the state it checked, so two agents (or processes) racing for one chat cannot both get it.
 // Why one file of this size: it is the routing's whole SQL (take, transfer, close, requeue, claims, the views),
 // and every statement here is one half of a race the other statements decide; read together they show that
-// each move checks and changes the same columns under the same lock. A PostgreSQL store will mirror it as one file.
-import type { Lang } from '../../knowledge/types.ts';
+// each move checks and changes the same columns under the same lock. postgres-routing-store.ts decides the same
+// races with row and advisory locks; the rules both apply are routing-rows.ts.
 import { type Clock, systemClock } from '../platform/clock.ts';
-import type { ConversationStatus, MessageAuthor, StoredMessage } from '../conversations/conversation-store.ts';
+import type { StoredMessage } from '../conversations/conversation-store.ts';
 import { lazy, type Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';
-import { pickAgent, type AgentLoad } from './round-robin.ts';
-import { toMessage as storedMessage, type MessageRow } from '../conversations/sqlite-conversation-store.ts';
-import type {
-  Assignment,
-  ClosedBy,
-  Closure,
-  HeldConversation,
-  QueueEntry,
-  RoutedConversation,
-  RoutingCandidate,
-  RoutingStore,
-  TransferRecord,
-} from './routing-store.ts';
-
-interface ConversationRow {
-  id: string;
-  status: ConversationStatus;
-  lang: Lang;
-  group_id: string | null;
-  agent_id: string | null;
-  assigned_at: string | null;
-  queued_at: string | null;
-  handoff_reason: string | null;
-  closed_at: string | null;
-  closed_by: ClosedBy | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface QueueRow {
-  id: string;
-  group_id: string | null;
-  province: string | null;
-  lang: Lang;
-  handoff_reason: string | null;
-  queued_at: string;
-  preview: string | null;
-}
-
-interface ClosureRow {
-  id: number;
-  conversation_id: string;
-  group_id: string | null;
-  agent_id: string | null;
-  closed_at: string;
-  closed_by: ClosedBy;
-  handling_seconds: number | null;
-  rating: number | null;
-  rating_comment: string | null;
-}
-
-interface TransferRow {
-  id: number;
-  from_agent_id: string | null;
-  to_agent_id: string | null;
-  to_group_id: string | null;
-  note: string | null;
-  created_at: string;
-}
+import { noConversation, toMessage as storedMessage, writtenMessage, type MessageRow } from '../conversations/conversation-rows.ts';
+import { pickAgent } from './round-robin.ts';
+import { checkCapacity, checkHolder, checkRatable, checkTake, checkTransfer, closeVerdict, closureValues, frontRank as rankBeforeFront, loadsFor, takenByAnother, toClosure, toHeld, toQueueEntries, toRouted, toTransfer, type ClosureRow, type QueueRow, type RoutingRow, type TransferRow } from './routing-rows.ts';
+import type { Assignment, Closure, RoutedConversation, RoutingCandidate, RoutingStore } from './routing-store.ts';
 
 const CONVERSATION_COLUMNS = `id, status, lang, group_id, agent_id, assigned_at, queued_at, handoff_reason,
   closed_at, closed_by, created_at, updated_at`;
@@ -75,14 +19,14 @@ const LATEST_VISITOR_TEXT = `(SELECT m.text FROM messages AS m
   WHERE m.conversation_id = c.id AND m.author = 'visitor' ORDER BY m.id DESC LIMIT 1)`;
 
 export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): RoutingStore {
-  const selectConversation = db.prepare<[string], ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = ?`);
+  const selectConversation = db.prepare<[string], RoutingRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = ?`);
   // Front first: queue_rank, then rowid for chats queued within the same millisecond.
   const selectQueue = db.prepare<[string | null, string | null], QueueRow>(`
     SELECT c.id, c.group_id, c.province, c.lang, c.handoff_reason, c.queued_at, ${LATEST_VISITOR_TEXT} AS preview
     FROM conversations AS c
     WHERE c.status = 'queued' AND (? IS NULL OR c.group_id IN (SELECT value FROM json_each(?)))
     ORDER BY c.queue_rank, c.rowid`);
-  const selectQueuedIn = db.prepare<[string], { id: string; group_id: string | null; lang: Lang }>(`
+  const selectQueuedIn = db.prepare<[string], Pick<RoutingRow, 'id' | 'group_id' | 'lang'>>(`
     SELECT id, group_id, lang FROM conversations
     WHERE status = 'queued' AND group_id IN (SELECT value FROM json_each(?))
     ORDER BY queue_rank, rowid`);
@@ -125,7 +69,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
   const selectTransfers = db.prepare<[string], TransferRow>(
     'SELECT id, from_agent_id, to_agent_id, to_group_id, note, created_at FROM conversation_transfers WHERE conversation_id = ? ORDER BY id',
   );
-  const selectAssignedOf = db.prepare<[string], ConversationRow>(`
+  const selectAssignedOf = db.prepare<[string], RoutingRow>(`
     SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE status = 'assigned' AND agent_id = ?
     ORDER BY assigned_at DESC, rowid DESC`);
   const insertClosure = db.prepare(`
@@ -172,17 +116,14 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
     SELECT handling_seconds AS s FROM conversation_closures
     WHERE handling_seconds IS NOT NULL AND closed_at >= ? ORDER BY closed_at DESC LIMIT ?`);
 
-  function conversationOrThrow(id: string): ConversationRow {
+  function conversationOrThrow(id: string): RoutingRow {
     const row = selectConversation.get(id);
-    if (!row) throw new NotFoundError(`handoff: no conversation ${JSON.stringify(id)}`);
+    if (!row) throw noConversation(id);
     return row;
   }
 
   /** A rank before every chat waiting in the group (or now, for an empty queue). */
-  function frontRank(groupId: string | null, nowMs: number): number {
-    const front = selectFront.get(groupId)?.rank;
-    return front === null || front === undefined ? nowMs : Math.min(front - 1, nowMs);
-  }
+  const frontRank = (groupId: string | null, nowMs: number): number => rankBeforeFront(selectFront.get(groupId)?.rank, nowMs);
 
   const assignNextTx = db.transaction((groups: readonly string[], candidates: readonly RoutingCandidate[]): Assignment | undefined => {
     if (groups.length === 0 || candidates.length === 0) return undefined;
@@ -191,15 +132,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
     const active = new Map(selectActiveCounts.all().map((r) => [r.agent_id, r.active]));
     const lastAssigned = new Map(selectLastAssigned.all().map((r) => [r.agent_id, r.last_assigned_at]));
     for (const conversation of queued) {
-      const loads: AgentLoad[] = candidates
-        .filter((c) => conversation.group_id !== null && c.groups.includes(conversation.group_id))
-        .map((c) => ({
-          agentId: c.agentId,
-          capacity: c.capacity,
-          active: active.get(c.agentId) ?? 0,
-          lastAssignedAt: lastAssigned.get(c.agentId),
-        }));
-      const chosen = pickAgent(loads);
+      const chosen = pickAgent(loadsFor(conversation.group_id, candidates, active, lastAssigned));
       if (!chosen) continue;
       const now = clock().toISOString();
       if (assignIfQueued.run({ id: conversation.id, agentId: chosen.agentId, now }).changes !== 1) continue;
@@ -213,21 +146,11 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
     (id: string, agent: { agentId: string; capacity: number; groups?: readonly string[] }): Assignment & { alreadyHeld: boolean } => {
       const row = conversationOrThrow(id);
       const result = { conversationId: id, agentId: agent.agentId, groupId: row.group_id ?? undefined, lang: row.lang };
-      if (row.status === 'assigned' && row.agent_id === agent.agentId) return { ...result, alreadyHeld: true };
-      if (row.status === 'assigned') throw new ConflictError(`handoff: conversation ${id} was already taken by another agent`);
-      if (row.status !== 'queued') throw new ConflictError(`handoff: conversation ${id} is not waiting in the queue (it is ${row.status})`);
-      if (agent.groups && (row.group_id === null || !agent.groups.includes(row.group_id))) {
-        throw new ForbiddenError(`handoff: conversation ${id} waits in group ${row.group_id ?? '(none)'}, not one of yours`);
-      }
-      const active = selectActiveCount.get(agent.agentId)?.active ?? 0;
-      if (active >= agent.capacity) {
-        throw new ConflictError(`handoff: you already hold ${active} chats, your capacity; close one first`);
-      }
+      if (checkTake(row, agent)) return { ...result, alreadyHeld: true };
+      checkCapacity(selectActiveCount.get(agent.agentId)?.active ?? 0, agent.capacity, 'own');
       const now = clock().toISOString();
       // Conditional: of any number of racing takes, exactly one finds the row still queued.
-      if (assignIfQueued.run({ id, agentId: agent.agentId, now }).changes !== 1) {
-        throw new ConflictError(`handoff: conversation ${id} was already taken by another agent`);
-      }
+      if (assignIfQueued.run({ id, agentId: agent.agentId, now }).changes !== 1) throw takenByAnother(id);
       upsertLastAssigned.run(agent.agentId, now);
       return { ...result, alreadyHeld: false };
     },
@@ -235,38 +158,17 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
 
   const transferTx = db.transaction((id: string, input: Parameters<RoutingStore['transfer']>[1]) => {
     const row = conversationOrThrow(id);
-    if (row.status !== 'queued' && row.status !== 'assigned') {
-      throw new ConflictError(`handoff: conversation ${id} is ${row.status}; only chats with the people can be transferred`);
-    }
-    if (input.from !== undefined && (row.status !== 'assigned' || row.agent_id !== input.from)) {
-      throw new ConflictError(`handoff: conversation ${id} is not yours (anymore)`);
-    }
     const at = clock();
-    const now = at.toISOString();
-    let toAgentId: string | null = null;
-    let toGroupId: string | null = null;
-    if ('agent' in input.to) {
-      const target = input.to.agent;
-      if (row.status === 'assigned' && row.agent_id === target.agentId) {
-        throw new ConflictError(`handoff: the agent already holds conversation ${id}`);
-      }
-      const active = selectActiveCount.get(target.agentId)?.active ?? 0;
-      if (active >= target.capacity) throw new ConflictError(`handoff: that agent is at capacity (${active} chats)`);
-      assignToAgent.run({ id, agentId: target.agentId, now });
-      upsertLastAssigned.run(target.agentId, now);
-      toAgentId = target.agentId;
+    const { agent, record } = checkTransfer(row, input, at.toISOString());
+    const { now, toGroupId } = record;
+    if (agent) {
+      checkCapacity(selectActiveCount.get(agent.agentId)?.active ?? 0, agent.capacity, 'target');
+      assignToAgent.run({ id, agentId: agent.agentId, now });
+      upsertLastAssigned.run(agent.agentId, now);
     } else {
-      toGroupId = input.to.group;
       requeue.run({ id, groupId: toGroupId, now, rank: frontRank(toGroupId, at.getTime()) });
     }
-    const { lastInsertRowid } = insertTransfer.run({
-      conversationId: id,
-      fromAgentId: row.status === 'assigned' ? row.agent_id : null,
-      toAgentId,
-      toGroupId,
-      note: input.note ?? null,
-      now,
-    });
+    const { lastInsertRowid } = insertTransfer.run(record);
     const transfer = toTransfer(selectTransfer.get(Number(lastInsertRowid))!);
     return { before: toRouted(row), after: toRouted(conversationOrThrow(id)), transfer };
   });
@@ -285,29 +187,11 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
 
   const closeTx = db.transaction((id: string, input: Parameters<RoutingStore['close']>[1]) => {
     const row = conversationOrThrow(id);
-    if (row.status === 'closed') return { kind: 'already_closed' as const, conversation: toRouted(row) };
-    if (input.idleBefore !== undefined && (row.status !== 'assigned' || row.updated_at >= input.idleBefore)) {
-      return { kind: 'skipped' as const, conversation: toRouted(row) };
-    }
-    if (input.holder !== undefined && (row.status !== 'assigned' || row.agent_id !== input.holder)) {
-      throw new ConflictError(`handoff: conversation ${id} is not yours (anymore)`);
-    }
-    const at = clock();
-    const now = at.toISOString();
-    const assigned = row.status === 'assigned';
-    const withPeople = assigned || row.status === 'queued';
-    const { lastInsertRowid } = insertClosure.run({
-      conversationId: id,
-      groupId: withPeople ? row.group_id : null,
-      agentId: assigned ? row.agent_id : null,
-      reason: withPeople ? row.handoff_reason : null,
-      queuedAt: withPeople ? row.queued_at : null,
-      assignedAt: assigned ? row.assigned_at : null,
-      now,
-      by: input.by,
-      handlingSeconds: assigned && row.assigned_at ? Math.max(0, (at.getTime() - Date.parse(row.assigned_at)) / 1000) : null,
-    });
-    markClosed.run({ id, now, by: input.by });
+    const verdict = closeVerdict(row, input);
+    if (verdict !== 'close') return { kind: verdict, conversation: toRouted(row) };
+    const values = closureValues(row, input.by, clock());
+    const { lastInsertRowid } = insertClosure.run(values);
+    markClosed.run({ id, now: values.now, by: input.by });
     return { kind: 'closed' as const, before: toRouted(row), closure: toClosure(selectClosure.get(Number(lastInsertRowid))!) };
   });
 
@@ -322,9 +206,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
       // Before the holder check: the first attempt went through even if the chat has moved on since.
       const stored = clientMessageId !== undefined ? selectByClientId().get(id, clientMessageId) : undefined;
       if (stored) return { ...storedMessage(stored), replayed: true };
-      if (holder !== undefined && (row.status !== 'assigned' || row.agent_id !== holder)) {
-        throw new ConflictError(`handoff: conversation ${id} is not yours (anymore)`);
-      }
+      checkHolder(row, holder);
       const now = clock().toISOString();
       const params = {
         conversationId: id,
@@ -339,7 +221,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
       const { lastInsertRowid } =
         clientMessageId !== undefined ? insertClientMessage().run({ ...params, clientMessageId }) : insertMessage.run(params);
       touch.run(now, id);
-      return toMessage(Number(lastInsertRowid), id, message, now);
+      return writtenMessage(Number(lastInsertRowid), id, message, now);
     },
   );
 
@@ -368,7 +250,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
     });
     return {
       kind: 'queued' as const,
-      message: toMessage(Number(lastInsertRowid), id, request.note, now),
+      message: writtenMessage(Number(lastInsertRowid), id, request.note, now),
       conversation: toRouted(conversationOrThrow(id)),
     };
   });
@@ -376,11 +258,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
   const rateTx = db.transaction((id: string, rating: { score: number; comment?: string }): Closure => {
     const row = conversationOrThrow(id);
     const closure = selectLatestClosure.get(id);
-    if (!closure) throw new ConflictError(`handoff: conversation ${id} has not been closed; rate it after the chat ends`);
-    if (row.status === 'queued' || row.status === 'assigned') {
-      throw new ConflictError(`handoff: conversation ${id} is ${row.status} again; rate it after this chat ends`);
-    }
-    if (closure.rating !== null) throw new ConflictError(`handoff: this chat was already rated`);
+    checkRatable(row, closure);
     rateClosure.run(rating.score, rating.comment ?? null, clock().toISOString(), closure.id);
     return toClosure(selectClosure.get(closure.id)!);
   });
@@ -392,21 +270,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
 
     async queue(groups) {
       const filter = groups === undefined ? null : JSON.stringify(groups);
-      const positions = new Map<string | null, number>();
-      return selectQueue.all(filter, filter).map((row): QueueEntry => {
-        const position = (positions.get(row.group_id) ?? 0) + 1;
-        positions.set(row.group_id, position);
-        return {
-          id: row.id,
-          groupId: row.group_id ?? undefined,
-          province: row.province ?? undefined,
-          lang: row.lang,
-          reason: row.handoff_reason ?? undefined,
-          queuedAt: row.queued_at,
-          position,
-          preview: row.preview ?? undefined,
-        };
-      });
+      return toQueueEntries(selectQueue.all(filter, filter));
     },
 
     async queuePosition(id) {
@@ -451,17 +315,7 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
     },
 
     async heldBy(agentId) {
-      return selectHeld.all(agentId).map(
-        (row): HeldConversation => ({
-          id: row.id,
-          groupId: row.group_id ?? undefined,
-          lang: row.lang,
-          reason: row.handoff_reason ?? undefined,
-          assignedAt: row.assigned_at,
-          updatedAt: row.updated_at,
-          preview: row.preview ?? undefined,
-        }),
-      );
+      return selectHeld.all(agentId).map(toHeld);
     },
 
     async agentsHoldingChats() {
@@ -469,8 +323,8 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
     },
 
     async recentHandlingSeconds(groupId, since, limit) {
-      const rows = groupId === undefined ? selectHandlingAll.all(since, limit) : selectHandlingInGroup.all(groupId, since, limit);
-      return rows.map((r) => r.s);
+      const inGroup = groupId === undefined ? [] : selectHandlingInGroup.all(groupId, since, limit).map((r) => r.s);
+      return { inGroup, all: selectHandlingAll.all(since, limit).map((r) => r.s) };
     },
 
     async transfers(id) {
@@ -488,47 +342,3 @@ export function createSqliteRoutingStore(db: Db, clock: Clock = systemClock): Ro
   });
 }
 
-function toRouted(row: ConversationRow): RoutedConversation {
-  const c: RoutedConversation = { id: row.id, status: row.status, lang: row.lang, createdAt: row.created_at, updatedAt: row.updated_at };
-  if (row.group_id !== null) c.groupId = row.group_id;
-  if (row.agent_id !== null) c.agentId = row.agent_id;
-  if (row.assigned_at !== null) c.assignedAt = row.assigned_at;
-  if (row.queued_at !== null) c.queuedAt = row.queued_at;
-  if (row.handoff_reason !== null) c.handoffReason = row.handoff_reason;
-  if (row.closed_at !== null) c.closedAt = row.closed_at;
-  if (row.closed_by !== null) c.closedBy = row.closed_by;
-  return c;
-}
-
-function toClosure(row: ClosureRow): Closure {
-  const c: Closure = { id: row.id, conversationId: row.conversation_id, closedAt: row.closed_at, closedBy: row.closed_by };
-  if (row.group_id !== null) c.groupId = row.group_id;
-  if (row.agent_id !== null) c.agentId = row.agent_id;
-  if (row.handling_seconds !== null) c.handlingSeconds = row.handling_seconds;
-  if (row.rating !== null) c.rating = row.rating;
-  if (row.rating_comment !== null) c.ratingComment = row.rating_comment;
-  return c;
-}
-
-function toTransfer(row: TransferRow): TransferRecord {
-  const t: TransferRecord = { id: row.id, createdAt: row.created_at };
-  if (row.from_agent_id !== null) t.fromAgentId = row.from_agent_id;
-  if (row.to_agent_id !== null) t.toAgentId = row.to_agent_id;
-  if (row.to_group_id !== null) t.toGroupId = row.to_group_id;
-  if (row.note !== null) t.note = row.note;
-  return t;
-}
-
-function toMessage(
-  id: number,
-  conversationId: string,
-  m: { author: MessageAuthor; text: string; kind?: string; entryId?: string; confidence?: number; agentId?: string },
-  createdAt: string,
-): StoredMessage {
-  const message: StoredMessage = { id, conversationId, author: m.author, text: m.text, createdAt };
-  if (m.kind !== undefined) message.kind = m.kind;
-  if (m.entryId !== undefined) message.entryId = m.entryId;
-  if (m.confidence !== undefined) message.confidence = m.confidence;
-  if (m.agentId !== undefined) message.agentId = m.agentId;
-  return message;
-}

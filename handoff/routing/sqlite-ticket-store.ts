@@ -1,30 +1,11 @@
 // The TicketStore on better-sqlite3 (table tickets of migration 003).
-import type { Lang } from '../../knowledge/types.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { StoredMessage } from '../conversations/conversation-store.ts';
+import { assertAnswerable, DEFAULT_TICKET_LIST_LIMIT, ticketAnswerMessage, ticketListLimit, toTicket, type TicketRow } from './ticket-rows.ts';
 import type { Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../platform/errors.ts';
-import type { NewTicket, Ticket, TicketReason, TicketStatus, TicketStore } from './tickets.ts';
-
-interface TicketRow {
-  id: number;
-  conversation_id: string | null;
-  group_id: string;
-  lang: Lang;
-  contact: string;
-  text: string;
-  reason: TicketReason;
-  status: TicketStatus;
-  answer: string | null;
-  answered_by: string | null;
-  answered_at: string | null;
-  created_at: string;
-}
-
-/** Range 1-500; default 200 (TicketListOptions.limit). */
-const DEFAULT_LIST_LIMIT = 200;
-const MAX_LIST_LIMIT = 500;
+import { ConflictError, NotFoundError } from '../platform/errors.ts';
+import type { NewTicket, Ticket, TicketStore } from './tickets.ts';
 
 export function createSqliteTicketStore(db: Db, clock: Clock = systemClock): TicketStore {
   const insert = db.prepare(`
@@ -47,6 +28,8 @@ export function createSqliteTicketStore(db: Db, clock: Clock = systemClock): Tic
     INSERT INTO messages (conversation_id, author, text, kind, agent_id, created_at)
     VALUES (@conversationId, 'agent', @text, 'ticket_answer', @agentId, @now)`);
   const touch = db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?');
+  const setAnswerMessage = db.prepare('UPDATE tickets SET answer_message_id = ? WHERE id = ?');
+  const selectForConversation = db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE conversation_id = ? ORDER BY id');
 
   function ticketOrThrow(id: number): TicketRow {
     const row = selectOne.get(id);
@@ -64,25 +47,15 @@ export function createSqliteTicketStore(db: Db, clock: Clock = systemClock): Tic
 
   const answerTx = db.transaction((id: number, input: { agentId: string; text: string; groups?: readonly string[] }) => {
     const row = ticketOrThrow(id);
-    if (input.groups && !input.groups.includes(row.group_id)) {
-      throw new ForbiddenError(`handoff: ticket ${id} belongs to group ${row.group_id}, not one of yours`);
-    }
-    if (row.status === 'answered') throw new ConflictError(`handoff: ticket ${id} was already answered`);
+    assertAnswerable(row, input.groups);
     const now = clock().toISOString();
     markAnswered.run({ id, answer: input.text, agentId: input.agentId, now });
     let message: StoredMessage | undefined;
     if (row.conversation_id !== null && conversationExists.get(row.conversation_id)) {
       const { lastInsertRowid } = insertMessage.run({ conversationId: row.conversation_id, text: input.text, agentId: input.agentId, now });
       touch.run(now, row.conversation_id);
-      message = {
-        id: Number(lastInsertRowid),
-        conversationId: row.conversation_id,
-        author: 'agent',
-        text: input.text,
-        kind: 'ticket_answer',
-        agentId: input.agentId,
-        createdAt: now,
-      };
+      setAnswerMessage.run(Number(lastInsertRowid), id);
+      message = ticketAnswerMessage(Number(lastInsertRowid), row.conversation_id, input, now);
     }
     return message ? { ticket: toTicket(ticketOrThrow(id)), message } : { ticket: toTicket(ticketOrThrow(id)) };
   });
@@ -94,31 +67,16 @@ export function createSqliteTicketStore(db: Db, clock: Clock = systemClock): Tic
     async get(id) {
       return toTicket(ticketOrThrow(id));
     },
-    async list({ status, groups, limit = DEFAULT_LIST_LIMIT } = {}) {
-      const capped = Math.max(1, Math.min(Math.trunc(limit), MAX_LIST_LIMIT));
+    async list({ status, groups, limit = DEFAULT_TICKET_LIST_LIMIT } = {}) {
+      const capped = ticketListLimit(limit);
       const groupFilter = groups === undefined ? null : JSON.stringify(groups);
       return selectList.all(status ?? null, status ?? null, groupFilter, groupFilter, capped).map(toTicket);
     },
     async answer(id, input) {
       return answerTx.immediate(id, input);
     },
+    async listForConversation(conversationId) {
+      return selectForConversation.all(conversationId).map(toTicket);
+    },
   });
-}
-
-function toTicket(row: TicketRow): Ticket {
-  const ticket: Ticket = {
-    id: row.id,
-    groupId: row.group_id,
-    lang: row.lang,
-    contact: row.contact,
-    text: row.text,
-    reason: row.reason,
-    status: row.status,
-    createdAt: row.created_at,
-  };
-  if (row.conversation_id !== null) ticket.conversationId = row.conversation_id;
-  if (row.answer !== null) ticket.answer = row.answer;
-  if (row.answered_by !== null) ticket.answeredBy = row.answered_by;
-  if (row.answered_at !== null) ticket.answeredAt = row.answered_at;
-  return ticket;
 }

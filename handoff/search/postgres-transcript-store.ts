@@ -1,39 +1,18 @@
 // The TranscriptStore on PostgreSQL (DATABASE_URL): resume reads in one statement, search by ILIKE on pg_trgm.
-import { toMessage, type MessageRow } from '../conversations/sqlite-conversation-store.ts';
-import type { ConversationStatus, MessageAuthor } from '../conversations/conversation-store.ts';
+import { toMessage, type MessageRow } from '../conversations/conversation-rows.ts';
 import { viewableConversationIds, viewAccessValues } from '../conversations/postgres-view-access.ts';
 import type { PgDb, SqlValue } from '../postgres/pg-db.ts';
-import type { TranscriptHit, TranscriptPage, TranscriptQuery, TranscriptStore } from './transcript-store.ts';
-
-export interface PostgresTranscriptStoreOptions {
-  /** Most messages one messagesAfter call returns. Range 1-10000; default 1000. */
-  maxPageSize: number;
-  /** Most hits one search returns. Range 1-1000; default 200. */
-  maxSearchLimit: number;
-}
-
-export const defaultPostgresTranscriptStoreOptions: PostgresTranscriptStoreOptions = {
-  maxPageSize: 1000,
-  maxSearchLimit: 200,
-};
-
-interface HitRow {
-  id: number;
-  conversation_id: string;
-  author: MessageAuthor;
-  text: string;
-  created_at: string;
-  status: ConversationStatus;
-}
+import { likePattern, transcriptPage, type HitRow } from './transcript-rows.ts';
+import { defaultTranscriptStoreOptions, MAX_VISITOR_CONVERSATIONS, toVisitorConversation, type TranscriptPage, type TranscriptQuery, type TranscriptStore, type TranscriptStoreOptions, type VisitorConversationRow } from './transcript-store.ts';
 
 const MESSAGE_COLUMNS = `id, conversation_id, author, text, kind, entry_id, confidence, agent_id, created_at,
-  client_message_id, client_receipt, reply_id`;
+  client_message_id, client_receipt, reply_id, attachment`;
 
 export function createPostgresTranscriptStore(
   db: PgDb,
-  options: Partial<PostgresTranscriptStoreOptions> = {},
+  options: Partial<TranscriptStoreOptions> = {},
 ): TranscriptStore {
-  const { maxPageSize, maxSearchLimit } = { ...defaultPostgresTranscriptStoreOptions, ...options };
+  const { maxPageSize, maxSearchLimit } = { ...defaultTranscriptStoreOptions, ...options };
 
   return {
     async messagesAfter(conversationIds, after, limit) {
@@ -52,6 +31,19 @@ export function createPostgresTranscriptStore(
 
     async latestMessageId() {
       return (await db.one<{ id: number }>('SELECT coalesce(max(id), 0) AS id FROM messages'))?.id ?? 0;
+    },
+
+    async conversationsOfVisitor(visitorId, limit) {
+      const capped = Math.max(1, Math.min(Math.trunc(limit), MAX_VISITOR_CONVERSATIONS));
+      const rows = await db.query<VisitorConversationRow>(
+        `SELECT c.id, c.status, c.agent_id, c.group_id, c.created_at, c.updated_at,
+           (SELECT count(*) FROM messages AS m WHERE m.conversation_id = c.id) AS messages
+         FROM conversations AS c
+         WHERE c.visitor_id = $1
+         ORDER BY c.created_at DESC, c.id DESC LIMIT $2`,
+        [visitorId, capped],
+      );
+      return rows.map(toVisitorConversation);
     },
 
     async search(query: TranscriptQuery): Promise<TranscriptPage> {
@@ -80,30 +72,14 @@ export function createPostgresTranscriptStore(
       if (query.status !== undefined) conditions.push(`c.status = ${bind(query.status)}`);
       // One more than asked tells whether another page exists.
       const rows = await db.query<HitRow>(
-        `SELECT m.id, m.conversation_id, m.author, m.text, m.created_at, c.status
+        `SELECT m.id, m.conversation_id, m.author, m.text, m.created_at, c.status, c.agent_id
          FROM messages AS m JOIN conversations AS c ON c.id = m.conversation_id
          WHERE ${conditions.join('\n           AND ')}
          ORDER BY m.id DESC
          LIMIT ${bind(limit + 1)}`,
         params,
       );
-      return { hits: rows.slice(0, limit).map(toHit), more: rows.length > limit };
+      return transcriptPage(rows, limit);
     },
-  };
-}
-
-/** A term as an ILIKE pattern matching it anywhere; `%`, `_` and the escape character `\` itself are literal. */
-export function likePattern(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-}
-
-function toHit(row: HitRow): TranscriptHit {
-  return {
-    conversationId: row.conversation_id,
-    messageId: row.id,
-    author: row.author,
-    text: row.text,
-    createdAt: row.created_at,
-    status: row.status,
   };
 }

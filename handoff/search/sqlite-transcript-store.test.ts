@@ -14,33 +14,31 @@ import { createSqliteConversationStore } from '../conversations/sqlite-conversat
 import { createSqliteTranscriptStore } from './sqlite-transcript-store.ts';
 import type { TranscriptQuery, TranscriptStore } from './transcript-store.ts';
 import { EVERY_CONVERSATION, viewAccessOf } from '../conversations/view-access.ts';
-import { describeWithServices } from '../testing/services.ts';
-import { usePostgresEngine, useSqliteEngine, type EngineRef } from '../testing/handoff-store-engines.ts';
+import { databaseEachTest, describeEachEngine, type EngineDb } from '../testing/engine-databases.ts';
 
-describe('transcript store (SQLite)', () => transcriptStoreContract(useSqliteEngine()));
-describeWithServices('transcript store (PostgreSQL)', () => transcriptStoreContract(usePostgresEngine()));
+describeEachEngine('transcript store', (engine) => transcriptStoreContract(databaseEachTest(engine)));
 
-function transcriptStoreContract(engine: EngineRef): void {
+function transcriptStoreContract(db: () => EngineDb): void {
   let transcripts: TranscriptStore;
 
   beforeEach(() => {
-    transcripts = engine().transcripts();
+    transcripts = db().stores.transcripts();
   });
 
   async function conversation(): Promise<string> {
-    const { conversation } = await engine().conversations().createConversation({ lang: 'zh' });
+    const { conversation } = await db().stores.conversations().createConversation({ lang: 'zh' });
     return conversation.id;
   }
 
   async function message(conversationId: string, text: string, createdAt = '2025-03-01T04:00:00.000Z', author: MessageAuthor = 'visitor'): Promise<number> {
-    return engine().value<number>(
+    return db().value<number>(
       'INSERT INTO messages (conversation_id, author, text, created_at) VALUES (?, ?, ?, ?) RETURNING id',
-      conversationId, author, text, createdAt,
+      [conversationId, author, text, createdAt],
     );
   }
 
   const assign = (conversationId: string, agentId: string | null) =>
-    engine().run("UPDATE conversations SET agent_id = ?, status = 'assigned' WHERE id = ?", agentId, conversationId);
+    db().run("UPDATE conversations SET agent_id = ?, status = 'assigned' WHERE id = ?", [agentId, conversationId]);
 
   const search = async (terms: string[], rest: Partial<TranscriptQuery> = {}) =>
     (await transcripts.search({ terms, access: EVERY_CONVERSATION, limit: 50, ...rest })).hits.map((h) => h.text);
@@ -50,14 +48,14 @@ function transcriptStoreContract(engine: EngineRef): void {
       const c = await conversation();
       const id = await message(c, 'my broadband is down');
       expect(await search(['broadband'])).toEqual(['my broadband is down']);
-      await engine().run('UPDATE messages SET text = ? WHERE id = ?', 'my fibre is down', id);
+      await db().run('UPDATE messages SET text = ? WHERE id = ?', ['my fibre is down', id]);
       expect(await search(['broadband'])).toEqual([]);
       expect(await search(['fibre'])).toEqual(['my fibre is down']);
-      await engine().run('DELETE FROM conversations WHERE id = ?', c);
+      await db().run('DELETE FROM conversations WHERE id = ?', [c]);
       expect(await search(['fibre'])).toEqual([]);
       // SQLite's FTS5 index is consistent with its content table (the check throws if not); PostgreSQL's GIN
       // index is written in the same transaction as the row, so there is nothing to check there.
-      if (engine().name === 'sqlite') await engine().run("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+      if (db().engine === 'sqlite') await db().run("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
     });
   });
 
@@ -69,7 +67,7 @@ function transcriptStoreContract(engine: EngineRef): void {
       await assign(c, 'a2'); // transferred
       await assign(c, null); // requeued: nobody
       await assign(c, 'a1'); // back again
-      const holders = await engine().all<{ agent_id: string }>('SELECT agent_id FROM conversation_agents WHERE conversation_id = ? ORDER BY agent_id', c);
+      const holders = await db().rows<{ agent_id: string }>('SELECT agent_id FROM conversation_agents WHERE conversation_id = ? ORDER BY agent_id', [c]);
       expect(holders.map((h) => h.agent_id)).toEqual(['a1', 'a2']);
       expect(await search(['投诉'], { heldBy: 'a2' })).toEqual(['我要投诉']);
       expect(await search(['投诉'], { heldBy: 'a3' })).toEqual([]);
@@ -81,7 +79,7 @@ function transcriptStoreContract(engine: EngineRef): void {
     // held now, or waiting in their groups; not one they held before a transfer or a close.
     it('an agent finds the chats they hold now and those waiting in their groups, nothing else; an admin everything', async () => {
       const setState = (status: string, agentId: string | null, groupId: string, id: string) =>
-        engine().run('UPDATE conversations SET status = ?, agent_id = ?, group_id = ? WHERE id = ?', status, agentId, groupId, id);
+        db().run('UPDATE conversations SET status = ?, agent_id = ?, group_id = ? WHERE id = ?', [status, agentId, groupId, id]);
       const held = await conversation();
       const transferred = await conversation();
       const closed = await conversation();
@@ -127,7 +125,7 @@ function transcriptStoreContract(engine: EngineRef): void {
 
     it('says which agent wrote an agent message', async () => {
       const x = await conversation();
-      await engine().run("INSERT INTO messages (conversation_id, author, text, agent_id, created_at) VALUES (?, 'agent', 'hi', 'a1', 't')", x);
+      await db().run("INSERT INTO messages (conversation_id, author, text, agent_id, created_at) VALUES (?, 'agent', 'hi', 'a1', 't')", [x]);
       expect((await transcripts.messagesAfter([x], 0, 10))[0]).toMatchObject({ author: 'agent', agentId: 'a1' });
     });
   });
@@ -175,7 +173,7 @@ function transcriptStoreContract(engine: EngineRef): void {
     it('filters by time, status and holder, and pages with before', async () => {
       expect(await search(['话费'], { from: '2025-03-02T00:00:00.000Z' })).toEqual(['上个月话费账单有误']);
       expect(await search(['话费'], { to: '2025-03-02T00:00:00.000Z' })).toEqual(['我想查询话费余额']);
-      await engine().run("UPDATE conversations SET status = 'closed' WHERE id = ?", c2);
+      await db().run("UPDATE conversations SET status = 'closed' WHERE id = ?", [c2]);
       expect(await search(['话费'], { status: 'closed' })).toEqual(['上个月话费账单有误']);
       const hits = (await transcripts.search({ access: EVERY_CONVERSATION, terms: ['话费'], limit: 50 })).hits;
       expect(hits.map((h) => h.status)).toEqual(['closed', 'bot']);

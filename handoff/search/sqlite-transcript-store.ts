@@ -1,37 +1,18 @@
 // The TranscriptStore on better-sqlite3: resume reads in one statement, search on the FTS5 trigram index.
-import { toMessage, type MessageRow } from '../conversations/sqlite-conversation-store.ts';
-import type { ConversationStatus, MessageAuthor, StoredMessage } from '../conversations/conversation-store.ts';
+import { toMessage, type MessageRow } from '../conversations/conversation-rows.ts';
+import type { ConversationStatus } from '../conversations/conversation-store.ts';
 import { VIEWABLE_CONVERSATION_IDS, viewAccessParams, type ViewAccessParams } from '../conversations/sqlite-view-access.ts';
 import type Database from 'better-sqlite3';
 import type { Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
 import { searchIndexer } from '../sqlite/search-index.ts';
-import type { TranscriptHit, TranscriptPage, TranscriptQuery, TranscriptStore } from './transcript-store.ts';
-
-export interface SqliteTranscriptStoreOptions {
-  /** Most messages one messagesAfter call returns. Range 1-10000; default 1000. */
-  maxPageSize: number;
-  /** Most hits one search returns. Range 1-1000; default 200. */
-  maxSearchLimit: number;
-}
-
-export const defaultSqliteTranscriptStoreOptions: SqliteTranscriptStoreOptions = {
-  maxPageSize: 1000,
-  maxSearchLimit: 200,
-};
+import { likePattern, transcriptPage, type HitRow } from './transcript-rows.ts';
+import { MAX_VISITOR_CONVERSATIONS, toVisitorConversation, type VisitorConversationRow } from './transcript-store.ts';
+import { defaultTranscriptStoreOptions, type TranscriptPage, type TranscriptQuery, type TranscriptStore, type TranscriptStoreOptions } from './transcript-store.ts';
 
 /** The trigram index answers substrings of at least this many characters; shorter terms use LIKE. */
 export const TRIGRAM_MIN_CHARS = 3;
 
-
-interface HitRow {
-  id: number;
-  conversation_id: string;
-  author: MessageAuthor;
-  text: string;
-  created_at: string;
-  status: ConversationStatus;
-}
 
 interface SearchParams extends ViewAccessParams {
   match: string | null;
@@ -60,7 +41,7 @@ interface SearchShape {
  */
 function searchSql({ useIndex, heldBy, scoped }: SearchShape): string {
   return `
-    SELECT m.id, m.conversation_id, m.author, m.text, m.created_at, c.status
+    SELECT m.id, m.conversation_id, m.author, m.text, m.created_at, c.status, c.agent_id
     FROM messages AS m JOIN conversations AS c ON c.id = m.conversation_id
     WHERE m.id < @before
       ${useIndex ? 'AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH @match)' : ''}
@@ -76,9 +57,9 @@ function searchSql({ useIndex, heldBy, scoped }: SearchShape): string {
 
 export function createSqliteTranscriptStore(
   db: Db,
-  options: Partial<SqliteTranscriptStoreOptions> = {},
+  options: Partial<TranscriptStoreOptions> = {},
 ): TranscriptStore {
-  const { maxPageSize, maxSearchLimit } = { ...defaultSqliteTranscriptStoreOptions, ...options };
+  const { maxPageSize, maxSearchLimit } = { ...defaultTranscriptStoreOptions, ...options };
 
   // json_each keeps one prepared statement for any number of conversations.
   const selectAfter = db.prepare<[number, string, number], MessageRow>(`
@@ -86,6 +67,13 @@ export function createSqliteTranscriptStore(
     WHERE id > ? AND conversation_id IN (SELECT value FROM json_each(?))
     ORDER BY id LIMIT ?`);
   const selectLatest = db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM messages');
+  // conversations_visitor_id (migration 008) finds them; created_at then id orders those of one instant alike on both engines.
+  const selectOfVisitor = db.prepare<[string, number], VisitorConversationRow>(`
+    SELECT c.id, c.status, c.agent_id, c.group_id, c.created_at, c.updated_at,
+      (SELECT count(*) FROM messages AS m WHERE m.conversation_id = c.id) AS messages
+    FROM conversations AS c
+    WHERE c.visitor_id = ?
+    ORDER BY c.created_at DESC, c.id DESC LIMIT ?`);
   // Messages are indexed in batches after they are stored (migration 005); a search first indexes the rest.
   const indexer = searchIndexer(db);
   const searches = new Map<string, Database.Statement<SearchParams, HitRow>>();
@@ -105,6 +93,11 @@ export function createSqliteTranscriptStore(
 
     async latestMessageId() {
       return selectLatest.get()?.id ?? 0;
+    },
+
+    async conversationsOfVisitor(visitorId, limit) {
+      const capped = Math.max(1, Math.min(Math.trunc(limit), MAX_VISITOR_CONVERSATIONS));
+      return selectOfVisitor.all(visitorId, capped).map(toVisitorConversation);
     },
 
     async search(query: TranscriptQuery): Promise<TranscriptPage> {
@@ -128,7 +121,7 @@ export function createSqliteTranscriptStore(
       const statement = searchStatement({ useIndex: params.match !== null, heldBy: params.heldBy !== null, scoped: query.access.kind !== 'every' });
       if (params.match !== null) indexer?.catchUp();
       const rows = statement.all(params);
-      return { hits: rows.slice(0, limit).map(toHit), more: rows.length > limit };
+      return transcriptPage(rows, limit);
     },
   });
 }
@@ -136,21 +129,4 @@ export function createSqliteTranscriptStore(
 /** A term as one FTS5 string: quoted, inner quotes doubled, so no character of it is query syntax. */
 function ftsPhrase(term: string): string {
   return `"${term.replace(/"/g, '""')}"`;
-}
-
-/** A term as a LIKE pattern matching it anywhere; `%`, `_` and the escape character itself are literal. */
-function likePattern(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-}
-
-
-function toHit(row: HitRow): TranscriptHit {
-  return {
-    conversationId: row.conversation_id,
-    messageId: row.id,
-    author: row.author,
-    text: row.text,
-    createdAt: row.created_at,
-    status: row.status,
-  };
 }

@@ -1,9 +1,10 @@
 // The reports' SQL on PostgreSQL: sqlite-reports.ts's figures, statement for statement, with SQLite's date
 // functions translated (julianday differences become epoch differences, strftime's hour with a fixed offset
 // becomes the hour of the UTC time plus that same offset).
-import { zoneOffset } from '../routing/business-hours.ts';
 import type { PgDb } from '../postgres/pg-db.ts';
-import { defaultReportsOptions, type AgentReport, type Report, type Reports, type ReportsOptions } from './reports.ts';
+import { hourOffsetMinutes, reportOf, type CloseFigures, type ReportFigures } from './report-figures.ts';
+import { defaultReportsOptions, type Report, type Reports, type ReportsOptions } from './reports.ts';
+import type { VisitorRows } from './visitor-origins.ts';
 
 /** The one bot decision kinds a reply can have (the bot's system-like notes would have other kinds). */
 const REPLY_KINDS = "('answer', 'clarify', 'fallback', 'handoff')";
@@ -63,6 +64,12 @@ const CLOSED_BY = `
   SELECT cl.agent_id AS id, avg(cl.handling_seconds)::float8 AS handle, avg(cl.rating)::float8 AS rating, count(cl.rating) AS ratings
   FROM conversations AS c JOIN conversation_closures AS cl ON cl.conversation_id = c.id
   WHERE ${IN_RANGE} AND cl.agent_id IS NOT NULL GROUP BY cl.agent_id`;
+// The raw strings, grouped: each distinct user agent or referrer is parsed once in code (visitor-origins.ts).
+const USER_AGENTS = `
+  SELECT c.user_agent AS value, count(*) AS n FROM conversations AS c WHERE ${IN_RANGE} GROUP BY c.user_agent`;
+const REFERRERS = `
+  SELECT c.referrer AS referrer, CASE WHEN c.referrer IS NULL THEN NULL ELSE c.page_url END AS page, count(*) AS n
+  FROM conversations AS c WHERE ${IN_RANGE} GROUP BY 1, 2`;
 
 export function createPostgresReports(db: PgDb, options: Partial<ReportsOptions> = {}): Reports {
   const opts: ReportsOptions = { ...defaultReportsOptions, ...options };
@@ -70,64 +77,32 @@ export function createPostgresReports(db: PgDb, options: Partial<ReportsOptions>
   return {
     async report({ from, to }) {
       const range = [from.toISOString(), to.toISOString()];
-      const offsetMinutes = Math.round(zoneOffset(from.getTime(), opts.timeZone) / 60_000);
+      const offsetMinutes = hourOffsetMinutes(from, opts.timeZone);
       const inUnit = db.scope.getStore() !== undefined;
       // One REPEATABLE READ transaction: every figure sees the same database state, as SQLite's one read
       // transaction gave (READ COMMITTED would take a new snapshot per statement). Inside a caller's unit, its
       // transaction is used as it is.
       return db.transaction(async (): Promise<Report> => {
         if (!inUnit) await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-        const h = (await db.one<{ conversations: number; contained: number; queued: number }>(HEADLINE, range))!;
-        const reasons = await db.query<{ reason: string; n: number }>(REASONS, range);
-        const r = (await db.one<{ replies: number; fallbacks: number }>(REPLIES, range))!;
-        const entries = await db.query<{ entryId: string; count: number }>(ENTRIES, [...range, opts.topEntries]);
-        const wait = (await db.one<{ avg: number | null }>(WAIT, range))!;
-        const cl = (await db.one<{ handle: number | null; rating: number | null; ratings: number }>(CLOSES, range))!;
-        const hours = await db.query<{ hour: number; n: number }>(HOURS, [...range, offsetMinutes]);
-        const held = await db.query<{ id: string; displayName: string | null; n: number }>(HELD, range);
-        const closedBy = await db.query<{ id: string; handle: number | null; rating: number | null; ratings: number }>(CLOSED_BY, range);
-
-        const byHour: number[] = new Array<number>(24).fill(0);
-        for (const row of hours) byHour[row.hour] = row.n;
-        const closers = new Map(closedBy.map((row) => [row.id, row]));
-        const agents = held.map((row): AgentReport => {
-          const mine = closers.get(row.id);
-          return {
-            id: row.id,
-            displayName: row.displayName ?? row.id,
-            conversations: row.n,
-            avgHandleSeconds: round(mine?.handle ?? null, 1),
-            csat: { average: round(mine?.rating ?? null, 2), count: mine?.ratings ?? 0 },
-          };
-        });
-        agents.sort((a, b) => b.conversations - a.conversations || a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
-        return {
-          from: range[0]!,
-          to: range[1]!,
-          conversations: h.conversations,
-          containmentRate: share(h.contained, h.conversations),
-          handoffRate: share(h.queued, h.conversations),
-          handoffReasons: Object.fromEntries(reasons.map((row) => [row.reason, row.n])),
-          fallbackRate: share(r.fallbacks, r.replies),
-          avgWaitSeconds: round(wait.avg, 1),
-          avgHandleSeconds: round(cl.handle, 1),
-          csat: { average: round(cl.rating, 2), count: cl.ratings },
-          byHour,
-          topEntries: entries,
-          agents,
-        };
+        return reportOf(
+          { from: range[0]!, to: range[1]! },
+          {
+            headline: (await db.one<ReportFigures['headline']>(HEADLINE, range))!,
+            reasons: await db.query<ReportFigures['reasons'][number]>(REASONS, range),
+            replies: (await db.one<ReportFigures['replies']>(REPLIES, range))!,
+            topEntries: await db.query<ReportFigures['topEntries'][number]>(ENTRIES, [...range, opts.topEntries]),
+            wait: (await db.one<ReportFigures['wait']>(WAIT, range))!,
+            closes: (await db.one<CloseFigures>(CLOSES, range))!,
+            hours: await db.query<ReportFigures['hours'][number]>(HOURS, [...range, offsetMinutes]),
+            held: await db.query<ReportFigures['held'][number]>(HELD, range),
+            closedBy: await db.query<ReportFigures['closedBy'][number]>(CLOSED_BY, range),
+            visitors: {
+              userAgents: await db.query<VisitorRows['userAgents'][number]>(USER_AGENTS, range),
+              referrers: await db.query<VisitorRows['referrers'][number]>(REFERRERS, range),
+            },
+          },
+        );
       });
     },
   };
-}
-
-function share(part: number, whole: number): number | null {
-  return whole === 0 ? null : part / whole;
-}
-
-/** Figures are shown to a tenth of a second and ratings to a hundredth, as SQLite's reports round them. */
-function round(value: number | null, digits: number): number | null {
-  if (value === null) return null;
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }

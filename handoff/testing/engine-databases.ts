@@ -1,27 +1,30 @@
-// One test body, two engines, for the stores beside the conversation ones (agents, sessions, groups, content,
-// supervision, visitors): `describeEachEngine` runs it against SQLite always and against PostgreSQL where the
-// test services are (describeWithServices). Each test opens fresh migrated databases of its own, and may open
-// more pools on the same one (`another()`), as several nodes would.
+// One test body, two engines, for every store: `describeEachEngine` runs it against SQLite always and against
+// PostgreSQL where the test services are (describeWithServices). Each test opens fresh migrated databases of its
+// own (`databases`, or `databaseEachTest` for a block whose every test uses one), and may open more pools on the
+// same one (`another()`), as several nodes would. Raw SQL in tests is written once, with `?` placeholders.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe } from 'vitest';
+import { afterEach, beforeEach, describe } from 'vitest';
 import type { AgentStore } from '../agents/agent-store.ts';
 import { createPostgresAgentStore } from '../agents/postgres-agent-store.ts';
 import { createSqliteAgentStore } from '../agents/sqlite-agent-store.ts';
 import { createPostgresSessionStore } from '../auth/postgres-session-store.ts';
 import type { SessionStore, SessionStoreOptions } from '../auth/session-store.ts';
 import { createSqliteSessionStore } from '../auth/sqlite-session-store.ts';
-import type { CannedReplyStore } from '../content/canned-reply-store.ts';
+import type { CannedReplyStore, CannedReplyStoreOptions } from '../content/canned-reply-store.ts';
 import type { FaqDraftStore } from '../content/faq-draft-store.ts';
 import { createPostgresCannedReplyStore } from '../content/postgres-canned-reply-store.ts';
 import { createPostgresFaqDraftStore } from '../content/postgres-faq-draft-store.ts';
 import { createPostgresUnansweredStore } from '../content/postgres-unanswered-store.ts';
-import { createSqliteCannedReplyStore, type SqliteCannedReplyStoreOptions } from '../content/sqlite-canned-reply-store.ts';
+import { createSqliteCannedReplyStore } from '../content/sqlite-canned-reply-store.ts';
 import { createSqliteFaqDraftStore } from '../content/sqlite-faq-draft-store.ts';
 import { createSqliteUnansweredStore } from '../content/sqlite-unanswered-store.ts';
 import type { UnansweredStore } from '../content/unanswered-store.ts';
+import type { ConversationStore } from '../conversations/conversation-store.ts';
+import { createPostgresConversationStore } from '../conversations/postgres-conversation-store.ts';
+import { createSqliteConversationStore } from '../conversations/sqlite-conversation-store.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { openPostgres } from '../postgres/open.ts';
@@ -29,10 +32,19 @@ import { createPgDb, type PgDb, type SqlValue } from '../postgres/pg-db.ts';
 import { createPostgresUnitOfWork } from '../postgres/unit-of-work.ts';
 import type { GroupStore } from '../routing/groups.ts';
 import { createPostgresGroupStore } from '../routing/postgres-group-store.ts';
+import { createPostgresRoutingStore } from '../routing/postgres-routing-store.ts';
+import { createPostgresTicketStore } from '../routing/postgres-ticket-store.ts';
+import type { RoutingStore } from '../routing/routing-store.ts';
 import { createSqliteGroupStore } from '../routing/sqlite-group-store.ts';
+import { createSqliteRoutingStore } from '../routing/sqlite-routing-store.ts';
+import { createSqliteTicketStore } from '../routing/sqlite-ticket-store.ts';
+import type { TicketStore } from '../routing/tickets.ts';
+import { createPostgresTranscriptStore } from '../search/postgres-transcript-store.ts';
+import { createSqliteTranscriptStore } from '../search/sqlite-transcript-store.ts';
+import type { TranscriptStore } from '../search/transcript-store.ts';
 import { openDatabase, type Db } from '../sqlite/db.ts';
 import { createSqliteUnitOfWork } from '../sqlite/unit-of-work.ts';
-import type { AuditLog, SqliteAuditLogOptions } from '../supervision/audit-log.ts';
+import type { AuditLog, AuditLogOptions } from '../supervision/audit-log.ts';
 import { createPostgresAuditLog } from '../supervision/postgres-audit-log.ts';
 import { createPostgresReports } from '../supervision/postgres-reports.ts';
 import type { Reports, ReportsOptions } from '../supervision/reports.ts';
@@ -51,15 +63,22 @@ import { createTestDatabase, describeWithServices } from './services.ts';
 
 export type EngineName = 'sqlite' | 'postgres';
 
+/** The conversation store's options (the same on both engines). */
+export type ConversationStoreTestOptions = NonNullable<Parameters<typeof createSqliteConversationStore>[1]>;
+
 /** The stores these tests cover, built on one engine's database. */
 export interface EngineStores {
+  conversations(options?: ConversationStoreTestOptions): ConversationStore;
+  routing(clock?: Clock): RoutingStore;
+  tickets(clock?: Clock): TicketStore;
+  transcripts(): TranscriptStore;
   agents(options?: { clock?: Clock }): AgentStore;
   sessions(options?: Partial<SessionStoreOptions>): SessionStore;
   groups(clock?: Clock): GroupStore;
-  cannedReplies(options?: Partial<SqliteCannedReplyStoreOptions>): CannedReplyStore;
+  cannedReplies(options?: Partial<CannedReplyStoreOptions>): CannedReplyStore;
   unanswered(): UnansweredStore;
   faqDrafts(): FaqDraftStore;
-  audit(options?: Partial<SqliteAuditLogOptions>): AuditLog;
+  audit(options?: Partial<AuditLogOptions>): AuditLog;
   reports(options?: Partial<ReportsOptions>): Reports;
   visitorBlocks(): VisitorBlockStore;
   visitorTranscripts(): VisitorTranscripts;
@@ -83,8 +102,8 @@ export interface EngineDb {
   run(sql: string, params?: unknown[]): Promise<number>;
   /** Writes one row as a fixture (column names as keys) and returns it as stored, its generated id included. */
   insert(table: string, row: Record<string, unknown>): Promise<Record<string, unknown>>;
-  /** Another connection to the same database: on PostgreSQL another pool, as another node has. */
-  another(): Promise<EngineDb>;
+  /** Another connection to the same database: on PostgreSQL another pool (of `poolSize` connections, default 4), as another node has. */
+  another(options?: { poolSize?: number }): Promise<EngineDb>;
   close(): Promise<void>;
 }
 
@@ -96,6 +115,10 @@ export interface StoreEngine {
 
 function sqliteStores(db: Db): EngineStores {
   return {
+    conversations: (o = {}) => createSqliteConversationStore(db, o),
+    routing: (clock) => createSqliteRoutingStore(db, clock),
+    tickets: (clock) => createSqliteTicketStore(db, clock),
+    transcripts: () => createSqliteTranscriptStore(db),
     agents: (o = {}) => createSqliteAgentStore(db, o),
     sessions: (o = {}) => createSqliteSessionStore(db, o),
     groups: (clock) => createSqliteGroupStore(db, clock),
@@ -113,6 +136,10 @@ function sqliteStores(db: Db): EngineStores {
 
 function postgresStores(db: PgDb): EngineStores {
   return {
+    conversations: (o = {}) => createPostgresConversationStore(db, o),
+    routing: (clock) => createPostgresRoutingStore(db, clock),
+    tickets: (clock) => createPostgresTicketStore(db, clock),
+    transcripts: () => createPostgresTranscriptStore(db),
     agents: (o = {}) => createPostgresAgentStore(db, o),
     sessions: (o = {}) => createPostgresSessionStore(db, o),
     groups: (clock) => createPostgresGroupStore(db, clock),
@@ -196,8 +223,8 @@ function postgresDb(db: PgDb, url: string, drop: (() => Promise<void>) | undefin
     async insert(table, row) {
       return (await db.one<Record<string, unknown>>(numbered(insertSql(table, row)), Object.values(row) as SqlValue[]))!;
     },
-    async another() {
-      const other = createPgDb(url, { poolSize: 4 });
+    async another({ poolSize = 4 } = {}) {
+      const other = createPgDb(url, { poolSize });
       others.push(other);
       return postgresDb(other, url, undefined, others);
     },
@@ -257,6 +284,20 @@ export function databases(engine: StoreEngine): () => Promise<EngineDb> {
     opened.push(db);
     return db;
   };
+}
+
+/**
+ * For a block whose every test uses one database: a fresh migrated one is opened before each test (before the
+ * block's own beforeEach hooks, registered after this call, run) and closed after it. The function returned gives
+ * the current test's database.
+ */
+export function databaseEachTest(engine: StoreEngine): () => EngineDb {
+  const open = databases(engine);
+  let current: EngineDb | undefined;
+  beforeEach(async () => {
+    current = await open();
+  });
+  return () => current!;
 }
 
 /** A conversation row (status bot, zh, created 2025-03-03T01:00Z unless `extra` says otherwise) for rows that hang off one. */

@@ -1,30 +1,19 @@
 // The automatic invitation rules on PostgreSQL: replaced as a whole list, in order, read fresh on every sweep.
 import { randomUUID } from 'node:crypto';
 import type { PgDb } from '../postgres/pg-db.ts';
-import type { InvitationRule, InvitationRuleStore } from './invitation-rules.ts';
-
-interface RuleRow {
-  id: string;
-  url_pattern: string;
-  dwell_seconds: number;
-  text_zh: string;
-  text_en: string;
-  enabled: number;
-}
+import { toInvitationRule, toInvitedBy, type InvitedRow, type RuleRow } from './invitation-rule-rows.ts';
+import type { InvitationRuleStore } from './invitation-rules.ts';
 
 /** Two admins saving at once on two nodes: one whole list wins, never a mix of both (SQLite's write lock). */
 const RULES_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('handoff/invitation-rules', 0))";
 
 export function createPostgresInvitationRuleStore(db: PgDb): InvitationRuleStore {
-  const toRule = (r: RuleRow): InvitationRule => ({
-    id: r.id, urlPattern: r.url_pattern, dwellSeconds: r.dwell_seconds, text: { zh: r.text_zh, en: r.text_en }, enabled: r.enabled === 1,
-  });
 
   const store: InvitationRuleStore = {
     // No cache, unlike SQLite's store: another node may replace the rules, and the read (at most 50 short rows,
     // once a second by the sweep) costs less than keeping nodes in step would.
     async list() {
-      return (await db.query<RuleRow>('SELECT * FROM invitation_rules ORDER BY position')).map(toRule);
+      return (await db.query<RuleRow>('SELECT * FROM invitation_rules ORDER BY position')).map(toInvitationRule);
     },
     async replace(rules, at) {
       const withIds = rules.map((r) => ({ ...r, id: r.id ?? randomUUID() }));
@@ -50,11 +39,11 @@ export function createPostgresInvitationRuleStore(db: PgDb): InvitationRuleStore
       );
     },
     async invitedBy(conversationId) {
-      const row = await db.one<{ invitation_id: string; kind: 'agent' | 'rule' }>(
+      const row = await db.one<InvitedRow>(
         'SELECT invitation_id, kind FROM invited_conversations WHERE conversation_id = $1',
         [conversationId],
       );
-      return row ? { invitationId: row.invitation_id, kind: row.kind } : undefined;
+      return toInvitedBy(row);
     },
   };
   return store;

@@ -2,9 +2,8 @@
 // row), and the refused requests counted per block and per day.
 import { randomUUID } from 'node:crypto';
 import type { PgDb } from '../postgres/pg-db.ts';
-import type { BlockKind, BlockSummary, NewBlock, StoredBlock, VisitorBlockStore } from './visitor-blocks.ts';
-
-const HOUR_MS = 3_600_000;
+import { planBlock, toBlockSummary, toStoredBlock, type BlockRow, type BlockSummaryRow } from './visitor-block-rows.ts';
+import type { BlockSummary, NewBlock, VisitorBlockStore } from './visitor-blocks.ts';
 
 /**
  * Held per kind and value from reading what is in force to writing: two nodes blocking one address at once
@@ -12,77 +11,38 @@ const HOUR_MS = 3_600_000;
  */
 const VALUE_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('handoff/visitor-blocks:' || $1::text || ':' || $2::text, 0))";
 
-interface BlockRow {
-  id: string;
-  kind: BlockKind;
-  value: string;
-  reason: string | null;
-  conversation_id: string | null;
-  created_by: string;
-  created_at: string;
-  expires_at: string | null;
-  lifted_at: string | null;
-  lifted_by: string | null;
-  hits: number;
-  last_hit_at: string | null;
-  hits_day: string | null;
-  hits_on_day: number;
-}
-
-const expiryMs = (expiresAt: string | null) => (expiresAt === null ? Infinity : Date.parse(expiresAt));
-
-function toStored(row: BlockRow): StoredBlock {
-  return {
-    id: row.id,
-    kind: row.kind,
-    value: row.value,
-    reason: row.reason,
-    conversationId: row.conversation_id,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    liftedAt: row.lifted_at,
-    liftedBy: row.lifted_by,
-    hits: row.hits,
-    lastHitAt: row.last_hit_at,
-  };
-}
-
 export function createPostgresVisitorBlockStore(db: PgDb): VisitorBlockStore {
   const selectById = (id: string) => db.one<BlockRow>('SELECT * FROM visitor_blocks WHERE id = $1', [id]);
 
   return {
     async unlifted() {
-      return (await db.query<BlockRow>('SELECT * FROM visitor_blocks WHERE lifted_at IS NULL')).map(toStored);
+      return (await db.query<BlockRow>('SELECT * FROM visitor_blocks WHERE lifted_at IS NULL')).map(toStoredBlock);
     },
 
     async get(id) {
       const row = await selectById(id);
-      return row ? toStored(row) : undefined;
+      return row ? toStoredBlock(row) : undefined;
     },
 
     async block(input: NewBlock, now: Date) {
       return db.transaction(async () => {
         await db.query(VALUE_LOCK, [input.kind, input.value]);
-        const expiresAt = input.durationHours === undefined ? null : new Date(now.getTime() + input.durationHours * HOUR_MS).toISOString();
         const open = await db.one<BlockRow>('SELECT * FROM visitor_blocks WHERE kind = $1 AND value = $2 AND lifted_at IS NULL', [input.kind, input.value]);
-        if (open && expiryMs(open.expires_at) > now.getTime()) {
-          // An agent's hour must not cut short an admin's "until lifted": the later expiry wins.
-          const later = expiryMs(open.expires_at) >= expiryMs(expiresAt) ? open.expires_at : expiresAt;
+        const plan = planBlock(open, input, now);
+        if (plan.kind === 'extend') {
           const row = await db.one<BlockRow>(
             'UPDATE visitor_blocks SET expires_at = $2, reason = coalesce($3, reason) WHERE id = $1 RETURNING *',
-            [open.id, later, input.reason ?? null],
+            [plan.id, plan.expiresAt, input.reason ?? null],
           );
-          return toStored(row!);
+          return toStoredBlock(row!);
         }
-        // An expired block is closed off (ended at its expiry, by nobody) so the same value can be blocked anew.
-        if (open) await db.run('UPDATE visitor_blocks SET lifted_at = expires_at WHERE id = $1', [open.id]);
+        if (plan.endExpired !== undefined) await db.run('UPDATE visitor_blocks SET lifted_at = expires_at WHERE id = $1', [plan.endExpired]);
         const row = await db.one<BlockRow>(
           `INSERT INTO visitor_blocks (id, kind, value, reason, conversation_id, created_by, created_at, expires_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-          [randomUUID(), input.kind, input.value, input.reason ?? null, input.conversationId ?? null, input.createdBy, now.toISOString(), expiresAt],
+          [randomUUID(), input.kind, input.value, input.reason ?? null, input.conversationId ?? null, input.createdBy, now.toISOString(), plan.expiresAt],
         );
-        return toStored(row!);
+        return toStoredBlock(row!);
       });
     },
 
@@ -91,7 +51,7 @@ export function createPostgresVisitorBlockStore(db: PgDb): VisitorBlockStore {
         if (block.liftedAt === null) {
           await db.run('UPDATE visitor_blocks SET lifted_at = $2, lifted_by = $3 WHERE id = $1 AND lifted_at IS NULL', [block.id, now.toISOString(), by]);
         }
-        return toStored((await selectById(block.id))!);
+        return toStoredBlock((await selectById(block.id))!);
       });
     },
 
@@ -119,11 +79,11 @@ export function createPostgresVisitorBlockStore(db: PgDb): VisitorBlockStore {
          ORDER BY created_at DESC, id COLLATE "C"`,
         [since],
       );
-      return rows.map(toStored);
+      return rows.map(toStoredBlock);
     },
 
     async summary(now, day): Promise<BlockSummary> {
-      const row = (await db.one<{ active: number; hits: number | null; today: number | null }>(
+      const row = (await db.one<BlockSummaryRow>(
         `SELECT
            count(*) FILTER (WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $1)) AS active,
            sum(hits) FILTER (WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $1)) AS hits,
@@ -131,7 +91,7 @@ export function createPostgresVisitorBlockStore(db: PgDb): VisitorBlockStore {
          FROM visitor_blocks`,
         [now.toISOString(), day],
       ))!;
-      return { active: row.active, hits: row.hits ?? 0, hitsToday: row.today ?? 0 };
+      return toBlockSummary(row);
     },
   };
 }

@@ -1,16 +1,17 @@
 // A visitor's transcripts on PostgreSQL: export or delete the named conversations and everything stored with them.
 import type { PgDb } from '../postgres/pg-db.ts';
 import type { VisitorDeleteCounts, VisitorTranscriptExport, VisitorTranscripts } from './visitor-transcripts.ts';
+import { exportedConversation, type ExportConversationRow, type ExportMessageRow, type ExportRatingRow, type ExportTicketRow } from './visitor-transcript-rows.ts';
 
 /** Where an erasure leaves dead rows: the conversations and every table that keeps something of theirs. */
 const ERASED_TABLES = [
   'messages', 'conversations', 'tickets', 'conversation_closures', 'conversation_transfers', 'conversation_agents',
-  'unanswered_questions', 'faq_drafts', 'invited_conversations',
+  'unanswered_questions', 'faq_drafts', 'invited_conversations', 'attachments', 'attachment_blobs',
 ];
 
 export function createPostgresVisitorTranscripts(db: PgDb): VisitorTranscripts {
   const selectConversations = (ids: readonly string[]) =>
-    db.query<Record<string, any>>(
+    db.query<ExportConversationRow>(
       `SELECT id, status, lang, group_id, visitor_id, client_ip, user_agent, page_url, referrer, created_at, closed_at
        FROM conversations WHERE id = ANY($1::text[]) ORDER BY created_at, id COLLATE "C"`,
       [[...ids]],
@@ -26,7 +27,7 @@ export function createPostgresVisitorTranscripts(db: PgDb): VisitorTranscripts {
     },
 
     async statuses(ids) {
-      return new Map((await selectConversations(ids)).map((r) => [r.id as string, r.status as string]));
+      return new Map((await selectConversations(ids)).map((r) => [r.id, r.status]));
     },
 
     async export(ids): Promise<VisitorTranscriptExport> {
@@ -35,41 +36,22 @@ export function createPostgresVisitorTranscripts(db: PgDb): VisitorTranscripts {
       return db.transaction(async () => {
         if (!inUnit) await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
         const rows = await selectConversations(ids);
-        const found = new Set(rows.map((r) => r.id as string));
+        const found = new Set(rows.map((r) => r.id));
         const conversations: VisitorTranscriptExport['conversations'] = [];
         for (const r of rows) {
-          const messages = await db.query<Record<string, any>>(
+          const messages = await db.query<ExportMessageRow>(
             'SELECT id, author, text, kind, agent_id, created_at FROM messages WHERE conversation_id = $1 ORDER BY id',
             [r.id],
           );
-          const tickets = await db.query<Record<string, any>>(
+          const tickets = await db.query<ExportTicketRow>(
             'SELECT id, contact, text, status, answer, created_at, answered_at FROM tickets WHERE conversation_id = $1 ORDER BY id',
             [r.id],
           );
-          const ratings = await db.query<Record<string, any>>(
+          const ratings = await db.query<ExportRatingRow>(
             'SELECT rating, rating_comment, rated_at, closed_at FROM conversation_closures WHERE conversation_id = $1 AND rating IS NOT NULL ORDER BY id',
             [r.id],
           );
-          conversations.push({
-            id: r.id,
-            status: r.status,
-            lang: r.lang,
-            groupId: r.group_id,
-            visitorId: r.visitor_id,
-            clientIp: r.client_ip,
-            userAgent: r.user_agent,
-            pageUrl: r.page_url,
-            referrer: r.referrer,
-            createdAt: r.created_at,
-            closedAt: r.closed_at,
-            messages: messages.map((m) => ({
-              id: m.id, author: m.author, text: m.text, kind: m.kind, agentId: m.agent_id, createdAt: m.created_at,
-            })),
-            tickets: tickets.map((t) => ({
-              id: t.id, contact: t.contact, text: t.text, status: t.status, answer: t.answer, createdAt: t.created_at, answeredAt: t.answered_at,
-            })),
-            ratings: ratings.map((x) => ({ rating: x.rating, comment: x.rating_comment, ratedAt: x.rated_at, closedAt: x.closed_at })),
-          });
+          conversations.push(exportedConversation(r, { messages, tickets, ratings }));
         }
         return { conversations, missing: ids.filter((id) => !found.has(id)) };
       });

@@ -2,16 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
+import { toInvitationRule, toInvitedBy, type InvitedRow, type RuleRow } from './invitation-rule-rows.ts';
 import type { InvitationRule, InvitationRuleStore } from './invitation-rules.ts';
-
-interface RuleRow {
-  id: string;
-  url_pattern: string;
-  dwell_seconds: number;
-  text_zh: string;
-  text_en: string;
-  enabled: number;
-}
 
 export function createSqliteInvitationRuleStore(db: Db): InvitationRuleStore {
   const selectAll = db.prepare<[], RuleRow>('SELECT * FROM invitation_rules ORDER BY position');
@@ -20,14 +12,11 @@ export function createSqliteInvitationRuleStore(db: Db): InvitationRuleStore {
     VALUES (@id, @urlPattern, @dwellSeconds, @zh, @en, @enabled, @position, @at)`);
   const insertInvited = db.prepare(`INSERT OR IGNORE INTO invited_conversations (conversation_id, invitation_id, kind, agent_id, rule_id, created_at)
     VALUES (@conversationId, @invitationId, @kind, @agentId, @ruleId, @at)`);
-  const selectInvited = db.prepare<[string], { invitation_id: string; kind: 'agent' | 'rule' }>(
+  const selectInvited = db.prepare<[string], InvitedRow>(
     'SELECT invitation_id, kind FROM invited_conversations WHERE conversation_id = ?',
   );
   // Read on every sweep: cached, refreshed on replace (the only writer on this node).
   let cache: InvitationRule[] | undefined;
-  const toRule = (r: RuleRow): InvitationRule => ({
-    id: r.id, urlPattern: r.url_pattern, dwellSeconds: r.dwell_seconds, text: { zh: r.text_zh, en: r.text_en }, enabled: r.enabled === 1,
-  });
   const replaceTx = db.transaction((rules: InvitationRule[], at: string) => {
     deleteAll.run();
     rules.forEach((r, position) =>
@@ -36,7 +25,7 @@ export function createSqliteInvitationRuleStore(db: Db): InvitationRuleStore {
   });
   const store: InvitationRuleStore = {
     async list() {
-      cache ??= selectAll.all().map(toRule);
+      cache ??= selectAll.all().map(toInvitationRule);
       return cache.map((r) => ({ ...r, text: { ...r.text } }));
     },
     async replace(rules, at) {
@@ -53,7 +42,7 @@ export function createSqliteInvitationRuleStore(db: Db): InvitationRuleStore {
     },
     async invitedBy(conversationId) {
       const row = selectInvited.get(conversationId);
-      return row ? { invitationId: row.invitation_id, kind: row.kind } : undefined;
+      return toInvitedBy(row);
     },
   };
   return gated(db, store);

@@ -3,45 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
-import type { BlockKind, BlockSummary, NewBlock, StoredBlock, VisitorBlockStore } from './visitor-blocks.ts';
-
-const HOUR_MS = 3_600_000;
-
-interface BlockRow {
-  id: string;
-  kind: BlockKind;
-  value: string;
-  reason: string | null;
-  conversation_id: string | null;
-  created_by: string;
-  created_at: string;
-  expires_at: string | null;
-  lifted_at: string | null;
-  lifted_by: string | null;
-  hits: number;
-  last_hit_at: string | null;
-  hits_day: string | null;
-  hits_on_day: number;
-}
-
-const expiryMs = (expiresAt: string | null) => (expiresAt === null ? Infinity : Date.parse(expiresAt));
-
-function toStored(row: BlockRow): StoredBlock {
-  return {
-    id: row.id,
-    kind: row.kind,
-    value: row.value,
-    reason: row.reason,
-    conversationId: row.conversation_id,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    liftedAt: row.lifted_at,
-    liftedBy: row.lifted_by,
-    hits: row.hits,
-    lastHitAt: row.last_hit_at,
-  };
-}
+import { planBlock, toBlockSummary, toStoredBlock, type BlockRow, type BlockSummaryRow } from './visitor-block-rows.ts';
+import type { BlockSummary, NewBlock, StoredBlock, VisitorBlockStore } from './visitor-blocks.ts';
 
 export function createSqliteVisitorBlockStore(db: Db): VisitorBlockStore {
   const selectUnlifted = db.prepare<[], BlockRow>('SELECT * FROM visitor_blocks WHERE lifted_at IS NULL');
@@ -51,7 +14,6 @@ export function createSqliteVisitorBlockStore(db: Db): VisitorBlockStore {
     INSERT INTO visitor_blocks (id, kind, value, reason, conversation_id, created_by, created_at, expires_at)
     VALUES (@id, @kind, @value, @reason, @conversationId, @createdBy, @now, @expiresAt)`);
   const extend = db.prepare('UPDATE visitor_blocks SET expires_at = @expiresAt, reason = coalesce(@reason, reason) WHERE id = @id');
-  // An expired block is closed off (ended at its expiry, by nobody) so the same value can be blocked anew.
   const endExpired = db.prepare('UPDATE visitor_blocks SET lifted_at = expires_at WHERE id = ?');
   const lift = db.prepare('UPDATE visitor_blocks SET lifted_at = @now, lifted_by = @by WHERE id = @id AND lifted_at IS NULL');
   const addHits = db.prepare(`
@@ -65,7 +27,7 @@ export function createSqliteVisitorBlockStore(db: Db): VisitorBlockStore {
     SELECT * FROM visitor_blocks
     WHERE (lifted_at IS NULL AND (expires_at IS NULL OR expires_at >= @since)) OR lifted_at >= @since
     ORDER BY created_at DESC, id`);
-  const selectSummary = db.prepare<[{ now: string; day: string }], { active: number; hits: number | null; today: number | null }>(`
+  const selectSummary = db.prepare<[{ now: string; day: string }], BlockSummaryRow>(`
     SELECT
       count(*) FILTER (WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > @now)) AS active,
       sum(hits) FILTER (WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > @now)) AS hits,
@@ -73,15 +35,12 @@ export function createSqliteVisitorBlockStore(db: Db): VisitorBlockStore {
     FROM visitor_blocks`);
 
   const blockTx = db.transaction((input: NewBlock, now: Date): StoredBlock => {
-    const expiresAt = input.durationHours === undefined ? null : new Date(now.getTime() + input.durationHours * HOUR_MS).toISOString();
-    const open = selectOpen.get(input.kind, input.value);
-    if (open && expiryMs(open.expires_at) > now.getTime()) {
-      // An agent's hour must not cut short an admin's "until lifted": the later expiry wins.
-      const later = expiryMs(open.expires_at) >= expiryMs(expiresAt) ? open.expires_at : expiresAt;
-      extend.run({ id: open.id, expiresAt: later, reason: input.reason ?? null });
-      return toStored(selectById.get(open.id)!);
+    const plan = planBlock(selectOpen.get(input.kind, input.value), input, now);
+    if (plan.kind === 'extend') {
+      extend.run({ id: plan.id, expiresAt: plan.expiresAt, reason: input.reason ?? null });
+      return toStoredBlock(selectById.get(plan.id)!);
     }
-    if (open) endExpired.run(open.id);
+    if (plan.endExpired !== undefined) endExpired.run(plan.endExpired);
     const id = randomUUID();
     insert.run({
       id,
@@ -91,14 +50,14 @@ export function createSqliteVisitorBlockStore(db: Db): VisitorBlockStore {
       conversationId: input.conversationId ?? null,
       createdBy: input.createdBy,
       now: now.toISOString(),
-      expiresAt,
+      expiresAt: plan.expiresAt,
     });
-    return toStored(selectById.get(id)!);
+    return toStoredBlock(selectById.get(id)!);
   });
 
   const liftTx = db.transaction((block: StoredBlock, by: string, now: Date): StoredBlock => {
     if (block.liftedAt === null) lift.run({ id: block.id, by, now: now.toISOString() });
-    return toStored(selectById.get(block.id)!);
+    return toStoredBlock(selectById.get(block.id)!);
   });
 
   const addHitsTx = db.transaction((hits: ReadonlyArray<{ id: string; count: number; last: Date }>, day: string) => {
@@ -107,11 +66,11 @@ export function createSqliteVisitorBlockStore(db: Db): VisitorBlockStore {
 
   return gated(db, {
     async unlifted() {
-      return selectUnlifted.all().map(toStored);
+      return selectUnlifted.all().map(toStoredBlock);
     },
     async get(id) {
       const row = selectById.get(id);
-      return row ? toStored(row) : undefined;
+      return row ? toStoredBlock(row) : undefined;
     },
     // IMMEDIATE: the write lock before reading what is open, so two blocks of one value cannot both insert.
     // Inside a unit of work the transaction is a savepoint of the unit's, which already holds the lock.
@@ -125,11 +84,11 @@ export function createSqliteVisitorBlockStore(db: Db): VisitorBlockStore {
       addHitsTx.immediate(hits, day);
     },
     async list(since) {
-      return selectList.all({ since }).map(toStored);
+      return selectList.all({ since }).map(toStoredBlock);
     },
     async summary(now, day): Promise<BlockSummary> {
       const row = selectSummary.get({ now: now.toISOString(), day })!;
-      return { active: row.active, hits: row.hits ?? 0, hitsToday: row.today ?? 0 };
+      return toBlockSummary(row);
     },
   });
 }

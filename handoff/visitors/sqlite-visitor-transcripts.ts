@@ -2,23 +2,24 @@
 import type { Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
 import type { VisitorDeleteCounts, VisitorTranscriptExport, VisitorTranscripts } from './visitor-transcripts.ts';
+import { exportedConversation, type ExportConversationRow, type ExportMessageRow, type ExportRatingRow, type ExportTicketRow } from './visitor-transcript-rows.ts';
 
 export function createSqliteVisitorTranscripts(db: Db): VisitorTranscripts {
   // json_each: one prepared statement for any number of ids.
   const IDS = 'SELECT value FROM json_each(?)';
-  const selectConversations = db.prepare<[string], Record<string, any>>(`
+  const selectConversations = db.prepare<[string], ExportConversationRow>(`
     SELECT id, status, lang, group_id, visitor_id, client_ip, user_agent, page_url, referrer, created_at, closed_at
     FROM conversations WHERE id IN (${IDS}) ORDER BY created_at, id`);
   const selectByVisitor = db.prepare<[string, number], { id: string }>(
     'SELECT id FROM conversations WHERE visitor_id = ? ORDER BY created_at, id LIMIT ?',
   );
-  const selectMessages = db.prepare<[string], Record<string, any>>(
+  const selectMessages = db.prepare<[string], ExportMessageRow>(
     'SELECT id, author, text, kind, agent_id, created_at FROM messages WHERE conversation_id = ? ORDER BY id',
   );
-  const selectTickets = db.prepare<[string], Record<string, any>>(
+  const selectTickets = db.prepare<[string], ExportTicketRow>(
     'SELECT id, contact, text, status, answer, created_at, answered_at FROM tickets WHERE conversation_id = ? ORDER BY id',
   );
-  const selectRatings = db.prepare<[string], Record<string, any>>(
+  const selectRatings = db.prepare<[string], ExportRatingRow>(
     'SELECT rating, rating_comment, rated_at, closed_at FROM conversation_closures WHERE conversation_id = ? AND rating IS NOT NULL ORDER BY id',
   );
   const selectInactive = db.prepare<[string, number], { id: string }>(
@@ -44,28 +45,11 @@ export function createSqliteVisitorTranscripts(db: Db): VisitorTranscripts {
   });
   const exportTx = db.transaction((ids: readonly string[]): VisitorTranscriptExport => {
     const rows = selectConversations.all(JSON.stringify(ids));
-    const found = new Set(rows.map((r) => r.id as string));
+    const found = new Set(rows.map((r) => r.id));
     return {
-      conversations: rows.map((r) => ({
-        id: r.id,
-        status: r.status,
-        lang: r.lang,
-        groupId: r.group_id,
-        visitorId: r.visitor_id,
-        clientIp: r.client_ip,
-        userAgent: r.user_agent,
-        pageUrl: r.page_url,
-        referrer: r.referrer,
-        createdAt: r.created_at,
-        closedAt: r.closed_at,
-        messages: selectMessages.all(r.id).map((m) => ({
-          id: m.id, author: m.author, text: m.text, kind: m.kind, agentId: m.agent_id, createdAt: m.created_at,
-        })),
-        tickets: selectTickets.all(r.id).map((t) => ({
-          id: t.id, contact: t.contact, text: t.text, status: t.status, answer: t.answer, createdAt: t.created_at, answeredAt: t.answered_at,
-        })),
-        ratings: selectRatings.all(r.id).map((x) => ({ rating: x.rating, comment: x.rating_comment, ratedAt: x.rated_at, closedAt: x.closed_at })),
-      })),
+      conversations: rows.map((r) =>
+        exportedConversation(r, { messages: selectMessages.all(r.id), tickets: selectTickets.all(r.id), ratings: selectRatings.all(r.id) }),
+      ),
       missing: ids.filter((id) => !found.has(id)),
     };
   });
@@ -75,7 +59,7 @@ export function createSqliteVisitorTranscripts(db: Db): VisitorTranscripts {
       return selectByVisitor.all(visitorId, limit).map((r) => r.id);
     },
     async statuses(ids) {
-      return new Map(selectConversations.all(JSON.stringify(ids)).map((r) => [r.id as string, r.status as string]));
+      return new Map(selectConversations.all(JSON.stringify(ids)).map((r) => [r.id, r.status]));
     },
     // One read transaction: a consistent snapshot of every conversation.
     async export(ids) {

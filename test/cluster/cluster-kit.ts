@@ -190,6 +190,12 @@ export interface ClusterOptions {
   names?: readonly string[];
   /** Added to (or overriding) every node's environment, e.g. PRESENCE_GRACE_SECONDS. */
   env?: Record<string, string>;
+  /**
+   * A database and a Redis of the caller's own, used as they are (outage tests stop and restart their servers,
+   * which must not disturb other test files): not created here, not dropped by close(). Default: a fresh database
+   * on the test PostgreSQL and a fresh key prefix on the test Redis.
+   */
+  services?: { databaseUrl: string; redisUrl: string };
 }
 
 export interface Cluster {
@@ -223,7 +229,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const ports: Record<string, number> = {};
   let db: TestDatabase | undefined;
   let proxy: RoundRobinProxy | undefined;
-  const redisUrl = testRedisUrl();
+  const redisUrl = options.services?.redisUrl ?? testRedisUrl();
   const redisPrefix = testRedisPrefix();
 
   const close = async () => {
@@ -235,7 +241,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
 
   try {
-    db = await createTestDatabase();
+    db = options.services ? { url: options.services.databaseUrl, drop: async () => {} } : await createTestDatabase();
     for (const name of names) ports[name] = await distinctFreePort(Object.values(ports));
     const sharedEnv: Record<string, string> = {
       HOST: '127.0.0.1',

@@ -1,0 +1,50 @@
+// A canned_replies row as both engines read it, the reply made of it, and the text rules of a search that both
+// engines apply alike (folding, the needle), so a search finds the same replies on either.
+import type { Lang } from '../../knowledge/types.ts';
+import { ConflictError } from '../platform/errors.ts';
+import type { CannedReply } from './canned-reply-store.ts';
+
+export interface CannedRow {
+  id: string;
+  owner_agent_id: string | null;
+  shortcut: string;
+  title: string;
+  text: string;
+  lang: Lang | null;
+  category: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function toCannedReply(row: CannedRow): CannedReply {
+  const reply: CannedReply = {
+    id: row.id,
+    scope: row.owner_agent_id === null ? 'shared' : 'personal',
+    shortcut: row.shortcut,
+    title: row.title,
+    text: row.text,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  if (row.owner_agent_id !== null) reply.ownerAgentId = row.owner_agent_id;
+  if (row.lang !== null) reply.lang = row.lang;
+  if (row.category !== null && row.category !== undefined) reply.category = row.category;
+  return reply;
+}
+
+/** Case folding for search, done by JavaScript so that it is Unicode-aware (SQLite's lower() is ASCII only, PostgreSQL's depends on the locale). */
+export const foldCannedText = (value: string): string => value.normalize('NFKC').toLowerCase();
+
+/**
+ * What a search for `q` looks for: the folded query without its leading slashes ('' when it names nothing: every
+ * reply matches), and that needle as a shortcut ("ref" and "/ref" both look for "/ref…").
+ */
+export function cannedSearchNeedle(q: string | undefined): { needle: string; shortcut: string } {
+  const needle = foldCannedText(q ?? '').trim().replace(/^\/+/, '');
+  return { needle, shortcut: `/${needle}` };
+}
+
+/** The conflict of a shortcut its owner (or the shared set) already uses. */
+export function shortcutTaken(owner: string | null, shortcut: string): ConflictError {
+  return new ConflictError(`the shortcut ${shortcut} is already used ${owner === null ? 'among the shared replies' : 'among your replies'}`);
+}
