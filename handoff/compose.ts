@@ -23,6 +23,7 @@ import { type UnansweredLog } from './content/unanswered-store.ts';
 import { liveRoutes } from './live/live-routes.ts';
 import { unansweredRoutes } from './content/unanswered-routes.ts';
 import { searchRoutes } from './search/search-routes.ts';
+import { visitorHistoryRoutes } from './search/visitor-history-routes.ts';
 import { startSessionSweeper } from './auth/session-sweeper.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { visitorRoutes } from './conversations/visitor-routes.ts';
@@ -44,6 +45,12 @@ import { createInvitationClaims, type InvitationClaims } from './visitors/invita
 import type { VisitorPresence } from './visitors/visitor-presence.ts';
 import type { RateLimiterFactory } from './http/rate-limit.ts';
 import { visitorPresenceRoutes } from './visitors/visitor-presence-routes.ts';
+import { attachmentRoutes } from './conversations/attachments/attachment-routes.ts';
+import { AttachmentLogEvent, createAttachmentErasure } from './conversations/attachments/attachment-erasure.ts';
+import { visitorTextsRoutes } from './visitor-texts/visitor-texts-routes.ts';
+import { createSmtpMailer, type Mailer, type SmtpSettings } from './mail/mailer.ts';
+import { createTicketAnswerMail } from './mail/ticket-answer-mail.ts';
+import type { Ticket } from './routing/tickets.ts';
 import type { AppEnv } from './http/app-env.ts';
 import { clientAddress, clientKey } from './http/client-address.ts';
 import type { Logger } from 'pino';
@@ -86,6 +93,10 @@ export interface HandoffOptions {
   ipv6PrefixLength: number;
   /** MAX_VISITOR_STREAMS_PER_ADDRESS: open visitor conversation streams per client key (off with RATE_LIMITS=off). */
   maxVisitorStreamsPerAddress: number;
+  /** SMTP_URL + SMTP_FROM: answers to left messages are also e-mailed to visitors who left an address. Unset: no mail. */
+  smtp?: SmtpSettings;
+  /** MAX_ATTACHMENT_BYTES: the largest file sent into a chat (the upload routes' own limit). Default 5 MiB. */
+  maxAttachmentBytes?: number;
 }
 
 export interface HandoffServicesDeps {
@@ -93,6 +104,8 @@ export interface HandoffServicesDeps {
   storage?: HandoffStorage;
   /** The embedded default's database, when `storage` is not given. */
   db?: Db;
+  /** Where e-mail goes (tests stand one in); default: SMTP from `config.smtp`, or no mail when it is unset. */
+  mailer?: Mailer;
   /** Shared state of several nodes (coordination-redis.ts); without it, this process alone. */
   coordination?: Coordination;
   config: HandoffOptions;
@@ -128,7 +141,7 @@ export interface HandoffServices {
   stop(): Promise<void>;
 }
 
-export function createHandoffServices({ storage: given, db, coordination: givenCoordination, config, store, kb: kbPort, logger, clock = systemClock }: HandoffServicesDeps): HandoffServices {
+export function createHandoffServices({ storage: given, db, coordination: givenCoordination, config, store, kb: kbPort, logger, clock = systemClock, mailer: givenMailer }: HandoffServicesDeps): HandoffServices {
   const a = config.agents;
   if (!given && !db) throw new Error('handoff: createHandoffServices needs storage or db');
   const storage = given ?? createSqliteStorage(db!, clock, store);
@@ -230,6 +243,16 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
   });
   /** Who changed what (accounts, groups, blocks, privacy, shared replies, content), read by GET /api/admin/audit. */
   const audit = storage.audit;
+  // Files sent in chats: bytes in an object store (a folder under DATA_DIR, or PostgreSQL with several nodes), rows
+  // beside the messages. An erasure deletes the rows in its transaction; the bytes follow once it has committed.
+  const attachmentErasure = createAttachmentErasure({ store: storage.attachments, blobs: storage.attachmentBlobs, clock });
+  const removeErasedAttachments = async () => {
+    const removed = await attachmentErasure.removeErased();
+    if (removed > 0) logger.info({ event: AttachmentLogEvent.erased, files: removed }, 'files of erased chats removed');
+  };
+  // Answers to left messages also go by e-mail when the visitor left an address and mail is set up (issue 17).
+  const mailer = givenMailer ?? (config.smtp ? createSmtpMailer(config.smtp) : undefined);
+  const ticketMail = mailer ? createTicketAnswerMail({ mailer, log: logger }) : undefined;
 
   return {
     hub, clock, routing, presence, requireAgent, connections, unanswered, visitorBlocks, visitors, invitations, rateLimiters,
@@ -247,7 +270,10 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
       app.route('/', adminAgentRoutes({ accounts, requireAgent, audit, maxBodyBytes }));
       app.route('/', cannedReplyRoutes({ replies: storage.cannedReplies, requireAgent, audit, maxBodyBytes }));
       app.route('/', adminGroupRoutes({ groups, hub, requireAgent, audit, maxBodyBytes }));
-      app.route('/', agentQueueRoutes({ routing, presence, groups, tickets, hub, requireAgent, audit, options: { maxBodyBytes } }));
+      app.route('/', agentQueueRoutes({
+        routing, presence, groups, tickets, hub, requireAgent, audit, options: { maxBodyBytes },
+        ...(ticketMail ? { onTicketAnswered: (ticket: Ticket) => ticketMail.answered(ticket) } : {}),
+      }));
       app.route('/', visitorRoutes({
         conversations: store, routing, tickets, clock,
         groupOf: (c) => kbPort.conversationGroup(c),
@@ -272,13 +298,24 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
       }));
       app.route('/', colleagueRoutes({ agents, presence, requireAgent }));
       app.route('/', searchRoutes({ transcripts, requireAgent, audit, rateLimiters, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
+      app.route('/', visitorHistoryRoutes({ transcripts, routing: routingStore, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, audit }));
       app.route('/', visitorBlockRoutes({
         blocks: visitorBlocks, routing, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, log: logger, audit, unitOfWork,
         isTrustedProxy: (ip) => config.trustProxy(ip, 0),
         options: { maxBodyBytes, ipv6PrefixLength: config.ipv6PrefixLength },
       }));
-      app.route('/', adminVisitorRoutes({ visitors: visitorTranscripts, requireAgent, log: logger, audit, unitOfWork }));
+      app.route('/', adminVisitorRoutes({ visitors: visitorTranscripts, requireAgent, log: logger, audit, unitOfWork, afterErase: removeErasedAttachments }));
+      app.route('/', attachmentRoutes({
+        conversations: store, attachments: storage.attachments, blobs: storage.attachmentBlobs, hub, requireAgent, audit, visitorGate, rateLimiters,
+        viewed: (id) => routingStore.get(id),
+        options: {
+          ...(config.maxAttachmentBytes !== undefined ? { maxBytes: config.maxAttachmentBytes } : {}),
+          ...(config.rateLimits ? {} : { rateLimit: 'off' as const }),
+        },
+      }));
       app.route('/', auditRoutes({ audit, requireAgent }));
+      // The widget's welcome, warning banner and logo: read by every widget at start, edited by admins.
+      app.route('/', visitorTextsRoutes({ store: storage.visitorTexts, requireAgent, audit, unitOfWork, clock, messages: () => kb().messages }));
       app.route('/', reportRoutes({ reports: storage.reports, requireAgent, clock }));
       app.route('/', monitorRoutes({
         monitor: createMonitor({ store: routingStore, agents, presence, maskText: maskPersonalData, clock }),
@@ -296,6 +333,16 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
       await visitors.start();
       await bootstrapAdmin({ agents, passwords, admin: config.admin, log: logger });
       await routing.recover();
+      // Bytes an erasure (or a crashed upload) left behind when the process stopped; then again every 6 hours.
+      const attachmentUpkeep = () => {
+        removeErasedAttachments()
+          .then(() => attachmentErasure.sweepOrphans())
+          .then((n) => n > 0 && logger.info({ event: AttachmentLogEvent.orphansRemoved, files: n }, 'files of uploads that never completed removed'))
+          .catch((err) => logger.warn({ event: AttachmentLogEvent.eraseFailed, err }, 'attachment upkeep failed (retried)'));
+      };
+      attachmentUpkeep();
+      const upkeepTimer = leaderIntervals.setInterval(attachmentUpkeep, 6 * 3_600_000);
+      stops.push(() => leaderIntervals.clearInterval(upkeepTimer));
       stops.push(routing.startIdleSweep());
       // On every node, not the leader only: a node sweeps the visitors whose presence stream it holds, and each
       // invitation is sent once however many nodes sweep (VisitorPresence.sweep).
@@ -311,7 +358,7 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
           {
             // Off the leader a run finds nothing to erase. A new leader runs at its own daily tick (a day late at most).
             transcripts: { ...visitorTranscripts, inactiveSince: async (before, limit) => (isLeader() ? visitorTranscripts.inactiveSince(before, limit) : []) },
-            audit, unitOfWork, clock, log: logger,
+            audit, unitOfWork, clock, log: logger, afterErase: removeErasedAttachments,
           },
           { days: config.retentionDays },
         );
@@ -320,6 +367,7 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
     },
     async stop() {
       connections.closeAll();
+      ticketMail?.stop();
       for (const stop of stops.splice(0).reverse()) await stop();
       routing.dispose();
       presence.close();

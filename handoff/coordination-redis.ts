@@ -80,7 +80,8 @@ export function createRedisCoordination(
     onError: failed('hub'),
   });
   const lease = createLeaderLease(link, { onError: failed('leader lease') }, { ttlMs: opts.leaseTtlMs });
-  const streamSlots = createRedisStreamSlots(link, { heartbeat, onError: failed('stream slots') });
+  // Out of reach, a visitor's stream opens uncounted (logged) rather than not at all, as the request limits do.
+  const streamSlots = createRedisStreamSlots(link, { heartbeat, onError: failed('stream slots'), onUnavailable: failed('stream slots') });
   const presences: RedisPresence[] = [];
   const starting = new Set<Promise<void>>();
   let started = false;

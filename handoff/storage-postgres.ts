@@ -19,6 +19,9 @@ import { createPostgresReports } from './supervision/postgres-reports.ts';
 import { createPostgresInvitationRuleStore } from './visitors/postgres-invitation-rule-store.ts';
 import { createPostgresVisitorBlockStore } from './visitors/postgres-visitor-block-store.ts';
 import { createPostgresVisitorTranscripts } from './visitors/postgres-visitor-transcripts.ts';
+import { createPostgresAttachmentStore } from './conversations/attachments/postgres-attachment-store.ts';
+import { createPostgresAttachmentBlobs } from './conversations/attachments/postgres-attachment-blobs.ts';
+import { createPostgresVisitorTextsStore } from './visitor-texts/postgres-visitor-texts-store.ts';
 
 export function createPostgresStorage(db: PgDb, clock: Clock): HandoffStorage {
   return {
@@ -38,6 +41,10 @@ export function createPostgresStorage(db: PgDb, clock: Clock): HandoffStorage {
     cannedReplies: createPostgresCannedReplyStore(db, { clock }),
     reports: createPostgresReports(db),
     faqDrafts: createPostgresFaqDraftStore(db),
+    visitorTexts: createPostgresVisitorTextsStore(db),
+    attachments: createPostgresAttachmentStore(db, { clock }),
+    // In the database every node shares: a file uploaded through one node downloads through any other.
+    attachmentBlobs: createPostgresAttachmentBlobs(db),
     unitOfWork: createPostgresUnitOfWork(db),
   };
 }

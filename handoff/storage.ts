@@ -18,7 +18,13 @@ import type { Reports } from './supervision/reports.ts';
 import type { InvitationRuleStore } from './visitors/invitation-rules.ts';
 import type { VisitorBlockStore } from './visitors/visitor-blocks.ts';
 import type { VisitorTranscripts } from './visitors/visitor-transcripts.ts';
+import type { VisitorTextsStore } from './visitor-texts/visitor-texts.ts';
 import type { Db } from './sqlite/db.ts';
+import path from 'node:path';
+import type { AttachmentStore } from './conversations/attachments/attachment-store.ts';
+import type { AttachmentBlobs } from './conversations/attachments/attachment-blobs.ts';
+import { createSqliteAttachmentStore } from './conversations/attachments/sqlite-attachment-store.ts';
+import { createFolderAttachmentBlobs } from './conversations/attachments/folder-attachment-blobs.ts';
 import { createSqliteUnitOfWork } from './sqlite/unit-of-work.ts';
 import { createSqliteAgentStore } from './agents/sqlite-agent-store.ts';
 import { createSqliteSessionStore } from './auth/sqlite-session-store.ts';
@@ -35,6 +41,7 @@ import { createSqliteReports } from './supervision/sqlite-reports.ts';
 import { createSqliteInvitationRuleStore } from './visitors/sqlite-invitation-rule-store.ts';
 import { createSqliteVisitorBlockStore } from './visitors/sqlite-visitor-block-store.ts';
 import { createSqliteVisitorTranscripts } from './visitors/sqlite-visitor-transcripts.ts';
+import { createSqliteVisitorTextsStore } from './visitor-texts/sqlite-visitor-texts-store.ts';
 
 export interface HandoffStorage {
   /** `sqlite` or `postgres`: for /healthz and the logs. */
@@ -55,6 +62,11 @@ export interface HandoffStorage {
   cannedReplies: CannedReplyStore;
   reports: Reports;
   faqDrafts: FaqDraftStore;
+  /** The widget's admin-edited welcome, warning banner and logo. */
+  visitorTexts: VisitorTextsStore;
+  /** Files sent in chats: their rows and messages, and where their bytes are (a folder beside the SQLite file, or PostgreSQL). */
+  attachments: AttachmentStore;
+  attachmentBlobs: AttachmentBlobs;
   /** Routes that change several stores at once (a change and its audit row) commit them through this. */
   unitOfWork: UnitOfWork;
 }
@@ -77,6 +89,10 @@ export function createSqliteStorage(db: Db, clock: Clock, conversations?: Conver
     cannedReplies: createSqliteCannedReplyStore(db, { clock }),
     reports: createSqliteReports(db),
     faqDrafts: createSqliteFaqDraftStore(db),
+    visitorTexts: createSqliteVisitorTextsStore(db),
+    attachments: createSqliteAttachmentStore(db, { clock }),
+    // DATA_DIR/attachments: beside the database file the rows are in.
+    attachmentBlobs: createFolderAttachmentBlobs(path.join(path.dirname(db.name), 'attachments')),
     unitOfWork: createSqliteUnitOfWork(db),
   };
 }

@@ -107,6 +107,9 @@ const bodyRoutes = (): Record<string, BodyRoute | BodylessRoute> => ({
   },
   'POST /api/conversations/:id/handoff': { as: 'visitor', body: 'none', url: () => `/api/conversations/${f.held.id}/handoff` },
   'POST /api/conversations/:id/close': { as: 'visitor', body: 'none', url: () => `/api/conversations/${NO_SUCH_ID}/close` },
+  // Multipart, never JSON: any JSON body is 415 unchanged; hostile files and multipart are test/attachments.test.ts.
+  'POST /api/conversations/:id/attachments': { as: 'visitor', body: 'none', url: () => `/api/conversations/${f.held.id}/attachments` },
+  'POST /api/agent/conversations/:id/attachments': { as: 'admin', body: 'none', url: () => `/api/agent/conversations/${f.held.id}/attachments` },
   'POST /api/conversations/:id/rating': {
     as: 'visitor',
     url: () => `/api/conversations/${f.closed.id}/rating`,
@@ -289,6 +292,19 @@ const bodyRoutes = (): Record<string, BodyRoute | BodylessRoute> => ({
     url: () => '/api/admin/invitation-rules',
     valid: () => ({ rules: [] }),
     fields: { rules: { type: 'object[]' } },
+  },
+  'PUT /api/admin/visitor-texts': {
+    as: 'admin',
+    url: () => '/api/admin/visitor-texts',
+    valid: () => ({ welcome: { zh: '', en: '' }, banner: { zh: '', en: '' } }),
+    fields: { welcome: { type: 'object' }, banner: { type: 'object' } },
+  },
+  'PUT /api/admin/visitor-texts/logo': {
+    as: 'admin',
+    url: () => '/api/admin/visitor-texts/logo',
+    // A 2x2 PNG as the console sends it (a data: URL); the battery spoils it, so nothing is ever kept.
+    valid: () => ({ image: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4IaAHRAwQCgAfHgQZ2PY+qQAAAABJRU5ErkJggg==' }),
+    fields: { image: { type: 'string', max: 350_000 } },
   },
   'POST /api/admin/monitor/:id/watch': { as: 'admin', body: 'none', url: () => `/api/admin/monitor/${NO_SUCH_ID}/watch` },
   'POST /api/agent/conversations/:id/faq-drafts': {

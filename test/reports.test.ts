@@ -153,6 +153,8 @@ describe('GET /api/admin/reports', () => {
         { id: alice.id, displayName: '客服小李', conversations: 2, avgHandleSeconds: 180, csat: { average: 5, count: 1 } },
         { id: bob.id, displayName: '=HYPERLINK("http://evil.example","x")', conversations: 1, avgHandleSeconds: 600, csat: { average: 3, count: 1 } },
       ],
+      // Started in process: no user agent or referrer stored (test/report-visitors.test.ts has real ones).
+      visitors: { browsers: [{ name: 'unknown', count: 8 }], systems: [{ name: 'unknown', count: 8 }], sources: [{ kind: 'direct', name: null, count: 8 }] },
     });
     expect(r.byHour).toHaveLength(24);
   });
@@ -184,6 +186,7 @@ describe('GET /api/admin/reports', () => {
       byHour: new Array(24).fill(0),
       topEntries: [],
       agents: [],
+      visitors: { browsers: [], systems: [], sources: [] },
     });
   });
 

@@ -1,5 +1,6 @@
 // The embed script (/widget.js, an IIFE): defines <chat-widget> and adds one to the page, configured from
-// the data- attributes of its own <script> tag (data-server, data-lang, data-province, data-title, data-primary-color, data-position).
+// the data- attributes of its own <script> tag (data-server, data-lang, data-province, data-title, data-primary-color, data-position,
+// data-theme: light, dark, or auto to follow the page's prefers-color-scheme).
 import { ChatWidget } from './visitor/chat-widget.ts';
 
 /** Our <script> tag: `currentScript` while a classic (also async) script first runs; else found by its src. */
@@ -35,6 +36,7 @@ function mount(): void {
   if (d.title) el.heading = d.title;
   if (d.primaryColor) el.primaryColor = d.primaryColor;
   if (d.position === 'left' || d.position === 'right') el.position = d.position;
+  if (d.theme === 'light' || d.theme === 'dark' || d.theme === 'auto') el.theme = d.theme;
   document.body.append(el);
 }
 

@@ -125,7 +125,7 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, rateLimite
     const conversation = await store.authenticate(c.req.param('id'), token);
     visitorGate?.check({ visitorId: conversation.visitor.visitorId });
     const page = await store.listMessages(conversation.id, { after, limit: MESSAGES_PAGE_SIZE + 1 });
-    const messages = page.slice(0, MESSAGES_PAGE_SIZE).map((m) => ({ id: m.id, author: m.author, text: m.text, createdAt: m.createdAt }));
+    const messages = page.slice(0, MESSAGES_PAGE_SIZE).map((m) => ({ id: m.id, author: m.author, text: m.text, createdAt: m.createdAt, ...(m.attachment ? { attachment: m.attachment } : {}) }));
     return c.json({ status: conversation.status, messages, more: page.length > MESSAGES_PAGE_SIZE });
   });
 

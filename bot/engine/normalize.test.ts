@@ -16,6 +16,13 @@ describe('normalize', () => {
     expect(normalize('a\u0000b\u200Bc\u202Ed\u2066e')).toBe('abcde');
     expect(normalize('  转\u200D人工 \n\t ')).toBe('转人工');
   });
+
+  it('drops emoji, which carry tone and not the question (the composers have a picker)', () => {
+    expect(normalize('好的，谢谢👍')).toBe('好的,谢谢');
+    expect(normalize('宽带😭又断了❤️ 👍🏽')).toBe('宽带 又断了');
+    expect(normalize('👨‍👩‍👧 🇨🇳 1️⃣')).toBe('1');
+    expect(normalize('😂😂')).toBe('');
+  });
 });
 
 describe('detectLanguage', () => {

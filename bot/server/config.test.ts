@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       explain: false,
       engine: defaultEngineOptions,
       maxBodyBytes: 16384,
+      maxAttachmentBytes: 5_242_880,
       widgetOrigins: [],
       maxMessageChars: 1000,
       reloadDebounceMs: 200,
@@ -99,6 +100,7 @@ describe('loadConfig', () => {
       MIN_MARGIN: '0.1',
       HANDOFF_AFTER_FALLBACKS: '0',
       MAX_BODY_BYTES: '2048',
+      MAX_ATTACHMENT_BYTES: '65536',
       MAX_MESSAGE_CHARS: '200',
       RELOAD_DEBOUNCE_MS: '50',
       RATE_LIMITS: 'off',
@@ -114,6 +116,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       explain: true,
       maxBodyBytes: 2048,
+      maxAttachmentBytes: 65536,
       maxMessageChars: 200,
       reloadDebounceMs: 50,
       rateLimits: false,
@@ -231,5 +234,19 @@ describe('loadConfig', () => {
       expect(attempt).not.toThrow(/secret-pw/);
     }
     expect(() => loadConfig({ REDIS_PREFIX: 'has space' })).toThrow(/^config: REDIS_PREFIX/);
+  });
+
+  it('takes SMTP_URL with SMTP_FROM for e-mailing answers to left messages, never printing the URL', () => {
+    expect(loadConfig({}).smtp).toBeUndefined();
+    expect(loadConfig({ SMTP_URL: 'smtps://hall:pw@mail.example.com:465', SMTP_FROM: 'Online hall <noreply@example.com>' }).smtp).toEqual({
+      url: 'smtps://hall:pw@mail.example.com:465',
+      from: 'Online hall <noreply@example.com>',
+    });
+    expect(() => loadConfig({ SMTP_URL: 'smtp://mail:25' })).toThrow(/^config: SMTP_FROM must be set together with SMTP_URL/);
+    expect(() => loadConfig({ SMTP_FROM: 'noreply@example.com' })).toThrow(/^config: SMTP_URL must be set together with SMTP_FROM/);
+    expect(() => loadConfig({ SMTP_URL: 'smtp://mail:25', SMTP_FROM: 'nobody' })).toThrow(/^config: SMTP_FROM must be an e-mail address/);
+    const bad = () => loadConfig({ SMTP_URL: 'http://u:secret-pw@mail', SMTP_FROM: 'noreply@example.com' });
+    expect(bad).toThrow(/^config: SMTP_URL must be an smtp/);
+    expect(bad).not.toThrow(/secret-pw/);
   });
 });

@@ -40,6 +40,11 @@ export interface Config {
   engine: EngineOptions;
   /** Largest request body accepted. Range 1024-1048576 bytes; default 16384. */
   maxBodyBytes: number;
+  /**
+   * MAX_ATTACHMENT_BYTES: the largest file a visitor or agent may send into a chat (413 above it; the upload routes'
+   * own limit, counted as the file streams in, instead of maxBodyBytes). Range 1024-52428800 bytes; default 5 MiB.
+   */
+  maxAttachmentBytes: number;
   /** Longest visitor message, in characters (code points). Range 1-10000; default 1000. */
   maxMessageChars: number;
   /** Quiet time after the last knowledge file event before reloading. Range 0-1500 ms; default 200. */
@@ -76,6 +81,11 @@ export interface Config {
   businessHours: 'always' | 'default';
   /** Days without activity after which a conversation is erased by the daily job; 0 (the default) keeps everything. */
   retentionDays: number;
+  /**
+   * SMTP_URL (smtp:// or smtps://, may carry a password) and SMTP_FROM: answers to left messages are also e-mailed to
+   * visitors who left an e-mail address. Unset: no mail is sent (the answer still shows in the widget).
+   */
+  smtp?: { url: string; from: string };
   /** The first admin, created on a database without one. Never logged. */
   admin?: { username: string; password: string; displayName?: string };
   /** Agent sign-in and human handoff. */
@@ -155,6 +165,7 @@ const envSchema = z.object({
   MIN_MARGIN: number(0.05, 0.5).default(defaultEngineOptions.minMargin),
   HANDOFF_AFTER_FALLBACKS: number(0, 5, { integer: true }).default(defaultEngineOptions.handoffAfterFallbacks),
   MAX_BODY_BYTES: number(1024, 1_048_576, { integer: true }).default(16_384),
+  MAX_ATTACHMENT_BYTES: number(1024, 52_428_800, { integer: true }).default(5_242_880),
   MAX_MESSAGE_CHARS: number(1, 10_000, { integer: true }).default(1000),
   // At most 1.5 s so that an edited file is live within the promised 2 s.
   RELOAD_DEBOUNCE_MS: number(0, 1500, { integer: true }).default(200),
@@ -178,6 +189,8 @@ const envSchema = z.object({
   QUEUE_SECONDS_PER_CHAT: number(30, 600, { integer: true }).default(120),
   LIVE_HEARTBEAT_MS: number(1000, 60000, { integer: true }).default(15000),
   RETENTION_DAYS: number(0, 3650, { integer: true }).default(0),
+  SMTP_URL: z.string().trim().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL').optional(),
+  SMTP_FROM: z.string().trim().min(3).max(320).regex(/@/, 'must be an e-mail address (Name <noreply@example.com> or noreply@example.com)').optional(),
 });
 
 type Env = Record<string, string | undefined>;
@@ -194,8 +207,8 @@ export function loadConfig(env: Env = process.env): Config {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
     // Never echo secrets back, even in an error.
-    // (DATABASE_URL and REDIS_URL may carry a password.)
-    const shown = ['ADMIN_PASSWORD', 'DATABASE_URL', 'REDIS_URL'].includes(variable) ? '' : ` (got ${JSON.stringify(present[variable])})`;
+    // (DATABASE_URL, REDIS_URL and SMTP_URL may carry a password.)
+    const shown = ['ADMIN_PASSWORD', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL'].includes(variable) ? '' : ` (got ${JSON.stringify(present[variable])})`;
     throw new ConfigError(variable, `${issue.message}${shown}`);
   }
   const e = parsed.data;
@@ -209,6 +222,14 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(
       e.ADMIN_USERNAME === undefined ? 'ADMIN_USERNAME' : 'ADMIN_PASSWORD',
       'must be set together with ' + (e.ADMIN_USERNAME === undefined ? 'ADMIN_PASSWORD' : 'ADMIN_USERNAME'),
+    );
+  }
+
+  // Mail needs both: where to send it and whom it is from.
+  if ((e.SMTP_URL === undefined) !== (e.SMTP_FROM === undefined)) {
+    throw new ConfigError(
+      e.SMTP_URL === undefined ? 'SMTP_URL' : 'SMTP_FROM',
+      'must be set together with ' + (e.SMTP_URL === undefined ? 'SMTP_FROM' : 'SMTP_URL'),
     );
   }
 
@@ -265,6 +286,7 @@ export function loadConfig(env: Env = process.env): Config {
       explain: e.EXPLAIN,
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
     widgetOrigins,
     maxMessageChars: e.MAX_MESSAGE_CHARS,
     reloadDebounceMs: e.RELOAD_DEBOUNCE_MS,
@@ -287,6 +309,7 @@ export function loadConfig(env: Env = process.env): Config {
       liveHeartbeatMs: e.LIVE_HEARTBEAT_MS,
     },
   };
+  if (e.SMTP_URL !== undefined && e.SMTP_FROM !== undefined) config.smtp = { url: e.SMTP_URL, from: e.SMTP_FROM };
   if (e.ADMIN_USERNAME !== undefined && e.ADMIN_PASSWORD !== undefined) {
     config.admin = { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD, ...(e.ADMIN_DISPLAY_NAME ? { displayName: e.ADMIN_DISPLAY_NAME } : {}) };
   }

@@ -24,7 +24,9 @@ export const PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
+  // blob: the previews of files in a chat (a picked file before it is sent; the widget's downloads, fetched with
+  // the visitor's token since an <img> cannot send one).
+  "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",

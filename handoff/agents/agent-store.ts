@@ -1,6 +1,7 @@
 // What the auth and admin code needs from storage about agents. SQLite today (sqlite-agent-store.ts);
 // a PostgreSQL adapter implements the same interface later, hence every method is async.
 import type { Agent, AgentRole } from './agent.ts';
+import { systemClock, type Clock } from '../platform/clock.ts';
 
 /** An agent as admins see it: the Agent plus bookkeeping times. Never password material. */
 export interface AgentRecord extends Agent {
@@ -41,6 +42,13 @@ export type FirstAdminResult =
   | { kind: 'admin_exists' }
   /** No admin, but the username belongs to an agent already: nothing was written. */
   | { kind: 'username_taken' };
+
+export interface AgentStoreOptions {
+  /** Source of timestamps (tests pin it). Default the system clock. */
+  clock: Clock;
+}
+
+export const defaultAgentStoreOptions: AgentStoreOptions = { clock: systemClock };
 
 export interface AgentStore {
   /** ConflictError when the username is taken (case-insensitively). */

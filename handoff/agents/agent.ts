@@ -29,8 +29,17 @@ export function roleAllows(role: AgentRole, access: AgentAccess | readonly Agent
   return roles.includes(role);
 }
 
-/** Presence as agents and routing see it; `online` alone receives new chats. */
-export type AgentStatus = 'online' | 'away' | 'busy' | 'offline';
+/**
+ * Presence as agents and routing see it; `online` alone receives new chats. `invisible` (隐身) works like away for
+ * routing (no chat offered, may take from the queue) and shows as offline to colleagues and visitors; only the agent
+ * themselves and the admins' monitor see it.
+ */
+export type AgentStatus = 'online' | 'away' | 'busy' | 'invisible' | 'offline';
+
+/** What colleagues (and anything visitor-facing) are told of an agent's status: invisible reads as offline. */
+export function publicStatus(status: AgentStatus): AgentStatus {
+  return status === 'invisible' ? 'offline' : status;
+}
 
 export interface Agent {
   id: string;

@@ -1,6 +1,6 @@
 // Who else is working, for the console's transfer dialog: GET /api/agent/colleagues.
 import { Hono } from 'hono';
-import type { AgentStatus } from './agent.ts';
+import { publicStatus, type AgentStatus } from './agent.ts';
 import type { AgentEnv, RequireAgent } from './agent-env.ts';
 import type { AgentStore } from './agent-store.ts';
 import type { Presence } from '../routing/presence.ts';
@@ -27,7 +27,11 @@ export function colleagueRoutes({ agents, presence, requireAgent }: ColleagueRou
   app.get('/api/agent/colleagues', requireAgent(), async (c) => {
     const colleagues: Colleague[] = (await agents.list())
       .filter((a) => !a.disabled && a.role !== 'editor')
-      .map((a) => ({ id: a.id, displayName: a.displayName, groups: a.groups, status: presence.status(a.id) }));
+      // An invisible colleague reads as offline (they chose not to be seen); one's own status stays as chosen.
+      .map((a) => {
+        const status = presence.status(a.id);
+        return { id: a.id, displayName: a.displayName, groups: a.groups, status: a.id === c.var.agent.id ? status : publicStatus(status) };
+      });
     return c.json({ colleagues });
   });
   return app;

@@ -58,6 +58,15 @@ export const defaultSessionStoreOptions: SessionStoreOptions = {
   clock: () => new Date(),
 };
 
+/** `options` over the defaults; RangeError when the touch interval is not below the idle timeout. */
+export function sessionStoreOptions(options: Partial<SessionStoreOptions>): SessionStoreOptions {
+  const opts: SessionStoreOptions = { ...defaultSessionStoreOptions, ...options };
+  if (!(opts.touchIntervalMs < opts.idleTimeoutMs)) {
+    throw new RangeError(`handoff/sessions: touchIntervalMs (${opts.touchIntervalMs}) must be below idleTimeoutMs (${opts.idleTimeoutMs})`);
+  }
+  return opts;
+}
+
 export interface SessionStore {
   readonly options: Readonly<SessionStoreOptions>;
   /**

@@ -26,6 +26,7 @@ const SHORTCUT = /^\/[\p{L}\p{N}_-]{1,32}$/u;
 const MAX_TITLE = 100;
 const MAX_TEXT = 4000;
 const MAX_QUERY = 100;
+const MAX_CATEGORY = 40;
 /** Most results per search. */
 const MAX_LIMIT = 200;
 
@@ -41,12 +42,18 @@ const shortcut = z
   .transform((s) => (s.startsWith('/') ? s : `/${s}`))
   .pipe(z.string().regex(SHORTCUT));
 const lang = z.enum(['zh', 'en']);
+/** A category name: trimmed (inner spaces folded), 1-40 characters, no control characters. */
+const category = z
+  .string()
+  .transform((s) => cleanVisitorText(s).replace(/\s+/g, ' ').trim())
+  .pipe(z.string().min(1).refine((s) => [...s].length <= MAX_CATEGORY));
 
 const newSchema = z.strictObject({
   shortcut,
   title: chars(MAX_TITLE),
   text: chars(MAX_TEXT),
   lang: lang.nullish(),
+  category: category.nullish(),
   shared: z.boolean().default(false),
 });
 const patchSchema = z
@@ -55,6 +62,7 @@ const patchSchema = z
     title: chars(MAX_TITLE).optional(),
     text: chars(MAX_TEXT).optional(),
     lang: lang.nullable().optional(),
+    category: category.nullable().optional(),
   })
   .superRefine((patch, ctx) => {
     if (Object.values(patch).every((v) => v === undefined)) {
@@ -67,6 +75,7 @@ const MESSAGES = {
   title: { code: 'invalid_title', message: `title must be 1-${MAX_TITLE} characters` },
   text: { code: 'invalid_text', message: `text must be 1-${MAX_TEXT} characters` },
   lang: { code: 'invalid_lang', message: 'lang must be "zh", "en" or null (both)' },
+  category: { code: 'invalid_category', message: `category must be 1-${MAX_CATEGORY} characters, or null (none)` },
   shared: { code: 'invalid_shared', message: 'shared must be true or false' },
 };
 
@@ -100,6 +109,11 @@ export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes =
     if (langQuery !== undefined && langQuery !== '' && langQuery !== 'zh' && langQuery !== 'en') {
       throw new ValidationError('invalid_lang', 'lang must be "zh" or "en"', 'lang');
     }
+    const categoryQuery = c.req.query('category');
+    const categoryParsed = categoryQuery === undefined || categoryQuery === '' ? undefined : category.safeParse(categoryQuery);
+    if (categoryParsed && !categoryParsed.success) {
+      throw new ValidationError('invalid_category', `category must be 1-${MAX_CATEGORY} characters`, 'category');
+    }
     const limitQuery = c.req.query('limit');
     let limit: number | undefined;
     if (limitQuery !== undefined && limitQuery !== '') {
@@ -112,6 +126,7 @@ export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes =
       ...(q !== undefined ? { q } : {}),
       ...(langQuery === 'zh' || langQuery === 'en' ? { lang: langQuery } : {}),
       ...(limit !== undefined ? { limit } : {}),
+      ...(categoryParsed ? { category: categoryParsed.data } : {}),
     });
     return c.json({ replies: list });
   });
@@ -130,9 +145,10 @@ export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes =
       title: input.title,
       text: input.text,
       ...(input.lang ? { lang: input.lang } : {}),
+      ...(input.category ? { category: input.category } : {}),
     });
     if (input.shared) {
-      await audit?.record(actorOf(agent), AuditAction.cannedReplyCreated, { type: 'canned_reply', id: reply.id }, { shortcut: reply.shortcut, lang: input.lang ?? null });
+      await audit?.record(actorOf(agent), AuditAction.cannedReplyCreated, { type: 'canned_reply', id: reply.id }, { shortcut: reply.shortcut, lang: input.lang ?? null, category: input.category ?? null });
     }
     return c.json({ reply }, 201);
   });
@@ -145,6 +161,7 @@ export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes =
       ...(patch.title !== undefined ? { title: patch.title } : {}),
       ...(patch.text !== undefined ? { text: patch.text } : {}),
       ...(patch.lang !== undefined ? { lang: patch.lang } : {}),
+      ...(patch.category !== undefined ? { category: patch.category } : {}),
     });
     if (reply.scope === 'shared') {
       await audit?.record(actorOf(c.var.agent), AuditAction.cannedReplyUpdated, { type: 'canned_reply', id: reply.id }, {

@@ -1,6 +1,7 @@
 // Canned replies: prepared texts agents insert by shortcut ("/refund"), shared by all or personal.
 // SQLite today (sqlite-canned-reply-store.ts); a PostgreSQL adapter implements the same interface later.
 import type { Lang } from '../../knowledge/types.ts';
+import { systemClock, type Clock } from '../platform/clock.ts';
 
 /** `shared`: everyone sees it, admins edit it; `personal`: only its owner sees and edits it. */
 export type CannedScope = 'shared' | 'personal';
@@ -16,6 +17,8 @@ export interface CannedReply {
   text: string;
   /** The visitor language it is written for; absent when it fits both. */
   lang?: Lang;
+  /** What the console groups it under ("账单", "Broadband faults"); absent: no category. */
+  category?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -27,14 +30,16 @@ export interface NewCannedReply {
   title: string;
   text: string;
   lang?: Lang;
+  category?: string;
 }
 
-/** Absent fields stay; `lang: null` makes the reply fit both languages. */
+/** Absent fields stay; `lang: null` makes the reply fit both languages; `category: null` takes it out of its category. */
 export interface CannedReplyPatch {
   shortcut?: string;
   title?: string;
   text?: string;
   lang?: Lang | null;
+  category?: string | null;
 }
 
 export interface CannedSearch {
@@ -42,9 +47,29 @@ export interface CannedSearch {
   q?: string;
   /** Only replies for this language or for both. */
   lang?: Lang;
+  /** Only replies of this category (exact, as stored). */
+  category?: string;
   /** At most this many. Range 1-200; default 50. */
   limit?: number;
 }
+
+export interface CannedReplyStoreOptions {
+  /** Source of timestamps. Default the system clock. */
+  clock: Clock;
+  /** Most replies one owner (or the shared set) holds. Range 10-10000; default 500. */
+  maxPerOwner: number;
+  /** Most results one search returns. Range 1-500; default 200. */
+  maxListLimit: number;
+}
+
+export const defaultCannedReplyStoreOptions: CannedReplyStoreOptions = {
+  clock: systemClock,
+  maxPerOwner: 500,
+  maxListLimit: 200,
+};
+
+/** Results per search when the caller does not say (CannedSearch.limit). */
+export const DEFAULT_CANNED_SEARCH_LIMIT = 50;
 
 export interface CannedReplyStore {
   /**

@@ -2,7 +2,7 @@
 // through several nodes at once), the inbox's filters and order, and dismissing rows once.
 import { expect, it } from 'vitest';
 import { addConversation, databases, describeEachEngine } from '../testing/engine-databases.ts';
-import { MAX_PER_CONVERSATION } from './sqlite-unanswered-store.ts';
+import { MAX_PER_CONVERSATION } from './unanswered-store.ts';
 import type { UnansweredRecord } from './unanswered-store.ts';
 
 const NOW = '2025-03-03T01:00:00.000Z';

@@ -24,6 +24,12 @@ export interface UnansweredRecord {
   askedAt: string;
 }
 
+/**
+ * Questions kept per conversation. A real visitor rephrasing a few times stays well under it; someone typing junk
+ * turn after turn (within the rate limits) cannot push real visitors' questions out of the editors' inbox.
+ */
+export const MAX_PER_CONVERSATION = 10;
+
 /** A stored record with its row id. */
 export interface UnansweredRow extends UnansweredRecord {
   id: number;

@@ -2,6 +2,7 @@
 // a PostgreSQL adapter implements the same interface later (hence every method is async). The store
 // does not own its connection: whoever opened the database closes it.
 import type { Lang } from '../../knowledge/types.ts';
+import type { MessageAttachment } from './attachments/attachment.ts';
 
 export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed';
 export const CONVERSATION_STATUSES: readonly ConversationStatus[] = ['bot', 'queued', 'assigned', 'closed'];
@@ -72,6 +73,8 @@ export interface StoredMessage {
   confidence?: number;
   /** For agent messages: which agent wrote it (the visitor is shown only "agent"). */
   agentId?: string;
+  /** A file sent in the chat (attachments/): the message's text is its name. */
+  attachment?: MessageAttachment;
   createdAt: string;
 }
 

@@ -3,6 +3,7 @@
 import type { Lang } from '../../knowledge/types.ts';
 import type { Agent } from '../agents/agent.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { MessageAttachment } from './attachments/attachment.ts';
 import type { ConversationStatus, ConversationStore, JsonObject, MessageAuthor, VisitorInfo } from './conversation-store.ts';
 import type { ClosedBy, RoutedConversation, RoutingStore } from '../routing/routing-store.ts';
 
@@ -18,6 +19,8 @@ export interface ViewMessage {
   entryId?: string;
   confidence?: number;
   agentId?: string;
+  /** A file sent in the chat (its `url` downloads it with the agent's session). */
+  attachment?: MessageAttachment;
 }
 
 export interface ViewCandidate {
@@ -120,6 +123,7 @@ export async function buildConversationView(
       if (m.entryId !== undefined) message.entryId = m.entryId;
       if (m.confidence !== undefined) message.confidence = m.confidence;
       if (m.agentId !== undefined) message.agentId = m.agentId;
+      if (m.attachment !== undefined) message.attachment = m.attachment;
       return message;
     }),
     more: page.length > VIEW_PAGE_SIZE,

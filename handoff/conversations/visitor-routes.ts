@@ -13,7 +13,7 @@ import { handoffText, type Messages } from '../routing/handoff-texts.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { provinceSuggestions, type ProvinceSuggestion } from '../routing/provinces.ts';
 import type { Routing } from '../routing/routing.ts';
-import type { TicketStore } from '../routing/tickets.ts';
+import { visitorTicket, type TicketStore } from '../routing/tickets.ts';
 
 export interface VisitorRoutesOptions {
   /** Longest message left for agents, in characters. Range 1-10000; default 1000. */
@@ -183,6 +183,13 @@ export function visitorRoutes(deps: VisitorRoutesDeps): Hono {
       { ticket: { id: ticket.id, status: ticket.status, createdAt: ticket.createdAt }, text: handoffText(deps.messages(), 'ticket_received', conversation.lang) },
       201,
     );
+  });
+
+  // The messages this chat left and their answers: the widget shows an answer as the reply to what was left, and a
+  // message still waiting as received (issue 17). Only this conversation's, by its token.
+  app.get('/api/conversations/:id/tickets', async (c) => {
+    const conversation = await authenticated(c);
+    return c.json({ tickets: (await tickets.listForConversation(conversation.id)).map(visitorTicket) });
   });
 
   return app;

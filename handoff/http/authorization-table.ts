@@ -15,9 +15,12 @@ import type { AgentAccess } from '../agents/agent.ts';
  * - `visitor-presence`: `Authorization: Bearer <presence token>` (the first page view, without one, returns it;
  *   the page-leave beacon may carry it in the body); none or unknown 401. Never a conversation token.
  * - `admin`: a session cookie of an enabled admin (requireAgent('admin')); agents and editors 403.
+ * - `visitor-token-or-viewer`: a file of a chat, for both sides of it: its visitor's Bearer token, or the session of
+ *   an agent who may view the chat (view-access.ts). Anyone else 404, a missing credential included, so nothing
+ *   tells whether the file exists.
  * The levels and the roles they admit are ROLES_WITH_ACCESS in agent.ts; the session levels are AgentAccess.
  */
-export type RouteAccess = 'public' | 'visitor-token' | 'visitor-presence' | AgentAccess;
+export type RouteAccess = 'public' | 'visitor-token' | 'visitor-presence' | 'visitor-token-or-viewer' | AgentAccess;
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -42,6 +45,10 @@ export const authorizationTable: readonly AuthorizedRoute[] = [
   { method: 'POST', path: '/api/conversations/:id/close', access: 'visitor-token', reason: 'only the visitor may end their chat from the widget' },
   { method: 'POST', path: '/api/conversations/:id/rating', access: 'visitor-token', reason: 'only the visitor may rate their chat' },
   { method: 'POST', path: '/api/conversations/:id/ticket', access: 'visitor-token', reason: 'a message left for agents belongs to that conversation' },
+  // Files in a chat with a person (handoff/conversations/attachments/attachment-routes.ts).
+  { method: 'POST', path: '/api/conversations/:id/attachments', access: 'visitor-token', reason: 'only the visitor may send a file as the visitor, while a person has the chat' },
+  { method: 'GET', path: '/api/conversations/:id/attachments/:attachmentId', access: 'visitor-token-or-viewer', reason: 'a file of the chat: its visitor, or an agent who may view the chat (admin reads audited); anyone else 404' },
+  { method: 'GET', path: '/api/conversations/:id/tickets', access: 'visitor-token', reason: 'the messages this chat left and their answers, to its visitor only' },
 
   // Visitors on the site (handoff/visitors/visitor-presence-routes.ts): page views and invitations, by presence token.
   { method: 'POST', path: '/api/visitor/pageview', access: 'visitor-presence', reason: 'without a token it starts a presence and returns its token; path only is kept' },
@@ -53,6 +60,13 @@ export const authorizationTable: readonly AuthorizedRoute[] = [
   { method: 'POST', path: '/api/agent/visitors/:id/invite', access: 'agent', reason: 'any agent may invite a visitor online to chat' },
   { method: 'GET', path: '/api/admin/invitation-rules', access: 'admin', reason: 'automatic invitation rules' },
   { method: 'PUT', path: '/api/admin/invitation-rules', access: 'admin', reason: 'changes what every visitor is offered' },
+  // The widget's welcome, warning banner and logo (handoff/visitor-texts/visitor-texts-routes.ts): shown to everyone.
+  { method: 'GET', path: '/api/visitor/texts', access: 'public', reason: 'what every widget shows at start (welcome, warning banner, logo path); nothing private' },
+  { method: 'GET', path: '/api/visitor/logo/:sha256', access: 'public', reason: 'the launcher logo every widget shows; a raster image judged by its bytes' },
+  { method: 'GET', path: '/api/admin/visitor-texts', access: 'admin', reason: 'the saved texts and logo, with who saved them' },
+  { method: 'PUT', path: '/api/admin/visitor-texts', access: 'admin', reason: 'changes what every visitor is shown; audited' },
+  { method: 'PUT', path: '/api/admin/visitor-texts/logo', access: 'admin', reason: 'changes the logo every visitor is shown; audited' },
+  { method: 'DELETE', path: '/api/admin/visitor-texts/logo', access: 'admin', reason: 'removes the logo every visitor is shown; audited' },
 
   // Signing in and out (handoff/auth/agent-auth-routes.ts).
   { method: 'POST', path: '/api/agent/login', access: 'public', reason: 'the way to get a session; limited per address and per username' },
@@ -69,6 +83,7 @@ export const authorizationTable: readonly AuthorizedRoute[] = [
   { method: 'POST', path: '/api/agent/conversations/:id/take', access: 'agent', reason: 'only from the agent\'s groups (routing checks)' },
   { method: 'GET', path: '/api/agent/conversations/:id', access: 'agent', reason: 'only a chat the agent holds or that waits in their groups (routing checks)' },
   { method: 'POST', path: '/api/agent/conversations/:id/messages', access: 'agent', reason: 'only the holder may write (routing checks)' },
+  { method: 'POST', path: '/api/agent/conversations/:id/attachments', access: 'agent', reason: 'only the holder may send a file (checked before the file is read, and when it is stored)' },
   { method: 'POST', path: '/api/agent/conversations/:id/transfer', access: 'agent', reason: 'only the holder may transfer (routing checks)' },
   { method: 'POST', path: '/api/agent/conversations/:id/close', access: 'agent', reason: 'only the holder may close (routing checks)' },
   { method: 'POST', path: '/api/agent/conversations/:id/block', access: 'agent', reason: 'only the holder or an admin may block a chat\'s visitor (same rule as transfer and close)' },
@@ -87,6 +102,7 @@ export const authorizationTable: readonly AuthorizedRoute[] = [
   { method: 'GET', path: '/api/agent/events', access: 'agent', stream: true, reason: 'the agent\'s own events and the chats they hold' },
   { method: 'POST', path: '/api/agent/conversations/:id/typing', access: 'agent', reason: 'only the holder (403 otherwise)' },
   { method: 'GET', path: '/api/agent/colleagues', access: 'agent', reason: 'names and presence of colleagues, for transfers' },
+  { method: 'GET', path: '/api/agent/conversations/:id/history', access: 'agent', reason: 'beside a chat the agent may view (403 otherwise): the visitor\'s other chats with date, agent, status; each opens only by view-access.ts; audited' },
   { method: 'GET', path: '/api/agent/search', access: 'agent', reason: 'only chats the agent may view (held now or waiting in their groups; any for admins), the conversation view\'s rule (view-access.ts); audited' },
 
   // Administration (handoff/agents/admin-agent-routes.ts, admin-group-routes.ts).

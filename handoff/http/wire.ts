@@ -5,6 +5,8 @@
 export type { HandoffResponse } from '../conversations/visitor-routes.ts';
 export type { ConversationStatus } from '../conversations/conversation-store.ts';
 export type { VisitorMessageData, VisitorState, VisitorWireEvent, AgentWireEvent } from '../live/live-events.ts';
+export type { AttachmentType, MessageAttachment } from '../conversations/attachments/attachment.ts';
+export type { AttachmentResponse } from '../conversations/attachments/attachment-routes.ts';
 
 // ---- The console: who is signed in, colleagues, the queue and the chats held.
 export type { Agent, AgentRole, AgentStatus } from '../agents/agent.ts';
@@ -13,15 +15,18 @@ export type { Colleague } from '../agents/colleague-routes.ts';
 export type { HeldItem, QueueItem } from '../routing/routing.ts';
 export type { BusinessHours } from '../routing/business-hours.ts';
 export type { ProvinceOption } from '../routing/provinces.ts';
-export type { Ticket, TicketStatus } from '../routing/tickets.ts';
+export type { Ticket, TicketStatus, VisitorTicket } from '../routing/tickets.ts';
 export type { ConversationView, ViewCandidate, ViewMessage } from '../conversations/conversation-view.ts';
 export type { SearchResult } from '../search/search-routes.ts';
+export type { VisitorHistoryItem } from '../search/visitor-history-routes.ts';
 
 // ---- Visitors on the site, blocks, invitation rules.
 export type { VisitorJson } from '../visitors/visitor-presence-routes.ts';
 export type { BlockJson } from '../visitors/visitor-block-routes.ts';
 export type { BlockSummary } from '../visitors/visitor-blocks.ts';
 export type { InvitationRule } from '../visitors/invitation-rules.ts';
+export type { PublicVisitorTexts } from '../visitor-texts/visitor-texts.ts';
+export type { AdminVisitorTexts } from '../visitor-texts/visitor-texts-routes.ts';
 
 // ---- Supervision: the monitor, reports, the audit log.
 export type { MonitorChat, MonitorSnapshot } from '../supervision/monitor.ts';

@@ -134,6 +134,11 @@ export function runAgentStream(connection: SseConnection, deps: AgentStreamDeps,
       });
       return;
     }
+    // An invisible colleague reads as offline; the agent themselves sees their own choice.
+    if (event.type === 'presence' && event.agentId !== agent.id && event.status === 'invisible') {
+      send({ ...event, status: 'offline' });
+      return;
+    }
     if (event.type === 'transfer') {
       // A transfer away from this agent was also published on their own topic.
       if (event.from === agent.id) return;

@@ -1,6 +1,7 @@
 // The wire format of the live streams (SSE `event:` names and `data:` JSON): what visitors and agents are told.
 import type { AgentStatus } from '../agents/agent.ts';
 import type { ConversationStatus, MessageAuthor, StoredMessage } from '../conversations/conversation-store.ts';
+import type { MessageAttachment } from '../conversations/attachments/attachment.ts';
 import type { LiveEvent } from '../platform/hub.ts';
 import type { SseEvent } from './sse-connection.ts';
 
@@ -11,6 +12,8 @@ export interface VisitorMessageData {
   author: MessageAuthor;
   text: string;
   createdAt: string;
+  /** A file sent in the chat (its `url` downloads it with the visitor's token or an agent's session). */
+  attachment?: MessageAttachment;
 }
 
 /**
@@ -69,7 +72,7 @@ export function visitorMessageEvent(m: StoredMessage): VisitorWireEvent & SseEve
   return {
     event: 'message',
     id: m.id,
-    data: { conversationId: m.conversationId, id: m.id, author: m.author, text: m.text, createdAt: m.createdAt },
+    data: { conversationId: m.conversationId, id: m.id, author: m.author, text: m.text, createdAt: m.createdAt, ...(m.attachment ? { attachment: m.attachment } : {}) },
   };
 }
 
@@ -79,6 +82,7 @@ export function agentMessageEvent(m: StoredMessage): AgentWireEvent & SseEvent {
   if (m.entryId !== undefined) data.entryId = m.entryId;
   if (m.confidence !== undefined) data.confidence = m.confidence;
   if (m.agentId !== undefined) data.agentId = m.agentId;
+  if (m.attachment !== undefined) data.attachment = m.attachment;
   return { event: 'message', id: m.id, data };
 }
 

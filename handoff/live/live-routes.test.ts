@@ -599,6 +599,21 @@ describe('agent stream', () => {
     await eventually(() => r.hub.listenerCount() === 0);
   });
 
+  it('shows an invisible colleague as offline, and the agent their own invisible status', async () => {
+    const r = await start(tempDir());
+    const client = await open(`${r.url}/api/agent/events`, asAgent('a1'));
+    await client.waitFor(isReady);
+    r.hub.publish('queue', { type: 'presence', agentId: 'a2', status: 'invisible' });
+    r.hub.publish('queue', { type: 'presence', agentId: 'a1', status: 'invisible' });
+    await eventually(() => client.events.filter((e) => e.event === 'presence').length === 2);
+    expect(client.events.filter((e) => e.event === 'presence').map((e) => e.json)).toEqual([
+      { agentId: 'a2', status: 'offline' },
+      { agentId: 'a1', status: 'invisible' },
+    ]);
+    client.close();
+    await eventually(() => r.hub.listenerCount() === 0);
+  });
+
   it('carries queue and presence, and the conversations the agent holds: joined on assigned, left on close', async () => {
     const r = await start(tempDir());
     const mine = await newConversation(r);

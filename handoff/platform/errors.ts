@@ -53,10 +53,16 @@ export class PayloadTooLargeError extends AppError {
   readonly code = 'payload_too_large';
 }
 
-/** The request body is not JSON (by its Content-Type). */
+/** The request body is not of a type the route takes (not JSON by its Content-Type; a file of another type). */
 export class UnsupportedMediaTypeError extends AppError {
   override readonly name = 'UnsupportedMediaTypeError';
-  readonly code = 'unsupported_media_type';
+  /** `unsupported_media_type` unless the caller names what is refused (`unsupported_type`: an attachment's content). */
+  constructor(
+    message: string,
+    readonly code: string = 'unsupported_media_type',
+  ) {
+    super(message);
+  }
 }
 
 /** Too many requests from one client or for one conversation; retry after `retryAfterSeconds`. */

@@ -17,7 +17,7 @@ import type { PresenceService } from './presence-service.ts';
 import { publishMessage } from '../conversations/publish-message.ts';
 import type { Hub } from '../platform/hub.ts';
 import type { Routing } from './routing.ts';
-import { TICKET_STATUSES, type TicketStatus, type TicketStore } from './tickets.ts';
+import { TICKET_STATUSES, type Ticket, type TicketStatus, type TicketStore } from './tickets.ts';
 
 export interface AgentQueueRoutesOptions {
   /** Longest agent message or ticket answer, in characters. Range 1-10000; default 2000. */
@@ -43,12 +43,17 @@ export interface AgentQueueRoutesDeps {
   requireAgent: RequireAgent;
   /** A row for each view of a chat by an admin who does not hold it (counts, never text); none in tests that do not read it. */
   audit?: AuditLog;
+  /**
+   * Told of each answered ticket once it is stored and its answer is in the chat (e-mails it to the visitor, issue
+   * 17). Called after the answer is committed; it must return at once and never throw into the agent's request.
+   */
+  onTicketAnswered?: (ticket: Ticket) => void;
   options?: Partial<AgentQueueRoutesOptions>;
 }
 
 /** Longer ids cannot be ours (UUIDs are 36). */
 const MAX_ID_LENGTH = 128;
-const CHOSEN_STATUSES = ['online', 'away', 'busy', 'offline'] as const satisfies readonly AgentStatus[];
+const CHOSEN_STATUSES = ['online', 'away', 'busy', 'invisible', 'offline'] as const satisfies readonly AgentStatus[];
 
 export function agentQueueRoutes(deps: AgentQueueRoutesDeps): Hono<AgentEnv> {
   const { routing, presence, groups, tickets, hub, requireAgent, audit } = deps;
@@ -68,7 +73,7 @@ export function agentQueueRoutes(deps: AgentQueueRoutesDeps): Hono<AgentEnv> {
   const messageSchema = z.strictObject({ text: textField('text', opts.maxMessageChars) });
   const replySchema = z.strictObject({ text: textField('text', opts.maxMessageChars), clientMessageId: clientMessageIdField });
   const statusSchema = z.strictObject({
-    status: z.enum(CHOSEN_STATUSES, { error: 'status must be one of online, away, busy, offline' }),
+    status: z.enum(CHOSEN_STATUSES, { error: 'status must be one of online, away, busy, invisible, offline' }),
   });
   const transferSchema = z
     .strictObject({
@@ -185,6 +190,11 @@ export function agentQueueRoutes(deps: AgentQueueRoutesDeps): Hono<AgentEnv> {
       ...(me.role === 'admin' ? {} : { groups: me.groups }),
     });
     if (message) publishMessage(hub, message);
+    try {
+      deps.onTicketAnswered?.(ticket);
+    } catch {
+      // A courtesy on top of the stored answer: it never fails the agent's request.
+    }
     return c.json({ ticket });
   });
 

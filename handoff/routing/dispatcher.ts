@@ -77,11 +77,8 @@ export function createDispatcher(deps: RoutingDeps, opts: RoutingOptions, clock:
   /** Seconds an agent needs per chat lately: the group's median, else everyone's, else the default. */
   async function secondsPerChat(groupId: string | undefined): Promise<number> {
     const since = new Date(clock().getTime() - opts.windowMs).toISOString();
-    if (groupId !== undefined) {
-      const inGroup = await store.recentHandlingSeconds(groupId, since, opts.samples);
-      if (inGroup.length >= opts.minSamples) return median(inGroup)!;
-    }
-    const all = await store.recentHandlingSeconds(undefined, since, opts.samples);
+    const { inGroup, all } = await store.recentHandlingSeconds(groupId, since, opts.samples);
+    if (inGroup.length >= opts.minSamples) return median(inGroup)!;
     return all.length >= opts.minSamples ? median(all)! : opts.defaultSecondsPerChat;
   }
 

@@ -41,7 +41,10 @@ export interface PresenceService extends Presence {
   onChange(listener: PresenceListener): () => void;
   /** Agents whose effective status is `online` (they receive new chats). */
   onlineAgents(): string[];
-  /** Agents not offline (online, away or busy): someone is there to work the queue. */
+  /**
+   * Agents not offline and not invisible (online, away or busy): someone is there to work the queue. An invisible
+   * agent may take from the queue but is never counted here, so no visitor is queued on their account.
+   */
   presentAgents(): string[];
   /** When the agent's effective status last changed (ISO), or undefined when never seen since start. */
   statusSince(agentId: string): string | undefined;
@@ -179,7 +182,7 @@ export function createPresenceService(deps: PresenceServiceDeps, options: Partia
     },
 
     presentAgents() {
-      return [...agents].filter(([, p]) => p.effective !== 'offline').map(([id]) => id);
+      return [...agents].filter(([, p]) => p.effective !== 'offline' && p.effective !== 'invisible').map(([id]) => id);
     },
 
     statusSince(agentId) {

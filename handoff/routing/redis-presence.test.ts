@@ -118,6 +118,28 @@ describeWithServices('agent presence on Redis', () => {
     for (const n of [a, b, c]) expect(n!.events).toEqual(['a1:online']);
   });
 
+  it('invisible chosen on one node is invisible on every node: neither online nor present, back to online alike', async () => {
+    const [a, b] = await cluster(2);
+    a!.presence.connected('a1');
+    await until(everyone([a!, b!], 'a1', 'online'));
+    b!.presence.setStatus('a1', 'invisible');
+    expect(b!.presence.status('a1')).toBe('invisible');
+    await until(everyone([a!, b!], 'a1', 'invisible'));
+    for (const n of [a!, b!]) {
+      expect(n.presence.onlineAgents()).toEqual([]);
+      expect(n.presence.presentAgents()).toEqual([]);
+    }
+    expect(await record(a!, 'a1')).toMatchObject({ chosen: 'invisible', effective: 'invisible' });
+    // A reload (the connection closes and opens again within the grace) keeps the choice.
+    a!.presence.disconnected('a1');
+    a!.presence.connected('a1');
+    await a!.presence.settled();
+    await until(everyone([a!, b!], 'a1', 'invisible'));
+    a!.presence.setStatus('a1', 'online');
+    await until(everyone([a!, b!], 'a1', 'online'));
+    expect(allChanges([a!, b!])).toEqual(['a1:offline->online', 'a1:online->invisible', 'a1:invisible->online']);
+  });
+
   it('disconnect, then after the grace offline exactly once, its listeners run on one node only', async () => {
     const nodes = await cluster();
     const [a, b] = nodes;
@@ -285,6 +307,32 @@ describeWithServices('agent presence on Redis', () => {
     await sleep(GRACE + 300);
     expect([a, b, late].map((n) => n.presence.status('a1'))).toEqual(['online', 'online', 'online']);
     expect(allChanges([a, b, late])).toEqual(['a1:offline->online']);
+  });
+
+  it('Redis loses its data (restarted empty): every node follows Redis again within a refresh; a connected agent comes back away', async () => {
+    const prefix = testRedisPrefix();
+    const a = await startNode(prefix, 'node-a');
+    const b = await startNode(prefix, 'node-b');
+    b.presence.connected('a1');
+    for (const status of ['away', 'online', 'busy'] as const) b.presence.setStatus('a1', status);
+    await until(everyone([a, b], 'a1', 'busy'));
+    expect(Number((await record(a, 'a1')).ver)).toBeGreaterThan(2);
+
+    // Every key of the deployment gone at once, as when Redis restarts without persistence.
+    const keys = await a.link.command.keys(`${prefix}*`);
+    await a.link.command.del(...keys);
+    // B's heartbeat finds its key gone and writes its counts again: a1's record is made anew, at version 1. Her
+    // choice was lost with it; away, as after a restart, not the default online that would give her chats.
+    await until(async () => (await record(a, 'a1')).effective === 'away', 2000);
+    // The nodes' copies had a higher version than Redis now has: they follow Redis's word within a refresh
+    // (1 s here) instead of ignoring every change until the versions catch up.
+    await until(everyone([a, b], 'a1', 'away'), 2500);
+    // And changes flow as before.
+    a.presence.setStatus('a1', 'online');
+    await until(everyone([a, b], 'a1', 'online'), 1000);
+    expect(await record(a, 'a1')).toMatchObject({ chosen: 'online', effective: 'online' });
+    // The lease was lost too: a node holds it again.
+    await until(() => a.coordination.isLeader() || b.coordination.isLeader(), 2000);
   });
 
   it('a clean stop takes the node’s connections out: its agents go offline after the grace unless connected elsewhere', async () => {

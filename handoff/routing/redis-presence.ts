@@ -75,6 +75,8 @@ interface MirrorEntry {
   ver: number;
   /** Changes of this agent sent by this node and not yet answered: a reload must not undo their prediction. */
   pending: number;
+  /** The value of `heard` when Redis's word (a script reply, the channel) last changed this entry. */
+  heardAt: number;
 }
 
 export const PRESENCE_CHANNEL_NAME = 'presence';
@@ -96,10 +98,12 @@ export function createRedisPresence(deps: RedisPresenceDeps, options: Partial<Re
   let left = false;
   let sweeping = false;
   let unrevive: (() => void) | undefined;
+  /** Counts the states taken from Redis, so that a reload knows whether an entry changed since it was asked for. */
+  let heard = 0;
 
   function entry(agentId: string): MirrorEntry {
     let m = mirror.get(agentId);
-    if (!m) mirror.set(agentId, (m = { status: 'offline', chosen: 'online', ver: 0, pending: 0 }));
+    if (!m) mirror.set(agentId, (m = { status: 'offline', chosen: 'online', ver: 0, pending: 0, heardAt: 0 }));
     return m;
   }
 
@@ -112,6 +116,7 @@ export function createRedisPresence(deps: RedisPresenceDeps, options: Partial<Re
     m.ver = state.ver;
     // Redis's word over a prediction that turned out wrong; '' is "never changed".
     m.since = state.since === '' ? undefined : state.since;
+    m.heardAt = ++heard;
   }
 
   /** What this node's change is sure to lead to, shown at once (the route answers with it) until Redis answers. */
@@ -159,8 +164,23 @@ export function createRedisPresence(deps: RedisPresenceDeps, options: Partial<Re
   }
 
   async function reload(): Promise<void> {
+    const askedAt = heard;
     const raw = await snapshotScript(link.command, [], [prefix, link.nodeId, graceMs, '']);
-    for (const state of list((JSON.parse(String(raw)) as ScriptReply).states)) remember(state, false);
+    const states = list((JSON.parse(String(raw)) as ScriptReply).states);
+    // Versions only grow in Redis, and the snapshot ran after everything heard before it was asked for: an older
+    // version (or no record) there than here, with nothing heard since, means Redis lost data (restarted empty,
+    // or a failover to a replica that missed the last changes). Its word is the truth again; without this the
+    // mirror would keep ignoring every change until the versions caught up.
+    const lost = (m: MirrorEntry | undefined, ver: number) => m !== undefined && ver < m.ver && m.pending === 0 && m.heardAt <= askedAt;
+    const inRedis = new Set(states.map((state) => state.agentId));
+    for (const [agentId, m] of mirror) {
+      if (!inRedis.has(agentId) && lost(m, 0)) Object.assign(m, { status: 'offline', chosen: 'online', ver: 0, since: undefined });
+    }
+    for (const state of states) {
+      const m = mirror.get(state.agentId);
+      if (lost(m, state.ver)) m!.ver = state.ver;
+      remember(state, false);
+    }
   }
 
   /** Writes this node's counts as they are; forgets agents whose zero count Redis now has. */
@@ -234,7 +254,8 @@ export function createRedisPresence(deps: RedisPresenceDeps, options: Partial<Re
     },
 
     presentAgents() {
-      return [...mirror].filter(([, m]) => m.status !== 'offline').map(([id]) => id);
+      // As presence-service.ts: an invisible agent is never counted as there for visitors.
+      return [...mirror].filter(([, m]) => m.status !== 'offline' && m.status !== 'invisible').map(([id]) => id);
     },
 
     statusSince(agentId) {

@@ -120,6 +120,11 @@ export type HandoffRequestResult =
   /** Already queued or assigned: nothing written. */
   | { kind: 'unchanged'; conversation: RoutedConversation };
 
+export interface HandlingSamples {
+  inGroup: number[];
+  all: number[];
+}
+
 export interface RoutingStore {
   /** NotFoundError when unknown. */
   get(conversationId: string): Promise<RoutedConversation>;
@@ -162,8 +167,11 @@ export interface RoutingStore {
   heldBy(agentId: string): Promise<HeldConversation[]>;
   /** Agents holding at least one chat (after a restart they must reconnect or lose them). */
   agentsHoldingChats(): Promise<string[]>;
-  /** Handling times (seconds) of the most recent closes since `since`, in `groupId` or any group when undefined. */
-  recentHandlingSeconds(groupId: string | undefined, since: string, limit: number): Promise<number[]>;
+  /**
+   * Handling times (seconds) of the most recent closes since `since`, at most `limit` of each list: in `groupId`
+   * (empty when undefined) and in every group. Both at once: the queue's pace falls back on every group's.
+   */
+  recentHandlingSeconds(groupId: string | undefined, since: string, limit: number): Promise<HandlingSamples>;
   transfers(conversationId: string): Promise<TransferRecord[]>;
   latestClosure(conversationId: string): Promise<Closure | undefined>;
   /**

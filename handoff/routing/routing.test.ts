@@ -282,6 +282,56 @@ describe('requeue when an agent stays disconnected', () => {
     expect(await statusOf(kit, held1.id)).toMatchObject({ status: 'assigned', agentId: 'b' });
   });
 
+  it('a requeue the database refuses (briefly unreachable) is tried again until done, once; not once the agent is back', async () => {
+    const kit = setup();
+    kit.agents.add({ id: 'a' });
+    kit.agents.add({ id: 'b' });
+    await kit.online('a', 'b');
+    const chatA = await kit.queued();
+    await kit.routing.enqueued(chatA.id);
+    const chatB = await kit.queued();
+    await kit.routing.enqueued(chatB.id);
+    expect([(await statusOf(kit, chatA.id)).agentId, (await statusOf(kit, chatB.id)).agentId].sort()).toEqual(['a', 'b']);
+    const holderOf = async (id: string) => (await statusOf(kit, id)).agentId;
+    const aChat = (await holderOf(chatA.id)) === 'a' ? chatA : chatB;
+    const bChat = aChat === chatA ? chatB : chatA;
+    // Away: a's requeued chat then waits in the queue, where it can be seen, instead of going to b.
+    kit.presence.setStatus('b', 'away');
+    // The store refuses as PostgreSQL does while it restarts, twice for a, for as long as asked for b.
+    const real = kit.store.requeueAgent.bind(kit.store);
+    const refusals = new Map([['a', 2], ['b', Infinity]]);
+    const attempts = new Map<string, number>();
+    kit.store.requeueAgent = async (agentId) => {
+      attempts.set(agentId, (attempts.get(agentId) ?? 0) + 1);
+      const left = refusals.get(agentId) ?? 0;
+      if (left > 0) {
+        refusals.set(agentId, left - 1);
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      }
+      return real(agentId);
+    };
+
+    kit.presence.disconnected('a');
+    kit.time.advance(30_000);
+    // Its listener ran once, when a went offline: the retries (1 s, then 2 s) are what puts the chat back.
+    await kit.routing.settled();
+    expect(await statusOf(kit, aChat.id)).toMatchObject({ status: 'queued' });
+    expect((await authors(kit, aChat.id)).filter((x) => x === 'system:requeued')).toHaveLength(1);
+    expect(attempts.get('a')).toBe(3);
+
+    // b goes offline while the store refuses, and comes back before it accepts: the chat stays b's.
+    kit.presence.disconnected('b');
+    kit.time.advance(30_000);
+    // The first attempt has failed (the retry waits 1 s) when b's console reconnects and the store recovers.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(attempts.get('b')).toBe(1);
+    kit.presence.connected('b');
+    refusals.set('b', 0);
+    await kit.routing.settled();
+    expect(await statusOf(kit, bChat.id)).toMatchObject({ status: 'assigned', agentId: 'b' });
+    expect(attempts.get('b')).toBe(1);
+  }, 15_000);
+
   it('a reconnect within the grace period keeps the chats', async () => {
     const kit = setup();
     kit.agents.add({ id: 'a' });

@@ -18,6 +18,9 @@ export * from './routing-api.ts';
 /** Shown in queue lists; the whole text is in the transcript. Range 20-500 characters; 140. */
 const PREVIEW_CHARS = 140;
 
+/** Pauses between attempts at an offline agent's requeue that the store refused (the last one repeats). */
+const REQUEUE_RETRY_MS = [1_000, 2_000, 5_000, 10_000];
+
 export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions> = {}): Routing {
   const opts: RoutingOptions = { ...defaultRoutingOptions, ...options };
   const { store, groups, agents, presence, hub } = deps;
@@ -36,10 +39,42 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
     pending.add(p);
   }
 
+  let disposed = false;
+  /** Wakes the retries below when routing is disposed (shutdown waits for them in settled()). */
+  const wakeOnDispose = new Set<() => void>();
+
+  /**
+   * The agent went offline, which happens once (on the node that decided it): if the store refuses the requeue
+   * (the database briefly unreachable), it is tried again while the agent stays offline, or their chats would be
+   * left with nobody.
+   */
+  async function requeueOffline(agentId: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await requeueAgent(agentId);
+      } catch (err) {
+        if (disposed || presence.status(agentId) !== 'offline') throw err;
+        const retryInMs = REQUEUE_RETRY_MS[Math.min(attempt, REQUEUE_RETRY_MS.length - 1)]!;
+        deps.logger?.warn({ event: RoutingLogEvent.failed, err, what: 'requeue offline agent', agentId, retryInMs }, 'routing: requeue offline agent failed; trying again');
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            wakeOnDispose.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, retryInMs);
+          wakeOnDispose.add(wake);
+        });
+        // Back meanwhile: their chats stay theirs.
+        if (disposed || presence.status(agentId) !== 'offline') throw err;
+      }
+    }
+  }
+
   const unsubscribe = presence.onChange((agentId: string, status: AgentStatus) => {
     if (status === 'online') background('fill online agent', async () => dispatch(await agentsGroups(agentId)));
-    else if (status === 'offline') background('requeue offline agent', () => requeueAgent(agentId));
-    // Away or busy: fewer slots, so the waits in their groups grow.
+    else if (status === 'offline') background('requeue offline agent', () => requeueOffline(agentId));
+    // Away, busy or invisible: fewer slots, so the waits in their groups grow.
     else background('republish the queue', async () => publishQueue(await agentsGroups(agentId)));
   });
 
@@ -306,6 +341,8 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
 
     dispose() {
       unsubscribe();
+      disposed = true;
+      for (const wake of [...wakeOnDispose]) wake();
     },
   };
 }

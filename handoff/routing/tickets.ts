@@ -23,7 +23,29 @@ export interface Ticket {
   answer?: string;
   answeredBy?: string;
   answeredAt?: string;
+  /** The agent message that carries the answer in the chat (absent when the chat was gone when answered). */
+  answerMessageId?: number;
   createdAt: string;
+}
+
+/** A left message as its visitor sees it (GET /api/conversations/:id/tickets): no contact, no agent id, no group. */
+export interface VisitorTicket {
+  id: number;
+  text: string;
+  status: TicketStatus;
+  createdAt: string;
+  answer?: string;
+  answeredAt?: string;
+  answerMessageId?: number;
+}
+
+/** What a visitor is shown of their ticket. */
+export function visitorTicket(t: Ticket): VisitorTicket {
+  const out: VisitorTicket = { id: t.id, text: t.text, status: t.status, createdAt: t.createdAt };
+  if (t.answer !== undefined) out.answer = t.answer;
+  if (t.answeredAt !== undefined) out.answeredAt = t.answeredAt;
+  if (t.answerMessageId !== undefined) out.answerMessageId = t.answerMessageId;
+  return out;
 }
 
 export interface NewTicket {
@@ -50,6 +72,8 @@ export interface TicketStore {
   get(id: number): Promise<Ticket>;
   /** Open tickets oldest first (worked in order); answered ones newest first. */
   list(options?: TicketListOptions): Promise<Ticket[]>;
+  /** The messages left from one conversation, oldest first (what its visitor sees again in the widget). */
+  listForConversation(conversationId: string): Promise<Ticket[]>;
   /**
    * Marks the ticket answered and, when its conversation still exists, adds the answer to it as an agent
    * message (a visitor who comes back to the chat sees it). ConflictError when already answered;

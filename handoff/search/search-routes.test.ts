@@ -141,7 +141,7 @@ describe('the audit log', () => {
 });
 
 describe('results', () => {
-  it('carry conversation, message, snippet with highlights, time and status', async () => {
+  it('carry conversation, message, snippet with highlights, time, status and the (last) holder', async () => {
     const { json } = await get(q('余额 话费'), 'boss');
     expect(json.more).toBe(false);
     expect(json.results).toHaveLength(2);
@@ -157,6 +157,7 @@ describe('results', () => {
       ],
       createdAt: '2025-03-01T16:30:00.000Z',
       status: 'closed',
+      agentId: 'a2',
     });
   });
 

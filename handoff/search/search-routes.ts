@@ -50,6 +50,8 @@ export interface SearchResult {
   createdAt: string;
   /** The conversation's current status. */
   status: ConversationStatus;
+  /** Who holds the conversation (or held it last); the console shows their name. */
+  agentId?: string;
 }
 
 /** Shortest query (code points): one character matches nearly everything and is no search. */
@@ -102,6 +104,7 @@ export function searchRoutes({ transcripts, requireAgent, audit, rateLimiters = 
         highlights: snippet.highlights,
         createdAt: hit.createdAt,
         status: hit.status,
+        ...(hit.agentId !== undefined ? { agentId: hit.agentId } : {}),
       };
     });
     c.header('Cache-Control', 'no-store');

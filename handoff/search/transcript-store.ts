@@ -33,7 +33,48 @@ export interface TranscriptHit {
   createdAt: string;
   /** The conversation's current status. */
   status: ConversationStatus;
+  /** Who holds the conversation (or held it last); absent when no agent ever did. */
+  agentId?: string;
 }
+
+/** One of a visitor's conversations, as the customer history lists it. */
+export interface VisitorConversation {
+  conversationId: string;
+  status: ConversationStatus;
+  /** The holder while assigned; after a close, the last holder; absent when no agent ever held it. */
+  agentId?: string;
+  groupId?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Messages in it (every author). */
+  messages: number;
+}
+
+/** The row both engines read for a VisitorConversation. */
+export interface VisitorConversationRow {
+  id: string;
+  status: ConversationStatus;
+  agent_id: string | null;
+  group_id: string | null;
+  created_at: string;
+  updated_at: string;
+  messages: number | string;
+}
+
+export function toVisitorConversation(row: VisitorConversationRow): VisitorConversation {
+  return {
+    conversationId: row.id,
+    status: row.status,
+    ...(row.agent_id !== null ? { agentId: row.agent_id } : {}),
+    ...(row.group_id !== null ? { groupId: row.group_id } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    messages: Number(row.messages),
+  };
+}
+
+/** Most conversations one history call lists. */
+export const MAX_VISITOR_CONVERSATIONS = 100;
 
 export interface TranscriptPage {
   /** Newest first. */
@@ -41,6 +82,18 @@ export interface TranscriptPage {
   /** More hits exist past the last one (ask again with `before` = its messageId). */
   more: boolean;
 }
+
+export interface TranscriptStoreOptions {
+  /** Most messages one messagesAfter call returns. Range 1-10000; default 1000. */
+  maxPageSize: number;
+  /** Most hits one search returns. Range 1-1000; default 200. */
+  maxSearchLimit: number;
+}
+
+export const defaultTranscriptStoreOptions: TranscriptStoreOptions = {
+  maxPageSize: 1000,
+  maxSearchLimit: 200,
+};
 
 export interface TranscriptStore {
   /**
@@ -53,4 +106,9 @@ export interface TranscriptStore {
   latestMessageId(): Promise<number>;
   /** Full-text search over message texts, newest first. */
   search(query: TranscriptQuery): Promise<TranscriptPage>;
+  /**
+   * The conversations of one visitor (the widget's visitor id), newest first, at most `limit` (1-100): the
+   * customer history beside a chat. Who may open each is the caller's rule (view-access.ts), not the store's.
+   */
+  conversationsOfVisitor(visitorId: string, limit: number): Promise<VisitorConversation[]>;
 }

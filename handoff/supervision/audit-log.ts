@@ -50,10 +50,18 @@ export const AuditAction = {
   faqDraftCreated: 'faq_draft.created',
   faqDraftDismissed: 'faq_draft.dismissed',
   invitationRulesSaved: 'invitation_rules.saved',
+  // The widget's admin-edited welcome, warning banner and logo (handoff/visitor-texts/).
+  visitorTextsSaved: 'visitor_texts.saved',
+  visitorLogoSaved: 'visitor_texts.logo_saved',
+  visitorLogoRemoved: 'visitor_texts.logo_removed',
   // Reads of personal data (SECURITY.md "Audit log"): one row per request or watch, counts only, never text.
   conversationViewed: 'conversation.viewed',
   conversationWatched: 'conversation.watched',
   transcriptsSearched: 'transcripts.searched',
+  // A chat's customer history (the visitor's other conversations) listed (handoff/search/visitor-history-routes.ts).
+  visitorHistoryViewed: 'visitor.history_viewed',
+  // A file of a chat downloaded by an admin who does not hold it (handoff/conversations/attachments/).
+  attachmentViewed: 'attachment.viewed',
 } as const;
 
 export interface AuditQuery {
@@ -78,7 +86,7 @@ export interface AuditLog {
   list(query?: AuditQuery): Promise<AuditEntry[]>;
 }
 
-export interface SqliteAuditLogOptions {
+export interface AuditLogOptions {
   /** Source of timestamps (tests pin it). Default the system clock. */
   clock: Clock;
   /** Entries per page when the query names no limit. Range 1-500; default 50. */
@@ -87,7 +95,7 @@ export interface SqliteAuditLogOptions {
   maxLimit: number;
 }
 
-export const defaultSqliteAuditLogOptions: SqliteAuditLogOptions = { clock: systemClock, defaultLimit: 50, maxLimit: 500 };
+export const defaultAuditLogOptions: AuditLogOptions = { clock: systemClock, defaultLimit: 50, maxLimit: 500 };
 
 /**
  * Keys that would put a secret or personal data in clear into the log; a caller's slip is dropped here, not

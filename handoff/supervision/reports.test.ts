@@ -50,6 +50,7 @@ describeEachEngine('reports on an empty range', (engine) => {
       byHour: new Array(24).fill(0),
       topEntries: [],
       agents: [],
+      visitors: { browsers: [], systems: [], sources: [] },
     });
   });
 });

@@ -1,4 +1,5 @@
 // Supervisors' report figures for a time range: plain SQL aggregates over the conversations started in it.
+import type { VisitorFigures } from './visitor-origins.ts';
 
 /**
  * Every figure is about one cohort: the conversations whose `created_at` lies in [from, to) (to exclusive),
@@ -33,6 +34,8 @@
  * - `agents`: every agent who held at least one of those conversations: `conversations` they held (a
  *   transferred chat counts for each holder), `avgHandleSeconds` and `csat` over the closes they made as
  *   the holder (null / count 0 when none). Most conversations first, ties by display name.
+ * - `visitors`: those conversations by browser, operating system and source (search engine, referring site,
+ *   direct), from the user agent and referrer each conversation stored (visitor-origins.ts).
  */
 export interface Report {
   /** The range as UTC ISO instants; `to` exclusive. */
@@ -49,6 +52,7 @@ export interface Report {
   byHour: number[];
   topEntries: Array<{ entryId: string; count: number }>;
   agents: AgentReport[];
+  visitors: VisitorFigures;
 }
 
 export interface Csat {

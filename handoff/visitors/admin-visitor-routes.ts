@@ -17,11 +17,18 @@ export interface AdminVisitorRoutesDeps {
   audit?: AuditLog;
   /** An erasure and its audit row commit together. */
   unitOfWork: UnitOfWork;
+  /**
+   * Removes what the erased conversations left outside the database (attachment bytes in their object store),
+   * after the erasure commits. A failure is logged; the files go at the next erasure or start.
+   */
+  afterErase?: () => Promise<unknown>;
 }
 
 export const VisitorLogEvent = {
   exported: 'privacy.visitor_exported',
   deleted: 'privacy.visitor_deleted',
+  /** The erasure committed but some attachment bytes are still stored: removed at the next erasure or start. */
+  filesPending: 'privacy.files_pending',
 } as const;
 
 /** Most conversation ids in one key. */
@@ -54,7 +61,7 @@ async function parseVisitorKey(key: string, visitors: VisitorTranscripts): Promi
   return ids;
 }
 
-export function adminVisitorRoutes({ visitors, requireAgent, log, audit, unitOfWork }: AdminVisitorRoutesDeps): Hono<AgentEnv> {
+export function adminVisitorRoutes({ visitors, requireAgent, log, audit, unitOfWork, afterErase }: AdminVisitorRoutesDeps): Hono<AgentEnv> {
   const app = new Hono<AgentEnv>();
   // requireAgent also refuses a DELETE with a foreign Origin (same-origin check) before the session is read.
   const admin = requireAgent('admin');
@@ -91,6 +98,7 @@ export function adminVisitorRoutes({ visitors, requireAgent, log, audit, unitOfW
       await audit?.record(actorOf(c.var.agent), AuditAction.transcriptsDeleted, { type: 'conversations', id: ids.join(',') }, { ...counts });
       return counts;
     });
+    await afterErase?.().catch((err: unknown) => log.warn({ event: VisitorLogEvent.filesPending, err }, 'files of the erased chats not removed yet (retried)'));
     await visitors.scrub();
     log.info({ event: VisitorLogEvent.deleted, by: c.var.agent.id, ...deleted }, 'visitor transcripts deleted');
     return c.json({ deleted });

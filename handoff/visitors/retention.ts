@@ -1,5 +1,5 @@
 // Transcript retention: with RETENTION_DAYS set, conversations with no activity for that many days are erased
-// once a day, whole (messages, their search index rows, tickets, ratings, transfers), as the privacy erasure
+// once a day, whole (messages, their search index rows, tickets, ratings, transfers, attachments), as the privacy erasure
 // does; each batch commits with an audit row that counts what went (never ids' contents or text). Off by
 // default: an operator decides how long transcripts are kept (their own rules, the regulator's).
 import type { Clock } from '../platform/clock.ts';
@@ -24,6 +24,11 @@ export interface RetentionDeps {
   unitOfWork: UnitOfWork;
   clock: Clock;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /**
+   * Removes what the erased conversations left outside the database (attachment bytes in their object store),
+   * after the erasure commits. A failure is logged; the next run or start removes it.
+   */
+  afterErase?: () => Promise<unknown>;
 }
 
 export interface Retention {
@@ -60,6 +65,7 @@ export function createRetention(deps: RetentionDeps, options: Pick<RetentionOpti
       for (const key of Object.keys(total) as Array<keyof VisitorDeleteCounts>) total[key] += counts[key];
     }
     if (total.conversations > 0) {
+      await deps.afterErase?.().catch((err: unknown) => deps.log.warn({ event: RetentionLogEvent.failed, err }, 'retention: files of erased chats not removed yet (retried)'));
       await deps.transcripts.scrub();
       deps.log.info({ event: RetentionLogEvent.erased, ...total, retentionDays: opts.days }, 'transcripts past retention erased');
     }

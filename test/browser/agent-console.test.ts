@@ -159,13 +159,21 @@ browserSuite('agent console and widget together in Chromium', () => {
     expect(agent.seen).toEqual(CLEAN);
     await Promise.all([context.close(), agent.context.close()]);
   }, TIMEOUT);
-  it('shows every screen of the admin console in view at phone and tablet width (no sideways strip)', async () => {
+  it('folds the screens behind a menu button at phone and tablet width: one column, every screen in view', async () => {
     for (const size of [{ width: 390, height: 844 }, { width: 820, height: 1180 }]) {
       const { context, page } = await newPage(live.browser, size);
       try {
         await consoleLogin(page, live.stack.url, ADMIN.username, ADMIN.password);
         // Offline at once: an admin serves every group, and a present admin would be given the next tests' chats.
         await setAgentStatus(page, live.stack.url, 'offline');
+        const menu = page.getByTestId('nav-menu');
+        await menu.waitFor();
+        // Folded: the names are not in rows across the header, only the button naming the screen shown.
+        expect(await page.locator('nav button').first().isVisible()).toBe(false);
+        expect(await menu.getAttribute('aria-expanded')).toBe('false');
+        expect(await menu.innerText()).toContain('会话');
+        await menu.click();
+        expect(await menu.getAttribute('aria-expanded')).toBe('true');
         const buttons = page.locator('nav button');
         await buttons.first().waitFor();
         const boxes = await buttons.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect));
@@ -173,8 +181,20 @@ browserSuite('agent console and widget together in Chromium', () => {
         for (const box of boxes) {
           expect(box.left, `a screen button at ${size.width} px`).toBeGreaterThanOrEqual(0);
           expect(box.right, `a screen button at ${size.width} px`).toBeLessThanOrEqual(size.width);
+          // One column: every name starts at the same left edge.
+          expect(box.left).toBe(boxes[0]!.left);
         }
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+        // Picking a screen shows it and folds the menu; Escape folds it too.
+        await page.getByTestId('nav-reports').click();
+        await page.getByTestId('reports').waitFor();
+        expect(await menu.getAttribute('aria-expanded')).toBe('false');
+        expect(await menu.innerText()).toContain('报表');
+        await menu.click();
+        await page.getByTestId('nav-history').focus();
+        await page.keyboard.press('Escape');
+        expect(await menu.getAttribute('aria-expanded')).toBe('false');
+        expect(await page.locator('nav button').first().isVisible()).toBe(false);
       } finally {
         await context.close();
       }

@@ -261,7 +261,7 @@ export async function consoleLogin(page: Page, url: string, username: string, pa
  * The agent's status through the console's own session (the page's cookies): `away` keeps an agent
  * present (the group is open, chats queue) without auto-assignment, so the test can press take.
  */
-export async function setAgentStatus(page: Page, url: string, status: 'online' | 'away' | 'busy' | 'offline'): Promise<void> {
+export async function setAgentStatus(page: Page, url: string, status: 'online' | 'away' | 'busy' | 'invisible' | 'offline'): Promise<void> {
   const res = await page.request.post(`${url}/api/agent/status`, { data: { status }, headers: { origin: url } });
   if (!res.ok()) throw new Error(`status ${status}: ${res.status()} ${await res.text()}`);
 }

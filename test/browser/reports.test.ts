@@ -2,7 +2,7 @@
 // handoff-reason charts drawn from what was just seeded, and a CSV link that downloads the same figures.
 import { expect, it } from 'vitest';
 import { postChat } from '../http-kit.ts';
-import { ADMIN, KEEP_PRESENCE, browserSuite, useStackAndBrowser } from './browser-kit.ts';
+import { ADMIN, KEEP_PRESENCE, browserSuite, setAgentStatus, useStackAndBrowser } from './browser-kit.ts';
 import { agentConsole, signedInConsole, visitorWaiting } from './flows.ts';
 
 const TIMEOUT = 90_000;
@@ -38,9 +38,25 @@ browserSuite('reports dashboard in Chromium', () => {
     expect(csv.headers()['content-disposition']).toMatch(/^attachment; filename="report-/);
     expect(await csv.text()).toContain('conversations,4');
 
+    // Visitors: the widget's chat came from Chromium (a browser and a system by name), the bot chats from Node's
+    // fetch (no browser: unknown); none had a referrer, so every source is direct.
+    await page.getByTestId('report-browsers').waitFor();
+    expect(await page.getByTestId('report-browsers').textContent()).toMatch(/Chrom/);
+    expect(await page.getByTestId('report-browsers').textContent()).toContain('未知');
+    expect(await page.getByTestId('report-systems').locator('tr').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.getByTestId('report-sources').textContent()).toContain('直接访问');
+
     await page.screenshot({ path: '/tmp/shots/reports.png', fullPage: true });
+    for (const width of [1440, 820]) {
+      await page.setViewportSize({ width, height: 1000 });
+      expect(await page.evaluate(() => document.scrollingElement!.scrollWidth <= document.scrollingElement!.clientWidth)).toBe(true);
+      await page.screenshot({ path: `/tmp/shots/reports-${width}.png`, fullPage: true });
+    }
     expect(seen.errors).toEqual([]);
     expect(seen.cspViolations).toEqual([]);
+    // Offline again: a present admin or agent would be given the next tests' chats.
+    await setAgentStatus(page, live.stack.url, 'offline');
+    await setAgentStatus(alice.page, live.stack.url, 'offline');
     await alice.context.close();
   }, TIMEOUT);
 });

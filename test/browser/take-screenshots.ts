@@ -57,7 +57,33 @@ try {
     await agent.page.screenshot({ path: path.join(DOCS, 'console.png') });
     await Promise.all([first.context.close(), second.context.close(), agent.context.close()]);
   }
-  process.stdout.write(`wrote ${['widget-desktop.png', 'widget-mobile.png', 'console.png'].map((f) => path.join('docs', f)).join(', ')}\n`);
+  // The widget light and dark (prefers-color-scheme), with an admin's warning banner and an emoji in the chat.
+  {
+    await stack.admin('PUT', '/api/admin/visitor-texts', {
+      welcome: { zh: '', en: '' },
+      banner: { zh: '谨防电信诈骗：客服不会向您索要短信验证码或服务密码，也不会要求您转账。', en: '' },
+    });
+    for (const scheme of ['light', 'dark'] as const) {
+      const { context, page } = await newPage(browser, { width: 1280, height: 800 });
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(`${stack.url}/`);
+      await page.getByTestId('launcher').click();
+      await page.getByTestId('input').fill('网厅充值有折扣吗');
+      await page.getByTestId('send').click();
+      await message(page, 'bot', '9.85折').waitFor();
+      await page.getByTestId('input').fill('好的，谢谢');
+      await page.getByTestId('emoji-button').click();
+      await page.getByRole('button', { name: '赞', exact: true }).click();
+      await page.getByTestId('send').click();
+      await message(page, 'visitor', '谢谢👍').waitFor();
+      await message(page, 'bot', '不客气').waitFor();
+      await page.waitForFunction(() => document.fonts.status === 'loaded');
+      await page.screenshot({ path: path.join(DOCS, `widget-${scheme}.png`) });
+      await context.close();
+    }
+    await stack.admin('PUT', '/api/admin/visitor-texts', { welcome: { zh: '', en: '' }, banner: { zh: '', en: '' } });
+  }
+  process.stdout.write(`wrote ${['widget-desktop.png', 'widget-mobile.png', 'console.png', 'widget-light.png', 'widget-dark.png'].map((f) => path.join('docs', f)).join(', ')}\n`);
 } finally {
   await browser.close();
   await stack.close();

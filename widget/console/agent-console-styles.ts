@@ -8,13 +8,14 @@ export const agentConsoleStyles = css`
   .shell { display: flex; flex-direction: column; height: 100vh; height: 100dvh; }
   .screen { flex: 1; min-height: 0; overflow: auto; }
   header.top {
-    display: flex; align-items: center; gap: 12px; padding: 6px 12px; background: var(--cs-panel);
+    position: relative; display: flex; align-items: center; gap: 12px; padding: 6px 12px; background: var(--cs-panel);
     border-bottom: 3px solid var(--cs-primary); flex-wrap: wrap;
   }
   header.top h1 { font-size: 16px; margin: 0; color: var(--cs-primary); }
-  nav { display: flex; gap: 4px; flex: 1; flex-wrap: wrap; }
+  nav { display: flex; gap: 4px; flex: 1; flex-wrap: nowrap; }
   nav button { border: none; background: none; border-radius: 6px; white-space: nowrap; }
   nav button[aria-current='page'] { background: var(--cs-agent); color: var(--cs-primary-dark); font-weight: 600; }
+  .menu-toggle { display: none; white-space: nowrap; }
   .banner { padding: 4px 12px; background: #fff4e5; color: #8a4b00; font-size: 13px; }
   .toast { padding: 4px 12px; background: #fdecea; color: #b3261e; font-size: 13px; display: flex; justify-content: space-between; }
   .body { flex: 1; min-height: 0; display: grid; grid-template-columns: 280px minmax(0, 1fr); }
@@ -34,10 +35,18 @@ export const agentConsoleStyles = css`
   [role='tabpanel'] > console-chat-pane { flex: 1; min-height: 0; }
   .empty { padding: 32px; color: var(--cs-muted); text-align: center; }
   .me { font-size: 13px; }
-  /* Below a wide screen the screens' names get a row of their own (beside the tools they were squeezed into
-     a column), wrapping onto more rows on a phone: every screen in view, none hidden in a sideways strip. */
+  /* Below a wide screen the screens' names fold behind a menu button (rows of names pushed the work down and
+     wrapped unevenly); open, they drop down as one column over the screen, every one in view. Above 1100 px
+     an admin's eleven names fit one row in both languages (nowrap); the tools after them may take a second. */
   @media (max-width: 1100px) {
-    nav { order: 3; flex-basis: 100%; flex-wrap: wrap; row-gap: 2px; }
+    .menu-toggle { display: inline-block; }
+    nav { display: none; }
+    nav.open {
+      display: flex; flex-direction: column; align-items: stretch; position: absolute; z-index: 20; top: 100%; left: 8px;
+      min-width: 200px; max-width: calc(100vw - 16px); max-height: 70vh; overflow-y: auto; padding: 6px;
+      background: var(--cs-panel); border: 1px solid var(--cs-border); border-radius: 8px; box-shadow: 0 6px 18px rgb(0 0 0 / 0.15);
+    }
+    nav.open button { text-align: left; padding: 8px 12px; }
   }
   @media (max-width: 720px) {
     nav button { padding: 4px 8px; }

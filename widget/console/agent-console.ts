@@ -27,8 +27,9 @@ import './screens/console-tickets.ts';
 import './screens/console-unanswered.ts';
 import './screens/console-drafts.ts';
 import './screens/console-visitors.ts';
+import './screens/console-visitor-texts.ts';
 
-const STATUSES: readonly AgentStatus[] = ['online', 'away', 'busy', 'offline'];
+const STATUSES: readonly AgentStatus[] = ['online', 'away', 'busy', 'invisible', 'offline'];
 
 export class AgentConsole extends LitElement implements ConsoleHost {
   static override properties = {
@@ -50,12 +51,15 @@ export class AgentConsole extends LitElement implements ConsoleHost {
     toast: { state: true },
     now: { state: true },
     sound: { state: true },
+    menuOpen: { state: true },
   };
   declare lang: ConsoleLang;
   declare me: Agent | undefined;
   declare checking: boolean;
   declare notice: string;
   declare screen: Screen;
+  /** At 1100 px and below the screens' names fold into a menu behind one button; whether it is open. */
+  declare menuOpen: boolean;
   declare queue: QueueItem[];
   declare chats: Map<string, ChatState>;
   /** Tab order of the chats (oldest first). */
@@ -96,6 +100,7 @@ export class AgentConsole extends LitElement implements ConsoleHost {
     this.checking = true;
     this.notice = '';
     this.screen = 'chats';
+    this.menuOpen = false;
     this.queue = [];
     this.chats = new Map();
     this.order = [];
@@ -149,6 +154,13 @@ export class AgentConsole extends LitElement implements ConsoleHost {
     if (this.sound) this.alert.beep();
   }
 
+  /** Escape closes the folded menu and gives the focus back to its button. */
+  private onNavKey(e: KeyboardEvent) {
+    if (e.key !== 'Escape' || !this.menuOpen) return;
+    this.menuOpen = false;
+    this.renderRoot.querySelector<HTMLElement>('[data-testid="nav-menu"]')?.focus();
+  }
+
   private onTabKey(e: KeyboardEvent) {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
     const i = this.order.indexOf(this.active ?? '');
@@ -176,20 +188,23 @@ export class AgentConsole extends LitElement implements ConsoleHost {
       ['tickets', s.tickets],
       ['canned', s.canned],
       ['visitors', s.visitors.nav],
-      ...(this.me.role === 'admin' ? ([['admin', s.admin], ['monitor', s.monitor.nav], ['reports', s.report.nav]] as Array<[Screen, string]>) : []),
+      ...(this.me.role === 'admin' ? ([['admin', s.admin], ['monitor', s.monitor.nav], ['reports', s.report.nav], ['visitor-texts', s.visitorTexts.nav]] as Array<[Screen, string]>) : []),
       // Content work (the unanswered inbox, agents' answers saved as FAQ drafts): editors and admins.
       ...(this.me.role === 'admin' ? content : []),
     ];
     return html`<div class="shell">
       <header class="top">
         <h1>${s.title}</h1>
-        <nav aria-label=${s.title}>
+        <button class="menu-toggle" data-testid="nav-menu" aria-controls="console-nav" aria-expanded=${this.menuOpen ? 'true' : 'false'}
+          @click=${() => (this.menuOpen = !this.menuOpen)}>☰ ${s.menu}: ${screens.find(([id]) => id === this.screen)?.[1] ?? ''}</button>
+        <nav id="console-nav" class=${this.menuOpen ? 'open' : ''} aria-label=${s.title} @keydown=${this.onNavKey}>
           ${screens.map(
             ([id, label]) => html`<button
               aria-current=${this.screen === id ? 'page' : 'false'}
               data-testid=${`nav-${id}`}
               @click=${() => {
                 this.screen = id;
+                this.menuOpen = false;
                 this.actions.markRead();
               }}
             >
@@ -246,6 +261,8 @@ export class AgentConsole extends LitElement implements ConsoleHost {
         return html`<console-reports class="screen" .api=${this.api} .strings=${s}></console-reports>`;
       case 'visitors':
         return html`<console-visitors class="screen" .api=${this.api} .strings=${s}></console-visitors>`;
+      case 'visitor-texts':
+        return html`<console-visitor-texts class="screen" .api=${this.api} .strings=${s}></console-visitor-texts>`;
       case 'monitor':
         return html`<console-monitor class="screen" .api=${this.api} .strings=${s} .connection=${this.connection}></console-monitor>`;
       default:

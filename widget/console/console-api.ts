@@ -1,8 +1,8 @@
 // The console's calls to the server: same-origin JSON with the session cookie; errors as ApiError.
-import type { Colleague, ProvinceOption, Agent, AgentRole, AgentStatus, AgentRecord, BusinessHours, CannedReply, ConversationView, ViewMessage, HeldItem, QueueItem, MonitorSnapshot, SearchResult, Ticket, TicketStatus, FaqDraftJson, FaqDraftStatus, InvitationRule, Report, KbChange, UnansweredGroup, BlockJson, BlockSummary, VisitorJson } from '../../handoff/http/wire.ts';
+import type { AdminVisitorTexts, Colleague, ProvinceOption, Agent, AgentRole, AgentStatus, AgentRecord, BusinessHours, CannedReply, ConversationView, ViewMessage, HeldItem, QueueItem, MonitorSnapshot, SearchResult, VisitorHistoryItem, Ticket, TicketStatus, FaqDraftJson, FaqDraftStatus, InvitationRule, Report, KbChange, UnansweredGroup, BlockJson, BlockSummary, VisitorJson } from '../../handoff/http/wire.ts';
 
-export type { BlockSummary, FaqDraftJson, FaqDraftStatus, InvitationRule, KbChange, Report };
-export type { Agent, AgentRecord, AgentStatus, BusinessHours, CannedReply, ConversationView, HeldItem, ProvinceOption, QueueItem, SearchResult, Ticket, ViewMessage };
+export type { AdminVisitorTexts, BlockSummary, FaqDraftJson, FaqDraftStatus, InvitationRule, KbChange, Report };
+export type { Agent, AgentRecord, AgentStatus, BusinessHours, CannedReply, ConversationView, HeldItem, ProvinceOption, QueueItem, SearchResult, Ticket, ViewMessage, VisitorHistoryItem };
 
 /** A 4xx/5xx answer: the server's `{ error: { code, message } }`, or the status alone. */
 export class ApiError extends Error {
@@ -51,6 +51,8 @@ export interface NewCanned {
   title: string;
   text: string;
   lang?: 'zh' | 'en' | null;
+  /** null or absent: no category. */
+  category?: string | null;
   shared?: boolean;
 }
 
@@ -154,6 +156,10 @@ export class ConsoleApi {
   take(id: string) {
     return this.request<ConversationView>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/take`);
   }
+  /** The visitor's other conversations beside this chat (handoff/search/visitor-history-routes.ts). */
+  history(id: string) {
+    return this.request<{ conversations: VisitorHistoryItem[] }>('GET', `/api/agent/conversations/${encodeURIComponent(id)}/history`);
+  }
   view(id: string, after?: number) {
     return this.request<ConversationView>('GET', `/api/agent/conversations/${encodeURIComponent(id)}${queryString({ after })}`);
   }
@@ -180,8 +186,8 @@ export class ConsoleApi {
   canned(q: string, lang?: string) {
     return this.request<{ replies: CannedReply[] }>('GET', `/api/agent/canned${queryString({ q, lang, limit: 20 })}`);
   }
-  allCanned() {
-    return this.request<{ replies: CannedReply[] }>('GET', `/api/agent/canned${queryString({ limit: 200 })}`);
+  allCanned(category?: string) {
+    return this.request<{ replies: CannedReply[] }>('GET', `/api/agent/canned${queryString({ limit: 200, category })}`);
   }
   createCanned(input: NewCanned) {
     return this.request<{ reply: CannedReply }>('POST', '/api/agent/canned', input);
@@ -276,6 +282,20 @@ export class ConsoleApi {
   /** A KB change file from an FAQ draft (the server marks the draft used). */
   faqDraftChange(id: number, change: KbChange) {
     return this.requestFile(`/api/admin/faq-drafts/${id}/change`, { change }, 'kb-change.yaml');
+  }
+  /** The widget's admin-edited welcome, warning banner and logo, with the knowledge base's default welcome. */
+  visitorTexts() {
+    return this.request<AdminVisitorTexts>('GET', '/api/admin/visitor-texts');
+  }
+  saveVisitorTexts(texts: { welcome: { zh: string; en: string }; banner: { zh: string; en: string } }) {
+    return this.request<AdminVisitorTexts>('PUT', '/api/admin/visitor-texts', texts);
+  }
+  /** `image`: a data: URL of the picked file (the server judges its type by its bytes). */
+  saveVisitorLogo(image: string) {
+    return this.request<AdminVisitorTexts>('PUT', '/api/admin/visitor-texts/logo', { image });
+  }
+  removeVisitorLogo() {
+    return this.request<AdminVisitorTexts>('DELETE', '/api/admin/visitor-texts/logo');
   }
   /** The supervisors' report of a range of dates (Beijing days; `to` exclusive). */
   reports(from: string, to: string) {

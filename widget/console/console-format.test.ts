@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cannedQuery, flashTitle, formatDays, formatDuration, formatTime, highlightParts, parseGroupList } from './console-format.ts';
+import { cannedQuery, flashTitle, formatDays, formatDuration, formatTime, highlightParts, parseGroupList, shorten } from './console-format.ts';
 
 describe('formatDuration', () => {
   it('reads at a glance', () => {
@@ -15,7 +15,18 @@ describe('formatTime', () => {
     const now = new Date(2025, 2, 10, 12, 0);
     expect(formatTime(new Date(2025, 2, 10, 9, 5).toISOString(), now)).toBe('09:05');
     expect(formatTime(new Date(2025, 2, 9, 23, 59).toISOString(), now)).toBe('03-09 23:59');
+    // Another year: the year too, or last December would read as this one's.
+    expect(formatTime(new Date(2024, 11, 31, 8, 0).toISOString(), now)).toBe('2024-12-31 08:00');
     expect(formatTime('nonsense', now)).toBe('');
+  });
+});
+
+describe('shorten', () => {
+  it('keeps short text and cuts long text on a code point with an ellipsis', () => {
+    expect(shorten('话费', 5)).toEqual({ text: '话费', cut: false });
+    expect(shorten('a'.repeat(5), 5)).toEqual({ text: 'aaaaa', cut: false });
+    expect(shorten('加微信😀😀😀领流量', 5)).toEqual({ text: '加微信😀😀…', cut: true });
+    expect(shorten('spam spam spam', 5)).toEqual({ text: 'spam…', cut: true });
   });
 });
 

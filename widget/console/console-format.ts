@@ -10,13 +10,19 @@ export function formatDuration(totalSeconds: number): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** HH:MM of an ISO time today, else MM-DD HH:MM (local time of the agent's browser). */
+/**
+ * The console's one way to show a time, the same in both languages: HH:MM today, MM-DD HH:MM this year, else
+ * YYYY-MM-DD HH:MM (local time of the agent's browser). Every screen uses it, not toLocaleString, whose form
+ * differs by browser language.
+ */
 export function formatTime(iso: string, now: Date = new Date()): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
   const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
-  return sameDay ? hm : `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
+  if (sameDay) return hm;
+  const md = `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
+  return d.getFullYear() === now.getFullYear() ? md : `${d.getFullYear()}-${md}`;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -79,4 +85,14 @@ export function flashTitle(base: string, notice: string, tick: number): string {
 /** A province id's name from the server's list (GET /api/agent/groups); the id itself when not listed. */
 export function provinceLabel(catalog: readonly ProvinceOption[], id: string, lang: 'zh' | 'en'): string {
   return catalog.find((p) => p.id === id)?.[lang] ?? id;
+}
+
+/**
+ * A message cut for a list: at most `max` characters (whole code points, so an emoji is never split) with "…",
+ * and whether it was cut. A long spam message would otherwise fill the screen; the full text is a click away.
+ */
+export function shorten(text: string, max: number): { text: string; cut: boolean } {
+  const chars = Array.from(text);
+  if (chars.length <= max) return { text, cut: false };
+  return { text: `${chars.slice(0, max).join('').trimEnd()}…`, cut: true };
 }

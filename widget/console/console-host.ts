@@ -5,7 +5,7 @@ import { ApiError, type Agent, type AgentGroup, type AgentStatus, type ConsoleAp
 import type { ChatState } from './console-chats.ts';
 import type { Strings } from './console-strings.ts';
 
-export type Screen = 'chats' | 'history' | 'tickets' | 'canned' | 'admin' | 'reports' | 'unanswered' | 'monitor' | 'drafts' | 'visitors';
+export type Screen = 'chats' | 'history' | 'tickets' | 'canned' | 'admin' | 'reports' | 'unanswered' | 'monitor' | 'drafts' | 'visitors' | 'visitor-texts';
 
 /** The element's reactive state (what each field means is documented where <agent-console> declares it). */
 export interface ConsoleHost extends ReactiveControllerHost {

@@ -7,6 +7,16 @@ export const WidgetEvent = {
   toggle: 'chat-widget-toggle',
 } as const;
 
+/** Sent by both faces' shared parts (widget/shared/). */
+export const SharedEvent = {
+  /** <cw-emoji-picker>: an emoji was chosen; the composer around it inserts it at the caret. */
+  emojiPick: 'emoji-pick',
+  /** <cw-attach-button>: a file was picked (button, paste or drop) and waits above the composer to be sent. */
+  attachmentPick: 'attachment-pick',
+  /** <cw-attachment-card>: its remove button (a picked file the visitor or agent no longer wants to send). */
+  attachmentRemove: 'attachment-remove',
+} as const;
+
 export const ConsoleEvent = {
   signedIn: 'signed-in',
   messageSent: 'message-sent',
@@ -22,6 +32,12 @@ export const ConsoleEvent = {
 
 export interface ChatWidgetToggleDetail {
   open: boolean;
+}
+export interface EmojiPickDetail {
+  emoji: string;
+}
+export interface AttachmentPickDetail {
+  file: File;
 }
 export interface ConversationDetail {
   conversationId: string;
@@ -45,6 +61,9 @@ export interface VisitorBlockedDetail {
 /** What each event's detail is, so a listener added with addEventListener is typed. */
 export interface EventDetails {
   'chat-widget-toggle': ChatWidgetToggleDetail;
+  'emoji-pick': EmojiPickDetail;
+  'attachment-pick': AttachmentPickDetail;
+  'attachment-remove': undefined;
   'signed-in': Agent;
   'message-sent': MessageSentDetail;
   'chat-closed': ConversationDetail;
@@ -64,6 +83,9 @@ export function composedEvent<K extends keyof EventDetails>(name: K, ...detail: 
 declare global {
   interface HTMLElementEventMap {
     'chat-widget-toggle': CustomEvent<ChatWidgetToggleDetail>;
+    'emoji-pick': CustomEvent<EmojiPickDetail>;
+    'attachment-pick': CustomEvent<AttachmentPickDetail>;
+    'attachment-remove': CustomEvent<undefined>;
     'signed-in': CustomEvent<Agent>;
     'message-sent': CustomEvent<MessageSentDetail>;
     'chat-closed': CustomEvent<ConversationDetail>;

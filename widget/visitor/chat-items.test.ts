@@ -20,6 +20,15 @@ describe('chat items', () => {
     expect(withStored([failed], stored(2, 'visitor', 'hi'), 0).map((m) => m.key)).toEqual(['l1', 'm2']);
   });
 
+  it('replaces a file still sending only with a stored file of that name, and a text only with a text', () => {
+    const file: ChatItem = { key: 'l1', author: 'visitor', text: 'a.png', createdAt: at, state: 'sending', localFile: new File([new Uint8Array([1])], 'a.png') };
+    const attachment = { id: 'abcdefghijklmnop0001', name: 'a.png', type: 'image/png' as const, size: 1, url: '/x' };
+    expect(withStored([file], stored(2, 'visitor', 'a.png'), 0).map((m) => m.key)).toEqual(['l1', 'm2']);
+    expect(withStored([file], { ...stored(2, 'visitor', 'a.png'), attachment }, 0).map((m) => m.key)).toEqual(['m2']);
+    const text: ChatItem = { key: 'l2', author: 'visitor', text: 'a.png', createdAt: at, state: 'sending' };
+    expect(withStored([text], { ...stored(3, 'visitor', 'a.png'), attachment }, 0).map((m) => m.key)).toEqual(['l2', 'm3']);
+  });
+
   it("counts unread replies after the last one seen, never the visitor's own", () => {
     const items = [stored(1, 'bot'), stored(2, 'visitor'), stored(3, 'agent')];
     expect(unreadCount(items, 1)).toBe(1);

@@ -1,11 +1,11 @@
 // The visitor's chat as a list of bubbles (stored, local, sending, failed), and the pure steps that change it.
 // Apart from the connection so the list's rules (id order, a stored copy replaces the one sending) read alone.
-import type { VisitorMessageData } from '../../handoff/http/wire.ts';
+import type { MessageAttachment, VisitorMessageData } from '../../handoff/http/wire.ts';
 import { ApiError } from './visitor-api.ts';
 
 export type Author = VisitorMessageData['author'];
 
-export type ErrorKey = 'errorGeneric' | 'tooMany';
+export type ErrorKey = 'errorGeneric' | 'tooMany' | 'fileTooLarge' | 'fileUnsupported' | 'fileNotNow';
 
 export interface ChatItem {
   /** Unique in the list: `m<id>` for stored messages, `l<n>` for local ones. */
@@ -28,6 +28,10 @@ export interface ChatItem {
    * with the message that asked, so its question never stands empty once the chat has moved on.
    */
   suggestions?: Suggestion[];
+  /** A file sent in the chat (stored messages: its name is `text`). */
+  attachment?: MessageAttachment;
+  /** The visitor's file while it is being sent (or failed to be): shown from memory, kept for the retry. */
+  localFile?: File;
 }
 
 export interface Suggestion {
@@ -56,7 +60,8 @@ export function withReplaced(items: readonly ChatItem[], key: string, item: Chat
 export function withStored(items: readonly ChatItem[], item: ChatItem & { id: number }, maxId: number): ChatItem[] {
   let next = items;
   if (item.author === 'visitor') {
-    const pending = next.find((i) => i.id === undefined && i.author === 'visitor' && i.state !== 'failed' && i.text === item.text);
+    // A file's copy replaces only a file being sent, a text's only a text.
+    const pending = next.find((i) => i.id === undefined && i.author === 'visitor' && i.state !== 'failed' && i.text === item.text && !i.localFile === !item.attachment);
     if (pending) next = next.filter((i) => i !== pending);
   }
   if (item.id > maxId) return [...next, item];

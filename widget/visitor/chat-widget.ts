@@ -7,7 +7,13 @@ import { VisitorConnection, type ChatItem } from './visitor-connection.ts';
 import { VisitorInvitation, type InvitationView } from './visitor-invitation.ts';
 import { formatEta, formatTime, parseLang, strings, type Lang, type Strings } from './visitor-i18n.ts';
 import { widgetStyles } from './visitor-styles.ts';
-import { composedEvent, WidgetEvent } from '../shared/events.ts';
+import { themeStyles } from './visitor-theme.ts';
+import { VisitorTexts } from './visitor-texts.ts';
+import { LeftMessages } from './left-messages.ts';
+import { noticeStyles, renderAnswerHeader, renderBanner, renderWaiting } from './visitor-notices.ts';
+import { insertAtCaret } from '../shared/emoji-picker.ts';
+import { allowFileDrop, renderAttachButton, renderAttachment, takePickedFile, takeTransferredFile } from './visitor-file-parts.ts';
+import { composedEvent, WidgetEvent, type EmojiPickDetail } from '../shared/events.ts';
 export type { ChatWidgetToggleDetail } from '../shared/events.ts';
 
 const CHAT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true">
@@ -15,7 +21,7 @@ const CHAT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true">
 </svg>`;
 
 export class ChatWidget extends LitElement {
-  static override styles = widgetStyles;
+  static override styles = [widgetStyles, themeStyles, noticeStyles];
 
   static override properties = {
     server: { type: String },
@@ -24,6 +30,7 @@ export class ChatWidget extends LitElement {
     heading: { type: String },
     primaryColor: { type: String, attribute: 'primary-color' },
     position: { type: String, reflect: true },
+    theme: { type: String, attribute: 'data-theme', reflect: true },
     open: { type: Boolean, reflect: true },
     ratingScore: { state: true },
     ratingThanks: { state: true },
@@ -42,6 +49,8 @@ export class ChatWidget extends LitElement {
   declare primaryColor: string;
   /** `right` (default) or `left` bottom corner. */
   declare position: string;
+  /** data-theme: `light`, `dark`, or `auto` (unset: the page's prefers-color-scheme decides; visitor-theme.ts). */
+  declare theme: string | undefined;
   /** Whether the panel is open (kept across reloads). */
   declare open: boolean;
   declare ratingScore: number;
@@ -52,6 +61,12 @@ export class ChatWidget extends LitElement {
   readonly chat: VisitorConnection;
   /** Page-view reports and invitations (added after `chat`, so the visitor id is known when it starts). */
   readonly presence: VisitorInvitation;
+  /** The admins' welcome, warning banner and logo (the built-in ones until they arrive). */
+  readonly texts: VisitorTexts;
+  /** The messages this chat left, to show their answers as replies. */
+  readonly left: LeftMessages;
+  /** Messages left from this page: each one read back so it shows as received. */
+  private leftCount = 0;
   private focusAfterUpdate: 'input' | 'launcher' | undefined;
   private renderedCount = 0;
 
@@ -72,6 +87,8 @@ export class ChatWidget extends LitElement {
       defaultLang: () => parseLang(this.language) ?? parseLang(document.documentElement.lang) ?? 'zh',
       province: () => this.province.trim().toLowerCase() || undefined,
     });
+    this.texts = new VisitorTexts(this, () => this.server);
+    this.left = new LeftMessages(this, this.chat);
     this.presence = new VisitorInvitation(this, {
       server: () => this.server,
       visitorId: () => this.chat.visitor,
@@ -109,6 +126,8 @@ export class ChatWidget extends LitElement {
       if (log) log.scrollTop = log.scrollHeight;
     }
     this.renderedCount = this.open ? count : -1;
+    const newestAgentMessage = this.chat.items.reduce((n, m) => (m.author === 'agent' && m.id !== undefined && m.id > n ? m.id : n), 0);
+    this.left.sync({ open: this.open, newestAgentMessage, leftCount: this.leftCount });
   }
 
   /** Opens the panel and moves focus into it. */
@@ -194,16 +213,22 @@ export class ChatWidget extends LitElement {
       lang=${this.chat.lang}
       @click=${() => this.setOpen(true)}
     >
-      ${CHAT_ICON}<span>${this.heading || s.title}</span>
+      ${this.launcherIcon()}<span>${this.heading || s.title}</span>
       ${unread > 0 ? html`<span class="badge" aria-hidden="true">${unread}</span><span class="sr-only">${s.newMessages(unread)}</span>` : nothing}
     </button>`;
+  }
+
+  /** The admins' logo when they set one (a raster image from the chat server), else the built-in icon. */
+  private launcherIcon(): TemplateResult {
+    const logo = this.texts.logoUrl();
+    return logo ? html`<img class="logo" src=${logo} alt="" data-testid="launcher-logo" />` : CHAT_ICON;
   }
 
   private renderPanel(s: Strings): TemplateResult {
     const chat = this.chat;
     const other: Lang = chat.lang === 'zh' ? 'en' : 'zh';
     const withPerson = !chat.blocked && (chat.status === 'queued' || chat.status === 'assigned');
-    return html`<section class="panel" role="dialog" aria-labelledby="cw-title" lang=${chat.lang} @keydown=${this.onPanelKeydown}>
+    return html`<section class="panel" role="dialog" aria-labelledby="cw-title" lang=${chat.lang} @keydown=${this.onPanelKeydown} @dragover=${this.onDragOver} @drop=${this.onDrop}>
       <header>
         <h2 id="cw-title">${this.heading || s.title}</h2>
         <button class="head-btn" data-testid="lang-switch" lang=${other} aria-label=${s.switchLangLabel} @click=${() => chat.setLang(other)}>
@@ -214,6 +239,7 @@ export class ChatWidget extends LitElement {
           <span aria-hidden="true">✕</span>
         </button>
       </header>
+      ${renderBanner(this.texts.banner(chat.lang), s)}
       ${chat.blocked
         ? nothing
         : !chat.online
@@ -229,12 +255,13 @@ export class ChatWidget extends LitElement {
           ? html`<div class="status-bar" data-testid="agent-status">${s.withAgent(chat.agentName)}</div>`
           : nothing}
       <div class="log" aria-label=${this.heading || s.title} tabindex="0">
-        <p class="welcome">${s.welcome}</p>
+        <p class="welcome" data-testid="welcome">${richText(this.texts.welcome(chat.lang, s.welcome))}</p>
         ${this.renderChips(s.topicsLabel, s.topics.map((t) => ({ label: t.label, question: t.question })), 'topic-chip')}
         ${chat.items.map((m) => this.renderMessage(m, s))}
         ${chat.agentTyping
           ? html`<p class="typing" data-testid="typing">${s.typing(chat.agentName ?? s.agent)}</p>`
           : nothing}
+        ${renderWaiting(this.left.waiting(), s)}
         ${chat.leaveMessage && chat.hasConversation ? this.renderTicket(s) : nothing}
         ${chat.ratingDue && chat.status === 'closed' ? this.renderRating(s) : nothing}
         ${this.ratingThanks ? html`<p class="typing" role="status">${s.ratingThanks}</p>` : nothing}
@@ -247,6 +274,7 @@ export class ChatWidget extends LitElement {
           </div>`
         : nothing}
       <form class="composer" @submit=${this.onSubmit}>
+        ${renderAttachButton(chat, s)}
         <label class="sr-only" for="cw-input">${s.inputLabel}</label>
         <textarea
           id="cw-input"
@@ -256,8 +284,10 @@ export class ChatWidget extends LitElement {
           placeholder=${s.placeholder}
           ?disabled=${chat.blocked}
           @keydown=${this.onInputKeydown}
+          @paste=${this.onPaste}
           @input=${() => chat.typed()}
         ></textarea>
+        <cw-emoji-picker locale=${chat.lang} label=${s.emoji} close-label=${s.emojiClose} ?disabled=${chat.blocked} @emoji-pick=${this.onEmoji}></cw-emoji-picker>
         <button class="btn" type="submit" data-testid="send" ?disabled=${chat.blocked}>${s.send}</button>
       </form>
     </section>`;
@@ -288,11 +318,12 @@ export class ChatWidget extends LitElement {
 
   private renderMessage(m: ChatItem, s: Strings): TemplateResult {
     const label = this.authorLabel(m, s);
-    return html`<div class="msg" data-testid="message" data-author=${m.author} data-state=${m.state ?? nothing}>
+    const answered = m.author === 'agent' ? this.left.answeredBy(m.id) : undefined;
+    return html`<div class="msg" data-testid="message" data-author=${m.author} data-state=${m.state ?? nothing} data-ticket-answer=${answered ? answered.id : nothing}>
       <span class="meta">
         ${label ? html`<span data-testid="message-author">${label}</span> · ` : nothing}<time datetime=${m.createdAt}>${formatTime(m.createdAt)}</time>
       </span>
-      <div class="bubble">${richText(m.text)}</div>
+      ${renderAttachment(m, this.chat, s) ?? html`<div class="bubble">${answered ? renderAnswerHeader(answered, s) : nothing}${richText(m.text)}</div>`}
       ${m.suggestions?.length
         ? this.renderChips(
             // The province question's choices are answers, not questions the visitor may ask.
@@ -368,11 +399,18 @@ export class ChatWidget extends LitElement {
   private readonly onSubmit = (e: Event) => {
     e.preventDefault();
     const input = this.renderRoot.querySelector<HTMLTextAreaElement>('[data-testid="input"]');
+    // A picked file goes first, then the words typed with it (if any).
+    const file = takePickedFile(this.renderRoot);
+    if (file) void this.chat.sendFile(file);
     if (!input || input.value.trim() === '') return;
     const text = input.value;
     input.value = '';
     this.sendText(text);
   };
+
+  private readonly onPaste = (e: ClipboardEvent) => takeTransferredFile(this.renderRoot, e);
+  private readonly onDragOver = (e: DragEvent) => allowFileDrop(this.renderRoot, e);
+  private readonly onDrop = (e: DragEvent) => takeTransferredFile(this.renderRoot, e);
 
   private readonly onInputKeydown = (e: KeyboardEvent) => {
     // Enter sends, Shift+Enter is a new line; never while an IME is composing (Chinese input).
@@ -380,6 +418,12 @@ export class ChatWidget extends LitElement {
       e.preventDefault();
       (e.target as HTMLTextAreaElement).form?.requestSubmit();
     }
+  };
+
+  /** An emoji from the picker goes where the caret is in the message box. */
+  private readonly onEmoji = (e: CustomEvent<EmojiPickDetail>) => {
+    const input = this.renderRoot.querySelector<HTMLTextAreaElement>('[data-testid="input"]');
+    if (input) insertAtCaret(input, e.detail.emoji);
   };
 
   private readonly onPanelKeydown = (e: KeyboardEvent) => {
@@ -397,7 +441,10 @@ export class ChatWidget extends LitElement {
     const ok = await this.chat.submitTicket(String(data.get('contact') ?? ''), String(data.get('text') ?? ''));
     this.busy = false;
     // The form is gone: focus goes back to the message box instead of getting lost on the page.
-    if (ok) this.focusAfterUpdate = 'input';
+    if (ok) {
+      this.focusAfterUpdate = 'input';
+      this.leftCount++;
+    }
   };
 
   private readonly onRate = async (e: SubmitEvent) => {

@@ -1,6 +1,6 @@
 // The visitor's HTTP calls (POST /api/chat and the conversation routes), typed after the server's shapes.
 import type { ChatResponse } from '../../bot/chat/wire.ts';
-import type { HandoffResponse } from '../../handoff/http/wire.ts';
+import type { HandoffResponse, MessageAttachment, VisitorTicket } from '../../handoff/http/wire.ts';
 import type { Lang } from './visitor-i18n.ts';
 
 export type { ChatResponse };
@@ -9,7 +9,7 @@ export type HandoffReply = HandoffResponse['reply'];
 
 export interface MessagesPage {
   status: 'bot' | 'queued' | 'assigned' | 'closed';
-  messages: Array<{ id: number; author: 'visitor' | 'bot' | 'agent' | 'system'; text: string; createdAt: string }>;
+  messages: Array<{ id: number; author: 'visitor' | 'bot' | 'agent' | 'system'; text: string; createdAt: string; attachment?: MessageAttachment }>;
   more?: boolean;
 }
 
@@ -46,6 +46,8 @@ export interface VisitorApi {
   close(conversationId: string, token: string): Promise<unknown>;
   rate(conversationId: string, token: string, score: number, comment?: string): Promise<unknown>;
   ticket(conversationId: string, token: string, contact: string, text: string): Promise<{ text: string }>;
+  /** The messages this conversation left and their answers. */
+  tickets(conversationId: string, token: string): Promise<{ tickets: VisitorTicket[] }>;
   typing(conversationId: string, token: string, typing: boolean): Promise<unknown>;
   /** The URL of the live stream (read with fetch, for the Authorization header). */
   eventsUrl(conversationId: string): string;
@@ -83,6 +85,7 @@ export function createVisitorApi(server: string, fetchImpl: typeof fetch = (...a
     close: (id, token) => call(path(id, 'close'), { method: 'POST', token }),
     rate: (id, token, score, comment) => call(path(id, 'rating'), { method: 'POST', token, body: comment ? { score, comment } : { score } }),
     ticket: (id, token, contact, text) => call(path(id, 'ticket'), { method: 'POST', token, body: { contact, text } }),
+    tickets: (id, token) => call(path(id, 'tickets'), { token }),
     typing: (id, token, typing) => call(path(id, 'typing'), { method: 'POST', token, body: { typing } }),
     eventsUrl: (id) => path(id, 'events'),
   };

@@ -84,6 +84,7 @@ export class VisitorChatState {
   addStored(m: VisitorMessageData): void {
     if (this.items.some((i) => i.id === m.id)) return;
     const item: ChatItem & { id: number } = { key: `m${m.id}`, id: m.id, author: m.author, text: m.text, createdAt: m.createdAt };
+    if (m.attachment) item.attachment = m.attachment;
     if (m.author === 'agent') {
       if (this.agentName) item.agentName = this.agentName;
       this.setAgentTyping(false);

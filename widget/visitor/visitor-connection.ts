@@ -2,7 +2,7 @@
 // page's signals (online, other tabs, back/forward cache). Sending, the chat's other requests and the chat's
 // state are modules beside it; this class is what <chat-widget> talks to.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { VisitorWireEvent } from '../../handoff/http/wire.ts';
+import type { VisitorTicket, VisitorWireEvent } from '../../handoff/http/wire.ts';
 import { createVisitorApi, isVisitorBlocked, type VisitorApi } from './visitor-api.ts';
 import type { Lang } from './visitor-i18n.ts';
 import type { SendRetryOptions } from '../shared/send-with-retry.ts';
@@ -12,6 +12,8 @@ import { errorKey, type Author, type ChatItem, type ErrorKey } from './chat-item
 import { VisitorChatState, type ChatStatus } from './visitor-chat-state.ts';
 import { MessageSender } from './visitor-sender.ts';
 import { VisitorRequests } from './visitor-requests.ts';
+import { VisitorFiles } from './visitor-files.ts';
+import type { AttachmentSource } from '../shared/attachment-card.ts';
 
 export type { Author, ChatItem, ErrorKey, Suggestion } from './chat-items.ts';
 export type { ChatStatus } from './visitor-chat-state.ts';
@@ -64,6 +66,12 @@ export class VisitorConnection implements ReactiveController {
     catchUp: () => this.catchUp(),
     fail: (err) => this.fail(err),
     send: (text) => this.sender.send(text),
+    update: () => this.update(),
+  });
+  private readonly files = new VisitorFiles(this.chat, {
+    server: () => this.options.server(),
+    catchUp: () => this.catchUp(),
+    block: () => this.block(),
     update: () => this.update(),
   });
 
@@ -179,6 +187,7 @@ export class VisitorConnection implements ReactiveController {
     this.stream.stop();
     this.sender.pauseTyping();
     this.chat.stopTimers();
+    this.files.forget();
   }
 
   /** The saved open state (read once by the element at start). */
@@ -206,7 +215,22 @@ export class VisitorConnection implements ReactiveController {
 
   /** Sends a failed message again. */
   retry(key: string): Promise<void> {
-    return this.sender.retry(key);
+    return this.files.has(key) ? this.files.retry(key) : this.sender.retry(key);
+  }
+
+  /** Whether files may be sent now: a person has the chat (queued or assigned). */
+  get filesAllowed(): boolean {
+    return this.files.allowed;
+  }
+
+  /** Sends a file (picked, pasted or dropped) into the chat with a person. */
+  sendFile(file: File): Promise<void> {
+    return this.files.send(file);
+  }
+
+  /** How the chat's file cards reach a stored file (with the conversation's token). */
+  get attachmentSource(): AttachmentSource {
+    return this.files.source;
   }
 
   /** The visitor typed: tells the agent (throttled), and "stopped" after a pause. */
@@ -238,6 +262,22 @@ export class VisitorConnection implements ReactiveController {
 
   dismissTicket(): void {
     this.requests.dismissTicket();
+  }
+
+  /** The messages this chat left and their answers ([] without a conversation; a failed read is [] too, shown later). */
+  async leftMessages(): Promise<VisitorTicket[]> {
+    const { conversationId: id, token } = this.chat;
+    if (!id || !token) return [];
+    try {
+      return (await this.api.tickets(id, token)).tickets;
+    } catch {
+      return [];
+    }
+  }
+
+  /** The conversation this browser follows, if any: what the left messages are read for. */
+  get conversationId(): string | undefined {
+    return this.chat.conversationId;
   }
 
   /** Reads the stored messages after the newest one held (also when the stream is down). */

@@ -15,6 +15,24 @@ export const widgetStyles = css`
     --cw-agent-bg: #e7f0fb;
     --cw-border: #d0d7de;
     --cw-focus: #0b5fff;
+    /* Text in the primary colour on the panel (chips, secondary buttons); visitor-theme.ts lightens it when dark. */
+    --cw-accent: var(--cw-primary);
+    --cw-input-border: #8c959f;
+    --cw-link: #0a58ca;
+    --cw-danger: #a40e26;
+    --cw-notice-bg: #fff4ce;
+    --cw-notice-text: #3d2e00;
+    --cw-notice-border: #e6d58a;
+    /* The admins' warning banner (an anti-fraud notice): warmer than the notice, so it is not read as a glitch. */
+    --cw-warning-bg: #fdecdc;
+    --cw-warning-text: #5c2100;
+    --cw-warning-border: #f0b98d;
+    --cw-badge-bg: #1f2328;
+    --cw-badge-text: #ffffff;
+    --cw-star: #8c959f;
+    --cw-star-on: #b7791f;
+    --cw-disabled-bg: #d0d7de;
+    color-scheme: light;
     --cw-radius: 12px;
     --cw-font: system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif;
     --cw-z: 2147483000;
@@ -135,8 +153,8 @@ export const widgetStyles = css`
     height: 22px;
     padding: 0 6px;
     border-radius: 11px;
-    background: #1f2328;
-    color: #fff;
+    background: var(--cw-badge-bg);
+    color: var(--cw-badge-text);
     font-size: 12px;
     line-height: 22px;
     text-align: center;
@@ -188,9 +206,9 @@ export const widgetStyles = css`
   .notice {
     padding: 8px 16px;
     font-size: 13px;
-    background: #fff4ce;
-    color: #3d2e00;
-    border-bottom: 1px solid #e6d58a;
+    background: var(--cw-notice-bg);
+    color: var(--cw-notice-text);
+    border-bottom: 1px solid var(--cw-notice-border);
   }
   .status-bar {
     padding: 8px 16px;
@@ -221,7 +239,7 @@ export const widgetStyles = css`
     border: 1px solid var(--cw-primary);
     border-radius: 16px;
     background: var(--cw-bg);
-    color: var(--cw-primary);
+    color: var(--cw-accent);
     cursor: pointer;
     font-size: 13px;
     text-align: left;
@@ -289,7 +307,7 @@ export const widgetStyles = css`
     padding: 2px 8px;
   }
   .bubble a {
-    color: #0a58ca;
+    color: var(--cw-link);
     text-decoration: underline;
   }
   .msg[data-state='sending'] .bubble {
@@ -297,14 +315,14 @@ export const widgetStyles = css`
   }
   .failed {
     font-size: 12px;
-    color: #a40e26;
+    color: var(--cw-danger);
     margin: 2px 4px 0;
   }
   .link-btn {
     border: none;
     background: none;
     padding: 0 2px;
-    color: #0a58ca;
+    color: var(--cw-link);
     text-decoration: underline;
     cursor: pointer;
     font-size: 12px;
@@ -339,7 +357,7 @@ export const widgetStyles = css`
   .card textarea {
     width: 100%;
     padding: 6px 8px;
-    border: 1px solid #8c959f;
+    border: 1px solid var(--cw-input-border);
     border-radius: 6px;
     background: var(--cw-bg);
   }
@@ -363,7 +381,7 @@ export const widgetStyles = css`
   }
   .btn.secondary {
     background: var(--cw-bg);
-    color: var(--cw-primary);
+    color: var(--cw-accent);
   }
   .btn:disabled {
     opacity: 0.6;
@@ -383,12 +401,12 @@ export const widgetStyles = css`
     background: none;
     font-size: 26px;
     line-height: 1;
-    color: #8c959f;
+    color: var(--cw-star);
     cursor: pointer;
     padding: 0;
   }
   .star.on {
-    color: #b7791f;
+    color: var(--cw-star-on);
   }
   .actions {
     display: flex;
@@ -410,7 +428,7 @@ export const widgetStyles = css`
     min-height: 40px;
     max-height: 120px;
     padding: 9px 10px;
-    border: 1px solid #8c959f;
+    border: 1px solid var(--cw-input-border);
     border-radius: 8px;
     resize: none;
     background: var(--cw-bg);
@@ -419,7 +437,7 @@ export const widgetStyles = css`
     height: 40px;
   }
   .composer textarea:disabled {
-    background: var(--cw-border);
+    background: var(--cw-disabled-bg);
     cursor: not-allowed;
   }
   /* Calm, not an alarm: the visitor did nothing they can fix here, so it reads like the welcome text. */
@@ -435,7 +453,7 @@ export const widgetStyles = css`
   .error {
     padding: 4px 16px;
     font-size: 13px;
-    color: #a40e26;
+    color: var(--cw-danger);
   }
   @media (max-width: 480px) {
     :host([open]) {

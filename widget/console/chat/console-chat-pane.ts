@@ -15,6 +15,7 @@ import { defaultDraftQuestion, type ConsoleFaqDraftDialog, type FaqDraftSavedDet
 import './console-composer.ts';
 import './console-transcript.ts';
 import './console-transfer-dialog.ts';
+import './console-customer-history.ts';
 import { composedEvent, ConsoleEvent } from '../../shared/events.ts';
 
 export class ConsoleChatPane extends LitElement {
@@ -207,6 +208,7 @@ export class ConsoleChatPane extends LitElement {
       </section>
       <aside>
         ${this.renderHandoff()} ${this.renderContext()}
+        <console-customer-history .api=${this.api} conversation-id=${chat.id} .strings=${s} .names=${this.names}></console-customer-history>
       </aside>
       <console-transfer-dialog
         .api=${this.api}

@@ -3,10 +3,16 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { ApiError, type CannedReply, type ConsoleApi } from '../console-api.ts';
 import { cannedQuery } from '../console-format.ts';
+import { groupByCategory } from '../canned-categories.ts';
 import { newClientMessageId, sendWithRetry } from '../../shared/send-with-retry.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
-import { composedEvent, ConsoleEvent } from '../../shared/events.ts';
+import { composedEvent, ConsoleEvent, type EmojiPickDetail } from '../../shared/events.ts';
+import { insertAtCaret } from '../../shared/emoji-picker.ts';
+import type { AttachButton } from '../../shared/attach-button.ts';
+import '../../shared/attach-button.ts';
+import { dragHasFiles, fileOf } from '../../shared/attachment-files.ts';
+import { consoleAttachmentLabels, sendAgentFile } from './console-files.ts';
 
 /** Quiet time after the last keystroke before "stopped typing" is sent. Range 1000-10000 ms; default 3000. */
 const TYPING_IDLE_MS = 3000;
@@ -25,6 +31,7 @@ export class ConsoleComposer extends LitElement {
     selected: { state: true },
     error: { state: true },
     sending: { state: true },
+    picked: { state: true },
   };
   declare api: ConsoleApi;
   declare conversationId: string;
@@ -38,6 +45,8 @@ export class ConsoleComposer extends LitElement {
   declare selected: number;
   declare error: string;
   declare sending: boolean;
+  /** A file waits in the paperclip to be sent with the next send. */
+  declare picked: boolean;
   private typingSent = false;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private cannedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -58,6 +67,7 @@ export class ConsoleComposer extends LitElement {
     this.selected = 0;
     this.error = '';
     this.sending = false;
+    this.picked = false;
   }
 
   static override styles = [
@@ -72,6 +82,7 @@ export class ConsoleComposer extends LitElement {
       }
       li { padding: 6px 8px; border-radius: 6px; cursor: pointer; }
       li[aria-selected='true'] { background: var(--cs-visitor); }
+      li.category { cursor: default; padding: 6px 8px 2px; font-size: 12px; font-weight: 600; color: var(--cs-muted); }
       li .preview { display: block; color: var(--cs-muted); font-size: 12px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
     `,
   ];
@@ -86,6 +97,9 @@ export class ConsoleComposer extends LitElement {
       this.value = this.drafts.get(this.conversationId) ?? '';
       this.canned = undefined;
       this.error = '';
+      // A file picked for one chat is never sent into another.
+      this.attachButton()?.clear();
+      this.picked = false;
     }
   }
 
@@ -116,9 +130,9 @@ export class ConsoleComposer extends LitElement {
     try {
       const { replies } = await this.api.canned(q);
       if (seq !== this.cannedSeq || cannedQuery(this.value) === undefined) return;
-      // Replies written for the visitor's language (or for both) first.
+      // Replies written for the visitor's language (or for both) first, then grouped under their categories.
       const fit = (r: CannedReply) => (r.lang === undefined || r.lang === this.lang ? 0 : 1);
-      this.canned = [...replies].sort((a, b) => fit(a) - fit(b));
+      this.canned = groupByCategory([...replies].sort((a, b) => fit(a) - fit(b))).flatMap((g) => g.replies);
       this.selected = 0;
     } catch {
       this.canned = undefined;
@@ -161,6 +175,12 @@ export class ConsoleComposer extends LitElement {
     }
   }
 
+  /** An emoji from the picker goes where the caret is; the input event it sends keeps `value` and typing in step. */
+  private readonly onEmoji = (e: CustomEvent<EmojiPickDetail>) => {
+    const area = this.renderRoot.querySelector('textarea');
+    if (area) insertAtCaret(area, e.detail.emoji);
+  };
+
   private noteTyping() {
     const id = this.conversationId;
     if (!id || this.disabled) return;
@@ -179,8 +199,47 @@ export class ConsoleComposer extends LitElement {
     this.api.typing(id, false).catch(() => undefined);
   }
 
+  private attachButton(): AttachButton | null {
+    return this.renderRoot.querySelector('cw-attach-button');
+  }
+
+  /** Sends the picked file first; false when it was refused (the reason shows, the text waits in the box). */
+  private async sendPicked(): Promise<boolean> {
+    const file = this.attachButton()?.take();
+    this.picked = false;
+    if (!file) return true;
+    const id = this.conversationId;
+    this.sending = true;
+    this.error = '';
+    try {
+      const sent = await sendAgentFile(this.api.base, id, file, this.strings);
+      if ('error' in sent) {
+        this.error = sent.error;
+        return false;
+      }
+      this.dispatchEvent(composedEvent(ConsoleEvent.messageSent, { conversationId: id, message: sent.message }));
+      return true;
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** A pasted or dropped file goes to the paperclip (its preview shows, or why it cannot be sent). */
+  private readonly onFileTransfer = (e: ClipboardEvent | DragEvent) => {
+    const file = fileOf('clipboardData' in e ? e.clipboardData : e.dataTransfer);
+    const button = this.attachButton();
+    if (!file || !button || this.disabled) return;
+    e.preventDefault();
+    button.stage(file);
+  };
+
+  private readonly onDragOver = (e: DragEvent) => {
+    if (!this.disabled && dragHasFiles(e)) e.preventDefault();
+  };
+
   private async send() {
     const text = this.value.trim();
+    if (this.picked && !this.sending && !this.disabled && !(await this.sendPicked())) return;
     if (!text || this.sending || this.disabled) return;
     const id = this.conversationId;
     this.sending = true;
@@ -212,7 +271,9 @@ export class ConsoleComposer extends LitElement {
         ? html`<ul role="listbox" id="canned" aria-label=${s.canned} data-testid="canned-list">
             ${list.length === 0 ? html`<li class="muted" aria-disabled="true">${s.cannedEmpty}</li>` : ''}
             ${list.map(
-              (r, i) => html`<li
+              (r, i) => html`${r.category !== list[i - 1]?.category && (r.category || i > 0)
+                ? html`<li role="presentation" class="category" data-testid="canned-category">${r.category || s.noCategory}</li>`
+                : ''}<li
                 role="option"
                 id=${`canned-${i}`}
                 aria-selected=${i === this.selected ? 'true' : 'false'}
@@ -226,7 +287,13 @@ export class ConsoleComposer extends LitElement {
             )}
           </ul>`
         : ''}
-      <div class="box">
+      <div class="box" @dragover=${this.onDragOver} @drop=${this.onFileTransfer}>
+        <cw-attach-button
+          .labels=${consoleAttachmentLabels(s)}
+          ?disabled=${this.disabled}
+          @attachment-pick=${() => (this.picked = true)}
+          @attachment-remove=${() => (this.picked = false)}
+        ></cw-attach-button>
         <textarea
           data-testid="agent-input"
           aria-label=${s.typeReply}
@@ -241,9 +308,11 @@ export class ConsoleComposer extends LitElement {
           aria-activedescendant=${list !== undefined && list.length > 0 ? `canned-${this.selected}` : ''}
           @input=${this.onInput}
           @keydown=${this.onKeydown}
+          @paste=${this.onFileTransfer}
           @blur=${() => this.conversationId && this.stopTyping(this.conversationId)}
         ></textarea>
-        <button class="primary" data-testid="agent-send" ?disabled=${this.disabled || this.sending || !this.value.trim()} @click=${() => void this.send()}>
+        <cw-emoji-picker locale=${s.locale} label=${s.emoji} close-label=${s.emojiClose} ?disabled=${this.disabled} @emoji-pick=${this.onEmoji}></cw-emoji-picker>
+        <button class="primary" data-testid="agent-send" ?disabled=${this.disabled || this.sending || (!this.value.trim() && !this.picked)} @click=${() => void this.send()}>
           ${s.send}
         </button>
       </div>

@@ -6,6 +6,8 @@ import { formatTime } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
 import { renderText } from '../console-text.ts';
+import '../../shared/attachment-card.ts';
+import { consoleAttachmentLabels } from './console-files.ts';
 import { composedEvent, ConsoleEvent } from '../../shared/events.ts';
 
 export class ConsoleTranscript extends LitElement {
@@ -81,8 +83,10 @@ export class ConsoleTranscript extends LitElement {
               : '';
           return html`<li data-testid="message" data-author=${m.author}>
             ${m.author === 'system' ? '' : html`<span class="meta">${who} · ${formatTime(m.createdAt)}${botTag}</span>`}
-            <div class="bubble">${renderText(m.text)}</div>
-            ${this.draftable && m.author === 'agent'
+            ${m.attachment
+              ? html`<cw-attachment-card .attachment=${m.attachment} .labels=${consoleAttachmentLabels(s)}></cw-attachment-card>`
+              : html`<div class="bubble">${renderText(m.text)}</div>`}
+            ${this.draftable && m.author === 'agent' && !m.attachment
               ? html`<button class="draft" data-testid="save-faq-draft" aria-label=${s.faqDraft.saveLabel(m.text)} @click=${() => this.saveDraft(m)}>${s.faqDraft.save}</button>`
               : ''}
           </li>`;

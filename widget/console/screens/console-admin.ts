@@ -94,6 +94,8 @@ export class ConsoleAdmin extends LitElement {
       this.editing = '';
       this.info = this.strings.saved;
       await this.load();
+      // The change wrote an audit row: show it now, not at the screen's next opening.
+      void this.renderRoot.querySelector('console-audit')?.load(false);
     } catch (err) {
       this.fail(err);
     }
@@ -110,11 +112,23 @@ export class ConsoleAdmin extends LitElement {
           displayName: String(d.get('displayName') ?? '').trim(),
           password: String(d.get('password') ?? ''),
           role: roleOf(d.get('role')),
-          groups: parseGroupList(String(d.get('groups') ?? '')),
+          groups: d.getAll('groups').map(String),
           capacity: Number(d.get('capacity') ?? 3),
         }),
       form,
     );
+  }
+
+  /**
+   * The agent's groups picked from the groups that exist (typed ids went wrong unseen); a group the agent holds
+   * that no longer exists stays listed, ticked, so saving does not drop it silently.
+   */
+  private groupPicker(selected: readonly string[]) {
+    const known = new Set(this.groups.map((g) => g.id));
+    const choices = [...this.groups.map((g) => [g.id, g.name] as const), ...selected.filter((id) => !known.has(id)).map((id) => [id, id] as const)];
+    return html`<fieldset class="days" data-testid="agent-groups"><legend>${this.strings.groupsHint}</legend>
+      ${choices.map(([id, name]) => html`<label><input type="checkbox" name="groups" value=${id} .checked=${selected.includes(id)} />${name}</label>`)}
+    </fieldset>`;
   }
 
   private saveAgent(e: SubmitEvent, agent: AgentRecord) {
@@ -125,7 +139,7 @@ export class ConsoleAdmin extends LitElement {
       this.api.updateAgent(agent.id, {
         displayName: String(d.get('displayName') ?? '').trim(),
         role: roleOf(d.get('role')),
-        groups: parseGroupList(String(d.get('groups') ?? '')),
+        groups: d.getAll('groups').map(String),
         capacity: Number(d.get('capacity') ?? agent.capacity),
         ...(password ? { password } : {}),
       }),
@@ -193,14 +207,14 @@ export class ConsoleAdmin extends LitElement {
                       <strong>${a.username}</strong>
                       <label>${s.displayName}<input name="displayName" required .value=${a.displayName} /></label>
                       <label>${s.role}<select name="role">${ROLES.map((r) => html`<option value=${r} ?selected=${a.role === r}>${r}</option>`)}</select></label>
-                      <label>${s.groupsHint}<input name="groups" .value=${a.groups.join(', ')} /></label>
+                      ${this.groupPicker(a.groups)}
                       <label>${s.capacity}<input name="capacity" type="number" min="0" max="50" .value=${String(a.capacity)} /></label>
                       <label>${s.password}<input name="password" type="password" autocomplete="new-password" /></label>
                       <button class="primary" type="submit" data-testid="agent-save">${s.save}</button>
                       <button type="button" @click=${() => (this.editing = '')}>${s.cancel}</button>
                     </form></td></tr>`
                 : html`<tr class=${a.disabled ? 'disabled' : ''} data-testid="admin-agent">
-                    <td>${a.username}</td><td>${a.displayName}</td><td>${a.role}</td><td>${a.groups.join(', ')}</td><td>${a.capacity}</td>
+                    <td>${a.username}</td><td>${a.displayName}</td><td>${a.role}</td><td>${a.groups.map((id) => this.groups.find((g) => g.id === id)?.name ?? id).join('、')}</td><td>${a.capacity}</td>
                     <td class="row">
                       <button @click=${() => (this.editing = `agent:${a.id}`)}>${s.edit}</button>
                       <button data-testid="agent-disable" @click=${() => void this.run(() => this.api.updateAgent(a.id, { disabled: !a.disabled }))}>${a.disabled ? s.enable : s.disable}</button>
@@ -215,7 +229,7 @@ export class ConsoleAdmin extends LitElement {
           <label>${s.displayName}<input name="displayName" required maxlength="64" /></label>
           <label>${s.password}<input name="password" type="password" required autocomplete="new-password" /></label>
           <label>${s.role}<select name="role" data-testid="new-agent-role">${ROLES.map((r) => html`<option value=${r}>${r}</option>`)}</select></label>
-          <label>${s.groupsHint}<input name="groups" placeholder=${this.groups.map((g) => g.id).join(', ')} /></label>
+          ${this.groupPicker([])}
           <label>${s.capacity}<input name="capacity" type="number" min="0" max="50" value="3" /></label>
           <button class="primary" type="submit">${s.create}</button>
         </form>
@@ -253,7 +267,8 @@ export class ConsoleAdmin extends LitElement {
       </section>
       <console-blocks .api=${this.api} .strings=${s}></console-blocks>
       <console-invitation-rules .api=${this.api} .strings=${s}></console-invitation-rules>
-      <console-audit .api=${this.api} .strings=${s}></console-audit>
+      <console-audit .api=${this.api} .strings=${s}
+        .names=${{ agents: new Map(this.agents.map((a) => [a.id, a.displayName])), groups: new Map(this.groups.map((g) => [g.id, g.name])) }}></console-audit>
     `;
   }
 }

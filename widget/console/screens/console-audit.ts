@@ -1,8 +1,10 @@
-// <console-audit>: the admins' audit log (who changed what), newest first, filtered by action or actor, paged by id.
+// <console-audit>: the admins' audit log (who changed what) in words, newest first, filtered by action or actor, paged by id.
 import { LitElement, css, html } from 'lit';
 import type { AuditEntry } from '../../../handoff/http/wire.ts';
 import type { ConsoleApi } from '../console-api.ts';
+import { formatTime } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
+import { auditSentence, type AuditNames } from './audit-sentence.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
 
 /** Rows fetched per page. Range 1-500; default 50. */
@@ -17,6 +19,7 @@ export class ConsoleAudit extends LitElement {
   static override properties = {
     api: { attribute: false },
     strings: { attribute: false },
+    names: { attribute: false },
     entries: { state: true },
     nextBefore: { state: true },
     loading: { state: true },
@@ -24,6 +27,8 @@ export class ConsoleAudit extends LitElement {
   };
   declare api: ConsoleApi;
   declare strings: Strings;
+  /** Display names of the accounts and groups the admin screen loaded: rows name them, not their ids. */
+  declare names: AuditNames;
   declare entries: AuditEntry[];
   declare nextBefore: number | undefined;
   declare loading: boolean;
@@ -33,6 +38,7 @@ export class ConsoleAudit extends LitElement {
   constructor() {
     super();
     this.strings = STRINGS.zh;
+    this.names = { agents: new Map(), groups: new Map() };
     this.entries = [];
     this.nextBefore = undefined;
     this.loading = false;
@@ -46,6 +52,7 @@ export class ConsoleAudit extends LitElement {
       form { display: flex; gap: 8px; flex-wrap: wrap; align-items: flex-end; margin-bottom: 8px; }
       td.details { font-family: ui-monospace, monospace; font-size: 12px; overflow-wrap: anywhere; max-width: 420px; }
       td.at { white-space: nowrap; }
+      .code { font-size: 11px; }
     `,
   ];
 
@@ -95,14 +102,12 @@ export class ConsoleAudit extends LitElement {
       ${this.entries.length === 0 && !this.loading
         ? html`<p class="empty">${s.none}</p>`
         : html`<table>
-            <thead><tr><th>${s.at}</th><th>${s.actor}</th><th>${s.action}</th><th>${s.target}</th><th>${s.details}</th></tr></thead>
+            <thead><tr><th>${s.at}</th><th>${s.what}</th><th>${s.details}</th></tr></thead>
             <tbody>
               ${this.entries.map(
                 (e) => html`<tr data-testid="audit-row" data-action=${e.action}>
-                  <td class="at"><time datetime=${e.at}>${new Date(e.at).toLocaleString()}</time></td>
-                  <td>${e.actor.displayName}</td>
-                  <td>${e.action}</td>
-                  <td>${e.target.type}${e.target.id ? html` <code>${e.target.id}</code>` : ''}</td>
+                  <td class="at"><time datetime=${e.at}>${formatTime(e.at)}</time></td>
+                  <td data-testid="audit-sentence">${auditSentence(e, this.names, s.says)} <span class="muted code">${e.action}</span></td>
                   <td class="details">${Object.keys(e.details).length > 0 ? JSON.stringify(e.details) : ''}</td>
                 </tr>`,
               )}

@@ -1,8 +1,11 @@
-// <console-canned>: the canned replies an agent can use with "/": their own, and (admins) the shared ones.
+// <console-canned>: the canned replies an agent can use with "/": their own, and (admins) the shared ones, grouped
+// and filtered by category.
 import { LitElement, css, html } from 'lit';
 import { ApiError, type Agent, type CannedReply, type ConsoleApi } from '../console-api.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
+import { categoriesOf, groupByCategory } from '../canned-categories.ts';
+import { renderText } from '../console-text.ts';
 
 export class ConsoleCanned extends LitElement {
   static override properties = {
@@ -12,6 +15,7 @@ export class ConsoleCanned extends LitElement {
     replies: { state: true },
     editing: { state: true },
     error: { state: true },
+    filter: { state: true },
   };
   declare api: ConsoleApi;
   declare strings: Strings;
@@ -19,6 +23,8 @@ export class ConsoleCanned extends LitElement {
   declare replies: CannedReply[];
   declare editing: string;
   declare error: string;
+  /** The category shown; '' every one. */
+  declare filter: string;
 
   constructor() {
     super();
@@ -26,6 +32,7 @@ export class ConsoleCanned extends LitElement {
     this.replies = [];
     this.editing = '';
     this.error = '';
+    this.filter = '';
   }
 
   static override styles = [
@@ -37,6 +44,8 @@ export class ConsoleCanned extends LitElement {
       label.text { flex: 1 1 100%; }
       textarea { min-height: 60px; }
       td.text { white-space: pre-wrap; overflow-wrap: anywhere; }
+      tr.category th { text-align: start; background: var(--cs-bg, #f6f7f9); font-size: 13px; }
+      label.filter { flex-direction: row; align-items: center; align-self: flex-start; gap: 8px; font-size: 13px; }
     `,
   ];
 
@@ -67,6 +76,7 @@ export class ConsoleCanned extends LitElement {
       title: String(d.get('title') ?? '').trim(),
       text: String(d.get('text') ?? '').trim(),
       lang: lang === 'zh' || lang === 'en' ? lang : null,
+      category: String(d.get('category') ?? '').trim() || null,
     } as const;
     this.error = '';
     try {
@@ -100,20 +110,39 @@ export class ConsoleCanned extends LitElement {
         <option value="zh" ?selected=${r?.lang === 'zh'}>中文</option>
         <option value="en" ?selected=${r?.lang === 'en'}>English</option>
       </select></label>
+      <label>${s.category}<input name="category" maxlength="40" list="canned-categories" .value=${r?.category ?? ''} /></label>
       <label class="text">${s.text}<textarea name="text" required maxlength="4000" .value=${r?.text ?? ''}></textarea></label>
     `;
   }
 
+  /** The shown replies by category, categories in the language's order (as the filter menu), the uncategorized last. */
+  private groups() {
+    const collator = new Intl.Collator(this.strings.locale);
+    return groupByCategory(this.replies.filter((r) => this.filter === '' || r.category === this.filter)).sort(
+      (a, b) => Number(a.category === '') - Number(b.category === '') || collator.compare(a.category, b.category),
+    );
+  }
+
   override render() {
     const s = this.strings;
+    const categories = categoriesOf(this.replies, s.locale);
     return html`
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       <section class="card" aria-labelledby="canned-h">
         <h2 id="canned-h">${s.canned}</h2>
+        <datalist id="canned-categories">${categories.map((c) => html`<option value=${c}></option>`)}</datalist>
+        <label class="filter">${s.category}
+          <select data-testid="canned-filter" .value=${this.filter} @change=${(e: Event) => (this.filter = (e.target as HTMLSelectElement).value)}>
+            <option value="" ?selected=${this.filter === ''}>${s.allCategories}</option>
+            ${categories.map((c) => html`<option value=${c} ?selected=${this.filter === c}>${c}</option>`)}
+          </select>
+        </label>
         <table>
           <thead><tr><th>${s.shortcut}</th><th>${s.titleField}</th><th>${s.text}</th><th></th></tr></thead>
-          <tbody>
-            ${this.replies.map((r) =>
+          ${this.groups().map(
+            (g) => html`<tbody>
+            <tr class="category" data-testid="canned-category"><th colspan="4">${g.category || s.noCategory} (${g.replies.length})</th></tr>
+            ${g.replies.map((r) =>
               this.editing === r.id
                 ? html`<tr><td colspan="4"><form @submit=${(e: SubmitEvent) => void this.submit(e, r)}>
                     ${this.fields(r)}
@@ -124,13 +153,14 @@ export class ConsoleCanned extends LitElement {
                     <td><strong>${r.shortcut}</strong><br /><span class="tag">${r.scope === 'shared' ? s.shared : s.personal}</span>
                       ${r.lang ? html`<span class="tag">${r.lang}</span>` : ''}</td>
                     <td>${r.title}</td>
-                    <td class="text">${r.text}</td>
+                    <td class="text">${renderText(r.text)}</td>
                     <td class="row">${this.mayEdit(r)
                       ? html`<button @click=${() => (this.editing = r.id)}>${s.edit}</button><button @click=${() => void this.removeReply(r)}>${s.delete}</button>`
                       : ''}</td>
                   </tr>`,
             )}
-          </tbody>
+          </tbody>`,
+          )}
         </table>
         <h3>${s.create}</h3>
         <form @submit=${(e: SubmitEvent) => void this.submit(e)} data-testid="canned-create">

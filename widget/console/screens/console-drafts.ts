@@ -3,6 +3,7 @@
 import { LitElement, css, html } from 'lit';
 import { ApiError, type ConsoleApi, type FaqDraftJson, type KbChange } from '../console-api.ts';
 import { addQuestionsChange, kbChangeButtons, kbChangeStyles, newEntryChange, newEntryFields, saveKbChangeFile, topicOf, type KbChangeMode } from './console-kb-change.ts';
+import { formatTime } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
 
@@ -122,7 +123,7 @@ export class ConsoleDrafts extends LitElement {
       <div class="a" lang=${d.lang}>${d.answer}</div>
       <div class="muted">
         ${s.suggested}: ${d.suggestedEntry ? html`<code>${d.suggestedEntry}</code>` : s.noSuggestion}
-        · ${s.by} ${d.createdByName ?? d.createdBy} · ${new Date(d.createdAt).toLocaleString()}
+        · ${s.by} ${d.createdByName ?? d.createdBy} · ${formatTime(d.createdAt)}
       </div>
       <div class="actions">
         <button class="primary" data-testid="faq-draft-make-change" aria-expanded=${open ? 'true' : 'false'}

@@ -88,6 +88,11 @@ export class ConsoleHistory extends LitElement {
     }
   }
 
+  private statusText(status: string): string {
+    const s = this.strings as unknown as Record<string, string>;
+    return s[status === 'queued' ? 'waiting' : status] ?? status;
+  }
+
   override render() {
     const s = this.strings;
     if (this.opened) {
@@ -123,7 +128,7 @@ export class ConsoleHistory extends LitElement {
               ${this.results.map(
                 (r) => html`<li>
                   <button data-testid="search-result" @click=${() => void this.open(r.conversationId)}>
-                    <span class="muted">${formatTime(r.createdAt)} · ${s.authors[r.author] ?? r.author}</span><br />
+                    <span class="muted" data-testid="search-result-meta">${formatTime(r.createdAt, new Date(0))} · ${s.authors[r.author] ?? r.author}${r.agentId ? html` · ${s.authors.agent}: ${this.names.get(r.agentId) ?? r.agentId}` : ''} · ${this.statusText(r.status)}</span><br />
                     ${highlightParts(r.snippet, r.highlights).map((p) => (p.mark ? html`<mark>${p.text}</mark>` : p.text))}
                   </button>
                 </li>`,

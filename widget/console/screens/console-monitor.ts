@@ -18,7 +18,7 @@ export interface ConsoleMonitorOptions {
 
 export const defaultConsoleMonitorOptions: ConsoleMonitorOptions = { refetchDelayMs: 300, tickMs: 5000 };
 
-const STATUS_COLORS: Record<AgentStatus, string> = { online: '#1e8e3e', away: '#f29900', busy: '#d93025', offline: '#9aa0a6' };
+const STATUS_COLORS: Record<AgentStatus, string> = { online: '#1e8e3e', away: '#f29900', busy: '#d93025', invisible: '#5f6368', offline: '#9aa0a6' };
 
 export class ConsoleMonitor extends LitElement {
   static override properties = {

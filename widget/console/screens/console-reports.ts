@@ -1,5 +1,6 @@
 // <console-reports>: the supervisors' dashboard: a range picker, headline tiles, the by-hour and
-// handoff-reason charts as inline SVG, top entries, the agents table and the CSV download.
+// handoff-reason charts as inline SVG, top entries, the agents table, the visitors' browsers, systems and
+// sources as bar tables, and the CSV download.
 import { LitElement, css, html, svg } from 'lit';
 import { ApiError, type ConsoleApi, type Report } from '../console-api.ts';
 import { formatDuration } from '../console-format.ts';
@@ -72,6 +73,13 @@ export class ConsoleReports extends LitElement {
       svg .bar { fill: var(--cs-primary); }
       svg .bar.alt { fill: var(--cs-focus); }
       td.n { text-align: right; font-variant-numeric: tabular-nums; }
+      .visitors { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 16px; }
+      .bars { width: 100%; border-collapse: collapse; table-layout: fixed; }
+      .bars th { text-align: left; font-weight: normal; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; width: 42%; padding: 3px 6px 3px 0; }
+      .bars td { padding: 3px 0; }
+      .bars .track { display: flex; align-items: center; gap: 6px; }
+      .bars .fill { height: 12px; min-width: 2px; border-radius: 2px; background: var(--cs-primary); }
+      .bars .num { font-variant-numeric: tabular-nums; font-size: 12px; color: var(--cs-muted); white-space: nowrap; }
       @media (max-width: 720px) { .charts { grid-template-columns: 1fr; } }
     `,
   ];
@@ -178,7 +186,38 @@ export class ConsoleReports extends LitElement {
               </tbody></table>`}
         </div>
       </section>
+      ${this.renderVisitors(r)}
     `;
+  }
+
+  /** Browsers, systems and sources as bar tables: a name, a bar as long as its share of the top count, the count. */
+  private renderVisitors(r: Report) {
+    const s = this.strings.report;
+    const named = (name: string) => (name === 'unknown' ? s.unknown : name);
+    const source = (x: Report['visitors']['sources'][number]) =>
+      x.kind === 'direct' ? s.direct : x.kind === 'search' ? `${s.search} · ${s.engines[x.name ?? ''] ?? x.name}` : `${s.site} · ${x.name}`;
+    const lists: Array<[title: string, testid: string, rows: Array<[string, number]>]> = [
+      [s.browsers, 'report-browsers', r.visitors.browsers.map((b) => [named(b.name), b.count])],
+      [s.systems, 'report-systems', r.visitors.systems.map((b) => [named(b.name), b.count])],
+      [s.sources, 'report-sources', r.visitors.sources.map((x) => [source(x), x.count])],
+    ];
+    return html`<section aria-label=${s.visitors}>
+      <h2>${s.visitors}</h2>
+      <div class="visitors">
+        ${lists.map(([title, testid, rows]) => {
+          const max = Math.max(1, ...rows.map(([, n]) => n));
+          return html`<div class="card"><h3>${title}</h3>
+            ${rows.length === 0
+              ? html`<p class="muted">${s.none}</p>`
+              : html`<table class="bars" data-testid=${testid}><tbody>
+                  ${rows.map(([name, n]) => html`<tr><th scope="row" title=${name}>${name}</th>
+                    <td><div class="track"><div class="fill" style="width:${Math.round((70 * n) / max)}%"></div>
+                      <span class="num">${n} · ${percent(n / Math.max(1, r.conversations))}</span></div></td></tr>`)}
+                </tbody></table>`}
+          </div>`;
+        })}
+      </div>
+    </section>`;
   }
 
   /** 24 bars, hour labels every 3 hours; the numbers are in each bar's title for screen readers and hover. */

@@ -1,7 +1,7 @@
 // <console-tickets>: messages visitors left when nobody could take the chat, and the agent's reply to each.
 import { LitElement, css, html } from 'lit';
 import { ApiError, type ConsoleApi, type Ticket } from '../console-api.ts';
-import { formatTime } from '../console-format.ts';
+import { formatTime, shorten } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
 import { renderText } from '../console-text.ts';
@@ -14,12 +14,15 @@ export class ConsoleTickets extends LitElement {
     status: { state: true },
     error: { state: true },
     busy: { state: true },
+    expanded: { state: true },
   };
   declare api: ConsoleApi;
   declare strings: Strings;
   declare tickets: Ticket[] | undefined;
   declare status: 'open' | 'answered';
   declare error: string;
+  /** Tickets whose long message is shown whole. */
+  declare expanded: ReadonlySet<number | string>;
   declare busy: number;
 
   constructor() {
@@ -29,6 +32,7 @@ export class ConsoleTickets extends LitElement {
     this.status = 'open';
     this.error = '';
     this.busy = 0;
+    this.expanded = new Set();
   }
 
   static override styles = [
@@ -103,7 +107,7 @@ export class ConsoleTickets extends LitElement {
                     <span class="tag">${s.reasons[t.reason] ?? t.reason}</span>
                     <span class="muted">${formatTime(t.createdAt)}</span>
                   </div>
-                  <div class="text">${renderText(t.text)}</div>
+                  ${this.message(t)}
                   ${t.status === 'answered'
                     ? html`<div class="muted">${s.answer} (${formatTime(t.answeredAt ?? '')}):</div><div class="text">${renderText(t.answer ?? '')}</div>`
                     : html`<form @submit=${(e: SubmitEvent) => void this.answer(e, t)}>
@@ -115,7 +119,25 @@ export class ConsoleTickets extends LitElement {
             </ol>`}
     `;
   }
+
+  private message(t: Ticket) {
+    const whole = this.expanded.has(t.id);
+    const short = shorten(t.text, LIST_CHARS);
+    const toggle = () => {
+      const next = new Set(this.expanded);
+      if (whole) next.delete(t.id);
+      else next.add(t.id);
+      this.expanded = next;
+    };
+    return html`<div class="text" data-testid="ticket-text">${renderText(whole ? t.text : short.text)}</div>
+      ${short.cut
+        ? html`<button class="link" aria-expanded=${whole ? 'true' : 'false'} data-testid="ticket-show-all" @click=${toggle}>${whole ? this.strings.showLess : this.strings.showAll}</button>`
+        : ''}`;
+  }
 }
+
+/** Messages longer than this are cut in the list (spam runs to thousands of characters), the rest on demand. */
+const LIST_CHARS = 280;
 
 customElements.define('console-tickets', ConsoleTickets);
 

@@ -3,6 +3,7 @@
 import { LitElement, css, html } from 'lit';
 import { ApiError, type ConsoleApi, type KbChange, type UnansweredGroupView } from '../console-api.ts';
 import { addQuestionsChange, kbChangeButtons, kbChangeStyles, newEntryChange, newEntryFields, saveKbChangeFile, topicOf, type KbChangeMode } from './console-kb-change.ts';
+import { formatTime } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
 
@@ -127,7 +128,7 @@ export class ConsoleUnanswered extends LitElement {
       <div class="head">
         <span class="count" data-testid="unanswered-count">×${g.count}</span>
         <strong lang=${g.lang}>${g.text}</strong>
-        <span class="muted">${s.unansweredLastAsked} ${new Date(g.lastAskedAt).toLocaleString()}</span>
+        <span class="muted">${s.unansweredLastAsked} ${formatTime(g.lastAskedAt)}</span>
       </div>
       ${g.variants.length > 1
         ? html`<div class="muted">${s.unansweredVariants}</div><ul>${g.variants.map((v) => html`<li lang=${g.lang}>${v}</li>`)}</ul>`

@@ -6,6 +6,7 @@ import { formatDuration } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
 import './console-invitation-rules.ts';
+import { MINUTE_STEPS, filterVisitors, noVisitorFilter, type VisitorFilter, type VisitorState } from './visitor-filter.ts';
 
 /**
  * The list is polled, not pushed: page views are frequent and agents look at the list now and then, so a
@@ -32,6 +33,7 @@ export class ConsoleVisitors extends LitElement {
     inviting: { state: true },
     notice: { state: true },
     now: { state: true },
+    filter: { state: true },
   };
   declare api: ConsoleApi;
   declare strings: Strings;
@@ -44,6 +46,8 @@ export class ConsoleVisitors extends LitElement {
   declare inviting: string;
   declare notice: string;
   declare now: number;
+  /** Kept across the 5 s refreshes: it filters each new list as it comes. */
+  declare filter: VisitorFilter;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
@@ -56,6 +60,7 @@ export class ConsoleVisitors extends LitElement {
     this.inviting = '';
     this.notice = '';
     this.now = Date.now();
+    this.filter = noVisitorFilter;
   }
 
   static override styles = [
@@ -71,6 +76,9 @@ export class ConsoleVisitors extends LitElement {
       form.invite { display: flex; gap: 6px; margin-top: 6px; }
       form.invite input { flex: 1; min-width: 0; }
       .hint { color: var(--cs-muted); font-size: 12px; }
+      form.filter { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-end; margin-bottom: 8px; }
+      form.filter label { display: flex; flex-direction: column; font-size: 12px; gap: 2px; min-width: 0; }
+      form.filter input { width: 16em; max-width: 100%; }
     `,
   ];
 
@@ -131,14 +139,40 @@ export class ConsoleVisitors extends LitElement {
       ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
       <p role="status" class="hint">${this.notice}</p>
       ${this.loaded && this.visitors.length === 0 ? html`<p>${s.none}</p>` : nothing}
-      ${this.visitors.length > 0
-        ? html`<table>
+      ${this.visitors.length > 0 ? this.renderList(filterVisitors(this.visitors, this.filter, this.now)) : nothing}`;
+  }
+
+  private setFilter(part: Partial<VisitorFilter>): void {
+    this.filter = { ...this.filter, ...part };
+  }
+
+  private renderList(shown: OnlineVisitor[]) {
+    const s = this.strings.visitors;
+    const f = this.filter;
+    return html`<form class="filter" role="search" @submit=${(e: Event) => e.preventDefault()}>
+        <label>${s.search}
+          <input type="search" data-testid="visitor-search" maxlength="100" placeholder=${s.searchHint} .value=${f.text}
+            @input=${(e: Event) => this.setFilter({ text: (e.target as HTMLInputElement).value })} /></label>
+        <label>${s.minOnline}
+          <select data-testid="visitor-min-online" @change=${(e: Event) => this.setFilter({ minMinutes: Number((e.target as HTMLSelectElement).value) })}>
+            ${MINUTE_STEPS.map((m) => html`<option value=${m} ?selected=${f.minMinutes === m}>${m === 0 ? s.anyTime : s.atLeast(m)}</option>`)}
+          </select></label>
+        <label>${s.state}
+          <select data-testid="visitor-state" @change=${(e: Event) => this.setFilter({ state: (e.target as HTMLSelectElement).value as VisitorState })}>
+            ${([['all', s.all], ['in_chat', s.inChat], ['invited', s.invited], ['idle', s.idle]] as const).map(
+              ([value, label]) => html`<option value=${value} ?selected=${f.state === value}>${label}</option>`,
+            )}
+          </select></label>
+        <span class="hint" data-testid="visitor-shown">${s.shown(shown.length, this.visitors.length)}</span>
+      </form>
+      ${shown.length === 0
+        ? html`<p data-testid="visitor-no-match">${s.noMatch}</p>`
+        : html`<table>
             <thead><tr><th>${s.page}</th><th>${s.onPage}</th><th>${s.pages}</th><th>${s.online}</th><th></th></tr></thead>
             <tbody>
-              ${this.visitors.map((v) => this.renderRow(v))}
+              ${shown.map((v) => this.renderRow(v))}
             </tbody>
-          </table>`
-        : nothing}`;
+          </table>`}`;
   }
 
   private renderRow(v: OnlineVisitor) {

@@ -1,0 +1,63 @@
+// The rows of the attachment tables as both engines return them, and the rules both adapters share: who may
+// send an attachment into a conversation now, and the message that carries one.
+import { ConflictError } from '../../platform/errors.ts';
+import type { StoredMessage } from '../conversation-store.ts';
+import { toMessageAttachment, type AttachmentType, type StoredAttachment } from './attachment.ts';
+import type { NewAttachment } from './attachment-store.ts';
+
+export interface AttachmentRow {
+  id: string;
+  conversation_id: string;
+  author: 'visitor' | 'agent';
+  agent_id: string | null;
+  name: string;
+  type: AttachmentType;
+  size: number;
+  created_at: string;
+}
+
+export function toAttachment(row: AttachmentRow): StoredAttachment {
+  const a: StoredAttachment = {
+    id: row.id,
+    conversationId: row.conversation_id,
+    author: row.author,
+    name: row.name,
+    type: row.type,
+    size: Number(row.size),
+    createdAt: row.created_at,
+  };
+  if (row.agent_id !== null) a.agentId = row.agent_id;
+  return a;
+}
+
+/**
+ * Why an attachment may not go into a conversation now, or undefined when it may: the visitor's while a person
+ * has the chat (queued or assigned), an agent's while that agent holds it. Both engines decide the same way.
+ */
+export function attachmentRefusal(
+  input: Pick<NewAttachment, 'author' | 'agentId' | 'conversationId'>,
+  row: { status: string; agent_id: string | null | undefined },
+): ConflictError | undefined {
+  if (input.author === 'visitor') {
+    return row.status === 'queued' || row.status === 'assigned'
+      ? undefined
+      : new ConflictError('files can be sent while the chat waits for or is with a person', 'not_with_person');
+  }
+  return row.status === 'assigned' && input.agentId !== undefined && row.agent_id === input.agentId
+    ? undefined
+    : new ConflictError(`handoff: conversation ${input.conversationId} is not yours (anymore)`);
+}
+
+/** The message carrying an attachment: its name is its text, so transcripts and search show what was sent. */
+export function attachmentMessage(id: number, attachment: StoredAttachment): StoredMessage {
+  const message: StoredMessage = {
+    id,
+    conversationId: attachment.conversationId,
+    author: attachment.author,
+    text: attachment.name,
+    createdAt: attachment.createdAt,
+    attachment: toMessageAttachment(attachment),
+  };
+  if (attachment.agentId !== undefined) message.agentId = attachment.agentId;
+  return message;
+}
