@@ -49,6 +49,20 @@ export function attachmentRefusal(
 }
 
 /** The message carrying an attachment: its name is its text, so transcripts and search show what was sent. */
+/** The attachment as both engines store it, stamped `now`. */
+export function storedAttachment(input: NewAttachment, now: string): StoredAttachment {
+  return {
+    id: input.id,
+    conversationId: input.conversationId,
+    author: input.author,
+    name: input.name,
+    type: input.type,
+    size: input.size,
+    createdAt: now,
+    ...(input.agentId !== undefined ? { agentId: input.agentId } : {}),
+  };
+}
+
 export function attachmentMessage(id: number, attachment: StoredAttachment): StoredMessage {
   const message: StoredMessage = {
     id,

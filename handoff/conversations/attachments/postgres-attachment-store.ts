@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../../platform/clock.ts';
 import { lockMessageOrder } from '../postgres-message-order.ts';
 import { attachmentColumn, type StoredAttachment } from './attachment.ts';
 import type { AttachmentStore } from './attachment-store.ts';
-import { attachmentMessage, attachmentRefusal, toAttachment, type AttachmentRow } from './attachment-rows.ts';
+import { attachmentMessage, attachmentRefusal, toAttachment, type AttachmentRow, storedAttachment } from './attachment-rows.ts';
 
 const COLUMNS = 'id, conversation_id, author, agent_id, name, type, size, created_at';
 
@@ -21,16 +21,7 @@ export function createPostgresAttachmentStore(db: PgDb, options: { clock?: Clock
         const refusal = attachmentRefusal(input, row);
         if (refusal) throw refusal;
         const now = clock().toISOString();
-        const attachment: StoredAttachment = {
-          id: input.id,
-          conversationId: input.conversationId,
-          author: input.author,
-          name: input.name,
-          type: input.type,
-          size: input.size,
-          createdAt: now,
-          ...(input.agentId !== undefined ? { agentId: input.agentId } : {}),
-        };
+        const attachment = storedAttachment(input, now);
         await db.run(
           `INSERT INTO attachments (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
           [input.id, input.conversationId, input.author, input.agentId ?? null, input.name, input.type, input.size, now],

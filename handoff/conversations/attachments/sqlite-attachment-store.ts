@@ -6,7 +6,7 @@ import { NotFoundError } from '../../platform/errors.ts';
 import { systemClock, type Clock } from '../../platform/clock.ts';
 import { attachmentColumn, type StoredAttachment } from './attachment.ts';
 import type { AttachmentStore, NewAttachment } from './attachment-store.ts';
-import { attachmentMessage, attachmentRefusal, toAttachment, type AttachmentRow } from './attachment-rows.ts';
+import { attachmentMessage, attachmentRefusal, toAttachment, type AttachmentRow, storedAttachment } from './attachment-rows.ts';
 
 export function createSqliteAttachmentStore(db: Db, options: { clock?: Clock } = {}): AttachmentStore {
   const clock = options.clock ?? systemClock;
@@ -29,16 +29,7 @@ export function createSqliteAttachmentStore(db: Db, options: { clock?: Clock } =
     const refusal = attachmentRefusal(input, row);
     if (refusal) throw refusal;
     const now = clock().toISOString();
-    const attachment: StoredAttachment = {
-      id: input.id,
-      conversationId: input.conversationId,
-      author: input.author,
-      name: input.name,
-      type: input.type,
-      size: input.size,
-      createdAt: now,
-      ...(input.agentId !== undefined ? { agentId: input.agentId } : {}),
-    };
+    const attachment = storedAttachment(input, now);
     const params = { ...input, agentId: input.agentId ?? null, now };
     insertAttachment.run(params);
     const { lastInsertRowid } = insertMessage.run({ ...params, attachment: attachmentColumn(attachment) });
