@@ -78,19 +78,38 @@ function collectRanking(engine: Engine): RankSample[] {
  */
 function collectOwnQuestions(engine: Engine, step: number): RankSample[] {
   const out: RankSample[] = [];
+  // The learned channel was trained on these very questions: its score for them is what it would say
+  // of a question it had learned, not of a visitor's paraphrase. So each sampled question's `learned`
+  // comes from an engine whose channel never saw it (the KB without that fold's questions).
+  const heldOut = Array.from({ length: OWN_QUESTION_FOLDS }, (_, fold) => createEngine(withoutQuestions(step, fold)));
   let n = 0;
   for (const e of kb.entries) {
     for (const q of [...e.questions.zh, ...e.questions.en]) {
-      if (n++ % step !== 0) continue;
+      const i = n++;
+      if (i % step !== 0) continue;
       const d = engine.decide(q);
       if (d.explain.rule) continue;
       const cands = d.explain.candidates;
       if (!cands.some((c) => c.entryId === e.id)) continue;
+      const unseen = new Map(heldOut[(i / step) % OWN_QUESTION_FOLDS]!.decide(q).explain.candidates.map((c) => [c.entryId, c.learned]));
       const best = Math.max(0, ...cands.map((x) => x.bm25));
-      for (const c of cands) out.push({ caseIndex: -1, x: rankFeatures(c, best), y: c.entryId === e.id ? 1 : 0 });
+      for (const c of cands) out.push({ caseIndex: -1, x: rankFeatures({ ...c, learned: unseen.get(c.entryId) ?? 0 }, best), y: c.entryId === e.id ? 1 : 0 });
     }
   }
   return out;
+}
+
+/** Folds of the sampled own questions, each left out of one engine's learned channel. */
+const OWN_QUESTION_FOLDS = 3;
+
+/** The KB without the sampled questions of one fold (numbered as collectOwnQuestions walks them). */
+function withoutQuestions(step: number, fold: number): typeof kb {
+  let n = 0;
+  const keep = () => {
+    const i = n++;
+    return i % step !== 0 || (i / step) % OWN_QUESTION_FOLDS !== fold;
+  };
+  return { ...kb, entries: kb.entries.map((e) => ({ ...e, questions: { zh: e.questions.zh.filter(keep), en: e.questions.en.filter(keep) } })) };
 }
 
 /** Share of answer-expected samples answered right, share of the others held back, wrong answers per answer-expected. */
@@ -110,7 +129,7 @@ function score(model: GateModel, samples: readonly Sample[], threshold: number) 
 const FOLDS = 5;
 /** Every how many of the KB's own questions is a ranking sample. Range 1-10; default 3. */
 const OWN_QUESTION_STEP = 3;
-const thresholds = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];
+const thresholds = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9];
 
 const plain = createEngine(kb);
 const ownQuestions = collectOwnQuestions(plain, OWN_QUESTION_STEP);

@@ -16,6 +16,20 @@ describe('detectAccountAction', () => {
     'link my landline to the bundle for me',
     'ok just do that for me',
     'cancel the long-distance pack on my landline',
+    // Made-up wordings of shapes the blind tuning data showed missing: 为什么 is not 什么 (a question about what can be done),
+    '手机停了机，帮我看下为什么',
+    // 请问 is politeness before a request,
+    '请问一下 我在商城买的手机还没到 能不能麻烦你帮我催一下',
+    // a relative's line is acted on just the same,
+    '我爸的号欠费停了，能帮他复机吗',
+    // an order ending the message with nobody addressed,
+    '长途包我用不上了 停了吧',
+    // the visitor's thing named by what they did with it, or with two words before the noun,
+    'cancel the phone order i placed yesterday please',
+    'cancel my unicom mall order please',
+    'stop my roaming pack from next month please',
+    'help me check where my parcel is',
+    'i paid twice at the terminal, get my money back',
   ])('reads %s as a request', (text) => {
     expect(detectAccountAction(text)).toBeDefined();
   });
@@ -28,6 +42,11 @@ describe('detectAccountAction', () => {
     'how do i unbind the wechat hall',
     '帮我充话费怎么充',
     'can you do it online',
+    '请问怎么解绑',
+    '为什么扣了我的钱',
+    '我准备给他们办亲情1+，要带什么',
+    'can you print a china mobile invoice at the self-service machine',
+    'how do i stop my roaming pack',
   ])('leaves %s a question', (text) => {
     expect(detectAccountAction(text)).toBeUndefined();
   });

@@ -30,6 +30,10 @@ export const GATE_FEATURES = [
   'english',
   /** The reading folded in the previous question (a follow-up). */
   'followUp',
+  /** The learned channel's score for the best entry relative to its own choice (1: they agree). */
+  'learned',
+  /** How far the learned channel's choice leads its runner-up, when it is the best entry (0 otherwise). */
+  'learnedLead',
 ] as const;
 
 export type GateFeature = (typeof GATE_FEATURES)[number];
@@ -56,9 +60,11 @@ export interface GateCandidate {
   missingKnown: number;
   missingUnknown: number;
   missingNoun: number;
+  learned: number;
 }
 
-export function gateFeatures(candidates: readonly GateCandidate[], margin: number, units: number, english: boolean, followUp: boolean): GateFeatures {
+/** `learnedLead`: the learned channel's lead over its runner-up (bot/engine/learned-channel.ts). */
+export function gateFeatures(candidates: readonly GateCandidate[], margin: number, units: number, english: boolean, followUp: boolean, learnedLead = 0): GateFeatures {
   const [top, second] = candidates;
   return {
     similarity: top?.similarity ?? 0,
@@ -74,6 +80,8 @@ export function gateFeatures(candidates: readonly GateCandidate[], margin: numbe
     length: Math.log1p(units),
     english: english ? 1 : 0,
     followUp: followUp ? 1 : 0,
+    learned: top?.learned ?? 0,
+    learnedLead: top && top.learned >= 1 ? learnedLead : 0,
   };
 }
 

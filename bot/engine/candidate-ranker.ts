@@ -23,6 +23,8 @@ export const RANK_FEATURES = [
   'missingNoun',
   /** Share of the matched words found in the entry's questions or keywords, not only its answer. */
   'askedShare',
+  /** The learned channel's score relative to its best entry (bot/engine/learned-channel.ts). */
+  'learned',
 ] as const;
 
 export type RankFeature = (typeof RANK_FEATURES)[number];
@@ -39,6 +41,7 @@ export function rankFeatures(c: Candidate, bestBm25: number): Record<RankFeature
     maxMissing: c.maxMissing,
     missingNoun: c.missingNoun,
     askedShare: c.askedShare,
+    learned: c.learned,
   };
 }
 

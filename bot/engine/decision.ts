@@ -33,6 +33,8 @@ export interface Candidate {
   askedShare: number;
   /** Matched query terms by field. */
   matched: Record<string, string[]>;
+  /** The learned channel's score for this entry relative to its best (0..1; 1: the channel's own choice). */
+  learned: number;
 }
 
 /** Everything needed to see why a decision came out as it did. */

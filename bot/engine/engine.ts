@@ -22,6 +22,7 @@ import { ENTRIES_PER_STEP, retrieverSteps, runSteps, type IndexedEntry } from '.
 import { buildContrasts, looksLikeFollowUp } from './follow-up.ts';
 import { gateFeatures, gateProbability, type GateFeatures } from './answer-gate.ts';
 import { rankCandidates } from './candidate-ranker.ts';
+import { trainLearnedChannel, type LearnedChannel } from './learned-channel.ts';
 
 export interface DecideOptions {
   /** The visitor's chosen language; otherwise detected, then the conversation's, then Chinese. */
@@ -129,6 +130,15 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   const fixHomophones = buildHomophoneFixer(terms, lexicon);
   const englishWordList = englishWords();
   const spell = buildSpeller([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap(({ normalized: n }) => [...n.en, ...n.keywords, n.answer.en])], (w) => englishWordList.has(w));
+  // The learned channel trains on every question variant and the entry's keywords read as one question.
+  const trainingQuestions: { entry: number; features: string[] }[] = [];
+  for (const [i, t] of texts.entries()) {
+    if (i > 0 && i % ENTRIES_PER_STEP === 0) yield;
+    for (const q of t.indexed.questions) trainingQuestions.push({ entry: i, features: channelFeatures(analyze(q)) });
+    if (t.indexed.keywords.length > 0) trainingQuestions.push({ entry: i, features: channelFeatures(analyze(t.indexed.keywords.join(' '))) });
+  }
+  const channel: LearnedChannel | undefined = yield* trainLearnedChannel(trainingQuestions, opts.learnedChannel);
+  const entryIndex = new Map(kb.entries.map((e, i) => [e.id, i]));
   const matchRule = buildRuleMatcher(kb.rules);
   const withoutRuleWords = buildRuleWordRemover(kb.rules);
   const matchSecretRule = buildRuleMatcher(kb.rules.filter((r) => r.redact));
@@ -197,13 +207,23 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // Service numbers and codes are identifiers: a question naming 10193 is about 10193, so an
     // entry without it cannot answer (amounts like 100 are short and stay out of this).
     const codes = analysis.units.filter((u) => CODE.test(u.text) && retriever.known(u.text)).map((u) => u.text);
-    const found = retriever.search(analysis, { postingsBudget });
-    const filtered = (opts.ranker ? rankCandidates(opts.ranker, found) : found)
+    const learned = channel?.score(channelFeatures(analysis));
+    const admissible = retriever.search(analysis, { postingsBudget })
       .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
       .filter((c) => !mentions.some((m) => excludes(entryEntities.get(c.entryId)!, m, namedMembers)))
       .filter((c) => codes.every((code) => contains(c, code)))
       .filter((c) => mustCover.length === 0 || mustCover.some((u) => contains(c, u)))
       .filter((c) => !keep || keep(c.entryId));
+    // The learned channel's scores are relative to its favourite of all entries: a favourite the filters
+    // set aside (another carrier's entry) is a warning worth keeping. Not so in a follow-up's reading,
+    // which folds in the previous question: there the channel favours the previous answer for its words,
+    // and the entries holding the follow-up's own words are the choice ("那发票呢" after a discount).
+    const raw = admissible.map((c) => learned?.relative.get(entryIndex.get(c.entryId)!) ?? 0);
+    const [l1 = 0, l2 = 0] = [...raw].sort((a, b) => b - a);
+    const scale = mustCover.length > 0 ? l1 : 1;
+    const learnedLead = mustCover.length > 0 ? (l1 > 0 ? (l1 - l2) / l1 : 0) : (learned?.lead ?? 0);
+    const scored = admissible.map((c, i) => ({ ...c, learned: scale > 0 ? raw[i]! / scale : 0 }));
+    const filtered = opts.ranker ? rankCandidates(opts.ranker, scored) : scored;
     // A question naming no carrier leans to the default one (联通 on Unicom's hall) when entries are close.
     const candidates = filtered
       .map((c) => (contrasts.offDefault(querySides, entrySides.get(c.entryId) ?? []) ? { ...c, score: c.score * OFF_DEFAULT_SCORE } : c))
@@ -229,7 +249,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const margin = (top.score - second) / top.score;
     const { coverageWeight, marginSaturation, marginFloor } = opts.confidence;
     const match = coverageWeight * top.coverage + (1 - coverageWeight) * top.similarity;
-    const features = gateFeatures(candidates, margin, units.length, english, followUp);
+    const features = gateFeatures(candidates, margin, units.length, english, followUp, learnedLead);
     const confidence = opts.gate ? gateProbability(opts.gate, features) : match * (marginFloor + (1 - marginFloor) * Math.min(1, margin / marginSaturation));
     return { query, tokens, units, candidates, topScore: top.score, margin, coverage: top.coverage, confidence, tied, features };
   }
@@ -437,6 +457,14 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
 
   const carriesSecret = (text: string) => matchSecretRule(normalize(text)) !== undefined;
   return { kb, options: opts, decide, nextContext, carriesSecret, entry: (id) => byId.get(id) };
+}
+
+/**
+ * What the learned channel reads of a text: its search tokens (content words, Chinese bigrams, English
+ * stems) and its function words, marked apart ("哪些" and "在哪" tell "who can" from "where").
+ */
+function channelFeatures(a: { tokens: readonly string[]; context: readonly string[] }): string[] {
+  return [...a.tokens, ...a.context.map((w) => `~${w}`)];
 }
 
 /** The question with its words of asking for a kind of fact taken out ("长途包打日本几块钱" -> "长途包打日本"). */

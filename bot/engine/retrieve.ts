@@ -459,6 +459,8 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
             return {
               entryId: entries[entry]!.id, score, bm25: r.score, similarity, centroid, coverage: c.coverage, matched: c.matched,
               missing: c.missing, maxMissing: c.maxMissing, missingKnown: c.missingKnown, missingUnknown: c.missingUnknown, missingNoun: c.missingNoun, askedShare: c.askedShare,
+              // Filled in by the engine from the learned channel, which sees the whole query.
+              learned: 0,
             };
           })
           .sort((a, b) => b.score - a.score)

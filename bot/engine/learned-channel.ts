@@ -1,0 +1,151 @@
+// The learned channel beside the lexical ranking: a linear classifier over each question's words, Chinese
+// bigrams and function words, trained when the engine is built on the entries' own question variants.
+// Why: the lexical features ask how much of the query an entry holds; a classifier learns which words tell
+// entries apart (联通 vs 移动, 开 vs 取消) from every variant at once. On blind tuning data its agreement with
+// the lexical winner separated right answers from wrong ones better than any lexical margin, and it often
+// held the right entry when the lexical ranking put it second. Its scores reach the ranker and the gate as
+// one feature each; it never decides alone.
+
+/** A multi-class averaged perceptron over sparse binary features. */
+export interface LearnedChannel {
+  /**
+   * Each entry's score relative to the best (0..1; the best is 1) for the features of a query, and the
+   * best entry's lead over the runner-up (0..1). Entries with no score are missing (read as 0).
+   */
+  score(features: readonly string[]): { relative: Map<number, number>; best: number; lead: number };
+}
+
+export interface LearnedChannelOptions {
+  /** Passes over the training samples. Range 2-20; default 6. */
+  epochs: number;
+  /** Extra copies of each question with a share of its features dropped (typos, words the visitor leaves out). Range 0-4; default 2. */
+  dropoutCopies: number;
+  /** Share of features a dropout copy loses. Range 0.1-0.5; default 0.3. */
+  dropout: number;
+  /**
+   * Above this many cells (distinct features x entries) the channel is not trained: its dense training
+   * table would take too much memory and time (a large generated KB). Without it the ranker and gate read 0
+   * for every entry. Range 0-5e7; default 8e6 (32 MB per table).
+   */
+  maxCells: number;
+}
+
+export const defaultLearnedChannelOptions: LearnedChannelOptions = { epochs: 6, dropoutCopies: 2, dropout: 0.3, maxCells: 8_000_000 };
+
+/** The value the ranker and gate read when the channel is off or says nothing of an entry. */
+export const NEUTRAL_LEARNED = 0;
+
+interface Sample {
+  label: number;
+  features: Int32Array;
+}
+
+/**
+ * Trains on one sample per question (its feature list) labelled with its entry's index. Deterministic:
+ * the shuffles and dropouts come from a fixed seed, so one knowledge base always gives one model.
+ */
+export function* trainLearnedChannel(
+  questions: readonly { entry: number; features: readonly string[] }[],
+  options: LearnedChannelOptions = defaultLearnedChannelOptions,
+  stepEvery = 2000,
+): Generator<void, LearnedChannel | undefined> {
+  if (questions.length === 0) return undefined;
+  const vocabulary = new Map<string, number>();
+  const idOf = (f: string) => {
+    let id = vocabulary.get(f);
+    if (id === undefined) vocabulary.set(f, (id = vocabulary.size));
+    return id;
+  };
+  const random = seeded(0x5eed);
+  const samples: Sample[] = [];
+  for (const q of questions) {
+    const ids = Int32Array.from(new Set(q.features.map(idOf)));
+    if (ids.length === 0) continue;
+    samples.push({ label: q.entry, features: ids });
+    for (let c = 0; c < options.dropoutCopies && ids.length > 2; c++) {
+      const kept = ids.filter(() => random() >= options.dropout);
+      if (kept.length > 0 && kept.length < ids.length) samples.push({ label: q.entry, features: kept });
+    }
+  }
+  // Dense weights while training (features x entries), with the usual averaging trick: each update at
+  // step c also adds c * update to a second table, and the average is w - u / c at the end.
+  const labels = Math.max(...questions.map((q) => q.entry)) + 1;
+  if (vocabulary.size * labels > options.maxCells) return undefined;
+  const w = new Float32Array(vocabulary.size * labels);
+  const u = new Float32Array(vocabulary.size * labels);
+  const scores = new Float32Array(labels);
+  let clock = 1;
+  let n = 0;
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    shuffle(samples, random);
+    for (const s of samples) {
+      if (++n % stepEvery === 0) yield;
+      scores.fill(0);
+      for (const f of s.features) {
+        const row = f * labels;
+        for (let l = 0; l < labels; l++) scores[l]! += w[row + l]!;
+      }
+      const own = scores[s.label]!;
+      let rival = -1;
+      for (let l = 0; l < labels; l++) if (l !== s.label && (rival < 0 || scores[l]! > scores[rival]!)) rival = l;
+      // A margin of 1: the right entry must win clearly, not only on a tie at zero.
+      if (rival < 0 || own - scores[rival]! >= 1) { clock++; continue; }
+      for (const f of s.features) {
+        const row = f * labels;
+        w[row + s.label]! += 1;
+        u[row + s.label]! += clock;
+        w[row + rival]! -= 1;
+        u[row + rival]! -= clock;
+      }
+      clock++;
+    }
+  }
+  // Averaged weights, kept sparse: a query reads only the entries its words have weight for.
+  const averaged = new Map<string, { labels: Int32Array; values: Float32Array }>();
+  for (const [feature, id] of vocabulary) {
+    const cells: [number, number][] = [];
+    for (let l = 0; l < labels; l++) {
+      const v = w[id * labels + l]! - u[id * labels + l]! / clock;
+      if (Math.abs(v) > 1e-3) cells.push([l, v]);
+    }
+    if (cells.length > 0) averaged.set(feature, { labels: Int32Array.from(cells.map(([l]) => l)), values: Float32Array.from(cells.map(([, v]) => v)) });
+  }
+  return {
+    score(features) {
+      const sums = new Map<number, number>();
+      for (const f of new Set(features)) {
+        const row = averaged.get(f);
+        if (!row) continue;
+        for (let i = 0; i < row.labels.length; i++) sums.set(row.labels[i]!, (sums.get(row.labels[i]!) ?? 0) + row.values[i]!);
+      }
+      let best = -1, top = 0, second = 0;
+      for (const [label, v] of sums) {
+        if (v > top) { second = top; top = v; best = label; }
+        else if (v > second) second = v;
+      }
+      const relative = new Map<number, number>();
+      if (top <= 0) return { relative, best: -1, lead: 0 };
+      for (const [label, v] of sums) if (v > 0) relative.set(label, v / top);
+      return { relative, best, lead: (top - Math.max(0, second)) / top };
+    },
+  };
+}
+
+/** A small deterministic generator (mulberry32): the same KB always trains the same model. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}
