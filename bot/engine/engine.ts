@@ -76,6 +76,12 @@ const CODE = /^\d{5,}$/;
 /** The abroad side's word in the domestic/abroad contrast of synonyms.yaml, named by any country. */
 const ABROAD = '国际';
 
+/**
+ * A floor on the distinct question features of a knowledge base, per entry: entries times
+ * this over the channel's cell budget means its table cannot fit, so the channel is not trained (range 500-5000; default 1000).
+ */
+const MIN_FEATURES_PER_KB = 1000;
+
 /** Lead in closest-question similarity that makes two close entries not a tie (0..1; default 0.08). */
 const CLEAR_SIMILARITY_LEAD = 0.08;
 
@@ -132,7 +138,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   const spell = buildSpeller([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap(({ normalized: n }) => [...n.en, ...n.keywords, n.answer.en])], (w) => englishWordList.has(w));
   // The learned channel trains on every question variant and the entry's keywords read as one question.
   const trainingQuestions: { entry: number; features: string[] }[] = [];
-  for (const [i, t] of texts.entries()) {
+  // Large generated KBs skip it before reading their questions twice (see LearnedChannelOptions.maxCells).
+  for (const [i, t] of (texts.length * MIN_FEATURES_PER_KB <= opts.learnedChannel.maxCells ? texts : []).entries()) {
     if (i > 0 && i % ENTRIES_PER_STEP === 0) yield;
     for (const q of t.indexed.questions) trainingQuestions.push({ entry: i, features: channelFeatures(analyze(q)) });
     if (t.indexed.keywords.length > 0) trainingQuestions.push({ entry: i, features: channelFeatures(analyze(t.indexed.keywords.join(' '))) });
