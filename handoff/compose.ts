@@ -7,10 +7,14 @@ import { agentAuthRoutes } from './auth/agent-auth-routes.ts';
 import { adminAgentRoutes } from './agents/admin-agent-routes.ts';
 import { adminVisitorRoutes } from './visitors/admin-visitor-routes.ts';
 import { colleagueRoutes } from './agents/colleague-routes.ts';
+import { createAgentNames, type AgentNames } from './agents/agent-names.ts';
+import { createCollaboration } from './collaboration/collaboration.ts';
+import { collaborationRoutes } from './collaboration/collaboration-routes.ts';
 import { adminGroupRoutes } from './routing/admin-group-routes.ts';
 import { agentQueueRoutes } from './routing/agent-queue-routes.ts';
 import { bootstrapAdmin } from './agents/bootstrap-admin.ts';
 import { cannedReplyRoutes } from './content/canned-reply-routes.ts';
+import { cannedFileRoutes } from './content/canned-file-routes.ts';
 import { createAgentAccounts } from './agents/agent-accounts.ts';
 import { createGroups } from './routing/groups.ts';
 import { createLiveConnections, type LiveConnections } from './live/live-connections.ts';
@@ -46,6 +50,7 @@ import type { VisitorPresence } from './visitors/visitor-presence.ts';
 import type { RateLimiterFactory } from './http/rate-limit.ts';
 import { visitorPresenceRoutes } from './visitors/visitor-presence-routes.ts';
 import { attachmentRoutes } from './conversations/attachments/attachment-routes.ts';
+import { readMarkerRoutes } from './conversations/read-markers/read-marker-routes.ts';
 import { AttachmentLogEvent, createAttachmentErasure } from './conversations/attachments/attachment-erasure.ts';
 import { visitorTextsRoutes } from './visitor-texts/visitor-texts-routes.ts';
 import { createSmtpMailer, type Mailer, type SmtpSettings } from './mail/mailer.ts';
@@ -133,6 +138,8 @@ export interface HandoffServices {
   rateLimiters: RateLimiterFactory;
   /** POST /api/chat's invitationId: checked, marked, routed to the inviting agent (bot/chat/chat-routes.ts). */
   invitations: InvitationClaims;
+  /** The name an agent shows visitors, for each agent message of the visitor's history (a chat may have two agents). */
+  agentNames: AgentNames;
   /** Mounts every agent, admin, visitor-handoff and live route on the app. */
   mount(app: Hono<AppEnv>): void;
   /** First admin, routing recovery after a restart, timers. Call once before serving. */
@@ -173,6 +180,13 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
     clearInterval: (handle) => systemIntervals.clearInterval(handle),
   };
   const routingStore = storage.routing;
+  // Colleagues invited into chats and consult notes (issue 17): routing lets a colleague who joined read and write
+  // the chat like its holder, and the view rule counts them (view-access.ts).
+  const collaboration = createCollaboration({
+    store: storage.participants, routing: routingStore, agents: { get: (id) => agents.find(id) }, presence, hub,
+    audit: storage.audit, unitOfWork: storage.unitOfWork, messages: () => kb().messages,
+  });
+  const agentNames = createAgentNames(agents, { clock });
   const routing = createRouting(
     {
       store: routingStore,
@@ -188,6 +202,7 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
       logger,
       messages: () => kb().messages,
       describeEntry: (id, lang) => kbPort.entryQuestion(id, lang),
+      colleagues: collaboration,
     },
     {
       idleCloseMs: a.idleCloseMinutes * 60_000,
@@ -255,7 +270,7 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
   const ticketMail = mailer ? createTicketAnswerMail({ mailer, log: logger }) : undefined;
 
   return {
-    hub, clock, routing, presence, requireAgent, connections, unanswered, visitorBlocks, visitors, invitations, rateLimiters,
+    hub, clock, routing, presence, requireAgent, connections, unanswered, visitorBlocks, visitors, invitations, rateLimiters, agentNames,
     mount(app) {
       app.route('/', visitorPresenceRoutes({
         presence: visitors, rules: invitationRules, requireAgent, clock, clientAddress, clientKey, connections, inChat: chatOpen, audit, unitOfWork,
@@ -268,7 +283,16 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
         allowedOrigins: a.allowedOrigins, secureCookies: a.cookieSecure, log: logger, maxBodyBytes,
       }));
       app.route('/', adminAgentRoutes({ accounts, requireAgent, audit, maxBodyBytes }));
-      app.route('/', cannedReplyRoutes({ replies: storage.cannedReplies, requireAgent, audit, maxBodyBytes }));
+      app.route('/', cannedReplyRoutes({ replies: storage.cannedReplies, requireAgent, audit, maxBodyBytes, files: storage.cannedFileBlobs }));
+      // The library's files: uploaded by admins, sent into chats as copies (attachments of that chat).
+      app.route('/', cannedFileRoutes({
+        replies: storage.cannedReplies, files: storage.cannedFileBlobs, attachments: storage.attachments, attachmentBlobs: storage.attachmentBlobs,
+        hub, requireAgent, audit, rateLimiters, viewed: (id) => routingStore.get(id),
+        options: {
+          ...(config.maxAttachmentBytes !== undefined ? { maxBytes: config.maxAttachmentBytes } : {}),
+          ...(config.rateLimits ? {} : { rateLimit: 'off' as const }),
+        },
+      }));
       app.route('/', adminGroupRoutes({ groups, hub, requireAgent, audit, maxBodyBytes }));
       app.route('/', agentQueueRoutes({
         routing, presence, groups, tickets, hub, requireAgent, audit, options: { maxBodyBytes },
@@ -283,7 +307,9 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
       }));
       app.route('/', liveRoutes({
         store, transcripts, hub, presence, requireAgent, connections, log: logger, allowedOrigins: a.allowedOrigins, widgetOrigins: config.widgetOrigins,
-        heldConversations: (agentId) => routing.heldConversationIds(agentId),
+        // Stream topics and typing: the chats held, and those joined as a colleague.
+        heldConversations: async (agentId) => [...(await routing.heldConversationIds(agentId)), ...(await collaboration.joinedConversationIds(agentId))],
+        agentName: agentNames,
         visitorState: (id) => routing.visitorState(id),
         visitorGate,
         streamSlots: coordination.streamSlots,
@@ -297,8 +323,9 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
         },
       }));
       app.route('/', colleagueRoutes({ agents, presence, requireAgent }));
+      app.route('/', collaborationRoutes({ collaboration, requireAgent, options: { maxBodyBytes } }));
       app.route('/', searchRoutes({ transcripts, requireAgent, audit, rateLimiters, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
-      app.route('/', visitorHistoryRoutes({ transcripts, routing: routingStore, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, audit }));
+      app.route('/', visitorHistoryRoutes({ transcripts, routing: { get: async (id) => collaboration.viewed(await routingStore.get(id)) }, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, audit }));
       app.route('/', visitorBlockRoutes({
         blocks: visitorBlocks, routing, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, log: logger, audit, unitOfWork,
         isTrustedProxy: (ip) => config.trustProxy(ip, 0),
@@ -307,11 +334,20 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
       app.route('/', adminVisitorRoutes({ visitors: visitorTranscripts, requireAgent, log: logger, audit, unitOfWork, afterErase: removeErasedAttachments }));
       app.route('/', attachmentRoutes({
         conversations: store, attachments: storage.attachments, blobs: storage.attachmentBlobs, hub, requireAgent, audit, visitorGate, rateLimiters,
-        viewed: (id) => routingStore.get(id),
+        // A colleague who joined the chat opens its files like its holder.
+        viewed: async (id) => collaboration.viewed(await routingStore.get(id)),
         options: {
           ...(config.maxAttachmentBytes !== undefined ? { maxBytes: config.maxAttachmentBytes } : {}),
           ...(config.rateLimits ? {} : { rateLimit: 'off' as const }),
         },
+      }));
+      // Read receipts: how far each side has read, told to the other side live (a `read` event on the chat's topic).
+      app.route('/', readMarkerRoutes({
+        conversations: store, markers: storage.readMarkers, hub, requireAgent, visitorGate, rateLimiters, clock,
+        // A colleague who joined the chat reads it like its holder, and their reading counts for the visitor.
+        viewed: async (id) => collaboration.viewed(await routingStore.get(id)),
+        participates: async (id, agentId) => (await collaboration.viewed(await routingStore.get(id))).participants.includes(agentId),
+        ...(config.rateLimits ? {} : { options: { rateLimit: 'off' as const } }),
       }));
       app.route('/', auditRoutes({ audit, requireAgent }));
       // The widget's welcome, warning banner and logo: read by every widget at start, edited by admins.

@@ -22,6 +22,8 @@ import { createPostgresVisitorTranscripts } from './visitors/postgres-visitor-tr
 import { createPostgresAttachmentStore } from './conversations/attachments/postgres-attachment-store.ts';
 import { createPostgresAttachmentBlobs } from './conversations/attachments/postgres-attachment-blobs.ts';
 import { createPostgresVisitorTextsStore } from './visitor-texts/postgres-visitor-texts-store.ts';
+import { createPostgresParticipantStore } from './collaboration/postgres-participant-store.ts';
+import { createPostgresReadMarkerStore } from './conversations/read-markers/postgres-read-marker-store.ts';
 
 export function createPostgresStorage(db: PgDb, clock: Clock): HandoffStorage {
   return {
@@ -45,6 +47,9 @@ export function createPostgresStorage(db: PgDb, clock: Clock): HandoffStorage {
     attachments: createPostgresAttachmentStore(db, { clock }),
     // In the database every node shares: a file uploaded through one node downloads through any other.
     attachmentBlobs: createPostgresAttachmentBlobs(db),
+    readMarkers: createPostgresReadMarkerStore(db),
+    cannedFileBlobs: createPostgresAttachmentBlobs(db, 'canned_file_blobs'),
     unitOfWork: createPostgresUnitOfWork(db),
+    participants: createPostgresParticipantStore(db, { clock }),
   };
 }

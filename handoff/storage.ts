@@ -23,6 +23,8 @@ import type { Db } from './sqlite/db.ts';
 import path from 'node:path';
 import type { AttachmentStore } from './conversations/attachments/attachment-store.ts';
 import type { AttachmentBlobs } from './conversations/attachments/attachment-blobs.ts';
+import type { ReadMarkerStore } from './conversations/read-markers/read-marker-store.ts';
+import { createSqliteReadMarkerStore } from './conversations/read-markers/sqlite-read-marker-store.ts';
 import { createSqliteAttachmentStore } from './conversations/attachments/sqlite-attachment-store.ts';
 import { createFolderAttachmentBlobs } from './conversations/attachments/folder-attachment-blobs.ts';
 import { createSqliteUnitOfWork } from './sqlite/unit-of-work.ts';
@@ -42,6 +44,8 @@ import { createSqliteInvitationRuleStore } from './visitors/sqlite-invitation-ru
 import { createSqliteVisitorBlockStore } from './visitors/sqlite-visitor-block-store.ts';
 import { createSqliteVisitorTranscripts } from './visitors/sqlite-visitor-transcripts.ts';
 import { createSqliteVisitorTextsStore } from './visitor-texts/sqlite-visitor-texts-store.ts';
+import type { ParticipantStore } from './collaboration/participant-store.ts';
+import { createSqliteParticipantStore } from './collaboration/sqlite-participant-store.ts';
 
 export interface HandoffStorage {
   /** `sqlite` or `postgres`: for /healthz and the logs. */
@@ -67,8 +71,14 @@ export interface HandoffStorage {
   /** Files sent in chats: their rows and messages, and where their bytes are (a folder beside the SQLite file, or PostgreSQL). */
   attachments: AttachmentStore;
   attachmentBlobs: AttachmentBlobs;
+  /** How far each side of a conversation has read (read receipts). */
+  readMarkers: ReadMarkerStore;
+  /** Bytes of the canned library's files (a folder beside the SQLite file, or PostgreSQL); sent into chats as copies. */
+  cannedFileBlobs: AttachmentBlobs;
   /** Routes that change several stores at once (a change and its audit row) commit them through this. */
   unitOfWork: UnitOfWork;
+  /** Colleagues invited into chats, and consult notes between agents (handoff/collaboration/). */
+  participants: ParticipantStore;
 }
 
 export function createSqliteStorage(db: Db, clock: Clock, conversations?: ConversationStore): HandoffStorage {
@@ -93,6 +103,9 @@ export function createSqliteStorage(db: Db, clock: Clock, conversations?: Conver
     attachments: createSqliteAttachmentStore(db, { clock }),
     // DATA_DIR/attachments: beside the database file the rows are in.
     attachmentBlobs: createFolderAttachmentBlobs(path.join(path.dirname(db.name), 'attachments')),
+    readMarkers: createSqliteReadMarkerStore(db),
+    cannedFileBlobs: createFolderAttachmentBlobs(path.join(path.dirname(db.name), 'canned-files')),
     unitOfWork: createSqliteUnitOfWork(db),
+    participants: createSqliteParticipantStore(db, { clock }),
   };
 }

@@ -162,6 +162,39 @@ const bodyRoutes = (): Record<string, BodyRoute | BodylessRoute> => ({
     },
   },
   'POST /api/agent/conversations/:id/close': { as: 'admin', body: 'none', url: () => `/api/agent/conversations/${NO_SUCH_ID}/close` },
+  // Working together (handoff/collaboration/): no such colleague, so nobody is invited; the answers name no chat.
+  'POST /api/agent/conversations/:id/invite': {
+    as: 'admin',
+    url: () => `/api/agent/conversations/${f.held.id}/invite`,
+    valid: () => ({ agent: NO_SUCH_ID, note: 'please help with this one' }),
+    fields: { agent: { type: 'string', max: 128 }, note: { type: 'string', max: 500, nullable: true } },
+  },
+  // Read receipts: a marker only moves forward to a message of the chat; the battery's bodies name none.
+  'POST /api/conversations/:id/read': {
+    as: 'visitor',
+    url: () => `/api/conversations/${f.held.id}/read`,
+    valid: () => ({ upTo: 1 }),
+    fields: { upTo: { type: 'integer' } },
+  },
+  'POST /api/agent/conversations/:id/read': {
+    as: 'admin',
+    url: () => `/api/agent/conversations/${f.held.id}/read`,
+    valid: () => ({ upTo: 1 }),
+    fields: { upTo: { type: 'integer' } },
+  },
+  // Multipart, never JSON (hostile files are test/canned-library.test.ts); sending names no library entry.
+  'POST /api/admin/canned/files': { as: 'admin', body: 'none', url: () => '/api/admin/canned/files' },
+  'POST /api/agent/conversations/:id/canned-files/:cannedId': { as: 'admin', body: 'none', url: () => `/api/agent/conversations/${f.held.id}/canned-files/${NO_SUCH_ID}` },
+  'POST /api/agent/conversations/:id/accept': { as: 'admin', body: 'none', url: () => `/api/agent/conversations/${NO_SUCH_ID}/accept` },
+  'POST /api/agent/conversations/:id/decline': { as: 'admin', body: 'none', url: () => `/api/agent/conversations/${NO_SUCH_ID}/decline` },
+  'POST /api/agent/conversations/:id/leave': { as: 'admin', body: 'none', url: () => `/api/agent/conversations/${NO_SUCH_ID}/leave` },
+  // A private note in the held chat: stored beside it, never among its messages (which the battery's world compares).
+  'POST /api/agent/conversations/:id/consult': {
+    as: 'admin',
+    url: () => `/api/agent/conversations/${f.held.id}/consult`,
+    valid: () => ({ text: 'a private note' }),
+    fields: { text: { type: 'string', max: 2000 }, to: { type: 'string', max: 128, nullable: true } },
+  },
   'POST /api/agent/conversations/:id/typing': {
     as: 'admin',
     url: () => `/api/agent/conversations/${f.held.id}/typing`,

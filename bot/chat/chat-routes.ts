@@ -43,6 +43,8 @@ export interface ChatRoutesDeps {
   visitorGate?: VisitorGate;
   /** Accepted invitations (handoff/visitors/invitation-claims.ts): `invitationId` on a new conversation. */
   invitations?: InvitationClaims;
+  /** The name each agent message's author shows visitors (a chat may have two agents); without it, none is sent. */
+  agentNames?: (agentId: string) => Promise<string | undefined>;
 }
 
 /** What the chat routes need of the blocks: the in-memory check (throws VisitorBlockedError, counts a hit). */
@@ -50,7 +52,7 @@ export type VisitorGate = Pick<VisitorBlocks, 'check'>;
 
 /** Messages per catch-up response; a client with more to fetch calls again with the last id (`more: true`). */
 export const MESSAGES_PAGE_SIZE = 500;
-export function chatRoutes({ config, store, runtime, rateLimits = {}, rateLimiters = memoryRateLimiters, routing, hub, clock, unanswered, visitorGate, invitations }: ChatRoutesDeps): Hono<AppEnv> {
+export function chatRoutes({ config, store, runtime, rateLimits = {}, rateLimiters = memoryRateLimiters, routing, hub, clock, unanswered, visitorGate, invitations, agentNames }: ChatRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const perIp = config.rateLimits ? rateLimiters('chat-ip', rateLimits.ip ?? defaultIpRateLimit) : undefined;
   const perConversation = config.rateLimits
@@ -125,7 +127,10 @@ export function chatRoutes({ config, store, runtime, rateLimits = {}, rateLimite
     const conversation = await store.authenticate(c.req.param('id'), token);
     visitorGate?.check({ visitorId: conversation.visitor.visitorId });
     const page = await store.listMessages(conversation.id, { after, limit: MESSAGES_PAGE_SIZE + 1 });
-    const messages = page.slice(0, MESSAGES_PAGE_SIZE).map((m) => ({ id: m.id, author: m.author, text: m.text, createdAt: m.createdAt, ...(m.attachment ? { attachment: m.attachment } : {}) }));
+    const messages = await Promise.all(page.slice(0, MESSAGES_PAGE_SIZE).map(async (m) => {
+      const agentName = m.author === 'agent' && m.agentId !== undefined ? await agentNames?.(m.agentId) : undefined;
+      return { id: m.id, author: m.author, text: m.text, createdAt: m.createdAt, ...(m.attachment ? { attachment: m.attachment } : {}), ...(agentName !== undefined ? { agentName } : {}) };
+    }));
     return c.json({ status: conversation.status, messages, more: page.length > MESSAGES_PAGE_SIZE });
   });
 

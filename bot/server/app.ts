@@ -44,7 +44,7 @@ export function createApp({ config, store, runtime, logger, rateLimits, handoff 
     config, store, runtime,
     ...(rateLimits ? { rateLimits } : {}),
     ...(handoff ? { routing: handoff.routing, hub: handoff.hub, clock: handoff.clock, unanswered: handoff.unanswered, visitorGate: handoff.visitorBlocks,
-      invitations: handoff.invitations, rateLimiters: handoff.rateLimiters } : {}),
+      invitations: handoff.invitations, rateLimiters: handoff.rateLimiters, agentNames: handoff.agentNames } : {}),
   }));
   handoff?.mount(app);
   app.route('/', staticRoutes());

@@ -1,5 +1,6 @@
 // Canned replies API: GET/POST /api/agent/canned, GET/PATCH/DELETE /api/agent/canned/:id.
-// Everyone reads the shared replies and their own; only admins write shared ones; personal ones are private.
+// Everyone reads the shared replies and their own; only admins write shared ones (links among them); personal ones
+// are private. Files of the library are uploaded, served and sent into chats by canned-file-routes.ts.
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { limitBody } from '../http/body-limit.ts';
@@ -7,7 +8,8 @@ import type { Agent } from '../agents/agent.ts';
 import type { AgentEnv, RequireAgent } from '../agents/agent-env.ts';
 import { actorOf, AuditAction, type AuditLog } from '../supervision/audit-log.ts';
 import type { CannedReply, CannedReplyStore } from './canned-reply-store.ts';
-import { cleanVisitorText } from '../../knowledge/text/clean-text.ts';
+import type { AttachmentBlobs } from '../conversations/attachments/attachment-blobs.ts';
+import { cannedCategory, cannedChars, cannedLang, cannedShortcut, cannedUrl, CANNED_FIELD_MESSAGES, MAX_CANNED_CATEGORY, MAX_CANNED_TEXT, MAX_CANNED_TITLE } from './canned-entry.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
@@ -19,50 +21,49 @@ export interface CannedReplyRoutesDeps {
   audit?: AuditLog;
   /** Largest request body. Range 1024-1048576 bytes; default 16384. */
   maxBodyBytes?: number;
+  /** Where the library's files are (canned-file-routes.ts): a deleted file entry's bytes are removed from it. */
+  files?: AttachmentBlobs;
 }
 
-/** "/" then 1-32 letters, digits, _ or - of any script: "/refund", "/退款", "/5g-plan". */
-const SHORTCUT = /^\/[\p{L}\p{N}_-]{1,32}$/u;
-const MAX_TITLE = 100;
-const MAX_TEXT = 4000;
 const MAX_QUERY = 100;
-const MAX_CATEGORY = 40;
 /** Most results per search. */
 const MAX_LIMIT = 200;
 
-const chars = (max: number) =>
-  z
-    .string()
-    // Agents send these to visitors: no control characters or direction overrides, as for any chat text.
-    .transform(cleanVisitorText)
-    .pipe(z.string().min(1).refine((s) => [...s].length <= max));
-const shortcut = z
-  .string()
-  .transform((s) => s.normalize('NFKC').trim().toLowerCase())
-  .transform((s) => (s.startsWith('/') ? s : `/${s}`))
-  .pipe(z.string().regex(SHORTCUT));
-const lang = z.enum(['zh', 'en']);
-/** A category name: trimmed (inner spaces folded), 1-40 characters, no control characters. */
-const category = z
-  .string()
-  .transform((s) => cleanVisitorText(s).replace(/\s+/g, ' ').trim())
-  .pipe(z.string().min(1).refine((s) => [...s].length <= MAX_CATEGORY));
-
-const newSchema = z.strictObject({
-  shortcut,
-  title: chars(MAX_TITLE),
-  text: chars(MAX_TEXT),
-  lang: lang.nullish(),
-  category: category.nullish(),
-  shared: z.boolean().default(false),
-});
+const newSchema = z
+  .strictObject({
+    kind: z.enum(['text', 'link', 'file']).default('text'),
+    shortcut: cannedShortcut,
+    title: cannedChars(MAX_CANNED_TITLE),
+    text: cannedChars(MAX_CANNED_TEXT).optional(),
+    url: cannedUrl.optional(),
+    lang: cannedLang.nullish(),
+    category: cannedCategory.nullish(),
+    shared: z.boolean().optional(),
+  })
+  .superRefine((input, ctx) => {
+    // A text has words and no address; a link an address and no words (the composer inserts title and address).
+    if (input.kind === 'file') {
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'files are added with POST /api/admin/canned/files (multipart)', params: { code: 'invalid_kind' } });
+    } else if (input.kind === 'text' && input.text === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['text'], message: 'text is required', params: { code: 'missing_field' } });
+    } else if (input.kind === 'text' && input.url !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'only a link entry (kind "link") has a url', params: { code: 'invalid_url' } });
+    } else if (input.kind === 'link' && input.url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'url is required for a link', params: { code: 'missing_field' } });
+    } else if (input.kind === 'link' && input.text !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['text'], message: 'a link has a title and a url, not a text', params: { code: 'invalid_text' } });
+    } else if (input.kind === 'link' && input.shared === false) {
+      ctx.addIssue({ code: 'custom', path: ['shared'], message: 'links are shared: the library is kept by admins', params: { code: 'invalid_shared' } });
+    }
+  });
 const patchSchema = z
   .strictObject({
-    shortcut: shortcut.optional(),
-    title: chars(MAX_TITLE).optional(),
-    text: chars(MAX_TEXT).optional(),
-    lang: lang.nullable().optional(),
-    category: category.nullable().optional(),
+    shortcut: cannedShortcut.optional(),
+    title: cannedChars(MAX_CANNED_TITLE).optional(),
+    text: cannedChars(MAX_CANNED_TEXT).optional(),
+    url: cannedUrl.optional(),
+    lang: cannedLang.nullable().optional(),
+    category: cannedCategory.nullable().optional(),
   })
   .superRefine((patch, ctx) => {
     if (Object.values(patch).every((v) => v === undefined)) {
@@ -70,16 +71,9 @@ const patchSchema = z
     }
   });
 
-const MESSAGES = {
-  shortcut: { code: 'invalid_shortcut', message: 'shortcut must be "/" and 1-32 letters, digits, _ or - (like /refund)' },
-  title: { code: 'invalid_title', message: `title must be 1-${MAX_TITLE} characters` },
-  text: { code: 'invalid_text', message: `text must be 1-${MAX_TEXT} characters` },
-  lang: { code: 'invalid_lang', message: 'lang must be "zh", "en" or null (both)' },
-  category: { code: 'invalid_category', message: `category must be 1-${MAX_CATEGORY} characters, or null (none)` },
-  shared: { code: 'invalid_shared', message: 'shared must be true or false' },
-};
+const MESSAGES = CANNED_FIELD_MESSAGES;
 
-export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes = 16_384 }: CannedReplyRoutesDeps): Hono<AgentEnv> {
+export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes = 16_384, files }: CannedReplyRoutesDeps): Hono<AgentEnv> {
   const app = new Hono<AgentEnv>();
   const bodyWithinLimit = limitBody(maxBodyBytes);
   const signedIn = requireAgent();
@@ -110,9 +104,13 @@ export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes =
       throw new ValidationError('invalid_lang', 'lang must be "zh" or "en"', 'lang');
     }
     const categoryQuery = c.req.query('category');
-    const categoryParsed = categoryQuery === undefined || categoryQuery === '' ? undefined : category.safeParse(categoryQuery);
+    const categoryParsed = categoryQuery === undefined || categoryQuery === '' ? undefined : cannedCategory.safeParse(categoryQuery);
     if (categoryParsed && !categoryParsed.success) {
-      throw new ValidationError('invalid_category', `category must be 1-${MAX_CATEGORY} characters`, 'category');
+      throw new ValidationError('invalid_category', `category must be 1-${MAX_CANNED_CATEGORY} characters`, 'category');
+    }
+    const kindQuery = c.req.query('kind');
+    if (kindQuery !== undefined && kindQuery !== '' && kindQuery !== 'text' && kindQuery !== 'link' && kindQuery !== 'file') {
+      throw new ValidationError('invalid_kind', 'kind must be "text", "link" or "file"', 'kind');
     }
     const limitQuery = c.req.query('limit');
     let limit: number | undefined;
@@ -127,6 +125,7 @@ export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes =
       ...(langQuery === 'zh' || langQuery === 'en' ? { lang: langQuery } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(categoryParsed ? { category: categoryParsed.data } : {}),
+      ...(kindQuery === 'text' || kindQuery === 'link' || kindQuery === 'file' ? { kind: kindQuery } : {}),
     });
     return c.json({ replies: list });
   });
@@ -138,17 +137,23 @@ export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes =
   app.post('/api/agent/canned', signedIn, bodyWithinLimit, async (c) => {
     const input = parseBody(newSchema, await readJsonBody(c), MESSAGES);
     const { agent } = c.var;
-    if (input.shared && agent.role !== 'admin') throw new ForbiddenError('only admins may add shared replies');
+    const link = input.kind === 'link';
+    const shared = link || input.shared === true;
+    if (shared && agent.role !== 'admin') throw new ForbiddenError(link ? 'only admins may add links to the library' : 'only admins may add shared replies');
     const reply = await replies.create({
-      ownerAgentId: input.shared ? null : agent.id,
+      ownerAgentId: shared ? null : agent.id,
       shortcut: input.shortcut,
       title: input.title,
-      text: input.text,
+      // A link keeps its address where a text keeps its words: searched and inserted alike.
+      text: link ? input.url! : input.text!,
+      ...(link ? { kind: 'link' as const } : {}),
       ...(input.lang ? { lang: input.lang } : {}),
       ...(input.category ? { category: input.category } : {}),
     });
-    if (input.shared) {
-      await audit?.record(actorOf(agent), AuditAction.cannedReplyCreated, { type: 'canned_reply', id: reply.id }, { shortcut: reply.shortcut, lang: input.lang ?? null, category: input.category ?? null });
+    if (shared) {
+      await audit?.record(actorOf(agent), AuditAction.cannedReplyCreated, { type: 'canned_reply', id: reply.id }, {
+        shortcut: reply.shortcut, lang: input.lang ?? null, category: input.category ?? null, ...(link ? { kind: 'link' } : {}),
+      });
     }
     return c.json({ reply }, 201);
   });
@@ -156,10 +161,16 @@ export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes =
   app.patch('/api/agent/canned/:id', signedIn, bodyWithinLimit, async (c) => {
     const patch = parseBody(patchSchema, await readJsonBody(c), MESSAGES);
     const reply = await writable(c.req.param('id'), c.var.agent);
+    // Each kind keeps its own content: a text its words, a link its address; a file's file is replaced by a new entry.
+    if (patch.text !== undefined && reply.kind !== 'text') {
+      throw new ValidationError('invalid_text', `a ${reply.kind} entry has no text to change${reply.kind === 'link' ? ' (change its url)' : ''}`, 'text');
+    }
+    if (patch.url !== undefined && reply.kind !== 'link') throw new ValidationError('invalid_url', 'only a link entry has a url', 'url');
+    const content = patch.text ?? patch.url;
     const updated = await replies.update(reply.id, {
       ...(patch.shortcut !== undefined ? { shortcut: patch.shortcut } : {}),
       ...(patch.title !== undefined ? { title: patch.title } : {}),
-      ...(patch.text !== undefined ? { text: patch.text } : {}),
+      ...(content !== undefined ? { text: content } : {}),
       ...(patch.lang !== undefined ? { lang: patch.lang } : {}),
       ...(patch.category !== undefined ? { category: patch.category } : {}),
     });
@@ -174,7 +185,9 @@ export function cannedReplyRoutes({ replies, requireAgent, audit, maxBodyBytes =
 
   app.delete('/api/agent/canned/:id', signedIn, async (c) => {
     const reply = await writable(c.req.param('id'), c.var.agent);
-    await replies.delete(reply.id);
+    const deleted = await replies.delete(reply.id);
+    // After the row: a failure here leaves bytes nobody can reach, never an entry without its file.
+    if (deleted.file) await files?.delete([deleted.file.id]).catch(() => undefined);
     if (reply.scope === 'shared') {
       await audit?.record(actorOf(c.var.agent), AuditAction.cannedReplyDeleted, { type: 'canned_reply', id: reply.id }, { shortcut: reply.shortcut });
     }

@@ -2,7 +2,8 @@
 // engines apply alike (folding, the needle), so a search finds the same replies on either.
 import type { Lang } from '../../knowledge/types.ts';
 import { ConflictError } from '../platform/errors.ts';
-import type { CannedReply } from './canned-reply-store.ts';
+import type { AttachmentType } from '../conversations/attachments/attachment.ts';
+import type { CannedKind, CannedReply, NewCannedReply } from './canned-reply-store.ts';
 
 export interface CannedRow {
   id: string;
@@ -12,13 +13,26 @@ export interface CannedRow {
   text: string;
   lang: Lang | null;
   category: string | null;
+  kind: CannedKind;
+  file_id: string | null;
+  file_type: AttachmentType | null;
+  file_size: number | null;
   created_at: string;
   updated_at: string;
+}
+
+/** The columns of a new entry's kind: the file's (file entries only); both engines insert them alike. */
+export function kindColumns(input: NewCannedReply): { kind: CannedKind; fileId: string | null; fileType: AttachmentType | null; fileSize: number | null } {
+  const kind = input.kind ?? 'text';
+  const file = kind === 'file' ? input.file : undefined;
+  if (kind === 'file' && !file) throw new Error('handoff: a canned file entry needs its file');
+  return { kind, fileId: file?.id ?? null, fileType: file?.type ?? null, fileSize: file?.size ?? null };
 }
 
 export function toCannedReply(row: CannedRow): CannedReply {
   const reply: CannedReply = {
     id: row.id,
+    kind: row.kind ?? 'text',
     scope: row.owner_agent_id === null ? 'shared' : 'personal',
     shortcut: row.shortcut,
     title: row.title,
@@ -29,6 +43,10 @@ export function toCannedReply(row: CannedRow): CannedReply {
   if (row.owner_agent_id !== null) reply.ownerAgentId = row.owner_agent_id;
   if (row.lang !== null) reply.lang = row.lang;
   if (row.category !== null && row.category !== undefined) reply.category = row.category;
+  if (reply.kind === 'link') reply.url = row.text;
+  if (reply.kind === 'file' && row.file_id !== null && row.file_type !== null && row.file_size !== null) {
+    reply.file = { id: row.file_id, name: row.text, type: row.file_type, size: Number(row.file_size) };
+  }
   return reply;
 }
 

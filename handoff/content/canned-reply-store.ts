@@ -1,13 +1,34 @@
-// Canned replies: prepared texts agents insert by shortcut ("/refund"), shared by all or personal.
-// SQLite today (sqlite-canned-reply-store.ts); a PostgreSQL adapter implements the same interface later.
+// Canned replies: prepared texts agents insert by shortcut ("/refund"), shared by all or personal; and the shared
+// library of links and files beside them (issue 17). SQLite and PostgreSQL adapters.
 import type { Lang } from '../../knowledge/types.ts';
+import type { AttachmentType } from '../conversations/attachments/attachment.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 
 /** `shared`: everyone sees it, admins edit it; `personal`: only its owner sees and edits it. */
 export type CannedScope = 'shared' | 'personal';
 
+/**
+ * - `text`: words the composer inserts.
+ * - `link`: a title and an http(s) address (kept as `text`); the composer inserts both. Shared only.
+ * - `file`: an image or PDF (its name kept as `text`) the agent sends into a chat as an attachment. Shared only.
+ */
+export type CannedKind = 'text' | 'link' | 'file';
+export const CANNED_KINDS: readonly CannedKind[] = ['text', 'link', 'file'];
+
+/** A file entry's file: its bytes are in the canned-file store under `id` (a random key, like an attachment's). */
+export interface CannedFile {
+  id: string;
+  /** Cleaned like an attachment's name; for showing only. */
+  name: string;
+  /** Judged by the content when uploaded. */
+  type: AttachmentType;
+  /** Bytes. */
+  size: number;
+}
+
 export interface CannedReply {
   id: string;
+  kind: CannedKind;
   scope: CannedScope;
   /** The owner of a personal reply. */
   ownerAgentId?: string;
@@ -19,6 +40,10 @@ export interface CannedReply {
   lang?: Lang;
   /** What the console groups it under ("账单", "Broadband faults"); absent: no category. */
   category?: string;
+  /** A link's address (the same as `text`). */
+  url?: string;
+  /** A file entry's file. */
+  file?: CannedFile;
   createdAt: string;
   updatedAt: string;
 }
@@ -31,6 +56,9 @@ export interface NewCannedReply {
   text: string;
   lang?: Lang;
   category?: string;
+  /** Default `text`. A link's `text` is its address; a file's `text` is its name, and `file` is required. */
+  kind?: CannedKind;
+  file?: CannedFile;
 }
 
 /** Absent fields stay; `lang: null` makes the reply fit both languages; `category: null` takes it out of its category. */
@@ -49,6 +77,8 @@ export interface CannedSearch {
   lang?: Lang;
   /** Only replies of this category (exact, as stored). */
   category?: string;
+  /** Only entries of this kind. */
+  kind?: CannedKind;
   /** At most this many. Range 1-200; default 50. */
   limit?: number;
 }
@@ -83,6 +113,6 @@ export interface CannedReplyStore {
   create(input: NewCannedReply): Promise<CannedReply>;
   /** NotFoundError when unknown; ConflictError on a shortcut taken in the same scope. */
   update(id: string, patch: CannedReplyPatch): Promise<CannedReply>;
-  /** NotFoundError when unknown. */
-  delete(id: string): Promise<void>;
+  /** NotFoundError when unknown. Returns what was deleted (a file entry's bytes are the caller's to remove). */
+  delete(id: string): Promise<CannedReply>;
 }

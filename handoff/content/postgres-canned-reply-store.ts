@@ -1,6 +1,6 @@
 // The CannedReplyStore on PostgreSQL: writes checked under a per-owner lock, searches ranked as on SQLite.
 import { randomUUID } from 'node:crypto';
-import { cannedSearchNeedle, foldCannedText, shortcutTaken, toCannedReply, type CannedRow } from './canned-reply-rows.ts';
+import { cannedSearchNeedle, foldCannedText, kindColumns, shortcutTaken, toCannedReply, type CannedRow } from './canned-reply-rows.ts';
 import { DEFAULT_CANNED_SEARCH_LIMIT, defaultCannedReplyStoreOptions, type CannedReplyStore, type CannedReplyStoreOptions } from './canned-reply-store.ts';
 import { ConflictError, NotFoundError } from '../platform/errors.ts';
 import type { PgDb } from '../postgres/pg-db.ts';
@@ -45,7 +45,7 @@ export function createPostgresCannedReplyStore(db: PgDb, options: Partial<Canned
   }
 
   return {
-    async list(agentId, { q, lang, category, limit = DEFAULT_CANNED_SEARCH_LIMIT } = {}) {
+    async list(agentId, { q, lang, category, kind, limit = DEFAULT_CANNED_SEARCH_LIMIT } = {}) {
       const { needle, shortcut } = cannedSearchNeedle(q);
       // The caller's candidates (at most maxPerOwner personal and as many shared) are ranked here rather than in
       // SQL, so that the folding is exactly SQLite's store's: exact shortcut, shortcut prefix, shortcut contains,
@@ -53,8 +53,8 @@ export function createPostgresCannedReplyStore(db: PgDb, options: Partial<Canned
       const rows = await db.query<CannedRow>(
         `SELECT * FROM canned_replies
          WHERE (owner_agent_id IS NULL OR owner_agent_id = $1) AND ($2::text IS NULL OR lang IS NULL OR lang = $2)
-           AND ($3::text IS NULL OR category = $3)`,
-        [agentId, lang ?? null, category ?? null],
+           AND ($3::text IS NULL OR category = $3) AND ($4::text IS NULL OR kind = $4)`,
+        [agentId, lang ?? null, category ?? null, kind ?? null],
       );
       const rankOf = (row: CannedRow): number | undefined => {
         if (needle === '' || row.shortcut === shortcut) return 0;
@@ -93,11 +93,15 @@ export function createPostgresCannedReplyStore(db: PgDb, options: Partial<Canned
         if ((owned?.n ?? 0) >= maxPerOwner) {
           throw new ConflictError(`at most ${maxPerOwner} canned replies per owner; delete some first`);
         }
+        const k = kindColumns(input);
         const row = await guarded(input.ownerAgentId, input.shortcut, () =>
           db.one<CannedRow>(
-            `INSERT INTO canned_replies (id, owner_agent_id, shortcut, title, text, lang, category, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) RETURNING *`,
-            [randomUUID(), input.ownerAgentId, input.shortcut, input.title, input.text, input.lang ?? null, clock().toISOString(), input.category ?? null],
+            `INSERT INTO canned_replies (id, owner_agent_id, shortcut, title, text, lang, category, kind, file_id, file_type, file_size, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $8, $9, $10, $11, $12, $7, $7) RETURNING *`,
+            [
+              randomUUID(), input.ownerAgentId, input.shortcut, input.title, input.text, input.lang ?? null, clock().toISOString(), input.category ?? null,
+              k.kind, k.fileId, k.fileType, k.fileSize,
+            ],
           ),
         );
         return toCannedReply(row!);
@@ -132,9 +136,9 @@ export function createPostgresCannedReplyStore(db: PgDb, options: Partial<Canned
     },
 
     async delete(id) {
-      if ((await db.run('DELETE FROM canned_replies WHERE id = $1', [id])) === 0) {
-        throw new NotFoundError(`handoff: no canned reply ${JSON.stringify(id)}`);
-      }
+      const row = await db.one<CannedRow>('DELETE FROM canned_replies WHERE id = $1 RETURNING *', [id]);
+      if (!row) throw new NotFoundError(`handoff: no canned reply ${JSON.stringify(id)}`);
+      return toCannedReply(row);
     },
   };
 }

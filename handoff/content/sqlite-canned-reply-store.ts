@@ -1,7 +1,7 @@
 // The CannedReplyStore on better-sqlite3: search ranked in one statement, writes checked in one transaction.
 import { randomUUID } from 'node:crypto';
 import type { Lang } from '../../knowledge/types.ts';
-import { cannedSearchNeedle, foldCannedText, shortcutTaken, toCannedReply, type CannedRow } from './canned-reply-rows.ts';
+import { cannedSearchNeedle, foldCannedText, kindColumns, shortcutTaken, toCannedReply, type CannedRow } from './canned-reply-rows.ts';
 import { DEFAULT_CANNED_SEARCH_LIMIT, defaultCannedReplyStoreOptions, type CannedReply, type CannedReplyPatch, type CannedReplyStore, type CannedReplyStoreOptions, type NewCannedReply } from './canned-reply-store.ts';
 import type { Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
@@ -15,10 +15,10 @@ export function createSqliteCannedReplyStore(db: Db, options: Partial<CannedRepl
   db.function(FOLD, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? foldCannedText(value) : value));
 
   const search = db.prepare<
-    { agentId: string; needle: string | null; shortcut: string | null; lang: Lang | null; category: string | null; limit: number },
+    { agentId: string; needle: string | null; shortcut: string | null; lang: Lang | null; category: string | null; kind: string | null; limit: number },
     CannedRow
   >(`
-    SELECT id, owner_agent_id, shortcut, title, text, lang, category, created_at, updated_at FROM (
+    SELECT id, owner_agent_id, shortcut, title, text, lang, category, kind, file_id, file_type, file_size, created_at, updated_at FROM (
       SELECT *, CASE
           WHEN @needle IS NULL THEN 0
           WHEN shortcut = @shortcut THEN 0
@@ -31,6 +31,7 @@ export function createSqliteCannedReplyStore(db: Db, options: Partial<CannedRepl
       WHERE (owner_agent_id IS NULL OR owner_agent_id = @agentId)
         AND (@lang IS NULL OR lang IS NULL OR lang = @lang)
         AND (@category IS NULL OR category = @category)
+        AND (@kind IS NULL OR kind = @kind)
     )
     WHERE rank IS NOT NULL
     ORDER BY rank, owner_agent_id IS NULL, shortcut
@@ -43,8 +44,8 @@ export function createSqliteCannedReplyStore(db: Db, options: Partial<CannedRepl
     "SELECT count(*) AS n FROM canned_replies WHERE coalesce(owner_agent_id, '') = coalesce(?, '')",
   );
   const insert = db.prepare(`
-    INSERT INTO canned_replies (id, owner_agent_id, shortcut, title, text, lang, category, created_at, updated_at)
-    VALUES (@id, @owner, @shortcut, @title, @text, @lang, @category, @now, @now)`);
+    INSERT INTO canned_replies (id, owner_agent_id, shortcut, title, text, lang, category, kind, file_id, file_type, file_size, created_at, updated_at)
+    VALUES (@id, @owner, @shortcut, @title, @text, @lang, @category, @kind, @fileId, @fileType, @fileSize, @now, @now)`);
   const update = db.prepare(`
     UPDATE canned_replies SET
       shortcut   = coalesce(@shortcut, shortcut),
@@ -81,6 +82,7 @@ export function createSqliteCannedReplyStore(db: Db, options: Partial<CannedRepl
       text: input.text,
       lang: input.lang ?? null,
       category: input.category ?? null,
+      ...kindColumns(input),
       now: clock().toISOString(),
     });
     return toCannedReply(rowOrThrow(id));
@@ -104,7 +106,7 @@ export function createSqliteCannedReplyStore(db: Db, options: Partial<CannedRepl
   });
 
   return gated(db, {
-    async list(agentId, { q, lang, category, limit = DEFAULT_CANNED_SEARCH_LIMIT } = {}) {
+    async list(agentId, { q, lang, category, kind, limit = DEFAULT_CANNED_SEARCH_LIMIT } = {}) {
       const { needle, shortcut } = cannedSearchNeedle(q);
       return search
         .all({
@@ -113,6 +115,7 @@ export function createSqliteCannedReplyStore(db: Db, options: Partial<CannedRepl
           shortcut: needle === '' ? null : shortcut,
           lang: lang ?? null,
           category: category ?? null,
+          kind: kind ?? null,
           limit: Math.max(1, Math.min(Math.trunc(limit), maxListLimit)),
         })
         .map(toCannedReply);
@@ -127,7 +130,9 @@ export function createSqliteCannedReplyStore(db: Db, options: Partial<CannedRepl
       return updateTx.immediate(id, patch);
     },
     async delete(id) {
-      if (remove.run(id).changes === 0) throw new NotFoundError(`handoff: no canned reply ${JSON.stringify(id)}`);
+      const row = selectOne.get(id);
+      if (!row || remove.run(id).changes === 0) throw new NotFoundError(`handoff: no canned reply ${JSON.stringify(id)}`);
+      return toCannedReply(row);
     },
   });
 }

@@ -23,6 +23,21 @@ export interface ViewMessage {
   attachment?: MessageAttachment;
 }
 
+/**
+ * A colleague in the chat beside its holder (handoff/collaboration/): invited, or joined and writing too. A list of
+ * who is in a chat holds those two; the answer to a decline or a departure says `declined` or `left`.
+ */
+export interface ViewParticipant {
+  id: string;
+  displayName: string;
+  state: 'invited' | 'joined' | 'declined' | 'left';
+  invitedBy: { id: string; displayName: string };
+  invitedAt: string;
+  joinedAt?: string;
+  /** What the inviter asked for help with, when they said. */
+  note?: string;
+}
+
 export interface ViewCandidate {
   entryId: string;
   score?: number;
@@ -41,6 +56,8 @@ export interface ConversationView {
   /** The visitor's home province (handoff/routing/provinces.ts id), when known. */
   province?: string;
   agent?: { id: string; displayName: string };
+  /** Colleagues the holder (or an admin) invited into the chat, while the holder keeps it; absent when none can be. */
+  participants?: ViewParticipant[];
   queuedAt?: string;
   assignedAt?: string;
   /** While queued: seconds since entering the queue, place and estimated wait. */

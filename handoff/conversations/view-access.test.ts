@@ -60,6 +60,10 @@ describe('the view rule', () => {
     expect(mayView(a1, { status: 'bot', agentId: 'a1', groupId: 'mobile' })).toBe(false);
     expect(mayView(a1, { status: 'queued', agentId: 'a1', groupId: 'billing' })).toBe(false);
     expect(mayView(a1, { status: 'assigned', agentId: 'a2', groupId: 'mobile' })).toBe(false);
+    // A colleague who joined the holder's chat (handoff/collaboration/) reads it while it is assigned, never after.
+    expect(mayView(a1, { status: 'assigned', agentId: 'a2', groupId: 'billing', participants: ['a1'] })).toBe(true);
+    expect(mayView(a1, { status: 'closed', agentId: 'a2', groupId: 'billing', participants: ['a1'] })).toBe(false);
+    expect(mayView(a1, { status: 'assigned', agentId: 'a2', groupId: 'billing', participants: ['a3'] })).toBe(false);
     // Admins: every conversation, whatever its state.
     const admin = viewAccessOf({ id: 'boss', role: 'admin', groups: [] });
     expect(rows.every((row) => mayView(admin, row))).toBe(true);

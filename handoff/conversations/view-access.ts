@@ -3,10 +3,11 @@ import type { Agent } from '../agents/agent.ts';
 import type { ConversationStatus } from './conversation-store.ts';
 
 /**
- * What a viewer may read. Admins: every conversation. Anyone else: the chats they hold now and the chats
- * waiting in their groups. Having held a chat once is not enough: after a transfer or a close, what the
- * visitor writes goes to another agent or to the bot, and is for whoever may view the chat now. The SQL
- * form of the same rule is sqlite-view-access.ts; view-access.test.ts checks that both agree.
+ * What a viewer may read. Admins: every conversation. Anyone else: the chats they hold now, the chats they joined
+ * as a colleague of the holder (while that holder keeps it), and the chats waiting in their groups. Having held a
+ * chat once is not enough: after a transfer or a close, what the visitor writes goes to another agent or to the
+ * bot, and is for whoever may view the chat now. The SQL form of the same rule (without colleagues: search
+ * finds a chat for its holder and its groups) is sqlite-view-access.ts; view-access.test.ts checks that both agree.
  */
 export type ViewAccess =
   | { kind: 'every' }
@@ -24,11 +25,16 @@ export interface ViewedConversation {
   /** The holder while assigned; after a close, the last holder (which gives no access). */
   agentId?: string | undefined;
   groupId?: string | undefined;
+  /**
+   * The colleagues in the chat beside its holder now (handoff/collaboration/; joined, in the current holding). A
+   * caller that does not say gives them nothing: the SQL form (search) knows only holders and groups.
+   */
+  participants?: readonly string[] | undefined;
 }
 
 export function mayView(access: ViewAccess, conversation: ViewedConversation): boolean {
   if (access.kind === 'every') return true;
-  if (conversation.status === 'assigned') return conversation.agentId === access.agentId;
+  if (conversation.status === 'assigned') return conversation.agentId === access.agentId || (conversation.participants?.includes(access.agentId) ?? false);
   if (conversation.status === 'queued') return conversation.groupId !== undefined && access.groups.includes(conversation.groupId);
   return false;
 }

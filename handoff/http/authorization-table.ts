@@ -49,6 +49,9 @@ export const authorizationTable: readonly AuthorizedRoute[] = [
   { method: 'POST', path: '/api/conversations/:id/attachments', access: 'visitor-token', reason: 'only the visitor may send a file as the visitor, while a person has the chat' },
   { method: 'GET', path: '/api/conversations/:id/attachments/:attachmentId', access: 'visitor-token-or-viewer', reason: 'a file of the chat: its visitor, or an agent who may view the chat (admin reads audited); anyone else 404' },
   { method: 'GET', path: '/api/conversations/:id/tickets', access: 'visitor-token', reason: 'the messages this chat left and their answers, to its visitor only' },
+  // Read receipts (handoff/conversations/read-markers/read-marker-routes.ts): message ids and times, no text.
+  { method: 'GET', path: '/api/conversations/:id/read', access: 'visitor-token', reason: 'how far each side of the chat has read, to its visitor only' },
+  { method: 'POST', path: '/api/conversations/:id/read', access: 'visitor-token', reason: 'only the visitor may say what the visitor has read' },
 
   // Visitors on the site (handoff/visitors/visitor-presence-routes.ts): page views and invitations, by presence token.
   { method: 'POST', path: '/api/visitor/pageview', access: 'visitor-presence', reason: 'without a token it starts a presence and returns its token; path only is kept' },
@@ -81,8 +84,8 @@ export const authorizationTable: readonly AuthorizedRoute[] = [
   { method: 'GET', path: '/api/agent/groups', access: 'agent', reason: 'group names and hours for transfer and queue views' },
   { method: 'GET', path: '/api/agent/conversations', access: 'agent', reason: 'chats the agent holds' },
   { method: 'POST', path: '/api/agent/conversations/:id/take', access: 'agent', reason: 'only from the agent\'s groups (routing checks)' },
-  { method: 'GET', path: '/api/agent/conversations/:id', access: 'agent', reason: 'only a chat the agent holds or that waits in their groups (routing checks)' },
-  { method: 'POST', path: '/api/agent/conversations/:id/messages', access: 'agent', reason: 'only the holder may write (routing checks)' },
+  { method: 'GET', path: '/api/agent/conversations/:id', access: 'agent', reason: 'only a chat the agent holds, joined as a colleague, or that waits in their groups (routing checks)' },
+  { method: 'POST', path: '/api/agent/conversations/:id/messages', access: 'agent', reason: 'only the holder, or a colleague who joined it, may write (routing checks)' },
   { method: 'POST', path: '/api/agent/conversations/:id/attachments', access: 'agent', reason: 'only the holder may send a file (checked before the file is read, and when it is stored)' },
   { method: 'POST', path: '/api/agent/conversations/:id/transfer', access: 'agent', reason: 'only the holder may transfer (routing checks)' },
   { method: 'POST', path: '/api/agent/conversations/:id/close', access: 'agent', reason: 'only the holder may close (routing checks)' },
@@ -97,13 +100,31 @@ export const authorizationTable: readonly AuthorizedRoute[] = [
   { method: 'POST', path: '/api/agent/canned', access: 'agent', reason: 'own canned reply (shared ones by admins)' },
   { method: 'PATCH', path: '/api/agent/canned/:id', access: 'agent', reason: 'own canned reply (shared ones by admins)' },
   { method: 'DELETE', path: '/api/agent/canned/:id', access: 'agent', reason: 'own canned reply (shared ones by admins)' },
+  // The library's files (handoff/content/canned-file-routes.ts): kept by admins, used by agents.
+  { method: 'POST', path: '/api/admin/canned/files', access: 'admin', reason: 'adds a file (png, jpeg, gif, webp, pdf judged by content) to the shared library; audited' },
+  { method: 'GET', path: '/api/agent/canned/:id/file', access: 'agent', reason: 'a shared library file, which every agent may send; served so it never runs as a page' },
+  { method: 'POST', path: '/api/agent/conversations/:id/canned-files/:cannedId', access: 'agent', reason: 'only the holder may send a library file into the chat (checked before and when it is stored)' },
 
   // Live delivery, colleagues, search (handoff/live/live-routes.ts, colleague-routes.ts, search-routes.ts).
   { method: 'GET', path: '/api/agent/events', access: 'agent', stream: true, reason: 'the agent\'s own events and the chats they hold' },
-  { method: 'POST', path: '/api/agent/conversations/:id/typing', access: 'agent', reason: 'only the holder (403 otherwise)' },
+  { method: 'POST', path: '/api/agent/conversations/:id/typing', access: 'agent', reason: 'only the holder or a colleague who joined it (403 otherwise)' },
+  { method: 'GET', path: '/api/agent/conversations/:id/read', access: 'agent', reason: 'how far each side has read, for an agent who may view the chat (403 otherwise, view-access.ts); ids and times only' },
+  { method: 'POST', path: '/api/agent/conversations/:id/read', access: 'agent', reason: 'an agent who may view the chat (403 otherwise); only the holder (or a colleague taking part) moves what the visitor is told was read' },
   { method: 'GET', path: '/api/agent/colleagues', access: 'agent', reason: 'names and presence of colleagues, for transfers' },
   { method: 'GET', path: '/api/agent/conversations/:id/history', access: 'agent', reason: 'beside a chat the agent may view (403 otherwise): the visitor\'s other chats with date, agent, status; each opens only by view-access.ts; audited' },
   { method: 'GET', path: '/api/agent/search', access: 'agent', reason: 'only chats the agent may view (held now or waiting in their groups; any for admins), the conversation view\'s rule (view-access.ts); audited' },
+
+  // Working together in a chat (handoff/collaboration/collaboration-routes.ts): colleagues and consults. A colleague who
+  // joined reads and writes the chat like its holder while the holder keeps it; nobody else gains any access.
+  { method: 'GET', path: '/api/agent/conversations/:id/participants', access: 'agent', reason: 'who is in a chat: for those who may view it (holder, colleagues joined, its groups while queued, admins); 403 otherwise' },
+  { method: 'POST', path: '/api/agent/conversations/:id/invite', access: 'agent', reason: 'only the holder, or an admin, invites an online colleague into a held chat; audited' },
+  { method: 'POST', path: '/api/agent/conversations/:id/accept', access: 'agent', reason: 'only the colleague invited, while the inviting holder keeps the chat; audited' },
+  { method: 'POST', path: '/api/agent/conversations/:id/decline', access: 'agent', reason: 'only the colleague invited; audited' },
+  { method: 'POST', path: '/api/agent/conversations/:id/leave', access: 'agent', reason: 'only a colleague who joined (the holder closes or transfers); audited' },
+  { method: 'GET', path: '/api/agent/conversations/:id/consult', access: 'agent', reason: 'private notes between agents: all of them for those who may view the chat; a colleague asked from outside reads only what was exchanged with them; never the visitor' },
+  { method: 'POST', path: '/api/agent/conversations/:id/consult', access: 'agent', reason: 'the holder, a colleague who joined or an admin asks; a colleague asked answers whoever asked them; never reaches the visitor' },
+  { method: 'GET', path: '/api/agent/chat-invitations', access: 'agent', reason: 'the signed-in agent\'s own invitations into chats' },
+  { method: 'GET', path: '/api/agent/consults', access: 'agent', reason: 'consults asked of the signed-in agent, with only the notes exchanged with them' },
 
   // Administration (handoff/agents/admin-agent-routes.ts, admin-group-routes.ts).
   { method: 'GET', path: '/api/admin/agents', access: 'admin', reason: 'account list' },

@@ -5,6 +5,9 @@
 export type { HandoffResponse } from '../conversations/visitor-routes.ts';
 export type { ConversationStatus } from '../conversations/conversation-store.ts';
 export type { VisitorMessageData, VisitorState, VisitorWireEvent, AgentWireEvent } from '../live/live-events.ts';
+export type { ReadEventData } from '../live/live-events.ts';
+export type { Reader, ReadMarker, ReadState } from '../conversations/read-markers/read-marker-store.ts';
+export type { ReadResponse } from '../conversations/read-markers/read-marker-routes.ts';
 export type { AttachmentType, MessageAttachment } from '../conversations/attachments/attachment.ts';
 export type { AttachmentResponse } from '../conversations/attachments/attachment-routes.ts';
 
@@ -18,6 +21,9 @@ export type { ProvinceOption } from '../routing/provinces.ts';
 export type { Ticket, TicketStatus, VisitorTicket } from '../routing/tickets.ts';
 export type { ConversationView, ViewCandidate, ViewMessage } from '../conversations/conversation-view.ts';
 export type { SearchResult } from '../search/search-routes.ts';
+export type { ViewParticipant } from '../conversations/conversation-view.ts';
+export type { ChatInvitationJson, ConsultNoteJson, ConsultThreadJson, ParticipantsJson } from '../collaboration/collaboration.ts';
+export type { ParticipantChange } from '../platform/hub.ts';
 export type { VisitorHistoryItem } from '../search/visitor-history-routes.ts';
 
 // ---- Visitors on the site, blocks, invitation rules.

@@ -27,15 +27,18 @@ export interface AgentStreamRequest {
 }
 
 /**
- * Topics: `agent:<id>` (assigned, transfers to or from this agent, session_ended), `queue` (queue_changed,
+ * Topics: `agent:<id>` (assigned, transfers to or from this agent, invitations into chats and consults asked of
+ * this agent, session_ended), `queue` (queue_changed,
  * presence of every agent, transfers to a group), and `conversation:<id>` of each held conversation
  * (message, typing, status, closed), joined when an `assigned` event names this agent and
- * left once the agent no longer holds it (closed, transferred away, requeued), checked against
+ * left once the agent no longer holds it (closed, transferred away, requeued); a chat joined as a colleague is
+ * followed the same way, from the `participants` event that says so until the participation ends, checked against
  * `heldConversations` because those events alone cannot tell (a transfer may come straight back).
  *
  * Resume: message ids are global, and the pump sends the held conversations' messages in id order, so
- * the last id seen covers all of them. A conversation that becomes held mid-stream is not replayed: the
- * console loads its transcript on `assigned`, as it loads all transcripts on `ready`.
+ * the last id seen covers all of them. A conversation that becomes held mid-stream is followed from the cursor
+ * on: its earlier messages below the cursor (which another held conversation's messages may have moved past them)
+ * are not sent, so the console loads its transcript on `assigned`, as it loads all transcripts on `ready`.
  */
 export function runAgentStream(connection: SseConnection, deps: AgentStreamDeps, request: AgentStreamRequest): void {
   const { hub, transcripts, presence, heldConversations } = deps;
@@ -117,6 +120,12 @@ export function runAgentStream(connection: SseConnection, deps: AgentStreamDeps,
     }
     // The presence service publishes every change on `queue` as well: forwarded from there, once.
     if (event.type === 'presence') return;
+    // A colleague's invitations and consults come on their own topic too; a chat this stream follows already
+    // brings them on its topic, so this copy is for a chat it does not (yet) follow. Joining one follows it.
+    if (event.type === 'participants' || event.type === 'consult') {
+      if (held.has(event.conversationId) || watched.has(event.conversationId)) return;
+      if (event.type === 'participants' && event.agentId === agent.id && event.change === 'joined') hold(event.conversationId);
+    }
     // Subscribed here, synchronously: no message of the conversation can slip between event and subscription.
     if (event.type === 'assigned' && event.agentId === agent.id) hold(event.conversationId);
     send(event);

@@ -2,7 +2,7 @@
 import type { AgentStatus } from '../agents/agent.ts';
 import type { ConversationStatus, MessageAuthor, StoredMessage } from '../conversations/conversation-store.ts';
 import type { MessageAttachment } from '../conversations/attachments/attachment.ts';
-import type { LiveEvent } from '../platform/hub.ts';
+import type { ConsultNoteData, LiveEvent, ParticipantChange } from '../platform/hub.ts';
 import type { SseEvent } from './sse-connection.ts';
 
 /** A message as the visitor sees it (the same fields as GET /api/conversations/:id/messages). */
@@ -14,6 +14,8 @@ export interface VisitorMessageData {
   createdAt: string;
   /** A file sent in the chat (its `url` downloads it with the visitor's token or an agent's session). */
   attachment?: MessageAttachment;
+  /** Who wrote an agent message, by the name they show visitors: a chat may have two agents (a colleague invited in). */
+  agentName?: string;
 }
 
 /**
@@ -25,6 +27,14 @@ export interface AgentMessageData extends VisitorMessageData {
   entryId?: string;
   confidence?: number;
   agentId?: string;
+}
+
+/** A side's read marker moved (read receipts): every message up to `upTo` is read by `reader`, since `at`. */
+export interface ReadEventData {
+  conversationId: string;
+  reader: 'visitor' | 'agent';
+  upTo: number;
+  at: string;
 }
 
 /** What the visitor's widget needs to show after (re)connecting. */
@@ -45,6 +55,8 @@ export type VisitorWireEvent =
   | { event: 'ready'; id: number; data: VisitorState & { conversationId: string; lastMessageId: number } }
   | { event: 'message'; id: number; data: VisitorMessageData }
   | { event: 'typing'; data: { conversationId: string; author: 'agent'; typing: boolean } }
+  /** The agent side read the visitor's messages up to `upTo` (an agent holding the chat had it open). */
+  | { event: 'read'; data: ReadEventData }
   | { event: 'status'; data: { conversationId: string; status: ConversationStatus; agent?: { displayName: string } } }
   | { event: 'queue_position'; data: { conversationId: string; position: number; etaSeconds: number } }
   /** The conversation moved to another agent or group (the internal note is not shown to visitors). */
@@ -60,19 +72,30 @@ export type AgentWireEvent =
   | { event: 'ready'; id: number; data: { agentId: string; conversations: string[]; lastMessageId: number } }
   | { event: 'message'; id: number; data: AgentMessageData }
   | { event: 'typing'; data: { conversationId: string; author: 'visitor'; typing: boolean } }
+  /** The visitor's widget showed the chat up to `upTo` while visible (the agents' messages up to there are read). */
+  | { event: 'read'; data: ReadEventData }
   | { event: 'status'; data: { conversationId: string; status: ConversationStatus; agent?: { id: string; displayName: string } } }
   | { event: 'transfer'; data: { conversationId: string; from?: string; toAgent?: string; toGroup?: string; note?: string } }
   | { event: 'closed'; data: { conversationId: string; by: 'agent' | 'visitor' | 'idle' | 'system' } }
   | { event: 'queue_changed'; data: Record<string, never> }
   | { event: 'assigned'; data: { conversationId: string; agentId: string } }
   | { event: 'presence'; data: { agentId: string; status: AgentStatus } }
+  /** A colleague invited into a chat, joined, declined or left it: the console refetches the chat's participants. */
+  | { event: 'participants'; data: { conversationId: string; agentId: string; change: ParticipantChange } }
+  /** A private note between agents about a chat (a consult): never on the visitor's stream. */
+  | { event: 'consult'; data: ConsultNoteData }
   | { event: 'session_ended'; data: Record<string, never> };
 
-export function visitorMessageEvent(m: StoredMessage): VisitorWireEvent & SseEvent {
+/** `agentName`: the display name of the agent who wrote it (agent messages; agent ids stay internal). */
+export function visitorMessageEvent(m: StoredMessage, agentName?: string): VisitorWireEvent & SseEvent {
   return {
     event: 'message',
     id: m.id,
-    data: { conversationId: m.conversationId, id: m.id, author: m.author, text: m.text, createdAt: m.createdAt, ...(m.attachment ? { attachment: m.attachment } : {}) },
+    data: {
+      conversationId: m.conversationId, id: m.id, author: m.author, text: m.text, createdAt: m.createdAt,
+      ...(m.attachment ? { attachment: m.attachment } : {}),
+      ...(agentName !== undefined && m.author === 'agent' ? { agentName } : {}),
+    },
   };
 }
 
@@ -97,6 +120,9 @@ export function toVisitorEvent(e: LiveEvent): (VisitorWireEvent & SseEvent) | un
       return e.author === 'agent'
         ? { event: 'typing', data: { conversationId: e.conversationId, author: 'agent', typing: e.typing } }
         : undefined;
+    // The visitor hears only of the agent side's reading; their own marker is theirs already.
+    case 'read':
+      return e.reader === 'agent' ? { event: 'read', data: readEventData(e) } : undefined;
     case 'status': {
       const data: { conversationId: string; status: ConversationStatus; agent?: { displayName: string } } = {
         conversationId: e.conversationId,
@@ -115,6 +141,10 @@ export function toVisitorEvent(e: LiveEvent): (VisitorWireEvent & SseEvent) | un
       return { event: 'transfer', data: { conversationId: e.conversationId } };
     case 'closed':
       return { event: 'closed', data: { conversationId: e.conversationId, by: e.by } };
+    // Said explicitly, though the default drops them too: the agents' own business never reaches the visitor.
+    case 'participants':
+    case 'consult':
+      return undefined;
     default:
       return undefined;
   }
@@ -127,6 +157,8 @@ export function toAgentEvent(e: LiveEvent, agentId: string): (AgentWireEvent & S
       return e.author === 'visitor'
         ? { event: 'typing', data: { conversationId: e.conversationId, author: 'visitor', typing: e.typing } }
         : undefined;
+    case 'read':
+      return e.reader === 'visitor' ? { event: 'read', data: readEventData(e) } : undefined;
     case 'status': {
       const data: { conversationId: string; status: ConversationStatus; agent?: { id: string; displayName: string } } = {
         conversationId: e.conversationId,
@@ -155,9 +187,17 @@ export function toAgentEvent(e: LiveEvent, agentId: string): (AgentWireEvent & S
         : undefined;
     case 'presence':
       return { event: 'presence', data: { agentId: e.agentId, status: e.status } };
+    case 'participants':
+      return { event: 'participants', data: { conversationId: e.conversationId, agentId: e.agentId, change: e.change } };
+    case 'consult':
+      return { event: 'consult', data: e.note };
     default:
       return undefined;
   }
+}
+
+function readEventData(e: Extract<LiveEvent, { type: 'read' }>): ReadEventData {
+  return { conversationId: e.conversationId, reader: e.reader, upTo: e.upTo, at: e.at };
 }
 
 /** Whether this event may mean the agent no longer holds the conversation (then the stream checks). */
@@ -169,6 +209,9 @@ export function mayEndHolding(e: LiveEvent, agentId: string): boolean {
       return e.toAgent !== agentId;
     case 'status':
       return e.status !== 'assigned' || (e.agent !== undefined && e.agent.id !== agentId);
+    // A colleague in the chat (not its holder) who left or declined follows it no more.
+    case 'participants':
+      return e.agentId === agentId && (e.change === 'left' || e.change === 'declined');
     default:
       return false;
   }

@@ -720,6 +720,36 @@ describe('agent stream', () => {
     await eventually(() => r.hub.listenerCount() === 0);
   });
 
+  it('follows a chat that becomes held mid-stream from its `assigned` on; its history below the cursor is the transcript’s', async () => {
+    // What test/cluster/outage.test.ts saw (and took for a gap after a frozen database): the chat the agent takes is
+    // written first (visitor and bot, ids 83 and 84 there), then a chat left in the queue is assigned to her and its
+    // note (85) moves the stream's one cursor; the taken chat joins after that, so 83 and 84 are never streamed while
+    // everything from its own note (86) on is. The console loads a chat's transcript on `assigned` for that reason.
+    const r = await start(tempDir());
+    const leftInQueue = await newConversation(r);
+    const client = await open(`${r.url}/api/agent/events`, asAgent('a1'));
+    await client.waitFor(isReady);
+    const taken = await newConversation(r);
+
+    r.held.set('a1', new Set([leftInQueue.id]));
+    r.hub.publish('agent:a1', { type: 'assigned', conversationId: leftInQueue.id, agentId: 'a1' });
+    const otherNote = addMessage(r, leftInQueue.id, 'system', '客服 小李 已接入');
+    await client.waitFor((e) => e.id === String(otherNote.id));
+
+    r.held.get('a1')!.add(taken.id);
+    r.hub.publish('agent:a1', { type: 'assigned', conversationId: taken.id, agentId: 'a1' });
+    const after = [addMessage(r, taken.id, 'system', '客服 小李 已接入'), addMessage(r, taken.id, 'visitor', '在吗')];
+    await client.waitFor((e) => e.id === String(after[1]!.id));
+
+    const ofTaken = (e: SseMessage) => e.event === 'message' && e.json.conversationId === taken.id;
+    expect(client.events.filter(ofTaken).map((e) => Number(e.id))).toEqual(after.map((m) => m.id));
+    expect(taken.messages.every((m) => m.id < otherNote.id)).toBe(true);
+    // The stream's position when the chat joined (the last id before its `assigned`): every message after it arrives.
+    const joined = client.events.findIndex((e) => e.event === 'assigned' && e.json.conversationId === taken.id);
+    expect(client.events.slice(0, joined).filter((e) => e.id !== undefined).at(-1)!.id).toBe(String(otherNote.id));
+    client.close();
+  });
+
   it('resumes with Last-Event-ID across the held conversations, in id order', async () => {
     const r = await start(tempDir());
     const x = await newConversation(r);

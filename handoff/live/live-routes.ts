@@ -83,8 +83,13 @@ export interface LiveRoutesDeps {
   allowedOrigins?: AllowedOrigins;
   /** Also allowed to open a visitor's stream: the sites embedding the widget (WIDGET_ALLOWED_ORIGINS). Default none. */
   widgetOrigins?: AllowedOrigins;
-  /** The conversations an agent holds now (assigned to them, not closed): stream topics and typing rights. */
+  /**
+   * The conversations an agent holds now (assigned to them, not closed), and those they joined as a colleague
+   * (handoff/collaboration/): stream topics and typing rights.
+   */
   heldConversations: (agentId: string) => Promise<string[]>;
+  /** The name an agent shows visitors, sent with each agent message on the visitor's stream. Default: none. */
+  agentName?: (agentId: string) => Promise<string | undefined>;
   /**
    * The visitor's view of a conversation for the `ready` event (agent name, queue estimate). Default:
    * status and queue position from `store`, which knows no agent names or estimates.
@@ -220,7 +225,12 @@ export function liveRoutes(deps: LiveRoutesDeps): Hono<AgentEnv> {
       places.push({ key: `visitor-address:${keyOf(c)}`, max: options.maxVisitorStreamsPerAddress, code: 'too_many_streams', shared: true });
     }
     return stream(c, places, { conversationId }, (connection) =>
-      runVisitorStream(connection, { hub, transcripts, visitorState, catchUpOnHeartbeat: options.catchUpOnHeartbeat }, conversationId, after),
+      runVisitorStream(
+        connection,
+        { hub, transcripts, visitorState, catchUpOnHeartbeat: options.catchUpOnHeartbeat, ...(deps.agentName ? { agentName: deps.agentName } : {}) },
+        conversationId,
+        after,
+      ),
     );
   });
 

@@ -34,7 +34,8 @@ export function createMessagePump(
   transcripts: TranscriptStore,
   conversations: () => readonly string[],
   cursor: number,
-  toEvent: (m: StoredMessage) => SseEvent,
+  /** May look something up (the visitor's stream names the agent who wrote each agent message). */
+  toEvent: (m: StoredMessage) => SseEvent | Promise<SseEvent>,
 ): MessagePump {
   const pump: MessagePump = {
     cursor,
@@ -62,7 +63,7 @@ export function createMessagePump(
       if (page.length === 0) return;
       for (const message of page) {
         if (message.id > upTo || connection.closed) return;
-        await connection.send(toEvent(message));
+        await connection.send(await toEvent(message));
         pump.cursor = message.id;
         if (message.id === upTo) return;
       }

@@ -1,4 +1,5 @@
 // The visitor's live stream of one conversation: stored messages after the resume point, then live events.
+import type { StoredMessage } from '../conversations/conversation-store.ts';
 import type { Hub } from '../platform/hub.ts';
 import { toVisitorEvent, visitorMessageEvent, type VisitorState } from './live-events.ts';
 import { createMessagePump } from './message-pump.ts';
@@ -12,6 +13,8 @@ export interface VisitorStreamDeps {
   visitorState: (conversationId: string) => Promise<VisitorState>;
   /** On every heartbeat, read the messages no event announced (the hub is Redis pub/sub, which may drop one). */
   catchUpOnHeartbeat?: boolean;
+  /** The name an agent shows visitors, for each agent message (two agents may write in one chat). Default: none. */
+  agentName?: (agentId: string) => Promise<string | undefined>;
 }
 
 /**
@@ -21,11 +24,13 @@ export interface VisitorStreamDeps {
  */
 export function runVisitorStream(
   connection: SseConnection,
-  { hub, transcripts, visitorState, catchUpOnHeartbeat = false }: VisitorStreamDeps,
+  { hub, transcripts, visitorState, catchUpOnHeartbeat = false, agentName }: VisitorStreamDeps,
   conversationId: string,
   after: number,
 ): void {
-  const pump = createMessagePump(connection, transcripts, () => [conversationId], after, visitorMessageEvent);
+  const toEvent = async (m: StoredMessage) =>
+    visitorMessageEvent(m, m.author === 'agent' && m.agentId !== undefined && agentName ? await agentName(m.agentId) : undefined);
+  const pump = createMessagePump(connection, transcripts, () => [conversationId], after, toEvent);
   const unsubscribe = hub.subscribe(`conversation:${conversationId}`, (event) => {
     if (event.type === 'message') {
       if (event.conversationId === conversationId) pump.announce(event.message.id);

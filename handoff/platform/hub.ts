@@ -10,6 +10,8 @@ export type LiveEvent =
   /** A stored message (visitor, bot, agent or system); `message.id` is the resume point. */
   | { type: 'message'; conversationId: string; message: StoredMessage }
   | { type: 'typing'; conversationId: string; author: 'visitor' | 'agent'; typing: boolean }
+  /** A side's read marker moved: every message up to `upTo` is read by the visitor or the agent side (read receipts). */
+  | { type: 'read'; conversationId: string; reader: 'visitor' | 'agent'; upTo: number; at: string }
   /** Status changed; `agent` names who holds it when assigned. */
   | { type: 'status'; conversationId: string; status: ConversationStatus; agent?: { id: string; displayName: string } }
   /** The visitor's place in the queue and the estimated wait. */
@@ -29,7 +31,27 @@ export type LiveEvent =
   /** On `supervisor`: something the admins' monitor shows changed (handoff/supervision/monitor-events.ts). */
   | { type: 'supervisor'; change: SupervisorChange; agentId?: string; conversationId?: string; status?: AgentStatus }
   /** On `agent:<id>`: this admin session starts or stops following a conversation read-only (monitor). */
-  | { type: 'watch'; agentId: string; sessionId: string; conversationId: string; watching: boolean };
+  | { type: 'watch'; agentId: string; sessionId: string; conversationId: string; watching: boolean }
+  /**
+   * A colleague was invited into a chat, joined it, declined or left (handoff/collaboration/): on the chat's topic
+   * and on the colleague's own. Agents only: the visitor's stream drops it (they see a system message instead).
+   */
+  | { type: 'participants'; conversationId: string; agentId: string; change: ParticipantChange }
+  /** A private consult note between agents about a chat: on the chat's topic and the asked colleague's. Never for visitors. */
+  | { type: 'consult'; conversationId: string; note: ConsultNoteData };
+
+export type ParticipantChange = 'invited' | 'joined' | 'declined' | 'left';
+
+/** A consult note as agents are told of it (names resolved, so a colleague outside the chat can show it). */
+export interface ConsultNoteData {
+  id: number;
+  conversationId: string;
+  author: { id: string; displayName: string };
+  /** The colleague asked; absent: for the agents of the chat. */
+  to?: { id: string; displayName: string };
+  text: string;
+  createdAt: string;
+}
 
 /** What changed for the monitor: an agent's presence, a chat's holder, or the queue. */
 export type SupervisorChange = 'presence' | 'assigned' | 'requeued' | 'transferred' | 'closed' | 'queue';

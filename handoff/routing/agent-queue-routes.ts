@@ -148,7 +148,8 @@ export function agentQueueRoutes(deps: AgentQueueRoutesDeps): Hono<AgentEnv> {
     const { text, clientMessageId } = parseBody(replySchema, await readJsonBody(c), { clientMessageId: CLIENT_MESSAGE_ID_RULE });
     // A retry with the same clientMessageId gets the message stored the first time (same id), nothing new.
     const message = await routing.sendAgentMessage(id, c.var.agent, text, clientMessageId != null ? { clientMessageId } : {});
-    return c.json({ message: { id: message.id, author: message.author, text: message.text, createdAt: message.createdAt } }, 201);
+    // With its author: a chat may have two agents writing (a colleague invited in), and each console names who wrote what.
+    return c.json({ message: { id: message.id, author: message.author, text: message.text, createdAt: message.createdAt, ...(message.agentId ? { agentId: message.agentId } : {}) } }, 201);
   });
 
   app.post('/api/agent/conversations/:id/transfer', agent, body, async (c) => {

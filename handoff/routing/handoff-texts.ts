@@ -5,7 +5,7 @@ import type { Bilingual, Lang } from '../../knowledge/types.ts';
 /** The `messages` of the knowledge base (messages.yaml): key -> text in both languages. */
 export type Messages = Record<string, Bilingual<string>>;
 
-/** Placeholders: {agent} in agent_joined; {opensAt} in outside_hours; {province} and {hours} in agent_hours_province. */
+/** Placeholders: {agent} in agent_joined, colleague_joined and colleague_left; {opensAt} in outside_hours; {province} and {hours} in agent_hours_province. */
 export const defaultHandoffTexts = {
   handoff: {
     zh: '好的，正在为您转接人工客服，请稍候。',
@@ -30,6 +30,15 @@ export const defaultHandoffTexts = {
   no_agents: {
     zh: '已为您排队。现在暂时没有人工客服在线，客服上线后会按顺序接待您。不想等的话，也可以留言（留下联系方式和问题），我们会尽快回复。',
     en: "You're in the queue. No agent is online at this moment; the first one to sign in will take your chat. If you'd rather not wait, leave a message (your contact details and question) and we'll reply as soon as possible.",
+  },
+  // A colleague the holder invited joined the chat, or left it (handoff/collaboration/): the visitor sees two names.
+  colleague_joined: {
+    zh: '客服 {agent} 也加入了对话，和我们一起为您服务。',
+    en: '{agent} has also joined the chat to help you.',
+  },
+  colleague_left: {
+    zh: '客服 {agent} 已离开对话。',
+    en: '{agent} has left the chat.',
   },
   transferred: {
     zh: '正在为您转接其他客服，请稍候。',

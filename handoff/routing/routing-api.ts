@@ -4,18 +4,27 @@ import type { Lang } from '../../knowledge/types.ts';
 import type { Agent } from '../agents/agent.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { ConversationStatus, ConversationStore, StoredMessage } from '../conversations/conversation-store.ts';
-import type { ConversationView, DescribeEntry } from '../conversations/conversation-view.ts';
+import type { ConversationView, DescribeEntry, ViewParticipant } from '../conversations/conversation-view.ts';
 import type { Group, Groups, RouteTarget } from './groups.ts';
 import type { Messages } from './handoff-texts.ts';
 import type { Hub } from '../platform/hub.ts';
 import type { PresenceService } from './presence-service.ts';
 import { defaultQueueEtaOptions, type QueueEtaOptions } from './queue-eta.ts';
-import type { Assignment, ClosedBy, Closure, RoutingStore, TransferRecord } from './routing-store.ts';
+import type { Assignment, ClosedBy, Closure, RoutedConversation, RoutingStore, TransferRecord } from './routing-store.ts';
 
 /** How routing finds agents; the agents module's store provides it (the composition root adapts it). */
 export interface AgentDirectory {
   /** Undefined for an unknown id. */
   get(agentId: string): Promise<Agent | undefined>;
+}
+
+/**
+ * Colleagues in a chat beside its holder (handoff/collaboration/): the joined ones read and write it like the holder,
+ * and the view lists them. The composition root adapts the collaboration feature to it.
+ */
+export interface ChatColleagues {
+  /** The chat's invited and joined colleagues while `row`'s holder keeps it (none unless it is assigned). */
+  listed(row: RoutedConversation): Promise<ViewParticipant[]>;
 }
 
 /** Structured logging (pino's Logger fits); codes in `event`. */
@@ -79,6 +88,8 @@ export interface RoutingDeps {
   /** The question of a knowledge entry, to show agents what the bot's candidates were about. */
   describeEntry?: DescribeEntry;
   timers?: IntervalTimers;
+  /** Colleagues invited into chats; without it only holders (and their groups, admins) read and write chats. */
+  colleagues?: ChatColleagues;
 }
 
 /** Whether a chat for this group can reach a person now. */
@@ -167,7 +178,10 @@ export interface Routing {
   take(conversationId: string, agent: Agent): Promise<Assignment & { alreadyHeld: boolean }>;
   transfer(conversationId: string, actor: Agent, target: TransferTarget): Promise<TransferRecord>;
   close(conversationId: string, closer: Closer): Promise<CloseOutcome>;
-  /** With `clientMessageId`, a retry of a message already stored returns it as stored and writes nothing. */
+  /**
+   * With `clientMessageId`, a retry of a message already stored returns it as stored and writes nothing. The holder
+   * writes, and so does a colleague who joined the chat (while its holder keeps it).
+   */
   sendAgentMessage(conversationId: string, agent: Agent, text: string, options?: { clientMessageId?: string }): Promise<StoredMessage>;
   view(conversationId: string, viewer: Agent, options?: { after?: number }): Promise<ConversationView>;
   /** Closes assigned chats idle for longer than idleCloseMs; returns how many. */

@@ -105,6 +105,14 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
     return { conversationId, status: 'closed', closedBy: by, alreadyClosed: false };
   }
 
+  /** The holder of a chat `agentId` joined as a colleague, or undefined when they are not in it now. */
+  async function joinedHolder(conversationId: string, agentId: string): Promise<string | undefined> {
+    const row = await store.get(conversationId);
+    if (row.status !== 'assigned' || !row.agentId) return undefined;
+    const listed = await deps.colleagues!.listed(row);
+    return listed.some((p) => p.id === agentId && p.state === 'joined') ? row.agentId : undefined;
+  }
+
   async function closeIdle(): Promise<number> {
     const before = new Date(clock().getTime() - opts.idleCloseMs).toISOString();
     let closed = 0;
@@ -279,14 +287,26 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
     },
 
     async sendAgentMessage(conversationId: string, agent: Agent, messageText: string, sendOptions: { clientMessageId?: string } = {}) {
-      const { replayed, ...message } = await store.addMessage(
-        conversationId,
-        { author: 'agent', text: messageText, agentId: agent.id },
-        {
-          holder: agent.id,
-          ...(sendOptions.clientMessageId !== undefined ? { clientMessageId: agentClientMessageId(agent.id, sendOptions.clientMessageId) } : {}),
-        },
-      );
+      const write = (holder: string) =>
+        store.addMessage(
+          conversationId,
+          { author: 'agent', text: messageText, agentId: agent.id },
+          {
+            holder,
+            ...(sendOptions.clientMessageId !== undefined ? { clientMessageId: agentClientMessageId(agent.id, sendOptions.clientMessageId) } : {}),
+          },
+        );
+      let written;
+      try {
+        written = await write(agent.id);
+      } catch (err) {
+        // Not the holder: a colleague who joined writes while the holder keeps the chat (the store checks the holder
+        // again as it writes, so a transfer meanwhile still refuses it).
+        const colleague = err instanceof ConflictError && deps.colleagues ? await joinedHolder(conversationId, agent.id) : undefined;
+        if (colleague === undefined) throw err;
+        written = await write(colleague);
+      }
+      const { replayed, ...message } = written;
       // A retry was delivered the first time.
       if (!replayed) publishMessage(hub, message);
       return message;
@@ -294,11 +314,13 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
 
     async view(conversationId: string, viewer: Agent, viewOptions?: { after?: number }) {
       const row = await store.get(conversationId);
+      const colleagues = deps.colleagues && row.status === 'assigned' ? await deps.colleagues.listed(row) : undefined;
+      const participants = colleagues?.filter((p) => p.state === 'joined').map((p) => p.id);
       // The rule transcript search applies too (view-access.ts): one place decides what an agent may read.
-      if (!mayView(viewAccessOf(viewer), row)) {
+      if (!mayView(viewAccessOf(viewer), { ...row, participants })) {
         throw new ForbiddenError(`handoff: conversation ${conversationId} is neither yours nor waiting in your groups`);
       }
-      return buildConversationView(
+      const view = await buildConversationView(
         {
           conversations: deps.conversations,
           store,
@@ -310,6 +332,8 @@ export function createRouting(deps: RoutingDeps, options: Partial<RoutingOptions
         row,
         { ...viewOptions, showIp: viewer.role === 'admin' },
       );
+      if (deps.colleagues) view.participants = colleagues ?? [];
+      return view;
     },
 
     closeIdle,

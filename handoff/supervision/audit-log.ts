@@ -62,6 +62,11 @@ export const AuditAction = {
   visitorHistoryViewed: 'visitor.history_viewed',
   // A file of a chat downloaded by an admin who does not hold it (handoff/conversations/attachments/).
   attachmentViewed: 'attachment.viewed',
+  // Colleagues in a chat (handoff/collaboration/): who invited whom, and each answer and departure.
+  colleagueInvited: 'colleague.invited',
+  colleagueJoined: 'colleague.joined',
+  colleagueDeclined: 'colleague.declined',
+  colleagueLeft: 'colleague.left',
 } as const;
 
 export interface AuditQuery {

@@ -1,7 +1,7 @@
 // A visitor's transcripts on PostgreSQL: export or delete the named conversations and everything stored with them.
 import type { PgDb } from '../postgres/pg-db.ts';
 import type { VisitorDeleteCounts, VisitorTranscriptExport, VisitorTranscripts } from './visitor-transcripts.ts';
-import { exportedConversation, type ExportConversationRow, type ExportMessageRow, type ExportRatingRow, type ExportTicketRow } from './visitor-transcript-rows.ts';
+import { exportedConversation, type ExportAttachmentRow, type ExportConversationRow, type ExportMessageRow, type ExportRatingRow, type ExportTicketRow } from './visitor-transcript-rows.ts';
 
 /** Where an erasure leaves dead rows: the conversations and every table that keeps something of theirs. */
 const ERASED_TABLES = [
@@ -51,7 +51,12 @@ export function createPostgresVisitorTranscripts(db: PgDb): VisitorTranscripts {
             'SELECT rating, rating_comment, rated_at, closed_at FROM conversation_closures WHERE conversation_id = $1 AND rating IS NOT NULL ORDER BY id',
             [r.id],
           );
-          conversations.push(exportedConversation(r, { messages, tickets, ratings }));
+          // Described, never the bytes (attachment_blobs is not read).
+          const attachments = await db.query<ExportAttachmentRow>(
+            'SELECT id, name, type, size, author, agent_id, created_at FROM attachments WHERE conversation_id = $1 ORDER BY created_at, id COLLATE "C"',
+            [r.id],
+          );
+          conversations.push(exportedConversation(r, { messages, tickets, ratings, attachments }));
         }
         return { conversations, missing: ids.filter((id) => !found.has(id)) };
       });

@@ -88,11 +88,11 @@ end
 
 /**
  * ARGV[4..]: onlineMs, maxPerAddress, maxVisitors, maxTrail, token hash given (or ''), new id, new token hash,
- * visitor id, address, url, title. Returns {'ok', id, created 0|1} or {'address_full'} or {'full'}.
+ * visitor id, address, url, title, source (JSON, kept only by a new presence). Returns {'ok', id, created 0|1} or {'address_full'} or {'full'}.
  */
 export const PAGE_VIEW = redisScript(`${PRELUDE}
 local onlineMs, maxPerAddress, maxVisitors, maxTrail = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local given, newId, newTok, vid, addr, url, title = ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14]
+local given, newId, newTok, vid, addr, url, title, src = ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15]
 prune()
 local id = nil
 if given ~= '' then
@@ -134,7 +134,7 @@ if not id then
     drop(victim)
   end
   id = newId
-  redis.call('HSET', pkey(id), 'tok', newTok, 'vid', vid, 'addr', addr, 'since', ARGV[2], 'pages', 0, 'trail', '[]', 'inv', '[]')
+  redis.call('HSET', pkey(id), 'tok', newTok, 'vid', vid, 'addr', addr, 'since', ARGV[2], 'pages', 0, 'trail', '[]', 'inv', '[]', 'src', src)
   redis.call('SET', base .. 't:' .. newTok, id)
   if vid ~= '' then
     local previous = redis.call('GET', base .. 'v:' .. vid)
@@ -185,11 +185,11 @@ return {id, redis.call('HGET', pkey(id), 'vid') or ''}
 const READ = `
 local function read(id)
   if not alive(id) then return false end
-  local f = redis.call('HMGET', pkey(id), 'vid', 'since', 'pages', 'trail', 'inv')
+  local f = redis.call('HMGET', pkey(id), 'vid', 'since', 'pages', 'trail', 'inv', 'src')
   if not f[2] then return false end
   local conv = ''
   if f[1] and f[1] ~= '' then conv = redis.call('GET', base .. 'c:' .. f[1]) or '' end
-  return {id, f[1] or '', f[2], f[3] or '0', f[4] or '[]', f[5] or '[]', conv}
+  return {id, f[1] or '', f[2], f[3] or '0', f[4] or '[]', f[5] or '[]', conv, f[6] or ''}
 end
 `;
 

@@ -75,6 +75,18 @@ const rule = (id: string, urlPattern: string, dwellSeconds = 10): InvitationRule
   ({ id, enabled: true, urlPattern, dwellSeconds, text: { zh: '需要帮助吗？', en: 'Need help?' } }) as InvitationRule;
 
 describeWithServices('visitor presence on two nodes (Redis)', () => {
+  it('keeps the source the presence began with, as node B reads it; direct when none was given', async () => {
+    const { presence: a } = await node('node-a');
+    const { presence: b } = await node('node-b');
+    const first = await a.pageView({ url: 'https://shop.example/plans', title: 'Plans', source: { kind: 'site', name: 'tieba.baidu.com' } });
+    await b.pageView({ token: first.token, url: 'https://shop.example/bills', title: 'Bills', source: { kind: 'search', name: 'bing' } });
+    const plain = await b.pageView({ url: 'https://shop.example/', title: 'Home' });
+    expect((await b.get(first.presenceId))!.source).toEqual({ kind: 'site', name: 'tieba.baidu.com' });
+    const listed = new Map((await a.list()).visitors.map((v) => [v.id, v.source]));
+    expect(listed.get(first.presenceId)).toEqual({ kind: 'site', name: 'tieba.baidu.com' });
+    expect(listed.get(plain.presenceId)).toEqual({ kind: 'direct', name: null });
+  });
+
   it('a visitor seen through node A is listed on node B, with its trail, and its token works on node B', async () => {
     const { presence: a } = await node('node-a');
     const { presence: b } = await node('node-b');

@@ -24,6 +24,7 @@ import {
 import {
   cutPath,
   defaultVisitorPresenceOptions,
+  DIRECT_SOURCE,
   FULL_RETRY_SECONDS,
   hashOf,
   pathOf,
@@ -34,6 +35,7 @@ import {
   type VisitorPresence,
   type VisitorPresenceOptions,
   type VisitorSnapshot,
+  type VisitorSource,
 } from './visitor-presence.ts';
 
 export interface RedisVisitorPresenceOptions extends VisitorPresenceOptions {
@@ -65,6 +67,18 @@ const listOf = <T>(json: string): T[] => {
 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The stored source (JSON); direct for a presence stored before sources were kept, or anything unreadable. */
+function sourceOf(json: string | undefined): VisitorSource {
+  if (!json) return DIRECT_SOURCE;
+  try {
+    const v = JSON.parse(json) as Partial<VisitorSource> | null;
+    if (v && (v.kind === 'search' || v.kind === 'site') && typeof v.name === 'string') return { kind: v.kind, name: v.name };
+  } catch {
+    // Not ours: direct, as for none.
+  }
+  return DIRECT_SOURCE;
+}
 
 function toInvitation(s: StoredInvitation): Invitation {
   return { id: s.id, from: s.from, text: s.text, createdAt: iso(s.c), state: s.s };
@@ -108,7 +122,7 @@ export function createRedisVisitorPresence(link: RedisLink, options: Partial<Red
   const gone = (presenceId: string) => new NotFoundError(`visitor-presence: no visitor ${JSON.stringify(presenceId)} online`);
 
   function snapshot(row: string[]): VisitorSnapshot {
-    const [id, , since, pages, trailJson, invJson, conversationId] = row as [string, string, string, string, string, string, string];
+    const [id, , since, pages, trailJson, invJson, conversationId, sourceJson] = row as [string, string, string, string, string, string, string, string?];
     const trail = listOf<StoredPage>(trailJson);
     const current = trail.at(-1)!;
     const s: VisitorSnapshot = {
@@ -116,6 +130,7 @@ export function createRedisVisitorPresence(link: RedisLink, options: Partial<Red
       currentPage: { url: current.u, title: current.t, since: iso(current.e) },
       pages: Number(pages),
       onlineSince: iso(Number(since)),
+      source: sourceOf(sourceJson),
       trail: trail.slice(-opts.listTrail).map(toPageView),
     };
     if (conversationId) s.conversationId = conversationId;
@@ -193,12 +208,13 @@ export function createRedisVisitorPresence(link: RedisLink, options: Partial<Red
       await Promise.all(ids.map((id) => run(STREAM, t, id, link.nodeId, 'close', t + onlineMs))).catch(opts.onError);
     },
 
-    async pageView({ token, visitorId, address, url, title }) {
+    async pageView({ token, visitorId, address, url, title, source }) {
       const t = now();
       const newToken = randomBytes(32).toString('base64url');
       const reply = (await run(
         PAGE_VIEW, t, onlineMs, opts.maxPerAddress, opts.maxVisitors, opts.maxTrail,
         token ? hashOf(token) : '', randomUUID(), hashOf(newToken), visitorId ?? '', address ?? '', cutPath(url, opts.maxPathChars), title,
+        JSON.stringify(source ?? DIRECT_SOURCE),
       )) as [string, string?, number?];
       if (reply[0] === 'address_full') throw new RateLimitedError('visitor-presence: too many visitors from this address', FULL_RETRY_SECONDS);
       if (reply[0] === 'full') throw new ConflictError('visitor-presence: too many visitors online', 'presence_full');

@@ -2,7 +2,7 @@
 import type { Db } from '../sqlite/db.ts';
 import { gated } from '../sqlite/unit-of-work.ts';
 import type { VisitorDeleteCounts, VisitorTranscriptExport, VisitorTranscripts } from './visitor-transcripts.ts';
-import { exportedConversation, type ExportConversationRow, type ExportMessageRow, type ExportRatingRow, type ExportTicketRow } from './visitor-transcript-rows.ts';
+import { exportedConversation, type ExportAttachmentRow, type ExportConversationRow, type ExportMessageRow, type ExportRatingRow, type ExportTicketRow } from './visitor-transcript-rows.ts';
 
 export function createSqliteVisitorTranscripts(db: Db): VisitorTranscripts {
   // json_each: one prepared statement for any number of ids.
@@ -21,6 +21,10 @@ export function createSqliteVisitorTranscripts(db: Db): VisitorTranscripts {
   );
   const selectRatings = db.prepare<[string], ExportRatingRow>(
     'SELECT rating, rating_comment, rated_at, closed_at FROM conversation_closures WHERE conversation_id = ? AND rating IS NOT NULL ORDER BY id',
+  );
+  // Described, never the bytes (those are in the object store, not this database).
+  const selectAttachments = db.prepare<[string], ExportAttachmentRow>(
+    'SELECT id, name, type, size, author, agent_id, created_at FROM attachments WHERE conversation_id = ? ORDER BY created_at, id',
   );
   const selectInactive = db.prepare<[string, number], { id: string }>(
     `SELECT id FROM conversations WHERE status NOT IN ('queued', 'assigned') AND updated_at < ? ORDER BY updated_at, id LIMIT ?`,
@@ -48,7 +52,9 @@ export function createSqliteVisitorTranscripts(db: Db): VisitorTranscripts {
     const found = new Set(rows.map((r) => r.id));
     return {
       conversations: rows.map((r) =>
-        exportedConversation(r, { messages: selectMessages.all(r.id), tickets: selectTickets.all(r.id), ratings: selectRatings.all(r.id) }),
+        exportedConversation(r, {
+          messages: selectMessages.all(r.id), tickets: selectTickets.all(r.id), ratings: selectRatings.all(r.id), attachments: selectAttachments.all(r.id),
+        }),
       ),
       missing: ids.filter((id) => !found.has(id)),
     };

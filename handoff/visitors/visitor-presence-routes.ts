@@ -18,7 +18,8 @@ import { memoryRateLimiters, type RateLimiterFactory, type RateLimitOptions } fr
 import { readJsonBody } from '../http/read-json-body.ts';
 import { defaultSseConnectionOptions, openSseConnection, type SseConnectionOptions } from '../live/sse-connection.ts';
 import type { VisitorIdentity } from './visitor-blocks.ts';
-import type { Invitation, PresenceEvent, VisitorPresence, VisitorSnapshot } from './visitor-presence.ts';
+import type { Invitation, PresenceEvent, VisitorPresence, VisitorSnapshot, VisitorSource } from './visitor-presence.ts';
+import { sourceOf } from '../supervision/visitor-origins.ts';
 import type { UnitOfWork } from '../platform/unit-of-work.ts';
 
 export interface VisitorPresenceRoutesOptions extends SseConnectionOptions {
@@ -54,6 +55,8 @@ const pageViewSchema = z.strictObject({
   title: z.string().nullish(),
   visitorId: z.string().regex(VISITOR_ID).nullish(),
   token: token.nullish(),
+  /** document.referrer of the page: only its source (search engine, site or direct) is kept. */
+  referrer: z.string().max(MAX_PAGE_URL).nullish(),
 });
 const pageLeaveSchema = z.strictObject({ token });
 const inviteSchema = z.strictObject({ text: z.string().nullish() });
@@ -62,6 +65,7 @@ const REPORT_FIELDS = {
   title: { code: 'invalid_title', message: 'title must be a string' },
   visitorId: { code: 'invalid_visitor_id', message: 'visitorId must be 16-64 characters of A-Z, a-z, 0-9, _ and -' },
   token: { code: 'invalid_token', message: `token must be a presence token (1-${MAX_TOKEN} characters)` },
+  referrer: { code: 'invalid_referrer', message: `referrer must be a string of at most ${MAX_PAGE_URL} characters (the page's document.referrer)` },
   text: { code: 'invalid_text', message: 'text must be a string' },
 };
 
@@ -102,7 +106,7 @@ export interface VisitorJson extends Omit<VisitorSnapshot, 'conversationId'> {
 }
 
 /**
- * POST /api/visitor/pageview                  { url, title?, visitorId?, token? } -> { token? } (first report: the presence token)
+ * POST /api/visitor/pageview                  { url, title?, visitorId?, token?, referrer? } -> { token? } (first report: the presence token)
  * POST /api/visitor/pageleave                 { token } (sendBeacon: no headers) or Bearer
  * GET  /api/visitor/events                    presence stream (Bearer presence token): `invitation` events
  * POST /api/visitor/invitations/:id/dismiss   Bearer presence token
@@ -149,7 +153,7 @@ export function visitorPresenceRoutes(deps: VisitorPresenceRoutesDeps): Hono<Age
     visitorGate({ visitorId });
     const header = c.req.header('authorization');
     const token = header ? bearerToken(header) : body.token ?? undefined;
-    const result = await presence.pageView({ token, visitorId, address, url, title });
+    const result = await presence.pageView({ token, visitorId, address, url, title, source: referrerSource(body.referrer, url) });
     c.header('Cache-Control', 'no-store');
     return c.json(result.token ? { token: result.token } : {});
   });
@@ -320,6 +324,19 @@ function pageUrl(value: unknown): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ValidationError('invalid_url', 'url must be an http(s) URL', 'url');
   return `${url.origin}${url.pathname}`;
+}
+
+/**
+ * The source of a page's referrer: a search engine by name, another site by its host, or direct (none, the site's
+ * own pages, or anything that is no http(s) address: `javascript:`, `android-app:`, garbage). Nothing else of
+ * the referrer is kept: its path and query can carry search words.
+ */
+function referrerSource(referrer: string | null | undefined, page: string): VisitorSource {
+  if (!referrer) return { kind: 'direct', name: null };
+  const clean = referrer.replace(UNWANTED, '').trim();
+  const { kind, name } = sourceOf(clean, page);
+  // A host is at most 253 characters; anything the parser let through longer is no source worth showing.
+  return name !== null && name.length > 253 ? { kind: 'direct', name: null } : { kind, name };
 }
 
 function pageTitle(value: unknown): string {

@@ -21,6 +21,15 @@ const clock = () => new Date(ms);
 const tick = (seconds: number) => (ms += seconds * 1000);
 
 describe('createVisitorPresence bounds', () => {
+  it('keeps the source given when the presence began (direct when none), whatever later views say', async () => {
+    const presence = createVisitorPresence({ clock });
+    const first = await presence.pageView({ url: 'https://shop.example/plans', title: 'Plans', source: { kind: 'search', name: 'baidu' } });
+    await presence.pageView({ token: first.token, url: 'https://shop.example/bills', title: 'Bills', source: { kind: 'site', name: 'weibo.com' } });
+    const plain = await presence.pageView({ url: 'https://shop.example/', title: 'Home' });
+    expect((await presence.get(first.presenceId))!.source).toEqual({ kind: 'search', name: 'baidu' });
+    expect((await presence.get(plain.presenceId))!.source).toEqual({ kind: 'direct', name: null });
+  });
+
   it('list() returns the listLimit most recently active visitors, latest first, with total online', async () => {
     const presence = createVisitorPresence({ clock, listLimit: 3 });
     const tokens: string[] = [];

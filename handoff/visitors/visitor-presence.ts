@@ -56,6 +56,19 @@ export interface PageView {
   seconds?: number;
 }
 
+/**
+ * Where the visitor came from, judged once from the referrer of the page view that began the presence
+ * (supervision/visitor-origins.ts): a search engine by name, another site by host, or direct. Only this is kept,
+ * never the referrer itself (it can carry search words).
+ */
+export interface VisitorSource {
+  kind: 'search' | 'site' | 'direct';
+  /** The engine (`baidu`) or the site's host without `www.`; null for direct. */
+  name: string | null;
+}
+
+export const DIRECT_SOURCE: VisitorSource = { kind: 'direct', name: null };
+
 export type InvitationSource = { kind: 'agent'; agentId: string; agentName: string } | { kind: 'rule'; ruleId: string };
 
 export interface Invitation {
@@ -75,6 +88,7 @@ export interface VisitorSnapshot {
   currentPage: { url: string; title: string; since: string };
   pages: number;
   onlineSince: string;
+  source: VisitorSource;
   trail: PageView[];
   /** Last conversation this visitor started here (the caller decides whether it is still open). */
   conversationId?: string;
@@ -90,7 +104,11 @@ export interface ReportResult {
 /** Every call is asynchronous: on several nodes the presences live in Redis. */
 export interface VisitorPresence {
   /** A page view. A missing or unknown token starts a new presence (and returns its token). */
-  pageView(input: { token?: string | undefined; visitorId?: string | undefined; address?: string | undefined; url: string; title: string }): Promise<ReportResult>;
+  pageView(input: {
+    token?: string | undefined; visitorId?: string | undefined; address?: string | undefined; url: string; title: string;
+    /** Kept when this view begins a presence; later views keep the first one's. Default direct. */
+    source?: VisitorSource | undefined;
+  }): Promise<ReportResult>;
   /** The visitor left the page (pagehide, hidden tab): closes the current page's time. */
   pageLeave(token: string): Promise<void>;
   /** The presence id of a token, or UnauthorizedError. */
@@ -139,6 +157,7 @@ interface Entry {
   /** The client address the presence began from (the per-address cap); never shown to agents. */
   address: string | undefined;
   onlineSince: number;
+  source: VisitorSource;
   lastSeen: number;
   trail: PageView[];
   pages: number;
@@ -243,6 +262,7 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       currentPage: { url: current.url, title: current.title, since: current.enteredAt },
       pages: e.pages,
       onlineSince: iso(e.onlineSince),
+      source: { ...e.source },
       trail: e.trail.slice(-opts.listTrail).map((p) => ({ ...p })),
     };
     const conversationId = e.visitorId ? conversationsOfVisitor.get(e.visitorId) : e.conversationId;
@@ -260,7 +280,7 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
       return byId.size;
     },
 
-    async pageView({ token, visitorId, address, url, title }) {
+    async pageView({ token, visitorId, address, url, title, source }) {
       const t = now();
       url = cutPath(url, opts.maxPathChars);
       let e = token ? byToken.get(hashOf(token)) : undefined;
@@ -274,7 +294,7 @@ export function createVisitorPresence(options: Partial<VisitorPresenceOptions> =
         makeRoom(t);
         newToken = randomBytes(32).toString('base64url');
         e = {
-          id: randomUUID(), tokenHash: hashOf(newToken), visitorId, address, onlineSince: t, lastSeen: t, trail: [], pages: 0, currentSince: t,
+          id: randomUUID(), tokenHash: hashOf(newToken), visitorId, address, onlineSince: t, source: source ?? DIRECT_SOURCE, lastSeen: t, trail: [], pages: 0, currentSince: t,
           listeners: new Set(), invitations: [], ruleSentAt: new Map(), dismissedAt: undefined, conversationId: undefined,
         };
         byId.set(e.id, e);

@@ -44,9 +44,19 @@ export interface ExportRatingRow {
   closed_at: string;
 }
 
+export interface ExportAttachmentRow {
+  id: string;
+  name: string;
+  type: string;
+  size: number | string;
+  author: string;
+  agent_id: string | null;
+  created_at: string;
+}
+
 export function exportedConversation(
   r: ExportConversationRow,
-  rows: { messages: ExportMessageRow[]; tickets: ExportTicketRow[]; ratings: ExportRatingRow[] },
+  rows: { messages: ExportMessageRow[]; tickets: ExportTicketRow[]; ratings: ExportRatingRow[]; attachments: ExportAttachmentRow[] },
 ): ExportedConversation {
   return {
     id: r.id,
@@ -67,5 +77,8 @@ export function exportedConversation(
       id: t.id, contact: t.contact, text: t.text, status: t.status, answer: t.answer, createdAt: t.created_at, answeredAt: t.answered_at,
     })),
     ratings: rows.ratings.map((x) => ({ rating: x.rating, comment: x.rating_comment, ratedAt: x.rated_at, closedAt: x.closed_at })),
+    attachments: rows.attachments.map((a) => ({
+      id: a.id, name: a.name, type: a.type, size: Number(a.size), author: a.author, agentId: a.agent_id, createdAt: a.created_at,
+    })),
   };
 }

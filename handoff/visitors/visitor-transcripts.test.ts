@@ -61,6 +61,23 @@ describeEachEngine('visitor transcripts', (engine) => {
     expect(c!.ratings).toEqual([{ rating: 4, comment: '好', ratedAt: AT(10), closedAt: AT(9) }]);
   });
 
+  it('describes the files sent in each exported conversation (name, type, size, sender, time), never their bytes', async () => {
+    const db = await open();
+    await seed(db);
+    await db.insert('attachments', { id: 'AAAAAAAAAAAAAAAA-visitor', conversation_id: 'c-a', author: 'visitor', name: '账单截图.png', type: 'image/png', size: 2048, created_at: AT(3) });
+    await db.insert('attachments', { id: 'BBBBBBBBBBBBBBBB-agent', conversation_id: 'c-a', author: 'agent', agent_id: 'ag1', name: 'guide.pdf', type: 'application/pdf', size: 99, created_at: AT(4) });
+    await db.insert('attachments', { id: 'CCCCCCCCCCCCCCCC-other', conversation_id: 'c-other', author: 'visitor', name: 'other.gif', type: 'image/gif', size: 5, created_at: AT(4) });
+    const out = await db.stores.visitorTranscripts().export(['c-a', 'c-b']);
+    const [a, b] = out.conversations;
+    expect(a!.attachments).toEqual([
+      { id: 'AAAAAAAAAAAAAAAA-visitor', name: '账单截图.png', type: 'image/png', size: 2048, author: 'visitor', agentId: null, createdAt: AT(3) },
+      { id: 'BBBBBBBBBBBBBBBB-agent', name: 'guide.pdf', type: 'application/pdf', size: 99, author: 'agent', agentId: 'ag1', createdAt: AT(4) },
+    ]);
+    expect(b!.attachments).toEqual([]);
+    expect(JSON.stringify(out)).not.toContain('other.gif');
+    expect(Object.keys(a!.attachments[0]!).sort()).toEqual(['agentId', 'author', 'createdAt', 'id', 'name', 'size', 'type']);
+  });
+
   it('deletes the named conversations and every row of theirs, and nothing of anyone else', async () => {
     const db = await open();
     await seed(db);

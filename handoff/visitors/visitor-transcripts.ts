@@ -25,6 +25,11 @@ export interface VisitorTranscriptExport {
     messages: Array<{ id: number; author: string; text: string; kind: string | null; agentId: string | null; createdAt: string }>;
     tickets: Array<{ id: number; contact: string; text: string; status: string; answer: string | null; createdAt: string; answeredAt: string | null }>;
     ratings: Array<{ rating: number; comment: string | null; ratedAt: string | null; closedAt: string }>;
+    /**
+     * The files sent in the conversation, described (name, type judged by content, size in bytes, who sent it and
+     * when); not the bytes: the admin fetches a file through the chat's attachment URL if the visitor asks for it.
+     */
+    attachments: Array<{ id: string; name: string; type: string; size: number; author: string; agentId: string | null; createdAt: string }>;
   }>;
   /** Named ids with no conversation (never existed, or already deleted). */
   missing: string[];

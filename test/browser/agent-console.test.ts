@@ -109,6 +109,7 @@ browserSuite('agent console and widget together in Chromium', () => {
     await message(visitor.page, 'agent', '已为您退回').waitFor();
 
     const id = await conversationIdOf(visitor.page);
+    // The visitor was answered: one click closes (no dialog; outside end-to-end tests rely on it).
     await agent.page.getByTestId('close').click();
     const rating = visitor.page.getByTestId('rating');
     await rating.waitFor({ state: 'visible' });

@@ -1,10 +1,15 @@
 // `npm run screenshots`: the README's pictures (docs/*.png) from the real server in Chromium, with a short real chat.
 // Chinese text needs a CJK font on the machine (Debian: apt-get install fonts-wqy-microhei or fonts-noto-cjk).
+// `npm run screenshots -- widget-light widget-dark` takes only the pictures named (file names without .png).
 import path from 'node:path';
-import { chromiumPath, launchBrowser, newPage, startStack } from './browser-kit.ts';
+import { chromiumPath, launchBrowser, newPage, setAgentStatus, startStack } from './browser-kit.ts';
 import { agentConsole, agentSays, message, take, visitorWaiting } from './flows.ts';
+import { pngBytes } from '../attachment-files.ts';
+import { shootColleagueConsole } from './colleague-screenshots.ts';
 
 const DOCS = path.resolve(import.meta.dirname, '..', '..', 'docs');
+const only = process.argv.slice(2);
+const wanted = (...names: string[]) => only.length === 0 || names.some((n) => only.includes(n));
 
 if (!chromiumPath) {
   process.stderr.write('screenshots: Chromium not found; install it (apt-get install chromium) or set CHROMIUM_PATH\n');
@@ -15,7 +20,7 @@ const stack = await startStack({ PRESENCE_GRACE_SECONDS: '300' });
 const browser = await launchBrowser();
 try {
   // The widget on the demo hall, desktop: an answer with its follow-ups.
-  {
+  if (wanted('widget-desktop')) {
     const { context, page } = await newPage(browser, { width: 1280, height: 800 });
     await page.goto(`${stack.url}/`);
     await page.getByTestId('launcher').click();
@@ -32,7 +37,7 @@ try {
   }
 
   // A phone, 375 px wide: the chat full screen.
-  {
+  if (wanted('widget-mobile')) {
     const { context, page } = await newPage(browser, { width: 375, height: 740, mobile: true });
     await page.goto(`${stack.url}/`);
     await page.getByTestId('launcher').click();
@@ -43,9 +48,9 @@ try {
     await context.close();
   }
 
+  await stack.createAgent({ username: 'xiaoli', displayName: '客服小李', capacity: 5 });
   // The console: one chat taken and answered, another one waiting in the queue.
-  {
-    await stack.createAgent({ username: 'xiaoli', displayName: '客服小李', capacity: 5 });
+  if (wanted('console')) {
     const agent = await agentConsole(browser, stack.url, 'xiaoli', 'away');
     // A question the bot was unsure about, so the pane shows its candidates.
     const first = await visitorWaiting(browser, stack.url, '发票怎么打印');
@@ -57,33 +62,40 @@ try {
     await agent.page.screenshot({ path: path.join(DOCS, 'console.png') });
     await Promise.all([first.context.close(), second.context.close(), agent.context.close()]);
   }
-  // The widget light and dark (prefers-color-scheme), with an admin's warning banner and an emoji in the chat.
-  {
+  // The widget light and dark (prefers-color-scheme), with an admin's warning banner, a picture the visitor sent, and
+  // the agent's reply with their initials (the visitor's message marked read).
+  if (wanted('widget-light', 'widget-dark')) {
     await stack.admin('PUT', '/api/admin/visitor-texts', {
       welcome: { zh: '', en: '' },
       banner: { zh: '谨防电信诈骗：客服不会向您索要短信验证码或服务密码，也不会要求您转账。', en: '' },
     });
-    for (const scheme of ['light', 'dark'] as const) {
-      const { context, page } = await newPage(browser, { width: 1280, height: 800 });
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.goto(`${stack.url}/`);
-      await page.getByTestId('launcher').click();
-      await page.getByTestId('input').fill('网厅充值有折扣吗');
+    const agent = await agentConsole(browser, stack.url, 'xiaoli', 'away');
+    const visitor = await visitorWaiting(browser, stack.url, '上个月的话费发票开不出来');
+    const page = visitor.page;
+    try {
+      await take(agent.page, '上个月的话费发票开不出来');
+      await page.getByTestId('attach-input').setInputFiles({ name: '发票页面截图.png', mimeType: 'image/png', buffer: Buffer.from(pngBytes(240, 150, [70, 130, 200])) });
+      await page.getByTestId('attachment-pending').getByTestId('attachment-image').waitFor();
       await page.getByTestId('send').click();
-      await message(page, 'bot', '9.85折').waitFor();
-      await page.getByTestId('input').fill('好的，谢谢');
-      await page.getByTestId('emoji-button').click();
-      await page.getByRole('button', { name: '赞', exact: true }).click();
-      await page.getByTestId('send').click();
-      await message(page, 'visitor', '谢谢👍').waitFor();
-      await message(page, 'bot', '不客气').waitFor();
-      await page.waitForFunction(() => document.fonts.status === 'loaded');
-      await page.screenshot({ path: path.join(DOCS, `widget-${scheme}.png`) });
-      await context.close();
+      await page.locator('[data-testid="message"][data-author="visitor"]').getByTestId('attachment-image').waitFor();
+      await agentSays(agent.page, '收到截图，是开票信息没填完整。我已为您补开，稍后发到您的邮箱 👍');
+      await message(page, 'agent', '稍后发到您的邮箱').waitFor();
+      await page.locator('[data-testid="receipt"][data-state="read"]').waitFor();
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.waitForFunction(() => document.fonts.status === 'loaded');
+        await page.screenshot({ path: path.join(DOCS, `widget-${scheme}.png`) });
+      }
+    } finally {
+      await setAgentStatus(agent.page, stack.url, 'offline');
+      await Promise.all([visitor.context.close(), agent.context.close()]);
     }
     await stack.admin('PUT', '/api/admin/visitor-texts', { welcome: { zh: '', en: '' }, banner: { zh: '', en: '' } });
   }
-  process.stdout.write(`wrote ${['widget-desktop.png', 'widget-mobile.png', 'console.png', 'widget-light.png', 'widget-dark.png'].map((f) => path.join('docs', f)).join(', ')}\n`);
+  // The console with a colleague in the chat (working together), at desktop and tablet width.
+  if (wanted('console-colleague-desktop', 'console-colleague-tablet')) await shootColleagueConsole(browser, stack, DOCS);
+  const taken = ['widget-desktop', 'widget-mobile', 'console', 'widget-light', 'widget-dark', 'console-colleague-desktop', 'console-colleague-tablet'].filter((n) => wanted(n));
+  process.stdout.write(`wrote ${taken.map((f) => path.join('docs', `${f}.png`)).join(', ')}\n`);
 } finally {
   await browser.close();
   await stack.close();

@@ -16,6 +16,12 @@ export const agentConsoleStyles = css`
   nav button { border: none; background: none; border-radius: 6px; white-space: nowrap; }
   nav button[aria-current='page'] { background: var(--cs-agent); color: var(--cs-primary-dark); font-weight: 600; }
   .menu-toggle { display: none; white-space: nowrap; }
+  /* The tools (status, counters, switches, sign-out) are one unit at the end: where the row has no room for them they
+     move to a row of their own, right-aligned, all together (rather than wrapping one by one under the names). */
+  .tools { display: flex; align-items: center; gap: 10px; flex-wrap: nowrap; margin-left: auto; }
+  .tools > * { flex: none; }
+  .notify-toggle { display: inline-flex; align-items: center; gap: 6px; white-space: nowrap; }
+  .notify-toggle svg { flex: none; }
   .banner { padding: 4px 12px; background: #fff4e5; color: #8a4b00; font-size: 13px; }
   .toast { padding: 4px 12px; background: #fdecea; color: #b3261e; font-size: 13px; display: flex; justify-content: space-between; }
   .body { flex: 1; min-height: 0; display: grid; grid-template-columns: 280px minmax(0, 1fr); }
@@ -29,17 +35,26 @@ export const agentConsoleStyles = css`
   [role='tablist'] { display: flex; gap: 2px; padding: 6px 8px 0; border-bottom: 1px solid var(--cs-border); overflow-x: auto; background: var(--cs-panel); }
   [role='tab'] { border: 1px solid var(--cs-border); border-bottom: none; border-radius: 8px 8px 0 0; white-space: nowrap; max-width: 220px; overflow: hidden; text-overflow: ellipsis; }
   [role='tab'][aria-selected='true'] { background: var(--cs-bg); font-weight: 600; border-color: var(--cs-primary); }
-  [role='tab'].ended { color: var(--cs-muted); }
+  /* A chat no longer held reads as closed in the list too: grey, with its label. */
+  [role='tab'].ended { color: var(--cs-muted); background: #eceef1; }
+  [role='tab'] .ended-tag { background: #5c636e; color: #fff; flex: none; }
+  /* The title gives way (ellipsis) so the closed label and the unread badge always show. */
+  [role='tab'] { display: inline-flex; align-items: center; gap: 4px; }
+  [role='tab'] .tab-title { overflow: hidden; text-overflow: ellipsis; min-width: 0; }
+  [role='tab'] .badge { flex: none; }
   [role='tabpanel'] { flex: 1; min-height: 0; display: flex; flex-direction: column; }
   /* The pane fills the panel however short the transcript (a percentage height alone left it content-sized). */
   [role='tabpanel'] > console-chat-pane { flex: 1; min-height: 0; }
   .empty { padding: 32px; color: var(--cs-muted); text-align: center; }
   .me { font-size: 13px; }
   /* Below a wide screen the screens' names fold behind a menu button (rows of names pushed the work down and
-     wrapped unevenly); open, they drop down as one column over the screen, every one in view. Above 1100 px
-     an admin's eleven names fit one row in both languages (nowrap); the tools after them may take a second. */
-  @media (max-width: 1100px) {
+     wrapped unevenly); open, they drop down as one column over the screen, every one in view. Above 1180 px
+     an admin's eleven names fit one row beside the title in both languages (English needs about 1130 px; nowrap);
+     the tools after them take a second row, as one unit, where they do not fit. */
+  @media (max-width: 1180px) {
     .menu-toggle { display: inline-block; }
+    /* The bell alone (its words stay its label and tooltip): the header keeps to one row on a tablet. */
+    .notify-toggle .notify-text { display: none; }
     nav { display: none; }
     nav.open {
       display: flex; flex-direction: column; align-items: stretch; position: absolute; z-index: 20; top: 100%; left: 8px;
@@ -50,6 +65,8 @@ export const agentConsoleStyles = css`
   }
   @media (max-width: 720px) {
     nav button { padding: 4px 8px; }
+    /* A phone has no row wide enough for every tool: they wrap among themselves, still right-aligned. */
+    .tools { flex-wrap: wrap; justify-content: flex-end; row-gap: 6px; }
     /* minmax(0, ...): a wide row inside (tabs, a long preview) scrolls in its box instead of widening the page. */
     .body { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto minmax(0, 1fr); }
     .side { max-height: 30vh; border-right: none; border-bottom: 1px solid var(--cs-border); }

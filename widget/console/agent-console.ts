@@ -1,10 +1,12 @@
 // <agent-console>: the agent's workplace at /agent: sign-in, status, the live queue, chats as tabs,
 // history search, left messages, canned replies and (admins) agents and groups. This file is the element and
 // its markup; the sign-in flow, the live events and the chat actions are controllers beside it.
-import { LitElement, html } from 'lit';
+import { LitElement, html, svg } from 'lit';
 import { ConsoleApi, type Agent, type AgentGroup, type ProvinceOption, type AgentStatus, type QueueItem } from './console-api.ts';
 import { ConsoleAlert } from './console-alert.ts';
 import { ConsoleChatActions } from './console-chat-actions.ts';
+import { noticeTag, type Notice } from './console-attention.ts';
+import { ConsoleNotifier, type NotifyState } from './console-notifier.ts';
 import { totalUnread, type ChatState } from './console-chats.ts';
 import { ConsoleConnection } from './console-connection.ts';
 import { formatDuration, provinceLabel } from './console-format.ts';
@@ -19,6 +21,8 @@ import './screens/console-admin.ts';
 import './console-block-counter.ts';
 import './screens/console-canned.ts';
 import './chat/console-chat-pane.ts';
+import { ConsoleTeamwork } from './teamwork/console-teamwork.ts';
+import './teamwork/console-colleague-requests.ts';
 import './screens/console-history.ts';
 import './screens/console-reports.ts';
 import './screens/console-monitor.ts';
@@ -52,13 +56,14 @@ export class AgentConsole extends LitElement implements ConsoleHost {
     now: { state: true },
     sound: { state: true },
     menuOpen: { state: true },
+    notifyState: { state: true },
   };
   declare lang: ConsoleLang;
   declare me: Agent | undefined;
   declare checking: boolean;
   declare notice: string;
   declare screen: Screen;
-  /** At 1100 px and below the screens' names fold into a menu behind one button; whether it is open. */
+  /** At 1180 px and below the screens' names fold into a menu behind one button; whether it is open. */
   declare menuOpen: boolean;
   declare queue: QueueItem[];
   declare chats: Map<string, ChatState>;
@@ -77,17 +82,28 @@ export class AgentConsole extends LitElement implements ConsoleHost {
   declare toast: string;
   declare now: number;
   declare sound: boolean;
+  /** Desktop notifications: on, off, blocked by the browser, or not available (the switch is hidden then). */
+  declare notifyState: NotifyState;
 
   readonly api = new ConsoleApi();
   private readonly alert = new ConsoleAlert();
+  private readonly notifier = new ConsoleNotifier((notice) => this.openFromNotice(notice));
   private readonly connection: ConsoleConnection = new ConsoleConnection(this, {
-    onEvent: (e) => this.live.onEvent(e),
+    onEvent: (e) => {
+      this.live.onEvent(e);
+      this.teamwork.onEvent(e);
+    },
     onSignedOut: () => this.session.signedOut(this.strings.sessionEnded),
     checkSession: () => this.session.stillSignedIn(),
   });
-  private readonly live = new ConsoleLive(this, this.alert, { sessionEnded: () => this.session.signedOut(this.strings.sessionEnded) });
+  private readonly live = new ConsoleLive(this, this.alert, {
+    sessionEnded: () => this.session.signedOut(this.strings.sessionEnded),
+    notify: (notice) => this.notifier.show(notice, this.strings.notify),
+  });
   private readonly session: ConsoleSession = new ConsoleSession(this, { connection: this.connection, live: this.live, alert: this.alert });
   private readonly actions = new ConsoleChatActions(this, this.live);
+  /** Colleagues in chats: invitations, participants, consults (issue 17). */
+  private readonly teamwork = new ConsoleTeamwork(this, this.live, this.alert);
   private ticker: ReturnType<typeof setInterval> | undefined;
   private readonly onVisible = () => {
     if (document.visibilityState === 'visible') this.actions.markRead();
@@ -115,6 +131,7 @@ export class AgentConsole extends LitElement implements ConsoleHost {
     this.now = Date.now();
     this.sound = storedSound();
     this.alert.sound = this.sound;
+    this.notifyState = this.notifier.state;
   }
 
   get strings(): Strings {
@@ -140,6 +157,34 @@ export class AgentConsole extends LitElement implements ConsoleHost {
     super.disconnectedCallback();
     document.removeEventListener('visibilitychange', this.onVisible);
     clearInterval(this.ticker);
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    // The title counts what the tabs' badges count; the chat on screen needs no notification any more.
+    if (changed.has('chats')) this.alert.showUnread(totalUnread(this.chats));
+    if (this.active && this.screen === 'chats' && document.visibilityState === 'visible') this.notifier.dismiss(noticeTag(this.active));
+    if (changed.has('me')) {
+      if (!this.me) this.notifier.dismissAll();
+      else if (this.me.role !== 'editor') void this.notifier.askOnce().then(() => (this.notifyState = this.notifier.state));
+    }
+  }
+
+  private async toggleNotify() {
+    this.notifyState = await this.notifier.toggle();
+    if (this.notifyState === 'blocked') this.toast = this.strings.notify.blocked;
+  }
+
+  /** A notification was clicked (the tab is focused already): its chat opens, or the queue shows the waiting one. */
+  private openFromNotice(notice: Notice) {
+    this.menuOpen = false;
+    if (this.chats.has(notice.conversationId)) {
+      this.actions.activate(notice.conversationId);
+      return;
+    }
+    this.screen = 'chats';
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>(`[data-testid="queue-item"][data-conversation-id="${CSS.escape(notice.conversationId)}"] [data-testid="take"]`)?.focus(),
+    );
   }
 
   private setLang(lang: ConsoleLang) {
@@ -212,6 +257,7 @@ export class AgentConsole extends LitElement implements ConsoleHost {
             </button>`,
           )}
         </nav>
+        <div class="tools" data-testid="header-tools">
         ${editor
           ? html`<span class="me" data-testid="editor-note">${s.editorOnly}</span>`
           : html`<label class="row">${s.status}
@@ -220,10 +266,12 @@ export class AgentConsole extends LitElement implements ConsoleHost {
                 </select>
               </label>
               <console-block-counter .api=${this.api} .strings=${s}></console-block-counter>
-              <button aria-pressed=${this.sound ? 'true' : 'false'} @click=${this.toggleSound} data-testid="sound-toggle" title=${s.sound}>${s.sound}: ${this.sound ? 'ON' : 'OFF'}</button>`}
+              <button aria-pressed=${this.sound ? 'true' : 'false'} @click=${this.toggleSound} data-testid="sound-toggle" title=${s.sound}>${s.sound}: ${this.sound ? 'ON' : 'OFF'}</button>
+              ${this.renderNotifyToggle()}`}
         ${this.langSwitch()}
         <span class="me">${this.me.displayName}</span>
         <button @click=${() => void this.session.logout()} data-testid="logout">${s.signOut}</button>
+        </div>
       </header>
       ${this.connection.state === 'reconnecting' || this.connection.state === 'restarting'
         ? html`<div class="banner" role="status" data-testid="reconnecting">${this.connection.state === 'restarting' ? s.restarting : s.reconnecting}</div>`
@@ -231,6 +279,21 @@ export class AgentConsole extends LitElement implements ConsoleHost {
       ${this.toast ? html`<div class="toast" role="alert" data-testid="toast"><span>${this.toast}</span><button class="link" @click=${() => (this.toast = '')} aria-label=${s.cancel}>×</button></div>` : ''}
       ${this.renderScreen()}
     </div>`;
+  }
+
+  /** The notifications switch: a bell, with its words beside it where the header has room (wide screens). */
+  private renderNotifyToggle() {
+    const s = this.strings.notify;
+    const state = this.notifyState;
+    if (state === 'unsupported') return '';
+    const words = `${s.setting}: ${state === 'on' ? s.on : state === 'blocked' ? s.blockedState : s.off}`;
+    return html`<button class="notify-toggle" aria-pressed=${state === 'on' ? 'true' : 'false'} aria-label=${words} data-testid="notify-toggle"
+      title=${state === 'blocked' ? s.blocked : words} @click=${() => void this.toggleNotify()}>
+      <svg aria-hidden="true" viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+        <path d="M6 9a6 6 0 0 1 12 0c0 6 2.5 8 2.5 8h-17S6 15 6 9" /><path d="M10 20.5a2.2 2.2 0 0 0 4 0" />
+        ${state === 'on' ? '' : svg`<path d="M3 3l18 18" />`}
+      </svg><span class="notify-text">${words}</span>
+    </button>`;
   }
 
   private langSwitch() {
@@ -300,6 +363,16 @@ export class AgentConsole extends LitElement implements ConsoleHost {
                 </li>`;
               })}
             </ol>`}
+        <console-colleague-requests
+          .api=${this.api}
+          .strings=${s}
+          me=${this.me?.id ?? ''}
+          .invitations=${this.teamwork.invitations}
+          .threads=${this.teamwork.threads()}
+          .groupNames=${new Map(this.groups.map((g) => [g.id, g.name]))}
+          @invitation-answered=${this.teamwork.onInvitationAnswered}
+          @consult-sent=${this.teamwork.onConsultSent}
+        ></console-colleague-requests>
       </section>
       <section class="work">
         ${this.order.length === 0
@@ -320,7 +393,8 @@ export class AgentConsole extends LitElement implements ConsoleHost {
                     data-conversation-id=${id}
                     @click=${() => this.actions.activate(id)}
                   >
-                    ${chat?.visitorTyping ? '✎ ' : ''}${title.slice(0, 16)}
+                    ${chat && !chat.held ? html`<span class="tag ended-tag" data-testid="tab-ended">${s.endedTag[chat.ended?.why ?? 'closed'] ?? s.endedTag.closed}</span>` : ''}
+                    <span class="tab-title">${chat?.visitorTyping ? '✎ ' : ''}${title.slice(0, 16)}</span>
                     ${chat && chat.unread > 0 ? html`<span class="badge" data-testid="unread">${chat.unread}</span>` : ''}
                   </button>`;
                 })}
@@ -336,6 +410,12 @@ export class AgentConsole extends LitElement implements ConsoleHost {
                       .provinces=${this.provinces}
                       .agents=${this.actions.transferAgents()}
                       ?admin=${this.me?.role === 'admin'}
+                      me=${this.me?.id ?? ''}
+                      .consultNotes=${this.teamwork.notesFor(active.id)}
+                      .consultArrived=${this.teamwork.arrivedIn(active.id)}
+                      @consult-sent=${this.teamwork.onConsultSent}
+                      @colleague-invited=${this.teamwork.onColleagueInvited}
+                      @leave-chat=${this.teamwork.onLeaveChat}
                       @message-sent=${this.actions.onMessageSent}
                       @chat-closed=${this.actions.onChatClosed}
                       @transferred=${this.actions.onTransferred}

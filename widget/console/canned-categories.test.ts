@@ -4,7 +4,7 @@ import type { CannedReply } from './console-api.ts';
 import { categoriesOf, groupByCategory } from './canned-categories.ts';
 
 const reply = (shortcut: string, category?: string): CannedReply => ({
-  id: shortcut, scope: 'shared', shortcut, title: shortcut, text: shortcut, createdAt: '', updatedAt: '', ...(category ? { category } : {}),
+  id: shortcut, kind: 'text', scope: 'shared', shortcut, title: shortcut, text: shortcut, createdAt: '', updatedAt: '', ...(category ? { category } : {}),
 });
 
 describe('groupByCategory', () => {

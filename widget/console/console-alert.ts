@@ -1,12 +1,15 @@
-// The console's attention signals: a short beep made with WebAudio (no sound file) and a title flash
-// that runs until the agent looks at the page again.
+// The console's attention signals: a short beep made with WebAudio (no sound file), the unread count in the
+// page title, and a title flash that runs until the agent looks at the page again.
+import { titleWithCount } from './console-attention.ts';
 import { flashTitle } from './console-format.ts';
 
 export class ConsoleAlert {
   sound = true;
   private audio: AudioContext | undefined;
   private flashTimer: ReturnType<typeof setInterval> | undefined;
-  private baseTitle = '';
+  /** The page's own title, before any count or flash. */
+  private readonly pageTitle = document.title;
+  private unread = 0;
 
   constructor() {
     // Browsers start audio only after a user gesture: make the context on the first one.
@@ -54,16 +57,26 @@ export class ConsoleAlert {
     });
   }
 
+  /** The total of unread visitor messages, shown in front of the title ("(3) 客服工作台"); a flash keeps it. */
+  showUnread(n: number): void {
+    if (n === this.unread) return;
+    this.unread = n;
+    if (this.flashTimer === undefined) document.title = this.title();
+  }
+
+  private title(): string {
+    return titleWithCount(this.pageTitle, this.unread);
+  }
+
   /** Flashes `notice` in the tab title while the page is hidden or unfocused. */
   flash(notice: string): void {
     if (document.visibilityState === 'visible' && document.hasFocus()) return;
     this.stopFlash();
-    this.baseTitle = document.title;
     let tick = 0;
-    document.title = flashTitle(this.baseTitle, notice, tick);
+    document.title = flashTitle(this.title(), notice, tick);
     this.flashTimer = setInterval(() => {
       tick++;
-      document.title = flashTitle(this.baseTitle, notice, tick);
+      document.title = flashTitle(this.title(), notice, tick);
     }, 1000);
   }
 
@@ -71,7 +84,7 @@ export class ConsoleAlert {
     if (this.flashTimer === undefined) return;
     clearInterval(this.flashTimer);
     this.flashTimer = undefined;
-    document.title = this.baseTitle;
+    document.title = this.title();
   }
 
   get flashing(): boolean {

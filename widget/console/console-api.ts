@@ -1,6 +1,9 @@
 // The console's calls to the server: same-origin JSON with the session cookie; errors as ApiError.
-import type { AdminVisitorTexts, Colleague, ProvinceOption, Agent, AgentRole, AgentStatus, AgentRecord, BusinessHours, CannedReply, ConversationView, ViewMessage, HeldItem, QueueItem, MonitorSnapshot, SearchResult, VisitorHistoryItem, Ticket, TicketStatus, FaqDraftJson, FaqDraftStatus, InvitationRule, Report, KbChange, UnansweredGroup, BlockJson, BlockSummary, VisitorJson } from '../../handoff/http/wire.ts';
+import type { AttachmentResponse } from '../../handoff/http/wire.ts';
+import type { ChatInvitationJson, ConsultNoteJson, ConsultThreadJson, ParticipantsJson, ViewParticipant } from '../../handoff/http/wire.ts';
+import type { ReadResponse, AdminVisitorTexts, Colleague, ProvinceOption, Agent, AgentRole, AgentStatus, AgentRecord, BusinessHours, CannedReply, ConversationView, ViewMessage, HeldItem, QueueItem, MonitorSnapshot, SearchResult, VisitorHistoryItem, Ticket, TicketStatus, FaqDraftJson, FaqDraftStatus, InvitationRule, Report, KbChange, UnansweredGroup, BlockJson, BlockSummary, VisitorJson } from '../../handoff/http/wire.ts';
 
+export type { ChatInvitationJson, ConsultNoteJson, ConsultThreadJson, ParticipantsJson, ViewParticipant };
 export type { AdminVisitorTexts, BlockSummary, FaqDraftJson, FaqDraftStatus, InvitationRule, KbChange, Report };
 export type { Agent, AgentRecord, AgentStatus, BusinessHours, CannedReply, ConversationView, HeldItem, ProvinceOption, QueueItem, SearchResult, Ticket, ViewMessage, VisitorHistoryItem };
 
@@ -49,7 +52,11 @@ export interface NewAgent {
 export interface NewCanned {
   shortcut: string;
   title: string;
-  text: string;
+  /** A text's words; a link has `url` instead. */
+  text?: string;
+  /** Default `text`; `link` (admins): a title and an http(s) `url`. Files go through uploadCannedFile. */
+  kind?: 'text' | 'link';
+  url?: string;
   lang?: 'zh' | 'en' | null;
   /** null or absent: no category. */
   category?: string | null;
@@ -110,7 +117,9 @@ export class ConsoleApi {
   /** The response when it is 2xx; otherwise ApiError from the server's `{ error }` (status 0: no answer). */
   private async fetchOk(method: Method, path: string, accept: string, body?: unknown): Promise<Response> {
     const init: RequestInit = { method, credentials: 'same-origin', headers: { accept } };
-    if (body !== undefined) {
+    // A form (a file upload) goes as multipart: the browser writes its Content-Type with the boundary.
+    if (body instanceof FormData) init.body = body;
+    else if (body !== undefined) {
       init.headers = { accept, 'content-type': 'application/json' };
       init.body = JSON.stringify(body);
     }
@@ -167,6 +176,14 @@ export class ConsoleApi {
   send(id: string, text: string, clientMessageId?: string) {
     return this.request<{ message: ViewMessage }>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/messages`, clientMessageId ? { text, clientMessageId } : { text });
   }
+  /** Read receipts: the agent has had the chat open up to message `upTo` (moves the visitor-facing marker only for the holder). */
+  markRead(id: string, upTo: number) {
+    return this.request<ReadResponse>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/read`, { upTo });
+  }
+  /** How far each side of the chat has read. */
+  readState(id: string) {
+    return this.request<ReadResponse>('GET', `/api/agent/conversations/${encodeURIComponent(id)}/read`);
+  }
   typing(id: string, typing: boolean) {
     return this.request<void>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/typing`, { typing });
   }
@@ -192,6 +209,21 @@ export class ConsoleApi {
   createCanned(input: NewCanned) {
     return this.request<{ reply: CannedReply }>('POST', '/api/agent/canned', input);
   }
+  /** Adds a file (admins) to the shared library: the file's bytes and the entry's fields, as one multipart form. */
+  uploadCannedFile(file: File, fields: { shortcut: string; title?: string; lang?: string; category?: string }) {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== '') form.append(k, v);
+    form.append('file', file, file.name || 'file');
+    return this.request<{ reply: CannedReply }>('POST', '/api/admin/canned/files', form);
+  }
+  /** Sends a library file into the chat the agent holds: an attachment message, as an upload makes. */
+  sendCannedFile(conversationId: string, cannedId: string) {
+    return this.request<AttachmentResponse>('POST', `/api/agent/conversations/${encodeURIComponent(conversationId)}/canned-files/${encodeURIComponent(cannedId)}`);
+  }
+  /** Where a library file is read (images shown, PDFs downloaded). */
+  cannedFileUrl(id: string): string {
+    return `${this.base}/api/agent/canned/${encodeURIComponent(id)}/file`;
+  }
   updateCanned(id: string, patch: Partial<Omit<NewCanned, 'shared'>>) {
     return this.request<{ reply: CannedReply }>('PATCH', `/api/agent/canned/${encodeURIComponent(id)}`, patch);
   }
@@ -209,6 +241,32 @@ export class ConsoleApi {
   }
   answerTicket(id: number, text: string) {
     return this.request<{ ticket: Ticket }>('POST', `/api/agent/tickets/${id}/answer`, { text });
+  }
+  /** Who is in a chat beside its holder (handoff/collaboration/). */
+  participants(id: string) {
+    return this.request<ParticipantsJson>('GET', `/api/agent/conversations/${encodeURIComponent(id)}/participants`);
+  }
+  /** The holder (or an admin) asks an online colleague into the chat; they accept or decline in their console. */
+  inviteColleague(id: string, agent: string, note?: string) {
+    return this.request<{ participant: ViewParticipant }>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/invite`, note ? { agent, note } : { agent });
+  }
+  /** The invited colleague's answer, or a joined colleague leaving. */
+  answerInvitation(id: string, answer: 'accept' | 'decline' | 'leave') {
+    return this.request<{ participant: ViewParticipant }>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/${answer}`);
+  }
+  chatInvitations() {
+    return this.request<{ invitations: ChatInvitationJson[] }>('GET', '/api/agent/chat-invitations');
+  }
+  /** Private notes between agents about a chat (never shown to the visitor). */
+  consultNotes(id: string) {
+    return this.request<{ notes: ConsultNoteJson[] }>('GET', `/api/agent/conversations/${encodeURIComponent(id)}/consult`);
+  }
+  consult(id: string, text: string, to?: string) {
+    return this.request<{ note: ConsultNoteJson }>('POST', `/api/agent/conversations/${encodeURIComponent(id)}/consult`, to ? { text, to } : { text });
+  }
+  /** Consults colleagues asked of the signed-in agent, per chat. */
+  consults() {
+    return this.request<{ threads: ConsultThreadJson[] }>('GET', '/api/agent/consults');
   }
   /** Every enabled agent with presence, for the transfer dialog (any signed-in agent). */
   colleagues() {

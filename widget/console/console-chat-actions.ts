@@ -23,6 +23,7 @@ export class ConsoleChatActions {
       this.live.rememberNames(view);
       host.chats = withView(host.chats, view, me.id);
       if (!host.order.includes(id)) host.order = [...host.order, id];
+      void this.live.reads.load(id);
       this.activate(id);
     } catch (err) {
       showError(host, err);
@@ -36,11 +37,16 @@ export class ConsoleChatActions {
     this.host.active = id;
     this.host.screen = 'chats';
     this.host.chats = withRead(this.host.chats, id);
+    // The agent opened the tab: what it shows is read (the visitor's "read" receipt).
+    if (document.visibilityState === 'visible') this.live.reads.report(id);
   }
 
   markRead() {
     const host = this.host;
-    if (host.active && host.screen === 'chats') host.chats = withRead(host.chats, host.active);
+    if (host.active && host.screen === 'chats') {
+      host.chats = withRead(host.chats, host.active);
+      if (document.visibilityState === 'visible') this.live.reads.report(host.active);
+    }
   }
 
   async setStatus(status: AgentStatus) {
@@ -74,6 +80,7 @@ export class ConsoleChatActions {
     const next = host.active === id ? nextActive(host.order, id) : host.active;
     host.order = host.order.filter((x) => x !== id);
     host.chats = without(host.chats, id);
+    this.live.reads.forget(id);
     host.active = next;
     if (next) host.chats = withRead(host.chats, next);
   };

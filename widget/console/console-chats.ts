@@ -13,8 +13,15 @@ export interface ChatState {
   visitorTyping: boolean;
   /** The agent still holds it (false once closed, transferred away or requeued: the tab stays until dismissed). */
   held: boolean;
+  /**
+   * In the chat as a colleague the holder invited (handoff/collaboration/), not as its holder: writes, but does
+   * not close, transfer or block; may leave. `held` is true while the holder keeps it and the colleague stays.
+   */
+  colleague?: boolean;
   /** Why it is no longer held ("closed by the visitor" ...), a string key for the strings table. */
-  ended?: { why: 'closed' | 'transferred' | 'requeued'; by?: string };
+  ended?: { why: 'closed' | 'transferred' | 'requeued' | 'left'; by?: string };
+  /** Read receipts: the visitor's widget has shown every message up to this id (absent: nothing yet). */
+  visitorReadUpTo?: number;
 }
 
 export type Chats = ReadonlyMap<string, ChatState>;
@@ -36,7 +43,10 @@ function put(chats: Chats, chat: ChatState): Map<string, ChatState> {
 /** A loaded view joins (or refreshes) its chat; messages already seen live are kept. */
 export function withView(chats: Chats, view: ConversationView, agentId: string): Map<string, ChatState> {
   const before = chats.get(view.id);
-  const held = view.status === 'assigned' && view.agent?.id === agentId;
+  const holder = view.status === 'assigned' && view.agent?.id === agentId;
+  // A colleague who joined works the chat too, while its holder keeps it.
+  const colleague = !holder && view.status === 'assigned' && (view.participants ?? []).some((p) => p.id === agentId && p.state === 'joined');
+  const held = holder || colleague;
   const chat: ChatState = {
     id: view.id,
     view,
@@ -45,7 +55,9 @@ export function withView(chats: Chats, view: ConversationView, agentId: string):
     unread: before?.unread ?? 0,
     visitorTyping: before?.visitorTyping ?? false,
     held,
+    ...(colleague || (!held && before?.colleague) ? { colleague: true } : {}),
   };
+  if (before?.visitorReadUpTo !== undefined) chat.visitorReadUpTo = before.visitorReadUpTo;
   if (!held) chat.ended = before?.ended ?? { why: view.status === 'closed' ? 'closed' : view.status === 'queued' ? 'requeued' : 'transferred' };
   return put(chats, chat);
 }
@@ -75,6 +87,13 @@ export function withEnded(chats: Chats, conversationId: string, ended: NonNullab
   const chat = chats.get(conversationId);
   if (!chat) return new Map(chats);
   return put(chats, { ...chat, held: false, ended, visitorTyping: false, ...(status ? { status } : {}) });
+}
+
+/** The visitor's marker moved (a `read` event, or read back): kept only forward, as the server keeps it. */
+export function withVisitorRead(chats: Chats, conversationId: string, upTo: number): Map<string, ChatState> {
+  const chat = chats.get(conversationId);
+  if (!chat || upTo <= (chat.visitorReadUpTo ?? 0)) return new Map(chats);
+  return put(chats, { ...chat, visitorReadUpTo: upTo });
 }
 
 export function withRead(chats: Chats, conversationId: string): Map<string, ChatState> {

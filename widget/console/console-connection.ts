@@ -26,12 +26,16 @@ const EVENT_NAMES: ReadonlyArray<ConsoleWireEvent['event']> = [
   'ready',
   'message',
   'typing',
+  'read',
   'status',
   'transfer',
   'closed',
   'queue_changed',
   'assigned',
   'presence',
+  // Working together: a colleague invited into a chat, joined, declined or left; a private consult note.
+  'participants',
+  'consult',
   'session_ended',
   // Admins only (the monitor screen): what changed in GET /api/admin/monitor, and a chat followed read-only.
   'supervisor',

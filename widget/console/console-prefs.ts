@@ -1,4 +1,4 @@
-// The agent's console preferences kept in this browser (language, sound), read and written where storage may be off.
+// The agent's console preferences kept in this browser (language, sound, notifications), read and written where storage may be off.
 // Apart from the element so its constructor and switches do not carry the storage fallbacks.
 import type { ConsoleLang } from './console-strings.ts';
 
@@ -34,6 +34,23 @@ export function keepLang(lang: ConsoleLang): void {
 export function keepSound(on: boolean): void {
   try {
     localStorage.setItem(SOUND_KEY, on ? 'on' : 'off');
+  } catch {
+    // not kept
+  }
+}
+
+/** Another console setting kept in this browser (desktop notifications, ...); undefined when unset or storage is off. */
+export function readPref(key: string): string | undefined {
+  try {
+    return localStorage.getItem(key) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writePref(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
   } catch {
     // not kept
   }

@@ -1,6 +1,6 @@
 // Every DOM event the widget and the console send, declared once: its name, and what its detail carries.
 // Each bubbles out of shadow roots (composed) to whoever listens: the page for the widget, the console shell.
-import type { Agent, BlockJson, FaqDraftJson, ViewMessage } from '../../handoff/http/wire.ts';
+import type { Agent, BlockJson, FaqDraftJson, ViewMessage, ConsultNoteJson } from '../../handoff/http/wire.ts';
 
 export const WidgetEvent = {
   /** <chat-widget> opened or closed (the embedding page may follow it). */
@@ -28,6 +28,17 @@ export const ConsoleEvent = {
   visitorBlocked: 'visitor-blocked',
   /** A block was made or lifted somewhere in the console: counters and lists reload. */
   blocksChanged: 'visitor-blocks-changed',
+  /** The participants strip's buttons: open the invitation dialog; leave a chat joined as a colleague. */
+  inviteColleague: 'invite-colleague',
+  leaveChat: 'leave-chat',
+  /** Working together: a colleague was invited into the chat (the chat's participants reload). */
+  colleagueInvited: 'colleague-invited',
+  /** This agent left a chat they had joined as a colleague: its tab shows it ended. */
+  chatLeft: 'chat-left',
+  /** A private consult note was sent from this console (the thread shows it before the stream brings it back). */
+  consultSent: 'consult-sent',
+  /** An invitation into a colleague's chat was accepted or declined here. */
+  invitationAnswered: 'invitation-answered',
 } as const;
 
 export interface ChatWidgetToggleDetail {
@@ -53,6 +64,13 @@ export interface FaqDraftSavedDetail {
   conversationId: string;
   draft: FaqDraftJson;
 }
+export interface ConsultSentDetail {
+  note: ConsultNoteJson;
+}
+export interface InvitationAnsweredDetail {
+  conversationId: string;
+  accepted: boolean;
+}
 export interface VisitorBlockedDetail {
   conversationId: string;
   block: BlockJson;
@@ -73,6 +91,12 @@ export interface EventDetails {
   'faq-draft-saved': FaqDraftSavedDetail;
   'visitor-blocked': VisitorBlockedDetail;
   'visitor-blocks-changed': undefined;
+  'invite-colleague': ConversationDetail;
+  'leave-chat': ConversationDetail;
+  'colleague-invited': ConversationDetail;
+  'chat-left': ConversationDetail;
+  'consult-sent': ConsultSentDetail;
+  'invitation-answered': InvitationAnsweredDetail;
 }
 
 /** The event, bubbling and composed, for `el.dispatchEvent(...)`. */
@@ -95,5 +119,11 @@ declare global {
     'faq-draft-saved': CustomEvent<FaqDraftSavedDetail>;
     'visitor-blocked': CustomEvent<VisitorBlockedDetail>;
     'visitor-blocks-changed': CustomEvent<undefined>;
+    'invite-colleague': CustomEvent<ConversationDetail>;
+    'leave-chat': CustomEvent<ConversationDetail>;
+    'colleague-invited': CustomEvent<ConversationDetail>;
+    'chat-left': CustomEvent<ConversationDetail>;
+    'consult-sent': CustomEvent<ConsultSentDetail>;
+    'invitation-answered': CustomEvent<InvitationAnsweredDetail>;
   }
 }

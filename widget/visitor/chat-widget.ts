@@ -13,6 +13,7 @@ import { LeftMessages } from './left-messages.ts';
 import { noticeStyles, renderAnswerHeader, renderBanner, renderWaiting } from './visitor-notices.ts';
 import { insertAtCaret } from '../shared/emoji-picker.ts';
 import { allowFileDrop, renderAttachButton, renderAttachment, takePickedFile, takeTransferredFile } from './visitor-file-parts.ts';
+import { messageStyles, renderMessageAvatar, renderReceipt } from './visitor-message-parts.ts';
 import { composedEvent, WidgetEvent, type EmojiPickDetail } from '../shared/events.ts';
 export type { ChatWidgetToggleDetail } from '../shared/events.ts';
 
@@ -21,7 +22,7 @@ const CHAT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true">
 </svg>`;
 
 export class ChatWidget extends LitElement {
-  static override styles = [widgetStyles, themeStyles, noticeStyles];
+  static override styles = [widgetStyles, themeStyles, noticeStyles, messageStyles];
 
   static override properties = {
     server: { type: String },
@@ -69,6 +70,7 @@ export class ChatWidget extends LitElement {
   private leftCount = 0;
   private focusAfterUpdate: 'input' | 'launcher' | undefined;
   private renderedCount = 0;
+  private renderedReceipt = 0;
 
   constructor() {
     super();
@@ -121,13 +123,17 @@ export class ChatWidget extends LitElement {
     // Anything added at the bottom (a message, its chips, the typing line, the leave-a-message form) scrolls to it.
     const chips = this.chat.items.filter((m) => m.suggestions?.length).length;
     const count = this.chat.items.length + chips + (this.chat.agentTyping ? 1 : 0) + (this.chat.leaveMessage ? 1 : 0);
-    if (this.open && count !== this.renderedCount) {
+    // The read receipt is a line under the visitor's newest message: it scrolls into view when it appears or moves down.
+    const receipt = this.chat.receiptAt;
+    if (this.open && (count !== this.renderedCount || receipt !== this.renderedReceipt)) {
       const log = root.querySelector('.log');
       if (log) log.scrollTop = log.scrollHeight;
     }
     this.renderedCount = this.open ? count : -1;
+    this.renderedReceipt = receipt;
     const newestAgentMessage = this.chat.items.reduce((n, m) => (m.author === 'agent' && m.id !== undefined && m.id > n ? m.id : n), 0);
     this.left.sync({ open: this.open, newestAgentMessage, leftCount: this.leftCount });
+    this.chat.shown(this.open && document.visibilityState === 'visible');
   }
 
   /** Opens the panel and moves focus into it. */
@@ -320,10 +326,12 @@ export class ChatWidget extends LitElement {
     const label = this.authorLabel(m, s);
     const answered = m.author === 'agent' ? this.left.answeredBy(m.id) : undefined;
     return html`<div class="msg" data-testid="message" data-author=${m.author} data-state=${m.state ?? nothing} data-ticket-answer=${answered ? answered.id : nothing}>
+      ${renderMessageAvatar(m, label)}
       <span class="meta">
         ${label ? html`<span data-testid="message-author">${label}</span> · ` : nothing}<time datetime=${m.createdAt}>${formatTime(m.createdAt)}</time>
       </span>
       ${renderAttachment(m, this.chat, s) ?? html`<div class="bubble">${answered ? renderAnswerHeader(answered, s) : nothing}${richText(m.text)}</div>`}
+      ${renderReceipt(m, this.chat, s)}
       ${m.suggestions?.length
         ? this.renderChips(
             // The province question's choices are answers, not questions the visitor may ask.

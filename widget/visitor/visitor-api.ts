@@ -1,6 +1,6 @@
 // The visitor's HTTP calls (POST /api/chat and the conversation routes), typed after the server's shapes.
 import type { ChatResponse } from '../../bot/chat/wire.ts';
-import type { HandoffResponse, MessageAttachment, VisitorTicket } from '../../handoff/http/wire.ts';
+import type { HandoffResponse, MessageAttachment, ReadResponse, VisitorTicket } from '../../handoff/http/wire.ts';
 import type { Lang } from './visitor-i18n.ts';
 
 export type { ChatResponse };
@@ -9,7 +9,8 @@ export type HandoffReply = HandoffResponse['reply'];
 
 export interface MessagesPage {
   status: 'bot' | 'queued' | 'assigned' | 'closed';
-  messages: Array<{ id: number; author: 'visitor' | 'bot' | 'agent' | 'system'; text: string; createdAt: string; attachment?: MessageAttachment }>;
+  /** `agentName`: who wrote an agent message (a chat may have two agents). */
+  messages: Array<{ id: number; author: 'visitor' | 'bot' | 'agent' | 'system'; text: string; createdAt: string; attachment?: MessageAttachment; agentName?: string }>;
   more?: boolean;
 }
 
@@ -49,6 +50,10 @@ export interface VisitorApi {
   /** The messages this conversation left and their answers. */
   tickets(conversationId: string, token: string): Promise<{ tickets: VisitorTicket[] }>;
   typing(conversationId: string, token: string, typing: boolean): Promise<unknown>;
+  /** The visitor has been shown the chat up to message `upTo` (read receipts); the answer has both sides' markers. */
+  read(conversationId: string, token: string, upTo: number): Promise<ReadResponse>;
+  /** How far each side has read. */
+  readState(conversationId: string, token: string): Promise<ReadResponse>;
   /** The URL of the live stream (read with fetch, for the Authorization header). */
   eventsUrl(conversationId: string): string;
 }
@@ -87,6 +92,8 @@ export function createVisitorApi(server: string, fetchImpl: typeof fetch = (...a
     ticket: (id, token, contact, text) => call(path(id, 'ticket'), { method: 'POST', token, body: { contact, text } }),
     tickets: (id, token) => call(path(id, 'tickets'), { token }),
     typing: (id, token, typing) => call(path(id, 'typing'), { method: 'POST', token, body: { typing } }),
+    read: (id, token, upTo) => call(path(id, 'read'), { method: 'POST', token, body: { upTo } }),
+    readState: (id, token) => call(path(id, 'read'), { token }),
     eventsUrl: (id) => path(id, 'events'),
   };
 }

@@ -33,6 +33,8 @@ export class VisitorChatState {
   announcement: ChatItem | undefined;
   /** The highest message id the visitor has seen with the panel open. */
   seenId = 0;
+  /** Read receipts: the agent side has read every message up to this id (an agent holding the chat had it open). */
+  agentReadUpTo = 0;
   /**
    * The server refused this visitor (403 `visitor_blocked`): the widget shows a calm notice and sends nothing
    * more. Not saved: after a reload the next message asks the server again (the block may have been lifted).
@@ -86,7 +88,9 @@ export class VisitorChatState {
     const item: ChatItem & { id: number } = { key: `m${m.id}`, id: m.id, author: m.author, text: m.text, createdAt: m.createdAt };
     if (m.attachment) item.attachment = m.attachment;
     if (m.author === 'agent') {
-      if (this.agentName) item.agentName = this.agentName;
+      // The server names each agent message's author (a colleague may write beside the holder); older servers did not.
+      const name = m.agentName ?? this.agentName;
+      if (name) item.agentName = name;
       this.setAgentTyping(false);
     }
     this.items = withStored(this.items, item, this.maxId);
@@ -174,6 +178,10 @@ export class VisitorChatState {
       case 'typing':
         this.setAgentTyping(e.data.typing);
         break;
+      case 'read':
+        if (e.data.reader !== 'agent' || e.data.upTo <= this.agentReadUpTo) return false;
+        this.agentReadUpTo = e.data.upTo;
+        break;
       case 'status':
         this.setStatus(e.data.status);
         if (e.data.agent) this.agentName = e.data.agent.displayName;
@@ -204,6 +212,7 @@ export class VisitorChatState {
     this.items = this.items.filter((m) => m.id === undefined);
     this.maxId = 0;
     this.seenId = 0;
+    this.agentReadUpTo = 0;
     this.status = 'none';
     this.queue = undefined;
     this.agentName = undefined;
@@ -239,6 +248,7 @@ export class VisitorChatState {
     this.token = saved.token;
     this.items = [];
     this.maxId = 0;
+    this.agentReadUpTo = 0;
     this.seenId = saved.lastMessageId ?? 0;
     this.ratingDue = saved.ratingDue ?? false;
     this.status = saved.conversationId ? 'bot' : 'none';

@@ -13,10 +13,12 @@ import { VisitorChatState, type ChatStatus } from './visitor-chat-state.ts';
 import { MessageSender } from './visitor-sender.ts';
 import { VisitorRequests } from './visitor-requests.ts';
 import { VisitorFiles } from './visitor-files.ts';
+import { VisitorReads, type Receipt } from './visitor-reads.ts';
 import type { AttachmentSource } from '../shared/attachment-card.ts';
 
 export type { Author, ChatItem, ErrorKey, Suggestion } from './chat-items.ts';
 export type { ChatStatus } from './visitor-chat-state.ts';
+export type { Receipt } from './visitor-reads.ts';
 
 export interface ConnectionOptions {
   server: () => string;
@@ -68,6 +70,7 @@ export class VisitorConnection implements ReactiveController {
     send: (text) => this.sender.send(text),
     update: () => this.update(),
   });
+  private readonly reads = new VisitorReads(this.chat, { api: () => this.api, update: () => this.update() });
   private readonly files = new VisitorFiles(this.chat, {
     server: () => this.options.server(),
     catchUp: () => this.catchUp(),
@@ -175,6 +178,7 @@ export class VisitorConnection implements ReactiveController {
     addEventListener('storage', this.onStorage);
     addEventListener('pagehide', this.onPageHide);
     addEventListener('pageshow', this.onPageShow);
+    document.addEventListener('visibilitychange', this.onVisibility);
   }
 
   hostDisconnected(): void {
@@ -184,6 +188,7 @@ export class VisitorConnection implements ReactiveController {
     removeEventListener('storage', this.onStorage);
     removeEventListener('pagehide', this.onPageHide);
     removeEventListener('pageshow', this.onPageShow);
+    document.removeEventListener('visibilitychange', this.onVisibility);
     this.stream.stop();
     this.sender.pauseTyping();
     this.chat.stopTimers();
@@ -216,6 +221,21 @@ export class VisitorConnection implements ReactiveController {
   /** Sends a failed message again. */
   retry(key: string): Promise<void> {
     return this.files.has(key) ? this.files.retry(key) : this.sender.retry(key);
+  }
+
+  /** The widget rendered: with the panel open and the page visible, the agent is told how far the chat was shown. */
+  shown(visible: boolean): void {
+    this.reads.shown(visible);
+  }
+
+  /** The visitor's message a receipt shows under (their newest stored one), or 0 when none shows. */
+  get receiptAt(): number {
+    return this.reads.current();
+  }
+
+  /** Read receipts: what the visitor is told under their message `m` (only the newest one says anything). */
+  receipt(m: ChatItem): Receipt | undefined {
+    return this.reads.receipt(m);
   }
 
   /** Whether files may be sent now: a person has the chat (queued or assigned). */
@@ -311,7 +331,10 @@ export class VisitorConnection implements ReactiveController {
     const e = { event, data: parsed } as VisitorWireEvent;
     if (!this.chat.applyEvent(e)) return;
     // `ready`: the stream is good again, so the next failure starts the backoff afresh.
-    if (e.event === 'ready') this.stream.resetBackoff();
+    if (e.event === 'ready') {
+      this.stream.resetBackoff();
+      void this.reads.refresh();
+    }
     this.chat.save();
     this.update();
   }
@@ -370,6 +393,11 @@ export class VisitorConnection implements ReactiveController {
   };
 
   private readonly onPageHide = () => this.stream.stop();
+
+  /** Back in front of the visitor: render, so what the open panel shows now counts as read. */
+  private readonly onVisibility = () => {
+    if (document.visibilityState === 'visible') this.update();
+  };
 
   private readonly onPageShow = (e: PageTransitionEvent) => {
     if (e.persisted && this.chat.conversationId) this.stream.connect();

@@ -71,6 +71,8 @@ const zh = {
   suggestions: '您可能想问',
   choose: '请选择',
   newMessages: (n: number) => `${n} 条新消息`,
+  receiptSent: '已发送',
+  receiptRead: '已读',
   minutes: (n: number) => `${n} 分钟`,
   seconds: (n: number) => `${n} 秒`,
   topics: [
@@ -148,6 +150,8 @@ const en: Strings = {
   suggestions: 'You may ask',
   choose: 'Choose one',
   newMessages: (n) => `${n} new message${n === 1 ? '' : 's'}`,
+  receiptSent: 'Sent',
+  receiptRead: 'Read',
   minutes: (n) => `${n} min`,
   seconds: (n) => `${n} s`,
   topics: [

@@ -103,6 +103,9 @@ export class VisitorInvitation implements ReactiveController {
     const body: Record<string, string> = { url: pageAddress(location.href).slice(0, 2048), title: document.title.slice(0, 200) };
     const visitorId = this.options.visitorId();
     if (visitorId) body.visitorId = visitorId;
+    // Where the visitor came from, without its query (search words): the server keeps only its source (search
+    // engine, site, direct), for the agents' list.
+    if (document.referrer) body.referrer = pageAddress(document.referrer).slice(0, 2048);
     try {
       const res = await this.post('/api/visitor/pageview', body);
       const json = (await res.json().catch(() => ({}))) as { token?: string };

@@ -10,6 +10,8 @@ const dark = css`
   --cw-muted: #a3acb7;
   --cw-bot-bg: #2a2f37;
   --cw-agent-bg: #1d3149;
+  --cw-agent-border: #34557c;
+  --cw-read: #56d364;
   --cw-border: #3b424c;
   --cw-input-border: #6e7781;
   --cw-focus: #78aeff;

@@ -49,7 +49,7 @@ export interface AttachmentResponse {
  * sandbox gives a document opened from it an opaque origin, so even a file that slipped past the sniffing could
  * not reach this service's cookies or storage.
  */
-const DOWNLOAD_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox";
+export const DOWNLOAD_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox";
 
 export function attachmentRoutes(deps: AttachmentRoutesDeps): Hono<AgentEnv> {
   const { conversations, attachments, blobs, hub, requireAgent, audit } = deps;

@@ -10,6 +10,8 @@ export interface Upload {
   bytes: Uint8Array;
   /** The file name the browser sent (unchecked: cleanAttachmentName makes it a label). */
   filename: string | undefined;
+  /** The small text parts sent beside the file (at most 8, 1 KiB each; unchecked), by name; a repeated name keeps its first. */
+  fields: Record<string, string>;
 }
 
 /**
@@ -79,6 +81,11 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Up
     // busboy stops the file at fileSize and says so: the file is too large, whatever follows.
     stream.on('limit', () => fail(tooLarge()));
   });
+  const fields: Record<string, string> = Object.create(null);
+  parser.on('field', (name, value, info) => {
+    if (info.valueTruncated) fail(new ValidationError('invalid_field', `the part ${JSON.stringify(name.slice(0, 40))} is longer than 1024 bytes`, name.slice(0, 40)));
+    else if (!(name in fields)) fields[name] = value;
+  });
   parser.on('error', () => fail(new ValidationError('invalid_multipart', 'the body is not well-formed multipart/form-data', 'file')));
   const done = new Promise<void>((resolve) => parser.once('close', () => resolve()));
 
@@ -110,7 +117,7 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Up
   if (failure) throw failure;
   if (!found) throw new ValidationError('missing_file', 'send the file in a part named "file"', 'file');
   if (size === 0) throw new ValidationError('empty_file', 'the file is empty', 'file');
-  return { bytes: new Uint8Array(Buffer.concat(chunks, size)), filename };
+  return { bytes: new Uint8Array(Buffer.concat(chunks, size)), filename, fields };
 }
 
 /** Until the parser takes more input, or will never take any (it failed or finished). */

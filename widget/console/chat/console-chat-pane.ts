@@ -1,6 +1,6 @@
 // <console-chat-pane>: one chat: transcript, composer, why the bot handed off and its candidate answers
 // (one click sends one, in the visitor's language), the visitor context panel, transfer, close and block.
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { ApiError, type AgentGroup, type ConsoleApi, type ProvinceOption, type ViewMessage } from '../console-api.ts';
 import type { ViewCandidate } from '../../../handoff/http/wire.ts';
 import type { ChatState } from '../console-chats.ts';
@@ -16,7 +16,15 @@ import './console-composer.ts';
 import './console-transcript.ts';
 import './console-transfer-dialog.ts';
 import './console-customer-history.ts';
+import type { ConsoleCloseDialog } from './console-close-dialog.ts';
+import './console-close-dialog.ts';
 import { composedEvent, ConsoleEvent } from '../../shared/events.ts';
+import type { ConsultNoteJson } from '../console-api.ts';
+import '../teamwork/console-participants.ts';
+import '../teamwork/console-consult-panel.ts';
+import type { ConsoleInviteDialog } from '../teamwork/console-invite-dialog.ts';
+import '../teamwork/console-invite-dialog.ts';
+import { visitorAwaitsReply } from '../console-attention.ts';
 
 export class ConsoleChatPane extends LitElement {
   static override properties = {
@@ -28,9 +36,13 @@ export class ConsoleChatPane extends LitElement {
     provinces: { attribute: false },
     agents: { attribute: false },
     admin: { type: Boolean },
+    me: { type: String },
+    consultNotes: { attribute: false },
+    consultArrived: { type: Number },
     error: { state: true },
     sendingCandidate: { state: true },
     draftNotice: { state: true },
+    closing: { state: true },
   };
   declare api: ConsoleApi;
   declare chat: ChatState;
@@ -42,10 +54,18 @@ export class ConsoleChatPane extends LitElement {
   declare agents: TransferAgentOption[];
   /** The signed-in agent is an admin: may block the visitor of a chat they do not hold. */
   declare admin: boolean;
+  /** The signed-in agent's id: owner or colleague in the participants strip, own notes in the consult. */
+  declare me: string;
+  /** The chat's private consult notes (teamwork/console-teamwork.ts keeps them). */
+  declare consultNotes: ConsultNoteJson[];
+  /** The latest consult note a colleague sent live (it unfolds a folded consult panel). */
+  declare consultArrived: number;
   declare error: string;
   /** The chat an FAQ draft was last saved from here: it shows a short confirmation. */
   declare draftNotice: string;
   declare sendingCandidate: string;
+  /** A close sent at one click is on its way: the button waits for it. */
+  declare closing: boolean;
 
   constructor() {
     super();
@@ -55,9 +75,13 @@ export class ConsoleChatPane extends LitElement {
     this.provinces = [];
     this.agents = [];
     this.admin = false;
+    this.me = '';
+    this.consultNotes = [];
+    this.consultArrived = 0;
     this.error = '';
     this.sendingCandidate = '';
     this.draftNotice = '';
+    this.closing = false;
   }
 
   static override styles = [
@@ -72,6 +96,10 @@ export class ConsoleChatPane extends LitElement {
       console-transcript { flex: 1; min-height: 0; }
       aside { overflow-y: auto; padding: 12px; background: var(--cs-panel); display: flex; flex-direction: column; gap: 12px; }
       .ended { padding: 8px 12px; background: #fff4e5; border-top: 1px solid #f3c98b; display: flex; gap: 8px; align-items: center; justify-content: space-between; }
+      /* A chat no longer the agent's looks it: grey header with its label, a greyed transcript, the composer off. */
+      header.ended-head { background: #eceef1; color: var(--cs-muted); }
+      .ended-label { background: #5c636e; color: #fff; font-weight: 600; }
+      .main.is-ended console-transcript { filter: grayscale(0.6); opacity: 0.85; }
       ol.candidates { margin: 0; padding: 0; list-style: none; display: flex; flex-direction: column; gap: 8px; }
       ol.candidates li { border: 1px solid var(--cs-border); border-radius: 8px; padding: 8px; }
       .answer { white-space: pre-wrap; font-size: 12px; color: var(--cs-muted); max-height: 7.5em; overflow: hidden; margin: 4px 0; }
@@ -103,13 +131,26 @@ export class ConsoleChatPane extends LitElement {
     }
   }
 
+  /**
+   * One click closes, as the HTTP/browser contract's `close` hook promises; only while the visitor waits for an
+   * answer (console-attention.ts) a dialog asks first, and then it closes the chat and announces it.
+   */
   private async closeChat() {
     this.error = '';
+    const chat = this.chat;
+    if (visitorAwaitsReply(chat.messages, chat.view?.assignedAt)) {
+      void this.renderRoot.querySelector<ConsoleCloseDialog>('console-close-dialog')?.open();
+      return;
+    }
+    this.closing = true;
     try {
-      await this.api.close(this.chat.id);
-      this.dispatchEvent(composedEvent(ConsoleEvent.chatClosed, { conversationId: this.chat.id }));
+      await this.api.close(chat.id);
+      this.focusDismiss = true;
+      this.dispatchEvent(composedEvent(ConsoleEvent.chatClosed, { conversationId: chat.id }));
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : String(err);
+    } finally {
+      this.closing = false;
     }
   }
 
@@ -161,6 +202,10 @@ export class ConsoleChatPane extends LitElement {
     this.dispatchEvent(composedEvent(ConsoleEvent.chatClosed, { conversationId: e.detail.conversationId }));
   }
 
+  private openInvite() {
+    void this.renderRoot.querySelector<ConsoleInviteDialog>('console-invite-dialog')?.open();
+  }
+
   private openTransfer() {
     void this.renderRoot.querySelector<ConsoleTransferDialog>('console-transfer-dialog')?.open();
   }
@@ -173,27 +218,36 @@ export class ConsoleChatPane extends LitElement {
     const held = chat.held;
     const groupName = this.groups.find((g) => g.id === view?.group)?.name ?? view?.group ?? '';
     return html`
-      <section class="main" aria-label=${s.chats}>
-        <header>
+      <section class=${held ? 'main' : 'main is-ended'} aria-label=${s.chats} data-ended=${held ? 'false' : 'true'}>
+        <header class=${held ? '' : 'ended-head'} data-testid="chat-header">
+          ${held ? '' : html`<span class="tag ended-label" data-testid="ended-label">${s.endedTag[chat.ended?.why ?? 'closed'] ?? s.endedTag.closed}</span>`}
           <span class="tag">${view?.lang === 'en' ? 'English' : '中文'}</span>
           ${groupName ? html`<span class="tag" data-testid="chat-group">${groupName}</span>` : ''}
           ${view?.province ? html`<span class="tag" data-testid="chat-province">${provinceLabel(this.provinces, view.province, s.locale)}</span>` : ''}
           ${view?.handoff ? html`<span class="tag" data-testid="handoff-reason">${s.reasons[view.handoff.reason] ?? view.handoff.reason}</span>` : ''}
           <span class="grow"></span>
-          ${held
+          ${held && !chat.colleague
             ? html`<button @click=${this.openTransfer} data-testid="transfer-button">${s.transfer}</button>
-                <button @click=${this.closeChat} data-testid="close">${s.close}</button>`
+                <button
+                  @click=${this.closeChat}
+                  ?disabled=${this.closing}
+                  aria-haspopup=${visitorAwaitsReply(chat.messages, view?.assignedAt) ? 'dialog' : nothing}
+                  data-testid="close"
+                >${s.close}</button>`
             : ''}
-          ${(held || this.admin) && view && !this.blockedHere.has(chat.id)
+          ${((held && !chat.colleague) || this.admin) && view && !this.blockedHere.has(chat.id)
             ? html`<button class="danger" @click=${this.openBlock} data-testid="block-visitor" aria-haspopup="dialog">${s.blockVisitor}</button>`
             : ''}
         </header>
+        <console-participants .view=${view} .strings=${s} me=${this.me} ?colleague=${!!chat.colleague} ?active=${held} ?admin=${this.admin}
+          @invite-colleague=${this.openInvite}></console-participants>
         <console-transcript
           .messages=${chat.messages}
           .strings=${s}
           .names=${this.names}
           ?typing=${chat.visitorTyping}
-          ?draftable=${!!view?.handoff && (held || !!chat.ended || this.admin)}
+          .readUpTo=${chat.visitorReadUpTo ?? 0}
+          ?draftable=${!!view?.handoff && !chat.colleague && (held || !!chat.ended || this.admin)}
           @save-faq-draft=${(e: CustomEvent<{ message: ViewMessage }>) => this.openDraft(e.detail.message)}
         ></console-transcript>
         ${this.draftNotice === chat.id ? html`<p class="ok" role="status" style="margin:4px 12px" data-testid="faq-draft-saved">${s.faqDraft.saved}</p>` : ''}
@@ -204,12 +258,16 @@ export class ConsoleChatPane extends LitElement {
               <span>${this.endedText()}</span>
               ${this.renderDraftOffer()}
               <button @click=${this.dismiss} data-testid="dismiss">${s.dismiss}</button>
-            </div>`}
+            </div>
+            <console-composer .api=${this.api} conversationId=${chat.id} lang=${view?.lang ?? 'zh'} .strings=${s} disabled></console-composer>`}
       </section>
       <aside>
+        <console-consult-panel .api=${this.api} .strings=${s} conversationId=${chat.id} .notes=${this.consultNotes} me=${this.me} .arrived=${this.consultArrived}
+          .recipients=${this.agents.filter((a) => a.id !== this.me).map((a) => ({ id: a.id, name: a.name }))} ?readonly=${!held}></console-consult-panel>
         ${this.renderHandoff()} ${this.renderContext()}
         <console-customer-history .api=${this.api} conversation-id=${chat.id} .strings=${s} .names=${this.names}></console-customer-history>
       </aside>
+      <console-close-dialog .api=${this.api} conversationId=${chat.id} .strings=${s} @chat-closed=${() => (this.focusDismiss = true)}></console-close-dialog>
       <console-transfer-dialog
         .api=${this.api}
         conversationId=${chat.id}
@@ -227,6 +285,8 @@ export class ConsoleChatPane extends LitElement {
         @visitor-blocked=${this.onBlocked}
       ></console-block-dialog>
       <console-faq-draft-dialog .api=${this.api} .strings=${s} @faq-draft-saved=${this.onDraftSaved}></console-faq-draft-dialog>
+      <console-invite-dialog .api=${this.api} conversationId=${chat.id} .strings=${s} .agents=${this.agents}
+        .present=${[view?.agent?.id ?? '', ...(view?.participants ?? []).filter((p) => p.state === 'joined' || p.state === 'invited').map((p) => p.id)]}></console-invite-dialog>
     `;
   }
 
@@ -246,6 +306,7 @@ export class ConsoleChatPane extends LitElement {
     const ended = this.chat.ended;
     if (!ended) return '';
     if (this.blockedHere.has(this.chat.id)) return s.endedBlocked;
+    if (ended.why === 'left') return s.teamwork.endedLeft;
     const base = ended.why === 'closed' ? s.endedClosed : ended.why === 'requeued' ? s.endedRequeued : s.endedTransferred;
     return ended.by ? `${base} (${s.by[ended.by] ?? ended.by})` : base;
   }

@@ -11,7 +11,7 @@ import { composedEvent, ConsoleEvent, type EmojiPickDetail } from '../../shared/
 import { insertAtCaret } from '../../shared/emoji-picker.ts';
 import type { AttachButton } from '../../shared/attach-button.ts';
 import '../../shared/attach-button.ts';
-import { dragHasFiles, fileOf } from '../../shared/attachment-files.ts';
+import { dragHasFiles, fileOf, formatBytes } from '../../shared/attachment-files.ts';
 import { consoleAttachmentLabels, sendAgentFile } from './console-files.ts';
 
 /** Quiet time after the last keystroke before "stopped typing" is sent. Range 1000-10000 ms; default 3000. */
@@ -139,14 +139,35 @@ export class ConsoleComposer extends LitElement {
     }
   }
 
+  /** A text goes into the box as it is, a link as its title and address; a file is sent into the chat at once. */
   private pick(reply: CannedReply) {
-    this.value = reply.text;
     this.canned = undefined;
     this.cannedSeq++;
+    const text = reply.kind === 'file' ? '' : reply.kind === 'link' ? `${reply.title} ${reply.url ?? reply.text}` : reply.text;
+    this.value = text;
     const area = this.renderRoot.querySelector('textarea');
     if (area) {
-      area.value = reply.text;
+      area.value = text;
       area.focus();
+    }
+    if (reply.kind === 'file') void this.sendLibraryFile(reply);
+  }
+
+  /** Sends a library file into this chat: the visitor gets it as any file the agent sends. */
+  private async sendLibraryFile(reply: CannedReply) {
+    const id = this.conversationId;
+    if (!id || this.disabled || this.sending) return;
+    this.sending = true;
+    this.error = '';
+    try {
+      const { message } = await this.api.sendCannedFile(id, reply.id);
+      this.dispatchEvent(composedEvent(ConsoleEvent.messageSent, { conversationId: id, message }));
+    } catch (err) {
+      const s = this.strings;
+      this.error = err instanceof ApiError ? (err.status === 409 ? s.fileNotYours : err.status === 404 ? s.library.notAFile : err.message) : String(err);
+    } finally {
+      this.sending = false;
+      this.focus();
     }
   }
 
@@ -281,8 +302,9 @@ export class ConsoleComposer extends LitElement {
                 @mousedown=${(e: Event) => e.preventDefault()}
                 @click=${() => this.pick(r)}
               >
-                <strong>${r.shortcut}</strong> ${r.title} ${r.lang ? html`<span class="tag">${r.lang}</span>` : ''}
-                <span class="preview">${r.text}</span>
+                <strong>${r.shortcut}</strong> ${r.kind !== 'text' ? html`<span class="tag" data-testid="canned-item-kind">${s.library.kinds[r.kind]}</span>` : ''}
+                ${r.title} ${r.lang ? html`<span class="tag">${r.lang}</span>` : ''}
+                <span class="preview">${r.kind === 'file' && r.file ? `📎 ${r.file.name} · ${formatBytes(r.file.size)}` : r.kind === 'link' ? `🔗 ${r.url ?? r.text}` : r.text}</span>
               </li>`,
             )}
           </ul>`
@@ -297,7 +319,7 @@ export class ConsoleComposer extends LitElement {
         <textarea
           data-testid="agent-input"
           aria-label=${s.typeReply}
-          placeholder=${s.typeReply}
+          placeholder=${this.disabled ? s.composerEnded : s.typeReply}
           .value=${this.value}
           ?disabled=${this.disabled}
           maxlength="2000"

@@ -1,5 +1,6 @@
-// <console-transcript>: a chat's messages (visitor, bot, agent, system) with times, bot decision tags and
-// a typing line; keeps itself scrolled to the newest message unless the agent scrolled up.
+// <console-transcript>: a chat's messages (visitor, bot, agent, system) with times, bot decision tags, avatars (the
+// bot's robot, each agent's initials), the read receipt under the newest agent message and a typing line; keeps
+// itself scrolled to the newest message unless the agent scrolled up.
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { ViewMessage } from '../../../handoff/http/wire.ts';
 import { formatTime } from '../console-format.ts';
@@ -9,6 +10,7 @@ import { renderText } from '../console-text.ts';
 import '../../shared/attachment-card.ts';
 import { consoleAttachmentLabels } from './console-files.ts';
 import { composedEvent, ConsoleEvent } from '../../shared/events.ts';
+import { avatarStyles, renderAgentAvatar, renderBotAvatar } from '../../shared/avatar.ts';
 
 export class ConsoleTranscript extends LitElement {
   static override properties = {
@@ -19,12 +21,15 @@ export class ConsoleTranscript extends LitElement {
     names: { attribute: false },
     /** Agent messages get a "Save as FAQ draft" action (a handed-off chat): the `save-faq-draft` event. */
     draftable: { type: Boolean },
+    /** Read receipts: the visitor's widget has shown every message up to this id (0: nothing yet). */
+    readUpTo: { type: Number },
   };
   declare messages: ViewMessage[];
   declare strings: Strings;
   declare typing: boolean;
   declare names: ReadonlyMap<string, string>;
   declare draftable: boolean;
+  declare readUpTo: number;
   private stick = true;
 
   constructor() {
@@ -34,10 +39,12 @@ export class ConsoleTranscript extends LitElement {
     this.typing = false;
     this.names = new Map();
     this.draftable = false;
+    this.readUpTo = 0;
   }
 
   static override styles = [
     consoleBase,
+    avatarStyles,
     css`
       :host { display: block; overflow-y: auto; padding: 12px; background: var(--cs-bg); }
       ol { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
@@ -54,6 +61,17 @@ export class ConsoleTranscript extends LitElement {
       .meta { font-size: 11px; color: var(--cs-muted); margin: 0 4px 2px; }
       .typing { color: var(--cs-muted); font-style: italic; font-size: 12px; margin-top: 8px; }
       button.draft { font-size: 11px; min-height: 0; padding: 0 6px; margin-top: 2px; color: var(--cs-muted); }
+      /* The bot's and agents' messages carry an avatar: the bot's on the left, an agent's on the right. */
+      li[data-author='bot'], li[data-author='agent'] { display: grid; column-gap: 8px; align-items: start; }
+      li[data-author='bot'] { grid-template-columns: 28px minmax(0, 1fr); justify-items: start; }
+      li[data-author='agent'] { grid-template-columns: minmax(0, 1fr) 28px; justify-items: end; }
+      li[data-author='bot'] > :not(.avatar) { grid-column: 2; }
+      li[data-author='agent'] > :not(.avatar) { grid-column: 1; }
+      li > .avatar { grid-row: 1 / span 2; margin-top: 2px; }
+      li[data-author='bot'] > .avatar { grid-column: 1; }
+      li[data-author='agent'] > .avatar { grid-column: 2; }
+      .receipt { font-size: 11px; color: var(--cs-muted); margin: 2px 4px 0; }
+      .receipt[data-state='read'] { color: #1a7f37; }
     `,
   ];
 
@@ -73,6 +91,9 @@ export class ConsoleTranscript extends LitElement {
 
   override render() {
     const s = this.strings;
+    // Only the newest agent message says whether the visitor has read it (and so everything before it).
+    let newestAgent = 0;
+    for (const m of this.messages) if (m.author === 'agent' && m.id > newestAgent) newestAgent = m.id;
     return html`<ol aria-label=${s.chats}>
         ${this.messages.map((m) => {
           const who =
@@ -82,10 +103,12 @@ export class ConsoleTranscript extends LitElement {
               ? ` · ${m.kind}${m.confidence !== undefined ? ` · ${s.confidence} ${m.confidence.toFixed(2)}` : ''}`
               : '';
           return html`<li data-testid="message" data-author=${m.author}>
+            ${m.author === 'bot' ? renderBotAvatar() : m.author === 'agent' ? renderAgentAvatar(who ?? '', m.agentId ?? who ?? '') : ''}
             ${m.author === 'system' ? '' : html`<span class="meta">${who} · ${formatTime(m.createdAt)}${botTag}</span>`}
             ${m.attachment
               ? html`<cw-attachment-card .attachment=${m.attachment} .labels=${consoleAttachmentLabels(s)}></cw-attachment-card>`
               : html`<div class="bubble">${renderText(m.text)}</div>`}
+            ${m.id === newestAgent ? this.renderReceipt(m.id) : ''}
             ${this.draftable && m.author === 'agent' && !m.attachment
               ? html`<button class="draft" data-testid="save-faq-draft" aria-label=${s.faqDraft.saveLabel(m.text)} @click=${() => this.saveDraft(m)}>${s.faqDraft.save}</button>`
               : ''}
@@ -93,6 +116,13 @@ export class ConsoleTranscript extends LitElement {
         })}
       </ol>
       ${this.typing ? html`<div class="typing" data-testid="visitor-typing">${s.visitorTyping}</div>` : ''}`;
+  }
+
+  private renderReceipt(id: number) {
+    const read = this.readUpTo >= id;
+    return html`<span class="receipt" data-testid="receipt" data-state=${read ? 'read' : 'sent'}
+      ><span aria-hidden="true">${read ? '✓✓' : '✓'}</span> ${read ? this.strings.receiptRead : this.strings.receiptSent}</span
+    >`;
   }
 }
 

@@ -3,12 +3,16 @@
 import { LitElement, css, html } from 'lit';
 import type { AgentRole } from '../../../handoff/http/wire.ts';
 import { ApiError, type AdminGroup, type AgentRecord, type ConsoleApi, type ProvinceOption } from '../console-api.ts';
-import { formatDays, parseGroupList, provinceLabel } from '../console-format.ts';
+import { formatDays, provinceLabel } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
 import './console-audit.ts';
 import './console-blocks.ts';
 import './console-visitors.ts';
+import '../console-multi-select.ts';
+
+/** A skill is a knowledge-base group key (the server's rule): typed ones are checked against it before saving. */
+const SKILL = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 /** agent: chats; editor: content only (unanswered inbox, FAQ drafts); admin: everything. */
 const ROLES: readonly AgentRole[] = ['agent', 'editor', 'admin'];
@@ -60,6 +64,8 @@ export class ConsoleAdmin extends LitElement {
       .days { display: flex; gap: 6px; flex-wrap: wrap; }
       .days label { flex-direction: row; align-items: center; gap: 2px; }
       tr.disabled td { color: var(--cs-muted); }
+      /* A group's provinces and subjects are long lists: each picker takes a row of the form. */
+      console-multi-select.wide { flex: 1 1 100%; }
     `,
   ];
 
@@ -124,11 +130,17 @@ export class ConsoleAdmin extends LitElement {
    * that no longer exists stays listed, ticked, so saving does not drop it silently.
    */
   private groupPicker(selected: readonly string[]) {
-    const known = new Set(this.groups.map((g) => g.id));
-    const choices = [...this.groups.map((g) => [g.id, g.name] as const), ...selected.filter((id) => !known.has(id)).map((id) => [id, id] as const)];
-    return html`<fieldset class="days" data-testid="agent-groups"><legend>${this.strings.groupsHint}</legend>
-      ${choices.map(([id, name]) => html`<label><input type="checkbox" name="groups" value=${id} .checked=${selected.includes(id)} />${name}</label>`)}
-    </fieldset>`;
+    return html`<console-multi-select name="groups" data-testid="agent-groups" .label=${this.strings.groupsHint} .strings=${this.strings.picker}
+      .options=${this.groups.map((g) => ({ value: g.id, label: g.name }))} .initial=${selected}></console-multi-select>`;
+  }
+
+  /**
+   * The subjects a group may serve: the skills some group serves already, and the groups' own ids (routing takes a
+   * group whose id is the subject); a new one may be typed in (checked against the server's rule as it is typed).
+   */
+  private skillOptions() {
+    const known = new Set([...this.groups.flatMap((g) => g.skills), ...this.groups.map((g) => g.id)].filter((k) => SKILL.test(k)));
+    return [...known].sort().map((k) => ({ value: k, label: k }));
   }
 
   private saveAgent(e: SubmitEvent, agent: AgentRecord) {
@@ -163,7 +175,7 @@ export class ConsoleAdmin extends LitElement {
             days,
           },
           provinces: d.getAll('provinces').map(String),
-          skills: parseGroupList(String(d.get('skills') ?? '')),
+          skills: d.getAll('skills').map(String),
         }),
       id ? undefined : form,
     );
@@ -180,13 +192,10 @@ export class ConsoleAdmin extends LitElement {
       <fieldset class="days"><legend class="muted">${s.days}</legend>
         ${s.dayNames.map((n, i) => html`<label><input type="checkbox" name="days" value=${i + 1} .checked=${days.includes(i + 1)} />${n}</label>`)}
       </fieldset>
-      <details class="provinces" ?open=${(g?.provinces.length ?? 0) > 0}>
-        <summary>${s.provinces}${g?.provinces.length ? `: ${g.provinces.map((p) => provinceLabel(this.provinces, p, s.locale)).join('、')}` : ''}</summary>
-        <fieldset class="days" data-testid="group-provinces">
-          ${this.provinces.map((p) => html`<label><input type="checkbox" name="provinces" value=${p.id} .checked=${g?.provinces.includes(p.id) ?? false} />${p[s.locale]}</label>`)}
-        </fieldset>
-      </details>
-      <label>${s.skills}<input name="skills" data-testid="group-skills" .value=${g?.skills.join(', ') ?? ''} placeholder="mobile, broadband, billing" /></label>
+      <console-multi-select class="wide" name="provinces" data-testid="group-provinces" .label=${s.provinces} .strings=${s.picker}
+        .options=${this.provinces.map((p) => ({ value: p.id, label: s.locale === 'zh' ? p.zh : `${p.en}` }))} .initial=${g?.provinces ?? []}></console-multi-select>
+      <console-multi-select class="wide" name="skills" data-testid="group-skills" .label=${s.skills} .strings=${s.picker}
+        .options=${this.skillOptions()} .initial=${g?.skills ?? []} .freeEntry=${SKILL}></console-multi-select>
     `;
   }
 

@@ -6,6 +6,10 @@ import { formatTime } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { auditSentence, type AuditNames } from './audit-sentence.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
+import '../console-clipped-text.ts';
+
+/** The details of a row longer than this are cut (a block's reason, a list of erased chats), the rest on demand. */
+const DETAILS_CHARS = 160;
 
 /** Rows fetched per page. Range 1-500; default 50. */
 const PAGE = 50;
@@ -107,8 +111,10 @@ export class ConsoleAudit extends LitElement {
               ${this.entries.map(
                 (e) => html`<tr data-testid="audit-row" data-action=${e.action}>
                   <td class="at"><time datetime=${e.at}>${formatTime(e.at)}</time></td>
-                  <td data-testid="audit-sentence">${auditSentence(e, this.names, s.says)} <span class="muted code">${e.action}</span></td>
-                  <td class="details">${Object.keys(e.details).length > 0 ? JSON.stringify(e.details) : ''}</td>
+                  <td data-testid="audit-sentence"><console-clipped-text .text=${auditSentence(e, this.names, s.says)} .max=${DETAILS_CHARS} .strings=${this.strings}></console-clipped-text> <span class="muted code">${e.action}</span></td>
+                  <td class="details">${Object.keys(e.details).length > 0
+                    ? html`<console-clipped-text .text=${JSON.stringify(e.details)} .max=${DETAILS_CHARS} .strings=${this.strings}></console-clipped-text>`
+                    : ''}</td>
                 </tr>`,
               )}
             </tbody>

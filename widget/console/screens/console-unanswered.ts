@@ -6,6 +6,10 @@ import { addQuestionsChange, kbChangeButtons, kbChangeStyles, newEntryChange, ne
 import { formatTime } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
+import '../console-clipped-text.ts';
+
+/** A missed question longer than this is cut in the inbox (spam runs to thousands of characters), the rest on demand. */
+const QUESTION_CHARS = 200;
 
 export type { UnansweredGroupView };
 
@@ -127,11 +131,13 @@ export class ConsoleUnanswered extends LitElement {
     return html`<section class="group" data-testid="unanswered-group" data-group-key=${g.groupKey}>
       <div class="head">
         <span class="count" data-testid="unanswered-count">×${g.count}</span>
-        <strong lang=${g.lang}>${g.text}</strong>
+        <strong lang=${g.lang}><console-clipped-text .text=${g.text} .max=${QUESTION_CHARS} .strings=${s}></console-clipped-text></strong>
         <span class="muted">${s.unansweredLastAsked} ${formatTime(g.lastAskedAt)}</span>
       </div>
       ${g.variants.length > 1
-        ? html`<div class="muted">${s.unansweredVariants}</div><ul>${g.variants.map((v) => html`<li lang=${g.lang}>${v}</li>`)}</ul>`
+        ? html`<div class="muted">${s.unansweredVariants}</div><ul>${g.variants.map(
+            (v) => html`<li lang=${g.lang}><console-clipped-text .text=${v} .max=${QUESTION_CHARS} .strings=${s}></console-clipped-text></li>`,
+          )}</ul>`
         : ''}
       <div class="muted">${s.unansweredCandidates}:
         ${g.candidates.length === 0

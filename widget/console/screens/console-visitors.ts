@@ -1,4 +1,4 @@
-// <console-visitors>: visitors on the site now (page, time on page, trail, Invite), polled every 5 s; and
+// <console-visitors>: visitors on the site now (page, source, time on page, trail, Invite), polled every 5 s; and
 // <console-invitation-rules>, the admins' automatic invitation rules (shown on the admin screen).
 import { LitElement, css, html, nothing } from 'lit';
 import { ApiError, type ConsoleApi, type OnlineVisitor } from '../console-api.ts';
@@ -6,7 +6,11 @@ import { formatDuration } from '../console-format.ts';
 import { consoleBase } from '../console-styles.ts';
 import { STRINGS, type Strings } from '../console-strings.ts';
 import './console-invitation-rules.ts';
-import { MINUTE_STEPS, filterVisitors, noVisitorFilter, type VisitorFilter, type VisitorState } from './visitor-filter.ts';
+import { MINUTE_STEPS, filterVisitors, noVisitorFilter, sourceKey, sourcesOf, type VisitorFilter, type VisitorState } from './visitor-filter.ts';
+import '../console-clipped-text.ts';
+
+/** Page titles are the visited site's, but any page can set one: longer ones are cut, the rest on demand. */
+const TITLE_CHARS = 80;
 
 /**
  * The list is polled, not pushed: page views are frequent and agents look at the list now and then, so a
@@ -157,6 +161,10 @@ export class ConsoleVisitors extends LitElement {
           <select data-testid="visitor-min-online" @change=${(e: Event) => this.setFilter({ minMinutes: Number((e.target as HTMLSelectElement).value) })}>
             ${MINUTE_STEPS.map((m) => html`<option value=${m} ?selected=${f.minMinutes === m}>${m === 0 ? s.anyTime : s.atLeast(m)}</option>`)}
           </select></label>
+        <label>${this.strings.visitorSource.source}
+          <select data-testid="visitor-source" @change=${(e: Event) => this.setFilter({ source: (e.target as HTMLSelectElement).value })}>
+            ${this.sourceChoices().map(([value, label]) => html`<option value=${value} ?selected=${f.source === value}>${label}</option>`)}
+          </select></label>
         <label>${s.state}
           <select data-testid="visitor-state" @change=${(e: Event) => this.setFilter({ state: (e.target as HTMLSelectElement).value as VisitorState })}>
             ${([['all', s.all], ['in_chat', s.inChat], ['invited', s.invited], ['idle', s.idle]] as const).map(
@@ -175,6 +183,22 @@ export class ConsoleVisitors extends LitElement {
           </table>`}`;
   }
 
+  /** The source menu: any, each kind, then each engine and site among the visitors listed now (and the one chosen). */
+  private sourceChoices(): Array<[string, string]> {
+    const s = this.strings.visitorSource;
+    const named = sourcesOf(this.visitors).map((x) => [sourceKey(x), this.sourceLabel(x)] as [string, string]);
+    const chosen = this.filter.source;
+    // A source chosen that no visitor has any more stays in the menu (the list refreshes under the agent).
+    const kept = chosen.includes(':') && !named.some(([k]) => k === chosen) ? [[chosen, chosen.slice(chosen.indexOf(':') + 1)] as [string, string]] : [];
+    return [['', s.all], ['search', s.anySearch], ['site', s.anySite], ['direct', this.strings.report.direct], ...named, ...kept];
+  }
+
+  private sourceLabel(source: OnlineVisitor['source'] | undefined): string {
+    const r = this.strings.report;
+    if (!source || source.kind === 'direct' || !source.name) return r.direct;
+    return source.kind === 'search' ? `${r.search} · ${r.engines[source.name] ?? source.name}` : `${r.site} · ${source.name}`;
+  }
+
   private renderRow(v: OnlineVisitor) {
     const s = this.strings.visitors;
     const open = this.expanded.has(v.id);
@@ -182,12 +206,13 @@ export class ConsoleVisitors extends LitElement {
     const online = Math.max(0, Math.round((this.now - Date.parse(v.onlineSince)) / 1000));
     return html`<tr data-testid="visitor-row" data-visitor=${v.id}>
       <td>
-        <div>${v.currentPage.title || pathOf(v.currentPage.url)} ${this.status(v)}</div>
+        <div><console-clipped-text .text=${v.currentPage.title || pathOf(v.currentPage.url)} .max=${TITLE_CHARS} .strings=${this.strings}></console-clipped-text> ${this.status(v)}</div>
         <div class="path" data-testid="visitor-path">${pathOf(v.currentPage.url)}</div>
+        <div class="path" data-testid="visitor-source-tag"><span class="tag">${this.sourceLabel(v.source)}</span></div>
         <button class="link" aria-expanded=${open ? 'true' : 'false'} @click=${() => this.toggle(v.id)}>${s.trail} (${v.trail.length})</button>
         ${open
           ? html`<ol class="trail" data-testid="visitor-trail">
-              ${v.trail.map((p) => html`<li>${p.title || pathOf(p.url)} <span class="path">${pathOf(p.url)}</span>${p.seconds !== undefined ? html` · ${formatDuration(p.seconds)}` : nothing}</li>`)}
+              ${v.trail.map((p) => html`<li><console-clipped-text .text=${p.title || pathOf(p.url)} .max=${TITLE_CHARS} .strings=${this.strings}></console-clipped-text> <span class="path">${pathOf(p.url)}</span>${p.seconds !== undefined ? html` · ${formatDuration(p.seconds)}` : nothing}</li>`)}
             </ol>`
           : nothing}
         ${this.inviting === v.id
