@@ -30,6 +30,13 @@ describe('detectAccountAction', () => {
     'stop my roaming pack from next month please',
     'help me check where my parcel is',
     'i paid twice at the terminal, get my money back',
+    // "on your side" addresses the service; 瞅瞅 is looking into it; what the visitor paid for has not come,
+    '号用不上了 你这边给弄停了吧',
+    '你给俺瞅瞅宽带咋回事',
+    '上周在商城下的单 到现在还没个动静',
+    'paid with alipay an hour ago and the money still not on my number',
+    'lost my phone, can you block my number now',
+    'the invoice has the wrong name, i need a new one',
   ])('reads %s as a request', (text) => {
     expect(detectAccountAction(text)).toBeDefined();
   });
@@ -47,6 +54,8 @@ describe('detectAccountAction', () => {
     '我准备给他们办亲情1+，要带什么',
     'can you print a china mobile invoice at the self-service machine',
     'how do i stop my roaming pack',
+    '你们能给开发票吗',
+    '网上充的话费多久到账',
   ])('leaves %s a question', (text) => {
     expect(detectAccountAction(text)).toBeUndefined();
   });

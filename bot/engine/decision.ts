@@ -64,6 +64,8 @@ export interface Explain {
   confidence: number;
   /** The answer gate's inputs for the best entry (bot/engine/answer-gate.ts). */
   gate?: GateFeatures;
+  /** The learned channel's own choice among all entries, and its lead over its runner-up (bot/engine/learned-channel.ts). */
+  learned?: { entryId: string; lead: number };
   thresholds: { answer: number; clarify: number; margin: number };
 }
 

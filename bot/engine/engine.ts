@@ -57,6 +57,8 @@ interface Reading {
   confidence: number;
   /** What the answer gate was given (its output is `confidence` when a gate model is set). */
   features?: GateFeatures;
+  /** The learned channel's choice among all entries, for the explain trace. */
+  learned?: { entryId: string; lead: number };
   /**
    * The two best entries account for the question equally and are nearly as close, before any lean
    * to a default side: the words asked do not tell them apart ("密码" alone), so the visitor chooses.
@@ -241,7 +243,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       candidates.splice(0, 2, candidates[1]!, candidates[0]!);
     }
     const top = candidates[0];
-    if (!top) return { query, tokens, units, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0, tied: false };
+    const choice = learned && learned.best >= 0 ? { entryId: kb.entries[learned.best]!.id, lead: round(learned.lead) } : undefined;
+    if (!top) return { query, tokens, units, candidates, topScore: 0, margin: 0, coverage: 0, confidence: 0, tied: false, learned: choice };
     // Judged after the lean to the default side: "充值发票怎么开" is Unicom's question on Unicom's hall,
     // not a choice between Unicom and China Mobile.
     const [first, runnerUp] = candidates;
@@ -258,7 +261,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const match = coverageWeight * top.coverage + (1 - coverageWeight) * top.similarity;
     const features = gateFeatures(candidates, margin, units.length, english, followUp, learnedLead);
     const confidence = opts.gate ? gateProbability(opts.gate, features) : match * (marginFloor + (1 - marginFloor) * Math.min(1, margin / marginSaturation));
-    return { query, tokens, units, candidates, topScore: top.score, margin, coverage: top.coverage, confidence, tied, features };
+    return { query, tokens, units, candidates, topScore: top.score, margin, coverage: top.coverage, confidence, tied, features, learned: choice };
   }
 
   // Two entries scoring alike are "really close" only when the question is as close to a question of
@@ -362,6 +365,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       coverage: reading.coverage,
       confidence: reading.confidence,
       gate: reading.features,
+      learned: reading.learned,
     });
 
     if (reading.tokens.length === 0 && asked.length === 0) {
