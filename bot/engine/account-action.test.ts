@@ -37,6 +37,14 @@ describe('detectAccountAction', () => {
     'paid with alipay an hour ago and the money still not on my number',
     'lost my phone, can you block my number now',
     'the invoice has the wrong name, i need a new one',
+    // polite British and American forms, the passive of something of theirs, a Singlish "you" told to act,
+    "would you be able to reissue last week's invoice with our company name",
+    "i'd be grateful if someone could look into my roaming charges",
+    'could you possibly cancel the order i placed this morning',
+    'i was charged twice. could one of them be refunded?',
+    'could you pop it onto their landline for us',
+    'add the long distance pack to my landline from next month please',
+    'ok then you print mine now',
   ])('reads %s as a request', (text) => {
     expect(detectAccountAction(text)).toBeDefined();
   });
@@ -56,6 +64,8 @@ describe('detectAccountAction', () => {
     'how do i stop my roaming pack',
     '你们能给开发票吗',
     '网上充的话费多久到账',
+    'can the invoice be reissued if i lose it?',
+    'would it be possible to get an invoice for an online top-up',
   ])('leaves %s a question', (text) => {
     expect(detectAccountAction(text)).toBeUndefined();
   });

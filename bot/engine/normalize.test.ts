@@ -23,6 +23,13 @@ describe('normalize', () => {
     expect(normalize('👨‍👩‍👧 🇨🇳 1️⃣')).toBe('1');
     expect(normalize('😂😂')).toBe('');
   });
+
+  it('joins characters typed one by one with spaces, and keeps a space after a word (a phone typist\'s comma)', () => {
+    expect(normalize('我 要 跟 人 说 不要 机器 说')).toBe('我要跟人说 不要 机器 说');
+    expect(normalize('發 票 怎 麼 開')).toBe('发票怎么开');
+    expect(normalize('下的单 手机 还没到')).toBe('下的单 手机 还没到');
+    expect(normalize('I want a 发票 please')).toBe('i want a 发票 please');
+  });
 });
 
 describe('detectLanguage', () => {
