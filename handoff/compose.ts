@@ -186,6 +186,16 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
     store: storage.participants, routing: routingStore, agents: { get: (id) => agents.find(id) }, presence, hub,
     audit: storage.audit, unitOfWork: storage.unitOfWork, messages: () => kb().messages,
   });
+  // A colleague gone offline (by choice, or when their last connection's grace ran out: signing out ends it too)
+  // leaves the chats they joined. Presence runs its listeners once per change, on the node that decided it.
+  const leaving = new Set<Promise<unknown>>();
+  presence.onChange((agentId, status) => {
+    if (status !== 'offline') return;
+    const p = collaboration.leaveAll(agentId)
+      .catch((err: unknown) => logger.warn({ event: 'collaboration.leave_failed', err, agentId }, 'offline colleague: chats not left'))
+      .finally(() => leaving.delete(p));
+    leaving.add(p);
+  });
   const agentNames = createAgentNames(agents, { clock });
   const routing = createRouting(
     {
@@ -287,7 +297,9 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
       // The library's files: uploaded by admins, sent into chats as copies (attachments of that chat).
       app.route('/', cannedFileRoutes({
         replies: storage.cannedReplies, files: storage.cannedFileBlobs, attachments: storage.attachments, attachmentBlobs: storage.attachmentBlobs,
-        hub, requireAgent, audit, rateLimiters, viewed: (id) => routingStore.get(id),
+        hub, requireAgent, audit, rateLimiters,
+        // A colleague who joined the chat sends a library file like its holder.
+        viewed: async (id) => collaboration.viewed(await routingStore.get(id)),
         options: {
           ...(config.maxAttachmentBytes !== undefined ? { maxBytes: config.maxAttachmentBytes } : {}),
           ...(config.rateLimits ? {} : { rateLimit: 'off' as const }),
@@ -324,7 +336,7 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
       }));
       app.route('/', colleagueRoutes({ agents, presence, requireAgent }));
       app.route('/', collaborationRoutes({ collaboration, requireAgent, options: { maxBodyBytes } }));
-      app.route('/', searchRoutes({ transcripts, requireAgent, audit, rateLimiters, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
+      app.route('/', searchRoutes({ transcripts, requireAgent, audit, rateLimiters, agents: { get: (id) => agents.find(id) }, options: config.rateLimits ? {} : { rateLimit: 'off' } }));
       app.route('/', visitorHistoryRoutes({ transcripts, routing: { get: async (id) => collaboration.viewed(await routingStore.get(id)) }, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, audit }));
       app.route('/', visitorBlockRoutes({
         blocks: visitorBlocks, routing, conversations: store, agents: { get: (id) => agents.find(id) }, requireAgent, log: logger, audit, unitOfWork,
@@ -408,6 +420,7 @@ export function createHandoffServices({ storage: given, db, coordination: givenC
       routing.dispose();
       presence.close();
       await routing.settled();
+      await Promise.all(leaving);
       // After the streams and timers: the refused requests counted so far reach the database before it closes.
       await visitorBlocks.stop();
       await visitors.stop();

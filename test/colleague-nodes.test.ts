@@ -1,10 +1,12 @@
 // A colleague on another node (two servers in this process on one PostgreSQL and Redis, as two nodes of a deployment):
 // the invitation, the answer, both agents' messages and a consult travel through the shared hub, so the holder on one
 // node and the colleague on the other work one chat live, and the visitor (reading a third way in) sees both names.
+// A colleague whose connection on one node is lost for good leaves the chat once, whichever node ends their grace.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describeWithServices, testRedisPrefix, testRedisUrl, type TestDatabase } from '../handoff/testing/services.ts';
 import type { RunningServer } from '../bot/server/start-server.ts';
-import { createAgents, postChat, presentAwayAgent, streamKeeper, type Chat, type SignedIn } from './http-kit.ts';
+import { connectSse } from '../handoff/testing/sse-test-client.ts';
+import { createAgents, postChat, presentAwayAgent, signIn, streamKeeper, type Chat, type SignedIn } from './http-kit.ts';
 import { ADMIN, startTestServer } from './service-kit.ts';
 
 /** The multi-node contract elsewhere (test/cluster/live-delivery.test.ts): seen on every node within a second. */
@@ -15,16 +17,18 @@ describeWithServices('a colleague on another node', () => {
   let database: TestDatabase;
   let a: RunningServer;
   let b: RunningServer;
+  let lead: SignedIn;
   let amy: SignedIn;
   let bob: SignedIn;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), REDIS_PREFIX: testRedisPrefix() };
+    // A short presence grace: a colleague whose connection is lost goes offline within the test.
+    const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), REDIS_PREFIX: testRedisPrefix(), PRESENCE_GRACE_SECONDS: '1' };
     a = await startTestServer('colleague-node-a-', env);
     b = await startTestServer('colleague-node-b-', env);
-    const lead = await presentAwayAgent(a.url, streams, ADMIN.username, ADMIN.password);
-    await createAgents(lead, ['amy', 'bob']);
+    lead = await presentAwayAgent(a.url, streams, ADMIN.username, ADMIN.password);
+    await createAgents(lead, ['amy', 'bob', 'cy']);
     amy = await presentAwayAgent(a.url, streams, 'amy', 'amy-pass-123');
     bob = await presentAwayAgent(b.url, streams, 'bob', 'bob-pass-123');
     expect((await bob.call('POST', '/api/agent/status', { status: 'busy' })).status).toBe(200);
@@ -73,5 +77,40 @@ describeWithServices('a colleague on another node', () => {
 
     expect((await amy.call('POST', `/api/agent/conversations/${visitor.id}/close`)).status).toBe(200);
     await bobLive.waitFor((e) => e.event === 'closed' && e.json.conversationId === visitor.id, LIVE_MS);
+  }, 60_000);
+
+  it('leaves the chat once when a colleague\'s connection on the other node is lost for good', async () => {
+    const first = await postChat(a.url, '充值卡密码几位');
+    const visitor: Chat = { id: first.conversationId, token: first.token! };
+    expect((await postChat(a.url, '转人工', visitor)).reply?.kind).toBe('handoff');
+    expect((await amy.call('POST', `/api/agent/conversations/${visitor.id}/take`)).status).toBe(200);
+    // Cy works on B with one connection, which the test drops.
+    const cy = await signIn(b.url, 'cy', 'cy-pass-123');
+    const cyLive = await connectSse(`${b.url}/api/agent/events`, { cookie: cy.cookie });
+    await cyLive.waitFor((e) => e.event === 'ready', 10_000);
+    expect((await cy.call('POST', '/api/agent/status', { status: 'busy' })).status).toBe(200);
+    expect((await amy.call('POST', `/api/agent/conversations/${visitor.id}/invite`, { agent: cy.id })).status).toBe(201);
+    expect((await cy.call('POST', `/api/agent/conversations/${visitor.id}/accept`)).status).toBe(200);
+    const amyLive = await streams.open(`${a.url}/api/agent/events`, { cookie: amy.cookie });
+    await amyLive.waitFor((e) => e.event === 'ready', 10_000);
+
+    cyLive.close();
+    // The leader ends the grace (on either node); the holder's console on A learns it.
+    await amyLive.waitFor((e) => e.event === 'participants' && e.json.conversationId === visitor.id && e.json.agentId === cy.id && e.json.change === 'left', 15_000);
+    const leaveNotes = async () => {
+      const res = await fetch(`${b.url}/api/conversations/${visitor.id}/messages`, { headers: { authorization: `Bearer ${visitor.token}` } });
+      const { messages } = (await res.json()) as { messages: Array<{ author: string; text: string }> };
+      return messages.filter((m) => m.author === 'system' && m.text.includes('cy') && m.text.includes('离开')).length;
+    };
+    await expect.poll(leaveNotes, { timeout: LIVE_MS }).toBe(1);
+    // Given time for a second node to do it again: it does not.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await leaveNotes()).toBe(1);
+    const audit = await lead.call('GET', '/api/admin/audit?limit=100');
+    const left = (audit.json.entries as Array<{ action: string; target: { id: string }; actor: { id: string | null } }>)
+      .filter((e) => e.target.id === visitor.id && e.action === 'colleague.left');
+    expect(left).toEqual([expect.objectContaining({ actor: expect.objectContaining({ id: null }) })]);
+    expect((await amy.call('GET', `/api/agent/conversations/${visitor.id}/participants`)).json.participants).toEqual([]);
+    expect((await amy.call('POST', `/api/agent/conversations/${visitor.id}/close`)).status).toBe(200);
   }, 60_000);
 });

@@ -1,6 +1,7 @@
-// Working together in a chat: the holder (or an admin) invites a colleague, who accepts or declines and may leave;
-// while the holder keeps the chat, a colleague who joined reads and writes it too. And consults: private notes
-// between agents about a chat, which never reach the visitor. Every change is audited and announced on the hub.
+// Working together in a chat: the holder (or an admin) invites a colleague, who accepts or declines and may leave
+// (or is left by the system on going offline); while the holder keeps the chat, a colleague who joined reads and
+// writes it too. And consults: private notes between agents about a chat, which never reach the visitor. Every
+// change is audited and announced on the hub.
 import type { Lang } from '../../knowledge/types.ts';
 import type { Agent } from '../agents/agent.ts';
 import type { ViewParticipant } from '../conversations/conversation-view.ts';
@@ -13,7 +14,7 @@ import type { UnitOfWork } from '../platform/unit-of-work.ts';
 import { handoffText, type Messages } from '../routing/handoff-texts.ts';
 import type { Presence } from '../routing/presence.ts';
 import type { RoutedConversation, RoutingStore } from '../routing/routing-store.ts';
-import { actorOf, AuditAction, type AuditLog } from '../supervision/audit-log.ts';
+import { actorOf, AuditAction, SYSTEM_ACTOR, type AuditLog } from '../supervision/audit-log.ts';
 import type { ConsultNote, Holding, Participant, ParticipantStore } from './participant-store.ts';
 
 export interface CollaborationOptions {
@@ -84,6 +85,12 @@ export interface Collaboration {
   participants(conversationId: string, viewer: Agent): Promise<ParticipantsJson>;
   invite(conversationId: string, actor: Agent, input: { agent: string; note?: string }): Promise<ViewParticipant>;
   respond(conversationId: string, agent: Agent, to: 'joined' | 'declined' | 'left'): Promise<ViewParticipant>;
+  /**
+   * The agent went offline: they leave every chat they joined, as if they had left by hand (the visitor is told,
+   * the agents' consoles learn it), audited as a leave by the system. Their invitations stay (they may come back).
+   * Call it once per going offline (the presence listener, which runs on one node). Returns the chats left.
+   */
+  leaveAll(agentId: string): Promise<string[]>;
   notes(conversationId: string, viewer: Agent): Promise<ConsultNoteJson[]>;
   consult(conversationId: string, author: Agent, input: { text: string; to?: string }): Promise<ConsultNoteJson>;
   threadsFor(agent: Agent): Promise<ConsultThreadJson[]>;
@@ -243,6 +250,32 @@ export function createCollaboration(deps: CollaborationDeps): Collaboration {
       if (note) publishMessage(hub, note);
       announce(conversationId, agent.id, to);
       return toView(participant);
+    },
+
+    async leaveAll(agentId) {
+      const left: string[] = [];
+      const failures: unknown[] = [];
+      for (const { participant, row } of await openNow(agentId)) {
+        if (participant.state !== 'joined') continue;
+        const holding = holdingOf(row)!;
+        try {
+          const note = await inUnit(async () => {
+            await store.respond(holding, agentId, 'left');
+            const agentName = (await agents.get(agentId))?.displayName ?? agentId;
+            await audit?.record(SYSTEM_ACTOR, CHANGE_AUDIT.left, { type: 'conversation', id: row.id }, { agent: agentId, agentName, reason: 'offline' });
+            return visitorNote(row, agentId, 'left');
+          });
+          publishMessage(hub, note);
+          announce(row.id, agentId, 'left');
+          left.push(row.id);
+        } catch (err) {
+          // Left by hand meanwhile, or the holding ended meanwhile: nothing is left to end in that chat. Any other
+          // failure does not keep the colleague in the other chats.
+          if (!(err instanceof ConflictError)) failures.push(err);
+        }
+      }
+      if (failures.length > 0) throw new AggregateError(failures, `collaboration: ${failures.length} chat(s) not left for offline agent ${agentId}`);
+      return left;
     },
 
     async notes(conversationId, viewer) {

@@ -1,5 +1,5 @@
 // The canned library's files: admins upload an image or PDF once (judged by its bytes, as a chat's attachments are),
-// agents look at it and send it into a chat they hold, where it becomes an ordinary attachment of that chat (a
+// agents look at it and send it into a chat they hold or joined as a colleague, where it becomes an ordinary attachment of that chat (a
 // copy: erasure and retention of the chat remove it, the library keeps its own).
 import { randomBytes } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
@@ -8,7 +8,7 @@ import type { AttachmentBlobs } from '../conversations/attachments/attachment-bl
 import { ATTACHMENT_TYPES, defaultAttachmentOptions, isImageType, toMessageAttachment } from '../conversations/attachments/attachment.ts';
 import { cleanAttachmentName, contentDisposition } from '../conversations/attachments/attachment-name.ts';
 import { DOWNLOAD_CSP, type AttachmentResponse } from '../conversations/attachments/attachment-routes.ts';
-import { attachmentRefusal } from '../conversations/attachments/attachment-rows.ts';
+import { attachmentRefusal, holderFor } from '../conversations/attachments/attachment-rows.ts';
 import type { AttachmentStore } from '../conversations/attachments/attachment-store.ts';
 import { readUpload, refuseDeclaredOversize } from '../conversations/attachments/read-upload.ts';
 import { sniffAttachment } from '../conversations/attachments/sniff-attachment.ts';
@@ -32,7 +32,10 @@ export interface CannedFileRoutesDeps {
   attachmentBlobs: AttachmentBlobs;
   hub: Hub;
   requireAgent: RequireAgent;
-  /** Who holds the conversation (the send is the holder's, as an upload is); NotFoundError when unknown. */
+  /**
+   * Who holds the conversation and the colleagues who joined it (the send is theirs, as an upload is);
+   * NotFoundError when unknown.
+   */
   viewed: (conversationId: string) => Promise<ViewedConversation>;
   audit?: AuditLog;
   /** Where the per-conversation send buckets live; without it, or with rateLimit 'off', sends are not limited. */
@@ -56,7 +59,7 @@ const fieldsSchema = z.strictObject({
 /**
  * POST /api/admin/canned/files                          multipart: file, shortcut, title?, lang?, category? -> 201 { reply }
  * GET  /api/agent/canned/:id/file                       the file's bytes (served so it can never run as a page)
- * POST /api/agent/conversations/:id/canned-files/:cannedId  the holder sends it into the chat -> 201 { attachment, message }
+ * POST /api/agent/conversations/:id/canned-files/:cannedId  the holder (or a colleague who joined) sends it into the chat -> 201 { attachment, message }
  */
 export function cannedFileRoutes(deps: CannedFileRoutesDeps): Hono<AgentEnv> {
   const { replies, files, attachments, attachmentBlobs, hub, requireAgent, audit } = deps;
@@ -138,8 +141,10 @@ export function cannedFileRoutes(deps: CannedFileRoutesDeps): Hono<AgentEnv> {
     const me = c.var.agent;
     const conversationId = c.req.param('id');
     const row = await deps.viewed(conversationId);
-    // Only the holder sends, as with an upload (409 otherwise); checked again when the attachment is written.
-    const refusal = attachmentRefusal({ author: 'agent', agentId: me.id, conversationId }, { status: row.status, agent_id: row.agentId });
+    // The holder sends, and a colleague who joined the chat, as with an upload (409 for anyone else); checked again
+    // when the attachment is written.
+    const holder = holderFor(me.id, row);
+    const refusal = attachmentRefusal({ author: 'agent', agentId: me.id, holder, conversationId }, { status: row.status, agent_id: row.agentId });
     if (refusal) throw refusal;
     const reply = await fileEntry(c.req.param('cannedId'));
     await perConversation?.take(conversationId);
@@ -149,7 +154,7 @@ export function cannedFileRoutes(deps: CannedFileRoutesDeps): Hono<AgentEnv> {
     await attachmentBlobs.put(id, bytes);
     let added;
     try {
-      added = await attachments.add({ id, conversationId, author: 'agent', agentId: me.id, name: reply.file.name, type: reply.file.type, size: bytes.byteLength });
+      added = await attachments.add({ id, conversationId, author: 'agent', agentId: me.id, holder, name: reply.file.name, type: reply.file.type, size: bytes.byteLength });
     } catch (err) {
       await attachmentBlobs.delete([id]).catch(() => undefined);
       throw err;
@@ -157,7 +162,7 @@ export function cannedFileRoutes(deps: CannedFileRoutesDeps): Hono<AgentEnv> {
     publishMessage(hub, added.message);
     const attachment = toMessageAttachment(added.attachment);
     const { id: messageId, text, createdAt } = added.message;
-    return c.json({ attachment, message: { id: messageId, author: 'agent', text, createdAt, attachment } } satisfies AttachmentResponse, 201);
+    return c.json({ attachment, message: { id: messageId, author: 'agent', text, createdAt, attachment, agentId: me.id } } satisfies AttachmentResponse, 201);
   });
 
   return app;

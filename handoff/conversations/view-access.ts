@@ -6,8 +6,8 @@ import type { ConversationStatus } from './conversation-store.ts';
  * What a viewer may read. Admins: every conversation. Anyone else: the chats they hold now, the chats they joined
  * as a colleague of the holder (while that holder keeps it), and the chats waiting in their groups. Having held a
  * chat once is not enough: after a transfer or a close, what the visitor writes goes to another agent or to the
- * bot, and is for whoever may view the chat now. The SQL form of the same rule (without colleagues: search
- * finds a chat for its holder and its groups) is sqlite-view-access.ts; view-access.test.ts checks that both agree.
+ * bot, and is for whoever may view the chat now. The SQL form of the same rule (colleagues included, read from
+ * their participations) is sqlite-view-access.ts and postgres-view-access.ts; view-access.test.ts checks that they agree.
  */
 export type ViewAccess =
   | { kind: 'every' }
@@ -27,7 +27,7 @@ export interface ViewedConversation {
   groupId?: string | undefined;
   /**
    * The colleagues in the chat beside its holder now (handoff/collaboration/; joined, in the current holding). A
-   * caller that does not say gives them nothing: the SQL form (search) knows only holders and groups.
+   * caller that does not say gives them nothing (the SQL form reads them from the participations itself).
    */
   participants?: readonly string[] | undefined;
 }

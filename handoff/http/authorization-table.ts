@@ -86,7 +86,7 @@ export const authorizationTable: readonly AuthorizedRoute[] = [
   { method: 'POST', path: '/api/agent/conversations/:id/take', access: 'agent', reason: 'only from the agent\'s groups (routing checks)' },
   { method: 'GET', path: '/api/agent/conversations/:id', access: 'agent', reason: 'only a chat the agent holds, joined as a colleague, or that waits in their groups (routing checks)' },
   { method: 'POST', path: '/api/agent/conversations/:id/messages', access: 'agent', reason: 'only the holder, or a colleague who joined it, may write (routing checks)' },
-  { method: 'POST', path: '/api/agent/conversations/:id/attachments', access: 'agent', reason: 'only the holder may send a file (checked before the file is read, and when it is stored)' },
+  { method: 'POST', path: '/api/agent/conversations/:id/attachments', access: 'agent', reason: 'only the holder, or a colleague who joined the chat beside them, may send a file (checked before the file is read, and when it is stored)' },
   { method: 'POST', path: '/api/agent/conversations/:id/transfer', access: 'agent', reason: 'only the holder may transfer (routing checks)' },
   { method: 'POST', path: '/api/agent/conversations/:id/close', access: 'agent', reason: 'only the holder may close (routing checks)' },
   { method: 'POST', path: '/api/agent/conversations/:id/block', access: 'agent', reason: 'only the holder or an admin may block a chat\'s visitor (same rule as transfer and close)' },
@@ -103,7 +103,7 @@ export const authorizationTable: readonly AuthorizedRoute[] = [
   // The library's files (handoff/content/canned-file-routes.ts): kept by admins, used by agents.
   { method: 'POST', path: '/api/admin/canned/files', access: 'admin', reason: 'adds a file (png, jpeg, gif, webp, pdf judged by content) to the shared library; audited' },
   { method: 'GET', path: '/api/agent/canned/:id/file', access: 'agent', reason: 'a shared library file, which every agent may send; served so it never runs as a page' },
-  { method: 'POST', path: '/api/agent/conversations/:id/canned-files/:cannedId', access: 'agent', reason: 'only the holder may send a library file into the chat (checked before and when it is stored)' },
+  { method: 'POST', path: '/api/agent/conversations/:id/canned-files/:cannedId', access: 'agent', reason: 'only the holder, or a colleague who joined the chat beside them, may send a library file into it (checked before and when it is stored)' },
 
   // Live delivery, colleagues, search (handoff/live/live-routes.ts, colleague-routes.ts, search-routes.ts).
   { method: 'GET', path: '/api/agent/events', access: 'agent', stream: true, reason: 'the agent\'s own events and the chats they hold' },

@@ -42,7 +42,7 @@ let c3: string;
 
 function build(options: Partial<SearchOptions> = {}, audit?: AuditLog): Hono<AgentEnv> {
   const a = new Hono<AgentEnv>();
-  a.route('/', searchRoutes({ transcripts: createSqliteTranscriptStore(db), requireAgent, options, ...(audit ? { audit } : {}) }));
+  a.route('/', searchRoutes({ transcripts: createSqliteTranscriptStore(db), requireAgent, agents: { get: async (id) => AGENTS[id] }, options, ...(audit ? { audit } : {}) }));
   a.onError(createErrorHandler(silentLog));
   return a;
 }
@@ -158,7 +158,17 @@ describe('results', () => {
       createdAt: '2025-03-01T16:30:00.000Z',
       status: 'closed',
       agentId: 'a2',
+      agent: { id: 'a2', displayName: '小王' },
     });
+  });
+
+  it('name the holder by display name, or by id once the account is gone, and carry none for a bot-only chat', async () => {
+    db.prepare("UPDATE conversations SET agent_id = 'gone' WHERE id = ?").run(c2);
+    const { json } = await get(q('话费'), 'boss');
+    const byConversation = new Map(json.results.map((r: any) => [r.conversationId, r.agent]));
+    expect(byConversation.get(c1)).toEqual({ id: 'a2', displayName: '小王' });
+    expect(byConversation.get(c2)).toEqual({ id: 'gone', displayName: 'gone' });
+    expect(byConversation.get(c3)).toBeUndefined();
   });
 
   it('match English case-insensitively and mixed with Chinese', async () => {

@@ -36,6 +36,8 @@ export interface SearchRoutesDeps {
   audit?: AuditLog;
   /** Where the per-agent buckets live (this process by default; Redis on several nodes). */
   rateLimiters?: RateLimiterFactory;
+  /** The holders' display names for the results (the console shows names, never ids); without it results carry ids only. */
+  agents?: { get(id: string): Promise<{ displayName: string } | undefined> };
   options?: Partial<SearchOptions>;
 }
 
@@ -52,6 +54,8 @@ export interface SearchResult {
   status: ConversationStatus;
   /** Who holds the conversation (or held it last); the console shows their name. */
   agentId?: string;
+  /** The same agent with their display name (their id when the account is gone). */
+  agent?: { id: string; displayName: string };
 }
 
 /** Shortest query (code points): one character matches nearly everything and is no search. */
@@ -60,7 +64,7 @@ const MAX_QUERY_CHARS = 200;
 const MAX_TERMS = 8;
 const MAX_AGENT_ID = 128;
 
-export function searchRoutes({ transcripts, requireAgent, audit, rateLimiters = memoryRateLimiters, options: overrides }: SearchRoutesDeps): Hono<AgentEnv> {
+export function searchRoutes({ transcripts, requireAgent, audit, rateLimiters = memoryRateLimiters, agents, options: overrides }: SearchRoutesDeps): Hono<AgentEnv> {
   const options: SearchOptions = { ...defaultSearchOptions, ...overrides };
   const limiter = options.rateLimit === 'off' ? undefined : rateLimiters('search', options.rateLimit);
   const app = new Hono<AgentEnv>();
@@ -94,8 +98,14 @@ export function searchRoutes({ transcripts, requireAgent, audit, rateLimiters = 
       conversations: new Set(page.hits.map((h) => h.conversationId)).size,
       more: page.more,
     });
+    // One look-up per agent on the page, not per hit.
+    const names = new Map<string, string>();
+    for (const id of new Set(page.hits.flatMap((h) => (h.agentId !== undefined ? [h.agentId] : [])))) {
+      if (agents) names.set(id, (await agents.get(id))?.displayName ?? id);
+    }
     const results: SearchResult[] = page.hits.map((hit) => {
       const snippet = makeSnippet(hit.text, query.terms);
+      const name = hit.agentId !== undefined ? names.get(hit.agentId) : undefined;
       return {
         conversationId: hit.conversationId,
         messageId: hit.messageId,
@@ -105,6 +115,7 @@ export function searchRoutes({ transcripts, requireAgent, audit, rateLimiters = 
         createdAt: hit.createdAt,
         status: hit.status,
         ...(hit.agentId !== undefined ? { agentId: hit.agentId } : {}),
+        ...(hit.agentId !== undefined && name !== undefined ? { agent: { id: hit.agentId, displayName: name } } : {}),
       };
     });
     c.header('Cache-Control', 'no-store');

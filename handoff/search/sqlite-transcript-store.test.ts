@@ -12,6 +12,8 @@ import { openDatabase } from '../sqlite/db.ts';
 import { defaultMigrationsDir } from '../sqlite/migrate.ts';
 import { createSqliteConversationStore } from '../conversations/sqlite-conversation-store.ts';
 import { createSqliteTranscriptStore } from './sqlite-transcript-store.ts';
+import { createPostgresParticipantStore } from '../collaboration/postgres-participant-store.ts';
+import { createSqliteParticipantStore } from '../collaboration/sqlite-participant-store.ts';
 import type { TranscriptQuery, TranscriptStore } from './transcript-store.ts';
 import { EVERY_CONVERSATION, viewAccessOf } from '../conversations/view-access.ts';
 import { databaseEachTest, describeEachEngine, type EngineDb } from '../testing/engine-databases.ts';
@@ -106,6 +108,35 @@ function transcriptStoreContract(db: () => EngineDb): void {
       expect((await search(['电话'], { access: a2 })).sort()).toEqual(['电话 other', '电话 transferred']);
       expect(await search(['电话'], { access: viewAccessOf({ id: 'a3', role: 'agent', groups: [] }) })).toEqual([]);
       expect(await search(['电话'], { access: viewAccessOf({ id: 'boss', role: 'admin', groups: [] }) })).toHaveLength(5);
+    });
+
+    // A colleague who joined the holder's chat views it (handoff/collaboration/): search finds it for them too, for
+    // as long as that holding lasts; an invitation, a departure or a holding that ended gives nothing.
+    it('a colleague finds the chat they joined while its holder keeps it, and nothing after', async () => {
+      const participants = db().sqlite ? createSqliteParticipantStore(db().sqlite!) : createPostgresParticipantStore(db().pg!);
+      const at = '2025-03-03T01:00:00.000Z';
+      const c = await conversation();
+      await message(c, '宽带 colleague-case');
+      await db().run("UPDATE conversations SET status = 'assigned', agent_id = 'a1', group_id = 'mobile', assigned_at = ? WHERE id = ?", [at, c]);
+      const holding = { conversationId: c, ownerId: 'a1', ownerAssignedAt: at };
+      const b1 = viewAccessOf({ id: 'b1', role: 'agent', groups: [] });
+      const b2 = viewAccessOf({ id: 'b2', role: 'agent', groups: [] });
+      await participants.invite(holding, { agentId: 'b1', invitedBy: 'a1', max: 3 });
+      await participants.invite(holding, { agentId: 'b2', invitedBy: 'a1', max: 3 });
+      // Invited is not in.
+      expect(await search(['宽带'], { access: b1 })).toEqual([]);
+      await participants.respond(holding, 'b1', 'joined');
+      expect(await search(['宽带'], { access: b1 })).toEqual(['宽带 colleague-case']);
+      // The short-term path (LIKE, no index) and the holder filter apply the same rule.
+      expect(await search(['宽'], { access: b1 })).toEqual(['宽带 colleague-case']);
+      expect(await search(['宽带'], { access: b1, heldBy: 'b1' })).toEqual([]);
+      expect(await search(['宽带'], { access: b2 })).toEqual([]);
+      // Another holding (a requeue and a take, a transfer): the place ended with the one it was in.
+      await db().run("UPDATE conversations SET assigned_at = '2025-03-03T01:30:00.000Z' WHERE id = ?", [c]);
+      expect(await search(['宽带'], { access: b1 })).toEqual([]);
+      await db().run('UPDATE conversations SET assigned_at = ? WHERE id = ?', [at, c]);
+      await participants.respond(holding, 'b1', 'left');
+      expect(await search(['宽带'], { access: b1 })).toEqual([]);
     });
   });
 

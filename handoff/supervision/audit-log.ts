@@ -118,3 +118,6 @@ export const CLI_ACTOR: AuditActor = { id: null, displayName: 'admin CLI' };
 
 /** The daily retention job (RETENTION_DAYS), erasing on no one's request but the operator's setting. */
 export const RETENTION_ACTOR: AuditActor = { id: null, displayName: 'retention job' };
+
+/** The service itself, acting on what it saw (a colleague gone offline leaves the chats they joined). */
+export const SYSTEM_ACTOR: AuditActor = { id: null, displayName: 'system' };

@@ -1,12 +1,14 @@
 // Two agents in two browser contexts share one chat in a real Chromium: the holder invites a colleague from the
 // chat's header, the colleague accepts beside the queue, both write, and the visitor's widget names each agent on
-// their own messages; a private consult between them never reaches the visitor's page; the colleague leaves.
+// their own messages and files; a private consult between them never reaches the visitor's page; the colleague leaves,
+// and, invited again, going offline takes them out of the chat (their tab ends, the visitor is told).
 // Photographs the console with a colleague in the chat at desktop, tablet and phone width (into /tmp/shots; the
 // docs' pictures are `npm run screenshots`'), and checks none of them overflows sideways, in both languages.
 import { mkdirSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { KEEP_PRESENCE, browserSuite, setAgentStatus, useStackAndBrowser, type Watched } from './browser-kit.ts';
 import { agentConsole, agentSays, message, take, visitorWaiting } from './flows.ts';
+import { pngBytes } from '../attachment-files.ts';
 
 const TIMEOUT = 150_000;
 const CLEAN: Watched = { errors: [], dialogs: [], cspViolations: [] };
@@ -59,6 +61,28 @@ browserSuite('a colleague in a chat, in Chromium', () => {
       await message(holder.page, 'agent', '我是李强').first().waitFor();
       expect(await colleague.page.getByTestId('close').count()).toBe(0);
       expect(await colleague.page.getByTestId('leave-chat').count()).toBe(1);
+      // The colleague's paperclip works as the holder's: a picture goes to the visitor under the colleague's name.
+      const clip = colleague.page.getByTestId('attach');
+      expect(await clip.isVisible()).toBe(true);
+      expect(await clip.isEnabled()).toBe(true);
+      await colleague.page.getByTestId('attach-input').setInputFiles({ name: '资费单.png', mimeType: 'image/png', buffer: Buffer.from(pngBytes(120, 80, [40, 120, 220])) });
+      await colleague.page.getByTestId('attachment-pending').getByTestId('attachment-image').waitFor();
+      await colleague.page.screenshot({ path: `${SHOTS}/console-colleague-attach-1440.png` });
+      await colleague.page.getByTestId('agent-send').click();
+      await colleague.page.getByTestId('attachment-pending').waitFor({ state: 'detached' });
+      // Named at once in the colleague's own console (not as a nameless agent until the view is read again).
+      const ownPicture = colleague.page.locator('[data-testid="message"][data-author="agent"]').filter({ has: colleague.page.getByTestId('attachment-image') });
+      expect(await ownPicture.first().innerText()).toContain('李强 ·');
+      await holder.page.locator('[data-testid="message"][data-author="agent"]').filter({ has: holder.page.getByTestId('attachment-image') }).first().waitFor();
+      const picture = visitor.page.locator('[data-testid="message"][data-author="agent"]').filter({ has: visitor.page.getByTestId('attachment-image') });
+      await picture.first().waitFor();
+      expect(await picture.first().getByTestId('message-author').innerText()).toBe('李强');
+      for (const [width, height, name] of [[820, 1180, '820'], [390, 844, 'phone']] as const) {
+        await colleague.page.setViewportSize({ width, height });
+        await colleague.page.screenshot({ path: `${SHOTS}/console-colleague-attach-${name}.png` });
+        expect(await colleague.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `${width}px`).toBeLessThanOrEqual(0);
+      }
+      await colleague.page.setViewportSize({ width: 1440, height: 900 });
 
       // The visitor sees who wrote what: a note that a second agent joined, and each name on its own messages.
       await message(visitor.page, 'agent', '我是李强').waitFor();
@@ -125,16 +149,36 @@ browserSuite('a colleague in a chat, in Chromium', () => {
       await expect.poll(() => holder.page.getByTestId('participant').filter({ hasText: '李强' }).count()).toBe(0);
       await message(visitor.page, 'system', '离开').first().waitFor();
 
+      // Asked in again, the colleague goes offline: the system takes them out (their tab ends, the visitor is told).
+      await holder.page.getByTestId('invite-colleague').click();
+      await holder.page.getByTestId('invite-dialog').getByTestId('invite-option').filter({ hasText: '李强' }).click();
+      await holder.page.getByTestId('invite-dialog').getByTestId('invite-submit').click();
+      await colleague.page.getByTestId('chat-invitation').getByTestId('invitation-accept').click();
+      await holder.page.getByTestId('participant').filter({ hasText: '李强' }).and(holder.page.locator('[data-state="joined"]')).waitFor();
+      await colleague.page.getByTestId('agent-input').waitFor();
+      await expect.poll(() => colleague.page.getByTestId('chat-ended').count()).toBe(0);
+      await setAgentStatus(colleague.page, url, 'offline');
+      await colleague.page.getByTestId('chat-ended').waitFor();
+      expect(await colleague.page.getByTestId('chat-ended').innerText()).toContain('离开');
+      await expect.poll(() => holder.page.getByTestId('participant').filter({ hasText: '李强' }).count()).toBe(0);
+      await expect.poll(() => message(visitor.page, 'system', '离开').count()).toBe(2);
+      await colleague.page.screenshot({ path: `${SHOTS}/console-colleague-offline-1440.png` });
+
       // A phone opening the console afresh: the consult starts folded (the transcript needs the height) and unfolds.
       await holder.page.setViewportSize({ width: 390, height: 844 });
       await holder.page.reload();
       await holder.page.getByTestId('participants').waitFor();
       expect(await holder.page.getByTestId('consult-input').count()).toBe(0);
       await holder.page.screenshot({ path: `${SHOTS}/console-colleague-phone-fresh.png` });
-      // A colleague's note coming in live unfolds it; the toggle folds and unfolds it by hand.
+      // A colleague's note coming in live unfolds it; the toggle folds and unfolds it by hand. On a phone the consult is
+      // in the chat's details sheet: the note marks the details button, which opens the sheet with the note in view.
+      expect(await holder.page.getByTestId('chat-details-new').count()).toBe(0);
       await expert.page.getByTestId('consult-thread').getByTestId('consult-input').fill('补充：减免要在备注里写明原因');
       await expert.page.getByTestId('consult-thread').getByTestId('consult-send').click();
+      await holder.page.getByTestId('chat-details-new').waitFor();
+      await holder.page.getByTestId('chat-details').click();
       await holder.page.getByTestId('consult-note').filter({ hasText: '写明原因' }).waitFor();
+      expect(await holder.page.getByTestId('chat-details-new').count()).toBe(0);
       await holder.page.getByTestId('consult-toggle').click();
       expect(await holder.page.getByTestId('consult-input').count()).toBe(0);
       await holder.page.getByTestId('consult-toggle').click();

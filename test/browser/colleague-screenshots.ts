@@ -3,13 +3,22 @@
 // Taken by `npm run screenshots` (take-screenshots.ts); the browser test colleague-chat.browser.test.ts checks the same.
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { setAgentStatus, type Stack } from './browser-kit.ts';
+import { AGENT_PASSWORD, consoleLogin, newPage, setAgentStatus, type Stack } from './browser-kit.ts';
 import { agentConsole, agentSays, message, take, visitorWaiting } from './flows.ts';
+
+/** The holder's console as a person at work has it: notifications allowed (headless Chromium denies them: "blocked"). */
+async function holderConsole(browser: Browser, url: string, username: string) {
+  const { context, page } = await newPage(browser, { width: 1440, height: 900 });
+  await context.grantPermissions(['notifications'], { origin: url });
+  await consoleLogin(page, url, username, AGENT_PASSWORD);
+  await setAgentStatus(page, url, 'away');
+  return { context, page };
+}
 
 export async function shootColleagueConsole(browser: Browser, stack: Stack, docs: string): Promise<void> {
   await stack.createAgent({ username: 'wangfang', displayName: '王芳' });
   await stack.createAgent({ username: 'liqiang', displayName: '李强' });
-  const holder = await agentConsole(browser, stack.url, 'wangfang', 'away');
+  const holder = await holderConsole(browser, stack.url, 'wangfang');
   const colleague = await agentConsole(browser, stack.url, 'liqiang', 'away');
   const visitor = await visitorWaiting(browser, stack.url, '我想把套餐从 5G 畅享 199 元降到 129 元');
   try {

@@ -283,10 +283,11 @@ browserSuite('console notifications, unread markers and closing in Chromium', ()
         await page.screenshot({ path: `${SHOTS}/closed-chat-${w}.png` });
         expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
       }
+      // (At tablet width: on a phone the language switch is behind the menu.)
+      await page.setViewportSize({ width: 820, height: 1180 });
       await page.getByTestId('lang-switch').click();
       await expect.poll(() => label.innerText()).toBe('Closed');
       expect(await page.getByTestId('agent-input').getAttribute('placeholder')).toBe('This chat has ended; you can no longer send messages');
-      await page.setViewportSize({ width: 820, height: 1180 });
       await page.screenshot({ path: `${SHOTS}/closed-chat-en-820.png` });
       await page.getByTestId('lang-switch').click();
       await expect.poll(() => label.innerText()).toBe('已结束');

@@ -41,6 +41,9 @@ export async function agentConsole(browser: Browser, url: string, username: stri
 
 /** The agent takes the waiting chat whose preview shows `text` (the queue updates live) and waits for its pane. */
 export async function take(agent: Page, text: string): Promise<void> {
+  // A phone shows the queue or the chats, one at a time: the agent turns to the queue first.
+  const queueView = agent.getByTestId('phone-queue');
+  if ((await queueView.isVisible()) && (await queueView.getAttribute('aria-pressed')) !== 'true') await queueView.click();
   const item = agent.getByTestId('queue-item').filter({ hasText: text });
   await item.waitFor();
   const inItem = item.getByTestId('take');

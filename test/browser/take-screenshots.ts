@@ -2,9 +2,9 @@
 // Chinese text needs a CJK font on the machine (Debian: apt-get install fonts-wqy-microhei or fonts-noto-cjk).
 // `npm run screenshots -- widget-light widget-dark` takes only the pictures named (file names without .png).
 import path from 'node:path';
+import type { Browser } from 'playwright-core';
 import { chromiumPath, launchBrowser, newPage, setAgentStatus, startStack } from './browser-kit.ts';
 import { agentConsole, agentSays, message, take, visitorWaiting } from './flows.ts';
-import { pngBytes } from '../attachment-files.ts';
 import { shootColleagueConsole } from './colleague-screenshots.ts';
 
 const DOCS = path.resolve(import.meta.dirname, '..', '..', 'docs');
@@ -63,8 +63,8 @@ try {
     await Promise.all([first.context.close(), second.context.close(), agent.context.close()]);
   }
   // The widget light and dark (prefers-color-scheme), with an admin's warning banner, a picture the visitor sent, and
-  // the agent's reply with their initials (the visitor's message marked read).
-  if (wanted('widget-light', 'widget-dark')) {
+  // the agent's reply with their initials (the visitor's message marked read), at desktop and tablet (820x1180) width.
+  if (wanted('widget-light', 'widget-dark', 'widget-light-tablet', 'widget-dark-tablet')) {
     await stack.admin('PUT', '/api/admin/visitor-texts', {
       welcome: { zh: '', en: '' },
       banner: { zh: '谨防电信诈骗：客服不会向您索要短信验证码或服务密码，也不会要求您转账。', en: '' },
@@ -74,18 +74,27 @@ try {
     const page = visitor.page;
     try {
       await take(agent.page, '上个月的话费发票开不出来');
-      await page.getByTestId('attach-input').setInputFiles({ name: '发票页面截图.png', mimeType: 'image/png', buffer: Buffer.from(pngBytes(240, 150, [70, 130, 200])) });
+      await page.getByTestId('attach-input').setInputFiles({ name: '发票页面截图.png', mimeType: 'image/png', buffer: await invoiceScreenshot(browser) });
       await page.getByTestId('attachment-pending').getByTestId('attachment-image').waitFor();
       await page.getByTestId('send').click();
       await page.locator('[data-testid="message"][data-author="visitor"]').getByTestId('attachment-image').waitFor();
       await agentSays(agent.page, '收到截图，是开票信息没填完整。我已为您补开，稍后发到您的邮箱 👍');
       await message(page, 'agent', '稍后发到您的邮箱').waitFor();
       await page.locator('[data-testid="receipt"][data-state="read"]').waitFor();
-      for (const scheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme: scheme });
-        await page.waitForFunction(() => document.fonts.status === 'loaded');
-        await page.screenshot({ path: path.join(DOCS, `widget-${scheme}.png`) });
+      for (const [size, suffix] of [[{ width: 1280, height: 800 }, ''], [{ width: 820, height: 1180 }, '-tablet']] as const) {
+        await page.setViewportSize(size);
+        for (const scheme of ['light', 'dark'] as const) {
+          await page.emulateMedia({ colorScheme: scheme });
+          await page.waitForFunction(() => document.fonts.status === 'loaded');
+          // The picture loaded and the newest message in view before the shot.
+          await page.locator('[data-testid="message"][data-author="visitor"]').getByTestId('attachment-image').evaluate((img) => (img as HTMLImageElement).decode?.().catch(() => {}));
+          await page.waitForTimeout(200);
+          if (wanted(`widget-${scheme}${suffix}`)) await page.screenshot({ path: path.join(DOCS, `widget-${scheme}${suffix}.png`) });
+        }
       }
+      // Closed, so it does not go back to the queue and into the next pictures' consoles.
+      await agent.page.getByTestId('close').click();
+      await agent.page.getByTestId('chat-ended').waitFor();
     } finally {
       await setAgentStatus(agent.page, stack.url, 'offline');
       await Promise.all([visitor.context.close(), agent.context.close()]);
@@ -94,9 +103,27 @@ try {
   }
   // The console with a colleague in the chat (working together), at desktop and tablet width.
   if (wanted('console-colleague-desktop', 'console-colleague-tablet')) await shootColleagueConsole(browser, stack, DOCS);
-  const taken = ['widget-desktop', 'widget-mobile', 'console', 'widget-light', 'widget-dark', 'console-colleague-desktop', 'console-colleague-tablet'].filter((n) => wanted(n));
+  const taken = ['widget-desktop', 'widget-mobile', 'console', 'widget-light', 'widget-dark', 'widget-light-tablet', 'widget-dark-tablet', 'console-colleague-desktop', 'console-colleague-tablet'].filter((n) => wanted(n));
   process.stdout.write(`wrote ${taken.map((f) => path.join('docs', `${f}.png`)).join(', ')}\n`);
 } finally {
   await browser.close();
   await stack.close();
+}
+
+/** What a visitor would really send: a screenshot of the hall's invoice page with its error, drawn by the browser. */
+async function invoiceScreenshot(b: Browser): Promise<Buffer> {
+  const { context, page } = await newPage(b, { width: 360, height: 220 });
+  try {
+    await page.setContent(`<!doctype html><meta charset="utf-8"><body style="margin:0;font:14px/1.5 'WenQuanYi Micro Hei',sans-serif;background:#f4f5f7">
+      <div style="background:#c8102e;color:#fff;padding:8px 14px;font-weight:600">电子发票 · 开具发票</div>
+      <div style="margin:12px 14px;padding:12px;background:#fff;border:1px solid #d9dce1;border-radius:6px">
+        <div style="color:#5c636e;font-size:12px">账期</div><div>2026 年 11 月 · 话费 128.00 元</div>
+        <div style="color:#5c636e;font-size:12px;margin-top:6px">发票抬头</div><div>个人</div>
+        <div style="margin-top:10px;padding:6px 10px;background:#fdecea;color:#b3261e;border-radius:4px;font-size:13px">开票失败：请补全开票信息（邮箱）</div>
+      </div></body>`);
+    await page.waitForFunction(() => document.fonts.status === 'loaded');
+    return await page.screenshot({ type: 'png' });
+  } finally {
+    await context.close();
+  }
 }

@@ -63,12 +63,33 @@ export const agentConsoleStyles = css`
     }
     nav.open button { text-align: left; padding: 8px 12px; }
   }
+  .phone-views { display: none; }
+  /* A phone is laid out like a messaging app: the header one row (the title, the menu, the status), the queue and the
+     chats taking turns on the whole screen below a two-way switch, so an open chat's transcript gets the height. */
   @media (max-width: 720px) {
     nav button { padding: 4px 8px; }
-    /* A phone has no row wide enough for every tool: they wrap among themselves, still right-aligned. */
-    .tools { flex-wrap: wrap; justify-content: flex-end; row-gap: 6px; }
+    header.top { gap: 8px; padding: 6px 10px; }
+    /* Closed, the menu keeps to one row: the title and the menu's label give way (ellipsis) rather than wrap. */
+    header.top:not(.menu-open) { flex-wrap: nowrap; }
+    header.top h1, .menu-toggle { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    header.top h1 { flex: 0 1 auto; }
+    .menu-toggle { flex: 0 1 auto; }
+    /* The status stays in the header (its word is kept for screen readers); the other tools (counters, switches,
+       language, name, sign-out) show below the screens' names while the menu is open. */
+    .status-word { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+    header.top:not(.menu-open) .tools > :not(.status-field) { display: none; }
+    header.top.menu-open nav.open { position: static; order: 2; flex-basis: 100%; max-width: none; max-height: none; box-shadow: none; }
+    header.top.menu-open .tools { order: 3; flex-basis: 100%; flex-wrap: wrap; justify-content: flex-start; row-gap: 6px; }
     /* minmax(0, ...): a wide row inside (tabs, a long preview) scrolls in its box instead of widening the page. */
     .body { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto minmax(0, 1fr); }
-    .side { max-height: 30vh; border-right: none; border-bottom: 1px solid var(--cs-border); }
+    .phone-views { display: flex; gap: 6px; padding: 6px 8px; background: var(--cs-panel); border-bottom: 1px solid var(--cs-border); }
+    .phone-views button { flex: 1; display: inline-flex; align-items: center; justify-content: center; gap: 6px; }
+    .phone-views button[aria-pressed='true'] { background: var(--cs-agent); border-color: var(--cs-primary); color: var(--cs-primary-dark); font-weight: 600; }
+    /* Both views share the one cell; the one not shown is out of sight and out of the tab order. The chats stay laid
+       out under the queue (visibility, not display) so a transcript keeps its scroll position. */
+    .side, .work { grid-row: 2; grid-column: 1; min-height: 0; }
+    .side { border-right: none; }
+    .body.phone-chats .side { display: none; }
+    .body.phone-queue .work { visibility: hidden; }
   }
 `;

@@ -57,6 +57,7 @@ export class AgentConsole extends LitElement implements ConsoleHost {
     sound: { state: true },
     menuOpen: { state: true },
     notifyState: { state: true },
+    phoneView: { state: true },
   };
   declare lang: ConsoleLang;
   declare me: Agent | undefined;
@@ -84,6 +85,8 @@ export class AgentConsole extends LitElement implements ConsoleHost {
   declare sound: boolean;
   /** Desktop notifications: on, off, blocked by the browser, or not available (the switch is hidden then). */
   declare notifyState: NotifyState;
+  /** On a phone (720 px and below) the queue and the open chats take turns on the screen: which one shows. */
+  declare phoneView: 'queue' | 'chats';
 
   readonly api = new ConsoleApi();
   private readonly alert = new ConsoleAlert();
@@ -132,6 +135,7 @@ export class AgentConsole extends LitElement implements ConsoleHost {
     this.sound = storedSound();
     this.alert.sound = this.sound;
     this.notifyState = this.notifier.state;
+    this.phoneView = 'queue';
   }
 
   get strings(): Strings {
@@ -159,6 +163,12 @@ export class AgentConsole extends LitElement implements ConsoleHost {
     clearInterval(this.ticker);
   }
 
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    // A phone shows the chat once one is opened (taken, assigned, picked, a notification clicked), the queue once none is left.
+    if (changed.has('active') && this.active && this.active !== changed.get('active')) this.phoneView = 'chats';
+    if (changed.has('order') && this.order.length === 0) this.phoneView = 'queue';
+  }
+
   protected override updated(changed: Map<PropertyKey, unknown>): void {
     // The title counts what the tabs' badges count; the chat on screen needs no notification any more.
     if (changed.has('chats')) this.alert.showUnread(totalUnread(this.chats));
@@ -182,6 +192,7 @@ export class AgentConsole extends LitElement implements ConsoleHost {
       return;
     }
     this.screen = 'chats';
+    this.phoneView = 'queue';
     void this.updateComplete.then(() =>
       this.renderRoot.querySelector<HTMLElement>(`[data-testid="queue-item"][data-conversation-id="${CSS.escape(notice.conversationId)}"] [data-testid="take"]`)?.focus(),
     );
@@ -238,9 +249,9 @@ export class AgentConsole extends LitElement implements ConsoleHost {
       ...(this.me.role === 'admin' ? content : []),
     ];
     return html`<div class="shell">
-      <header class="top">
+      <header class=${this.menuOpen ? 'top menu-open' : 'top'}>
         <h1>${s.title}</h1>
-        <button class="menu-toggle" data-testid="nav-menu" aria-controls="console-nav" aria-expanded=${this.menuOpen ? 'true' : 'false'}
+        <button class="menu-toggle" data-testid="nav-menu" aria-controls="console-nav console-tools" aria-expanded=${this.menuOpen ? 'true' : 'false'}
           @click=${() => (this.menuOpen = !this.menuOpen)}>☰ ${s.menu}: ${screens.find(([id]) => id === this.screen)?.[1] ?? ''}</button>
         <nav id="console-nav" class=${this.menuOpen ? 'open' : ''} aria-label=${s.title} @keydown=${this.onNavKey}>
           ${screens.map(
@@ -257,10 +268,10 @@ export class AgentConsole extends LitElement implements ConsoleHost {
             </button>`,
           )}
         </nav>
-        <div class="tools" data-testid="header-tools">
+        <div class="tools" id="console-tools" data-testid="header-tools">
         ${editor
           ? html`<span class="me" data-testid="editor-note">${s.editorOnly}</span>`
-          : html`<label class="row">${s.status}
+          : html`<label class="row status-field"><span class="status-word">${s.status}</span>
                 <select data-testid="status-select" .value=${this.myStatus} @change=${(e: Event) => void this.actions.setStatus((e.target as HTMLSelectElement).value as AgentStatus)}>
                   ${STATUSES.map((st) => html`<option value=${st} ?selected=${this.myStatus === st}>${s[st]}</option>`)}
                 </select>
@@ -294,6 +305,20 @@ export class AgentConsole extends LitElement implements ConsoleHost {
         ${state === 'on' ? '' : svg`<path d="M3 3l18 18" />`}
       </svg><span class="notify-text">${words}</span>
     </button>`;
+  }
+
+  /** A phone's two views, queue and chats, as a switch above them (hidden wider, where both show side by side). */
+  private renderPhoneViews() {
+    const s = this.strings;
+    const invitations = this.teamwork.invitations.length;
+    const unread = totalUnread(this.chats);
+    const view = (id: 'queue' | 'chats', label: string, count: number, badge: unknown) => html`<button
+      data-testid=${`phone-${id}`} aria-controls=${`${id === 'queue' ? 'queue' : 'chats'}-panel`} aria-pressed=${this.phoneView === id ? 'true' : 'false'}
+      @click=${() => (this.phoneView = id)}>${label} <span class="tag">${count}</span>${badge}</button>`;
+    return html`<div class="phone-views" role="group" aria-label=${s.phone.views}>
+      ${view('queue', s.queue, this.queue.length, invitations > 0 ? html`<span class="badge" data-testid="phone-invitations" aria-label=${s.phone.invitations(invitations)}>${invitations}</span>` : '')}
+      ${view('chats', s.chats, this.order.length, unread > 0 ? html`<span class="badge" aria-label=${s.phone.unread(unread)}>${unread}</span>` : '')}
+    </div>`;
   }
 
   private langSwitch() {
@@ -337,8 +362,9 @@ export class AgentConsole extends LitElement implements ConsoleHost {
     const s = this.strings;
     const active = this.active ? this.chats.get(this.active) : undefined;
     const elapsed = Math.max(0, (this.now - this.live.queueFetchedAt) / 1000);
-    return html`<div class="body">
-      <section class="side" aria-labelledby="queue-h">
+    return html`<div class=${`body phone-${this.phoneView}`}>
+      ${this.renderPhoneViews()}
+      <section class="side" id="queue-panel" aria-labelledby="queue-h">
         <h2 id="queue-h">${s.queue} <span class="tag">${this.queue.length}</span></h2>
         ${this.queue.length === 0
           ? html`<p class="muted">${s.queueEmpty}</p>`
@@ -374,7 +400,7 @@ export class AgentConsole extends LitElement implements ConsoleHost {
           @consult-sent=${this.teamwork.onConsultSent}
         ></console-colleague-requests>
       </section>
-      <section class="work">
+      <section class="work" id="chats-panel">
         ${this.order.length === 0
           ? html`<p class="empty">${s.noChats}</p>`
           : html`<div role="tablist" aria-label=${s.chats} @keydown=${this.onTabKey}>

@@ -32,6 +32,8 @@ export class ConsoleLive implements ReactiveController {
   private typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** The queue's ids at the last fetch, and for which agent: the first fetch after a sign-in announces nothing. */
   private seenQueue: { agentId: string; ids: Set<string> } | undefined;
+  /** Counts queue fetches: only the latest one's answer is applied (an older one may arrive last). */
+  private queueRequest = 0;
 
   constructor(
     private readonly host: ConsoleHost,
@@ -119,15 +121,24 @@ export class ConsoleLive implements ReactiveController {
     }
   }
 
+  /**
+   * Fetches the queue; fetches overlap (queue_changed, a take, a reconnection), and their answers may arrive in any
+   * order: an older answer applied last would show a chat taken meanwhile as waiting. So the latest request wins, and
+   * an answer for an agent no longer signed in here is dropped too.
+   */
   async refreshQueue() {
+    const request = ++this.queueRequest;
+    const agentId = this.host.me?.id;
+    const stale = () => request !== this.queueRequest || this.host.me?.id !== agentId;
     try {
       const { conversations } = await this.host.api.queue();
+      if (stale()) return;
       this.announceQueue(conversations);
       this.host.queue = conversations;
       this.queueFetchedAt = Date.now();
       this.host.now = this.queueFetchedAt;
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) this.hooks.sessionEnded();
+      if (err instanceof ApiError && err.status === 401 && !stale()) this.hooks.sessionEnded();
     }
   }
 

@@ -90,7 +90,9 @@ const zh = {
       'colleague.invited': (w) => `${w.actor} 邀请 ${String(w.details.agentName ?? w.details.agent ?? '')} 加入会话 ${w.target}`,
       'colleague.joined': (w) => `${w.actor} 以同事身份加入了会话 ${w.target}`,
       'colleague.declined': (w) => `${w.actor} 拒绝了加入会话 ${w.target} 的邀请`,
-      'colleague.left': (w) => `${w.actor} 离开了会话 ${w.target}`,
+      'colleague.left': (w) => (w.details.reason === 'offline'
+        ? `${String(w.details.agentName ?? w.details.agent ?? '')} 已离线，系统让其离开了会话 ${w.target}`
+        : `${w.actor} 离开了会话 ${w.target}`),
     } as AuditTemplates,
   },
   editorOnly: '内容编辑：只处理未解答问题和 FAQ 草稿',
@@ -111,6 +113,11 @@ const zh = {
   },
   queue: '排队',
   queueEmpty: '暂无排队',
+  /** A phone's console: the queue and the chat take turns on the screen; the chat's side panel is a sheet behind a button. */
+  phone: {
+    views: '排队和会话', invitations: (n: number) => `${n} 个同事邀请`, unread: (n: number) => `${n} 条新消息`,
+    details: '详情', detailsTitle: '会话详情', back: '返回对话', newNote: '有新的内部协商备注',
+  },
   take: '接入',
   waited: '已等待',
   noChats: '当前没有会话。接入排队中的访客，或等待系统分配。',
@@ -190,6 +197,8 @@ const zh = {
   anyStatus: '全部状态',
   noResults: '没有结果',
   open: '打开',
+  /** A search result: when, who served it, and the chat opened read-only. */
+  searchResult: { openChat: '查看会话', readOnly: '只读', noAgent: '无人接待', agent: (name: string) => `客服：${name}`, opened: '会话记录（只读）' },
   back: '返回',
   ticketsOpen: '待处理',
   ticketsAnswered: '已回复',
@@ -404,7 +413,9 @@ const en: Strings = {
       'colleague.invited': (w) => `${w.actor} invited ${String(w.details.agentName ?? w.details.agent ?? '')} into the chat ${w.target}`,
       'colleague.joined': (w) => `${w.actor} joined the chat ${w.target} as a colleague`,
       'colleague.declined': (w) => `${w.actor} declined to join the chat ${w.target}`,
-      'colleague.left': (w) => `${w.actor} left the chat ${w.target}`,
+      'colleague.left': (w) => (w.details.reason === 'offline'
+        ? `${String(w.details.agentName ?? w.details.agent ?? '')} went offline and was taken out of the chat ${w.target} by the system`
+        : `${w.actor} left the chat ${w.target}`),
     } as AuditTemplates,
   },
   editorOnly: 'Content editor: unanswered questions and FAQ drafts only',
@@ -425,6 +436,10 @@ const en: Strings = {
   },
   queue: 'Queue',
   queueEmpty: 'Nobody is waiting',
+  phone: {
+    views: 'Queue and chats', invitations: (n: number) => `${n} invitation${n === 1 ? '' : 's'} from colleagues`, unread: (n: number) => `${n} new message${n === 1 ? '' : 's'}`,
+    details: 'Details', detailsTitle: 'Chat details', back: 'Back to chat', newNote: 'New private consult note',
+  },
   take: 'Take',
   waited: 'waited',
   noChats: 'No chats right now. Take one from the queue or wait for one to be assigned.',
@@ -504,6 +519,7 @@ const en: Strings = {
   anyStatus: 'Any status',
   noResults: 'No results',
   open: 'Open',
+  searchResult: { openChat: 'Open chat', readOnly: 'Read-only', noAgent: 'No agent', agent: (name: string) => `Agent: ${name}`, opened: 'Chat transcript (read-only)' },
   back: 'Back',
   ticketsOpen: 'Open',
   ticketsAnswered: 'Answered',

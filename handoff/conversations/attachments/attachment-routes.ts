@@ -1,6 +1,6 @@
-// Files in a chat with a person: the visitor uploads with their Bearer token, the agent holding the chat with
-// their session; either side downloads through the one URL a message carries. Every file is judged by its bytes,
-// stored under a random id, and served so that it can never run as a page.
+// Files in a chat with a person: the visitor uploads with their Bearer token, the agent holding the chat (or a
+// colleague who joined it) with their session; either side downloads through the one URL a message carries. Every
+// file is judged by its bytes, stored under a random id, and served so that it can never run as a page.
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Agent } from '../../agents/agent.ts';
@@ -17,7 +17,7 @@ import { ATTACHMENT_TYPES, defaultAttachmentOptions, isImageType, toMessageAttac
 import { BLOB_KEY, type AttachmentBlobs } from './attachment-blobs.ts';
 import { cleanAttachmentName, contentDisposition } from './attachment-name.ts';
 import type { AttachmentStore } from './attachment-store.ts';
-import { attachmentRefusal } from './attachment-rows.ts';
+import { attachmentRefusal, holderFor } from './attachment-rows.ts';
 import { readUpload, refuseDeclaredOversize } from './read-upload.ts';
 import { sniffAttachment } from './sniff-attachment.ts';
 
@@ -41,7 +41,11 @@ export interface AttachmentRoutesDeps {
 /** 201 of an upload: the attachment, and the message that carries it (as history and the live streams show it). */
 export interface AttachmentResponse {
   attachment: MessageAttachment;
-  message: { id: number; author: AttachmentAuthor; text: string; createdAt: string; attachment: MessageAttachment };
+  /**
+   * `agentId`: who sent it, on an agent's upload only (the console names the message by it: the holder, or a
+   * colleague who joined the chat). The visitor's answer never has it.
+   */
+  message: { id: number; author: AttachmentAuthor; text: string; createdAt: string; attachment: MessageAttachment; agentId?: string };
 }
 
 /**
@@ -69,7 +73,7 @@ export function attachmentRoutes(deps: AttachmentRoutesDeps): Hono<AgentEnv> {
   }
 
   /** Judges, stores and announces one upload; the bytes are stored first and removed again if the row is refused. */
-  async function store(c: Context, conversationId: string, author: AttachmentAuthor, agentId?: string) {
+  async function store(c: Context, conversationId: string, author: AttachmentAuthor, agent?: { agentId: string; holder: string }) {
     const upload = await readUpload(c.req.raw, opts.maxBytes);
     const sniffed = await sniffAttachment(upload.bytes);
     if (sniffed.kind === 'refused') {
@@ -83,7 +87,7 @@ export function attachmentRoutes(deps: AttachmentRoutesDeps): Hono<AgentEnv> {
         id,
         conversationId,
         author,
-        ...(agentId !== undefined ? { agentId } : {}),
+        ...(agent ?? {}),
         name: cleanAttachmentName(upload.filename, sniffed.type),
         type: sniffed.type,
         size: upload.bytes.byteLength,
@@ -95,7 +99,8 @@ export function attachmentRoutes(deps: AttachmentRoutesDeps): Hono<AgentEnv> {
     publishMessage(hub, added.message);
     const attachment = toMessageAttachment(added.attachment);
     const { id: messageId, text, createdAt } = added.message;
-    return c.json({ attachment, message: { id: messageId, author, text, createdAt, attachment } } satisfies AttachmentResponse, 201);
+    const message = { id: messageId, author, text, createdAt, attachment, ...(agent ? { agentId: agent.agentId } : {}) };
+    return c.json({ attachment, message } satisfies AttachmentResponse, 201);
   }
 
   // An announced body too large for any file is refused before anything else (as limitBody does on JSON routes).
@@ -117,11 +122,14 @@ export function attachmentRoutes(deps: AttachmentRoutesDeps): Hono<AgentEnv> {
     const me = c.var.agent;
     const id = c.req.param('id');
     const row = await deps.viewed(id);
-    // The same answer as to a reply in a chat the agent does not hold (409); checked again when the row is written.
-    const refusal = attachmentRefusal({ author: 'agent', agentId: me.id, conversationId: id }, { status: row.status, agent_id: row.agentId });
+    // The holder sends, and a colleague who joined the chat beside them (their file is theirs, the holder must still
+    // hold the chat). Anyone else: the same answer as to a reply in a chat they do not hold (409). Checked again
+    // when the row is written.
+    const holder = holderFor(me.id, row);
+    const refusal = attachmentRefusal({ author: 'agent', agentId: me.id, holder, conversationId: id }, { status: row.status, agent_id: row.agentId });
     if (refusal) throw refusal;
     await perConversation?.take(id);
-    return store(c, id, 'agent', me.id);
+    return store(c, id, 'agent', { agentId: me.id, holder });
   });
 
   /** The signed-in agent, or undefined for no session, an ended one or a role without chat work (never 401/403 here). */

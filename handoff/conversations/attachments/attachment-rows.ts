@@ -32,10 +32,11 @@ export function toAttachment(row: AttachmentRow): StoredAttachment {
 
 /**
  * Why an attachment may not go into a conversation now, or undefined when it may: the visitor's while a person
- * has the chat (queued or assigned), an agent's while that agent holds it. Both engines decide the same way.
+ * has the chat (queued or assigned), an agent's while `holder` (that agent unless said) holds it. Both engines
+ * decide the same way.
  */
 export function attachmentRefusal(
-  input: Pick<NewAttachment, 'author' | 'agentId' | 'conversationId'>,
+  input: Pick<NewAttachment, 'author' | 'agentId' | 'holder' | 'conversationId'>,
   row: { status: string; agent_id: string | null | undefined },
 ): ConflictError | undefined {
   if (input.author === 'visitor') {
@@ -43,9 +44,19 @@ export function attachmentRefusal(
       ? undefined
       : new ConflictError('files can be sent while the chat waits for or is with a person', 'not_with_person');
   }
-  return row.status === 'assigned' && input.agentId !== undefined && row.agent_id === input.agentId
+  const holder = input.holder ?? input.agentId;
+  return row.status === 'assigned' && input.agentId !== undefined && holder !== undefined && row.agent_id === holder
     ? undefined
     : new ConflictError(`handoff: conversation ${input.conversationId} is not yours (anymore)`);
+}
+
+/**
+ * Whom an agent's file goes in beside: the agent themselves, or, for a colleague who joined the chat (the view
+ * rule's `participants`, handoff/collaboration/), its holder, as their messages do. Anyone else is refused by
+ * attachmentRefusal as before.
+ */
+export function holderFor(agentId: string, row: { status: string; agentId?: string | undefined; participants?: readonly string[] | undefined }): string {
+  return row.status === 'assigned' && row.agentId !== undefined && row.participants?.includes(agentId) ? row.agentId : agentId;
 }
 
 /** The message carrying an attachment: its name is its text, so transcripts and search show what was sent. */

@@ -158,6 +158,19 @@ function contract(kit: () => Kit): void {
     await expect(attachments.add(visitorFile('no-such-chat', 'file-nowhere-00001'))).rejects.toThrow(NotFoundError);
   });
 
+  it('takes a colleague\'s file beside the holder named as the one who must hold it, theirs by name', async () => {
+    const { engine, attachments } = kit();
+    const id = await assigned(engine, 'amy');
+    const bob = { author: 'agent' as const, agentId: 'bob', holder: 'amy', name: 'plan.png', type: 'image/png' as const };
+    const { attachment, message } = await attachments.add(visitorFile(id, 'file-colleague-0001', bob));
+    expect(attachment.agentId).toBe('bob');
+    expect(message).toMatchObject({ author: 'agent', agentId: 'bob', text: 'plan.png' });
+    // The holder named must hold it as the row is written: after a transfer to carl, nothing is written.
+    await engine.run("UPDATE conversations SET agent_id = 'carl' WHERE id = ?", [id]);
+    await expect(attachments.add(visitorFile(id, 'file-colleague-0002', bob))).rejects.toThrow(/not yours/);
+    expect(Number(await engine.value('SELECT count(*) FROM attachments WHERE conversation_id = ?', [id]))).toBe(1);
+  });
+
   it('finds an attachment only in its own conversation', async () => {
     const { engine, attachments } = kit();
     const mine = await assigned(engine, 'amy');

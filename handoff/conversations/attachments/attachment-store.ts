@@ -9,8 +9,13 @@ export interface NewAttachment {
   id: string;
   conversationId: string;
   author: AttachmentAuthor;
-  /** For an agent's attachment: who sends it, who must hold the chat. */
+  /** For an agent's attachment: who sends it (the holder, or a colleague who joined the chat). */
   agentId?: string;
+  /**
+   * Who must hold the chat as the row is written: for a colleague who joined it (handoff/collaboration/), the holder
+   * they work beside, so a transfer or a close meanwhile still refuses the file. Default: `agentId`.
+   */
+  holder?: string;
   /** Cleaned (attachment-name.ts). */
   name: string;
   type: AttachmentType;
@@ -21,7 +26,7 @@ export interface AttachmentStore {
   /**
    * Writes the attachment's row and its message (text: the name; `attachment` set) in one transaction, and marks
    * the conversation active, if a person has the chat: a visitor's while it is queued or assigned, an agent's
-   * while that agent holds it. NotFoundError for an unknown conversation; ConflictError otherwise (nothing written).
+   * while `holder` (that agent unless said) holds it. NotFoundError for an unknown conversation; ConflictError otherwise (nothing written).
    */
   add(input: NewAttachment): Promise<{ attachment: StoredAttachment; message: StoredMessage }>;
   /** The attachment `id` of that conversation, or undefined (also when it belongs to another conversation). */

@@ -1,6 +1,6 @@
 // <console-chat-pane>: one chat: transcript, composer, why the bot handed off and its candidate answers
 // (one click sends one, in the visitor's language), the visitor context panel, transfer, close and block.
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { ApiError, type AgentGroup, type ConsoleApi, type ProvinceOption, type ViewMessage } from '../console-api.ts';
 import type { ViewCandidate } from '../../../handoff/http/wire.ts';
 import type { ChatState } from '../console-chats.ts';
@@ -26,6 +26,9 @@ import type { ConsoleInviteDialog } from '../teamwork/console-invite-dialog.ts';
 import '../teamwork/console-invite-dialog.ts';
 import { visitorAwaitsReply } from '../console-attention.ts';
 
+/** The width below which the side panel is a sheet (the media queries below say the same). */
+const phoneWidth = () => typeof matchMedia === 'function' && matchMedia('(max-width: 720px)').matches;
+
 export class ConsoleChatPane extends LitElement {
   static override properties = {
     api: { attribute: false },
@@ -43,6 +46,8 @@ export class ConsoleChatPane extends LitElement {
     sendingCandidate: { state: true },
     draftNotice: { state: true },
     closing: { state: true },
+    detailsOpen: { state: true },
+    noteSeen: { state: true },
   };
   declare api: ConsoleApi;
   declare chat: ChatState;
@@ -66,6 +71,10 @@ export class ConsoleChatPane extends LitElement {
   declare sendingCandidate: string;
   /** A close sent at one click is on its way: the button waits for it. */
   declare closing: boolean;
+  /** A phone's side panel (consult, why handed off, visitor, history) is a sheet over the chat: whether it is open. */
+  declare detailsOpen: boolean;
+  /** The latest live consult note the agent could see (`consultArrived` beyond it marks the phone's details button). */
+  declare noteSeen: number;
 
   constructor() {
     super();
@@ -82,6 +91,8 @@ export class ConsoleChatPane extends LitElement {
     this.sendingCandidate = '';
     this.draftNotice = '';
     this.closing = false;
+    this.detailsOpen = false;
+    this.noteSeen = 0;
   }
 
   static override styles = [
@@ -110,8 +121,55 @@ export class ConsoleChatPane extends LitElement {
         :host { grid-template-columns: 1fr; grid-template-rows: minmax(0, 1fr) auto; }
         aside { max-height: 40vh; border-top: 1px solid var(--cs-border); }
       }
+      .details-toggle, .aside-head { display: none; }
+      /* A phone: the transcript and the composer take the screen; the side panel is a sheet over them, behind the
+         details button (the chat stays laid out under it, so the transcript keeps its place). */
+      @media (max-width: 720px) {
+        :host { grid-template-columns: minmax(0, 1fr); grid-template-rows: minmax(0, 1fr); }
+        .main, aside { grid-row: 1; grid-column: 1; }
+        .main { border-right: none; }
+        header { padding: 6px 8px; gap: 6px; }
+        aside { display: none; max-height: none; border-top: none; padding-top: 0; }
+        aside.open { display: flex; z-index: 1; }
+        .main.covered { visibility: hidden; }
+        .details-toggle { display: inline-flex; align-items: center; gap: 6px; }
+        .new-dot { width: 8px; height: 8px; border-radius: 50%; background: var(--cs-primary); }
+        .aside-head {
+          display: flex; align-items: center; justify-content: space-between; gap: 8px; position: sticky; top: 0; z-index: 1;
+          margin: 0 -12px; padding: 8px 12px; background: var(--cs-panel); border-bottom: 1px solid var(--cs-border);
+        }
+        .aside-head h2 { margin: 0; }
+      }
     `,
   ];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const before = changed.get('chat') as ChatState | undefined;
+    if (changed.has('chat') && before?.id !== this.chat?.id) {
+      // Another chat: its details start closed, and what was already there counts as seen.
+      this.detailsOpen = false;
+      this.noteSeen = this.consultArrived;
+    } else if (changed.has('consultArrived') && (this.detailsOpen || !phoneWidth())) {
+      // A note that came in where the side panel shows (wide, or the sheet open) was seen.
+      this.noteSeen = this.consultArrived;
+    }
+  }
+
+  private toggleDetails(open: boolean) {
+    this.detailsOpen = open;
+    if (open) this.noteSeen = this.consultArrived;
+    // The focus goes with the sheet: to its back button when it opens, back to the details button when it closes.
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>(open ? '[data-testid="chat-details-close"]' : '[data-testid="chat-details"]')?.focus(),
+    );
+  }
+
+  private onAsideKey(e: KeyboardEvent) {
+    if (e.key === 'Escape' && this.detailsOpen) {
+      e.stopPropagation();
+      this.toggleDetails(false);
+    }
+  }
 
   private async sendCandidate(c: ViewCandidate) {
     const answer = c.answer;
@@ -218,7 +276,7 @@ export class ConsoleChatPane extends LitElement {
     const held = chat.held;
     const groupName = this.groups.find((g) => g.id === view?.group)?.name ?? view?.group ?? '';
     return html`
-      <section class=${held ? 'main' : 'main is-ended'} aria-label=${s.chats} data-ended=${held ? 'false' : 'true'}>
+      <section class=${`main${held ? '' : ' is-ended'}${this.detailsOpen ? ' covered' : ''}`} aria-label=${s.chats} data-ended=${held ? 'false' : 'true'}>
         <header class=${held ? '' : 'ended-head'} data-testid="chat-header">
           ${held ? '' : html`<span class="tag ended-label" data-testid="ended-label">${s.endedTag[chat.ended?.why ?? 'closed'] ?? s.endedTag.closed}</span>`}
           <span class="tag">${view?.lang === 'en' ? 'English' : '中文'}</span>
@@ -226,6 +284,10 @@ export class ConsoleChatPane extends LitElement {
           ${view?.province ? html`<span class="tag" data-testid="chat-province">${provinceLabel(this.provinces, view.province, s.locale)}</span>` : ''}
           ${view?.handoff ? html`<span class="tag" data-testid="handoff-reason">${s.reasons[view.handoff.reason] ?? view.handoff.reason}</span>` : ''}
           <span class="grow"></span>
+          <button class="details-toggle" data-testid="chat-details" aria-controls="chat-aside" aria-expanded=${this.detailsOpen ? 'true' : 'false'}
+            @click=${() => this.toggleDetails(!this.detailsOpen)}>${s.phone.details}${this.consultArrived > this.noteSeen
+              ? html`<span class="new-dot" role="img" data-testid="chat-details-new" aria-label=${s.phone.newNote}></span>`
+              : ''}</button>
           ${held && !chat.colleague
             ? html`<button @click=${this.openTransfer} data-testid="transfer-button">${s.transfer}</button>
                 <button
@@ -261,7 +323,11 @@ export class ConsoleChatPane extends LitElement {
             </div>
             <console-composer .api=${this.api} conversationId=${chat.id} lang=${view?.lang ?? 'zh'} .strings=${s} disabled></console-composer>`}
       </section>
-      <aside>
+      <aside id="chat-aside" class=${this.detailsOpen ? 'open' : ''} aria-label=${s.phone.detailsTitle} @keydown=${this.onAsideKey}>
+        <div class="aside-head">
+          <h2>${s.phone.detailsTitle}</h2>
+          <button data-testid="chat-details-close" @click=${() => this.toggleDetails(false)}>← ${s.phone.back}</button>
+        </div>
         <console-consult-panel .api=${this.api} .strings=${s} conversationId=${chat.id} .notes=${this.consultNotes} me=${this.me} .arrived=${this.consultArrived}
           .recipients=${this.agents.filter((a) => a.id !== this.me).map((a) => ({ id: a.id, name: a.name }))} ?readonly=${!held}></console-consult-panel>
         ${this.renderHandoff()} ${this.renderContext()}

@@ -76,6 +76,8 @@ export class ConsoleComposer extends LitElement {
       :host { display: block; position: relative; border-top: 1px solid var(--cs-border); background: var(--cs-panel); padding: 8px; }
       .box { display: flex; gap: 8px; align-items: flex-end; }
       textarea { flex: 1; resize: vertical; min-height: 56px; max-height: 40vh; }
+      /* A phone's narrow box: three lines, so the hint (Enter sends, "/" for canned replies) shows whole. */
+      @media (max-width: 720px) { textarea { min-height: 76px; } }
       ul[role='listbox'] {
         position: absolute; left: 8px; right: 8px; bottom: 100%; max-height: 260px; overflow-y: auto; margin: 0; padding: 4px;
         list-style: none; background: #fff; border: 1px solid var(--cs-border); border-radius: 8px; box-shadow: 0 4px 16px rgb(0 0 0 / 12%);

@@ -75,6 +75,40 @@ export class ConsoleTranscript extends LitElement {
     `,
   ];
 
+  /** The agent's own scrolling says whether to stay at the newest message. */
+  private readonly onScroll = () => {
+    this.stick = this.scrollHeight - this.scrollTop - this.clientHeight < 40;
+  };
+  /**
+   * A box that changes size (a tablet turned, the window resized, the phone's details sheet closed) or content that
+   * grows after rendering (a picture loaded) keeps the newest message in view, unless the agent scrolled up.
+   */
+  private readonly resizes = typeof ResizeObserver === 'function' ? new ResizeObserver(() => {
+    if (this.stick) this.scrollTop = this.scrollHeight;
+  }) : undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('scroll', this.onScroll, { passive: true });
+    this.observeSizes();
+  }
+
+  private observeSizes() {
+    this.resizes?.observe(this);
+    const list = this.renderRoot?.querySelector('ol');
+    if (list) this.resizes?.observe(list);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('scroll', this.onScroll);
+    this.resizes?.disconnect();
+  }
+
+  protected override firstUpdated(): void {
+    this.observeSizes();
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('messages') || changed.has('typing')) {
       this.stick = this.scrollHeight - this.scrollTop - this.clientHeight < 40;

@@ -27,3 +27,10 @@ it('names groups by their name and reads an action without a template plainly', 
   expect(auditSentence(entry('group.saved', { type: 'group', id: 'broadband' }), names, STRINGS.en.audit.says)).toBe('Alice saved the group 宽带组');
   expect(auditSentence(entry('privacy.transcripts_expired', { type: 'system', id: null }), names, STRINGS.en.audit.says)).toBe('Alice: privacy.transcripts_expired');
 });
+
+it('says a colleague gone offline was taken out of a chat by the system, and a leave by hand as before', () => {
+  const bySystem = { ...entry('colleague.left', { type: 'conversation', id: 'c-1' }, { agent: 'u-bob', agentName: 'Bob', reason: 'offline' }), actor: { id: null, displayName: 'system' } };
+  expect(auditSentence(bySystem, names, STRINGS.en.audit.says)).toMatch(/^Bob went offline and was taken out of the chat .*c-1.* by the system$/);
+  expect(auditSentence(bySystem, names, STRINGS.zh.audit.says)).toMatch(/^Bob 已离线，系统让其离开了会话 .*c-1/);
+  expect(auditSentence(entry('colleague.left', { type: 'conversation', id: 'c-1' }), names, STRINGS.en.audit.says)).toMatch(/^Alice left the chat .*c-1/);
+});

@@ -46,7 +46,9 @@ export class ConsoleHistory extends LitElement {
       form input[type='search'] { flex: 1; min-width: 220px; }
       label { display: flex; flex-direction: column; font-size: 12px; gap: 2px; }
       ol { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
-      li button { width: 100%; text-align: left; padding: 8px 10px; }
+      li button { width: 100%; text-align: left; padding: 8px 10px; display: flex; flex-direction: column; gap: 2px; }
+      li button .open { align-self: flex-end; color: var(--cs-focus); font-size: 12px; }
+      .snippet { overflow-wrap: anywhere; }
       mark { background: #ffe58f; color: inherit; }
       console-transcript { border: 1px solid var(--cs-border); border-radius: 8px; max-height: 65vh; }
     `,
@@ -79,13 +81,30 @@ export class ConsoleHistory extends LitElement {
     }
   }
 
-  private async open(id: string) {
+  /** The result the open chat came from: it names the agent of a closed chat (a view names only a current holder). */
+  private openedFrom: SearchResult | undefined;
+
+  private async open(r: SearchResult) {
     this.error = '';
     try {
-      this.opened = await this.api.view(id);
+      this.openedFrom = r;
+      this.opened = await this.api.view(r.conversationId);
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('[data-testid="history-back"]')?.focus();
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : String(err);
     }
+  }
+
+  /** The agent who held the chat by name: the server's, else the console's own list; never a bare id. */
+  private agentText(r: SearchResult): string {
+    const name = r.agent?.displayName ?? (r.agentId ? this.names.get(r.agentId) : undefined);
+    return name ? this.strings.searchResult.agent(name) : this.strings.searchResult.noAgent;
+  }
+
+  /** The console's names and the result's agent (one no longer a colleague, e.g. disabled), for the transcript's lines. */
+  private namesWith(agent: SearchResult['agent']): ReadonlyMap<string, string> {
+    return agent && !this.names.has(agent.id) ? new Map(this.names).set(agent.id, agent.displayName) : this.names;
   }
 
   private statusText(status: string): string {
@@ -97,13 +116,15 @@ export class ConsoleHistory extends LitElement {
     const s = this.strings;
     if (this.opened) {
       const v = this.opened;
-      return html`<div class="row">
+      const started = v.messages[0]?.createdAt ?? v.visitor.firstSeen;
+      return html`<div class="row" data-testid="history-opened" data-conversation-id=${v.id}>
           <button @click=${() => (this.opened = undefined)} data-testid="history-back">← ${s.back}</button>
-          <span class="tag">${s[v.status === 'queued' ? 'waiting' : v.status] ?? v.status}</span>
-          <span class="muted">${formatTime(v.visitor.firstSeen)} · ${v.agent?.displayName ?? ''}</span>
+          <span class="tag" data-testid="history-readonly">${s.searchResult.readOnly}</span>
+          <span class="tag">${this.statusText(v.status)}</span>
+          <span class="muted">${formatTime(started, new Date(0))} · ${v.agent ? s.searchResult.agent(v.agent.displayName) : this.openedFrom ? this.agentText(this.openedFrom) : ''}</span>
           ${v.rating ? html`<span>${'★'.repeat(v.rating.score)}${'☆'.repeat(5 - v.rating.score)}</span>` : ''}
         </div>
-        <console-transcript .messages=${v.messages} .strings=${s} .names=${this.names}></console-transcript>`;
+        <console-transcript aria-label=${s.searchResult.opened} .messages=${v.messages} .strings=${s} .names=${this.namesWith(this.openedFrom?.agent)}></console-transcript>`;
     }
     return html`
       <form @submit=${this.search} role="search">
@@ -126,10 +147,13 @@ export class ConsoleHistory extends LitElement {
           ? html`<p class="muted" role="status">${s.noResults}</p>`
           : html`<ol aria-label=${s.search}>
               ${this.results.map(
+                // The date always in full (a reference time long past makes formatTime show it), the agent by name.
                 (r) => html`<li>
-                  <button data-testid="search-result" @click=${() => void this.open(r.conversationId)}>
-                    <span class="muted" data-testid="search-result-meta">${formatTime(r.createdAt, new Date(0))} · ${s.authors[r.author] ?? r.author}${r.agentId ? html` · ${s.authors.agent}: ${this.names.get(r.agentId) ?? r.agentId}` : ''} · ${this.statusText(r.status)}</span><br />
-                    ${highlightParts(r.snippet, r.highlights).map((p) => (p.mark ? html`<mark>${p.text}</mark>` : p.text))}
+                  <button data-testid="search-result" data-conversation-id=${r.conversationId} @click=${() => void this.open(r)}>
+                    <span class="muted" data-testid="search-result-meta"><time data-testid="search-result-date" datetime=${r.createdAt}>${formatTime(r.createdAt, new Date(0))}</time>
+                      · <span data-testid="search-result-agent">${this.agentText(r)}</span> · ${this.statusText(r.status)}</span>
+                    <span class="snippet"><span class="muted" data-testid="search-result-author">${s.authors[r.author] ?? r.author}:</span> ${highlightParts(r.snippet, r.highlights).map((p) => (p.mark ? html`<mark>${p.text}</mark>` : p.text))}</span>
+                    <span class="open" data-testid="search-result-open">${s.searchResult.openChat} ›</span>
                   </button>
                 </li>`,
               )}

@@ -49,6 +49,9 @@ export class ConsoleTeamwork implements ReactiveController {
             this.alert.flash(this.host.strings.teamwork.newInvitation);
           }
           if (change === 'joined') void this.live.loadChat(conversationId, false);
+          // Left, by hand in another tab or by the system when this agent went offline: the tab ends here (the view
+          // is no longer readable, so a refetch would leave it looking writable).
+          if (change === 'left' && this.host.chats.get(conversationId)?.held) this.host.chats = withEnded(this.host.chats, conversationId, { why: 'left' });
           void this.refreshInvitations();
         }
         // Someone joined, left or was invited into a chat open here: its participants (and rights) change.
