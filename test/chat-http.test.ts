@@ -85,7 +85,8 @@ async function within<T>(ms: number, check: () => Promise<T | undefined>): Promi
     const elapsed = Date.now() - start;
     if (value !== undefined) return { value, elapsed };
     if (elapsed > ms) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    // Every 150 ms: a tighter poll of /api/chat trips the per-address rate limit before a slow build is done.
+    await new Promise((r) => setTimeout(r, 150));
   }
 }
 

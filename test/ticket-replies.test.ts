@@ -83,7 +83,7 @@ describe('an answered left message reaches the visitor', () => {
     // Nothing an agent-side field: no contact, group or agent id.
     expect(Object.keys(ticket).sort()).toEqual(['answer', 'answerMessageId', 'answeredAt', 'createdAt', 'id', 'status', 'text']);
     const messages = await call(r, 'GET', `/api/conversations/${visitor.id}/messages`, { token: visitor.token });
-    expect(messages.json.messages).toContainEqual({ id: ticket.answerMessageId, author: 'agent', text: answer, createdAt: ticket.answeredAt });
+    expect(messages.json.messages).toContainEqual({ id: ticket.answerMessageId, author: 'agent', agentName: expect.any(String), text: answer, createdAt: ticket.answeredAt });
 
     // By e-mail, in the visitor's language, with the answer.
     const [mail] = await smtp.waitFor(1);

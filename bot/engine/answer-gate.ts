@@ -81,7 +81,7 @@ export function gateFeatures(candidates: readonly GateCandidate[], margin: numbe
     english: english ? 1 : 0,
     followUp: followUp ? 1 : 0,
     learned: top?.learned ?? 0,
-    learnedLead: top && top.learned >= 1 ? learnedLead : 0,
+    learnedLead: !top || Number.isNaN(top.learned) || Number.isNaN(learnedLead) ? (top ? NaN : 0) : top.learned >= 1 ? learnedLead : 0,
   };
 }
 
@@ -89,7 +89,11 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 export function gateProbability<F extends string>(model: LogisticModel<F>, f: Record<F, number>): number {
   let z = model.bias;
-  for (let i = 0; i < model.features.length; i++) z += model.weights[i]! * ((f[model.features[i]!] - model.mean[i]!) / model.scale[i]!);
+  for (let i = 0; i < model.features.length; i++) {
+    const v = f[model.features[i]!];
+    // A feature not measured (NaN: the learned channel is off) counts as its mean: it says nothing either way.
+    if (!Number.isNaN(v)) z += model.weights[i]! * ((v - model.mean[i]!) / model.scale[i]!);
+  }
   return sigmoid(z);
 }
 

@@ -11,7 +11,7 @@ import { detectLanguage } from './detect-language.ts';
 import { buildSynonyms } from './synonyms.ts';
 import { buildSpeller } from './spell.ts';
 import { englishWords } from '../../knowledge/text/english-words.ts';
-import { buildHomophoneFixer } from './homophones.ts';
+import { buildHomophoneFixer, buildPinyinReader } from './homophones.ts';
 import { detectAccountAction } from './account-action.ts';
 import { splitClauses } from './clauses.ts';
 import { buildEntityReader, excludes, type EntityProfile } from './entities.ts';
@@ -137,6 +137,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   const terms = new Set<string>([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap((t) => t.normalized.keywords)]);
   const fixHomophones = buildHomophoneFixer(terms, lexicon);
   const englishWordList = englishWords();
+  const readPinyin = buildPinyinReader(terms, (w) => englishWordList.has(w));
   const spell = buildSpeller([...kb.synonyms.flatMap((g) => g.terms).map(normalize), ...texts.flatMap(({ normalized: n }) => [...n.en, ...n.keywords, n.answer.en])], (w) => englishWordList.has(w));
   // The learned channel trains on every question variant and the entry's keywords read as one question.
   const trainingQuestions: { entry: number; features: string[] }[] = [];
@@ -230,8 +231,10 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const raw = admissible.map((c) => learned?.relative.get(entryIndex.get(c.entryId)!) ?? 0);
     const [l1 = 0, l2 = 0] = [...raw].sort((a, b) => b - a);
     const scale = mustCover.length > 0 ? l1 : 1;
-    const learnedLead = mustCover.length > 0 ? (l1 > 0 ? (l1 - l2) / l1 : 0) : (learned?.lead ?? 0);
-    const scored = admissible.map((c, i) => ({ ...c, learned: scale > 0 ? raw[i]! / scale : 0 }));
+    // Without a channel (a KB too large for it) its features are NaN, which the models leave out: the
+    // ranking and gate then weigh the lexical signals alone, not a channel that seems to disagree.
+    const learnedLead = !learned ? NaN : mustCover.length > 0 ? (l1 > 0 ? (l1 - l2) / l1 : 0) : learned.lead;
+    const scored = admissible.map((c, i) => ({ ...c, learned: !learned ? NaN : scale > 0 ? raw[i]! / scale : 0 }));
     const filtered = opts.ranker ? rankCandidates(opts.ranker, scored) : scored;
     // A question naming no carrier leans to the default one (联通 on Unicom's hall) when entries are close.
     const candidates = filtered
@@ -275,7 +278,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const typed = normalize(text);
     // Homophone slips are put right before anything reads the text: a misspelled 发票 must not
     // leave "移动" looking like a question about another carrier's services.
-    const normalized = fixHomophones(typed);
+    // Words typed in pinyin are read as the KB's terms first, so the homophone check and the rest see Chinese.
+    const normalized = fixHomophones(readPinyin(typed));
     const lang: Lang = decideOpts.lang ?? detectLanguage(normalized) ?? ctx.lang ?? 'zh';
     const explain: Explain = {
       normalized, ...(normalized !== typed ? { typed } : {}), query: '', lang, tokens: [], candidates: [], topScore: 0, margin: 0, coverage: 0, confidence: 0, thresholds,
@@ -459,6 +463,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       // What the handoff was about: a message left next goes to the same team.
       next.lastTopic = d.topic;
     } else if (d.kind === 'clarify' || (d.kind === 'fallback' && d.reason === 'no_match' && d.explain.candidates?.length)) {
+      // A clarify names the subject asked about (its choices share it): a person asked for next is that team's.
+      if (d.kind === 'clarify' && d.topic) next.lastTopic = d.topic;
       // A question the bot nearly placed stays the frame a short follow-up leans on ("...call the
       // States?" missed, then "Japan?"): the two read together may be clear where each alone is not.
       next.lastQuery = d.explain.query;

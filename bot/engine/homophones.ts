@@ -139,3 +139,76 @@ function sharesACharacter(typed: string, term: string): boolean {
   const b = [...term];
   return a.some((c, i) => c === b[i]);
 }
+
+/** Reads words typed in toneless pinyin as the knowledge base's terms ("yidong zizhuji fapiao" -> 移动 自助机 发票). */
+export type PinyinReader = (normalizedText: string) => string;
+
+/** A word made of toneless pinyin syllables (an initial, then a final), as a pinyin typist writes them. */
+const PINYIN_WORD = /^(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|an|ao|ei|en|er|ia|ie|in|iu|ou|ua|ue|ui|un|uo|ve|a|e|i|o|u|v))+$/;
+
+/** Most Latin words joined into one term's pinyin ("lian tong" -> 联通). Range 1-6; default 4. */
+const MAX_PINYIN_WORDS = 4;
+/** Shortest pinyin read as a term: two syllables at least ("mima"); a lone syllable is too often English or noise. Range 3-8; default 4. */
+const MIN_PINYIN_LETTERS = 4;
+
+/**
+ * Visitors without a Chinese keyboard type the pinyin of what they mean ("yidong zizhuji fapiao mima wang le").
+ * A run of Latin words whose letters, joined, spell the toneless pinyin of one KB term (keywords, synonym
+ * terms) of two or more characters is read as that term. An English word on its own stays English ("long",
+ * "pin"); a pinyin shared by two terms is ambiguous and stays as typed.
+ */
+export function buildPinyinReader(terms: Iterable<string>, isEnglishWord: (word: string) => boolean): PinyinReader {
+  const byPinyin = new Map<string, string | null>();
+  for (const term of terms) {
+    const chars = [...term];
+    if (chars.length < MIN_CHARS || chars.length > MAX_CHARS || !/^\p{Script=Han}+$/u.test(term)) continue;
+    const key = syllables(term).join('');
+    if (key.length < MIN_PINYIN_LETTERS || !/^[a-z]+$/.test(key)) continue;
+    const seen = byPinyin.get(key);
+    byPinyin.set(key, seen === undefined || seen === term ? term : null);
+  }
+  if (byPinyin.size === 0) return (t) => t;
+  return (text) => {
+    if (!/[a-z]{2}/.test(text)) return text;
+    // Words and what separates them, so that what is not read as pinyin is given back as typed.
+    const parts = text.split(/([a-z]+)/);
+    // Only a message typed in pinyin: in an English sentence "fapiao" or "weixin" is a loanword the
+    // synonyms already know, and the English around it decides. Words that are both (wang, long, same)
+    // say nothing; of the rest, pinyin must be at least two words and twice the words that are not pinyin.
+    const latin = parts.filter((_, i) => i % 2 === 1 && parts[i]!.length >= 2);
+    const pinyinOnly = latin.filter((w) => PINYIN_WORD.test(w) && !isEnglishWord(w)).length;
+    const notPinyin = latin.filter((w) => !PINYIN_WORD.test(w)).length;
+    if (pinyinOnly < 2 || pinyinOnly < 2 * notPinyin) return text;
+    let changed = false;
+    for (let i = 1; i < parts.length; i += 2) {
+      for (let n = MAX_PINYIN_WORDS; n >= 1; n--) {
+        // The words i, i+2, ... joined by nothing but spaces.
+        const words: string[] = [];
+        let ok = true;
+        for (let k = 0; k < n; k++) {
+          const w = parts[i + 2 * k];
+          if (w === undefined || (k > 0 && parts[i + 2 * k - 1] !== ' ')) { ok = false; break; }
+          words.push(w);
+        }
+        if (!ok) continue;
+        const joined = words.join('');
+        const term = byPinyin.get(joined);
+        if (!term || (n === 1 && isEnglishWord(joined))) continue;
+        parts[i] = term;
+        for (let k = 1; k < n; k++) { parts[i + 2 * k - 1] = ''; parts[i + 2 * k] = ''; }
+        changed = true;
+        i += 2 * (n - 1);
+        break;
+      }
+    }
+    if (!changed) return text;
+    // What is left in pinyin is mostly the words of a sentence's frame (wo xiang, yao shen me, de, ma) that
+    // no term holds: as Latin words no entry has, they would only count against every entry.
+    // An English word of three letters or more among them stays (china mobile ... fapiao).
+    for (let i = 1; i < parts.length; i += 2) {
+      const w = parts[i]!;
+      if (/^[a-z]+$/.test(w) && PINYIN_WORD.test(w) && (w.length <= 2 || !isEnglishWord(w))) parts[i] = '';
+    }
+    return parts.join('').replace(/\s+/g, ' ').trim();
+  };
+}
