@@ -96,6 +96,11 @@ export interface ConversationContext {
   lastQuery?: string;
   /** Language of the last message with a detectable language. */
   lang?: Lang;
+  /**
+   * The kinds of fact the previous question asked (answer_types ids: a price, a time), the frame's "what was
+   * asked": "新疆呢" after "人工几点到几点" still asks a time.
+   */
+  lastAsked?: string[];
 }
 
 export type { Entry };

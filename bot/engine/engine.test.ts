@@ -125,6 +125,17 @@ describe('follow-ups', () => {
     expect(second!.kind === 'answer' ? second!.entryId.startsWith('invoice.') : second!.kind === 'clarify' || second!.kind === 'fallback').toBe(true);
   });
 
+  it('keeps what was asked in the frame: a follow-up asking no kind of fact asks the previous one\'s', () => {
+    // "每月多少钱" asks a price: the frame remembers it, so "那省际漫游包呢" is read as the roaming packs' price.
+    const first = engine.decide('亲情长途优惠包每月多少钱');
+    const ctx = engine.nextContext({}, first);
+    expect(ctx.lastAsked).toEqual(['price']);
+    const second = engine.decide('那省际漫游包呢', { context: ctx });
+    expect(answerOf(second)).toBe('roaming.packs');
+    // A message asking nothing of the kind clears it for the next turn.
+    expect(engine.nextContext(ctx, second).lastAsked).toBeUndefined();
+  });
+
   it('keeps the carrier a conversation settled on until the visitor names another', () => {
     // Turn 3 names no carrier; both carriers have an invoice-amount entry, and 联通 was established.
     const turns = converse('联通网厅充值想开带抬头的发票怎么弄', '让朋友帮我去拿可以吗', '票上金额是充的100吗');

@@ -353,7 +353,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       const own = reading.units.filter((u) => !u.soft && u.salience > 0).map((u) => u.text);
       // A country in the follow-up replaces a domestic question's side too ("and roaming in Korea?").
       const named = withAbroad(reading.query);
-      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, named)}`, own, ctx.lastEntryId, budget, true, en, holdingAll(asked));
+      // A follow-up asking no kind of fact itself asks what the previous question did ("新疆呢" after "几点到几点").
+      const frameAsked = asked.length > 0 ? asked : answerTypes.filter((t) => ctx.lastAsked?.includes(t.id));
+      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, named)}`, own, ctx.lastEntryId, budget, true, en, holdingAll(frameAsked));
       const marked = looksLikeFollowUp(normalized);
       if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
         explain.followUp = { from: ctx.lastQuery, rewritten: combined.query };
@@ -455,10 +457,12 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       lastTopic: prev.lastTopic,
       lastQuery: prev.lastQuery,
     };
+    const askedIds = d.explain.answerType?.id.split('+').filter(Boolean);
     if (d.kind === 'answer') {
       next.lastEntryId = d.entryId;
       next.lastTopic = d.topic;
       next.lastQuery = d.explain.query;
+      next.lastAsked = askedIds;
     } else if (d.kind === 'handoff' && d.topic) {
       // What the handoff was about: a message left next goes to the same team.
       next.lastTopic = d.topic;
@@ -468,6 +472,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       // A question the bot nearly placed stays the frame a short follow-up leans on ("...call the
       // States?" missed, then "Japan?"): the two read together may be clear where each alone is not.
       next.lastQuery = d.explain.query;
+      next.lastAsked = askedIds;
     }
     return next;
   }
