@@ -9,8 +9,8 @@ export interface EngineOptions {
   /**
    * Confidence at or above which the bot answers: with the gate on, the probability that the best entry
    * is right. Range 0.3-0.9; default 0.65, chosen on bench/tune-gate.ts's 5-fold cross-validation of the
-   * tuning part (5,501 cases, with the learned channel): 87.0% of answer-expected turns right, 83.7% of the
-   * others held back, 7.5% wrong, against 89.7% / 77.3% / 9.3% at 0.5 and 71.9% / 93.4% / 3.5% at 0.85: a
+   * tuning part (5,921 cases, with the learned channel): 86.3% of answer-expected turns right, 84.2% of the
+   * others held back, 7.7% wrong, against 89.3% / 78.1% / 9.5% at 0.5 and 70.9% / 93.8% / 3.4% at 0.85: a
    * wrong answer is worse than "I don't know", and no threshold reaches 3% wrong without losing a quarter
    * of the answers.
    */
