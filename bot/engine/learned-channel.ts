@@ -69,7 +69,8 @@ export function* trainLearnedChannel(
   }
   // Dense weights while training (features x entries), with the usual averaging trick: each update at
   // step c also adds c * update to a second table, and the average is w - u / c at the end.
-  const labels = Math.max(...questions.map((q) => q.entry)) + 1;
+  // A loop, not Math.max(...): tens of thousands of arguments overflow the stack.
+  const labels = questions.reduce((m, q) => Math.max(m, q.entry), -1) + 1;
   if (vocabulary.size * labels > options.maxCells) return undefined;
   const w = new Float32Array(vocabulary.size * labels);
   const u = new Float32Array(vocabulary.size * labels);
