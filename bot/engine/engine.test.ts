@@ -107,6 +107,14 @@ describe('rules', () => {
   });
 });
 
+describe('secrets typed in pinyin', () => {
+  it('masks a password typed in pinyin, and not the pinyin words after 密码', () => {
+    // The same reading as decide(): "mima" is 密码, and six digits after it are a password.
+    expect(engine.carriesSecret('wo de mima shi 123456')).toBe(true);
+    expect(engine.carriesSecret('mima wang le zen me ban')).toBe(false);
+  });
+});
+
 describe('follow-ups', () => {
   it('reads "那联通呢" against the previous question, swapping the carrier', () => {
     const [first, second] = converse('在移动营业厅的机器上打发票，需要输入哪个密码', '那联通呢');

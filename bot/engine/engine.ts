@@ -477,7 +477,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     return next;
   }
 
-  const carriesSecret = (text: string) => matchSecretRule(normalize(text)) !== undefined;
+  // Read as decide() reads it: "wo de mima shi 123456" is a password typed in pinyin.
+  const carriesSecret = (text: string) => matchSecretRule(readPinyin(normalize(text))) !== undefined;
   return { kb, options: opts, decide, nextContext, carriesSecret, entry: (id) => byId.get(id) };
 }
 
