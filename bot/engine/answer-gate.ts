@@ -81,7 +81,8 @@ export function gateFeatures(candidates: readonly GateCandidate[], margin: numbe
     english: english ? 1 : 0,
     followUp: followUp ? 1 : 0,
     learned: top?.learned ?? 0,
-    learnedLead: !top || Number.isNaN(top.learned) || Number.isNaN(learnedLead) ? (top ? NaN : 0) : top.learned >= 1 ? learnedLead : 0,
+    // The lead counts only when the best entry is the channel's own choice; NaN (no channel) passes through.
+    learnedLead: !top ? 0 : top.learned >= 1 || Number.isNaN(top.learned) ? learnedLead : 0,
   };
 }
 

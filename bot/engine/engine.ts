@@ -79,8 +79,9 @@ const CODE = /^\d{5,}$/;
 const ABROAD = '国际';
 
 /**
- * A floor on the distinct question features of a knowledge base, per entry: entries times
- * this over the channel's cell budget means its table cannot fit, so the channel is not trained (range 500-5000; default 1000).
+ * Distinct question features assumed per entry when judging, before reading any question, whether the learned
+ * channel's table (features x entries) can fit its cell budget; above it the channel is not trained
+ * (range 500-5000; default 1000).
  */
 const MIN_FEATURES_PER_KB = 1000;
 
