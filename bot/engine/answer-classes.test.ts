@@ -35,6 +35,39 @@ describe('1. answerable questions in wording the knowledge base does not have', 
   });
 });
 
+describe('1b. the clause that asks is the question', () => {
+  it('does not answer the story clause that happens to read well', () => {
+    // why: "刚移机到了新家" is a statement that reads as the moving entry; what is asked is the agents'
+    // hours, so answering how to move a line would be a nearby fact, never the answer
+    const d = ask('上个月刚移机到了新家。请问微信里的人工客服几点上班');
+    expect(entryOf(d)).not.toBe('bundle.move-transfer');
+    expect(d.explain.clauses?.map((c) => c.entryId)).toContain('bundle.move-transfer');
+  });
+
+  it('reads 几号 after a hotline as "which number", not a date', () => {
+    // why: the roaming hotline is a phone number; only a date question needs an entry holding a time
+    const d = ask('联通国际漫游的客服专线是几号');
+    expect(entryOf(d)).toBe('roaming.intl-hotline');
+  });
+});
+
+describe('1c. a clear question outweighs a complaint\'s tone', () => {
+  it('answers an angry visitor\'s question that an entry answers outright', () => {
+    // why: the tone alone asks for nothing a person must do; the question has one right answer
+    const d = ask('又被坑了 1GB流量等于多少MB?');
+    expect(entryOf(d)).toBe('data.units');
+    expect(d.explain.handoffYielded).toBe('handoff.complaint');
+  });
+
+  it('still hands over a complaint that asks nothing, or demands to complain', () => {
+    // why: "我要投诉" is a request a person must take; an outburst without a question wants a person
+    for (const t of ['太气人了 乱扣我钱', '你们这什么破自助机！跑了三个营业厅都打不出发票，我要投诉！！']) {
+      const d = ask(t);
+      expect(d.kind, t).toBe('handoff');
+    }
+  });
+});
+
 describe('2. homophone slips of pinyin input', () => {
   it('reads 秘码 as 密码 and 发漂 as 发票', () => {
     // why: the Unicom terminal asks for the 服务密码; the slips sound exactly like the KB's words
@@ -111,6 +144,15 @@ describe('6. a rule stated for a class reaches members it does not list', () => 
     const d = ask('广东的人工客服几点上班');
     expect(d.kind).toBe('answer');
     expect(d.text).toContain('8:30');
+  });
+});
+
+describe('6b. an entry\'s scope is what it states, not the examples its questions name', () => {
+  it('gives the roaming hotline to a visitor in a country its paraphrases do not name', () => {
+    // why: the hotline serves anyone abroad; a question variant mentioning Japan does not make it Japan's
+    const d = ask('我在首尔 国际漫游出了问题想投诉 打哪个电话');
+    expect(entryOf(d)).toBe('roaming.intl-hotline');
+    expect(d.text).toContain('18618610010');
   });
 });
 

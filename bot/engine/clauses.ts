@@ -33,6 +33,15 @@ export function splitClauses(normalized: string): string[] {
 // Marks of a question: a question mark, a closing particle, or an interrogative word.
 const QUESTION = /[?？]|[吗呢么嘛][?？!。.]*$|怎么|如何|怎样|咋|多少|几|什么|啥|哪|能不能|可不可以|是不是|有没有|\b(how|what|when|where|which|who|why|can|could|do|does|is|are|will)\b/u;
 
+// A question asked outright, for weighing it against a complaint's tone: "什么破" and "is" inside a
+// sentence are not questions, so English counts an interrogative word, or an auxiliary opening the message.
+const OUTRIGHT = /[?？]|[吗呢么嘛][!。.]*$|怎么|如何|怎样|咋|多少|几|什么(?!破)|啥|哪|能不能|可不可以|是不是|有没有|\b(how|what|when|where|which|why)\b|^(can|could|do|does|is|are|will|should)\b/u;
+
+/** The message asks something outright (a question mark, a closing particle or an interrogative word). */
+export function asksQuestion(text: string): boolean {
+  return OUTRIGHT.test(text);
+}
+
 /** How many of the clauses ask something: two or more make a message worth reading clause by clause even when it reads well whole. */
 export function questionsAsked(clauses: readonly string[]): number {
   return clauses.filter((c) => QUESTION.test(c)).length;

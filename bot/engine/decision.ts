@@ -49,6 +49,8 @@ export interface Explain {
   rule?: { id: string; action: string };
   /** The words that read as a request to act on the visitor's own account (bot/engine/account-action.ts). */
   accountAction?: string;
+  /** The rule (or account-action words) whose handoff gave way to a confident answer to the question asked. */
+  handoffYielded?: string;
   followUp?: { from: string; rewritten: string };
   /** A long message or several questions: each clause read on its own, with its best entry. */
   clauses?: { text: string; entryId?: string; confidence: number }[];

@@ -9,8 +9,8 @@ export interface EngineOptions {
   /**
    * Confidence at or above which the bot answers: with the gate on, the probability that the best entry
    * is right. Range 0.3-0.9; default 0.65, chosen on bench/tune-gate.ts's 5-fold cross-validation of the
-   * tuning part (5,921 cases, with the learned channel): 86.3% of answer-expected turns right, 84.2% of the
-   * others held back, 7.7% wrong, against 89.3% / 78.1% / 9.5% at 0.5 and 70.9% / 93.8% / 3.4% at 0.85: a
+   * tuning part (6,341 cases, with the learned channel): 86.6% of answer-expected turns right, 82.9% of the
+   * others held back, 7.7% wrong, against 89.4% / 75.9% / 9.7% at 0.5 and 71.8% / 93.5% / 3.2% at 0.85: a
    * wrong answer is worse than "I don't know", and no threshold reaches 3% wrong without losing a quarter
    * of the answers.
    */
@@ -21,6 +21,14 @@ export interface EngineOptions {
   minMargin: number;
   /** How many suggestions a clarify or fallback offers. Range 2-5; default 3. */
   maxSuggestions: number;
+  /**
+   * Confidence at or above which an answer to a question in the message stands instead of a handoff for a
+   * complaint's tone or an account word ("被坑了好几次, 1G到底是多少M?"); above 1, never. Requests for a
+   * person, passwords and first-person requests in words no rule lists always hand over. Range 0.65-1.01;
+   * default 0.95: on the tuning part's blind batches, 0.95 answered 8 more questions right and lost 1 handoff;
+   * 0.9 answered 12 and lost 7 (blind writers mostly expect a person for an angry question).
+   */
+  handoffYield: number;
   /** Fallbacks in a row after which the next one hands off to a person (0 = never). Range 0-5; default 2. */
   handoffAfterFallbacks: number;
   /** Attach the explain trace to decisions (always computed; this only controls what callers expose). */
@@ -60,6 +68,7 @@ export const defaultEngineOptions: EngineOptions = {
   clarifyThreshold: 0.3,
   minMargin: 0.05,
   maxSuggestions: 3,
+  handoffYield: 0.95,
   handoffAfterFallbacks: 2,
   explain: false,
   confidence: { coverageWeight: 0.75, marginSaturation: 0.35, marginFloor: 0.6, clarifyCoverage: 0.75, tieMargin: 0.1 },

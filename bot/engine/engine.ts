@@ -13,7 +13,7 @@ import { buildSpeller } from './spell.ts';
 import { englishWords } from '../../knowledge/text/english-words.ts';
 import { buildHomophoneFixer, buildPinyinReader } from './homophones.ts';
 import { detectAccountAction } from './account-action.ts';
-import { splitClauses } from './clauses.ts';
+import { asksQuestion, splitClauses } from './clauses.ts';
 import { buildEntityReader, excludes, type EntityProfile } from './entities.ts';
 import { createAnalyzer, type Unit } from './tokenize.ts';
 import { loadChineseLexicon } from './jieba.ts';
@@ -167,7 +167,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   for (const [i, e] of kb.entries.entries()) {
     if (i > 0 && i % ENTRIES_PER_STEP === 0) yield;
     const t = texts[i]!.normalized;
-    entryEntities.set(e.id, entities.describe([...t.zh, ...t.en, ...t.keywords, t.answer.zh, t.answer.en].join('\n')));
+    // The scope is what the entry states (answer, keywords), not the examples its paraphrases happen to
+    // name: a question variant saying 日本 does not make the roaming hotline Japan's alone.
+    entryEntities.set(e.id, entities.describe([...t.keywords, t.answer.zh, t.answer.en].join('\n')));
   }
   const namedMembers = new Set([...entryEntities.values()].flatMap((p) => [...p.named.values()].flatMap((set) => [...set])));
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
@@ -294,6 +296,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       const redact = rule.redact || undefined;
       if (rule.action === 'handoff') {
         const reason = rule.reason === 'complaint' || rule.reason === 'account_action' ? rule.reason : 'requested';
+        const answered = reason !== 'requested' && !redact ? clearAnswer(normalized, ctx, lang, explain, base) : undefined;
+        if (answered) return answered;
         return { ...base, kind: 'handoff', reason, ruleId: rule.id, text, confidence: 1, topic: subjectOf(reason === 'account_action' ? normalized : withoutRuleWords(rule, normalized), ctx, lang), redact };
       }
       const reason = rule.reason === 'unsafe' || rule.reason === 'password' || rule.reason === 'out_of_scope' ? rule.reason : 'smalltalk';
@@ -307,8 +311,25 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       return { ...base, kind: 'handoff', reason: 'account_action', text: message('handoff_account_action', lang), confidence: 1, topic: subjectOf(normalized, ctx, lang) };
     }
 
+    return fromKnowledge(normalized, ctx, lang, explain, base, decideOpts.postingsBudget);
+  }
+
+  /**
+   * A complaint's tone or an account word is a reason to hand over unless the message also asks a
+   * question the knowledge base answers outright: "被坑了好几次, 1G到底是多少M" wants the answer, and
+   * gets it (the widget keeps its "talk to a person" button). Returns that answer, or nothing when the
+   * handoff stands.
+   */
+  function clearAnswer(normalized: string, ctx: ConversationContext, lang: Lang, explain: Explain, base: { lang: Lang; explain: Explain; suggestions: Suggestion[] }): Decision | undefined {
+    if (!(opts.handoffYield <= 1) || !asksQuestion(normalized)) return undefined;
+    const d = fromKnowledge(normalized, ctx, lang, explain, base);
+    if (d.kind !== 'answer' || d.confidence < opts.handoffYield) return undefined;
+    explain.handoffYielded = explain.rule?.id ?? `account-action:${explain.accountAction}`;
+    return d;
+  }
+
+  function fromKnowledge(normalized: string, ctx: ConversationContext, lang: Lang, explain: Explain, base: { lang: Lang; explain: Explain; suggestions: Suggestion[] }, budget?: number): Decision {
     const en = lang === 'en';
-    const budget = decideOpts.postingsBudget;
     /**
      * Reads a text asking for a kind of fact (a price, a duration) as a question about its subject that
      * only an entry holding that kind of fact can answer: the words of asking (几块钱, 收多少, "how much
@@ -334,7 +355,12 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       // A country named in one clause puts the whole message abroad ("my parents in Toronto ... the long distance pack rate").
       const messageSides = contrasts.sides(withAbroad(rewrite(spell(normalized))));
       const readings = clauses.map((c) => ({ text: c, ...readText(c, messageSides) }));
-      let best = readings.reduce((a, b) => (b.reading.confidence > a.reading.confidence ? b : a));
+      const strongest = (rs: typeof readings) => rs.reduce((a, b) => (b.reading.confidence > a.reading.confidence ? b : a));
+      // The clause that asks is the question; the story around it only reads well by accident ("just
+      // relocated to Guangzhou, what hours…": the first clause reads as moving a line). Statements are
+      // read for the answer only when no clause asks anything.
+      const asking = readings.filter((r) => asksQuestion(r.text));
+      let best = asking.length > 0 ? strongest(asking) : strongest(readings);
       if (!confident(best.reading)) {
         const whole = readText(normalized);
         if (whole.reading.confidence >= best.reading.confidence) best = { text: normalized, ...whole };
