@@ -45,9 +45,9 @@ describe('lackedAnswer', () => {
 
 describe('unansweredRecord', () => {
   it('masks a phone number in the text, the key and the tokens, and keeps the candidates with scores', () => {
-    const text = '我这个号码13812345678是不是被别人盗用了';
+    const text = '我这个号码13812345678是哪年开始有的';
     const r = unansweredRecord(engine.decide(text), text, 'c1', '2025-03-01T10:00:00.000Z')!;
-    expect(r.text).toBe('我这个号码138****5678是不是被别人盗用了');
+    expect(r.text).toBe('我这个号码138****5678是哪年开始有的');
     expect(r.normKey).not.toMatch(/12345678|1234/);
     expect(r.tokens.join(' ')).not.toMatch(/\d{5}/);
     expect(r.candidates.length).toBeGreaterThan(0);

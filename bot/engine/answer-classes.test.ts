@@ -185,6 +185,23 @@ describe('8. handoffs in words the rules do not list', () => {
     // why: asking how to unbind is a FAQ question, not a request to act
     expect(entryOf(ask('how do I unbind my number from the wechat hall', 'en'))).toBe('wechat.unbind');
   });
+
+  it('hands over a request in words no rule lists, by the learned request detector', () => {
+    // why: sending someone to the home, lowering the tier now, getting money back: actions on the visitor's
+    // own line that only an agent can take, however they are worded
+    for (const t of ['我家宽带昨天开始就上不去网了 派个人来吧', '我的套餐想降档 现在就降', 'the extra 30 yuan on my bill, I want it back']) {
+      const d = ask(t);
+      expect(d.kind, t).toBe('handoff');
+      expect(d.explain.requestHandoff, t).toBe(true);
+    }
+  });
+
+  it('does not read a question about a rule as a request', () => {
+    // why: when service comes back after arrears is a FAQ; nothing is asked to be done
+    const d = ask('亲情1+欠费停机了多久之内能复机');
+    expect(d.kind).toBe('answer');
+    expect(d.explain.request).toBeLessThan(0.5);
+  });
 });
 
 describe('9. follow-ups that change one thing', () => {

@@ -51,6 +51,10 @@ export interface Explain {
   accountAction?: string;
   /** The rule (or account-action words) whose handoff gave way to a confident answer to the question asked. */
   handoffYielded?: string;
+  /** How much the message reads as a request for a person or an action (0..1; the learned request detector). */
+  request?: number;
+  /** The request detector handed this message over though no rule did. */
+  requestHandoff?: boolean;
   followUp?: { from: string; rewritten: string };
   /** A long message or several questions: each clause read on its own, with its best entry. */
   clauses?: { text: string; entryId?: string; confidence: number }[];

@@ -23,6 +23,7 @@ import { buildContrasts, looksLikeFollowUp } from './follow-up.ts';
 import { gateFeatures, gateProbability, type GateFeatures } from './answer-gate.ts';
 import { rankCandidates } from './candidate-ranker.ts';
 import { trainLearnedChannel, type LearnedChannel } from './learned-channel.ts';
+import { requestFeatures, requestProbability } from './request-classifier.ts';
 
 export interface DecideOptions {
   /** The visitor's chosen language; otherwise detected, then the conversation's, then Chinese. */
@@ -267,7 +268,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const match = coverageWeight * top.coverage + (1 - coverageWeight) * top.similarity;
     const features = gateFeatures(candidates, margin, units.length, english, followUp, learnedLead);
     const confidence = opts.gate ? gateProbability(opts.gate, features) : match * (marginFloor + (1 - marginFloor) * Math.min(1, margin / marginSaturation));
-    return { query, tokens, units, candidates, topScore: top.score, margin, coverage: top.coverage, confidence, tied, features, learned: choice };
+    return { query, tokens, units, candidates, topScore: top.score, margin, coverage: top.coverage, confidence, tied: tied && confidence < opts.confidence.tieConfidence, features, learned: choice };
   }
 
   // Two entries scoring alike are "really close" only when the question is as close to a question of
@@ -290,13 +291,16 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const base = { lang, explain, suggestions: [] as Suggestion[] };
 
     const rule = matchRule(normalized, ctx.lastTopic);
+    // How much the message reads as a request for a person or an action (the learned request detector).
+    const request = opts.request ? requestProbability(opts.request, requestFeatures(normalized)) : undefined;
+    if (request !== undefined) explain.request = round(request);
     if (rule) {
       explain.rule = { id: rule.id, action: rule.action };
       const text = rule.reply?.[lang] ?? '';
       const redact = rule.redact || undefined;
       if (rule.action === 'handoff') {
         const reason = rule.reason === 'complaint' || rule.reason === 'account_action' ? rule.reason : 'requested';
-        const answered = reason !== 'requested' && !redact ? clearAnswer(normalized, ctx, lang, explain, base) : undefined;
+        const answered = reason !== 'requested' && !redact ? clearAnswer(normalized, ctx, lang, explain, base) ?? notARequest(request, normalized, ctx, lang, explain, base) : undefined;
         if (answered) return answered;
         return { ...base, kind: 'handoff', reason, ruleId: rule.id, text, confidence: 1, topic: subjectOf(reason === 'account_action' ? normalized : withoutRuleWords(rule, normalized), ctx, lang), redact };
       }
@@ -308,10 +312,29 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const action = detectAccountAction(normalized);
     if (action) {
       explain.accountAction = action.matched;
+      const answered = notARequest(request, normalized, ctx, lang, explain, base);
+      if (answered) return answered;
       return { ...base, kind: 'handoff', reason: 'account_action', text: message('handoff_account_action', lang), confidence: 1, topic: subjectOf(normalized, ctx, lang) };
     }
 
-    return fromKnowledge(normalized, ctx, lang, explain, base, decideOpts.postingsBudget);
+    const d = fromKnowledge(normalized, ctx, lang, explain, base, decideOpts.postingsBudget);
+    // A request in words no rule lists ("能不能让你们的人帮我弄一下"), unless the knowledge base answers it outright.
+    if (opts.request && request !== undefined && request >= opts.request.add && d.kind !== 'handoff' && !(d.kind === 'answer' && d.confidence >= opts.request.keepAnswer)) {
+      explain.requestHandoff = true;
+      return { ...base, kind: 'handoff', reason: 'account_action', text: message('handoff_account_action', lang), confidence: round(request), topic: subjectOf(normalized, ctx, lang) };
+    }
+    return d;
+  }
+
+  /**
+   * A handoff for a complaint's tone or account words that the request detector does not read as a
+   * request at all ("被坑了好几次, 1G到底是多少M", "帮忙了解一下…至少要用多久"): what the knowledge base
+   * says instead. Nothing when the detector is off or reads a request.
+   */
+  function notARequest(request: number | undefined, normalized: string, ctx: ConversationContext, lang: Lang, explain: Explain, base: { lang: Lang; explain: Explain; suggestions: Suggestion[] }): Decision | undefined {
+    if (!opts.request || request === undefined || request >= opts.request.veto) return undefined;
+    explain.handoffYielded = `${explain.rule?.id ?? `account-action:${explain.accountAction}`} (request ${round(request)})`;
+    return fromKnowledge(normalized, ctx, lang, explain, base);
   }
 
   /**
