@@ -91,7 +91,7 @@ beforeAll(async () => {
   for (const who of ['admin', 'alice', 'bob']) expect((await call(who, 'POST', '/api/agent/status', { status: 'away' })).status).toBe(200);
 
   // The visitor asks something the bot cannot answer, then asks for a person; Alice takes the chat.
-  handed = await visitor('我的手机为什么突然停机了', '转人工');
+  handed = await visitor('手机为什么会突然停机', '转人工');
   expect(handed.kinds.at(-1)).toBe('handoff');
   expect((await call('alice', 'POST', `/api/agent/conversations/${handed.id}/take`)).status).toBe(200);
   // After the handoff the visitor writes to Alice, with their phone number.
@@ -152,13 +152,13 @@ describe('POST /api/agent/conversations/:id/faq-drafts', () => {
   });
 
   it('skips the bare request for a person when the visitor wrote nothing to the agent', async () => {
-    const conv = await visitor('我的手机为什么突然停机了', '转人工');
+    const conv = await visitor('手机为什么会突然停机', '转人工');
     expect((await call('bob', 'POST', `/api/agent/conversations/${conv.id}/take`)).status).toBe(200);
     const sent = await call('bob', 'POST', `/api/agent/conversations/${conv.id}/messages`, { text: '请先确认是否欠费。' });
     const { message } = (await sent.json()) as { message: Message };
     const res = await saveDraft('bob', conv.id, { messageId: message.id });
     expect(res.status).toBe(201);
-    expect(((await res.json()) as { draft: FaqDraftJson }).draft.question).toBe('我的手机为什么突然停机了');
+    expect(((await res.json()) as { draft: FaqDraftJson }).draft.question).toBe('手机为什么会突然停机');
     expect((await call('bob', 'POST', `/api/agent/conversations/${conv.id}/close`)).status).toBe(200);
     // After the close Bob still held it once: he may still save from it.
     expect((await saveDraft('bob', conv.id, { messageId: message.id })).status).toBe(201);

@@ -80,7 +80,7 @@ beforeAll(async () => {
   expect(await chat('宽带猫的灯一直在闪红色呢')).toEqual(['fallback']);
   // Shares only 宽带 with the above: its own group.
   expect(await chat('宽带的网线是什么颜色')).toEqual(['fallback']);
-  expect(await chat(`我这个号码${PHONE}是不是被别人盗用了`)).toEqual(['fallback']);
+  expect(await chat(`我这个号码${PHONE}是哪年开始有的`)).toEqual(['fallback']);
   // Too short to tell which data entry: a clarify.
   expect(await chat('流量?')).toEqual(['clarify']);
   // Two misses in a row: the second is a handoff for lack of an answer (low_confidence).
@@ -99,7 +99,7 @@ describe('logging', () => {
       'clarify:', 'fallback:no_match', 'handoff:low_confidence', 'fallback:no_match',
     ]);
     expect(JSON.stringify(rows)).not.toContain(PHONE);
-    expect(rows[4]!.text).toBe('我这个号码138****5678是不是被别人盗用了');
+    expect(rows[4]!.text).toBe('我这个号码138****5678是哪年开始有的');
     expect(rows.at(-1)!.lang).toBe('en');
     for (const r of rows) {
       expect(r.conversation_id).toMatch(/\S/);
@@ -132,7 +132,7 @@ describe('GET /api/admin/unanswered', () => {
   it('shows the phone number masked', async () => {
     const groups = await inbox();
     expect(JSON.stringify(groups)).not.toContain(PHONE);
-    expect(groupWith(groups, '盗用')!.text).toBe('我这个号码138****5678是不是被别人盗用了');
+    expect(groupWith(groups, '哪年')!.text).toBe('我这个号码138****5678是哪年开始有的');
   });
 
   it('filters by language, period and limit, and refuses bad parameters with 400', async () => {

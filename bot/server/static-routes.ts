@@ -93,6 +93,10 @@ export function staticRoutes(options: Partial<StaticRoutesOptions> = {}): Hono<A
 
   async function serve(c: Context<AppEnv>, url: string): Promise<Response> {
     const spec = FILES[url]!;
+    // The embed script is public code any site may include (secureHeaders' same-origin default would make
+    // the browser refuse it to a page on another host); the console's script stays same-origin. Set per
+    // address, built or not, so a page on another host reads even the "not built" answer.
+    if (url === '/widget.js' || url === '/widget.js.map') c.header('Cross-Origin-Resource-Policy', 'cross-origin');
     const entry = await load(spec.file);
     if (!entry) {
       c.header('Cache-Control', 'no-store');
@@ -103,9 +107,6 @@ export function staticRoutes(options: Partial<StaticRoutesOptions> = {}): Hono<A
     c.header('ETag', entry.etag);
     c.header('Vary', 'Accept-Encoding');
     if (spec.kind === 'page') c.header('Content-Security-Policy', PAGE_CSP);
-    // The embed script is public code any site may include (secureHeaders' same-origin default would make
-    // the browser refuse it to a page on another host); the console's script stays same-origin.
-    if (url === '/widget.js' || url === '/widget.js.map') c.header('Cross-Origin-Resource-Policy', 'cross-origin');
     if (c.req.header('If-None-Match')?.split(/\s*,\s*/).includes(entry.etag)) return c.body(null, 304);
     if (/\bgzip\b/.test(c.req.header('Accept-Encoding') ?? '')) {
       c.header('Content-Encoding', 'gzip');
