@@ -168,6 +168,24 @@ describe('7. a qualifier outside an entry\'s scope vetoes it', () => {
   });
 });
 
+describe('7b. a kind of question the knowledge base does not cover', () => {
+  it('says it does not know rather than answer a nearby fact so-so', () => {
+    // why: the mall's payment entry says how to pay, not whether instalments on a credit card are offered;
+    // the outside detector reads instalments as a question no entry answers
+    const d = ask('商城买手机可以用信用卡分期吗');
+    expect(d.kind).toBe('fallback');
+    expect(d.explain.outside).toBeGreaterThanOrEqual(0.9);
+    expect(d.explain.candidates[0]?.entryId).toBe('mall.payment');
+  });
+
+  it('keeps a confident answer however the message reads', () => {
+    // why: the detector acts only below confidence 0.9; the online discount is stated outright
+    const d = ask('联通网上营业厅充值打几折');
+    expect(d.kind).toBe('answer');
+    expect(d.text).toContain('9.85');
+  });
+});
+
 describe('8. handoffs in words the rules do not list', () => {
   it('hands off a person asked for by job title or in romanized Chinese', () => {
     // why: 主管 and "rengong" ask for a person

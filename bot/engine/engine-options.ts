@@ -4,8 +4,8 @@ import type { GateModel } from './answer-gate.ts';
 import type { RankerModel } from './candidate-ranker.ts';
 import { defaultGateModel, defaultRankerModel } from './answer-models.ts';
 import { defaultLearnedChannelOptions, type LearnedChannelOptions } from './learned-channel.ts';
-import type { RequestModel } from './request-classifier.ts';
-import { defaultRequestModel } from './request-model.ts';
+import type { OutsideModel, RequestModel } from './message-classifier.ts';
+import { defaultOutsideModel, defaultRequestModel } from './message-models.ts';
 
 export interface EngineOptions {
   /**
@@ -67,8 +67,10 @@ export interface EngineOptions {
   gate?: GateModel;
   /** The learned ranking of candidates (bot/engine/candidate-ranker.ts): when set, it orders them instead of the retrieval blend. */
   ranker?: RankerModel;
-  /** The learned request detector beside the handoff rules (bot/engine/request-classifier.ts); unset, the rules alone decide. */
+  /** The learned request detector beside the handoff rules (bot/engine/message-classifier.ts); unset, the rules alone decide. */
   request?: RequestModel;
+  /** The learned outside detector after the ranking (bot/engine/message-classifier.ts); unset, the gate alone decides. */
+  outside?: OutsideModel;
   /** The learned channel beside the lexical ranking (bot/engine/learned-channel.ts). */
   learnedChannel: LearnedChannelOptions;
 }
@@ -86,5 +88,6 @@ export const defaultEngineOptions: EngineOptions = {
   gate: defaultGateModel,
   ranker: defaultRankerModel,
   request: defaultRequestModel,
+  outside: defaultOutsideModel,
   learnedChannel: defaultLearnedChannelOptions,
 };

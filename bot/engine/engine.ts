@@ -23,7 +23,7 @@ import { buildContrasts, looksLikeFollowUp } from './follow-up.ts';
 import { gateFeatures, gateProbability, type GateFeatures } from './answer-gate.ts';
 import { rankCandidates } from './candidate-ranker.ts';
 import { trainLearnedChannel, type LearnedChannel } from './learned-channel.ts';
-import { requestFeatures, requestProbability } from './request-classifier.ts';
+import { messageFeatures, probability } from './message-classifier.ts';
 
 export interface DecideOptions {
   /** The visitor's chosen language; otherwise detected, then the conversation's, then Chinese. */
@@ -292,7 +292,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
 
     const rule = matchRule(normalized, ctx.lastTopic);
     // How much the message reads as a request for a person or an action (the learned request detector).
-    const request = opts.request ? requestProbability(opts.request, requestFeatures(normalized)) : undefined;
+    const features = opts.request || opts.outside ? messageFeatures(normalized) : [];
+    const request = opts.request ? probability(opts.request, features) : undefined;
     if (request !== undefined) explain.request = round(request);
     if (rule) {
       explain.rule = { id: rule.id, action: rule.action };
@@ -322,6 +323,14 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     if (opts.request && request !== undefined && request >= opts.request.add && d.kind !== 'handoff' && !(d.kind === 'answer' && d.confidence >= opts.request.keepAnswer)) {
       explain.requestHandoff = true;
       return { ...base, kind: 'handoff', reason: 'account_action', text: message('handoff_account_action', lang), confidence: round(request), topic: subjectOf(normalized, ctx, lang) };
+    }
+    // A kind of question the knowledge base does not cover, answered only so-so: "I don't know" beats a nearby fact.
+    if (opts.outside && d.kind === 'answer' && d.confidence < opts.outside.keepAnswer) {
+      const outside = probability(opts.outside, features);
+      explain.outside = round(outside);
+      if (outside >= opts.outside.threshold) {
+        return withRepeatCheck({ ...base, kind: 'fallback', reason: 'no_match', text: message('fallback', lang), confidence: d.confidence }, ctx);
+      }
     }
     return d;
   }
