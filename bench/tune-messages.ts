@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expectationMet, loadKnowledge, loadTests, type TestTurn } from '../knowledge/index.ts';
-import { createEngine, type ConversationContext, type Engine } from '../bot/index.ts';
+import { createEngine, type ConversationContext, type Decision } from '../bot/index.ts';
 import { toOutcome } from '../bot/cli/kb.ts';
 import { fitLinear, messageFeatures, probability, type LinearModel, type OutsideModel, type RequestModel } from '../bot/engine/message-classifier.ts';
 import { defaultRequestModel } from '../bot/engine/message-models.ts';
@@ -18,7 +18,7 @@ const tests = await loadTests(dir, 'tuning');
 
 /** The thresholds written with the models, read off the tables below (the best net change with few right answers lost). */
 const CHOSEN: Pick<RequestModel, 'add' | 'keepAnswer' | 'veto'> = { add: 0.9, keepAnswer: 0.9, veto: 0.05 };
-const CHOSEN_OUTSIDE: Pick<OutsideModel, 'threshold' | 'keepAnswer'> = { threshold: 0.9, keepAnswer: 0.9 };
+const CHOSEN_OUTSIDE: Pick<OutsideModel, 'threshold' | 'keepAnswer' | 'insideBelow' | 'insideAnswer'> = { threshold: 0.9, keepAnswer: 0.9, insideBelow: 0.01, insideAnswer: 0.4 };
 
 interface Turn {
   /** The blind batch ("sealed7", "dev"), or "own" for the editors' files (always training, never held out). */
@@ -32,8 +32,19 @@ interface Turn {
   /** A handoff for tone or account words (the veto could apply), and whether the knowledge base's own decision meets the expectation. */
   soft: boolean;
   passWithoutHandoff: boolean;
-  /** With the shipped request detector (the outside detector's starting point): outcome, confidence, met. */
-  withRequest: { kind: string; confidence: number; pass: boolean };
+  /**
+   * With the shipped request detector and no outside detector (its starting point): outcome, confidence, met;
+   * for a miss, the reading's confidence and whether answering its best entry would have met the expectation.
+   */
+  withRequest: { kind: string; confidence: number; pass: boolean; missedBelow?: { confidence: number; bestRight: boolean } };
+}
+
+/** A miss the inside rule could answer: a fallback for no match with a best entry, as the engine read it. */
+function missed(d: Decision, turn: TestTurn): Turn['withRequest']['missedBelow'] {
+  const best = d.explain.candidates[0];
+  if (d.kind !== 'fallback' || d.reason !== 'no_match' || !best || d.explain.rule) return undefined;
+  const right = expectationMet(turn.expect, { kind: 'answer', entryId: best.entryId, text: requesting.entry(best.entryId)!.answer[d.lang] });
+  return { confidence: d.explain.confidence, bestRight: right };
 }
 
 const batchOf = (file: string) => (!file.includes('blind') ? 'own' : (/sealed\d+/.exec(file)?.[0] ?? 'dev'));
@@ -66,7 +77,7 @@ for (const suite of tests.suites) {
         pass: expectationMet(turn.expect, o),
         soft: y.explain.handoffYielded?.includes('(request') === true,
         passWithoutHandoff: expectationMet(turn.expect, toOutcome(y)),
-        withRequest: { kind: ro.kind, confidence: ro.confidence ?? 0, pass: expectationMet(turn.expect, ro) },
+        withRequest: { kind: ro.kind, confidence: ro.confidence ?? 0, pass: expectationMet(turn.expect, ro), missedBelow: missed(r, turn) },
       });
     }
   }
@@ -116,9 +127,10 @@ for (const add of [0.8, 0.9, 0.95]) {
 
 
 /** Whether a held-out turn meets its expectation with the outside detector at these thresholds. */
-function passesOutside(t: Turn, p: number, th: Pick<OutsideModel, 'threshold' | 'keepAnswer'>): boolean {
+function passesOutside(t: Turn, p: number, th: Pick<OutsideModel, 'threshold' | 'keepAnswer' | 'insideBelow' | 'insideAnswer'>): boolean {
   const w = t.withRequest;
   if (w.kind === 'answer' && w.confidence < th.keepAnswer && p >= th.threshold) return t.expect === 'fallback';
+  if (w.missedBelow && w.missedBelow.confidence >= th.insideAnswer && p < th.insideBelow) return t.expect === 'answer' && w.missedBelow.bestRight;
   return w.pass;
 }
 const beforeOutside = count((t) => t.withRequest.pass);
@@ -126,11 +138,25 @@ console.log(`\nwith the request detector: answer ${beforeOutside.answer}/${total
 console.log('threshold  keepAnswer   change in turns met: answer  handoff  fallback  net');
 for (const threshold of [0.7, 0.8, 0.9, 0.95]) {
   for (const keepAnswer of [0.8, 0.85, 0.9, 1.01]) {
-    const th = { threshold, keepAnswer };
+    const th = { threshold, keepAnswer, insideBelow: 0, insideAnswer: 2 };
     const after = count((t) => passesOutside(t, heldOutOutside.get(t)!, th));
     const d = kinds.map((k) => after[k] - beforeOutside[k]);
     const mark = threshold === CHOSEN_OUTSIDE.threshold && keepAnswer === CHOSEN_OUTSIDE.keepAnswer ? '  <- chosen' : '';
     console.log(`${threshold.toFixed(2)}       ${keepAnswer.toFixed(2)}                        ${d.map((x) => String(x).padStart(6)).join('   ')}   ${String(d.reduce((a, b) => a + b, 0)).padStart(4)}${mark}`);
+  }
+}
+
+console.log('\nthe inside rule (with the outside detector as chosen): a miss answered by its best entry');
+console.log('insideBelow  insideAnswer   change in turns met: answer  handoff  fallback  net   answers added that are wrong');
+for (const insideBelow of [0.005, 0.01, 0.02, 0.05]) {
+  for (const insideAnswer of [0.3, 0.4, 0.5]) {
+    const th = { ...CHOSEN_OUTSIDE, insideBelow, insideAnswer };
+    const base = count((t) => passesOutside(t, heldOutOutside.get(t)!, { ...CHOSEN_OUTSIDE, insideBelow: 0 }));
+    const after = count((t) => passesOutside(t, heldOutOutside.get(t)!, th));
+    const d = kinds.map((k) => after[k] - base[k]);
+    const wrong = held.filter((t) => t.withRequest.missedBelow && t.withRequest.missedBelow.confidence >= insideAnswer && heldOutOutside.get(t)! < insideBelow && !(t.expect === 'answer' && t.withRequest.missedBelow.bestRight)).length;
+    const mark = insideBelow === CHOSEN_OUTSIDE.insideBelow && insideAnswer === CHOSEN_OUTSIDE.insideAnswer ? '  <- chosen' : '';
+    console.log(`${insideBelow.toFixed(3)}        ${insideAnswer.toFixed(2)}                          ${d.map((x) => String(x).padStart(6)).join('   ')}   ${String(d.reduce((a, b) => a + b, 0)).padStart(4)}   ${String(wrong).padStart(6)}${mark}`);
   }
 }
 

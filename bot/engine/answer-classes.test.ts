@@ -168,7 +168,7 @@ describe('7. a qualifier outside an entry\'s scope vetoes it', () => {
   });
 });
 
-describe('7b. a kind of question the knowledge base does not cover', () => {
+describe('7b. what kind of question: outside the knowledge base, or surely inside it', () => {
   it('says it does not know rather than answer a nearby fact so-so', () => {
     // why: the mall's payment entry says how to pay, not whether instalments on a credit card are offered;
     // the outside detector reads instalments as a question no entry answers
@@ -176,6 +176,15 @@ describe('7b. a kind of question the knowledge base does not cover', () => {
     expect(d.kind).toBe('fallback');
     expect(d.explain.outside).toBeGreaterThanOrEqual(0.9);
     expect(d.explain.candidates[0]?.entryId).toBe('mall.payment');
+  });
+
+  it('answers under the gate\'s bar a message the detector is sure the knowledge base covers', () => {
+    // why: "超了会停网不" asks what happens at the add-on pack's cap, which an entry states; the wording is
+    // far from its questions, so the gate is unsure, but nothing in it reads as a trap
+    const d = ask('手机买了个叠加包 超了会停网不');
+    expect(entryOf(d)).toBe('data.gprs-pack-cap');
+    expect(d.explain.insideAnswer).toBe(true);
+    expect(d.confidence).toBeLessThan(0.65);
   });
 
   it('keeps a confident answer however the message reads', () => {

@@ -55,8 +55,10 @@ export interface Explain {
   request?: number;
   /** The request detector handed this message over though no rule did. */
   requestHandoff?: boolean;
-  /** How much a message answered below the outside detector's bar reads as a question the KB does not cover (0..1). */
+  /** How much the message reads as a question the KB does not cover (0..1), when the outside detector was asked. */
   outside?: number;
+  /** Answered below the gate's bar because the outside detector read the message as surely inside the KB. */
+  insideAnswer?: boolean;
   followUp?: { from: string; rewritten: string };
   /** A long message or several questions: each clause read on its own, with its best entry. */
   clauses?: { text: string; entryId?: string; confidence: number }[];

@@ -441,21 +441,22 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // Asked for a kind of fact no entry close to the question holds: the bot does not know it.
     const unanswerable = asked.length > 0 && !top ? asked[0] : undefined;
     if (asked.length > 0) explain.answerType = { id: asked.map((t) => t.id).join('+'), entryId: top?.entryId ?? '' };
-    if (topEntry && confident(reading) && !unanswerable && !reading.tied) {
+    const answerWith = (entry: Entry): Decision => {
       // Two questions in one message, each answered by its own entry: both answers, in the order asked.
       const also = second && byId.get(second.reading.candidates[0]!.entryId);
-      const text = also ? joinAnswers(topEntry.answer[lang], also.answer[lang], normalized.indexOf(second!.text) < normalized.indexOf(askedText)) : topEntry.answer[lang];
+      const text = also ? joinAnswers(entry.answer[lang], also.answer[lang], normalized.indexOf(second!.text) < normalized.indexOf(askedText)) : entry.answer[lang];
       if (also) explain.alsoAnswered = also.id;
       return {
         ...base,
         kind: 'answer',
-        entryId: topEntry.id,
-        topic: topEntry.topic,
+        entryId: entry.id,
+        topic: entry.topic,
         text,
         confidence: round(reading.confidence),
-        suggestions: topEntry.followups.flatMap((id) => suggestion(id, lang)).slice(0, opts.maxSuggestions),
+        suggestions: entry.followups.flatMap((id) => suggestion(id, lang)).slice(0, opts.maxSuggestions),
       };
-    }
+    };
+    if (topEntry && confident(reading) && !unanswerable && !reading.tied) return answerWith(topEntry);
     if (top && !unanswerable && reading.confidence >= opts.clarifyThreshold && top.coverage >= opts.confidence.clarifyCoverage) {
       const close = reading.candidates.filter((c) => c.score >= top.score * CLARIFY_SCORE_SHARE && c.coverage >= top.coverage * 0.5);
       if (close.length >= 2) {
@@ -467,6 +468,16 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
           confidence: round(reading.confidence),
           suggestions: close.slice(0, opts.maxSuggestions).flatMap((c) => suggestion(c.entryId, lang)),
         };
+      }
+    }
+    // Just short of the bar, on a message the outside detector is sure the knowledge base covers (a
+    // paraphrase of a listed question, not a trap): the best entry is far more often right than not.
+    if (topEntry && opts.outside && reading.confidence >= opts.outside.insideAnswer) {
+      const outside = probability(opts.outside, messageFeatures(normalized));
+      explain.outside = round(outside);
+      if (outside < opts.outside.insideBelow) {
+        explain.insideAnswer = true;
+        return answerWith(topEntry);
       }
     }
     return withRepeatCheck({ ...base, kind: 'fallback', reason: 'no_match', text: message('fallback', lang), confidence: round(reading.confidence) }, ctx);

@@ -13,7 +13,9 @@
 //     generation, a price or a channel the source never gives) from one it does. Why: most wrong answers on
 //     blind batches were traps answered with a nearby fact at middling confidence; the gate weighs how well
 //     an entry fits, not what kind of question visitors ask that no entry answers. An answer below
-//     `keepAnswer` to a message read as outside with probability >= `threshold` becomes "I don't know".
+//     `keepAnswer` to a message read as outside with probability >= `threshold` becomes "I don't know";
+//     at the other end, a message read as outside below `insideBelow` (surely a question the KB covers) is
+//     answered by its best entry from confidence `insideAnswer`, under the gate's bar.
 // Both are fitted by bench/tune-messages.ts on the tuning part of knowledge/tests; leave-one-batch-out
 // figures there.
 
@@ -36,6 +38,9 @@ export interface OutsideModel extends LinearModel {
   /** At or above this probability an answer below `keepAnswer` becomes "I don't know". */
   threshold: number;
   keepAnswer: number;
+  /** Below this probability the message is surely inside the KB: the best entry answers from confidence `insideAnswer`. */
+  insideBelow: number;
+  insideAnswer: number;
 }
 
 const HAN_RUN = /\p{Script=Han}+/gu;

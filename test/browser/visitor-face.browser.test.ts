@@ -126,11 +126,14 @@ browserSuite('the visitor face: dark mode, emoji, admin texts', () => {
     await expect.poll(() => page.getByTestId('emoji-button').evaluate((el) => el.matches(':focus'))).toBe(true);
     expect(await input.isVisible()).toBe(true);
 
-    // Mouse, with the caret at the end: named for screen readers, sent like any text.
+    // Mouse, with the caret at the end: named for screen readers, sent like any text. The caret is put in the
+    // focused box and checked there (set on a box without focus, a focus arriving late could move it back).
+    await input.focus();
     await input.evaluate((el) => {
       const area = el as HTMLTextAreaElement;
       area.setSelectionRange(area.value.length, area.value.length);
     });
+    await expect.poll(() => input.evaluate((el) => (el as HTMLTextAreaElement).selectionStart === (el as HTMLTextAreaElement).value.length)).toBe(true);
     await page.getByTestId('emoji-button').click();
     await page.getByRole('button', { name: '赞', exact: true }).click();
     expect(await input.inputValue()).toBe('你😊呀好👍');
