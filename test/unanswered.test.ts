@@ -26,7 +26,8 @@ interface Group {
 }
 
 let db: Db;
-const wired = useWiredService('unanswered-');
+// Escalation after two misses on, as an operator may configure it: its handoff is logged as a miss too.
+const wired = useWiredService('unanswered-', { HANDOFF_AFTER_FALLBACKS: '2' });
 let app: App;
 let adminCookie: string;
 let agentCookie: string;

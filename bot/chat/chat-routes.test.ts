@@ -165,8 +165,8 @@ describe('POST /api/chat', () => {
     expect((await h.store.getConversation(first.json.conversationId)).lang).toBe('en');
   });
 
-  it('remembers fallbacks across turns: the second miss in a row hands off', async () => {
-    const h = await harness();
+  it('remembers fallbacks across turns: the second miss in a row hands off (HANDOFF_AFTER_FALLBACKS=2)', async () => {
+    const h = await harness({ HANDOFF_AFTER_FALLBACKS: '2' });
     const first = await post(h, { text: GIBBERISH });
     expect(first.json.reply.kind).toBe('fallback');
     const second = await post(h, { text: GIBBERISH + ' again', conversationId: first.json.conversationId }, bearer(first.json.token));

@@ -30,9 +30,10 @@ describe('lackedAnswer', () => {
     expect(lackedAnswer(engine.decide('？？'))).toBe(false); // no content words
   });
 
-  it('counts the handoff after repeated misses (low_confidence)', () => {
-    const first = engine.decide('我家的狗会不会说话');
-    const second = engine.decide('我家的猫会不会唱歌', { context: engine.nextContext({}, first) });
+  it('counts the handoff after repeated misses (low_confidence)', async () => {
+    const escalating = await shippedEngine({ handoffAfterFallbacks: 2 });
+    const first = escalating.decide('我家的狗会不会说话');
+    const second = escalating.decide('我家的猫会不会唱歌', { context: escalating.nextContext({}, first) });
     expect(second).toMatchObject({ kind: 'handoff', reason: 'low_confidence' });
     expect(lackedAnswer(second)).toBe(true);
   });

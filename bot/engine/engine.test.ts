@@ -70,10 +70,15 @@ describe('does not guess', () => {
     expect(d.suggestions.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('hands off at the second miss in a row', () => {
+  it('keeps saying it does not know, with the offer of a person, by default', () => {
     const [first, second] = converse('asdfgh', 'qwerty zxcv');
+    expect([first!.kind, second!.kind]).toEqual(['fallback', 'fallback']);
+  });
+
+  it('hands off at the second miss in a row when configured to', async () => {
+    const escalating = await shippedEngine({ handoffAfterFallbacks: 2 });
+    const [first, second] = converseWith(escalating, 'asdfgh', 'qwerty zxcv');
     expect(first!.kind).toBe('fallback');
-    expect(second!.kind).toBe('handoff');
     expect(second!.kind === 'handoff' && second!.reason).toBe('low_confidence');
   });
 });

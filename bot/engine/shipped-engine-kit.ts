@@ -2,12 +2,13 @@
 import path from 'node:path';
 import { loadKnowledge } from '../../knowledge/index.ts';
 import { createEngine, type Engine } from './engine.ts';
+import type { EngineOptions } from './engine-options.ts';
 import type { ConversationContext, Decision } from './decision.ts';
 
-export async function shippedEngine(): Promise<Engine> {
+export async function shippedEngine(options: Partial<EngineOptions> = {}): Promise<Engine> {
   const loaded = await loadKnowledge(path.resolve(import.meta.dirname, '../../knowledge'));
   if (!loaded.ok) throw new Error('shipped knowledge base does not load');
-  return createEngine(loaded.kb);
+  return createEngine(loaded.kb, options);
 }
 
 /** Each text in turn in one conversation, context carried between turns; every decision. */
