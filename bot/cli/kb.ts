@@ -64,6 +64,7 @@ export function formatTrace(d: Decision['explain']): string {
   if (d.accountAction) lines.push(`account action requested: "${d.accountAction}"`);
   if (d.handoffYielded) lines.push(`handoff by ${d.handoffYielded} gave way to the knowledge base`);
   if (d.request !== undefined) lines.push(`reads as a request: ${d.request}${d.requestHandoff ? ' (handed over by the request detector)' : ''}`);
+  if (d.answerTypeRelaxed) lines.push('read without the kind-of-fact filter: surely a question the KB covers');
   if (d.outside !== undefined) lines.push(`reads as outside the knowledge base: ${d.outside}${d.insideAnswer ? ' (surely inside: answered under the gate\'s bar)' : ''}`);
   if (d.clauses) lines.push(`clauses: ${d.clauses.map((c) => `"${c.text}" -> ${c.entryId ?? '-'} ${c.confidence}`).join('; ')}${d.alsoAnswered ? ` (also answered: ${d.alsoAnswered})` : ''}`);
   lines.push(

@@ -187,6 +187,14 @@ describe('7b. what kind of question: outside the knowledge base, or surely insid
     expect(d.confidence).toBeLessThan(0.65);
   });
 
+  it('reads a question surely inside the KB without the kind-of-fact filter when the filter leaves it unclear', () => {
+    // why: "from what time" asks a time; read with only the entries holding one, the question is unclear, read
+    // with all it is the agents' hours, which hold everywhere but Xinjiang (Hubei included)
+    const d = ask('I live in Hubei. From what time can I chat with a real agent in the WeChat hall?', 'en');
+    expect(entryOf(d)).toBe('hours.human');
+    expect(d.explain.answerTypeRelaxed).toBe(true);
+  });
+
   it('keeps a confident answer however the message reads', () => {
     // why: the detector acts only below confidence 0.9; the online discount is stated outright
     const d = ask('联通网上营业厅充值打几折');
@@ -221,6 +229,13 @@ describe('8. handoffs in words the rules do not list', () => {
       expect(d.kind, t).toBe('handoff');
       expect(d.explain.requestHandoff, t).toBe(true);
     }
+  });
+
+  it('hands over a request to bind the number that comes with the password, masking the password', () => {
+    // why: binding the visitor's own number is an action on their account; the password must not be kept
+    const d = ask('my number is 13099887766 and my password 665544, please link it to wechat for me', 'en');
+    expect(d.kind).toBe('handoff');
+    expect(d.kind === 'handoff' && d.redact).toBe(true);
   });
 
   it('does not read a question about a rule as a request', () => {

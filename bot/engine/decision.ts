@@ -59,6 +59,8 @@ export interface Explain {
   outside?: number;
   /** Answered below the gate's bar because the outside detector read the message as surely inside the KB. */
   insideAnswer?: boolean;
+  /** Asked for a kind of fact, but read without that filter: the outside detector was sure the KB covers the message. */
+  answerTypeRelaxed?: boolean;
   followUp?: { from: string; rewritten: string };
   /** A long message or several questions: each clause read on its own, with its best entry. */
   clauses?: { text: string; entryId?: string; confidence: number }[];

@@ -406,6 +406,17 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     } else {
       ({ asked, reading } = readText(normalized));
     }
+    // Asked for a kind of fact (a price) that the right entry states in words, not figures ("预交多少": one
+    // month's base fee): when the outside detector is sure the KB covers the message, the entries without
+    // such a figure are read too, and their best answers if it reads well.
+    if (asked.length > 0 && !confident(reading) && opts.outside && probability(opts.outside, messageFeatures(normalized)) < opts.outside.insideBelow) {
+      const open = read(rewrite(spell(askedText)), [], ctx.lastEntryId, budget, false, en, undefined);
+      if (confident(open) && !open.tied) {
+        explain.answerTypeRelaxed = true;
+        reading = open;
+        asked = [];
+      }
+    }
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
       // Words judged by class (Brazil, 3G) are not words an entry must contain: the class decides them.
