@@ -25,6 +25,16 @@ import { rankCandidates } from './candidate-ranker.ts';
 import { trainLearnedChannel, type LearnedChannel } from './learned-channel.ts';
 import { messageFeatures, probability } from './message-classifier.ts';
 
+/** One message being decided: what every stage after the rules reads (the detectors' features computed once). */
+interface Turn {
+  normalized: string;
+  ctx: ConversationContext;
+  lang: Lang;
+  explain: Explain;
+  base: { lang: Lang; explain: Explain; suggestions: Suggestion[] };
+  features: readonly string[];
+}
+
 export interface DecideOptions {
   /** The visitor's chosen language; otherwise detected, then the conversation's, then Chinese. */
   lang?: Lang;
@@ -293,6 +303,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const rule = matchRule(normalized, ctx.lastTopic);
     // How much the message reads as a request for a person or an action (the learned request detector).
     const features = opts.request || opts.outside ? messageFeatures(normalized) : [];
+    const turn: Turn = { normalized, ctx, lang, explain, base, features };
     const request = opts.request ? probability(opts.request, features) : undefined;
     if (request !== undefined) explain.request = round(request);
     if (rule) {
@@ -301,7 +312,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       const redact = rule.redact || undefined;
       if (rule.action === 'handoff') {
         const reason = rule.reason === 'complaint' || rule.reason === 'account_action' ? rule.reason : 'requested';
-        const answered = reason !== 'requested' && !redact ? clearAnswer(normalized, ctx, lang, explain, base) ?? notARequest(request, normalized, ctx, lang, explain, base) : undefined;
+        const answered = reason !== 'requested' && !redact ? clearAnswer(turn) ?? notARequest(turn, request) : undefined;
         if (answered) return answered;
         return { ...base, kind: 'handoff', reason, ruleId: rule.id, text, confidence: 1, topic: subjectOf(reason === 'account_action' ? normalized : withoutRuleWords(rule, normalized), ctx, lang), redact };
       }
@@ -313,12 +324,12 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const action = detectAccountAction(normalized);
     if (action) {
       explain.accountAction = action.matched;
-      const answered = notARequest(request, normalized, ctx, lang, explain, base);
+      const answered = notARequest(turn, request);
       if (answered) return answered;
       return { ...base, kind: 'handoff', reason: 'account_action', text: message('handoff_account_action', lang), confidence: 1, topic: subjectOf(normalized, ctx, lang) };
     }
 
-    const d = fromKnowledge(normalized, ctx, lang, explain, base, decideOpts.postingsBudget);
+    const d = fromKnowledge(turn, decideOpts.postingsBudget);
     // A request in words no rule lists ("能不能让你们的人帮我弄一下"), unless the knowledge base answers it outright.
     if (opts.request && request !== undefined && request >= opts.request.add && d.kind !== 'handoff' && !(d.kind === 'answer' && d.confidence >= opts.request.keepAnswer)) {
       explain.requestHandoff = true;
@@ -340,10 +351,11 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
    * request at all ("被坑了好几次, 1G到底是多少M", "帮忙了解一下…至少要用多久"): what the knowledge base
    * says instead. Nothing when the detector is off or reads a request.
    */
-  function notARequest(request: number | undefined, normalized: string, ctx: ConversationContext, lang: Lang, explain: Explain, base: { lang: Lang; explain: Explain; suggestions: Suggestion[] }): Decision | undefined {
+  function notARequest(turn: Turn, request: number | undefined): Decision | undefined {
     if (!opts.request || request === undefined || request >= opts.request.veto) return undefined;
+    const { explain } = turn;
     explain.handoffYielded = `${explain.rule?.id ?? `account-action:${explain.accountAction}`} (request ${round(request)})`;
-    return fromKnowledge(normalized, ctx, lang, explain, base);
+    return fromKnowledge(turn);
   }
 
   /**
@@ -352,15 +364,17 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
    * gets it (the widget keeps its "talk to a person" button). Returns that answer, or nothing when the
    * handoff stands.
    */
-  function clearAnswer(normalized: string, ctx: ConversationContext, lang: Lang, explain: Explain, base: { lang: Lang; explain: Explain; suggestions: Suggestion[] }): Decision | undefined {
-    if (!(opts.handoffYield <= 1) || !asksQuestion(normalized)) return undefined;
-    const d = fromKnowledge(normalized, ctx, lang, explain, base);
+  function clearAnswer(turn: Turn): Decision | undefined {
+    if (!(opts.handoffYield <= 1) || !asksQuestion(turn.normalized)) return undefined;
+    const { explain } = turn;
+    const d = fromKnowledge(turn);
     if (d.kind !== 'answer' || d.confidence < opts.handoffYield) return undefined;
     explain.handoffYielded = explain.rule?.id ?? `account-action:${explain.accountAction}`;
     return d;
   }
 
-  function fromKnowledge(normalized: string, ctx: ConversationContext, lang: Lang, explain: Explain, base: { lang: Lang; explain: Explain; suggestions: Suggestion[] }, budget?: number): Decision {
+  function fromKnowledge(turn: Turn, budget?: number): Decision {
+    const { normalized, ctx, lang, explain, base, features } = turn;
     const en = lang === 'en';
     /**
      * Reads a text asking for a kind of fact (a price, a duration) as a question about its subject that
@@ -409,7 +423,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // Asked for a kind of fact (a price) that the right entry states in words, not figures ("预交多少": one
     // month's base fee): when the outside detector is sure the KB covers the message, the entries without
     // such a figure are read too, and their best answers if it reads well.
-    if (asked.length > 0 && !confident(reading) && opts.outside && probability(opts.outside, messageFeatures(normalized)) < opts.outside.insideBelow) {
+    if (asked.length > 0 && !confident(reading) && opts.outside && probability(opts.outside, features) < opts.outside.insideBelow) {
       const open = read(rewrite(spell(askedText)), [], ctx.lastEntryId, budget, false, en, undefined);
       if (confident(open) && !open.tied) {
         explain.answerTypeRelaxed = true;
@@ -484,7 +498,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // Just short of the bar, on a message the outside detector is sure the knowledge base covers (a
     // paraphrase of a listed question, not a trap): the best entry is far more often right than not.
     if (topEntry && opts.outside && reading.confidence >= opts.outside.insideAnswer) {
-      const outside = probability(opts.outside, messageFeatures(normalized));
+      const outside = probability(opts.outside, features);
       explain.outside = round(outside);
       if (outside < opts.outside.insideBelow) {
         explain.insideAnswer = true;
