@@ -147,6 +147,16 @@ describe('6. a rule stated for a class reaches members it does not list', () => 
   });
 });
 
+  it('reads a city an entry names only by its province as that province, in both scripts', () => {
+    // why: Urumqi is in Xinjiang, the one branch of the agents' hours that differs (9:00-22:00); the
+    // city itself is a word no entry has
+    for (const [text, lang] of [['乌鲁木齐微信营业厅人工几点下班', 'zh'], ['WeChat hall live agent hours in Urumqi?', 'en']] as const) {
+      const d = ask(text, lang);
+      expect(d.kind, text).toBe('answer');
+      expect(d.text, text).toContain('22:00');
+    }
+  });
+
 describe('6b. an entry\'s scope is what it states, not the examples its questions name', () => {
   it('gives the roaming hotline to a visitor in a country its paraphrases do not name', () => {
     // why: the hotline serves anyone abroad; a question variant mentioning Japan does not make it Japan's

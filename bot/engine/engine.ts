@@ -209,9 +209,16 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     query: string, mustCover: readonly string[] = [], previousEntryId?: string, postingsBudget?: number, followUp = false, english = false,
     keep?: (entryId: string) => boolean, messageSides?: number[][],
   ): Reading {
+    // A city some entry names by its province is read as that province ("我在乌鲁木齐" asks what the
+    // Xinjiang branch of the hours says): the city is a word no entry has, which would only dilute
+    // how close the question is to the entries' own.
+    const mentions = entities.find(query).map((m) => {
+      if (!m.byClassOnly || m.form === m.name || !namedMembers.has(m.canonical) || query.includes(m.name) || !query.includes(m.form)) return m;
+      query = query.split(m.form).join(m.name);
+      return { ...m, form: m.name };
+    });
     // A country is abroad: the word 国际 is asked with it, so the entries about calls and roaming
     // abroad are found even when the visitor names only the country ("and Japan?").
-    const mentions = entities.find(query);
     const namesCountry = mentions.some((m) => m.classId === 'country');
     const analysis = analyze(namesCountry && !query.includes(ABROAD) ? `${query} ${ABROAD}` : query);
     // Provinces and countries are judged by class below, not as words an entry must contain: an

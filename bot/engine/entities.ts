@@ -12,6 +12,8 @@ export interface EntityMention {
   canonical: string;
   /** The words as they appear in the normalized text. */
   form: string;
+  /** The member's own name in the script of `form` (乌鲁木齐 → 新疆, urumqi → xinjiang). */
+  name: string;
 }
 
 interface EntityClass {
@@ -103,8 +105,13 @@ export interface EntityProfile {
 }
 
 export function buildEntityReader(): EntityReader {
-  const byForm = new Map<string, { classId: EntityClassId; byClassOnly: boolean; canonical: string }>();
-  for (const c of CLASSES) for (const [canonical, ...rest] of c.members) for (const form of [canonical!, ...rest]) byForm.set(form, { classId: c.id, byClassOnly: c.byClassOnly, canonical: canonical! });
+  const byForm = new Map<string, { classId: EntityClassId; byClassOnly: boolean; canonical: string; name: string }>();
+  for (const c of CLASSES) {
+    for (const [canonical, ...rest] of c.members) {
+      const latinName = rest.find((f) => !HAN.test(f)) ?? canonical!;
+      for (const form of [canonical!, ...rest]) byForm.set(form, { classId: c.id, byClassOnly: c.byClassOnly, canonical: canonical!, name: HAN.test(form) ? canonical! : latinName });
+    }
+  }
   // Chinese forms: one alternation of literals, longest first, so 蒙古国 is not read as a province's 蒙古.
   // English forms: looked up word by word (phrases of up to four words, longest first), so "uk" is not
   // in "ukraine" and "south korea" is not "korea"; an alternation with lookarounds for them was tried at
