@@ -264,6 +264,15 @@ describe('9. follow-ups that change one thing', () => {
     expect(d!.text).toContain('50%');
   });
 
+  it('answers a follow-up that changes only the place from the entry that states its facts by place', () => {
+    // why: the agents' hours differ in Xinjiang (9:00-22:00); "新疆呢" keeps the topic and changes the
+    // province, and the hours entry states the Xinjiang branch
+    const [first, d] = talk('微信营业厅的人工客服几点下班啊', '新疆呢');
+    expect(first!.kind).toBe('answer');
+    expect(d!.kind).toBe('answer');
+    expect(d!.text).toContain('22:00');
+  });
+
   it('keeps a question the bot nearly placed as the frame for the next message, but not a rule\'s reply', () => {
     // why: a short follow-up ("and Japan?") often completes a question the bot could not place alone;
     // a reply by rule (another carrier) is no frame to lean on
