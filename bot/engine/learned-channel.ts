@@ -111,22 +111,41 @@ export function* trainLearnedChannel(
     }
     if (cells.length > 0) averaged.set(feature, { labels: Int32Array.from(cells.map(([l]) => l)), values: Float32Array.from(cells.map(([, v]) => v)) });
   }
+  // Scratch space for one query's sums, reused (an engine scores one query at a time): a dense array
+  // and the labels in the order first touched, which is the order the best is chosen in on ties.
+  const sums = new Float64Array(labels);
+  const touched = new Int32Array(labels);
+  const isTouched = new Uint8Array(labels);
   return {
     score(features) {
-      const sums = new Map<number, number>();
+      let count = 0;
       for (const f of new Set(features)) {
         const row = averaged.get(f);
         if (!row) continue;
-        for (let i = 0; i < row.labels.length; i++) sums.set(row.labels[i]!, (sums.get(row.labels[i]!) ?? 0) + row.values[i]!);
+        for (let i = 0; i < row.labels.length; i++) {
+          const label = row.labels[i]!;
+          if (!isTouched[label]) {
+            isTouched[label] = 1;
+            touched[count++] = label;
+          }
+          sums[label]! += row.values[i]!;
+        }
       }
       let best = -1, top = 0, second = 0;
-      for (const [label, v] of sums) {
+      for (let k = 0; k < count; k++) {
+        const label = touched[k]!;
+        const v = sums[label]!;
         if (v > top) { second = top; top = v; best = label; }
         else if (v > second) second = v;
       }
       const relative = new Map<number, number>();
+      for (let k = 0; k < count; k++) {
+        const label = touched[k]!;
+        if (top > 0 && sums[label]! > 0) relative.set(label, sums[label]! / top);
+        sums[label] = 0;
+        isTouched[label] = 0;
+      }
       if (top <= 0) return { relative, best: -1, lead: 0 };
-      for (const [label, v] of sums) if (v > 0) relative.set(label, v / top);
       return { relative, best, lead: (top - Math.max(0, second)) / top };
     },
   };

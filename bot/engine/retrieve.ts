@@ -296,9 +296,8 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     }
     return best;
   };
-  /** The fields of `entry` that contain `token`, in field order. */
-  const fieldsWith = (entry: number, token: string): Field[] | undefined => {
-    const id = termIds.get(token);
+  /** The fields of `entry` that contain the term `id`, in field order. */
+  const fieldsWith = (entry: number, id: number | undefined): Field[] | undefined => {
     if (id === undefined) return undefined;
     let out: Field[] | undefined;
     for (let f = 0; f < 3; f++) {
@@ -314,7 +313,29 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     return 0;
   };
 
-  function coverage(units: Unit[], queried: ReadonlySet<string>, entry: number): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number; missingKnown: number; missingUnknown: number; missingNoun: number; askedShare: number } {
+  /** What coverage needs of a query unit, worked out once per search instead of once per candidate. */
+  interface UnitWeight {
+    unit: Unit;
+    known: boolean;
+    weight: number;
+    id: number | undefined;
+    /** Its bigrams' term ids when every one was asked as a token and is in the index; else undefined. */
+    partIds: number[] | undefined;
+  }
+  const weighUnits = (units: readonly Unit[], queried: ReadonlySet<string>): UnitWeight[] =>
+    units.map((u) => {
+      const d = unitDf(u);
+      const partIds = u.parts.length && u.parts.every((p) => queried.has(p) && termIds.has(p)) ? u.parts.map((p) => termIds.get(p)!) : undefined;
+      return {
+        unit: u,
+        known: d > 0,
+        weight: idfOf(d) * (u.soft && d === 0 ? SOFT_UNKNOWN_WEIGHT : 1) * u.salience * (u.focus && d > 0 ? FOCUS_WEIGHT : 1),
+        id: termIds.get(u.text),
+        partIds,
+      };
+    });
+
+  function coverage(units: readonly UnitWeight[], entry: number): { coverage: number; matched: Record<string, string[]>; missing: string[]; maxMissing: number; missingKnown: number; missingUnknown: number; missingNoun: number; askedShare: number } {
     const matched: Record<string, string[]> = {};
     const missing: string[] = [];
     let maxMissing = 0;
@@ -325,19 +346,17 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
     let missingNoun = 0;
     let matchedAny = 0;
     let matchedAsked = 0;
-    for (const u of units) {
-      const d = unitDf(u);
-      const weight = idfOf(d) * (u.soft && d === 0 ? SOFT_UNKNOWN_WEIGHT : 1) * u.salience * (u.focus && d > 0 ? FOCUS_WEIGHT : 1);
+    for (const { unit: u, known, weight, id, partIds } of units) {
       total += weight;
-      let fields: string[] | undefined = fieldsWith(entry, u.text);
+      let fields: string[] | undefined = fieldsWith(entry, id);
       let credit = 1;
       // A word the entry lacks still counts when the entry has all its bigrams (asked as tokens too).
-      if (!fields && u.parts.length && u.parts.every((p) => queried.has(p) && fieldsWith(entry, p))) fields = fieldsWith(entry, u.parts[0]!);
+      if (!fields && partIds && partIds.every((p) => fieldsWith(entry, p))) fields = fieldsWith(entry, partIds[0]!);
       if (!fields) {
         missing.push(u.text);
         maxMissing = Math.max(maxMissing, weight / maxIdf);
         // A word other entries use and this one lacks points elsewhere; a word no entry has is often filler.
-        if (d > 0) missingKnown += weight;
+        if (known) missingKnown += weight;
         else missingUnknown += weight;
         if (u.noun) missingNoun += weight;
         continue;
@@ -445,13 +464,13 @@ export function* retrieverSteps(entries: readonly IndexedEntry[], analyze: Analy
       }
       const top = results[0]?.score ?? 1;
       const query = setQuery([...new Set([...tokens, ...context])]);
-      const queried = new Set(tokens);
+      const weighed = weighUnits(units, new Set(tokens));
       try {
         return results
           .slice(0, MAX_CANDIDATES * 2)
           .map((r) => {
             const entry = r.id as number;
-            const c = coverage(units, queried, entry);
+            const c = coverage(weighed, entry);
             const similarity = closestVariant(entry, query.norm);
             const centroid = rankWeights.centroid > 0 ? centroidSimilarity(entry, query.norm) : 0;
             const score =
