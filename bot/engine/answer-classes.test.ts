@@ -123,6 +123,18 @@ describe('5. the price guard asks whether an entry holds a price', () => {
     // why: the source names the 停复机手续费 but never its amount
     expect(ask('复机手续费多少钱').kind).toBe('fallback');
   });
+
+  it('answers a monthly fee only from an entry that states an amount per month', () => {
+    // why: the source gives 亲情1+'s overage rates and its pack's 1 yuan a month, never the bundle's own
+    // monthly fee; a per-minute rate is not an answer to it
+    expect(ask('亲情1+月租多少钱').kind).toBe('fallback');
+    expect(ask("what's the monthly base fee of the 亲情1+ bundle?", 'en').kind).toBe('fallback');
+    const pack = ask('长途优惠包月费多少');
+    expect(pack.kind).toBe('answer');
+    expect(pack.text).toContain('1元');
+    // why: asking whether the monthly fee is charged is not asking its amount (the bundle's billing answers it)
+    expect(ask('这个月几乎没打电话 月租还照收吗').kind).toBe('answer');
+  });
 });
 
 describe('6. a rule stated for a class reaches members it does not list', () => {
