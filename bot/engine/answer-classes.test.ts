@@ -276,6 +276,15 @@ describe('9. follow-ups that change one thing', () => {
     expect(d!.text).toContain('50%');
   });
 
+  it('answers, short of the bar, a follow-up that the previous answer lists as the next question', () => {
+    // why: after the agents' hours, the hours entry lists "how to reach a person" (type 00) as what is
+    // asked next; "how do I get hold of one" is that question, read with the previous one
+    const [, d] = talk('What are the hours of the human agents in the WeChat hall?', 'right, how do I get hold of one then');
+    expect(d!.kind).toBe('answer');
+    expect(d!.text).toContain('00');
+    expect(d!.explain.followUp?.expected).toBe(true);
+  });
+
   it('answers a follow-up that changes only the place from the entry that states its facts by place', () => {
     // why: the agents' hours differ in Xinjiang (9:00-22:00); "新疆呢" keeps the topic and changes the
     // province, and the hours entry states the Xinjiang branch

@@ -61,7 +61,8 @@ export interface Explain {
   insideAnswer?: boolean;
   /** Asked for a kind of fact, but read without that filter: the outside detector was sure the KB covers the message. */
   answerTypeRelaxed?: boolean;
-  followUp?: { from: string; rewritten: string };
+  /** `expected`: answered below the bar as a follow-up the previous answer's entry lists. */
+  followUp?: { from: string; rewritten: string; expected?: boolean };
   /** A long message or several questions: each clause read on its own, with its best entry. */
   clauses?: { text: string; entryId?: string; confidence: number }[];
   /** A second question of the message, answered in the same reply by this entry. */

@@ -139,10 +139,10 @@ describe('follow-ups', () => {
   });
 
   it('keeps what was asked in the frame: a follow-up asking no kind of fact asks the previous one\'s', () => {
-    // "每月多少钱" asks a price: the frame remembers it, so "那省际漫游包呢" is read as the roaming packs' price.
+    // "每月多少钱" asks a monthly price: the frame remembers it, so "那省际漫游包呢" is read as the roaming packs' monthly fee.
     const first = engine.decide('亲情长途优惠包每月多少钱');
     const ctx = engine.nextContext({}, first);
-    expect(ctx.lastAsked).toEqual(['price']);
+    expect(ctx.lastAsked).toEqual(['monthly', 'price']);
     const second = engine.decide('那省际漫游包呢', { context: ctx });
     expect(answerOf(second)).toBe('roaming.packs');
     // A message asking nothing of the kind clears it for the next turn.

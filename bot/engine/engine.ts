@@ -438,6 +438,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
         asked = [];
       }
     }
+    // Answered below the bar: a follow-up the previous answer's entry lists as the next question.
+    let expectedNext = false;
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
     if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
       // Words judged by class (Brazil, 3G) are not words an entry must contain: the class decides them.
@@ -448,9 +450,15 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       const frameAsked = asked.length > 0 ? asked : answerTypes.filter((t) => ctx.lastAsked?.includes(t.id));
       const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, named)}`, own, ctx.lastEntryId, budget, true, en, holdingAll(frameAsked));
       const marked = looksLikeFollowUp(normalized);
-      if (confident(combined) && (marked || combined.confidence > reading.confidence)) {
-        explain.followUp = { from: ctx.lastQuery, rewritten: combined.query };
+      // The entries the previous answer lists as what is asked next are expected: one of them that reads
+      // best, short of the bar, is answered ("can my assistant pick it up?" after the online invoice).
+      const next = ctx.lastEntryId ? byId.get(ctx.lastEntryId)?.followups : undefined;
+      const expected = !confident(combined) && !combined.tied && !!next?.includes(combined.candidates[0]?.entryId ?? '') &&
+        combined.confidence >= opts.expectedFollowUp && combined.confidence > reading.confidence;
+      if ((confident(combined) || expected) && (marked || expected || combined.confidence > reading.confidence)) {
+        explain.followUp = { from: ctx.lastQuery, rewritten: combined.query, ...(expected ? { expected: true } : {}) };
         reading = combined;
+        expectedNext = expected;
       }
     }
     Object.assign(explain, {
@@ -488,7 +496,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
         suggestions: entry.followups.flatMap((id) => suggestion(id, lang)).slice(0, opts.maxSuggestions),
       };
     };
-    if (topEntry && confident(reading) && !unanswerable && !reading.tied) return answerWith(topEntry);
+    if (topEntry && (confident(reading) || expectedNext) && !unanswerable && !reading.tied) return answerWith(topEntry);
     if (top && !unanswerable && reading.confidence >= opts.clarifyThreshold && top.coverage >= opts.confidence.clarifyCoverage) {
       const close = reading.candidates.filter((c) => c.score >= top.score * CLARIFY_SCORE_SHARE && c.coverage >= top.coverage * 0.5);
       if (close.length >= 2) {
