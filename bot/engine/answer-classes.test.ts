@@ -132,6 +132,10 @@ describe('5. the price guard asks whether an entry holds a price', () => {
     const pack = ask('长途优惠包月费多少');
     expect(pack.kind).toBe('answer');
     expect(pack.text).toContain('1元');
+    // why: a new user prepays one month's base fee; the entry states that amount in words, not figures
+    const prepay = ask('亲情1+开户先预交多少钱');
+    expect(prepay.kind).toBe('answer');
+    expect(prepay.text).toContain('一个月');
     // why: asking whether the monthly fee is charged is not asking its amount (the bundle's billing answers it)
     expect(ask('这个月几乎没打电话 月租还照收吗').kind).toBe('answer');
   });
