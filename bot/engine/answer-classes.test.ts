@@ -214,9 +214,9 @@ describe('7b. what kind of question: outside the knowledge base, or surely insid
   });
 
   it('reads a question surely inside the KB without the kind-of-fact filter when the filter leaves it unclear', () => {
-    // why: "from what time" asks a time; read with only the entries holding one, the question is unclear, read
-    // with all it is the agents' hours, which hold everywhere but Xinjiang (Hubei included)
-    const d = ask('I live in Hubei. From what time can I chat with a real agent in the WeChat hall?', 'en');
+    // why: 几点 asks a time; read with only the entries holding one, the question is unclear, read with all
+    // it is the agents' hours, which hold everywhere but Xinjiang (Hubei included)
+    const d = ask('我在湖北 微信营业厅人工从几点开始有人');
     expect(entryOf(d)).toBe('hours.human');
     expect(d.explain.answerTypeRelaxed).toBe(true);
   });
