@@ -332,6 +332,12 @@ describe('10-11. no clarify on a clear question; the lean to Unicom holds', () =
     expect(d.kind).toBe('answer');
     expect(d.kind === 'answer' && d.entryId.startsWith('invoice.unicom')).toBe(true);
   });
+
+  it("does not answer another carrier's question from an entry that names no carrier", () => {
+    // why: this is Unicom's hall, so an entry naming no carrier (the WeChat hall's agent hours) is Unicom's;
+    // the source says nothing of China Mobile's WeChat hall
+    expect(ask('China Mobile WeChat hall human agents, what hours?', 'en').kind).toBe('fallback');
+  });
 });
 
 describe('12. what visitors see', () => {

@@ -172,6 +172,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     if (i > 0 && i % ENTRIES_PER_STEP === 0) yield;
     entrySides.set(e.id, contrasts.sides([...texts[i]!.indexed.questions, ...texts[i]!.indexed.keywords].join('\n')));
   }
+  // What each entry is about on each contrast: an entry naming no carrier is about the default one (this is
+  // Unicom's hall), so "Is the China Mobile WeChat hall open at night" is not answered from Unicom's hours.
+  const scopeSides = new Map([...entrySides].map(([id, sides]) => [id, contrasts.withDefault(sides)]));
   // Which provinces and countries each entry names, and whether it states the rule for the rest.
   const entities = buildEntityReader();
   const entryEntities = new Map<string, EntityProfile>();
@@ -240,7 +243,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const codes = analysis.units.filter((u) => CODE.test(u.text) && retriever.known(u.text)).map((u) => u.text);
     const learned = channel?.score(channelFeatures(analysis));
     const admissible = retriever.search(analysis, { postingsBudget })
-      .filter((c) => !contrasts.conflicts(querySides, entrySides.get(c.entryId) ?? []))
+      .filter((c) => !contrasts.conflicts(querySides, scopeSides.get(c.entryId) ?? []))
       .filter((c) => !mentions.some((m) => excludes(entryEntities.get(c.entryId)!, m, namedMembers)))
       .filter((c) => codes.every((code) => contains(c, code)))
       .filter((c) => mustCover.length === 0 || mustCover.some((u) => contains(c, u)))

@@ -18,6 +18,8 @@ export interface Contrasts {
   sides(text: string): number[][];
   /** True when the query names sides of a group and the entry names only other sides of it. */
   conflicts(querySides: number[][], entrySides: number[][]): boolean;
+  /** The entry's sides, with the default side of a group it names no side of. */
+  withDefault(entrySides: number[][]): number[][];
   /** True when the query names no side of a group with a default and the entry names only other sides. */
   offDefault(querySides: number[][], entrySides: number[][]): boolean;
   /** The query's sides, with sticky groups it leaves open taken from the previous entry's single side. */
@@ -44,6 +46,9 @@ export function buildContrasts(groups: readonly ContrastGroup[], prepare: (t: st
     inherit(querySides, previousSides) {
       if (!previousSides) return querySides;
       return querySides.map((q, g) => (q.length === 0 && groups[g]!.sticky && previousSides[g]!.length === 1 ? previousSides[g]! : q));
+    },
+    withDefault(entrySides) {
+      return entrySides.map((e, g) => (e.length === 0 && groups[g]!.defaultSide !== undefined ? [groups[g]!.defaultSide!] : e));
     },
     offDefault(querySides, entrySides) {
       return groups.some((group, g) => {
