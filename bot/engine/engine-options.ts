@@ -11,8 +11,8 @@ export interface EngineOptions {
   /**
    * Confidence at or above which the bot answers: with the gate on, the probability that the best entry
    * is right. Range 0.3-0.9; default 0.65, chosen on bench/tune-gate.ts's 5-fold cross-validation of the
-   * tuning part (7,777 cases, with the learned channel): 86.8% of answer-expected turns right, 83.2% of the
-   * others held back, 7.7% wrong, against 90.0% / 75.7% / 9.9% at 0.5 and 71.2% / 92.9% / 3.2% at 0.85: a
+   * tuning part (7,777 cases, with the learned channel): 86.8% of answer-expected turns right, 83.4% of the
+   * others held back, 7.6% wrong, against 90.1% / 75.9% / 9.8% at 0.5 and 71.3% / 93.0% / 3.2% at 0.85: a
    * wrong answer is worse than "I don't know", and no threshold reaches 3% wrong without losing a quarter
    * of the answers.
    */
