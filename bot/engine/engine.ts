@@ -295,7 +295,9 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
   // each: when one has a clearly closer question variant ("怎么用短信给联通手机充值" is how-to, the
   // other entry asks which numbers), the bot answers it instead of offering both.
   const similarityLead = (r: Reading) => (r.candidates[0]?.similarity ?? 0) - (r.candidates[1]?.similarity ?? 0);
-  const confident = (r: Reading) => r.confidence >= opts.answerThreshold && (r.margin >= opts.minMargin || similarityLead(r) >= CLEAR_SIMILARITY_LEAD);
+  // A gate that is sure of the winner answers however close the runner-up scored: it has weighed the margin.
+  const confident = (r: Reading) =>
+    r.confidence >= opts.answerThreshold && (r.margin >= opts.minMargin || similarityLead(r) >= CLEAR_SIMILARITY_LEAD || r.confidence >= opts.confidence.sureDespiteMargin);
 
   function decide(text: string, decideOpts: DecideOptions = {}): Decision {
     const ctx = decideOpts.context ?? {};
