@@ -66,6 +66,12 @@ describe('1c. a clear question outweighs a complaint\'s tone', () => {
       expect(d.kind, t).toBe('handoff');
     }
   });
+
+  it('hands over a request to act on the account even when the knowledge base answers the question in it', () => {
+    // why: "switch my bundle down a tier" asks for the change itself; the tier-change entry only says how
+    const d = ask('Could you switch my 亲情1+ down to the cheaper tier from next month?', 'en');
+    expect(d.kind).toBe('handoff');
+  });
 });
 
 describe('2. homophone slips of pinyin input', () => {

@@ -324,7 +324,10 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       const redact = rule.redact || undefined;
       if (rule.action === 'handoff') {
         const reason = rule.reason === 'complaint' || rule.reason === 'account_action' ? rule.reason : 'requested';
-        const answered = reason !== 'requested' && !redact ? clearAnswer(turn) ?? notARequest(turn, request) : undefined;
+        // A message the request detector reads as asking for an action ("…顺便给我办了") keeps its handoff
+        // however well the knowledge base answers the question in it.
+        const asksAction = !!opts.request && request !== undefined && request >= opts.request.add;
+        const answered = reason !== 'requested' && !redact ? (asksAction ? undefined : clearAnswer(turn)) ?? notARequest(turn, request) : undefined;
         if (answered) return answered;
         return { ...base, kind: 'handoff', reason, ruleId: rule.id, text, confidence: 1, topic: subjectOf(reason === 'account_action' ? normalized : withoutRuleWords(rule, normalized), ctx, lang), redact };
       }
