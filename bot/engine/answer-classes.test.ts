@@ -167,7 +167,6 @@ describe('6. a rule stated for a class reaches members it does not list', () => 
     expect(d.kind).toBe('answer');
     expect(d.text).toContain('8:30');
   });
-});
 
   it('reads a city an entry names only by its province as that province, in both scripts', () => {
     // why: Urumqi is in Xinjiang, the one branch of the agents' hours that differs (9:00-22:00); the
@@ -178,6 +177,7 @@ describe('6. a rule stated for a class reaches members it does not list', () => 
       expect(d.text, text).toContain('22:00');
     }
   });
+});
 
 describe('6b. an entry\'s scope is what it states, not the examples its questions name', () => {
   it('gives the roaming hotline to a visitor in a country its paraphrases do not name', () => {
