@@ -14,7 +14,7 @@ import { englishWords } from '../../knowledge/text/english-words.ts';
 import { buildHomophoneFixer, buildPinyinReader } from './homophones.ts';
 import { detectAccountAction } from './account-action.ts';
 import { asksQuestion, splitClauses } from './clauses.ts';
-import { buildEntityReader, excludes, type EntityProfile } from './entities.ts';
+import { buildEntityReader, excludes, type EntityMention, type EntityProfile } from './entities.ts';
 import { createAnalyzer, type Unit } from './tokenize.ts';
 import { loadChineseLexicon } from './jieba.ts';
 import { buildRuleMatcher, buildRuleWordRemover } from './match-rules.ts';
@@ -215,11 +215,12 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // A city some entry names by its province is read as that province ("我在乌鲁木齐" asks what the
     // Xinjiang branch of the hours says): the city is a word no entry has, which would only dilute
     // how close the question is to the entries' own.
-    const mentions = entities.find(query).map((m) => {
-      if (!m.byClassOnly || m.form === m.name || !namedMembers.has(m.canonical) || query.includes(m.name) || !query.includes(m.form)) return m;
-      query = query.split(m.form).join(m.name);
-      return { ...m, form: m.name };
-    });
+    const mentions: EntityMention[] = [];
+    for (const m of entities.find(query)) {
+      const asMember = m.byClassOnly && m.form !== m.name && namedMembers.has(m.canonical) && !query.includes(m.name) && query.includes(m.form);
+      if (asMember) query = query.split(m.form).join(m.name);
+      mentions.push(asMember ? { ...m, form: m.name } : m);
+    }
     // A country is abroad: the word 国际 is asked with it, so the entries about calls and roaming
     // abroad are found even when the visitor names only the country ("and Japan?").
     const namesCountry = mentions.some((m) => m.classId === 'country');
@@ -318,6 +319,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const turn: Turn = { normalized, ctx, lang, explain, base, features };
     const request = opts.request ? probability(opts.request, features) : undefined;
     if (request !== undefined) explain.request = round(request);
+    // Read as asking for a person or an action, in whatever words.
+    const readsAsRequest = !!opts.request && request !== undefined && request >= opts.request.add;
     if (rule) {
       explain.rule = { id: rule.id, action: rule.action };
       const text = rule.reply?.[lang] ?? '';
@@ -326,8 +329,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
         const reason = rule.reason === 'complaint' || rule.reason === 'account_action' ? rule.reason : 'requested';
         // A message the request detector reads as asking for an action ("…顺便给我办了") keeps its handoff
         // however well the knowledge base answers the question in it.
-        const asksAction = !!opts.request && request !== undefined && request >= opts.request.add;
-        const answered = reason !== 'requested' && !redact ? (asksAction ? undefined : clearAnswer(turn)) ?? notARequest(turn, request) : undefined;
+        const answered = reason !== 'requested' && !redact ? (readsAsRequest ? undefined : clearAnswer(turn)) ?? notARequest(turn, request) : undefined;
         if (answered) return answered;
         return { ...base, kind: 'handoff', reason, ruleId: rule.id, text, confidence: 1, topic: subjectOf(reason === 'account_action' ? normalized : withoutRuleWords(rule, normalized), ctx, lang), redact };
       }
@@ -346,7 +348,7 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
 
     const d = fromKnowledge(turn, decideOpts.postingsBudget);
     // A request in words no rule lists ("能不能让你们的人帮我弄一下"), unless the knowledge base answers it outright.
-    if (opts.request && request !== undefined && request >= opts.request.add && d.kind !== 'handoff' && !(d.kind === 'answer' && d.confidence >= opts.request.keepAnswer)) {
+    if (readsAsRequest && d.kind !== 'handoff' && !(d.kind === 'answer' && d.confidence >= opts.request!.keepAnswer)) {
       explain.requestHandoff = true;
       return { ...base, kind: 'handoff', reason: 'account_action', text: message('handoff_account_action', lang), confidence: round(request), topic: subjectOf(normalized, ctx, lang) };
     }
