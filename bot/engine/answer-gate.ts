@@ -34,6 +34,10 @@ export const GATE_FEATURES = [
   'learned',
   /** How far the learned channel's choice leads its runner-up, when it is the best entry (0 otherwise). */
   'learnedLead',
+  /** The best entry answered the previous message: the conversation stays on its subject. */
+  'previous',
+  /** The best entry is one the previous answer's entry lists as asked next (its `followups`). */
+  'expectedNext',
 ] as const;
 
 export type GateFeature = (typeof GATE_FEATURES)[number];
@@ -63,8 +67,17 @@ export interface GateCandidate {
   learned: number;
 }
 
+/** Where the best entry stands to the previous answer (both false on a conversation's first message). */
+export interface GateContext {
+  previous: boolean;
+  expectedNext: boolean;
+}
+
 /** `learnedLead`: the learned channel's lead over its runner-up (bot/engine/learned-channel.ts). */
-export function gateFeatures(candidates: readonly GateCandidate[], margin: number, units: number, english: boolean, followUp: boolean, learnedLead = 0): GateFeatures {
+export function gateFeatures(
+  candidates: readonly GateCandidate[], margin: number, units: number, english: boolean, followUp: boolean, learnedLead = 0,
+  context: GateContext = { previous: false, expectedNext: false },
+): GateFeatures {
   const [top, second] = candidates;
   return {
     similarity: top?.similarity ?? 0,
@@ -83,6 +96,8 @@ export function gateFeatures(candidates: readonly GateCandidate[], margin: numbe
     learned: top?.learned ?? 0,
     // The lead counts only when the best entry is the channel's own choice; NaN (no channel) passes through.
     learnedLead: !top ? 0 : top.learned >= 1 || Number.isNaN(top.learned) ? learnedLead : 0,
+    previous: context.previous ? 1 : 0,
+    expectedNext: context.expectedNext ? 1 : 0,
   };
 }
 

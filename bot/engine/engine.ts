@@ -287,7 +287,11 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     const margin = (top.score - second) / top.score;
     const { coverageWeight, marginSaturation, marginFloor } = opts.confidence;
     const match = coverageWeight * top.coverage + (1 - coverageWeight) * top.similarity;
-    const features = gateFeatures(candidates, margin, units.length, english, followUp, learnedLead);
+    const previous = previousEntryId ? byId.get(previousEntryId) : undefined;
+    const features = gateFeatures(candidates, margin, units.length, english, followUp, learnedLead, {
+      previous: top.entryId === previousEntryId,
+      expectedNext: !!previous?.followups.includes(top.entryId),
+    });
     const confidence = opts.gate ? gateProbability(opts.gate, features) : match * (marginFloor + (1 - marginFloor) * Math.min(1, margin / marginSaturation));
     return { query, tokens, units, candidates, topScore: top.score, margin, coverage: top.coverage, confidence, tied: tied && confidence < opts.confidence.tieConfidence, features, learned: choice };
   }
@@ -458,7 +462,8 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
       const named = withAbroad(reading.query);
       // A follow-up asking no kind of fact itself asks what the previous question did ("新疆呢" after "几点到几点").
       const frameAsked = asked.length > 0 ? asked : answerTypes.filter((t) => ctx.lastAsked?.includes(t.id));
-      const combined = read(`${reading.query} ${contrasts.carryOver(ctx.lastQuery, named)}`, own, ctx.lastEntryId, budget, true, en, holdingAll(frameAsked));
+      const folded = `${reading.query} ${contrasts.carryOver(ctx.lastQuery, named)}`;
+      const combined = read(folded, own, ctx.lastEntryId, budget, true, en, holdingAll(frameAsked));
       const marked = looksLikeFollowUp(normalized);
       // The entries the previous answer lists as what is asked next are expected: one of them that reads
       // best, short of the bar, is answered ("can my assistant pick it up?" after the online invoice).
@@ -469,6 +474,14 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
         explain.followUp = { from: ctx.lastQuery, rewritten: combined.query, ...(expected ? { expected: true } : {}) };
         reading = combined;
         expectedNext = expected;
+      } else if (marked && ctx.lastEntryId && !confident(reading) && !reading.units.some((u) => CODE.test(u.text)) &&
+        (reading.candidates[0]?.entryId === ctx.lastEntryId || reading.confidence < opts.stayOnSubjectBelow)) {
+        // The follow-up's own words read as no other entry's: it may ask another branch of the same fact.
+        const stay = read(folded, [], ctx.lastEntryId, budget, true, en, holdingAll(frameAsked));
+        if (stay.candidates[0]?.entryId === ctx.lastEntryId && confident(stay)) {
+          explain.followUp = { from: ctx.lastQuery, rewritten: stay.query, stayed: true };
+          reading = stay;
+        }
       }
     }
     Object.assign(explain, {
