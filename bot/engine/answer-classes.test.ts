@@ -308,6 +308,15 @@ describe('9. follow-ups that change one thing', () => {
     expect(d!.explain.gate?.previous).toBe(1);
   });
 
+  it('reads a terse message that names no subject with the conversation, though it reads well alone', () => {
+    // why: "which number do I send it to" names no service; after 联通在信 it asks where the blocking code
+    // goes (10655132), after SMS top-up where the top-up message goes (10011)
+    const [, blocking] = talk('联通在信每个月都扣钱 能不能屏蔽', '发到哪个号码');
+    expect(blocking!.text).toContain('10655132');
+    const [, topUp] = talk('一卡充怎么用短信充值', '发到哪个号码');
+    expect(topUp!.text).toContain('10011');
+  });
+
   it('leaves the previous entry when the follow-up names a service number it does not hold', () => {
     // why: 17951 is another carrier's IP prefix the KB has no rates for; 10193's rates do not answer it
     const [, d] = talk('10193白天打长途多少钱一分钟', '那17951呢');

@@ -455,7 +455,10 @@ function* engineSteps(kb: KnowledgeBase, options: Partial<EngineOptions>): Gener
     // Answered below the bar: a follow-up the previous answer's entry lists as the next question.
     let expectedNext = false;
     // A follow-up leans on the previous question; read it both ways and keep the better reading.
-    if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading))) {
+    // A terse message may name no subject of its own ("发到哪个号码" after 联通在信): it leans on the
+    // conversation even when it reads well alone, and the better of the two readings is kept.
+    const terse = reading.units.filter((u) => u.salience > 0).length <= opts.terseFollowUpUnits;
+    if (ctx.lastQuery && (looksLikeFollowUp(normalized) || !confident(reading) || terse)) {
       // Words judged by class (Brazil, 3G) are not words an entry must contain: the class decides them.
       const own = reading.units.filter((u) => !u.soft && u.salience > 0).map((u) => u.text);
       // A country in the follow-up replaces a domestic question's side too ("and roaming in Korea?").
