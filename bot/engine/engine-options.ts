@@ -11,8 +11,8 @@ export interface EngineOptions {
   /**
    * Confidence at or above which the bot answers: with the gate on, the probability that the best entry
    * is right. Range 0.3-0.9; default 0.65, chosen on bench/tune-gate.ts's 5-fold cross-validation of the
-   * tuning part (8,390 cases, with the learned channel): 86.6% of answer-expected turns right, 82.7% of the
-   * others held back, 7.7% wrong, against 89.8% / 75.1% / 10.0% at 0.5 and 70.8% / 92.2% / 3.3% at 0.85: a
+   * tuning part (8,390 cases, with the learned channel): 87.1% of answer-expected turns right, 83.5% of the
+   * others held back, 7.4% wrong, against 90.1% / 76.1% / 9.6% at 0.5 and 71.2% / 92.7% / 3.3% at 0.85: a
    * wrong answer is worse than "I don't know", and no threshold reaches 3% wrong without losing a quarter
    * of the answers.
    */
