@@ -317,6 +317,14 @@ describe('9. follow-ups that change one thing', () => {
     expect(topUp!.text).toContain('10011');
   });
 
+  it('answers a follow-up that only names a place from the previous entry, which states its rule by place', () => {
+    // why: the agents' hours are 8:30-21:30 except in Xinjiang (9:00-22:00); "新疆呢" changes only the province
+    const [first, d] = talk('微信人工几点上班', '新疆呢');
+    expect(entryOf(first!)).toBe('hours.human');
+    expect(entryOf(d!)).toBe('hours.human');
+    expect(d!.text).toContain('22:00');
+  });
+
   it('leaves the previous entry when the follow-up names a service number it does not hold', () => {
     // why: 17951 is another carrier's IP prefix the KB has no rates for; 10193's rates do not answer it
     const [, d] = talk('10193白天打长途多少钱一分钟', '那17951呢');

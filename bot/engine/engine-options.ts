@@ -44,7 +44,9 @@ export interface EngineOptions {
    * entry lists proxy pickup): the editors expect that question next. Above 1, never. Range 0.3-1.01;
    * default 0.4. Since the gate reads `expectedNext` itself, most such follow-ups clear the bar on their own;
    * on the tuning part's blind batches this still answers 5 more right for 2 more wrong (0.3: 5 for 3; before
-   * the gate read it, 0.3 gave 12 for 1).
+   * the gate read it, 0.3 gave 12 for 1). A follow-up that only names another place or country, when the
+   * previous entry still reads best, is expected the same way ("新疆呢" after the agents' hours): 3 more right,
+   * no more wrong.
    */
   expectedFollowUp: number;
   /**
