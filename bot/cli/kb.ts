@@ -57,7 +57,7 @@ export function formatTrace(d: Decision['explain']): string {
     .map((c) => `${c.entryId} score=${c.score.toFixed(2)} sim=${c.similarity.toFixed(2)} cover=${c.coverage.toFixed(2)} [${Object.entries(c.matched).map(([f, ts]) => `${f}:${ts.join(',')}`).join(' ')}]`)
     .join('\n      ');
   const lines = [
-    `query="${d.query}" lang=${d.lang}${d.rule ? ` rule=${d.rule.id}` : ''}${d.followUp ? ` follow-up-from="${d.followUp.from}"${d.followUp.expected ? ' (a follow-up the previous answer lists)' : ''}${d.followUp.stayed ? ' (stays on the previous entry: its own words read as no entry\'s)' : ''}` : ''}${d.answerType ? ` asks-for=${d.answerType.id} (best entry holding one: ${d.answerType.entryId || 'none'})` : ''}`,
+    `query="${d.query}" lang=${d.lang}${d.rule ? ` rule=${d.rule.id}` : ''}${d.followUp ? ` follow-up-from="${d.followUp.from}"${d.followUp.expected ? ' (expected: the previous answer lists it, or only the place changed)' : ''}${d.followUp.stayed ? ' (stays on the previous entry: its own words read as no entry\'s)' : ''}` : ''}${d.answerType ? ` asks-for=${d.answerType.id} (best entry holding one: ${d.answerType.entryId || 'none'})` : ''}`,
   ];
   // Each stage that changed or decided something says so.
   if (d.typed) lines.push(`homophone slips read as KB terms: "${d.typed}" -> "${d.normalized}"`);

@@ -62,8 +62,9 @@ export interface Explain {
   /** Asked for a kind of fact, but read without that filter: the outside detector was sure the KB covers the message. */
   answerTypeRelaxed?: boolean;
   /**
-   * `expected`: answered below the bar as a follow-up the previous answer's entry lists. `stayed`: the
-   * follow-up's own words read as no entry's, and the previous entry answers it with the question folded in.
+   * `expected`: answered below the bar as a follow-up the previous answer's entry lists, or one that only
+   * names another place the previous entry states its rule by. `stayed`: the follow-up's own words read as
+   * no entry's, and the previous entry answers it with the question folded in.
    */
   followUp?: { from: string; rewritten: string; expected?: boolean; stayed?: boolean };
   /** A long message or several questions: each clause read on its own, with its best entry. */
