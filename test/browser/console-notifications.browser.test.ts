@@ -88,8 +88,12 @@ async function visitorToPerson(browser: Parameters<typeof newPage>[0], url: stri
   await page.getByTestId('send').click();
   await message(page, 'visitor', text).waitFor();
   const person = page.getByTestId('queue-status').or(page.getByTestId('agent-status'));
-  await person.or(page.getByTestId('handoff-button')).first().waitFor({ state: 'visible' });
-  if (!(await person.first().isVisible())) await page.getByTestId('handoff-button').click();
+  const handoff = page.getByTestId('handoff-button');
+  await person.or(handoff).first().waitFor({ state: 'visible' });
+  // The button hides once the chat is handed over, which may happen between seeing it and pressing it (a rule
+  // hands "宽带断网了" over at once, and an online agent takes it): a press that finds no button is not a
+  // failure, a person who never shows is.
+  if (!(await person.first().isVisible())) await handoff.click({ timeout: 2_000 }).catch(() => undefined);
   await person.first().waitFor({ state: 'visible' });
   return { context, page, seen };
 }

@@ -44,7 +44,9 @@ browserSuite('customer history in Chromium', () => {
       await message(visitor.page, 'visitor', '话费查询 H-2').waitFor();
       const queued = visitor.page.getByTestId('queue-status');
       await queued.or(visitor.page.getByTestId('handoff-button')).first().waitFor({ state: 'visible' });
-      if (!(await queued.isVisible())) await visitor.page.getByTestId('handoff-button').click();
+      // The button hides once the chat is queued, which may happen between seeing it and pressing it.
+      if (!(await queued.isVisible())) await visitor.page.getByTestId('handoff-button').click({ timeout: 2_000 }).catch(() => undefined);
+      await queued.waitFor({ state: 'visible' });
       expect(await visitorIdOf(visitor.page)).toBe(visitorId);
       expect(await conversationIdOf(visitor.page)).not.toBe(first);
 

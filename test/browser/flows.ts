@@ -19,7 +19,8 @@ export async function visitorWaiting(browser: Browser, url: string, text: string
   // waits for the visitor's "talk to a person".
   const queued = page.getByTestId('queue-status');
   await queued.or(page.getByTestId('handoff-button')).first().waitFor({ state: 'visible' });
-  if (!(await queued.isVisible())) await page.getByTestId('handoff-button').click();
+  // The button hides once the chat is queued, which may happen between seeing it and pressing it.
+  if (!(await queued.isVisible())) await page.getByTestId('handoff-button').click({ timeout: 2_000 }).catch(() => undefined);
   await queued.waitFor({ state: 'visible' });
   return { context, page, seen };
 }
