@@ -399,6 +399,19 @@ describe('10b. a gate sure of the winner answers however close the runner-up sco
   });
 });
 
+describe('10c. a runner-up that covers far less of the question is no rival', () => {
+  it('answers the entry that covers the whole question though the runner-up scored close', () => {
+    // why: "when do the WeChat agents start" is all in the agents' hours; the way to reach an agent scores close
+    // on 微信 and 人工 but says nothing of when they start, so offering both would ask the visitor to choose
+    // between an answer and half of one
+    const d = ask('微信人工几点上班');
+    expect(d.explain.margin).toBeLessThan(0.05);
+    expect((d.explain.candidates[0]?.coverage ?? 0) - (d.explain.candidates[1]?.coverage ?? 0)).toBeGreaterThanOrEqual(0.4);
+    expect(entryOf(d)).toBe('hours.human');
+    expect(d.text).toContain('8:30');
+  });
+});
+
 describe('12. what visitors see', () => {
   it('shows no backticks or editorial notes in any answer', () => {
     // why: the widget renders plain text; notes about "the source" are for editors
